@@ -1,0 +1,18 @@
+// Builds a kernel with the generic OS syscalls registered. AF_UNIX (src/unix)
+// registers itself on top; see src/script/runner.ts.
+import type { Rng } from '../sched/rng.ts';
+import type { Scheduler } from '../sched/scheduler.ts';
+import { Kernel, type KernelConfig } from './kernel.ts';
+import { registerPipe } from './pipe.ts';
+import { registerFs } from './syscalls/fs.ts';
+import { registerIo } from './syscalls/io.ts';
+import { registerProc } from './syscalls/proc.ts';
+
+export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
+  const k = new Kernel(sched, rng, config);
+  registerIo(k);
+  registerProc(k);
+  registerPipe(k);
+  registerFs(k);
+  return k;
+}

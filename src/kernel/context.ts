@@ -1,0 +1,50 @@
+// The user side of a task, as the kernel sees it: something that runs
+// until its next syscall (or exit, fault, preemption) and takes the
+// previous syscall's result. A scripted generator and a RISC-V hart both
+// implement it; the kernel never looks further inside.
+import type { SigAction } from './signal.ts';
+import type { Task } from './task.ts';
+
+/** The registers of a pending syscall: number and six 64-bit arguments as Int32 halves. */
+export class SyscallArgs {
+  nr = 0;
+  readonly lo = new Int32Array(6);
+  readonly hi = new Int32Array(6);
+
+  /** Sets registers from JS numbers (exact for safe integers, negatives sign-extended). */
+  set(nr: number, args: readonly number[]): void {
+    this.nr = nr;
+    for (let i = 0; i < 6; i++) {
+      const v = i < args.length ? args[i] : 0;
+      this.lo[i] = v | 0; // ToInt32 is exact modulo 2^32 for any safe integer
+      this.hi[i] = Math.floor(v / 4294967296) | 0;
+    }
+  }
+}
+
+export type UserStop =
+  /** stopped at a syscall; its registers are in `ctx.args` */
+  | { kind: 'syscall' }
+  /** the program ended without calling exit (a script returning): exit with this code */
+  | { kind: 'exit'; code: number }
+  /** a fault the kernel turns into a signal for this task */
+  | { kind: 'fault'; signal: number; detail: string }
+  /** the quantum ran out: a scheduling point in user mode */
+  | { kind: 'preempt' }
+  /** the host-side script itself failed (a scenario bug or a failed assertion) */
+  | { kind: 'error'; message: string };
+
+export interface UserContext {
+  /** the pending syscall's registers (valid after a 'syscall' stop) */
+  readonly args: SyscallArgs;
+  /** virtual ticks the last `resume` spent in user mode */
+  lastTicks: number;
+  /** Runs user code, given the last syscall's result (undefined at the start or after preemption), to its next stop. */
+  resume(result: number | undefined): UserStop;
+  /** The child's user side for fork/clone: the same program state, seeing 0 from the syscall. */
+  fork(child: Task): UserContext | number;
+  /** clone with a new stack: the child's stack pointer (harts only). */
+  setStackPointer?(sp: number): void;
+  /** Arranges for a guest signal handler to run at the next resume; false if it cannot (the task is then killed). */
+  enterSignalHandler?(signo: number, action: SigAction): boolean;
+}

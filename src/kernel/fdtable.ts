@@ -1,0 +1,99 @@
+// A process's file descriptor table: slots holding a reference to an open
+// file plus the per-fd FD_CLOEXEC flag. New fds take the lowest free number.
+import { EBADF, EMFILE } from './errno.ts';
+import type { OpenFile } from './file.ts';
+
+export const RLIMIT_NOFILE_DEFAULT = 1024;
+
+interface FdSlot {
+  file: OpenFile;
+  cloexec: boolean;
+}
+
+export class FdTable {
+  private slots: (FdSlot | undefined)[] = [];
+  /** RLIMIT_NOFILE: fds must be below this */
+  limit = RLIMIT_NOFILE_DEFAULT;
+
+  /** Installs `file` (taking over the caller's reference) at the lowest free fd >= minFd, or -EMFILE. */
+  install(file: OpenFile, cloexec: boolean, minFd = 0): number {
+    let fd = minFd;
+    while (fd < this.slots.length && this.slots[fd]) fd++;
+    if (fd >= this.limit) return -EMFILE;
+    this.slots[fd] = { file, cloexec };
+    return fd;
+  }
+
+  /** Installs at exactly `fd`, returning what was there (the caller puts it). */
+  installAt(fd: number, file: OpenFile, cloexec: boolean): OpenFile | undefined {
+    const old = this.slots[fd]?.file;
+    this.slots[fd] = { file, cloexec };
+    return old;
+  }
+
+  get(fd: number): OpenFile | undefined {
+    return fd >= 0 ? this.slots[fd]?.file : undefined;
+  }
+
+  getCloexec(fd: number): boolean {
+    return this.slots[fd]?.cloexec ?? false;
+  }
+
+  setCloexec(fd: number, on: boolean): number {
+    const s = fd >= 0 ? this.slots[fd] : undefined;
+    if (!s) return -EBADF;
+    s.cloexec = on;
+    return 0;
+  }
+
+  /** Removes fd and returns its file (the caller drops the reference), or undefined if not open. */
+  remove(fd: number): OpenFile | undefined {
+    const s = fd >= 0 ? this.slots[fd] : undefined;
+    if (!s) return undefined;
+    this.slots[fd] = undefined;
+    while (this.slots.length && !this.slots[this.slots.length - 1]) this.slots.pop();
+    return s.file;
+  }
+
+  /** Number of free slots below the limit (for SCM_RIGHTS receive). */
+  freeCount(): number {
+    let used = 0;
+    for (const s of this.slots) if (s) used++;
+    return this.limit - used;
+  }
+
+  /** A copy for fork: same open files, each with one more reference. */
+  clone(): FdTable {
+    const t = new FdTable();
+    t.limit = this.limit;
+    t.slots = this.slots.map((s) => (s ? { file: s.file.get(), cloexec: s.cloexec } : undefined));
+    return t;
+  }
+
+  /** Every open fd in increasing order. */
+  *entries(): IterableIterator<[number, OpenFile]> {
+    for (let fd = 0; fd < this.slots.length; fd++) {
+      const s = this.slots[fd];
+      if (s) yield [fd, s.file];
+    }
+  }
+
+  /** Removes every fd, returning the files in fd order (the caller puts them). */
+  takeAll(): OpenFile[] {
+    const files = this.slots.filter((s): s is FdSlot => !!s).map((s) => s.file);
+    this.slots = [];
+    return files;
+  }
+
+  /** Removes the close-on-exec fds, returning their files. */
+  takeCloexec(): OpenFile[] {
+    const out: OpenFile[] = [];
+    this.slots.forEach((s, fd) => {
+      if (s?.cloexec) {
+        out.push(s.file);
+        this.slots[fd] = undefined;
+      }
+    });
+    return out;
+  }
+}

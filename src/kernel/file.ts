@@ -1,0 +1,95 @@
+// Open file descriptions: what an fd refers to. Reference counted
+// explicitly (fd-table slots, in-flight SCM_RIGHTS messages, anything else
+// that holds one); never released by garbage collection. `ops` is the
+// object behind the file (a regular-file view of an inode, a pipe end, a
+// socket), which implements the FileOps it supports.
+import type { WaitQueue } from '../sched/waitqueue.ts';
+import { O_ACCMODE, O_RDONLY, O_WRONLY } from './abi.ts';
+import type { Inode } from './vfs.ts';
+import type { Task } from './task.ts';
+import type { UserIO } from './userio.ts';
+import type { SyscallResult } from './syscall.ts';
+
+export interface StatInfo {
+  dev: number;
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  size: number;
+  blksize: number;
+}
+
+export interface FileOps {
+  /** 'regular' | 'dir' | 'pipe' | 'socket' | 'console' ... */
+  readonly kind: string;
+  read?(t: Task, f: OpenFile, io: UserIO): SyscallResult;
+  write?(t: Task, f: OpenFile, io: UserIO): SyscallResult;
+  /** Positional I/O (pread/pwrite); absent means ESPIPE. */
+  pread?(t: Task, f: OpenFile, io: UserIO, pos: number): SyscallResult;
+  pwrite?(t: Task, f: OpenFile, io: UserIO, pos: number): SyscallResult;
+  /** New position or -errno; absent means ESPIPE. */
+  llseek?(f: OpenFile, offset: number, whence: number): number;
+  ioctl?(t: Task, f: OpenFile, request: number, arg: number): SyscallResult;
+  /** Current readiness (POLL* bits) and the queues a poller must wait on. */
+  poll?(f: OpenFile): number;
+  pollQueues?(f: OpenFile): WaitQueue[];
+  stat(f: OpenFile): StatInfo;
+  /** Called once when the last reference to the open file is dropped. */
+  release?(f: OpenFile): void;
+  /** Short description for traces, e.g. "pipe:[3]". */
+  describe(f: OpenFile): string;
+}
+
+/** Every live open file of one kernel, by id (insertion ordered): for invariant checks and leak reports. */
+export class OpenFiles {
+  private nextId = 1;
+  readonly live = new Map<number, OpenFile>();
+
+  open(ops: FileOps, flags: number, inode: Inode | null = null): OpenFile {
+    const f = new OpenFile(this, this.nextId++, ops, flags, inode);
+    this.live.set(f.id, f);
+    return f;
+  }
+}
+
+export class OpenFile {
+  /** references: fd-table slots + in-flight messages + other holders */
+  refs = 1;
+  /** file position, shared by every fd that refers to this description */
+  pos = 0;
+
+  constructor(
+    private readonly owner: OpenFiles,
+    readonly id: number,
+    readonly ops: FileOps,
+    /** O_* status and access-mode flags (O_CLOEXEC lives in the fd slot, not here) */
+    public flags: number,
+    readonly inode: Inode | null = null,
+  ) {}
+
+  get readable(): boolean {
+    return (this.flags & O_ACCMODE) !== O_WRONLY;
+  }
+
+  get writable(): boolean {
+    return (this.flags & O_ACCMODE) !== O_RDONLY;
+  }
+
+  get(): this {
+    if (this.refs <= 0) throw new Error(`kernel bug: get() on released file ${this.id}`);
+    this.refs++;
+    return this;
+  }
+
+  /** Drops a reference; releases the file when it was the last. */
+  put(): void {
+    if (this.refs <= 0) throw new Error(`kernel bug: put() on released file ${this.id}`);
+    if (--this.refs === 0) {
+      this.owner.live.delete(this.id);
+      this.ops.release?.(this);
+    }
+  }
+}
+

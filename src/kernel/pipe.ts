@@ -1,0 +1,180 @@
+// Pipes: a bounded byte buffer with a reader and a writer wait queue.
+// Readers sleep while it is empty and a writer exists (EOF once none does);
+// writers sleep while it is full, and get EPIPE plus SIGPIPE once no reader
+// exists. Writes of at most PIPE_BUF bytes are atomic (pipe(7)).
+import { WaitQueue } from '../sched/waitqueue.ts';
+import { FIONREAD, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO, SIGPIPE } from './abi.ts';
+import { EAGAIN, EFAULT, EINVAL, ENOTTY, EPIPE } from './errno.ts';
+import type { FileOps, OpenFile, StatInfo } from './file.ts';
+import type { Kernel } from './kernel.ts';
+import type { SyscallGen } from './syscall.ts';
+import type { Task } from './task.ts';
+import { putU32 } from './uaccess.ts';
+import type { UserIO } from './userio.ts';
+import { sleepOn } from './wait.ts';
+
+export const PIPE_CAPACITY = 65536;
+export const PIPE_BUF = 4096;
+const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLRDNORM = 0x40, POLLWRNORM = 0x100;
+
+export class Pipe {
+  /** queued bytes, oldest first */
+  private chunks: Uint8Array[] = [];
+  /** bytes queued (sum of chunk lengths) */
+  size = 0;
+  /** open read ends */
+  readers = 0;
+  /** open write ends */
+  writers = 0;
+  readonly readWait: WaitQueue;
+  readonly writeWait: WaitQueue;
+
+  constructor(
+    readonly ino: number,
+    private readonly k: Kernel,
+  ) {
+    this.readWait = new WaitQueue(`pipe:[${ino}] readers`);
+    this.writeWait = new WaitQueue(`pipe:[${ino}] writers`);
+  }
+
+  *read(t: Task, f: OpenFile, io: UserIO): SyscallGen {
+    if (io.total === 0) return 0;
+    while (this.size === 0) {
+      if (this.writers === 0) return 0;
+      if (f.flags & O_NONBLOCK) return -EAGAIN;
+      const err = yield* sleepOn(t, this.readWait);
+      if (err) return err;
+    }
+    const n = this.take(io);
+    if (!this.k.bug('pipe-read-no-wake')) this.writeWait.wakeAll();
+    return n;
+  }
+
+  *write(t: Task, f: OpenFile, io: UserIO): SyscallGen {
+    if (io.total === 0) return 0;
+    let written = 0;
+    for (;;) {
+      if (this.readers === 0) {
+        this.k.sendSignal(t, SIGPIPE);
+        return written || -EPIPE;
+      }
+      const space = PIPE_CAPACITY - this.size;
+      const need = io.remaining <= PIPE_BUF ? io.remaining : 1;
+      if (space >= need) {
+        const bytes = io.copyIn(space);
+        this.chunks.push(bytes);
+        this.size += bytes.length;
+        written += bytes.length;
+        if (!this.k.bug('pipe-write-no-wake')) this.readWait.wakeAll();
+        if (io.remaining === 0) return written;
+        continue;
+      }
+      if (f.flags & O_NONBLOCK) return written || -EAGAIN;
+      const err = yield* sleepOn(t, this.writeWait);
+      if (err) return written || err;
+    }
+  }
+
+  private take(io: UserIO): number {
+    let n = 0;
+    while (io.remaining > 0 && this.chunks.length) {
+      const c = this.chunks[0];
+      const put = io.copyOut(c);
+      n += put;
+      this.size -= put;
+      if (put === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(put);
+    }
+    return n;
+  }
+}
+
+export class PipeEnd implements FileOps {
+  readonly kind = 'pipe';
+
+  constructor(
+    readonly pipe: Pipe,
+    readonly isWriter: boolean,
+  ) {
+    if (isWriter) pipe.writers++;
+    else pipe.readers++;
+  }
+
+  read(t: Task, f: OpenFile, io: UserIO): SyscallGen | number {
+    return this.isWriter ? -EINVAL : this.pipe.read(t, f, io);
+  }
+
+  write(t: Task, f: OpenFile, io: UserIO): SyscallGen | number {
+    return this.isWriter ? this.pipe.write(t, f, io) : -EINVAL;
+  }
+
+  ioctl(t: Task, _f: OpenFile, req: number, arg: number): number {
+    if (req !== FIONREAD) return -ENOTTY;
+    return putU32(t.mm, arg, this.pipe.size) ? 0 : -EFAULT;
+  }
+
+  poll(): number {
+    const p = this.pipe;
+    if (this.isWriter) {
+      let m = PIPE_CAPACITY - p.size >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0;
+      if (p.readers === 0) m |= POLLERR;
+      return m;
+    }
+    let m = p.size > 0 ? POLLIN | POLLRDNORM : 0;
+    if (p.writers === 0) m |= POLLHUP;
+    return m;
+  }
+
+  pollQueues(): WaitQueue[] {
+    return [this.isWriter ? this.pipe.writeWait : this.pipe.readWait];
+  }
+
+  stat(): StatInfo {
+    return { dev: 12, ino: this.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, uid: 0, gid: 0, size: 0, blksize: 4096 };
+  }
+
+  /** Last reference gone: the other side sees EOF (no writers) or EPIPE (no readers). */
+  release(): void {
+    const p = this.pipe;
+    if (this.isWriter) {
+      p.writers--;
+      p.readWait.wakeAll();
+    } else {
+      p.readers--;
+      p.writeWait.wakeAll();
+    }
+  }
+
+  describe(): string {
+    return `pipe:[${this.pipe.ino}]`;
+  }
+}
+
+export function registerPipe(k: Kernel): void {
+  let nextIno = 1000;
+  k.table.define(59, 'pipe2', ['ptr', 'hex'], (t, [fds, flags]) => {
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK)) return -EINVAL;
+    if (!t.mm.check(fds, 8, 2)) return -EFAULT;
+    const pipe = new Pipe(nextIno++, k);
+    const status = flags & O_NONBLOCK;
+    const rf = k.files.open(new PipeEnd(pipe, false), O_RDONLY | status);
+    const wf = k.files.open(new PipeEnd(pipe, true), O_WRONLY | status);
+    const cloexec = (flags & O_CLOEXEC) !== 0;
+    const r = t.fds.install(rf, cloexec);
+    if (r < 0) {
+      rf.put();
+      wf.put();
+      return r;
+    }
+    const w = t.fds.install(wf, cloexec);
+    if (w < 0) {
+      t.fds.remove(r);
+      rf.put();
+      wf.put();
+      return w;
+    }
+    putU32(t.mm, fds, r);
+    putU32(t.mm, fds + 4, w);
+    return 0;
+  });
+}

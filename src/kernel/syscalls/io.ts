@@ -1,0 +1,134 @@
+// Generic fd I/O: read, write, readv, writev, pread64, pwrite64, lseek,
+// close, dup, dup3, fcntl, ioctl. Each checks the fd and the user buffer,
+// then hands the transfer to the file's ops.
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, FIONBIO, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
+import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
+import type { OpenFile } from '../file.ts';
+import type { Kernel } from '../kernel.ts';
+import type { SyscallResult } from '../syscall.ts';
+import type { Task } from '../task.ts';
+import { getI32 } from '../uaccess.ts';
+import { UserIO } from '../userio.ts';
+
+export function fileFor(t: Task, fd: number): OpenFile | undefined {
+  return t.fds.get(fd);
+}
+
+function doRead(t: Task, f: OpenFile, io: UserIO | number): SyscallResult {
+  if (typeof io === 'number') return io;
+  if (!f.ops.read) return f.ops.kind === 'dir' ? -EISDIR : -EINVAL;
+  return f.ops.read(t, f, io);
+}
+
+function doWrite(t: Task, f: OpenFile, io: UserIO | number): SyscallResult {
+  if (typeof io === 'number') return io;
+  if (!f.ops.write) return -EINVAL;
+  return f.ops.write(t, f, io);
+}
+
+export function registerIo(k: Kernel): void {
+  const d = k.table.define.bind(k.table);
+
+  d(63, 'read', ['fd', 'bufOut', 'size'], (t, [fd, buf, len]) => {
+    const f = t.fds.get(fd);
+    if (!f || !f.readable) return -EBADF;
+    return doRead(t, f, UserIO.buffer(t.mm, buf, len, true));
+  });
+  d(64, 'write', ['fd', 'bufIn', 'size'], (t, [fd, buf, len]) => {
+    const f = t.fds.get(fd);
+    if (!f || !f.writable) return -EBADF;
+    return doWrite(t, f, UserIO.buffer(t.mm, buf, len, false));
+  });
+  d(65, 'readv', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
+    const f = t.fds.get(fd);
+    if (!f || !f.readable) return -EBADF;
+    return doRead(t, f, UserIO.iovec(t.mm, iov, cnt, true));
+  });
+  d(66, 'writev', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
+    const f = t.fds.get(fd);
+    if (!f || !f.writable) return -EBADF;
+    return doWrite(t, f, UserIO.iovec(t.mm, iov, cnt, false));
+  });
+  d(67, 'pread64', ['fd', 'bufOut', 'size', 'long'], (t, [fd, buf, len, pos]) => {
+    const f = t.fds.get(fd);
+    if (!f || !f.readable) return -EBADF;
+    if (pos < 0) return -EINVAL;
+    if (!f.ops.pread) return -ESPIPE;
+    const io = UserIO.buffer(t.mm, buf, len, true);
+    return typeof io === 'number' ? io : f.ops.pread(t, f, io, pos);
+  });
+  d(68, 'pwrite64', ['fd', 'bufIn', 'size', 'long'], (t, [fd, buf, len, pos]) => {
+    const f = t.fds.get(fd);
+    if (!f || !f.writable) return -EBADF;
+    if (pos < 0) return -EINVAL;
+    if (!f.ops.pwrite) return -ESPIPE;
+    const io = UserIO.buffer(t.mm, buf, len, false);
+    return typeof io === 'number' ? io : f.ops.pwrite(t, f, io, pos);
+  });
+  d(62, 'lseek', ['fd', 'long', 'int'], (t, [fd, off, whence]) => {
+    const f = t.fds.get(fd);
+    if (!f) return -EBADF;
+    if (!f.ops.llseek) return -ESPIPE;
+    return f.ops.llseek(f, off, whence);
+  });
+  d(57, 'close', ['fd'], (t, [fd]) => {
+    const f = t.fds.remove(fd);
+    if (!f) return -EBADF;
+    f.put();
+    return 0;
+  });
+  d(23, 'dup', ['fd'], (t, [fd]) => {
+    const f = t.fds.get(fd);
+    if (!f) return -EBADF;
+    const r = t.fds.install(f.get(), false);
+    if (r < 0) f.put();
+    return r;
+  });
+  d(24, 'dup3', ['fd', 'fd', 'hex'], (t, [oldfd, newfd, flags]) => {
+    if (flags & ~O_CLOEXEC) return -EINVAL;
+    if (oldfd === newfd) return -EINVAL;
+    const f = t.fds.get(oldfd);
+    if (!f) return -EBADF;
+    if (newfd < 0 || newfd >= t.fds.limit) return -EBADF;
+    const old = t.fds.installAt(newfd, f.get(), (flags & O_CLOEXEC) !== 0);
+    old?.put();
+    return newfd;
+  });
+  d(25, 'fcntl', ['fd', 'int', 'u64'], (t, [fd, cmd, arg]) => {
+    const f = t.fds.get(fd);
+    if (!f) return -EBADF;
+    switch (cmd) {
+      case F_DUPFD:
+      case F_DUPFD_CLOEXEC: {
+        const min = arg;
+        if (min < 0 || min >= t.fds.limit) return -EINVAL;
+        const r = t.fds.install(f.get(), cmd === F_DUPFD_CLOEXEC, min);
+        if (r < 0) f.put();
+        return r;
+      }
+      case F_GETFD:
+        return t.fds.getCloexec(fd) ? FD_CLOEXEC : 0;
+      case F_SETFD:
+        return t.fds.setCloexec(fd, (arg & FD_CLOEXEC) !== 0);
+      case F_GETFL:
+        return f.flags;
+      case F_SETFL:
+        f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+        return 0;
+      default:
+        return -EINVAL;
+    }
+  });
+  d(29, 'ioctl', ['fd', 'hex', 'ptr'], (t, [fd, req, arg]) => {
+    const f = t.fds.get(fd);
+    if (!f) return -EBADF;
+    if (req === FIONBIO) {
+      const on = getI32(t.mm, arg);
+      if (on === null) return -EFAULT;
+      f.flags = on ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
+      return 0;
+    }
+    if (!f.ops.ioctl) return -ENOTTY;
+    return f.ops.ioctl(t, f, req, arg);
+  });
+}

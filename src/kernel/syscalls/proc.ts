@@ -1,0 +1,198 @@
+// Processes, identity, time and signals: exit, wait4, clone (as fork),
+// get*id, nanosleep and clocks on virtual time, kill, rt_sigaction,
+// rt_sigprocmask, sched_yield.
+import { TICKS_PER_SECOND } from '../../sched/clock.ts';
+import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, SIGKILL, SIGSTOP, WNOHANG, __WALL, __WCLONE } from '../abi.ts';
+import { ECHILD, EFAULT, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import type { Kernel } from '../kernel.ts';
+import { bit, type SigAction } from '../signal.ts';
+import type { SyscallGen } from '../syscall.ts';
+import type { Task } from '../task.ts';
+import { getI64, getU64, putU32, putU64, StructWriter } from '../uaccess.ts';
+import { sleepOn, sleepOnUntil } from '../wait.ts';
+
+/** CLOCK_REALTIME at virtual time 0: 2026-01-01T00:00:00Z, fixed so runs are reproducible. */
+export const REALTIME_EPOCH_SECONDS = 1767225600;
+
+const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_VFORK = 0x4000,
+  CLONE_THREAD = 0x10000, CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000,
+  CLONE_CHILD_SETTID = 0x01000000;
+
+function writeTimespec(t: Task, addr: number, ticks: number): boolean {
+  const sec = Math.floor(ticks / TICKS_PER_SECOND);
+  const nsec = ticks - sec * TICKS_PER_SECOND;
+  return t.mm.write(addr, new StructWriter(16).u64(0, sec).u64(8, nsec).bytes);
+}
+
+/** Reads a timespec as ticks; -EFAULT / -EINVAL on a bad pointer or value. */
+function readTimespec(t: Task, addr: number): number {
+  const sec = getI64(t.mm, addr);
+  const nsec = getI64(t.mm, addr + 8);
+  if (sec === null || nsec === null) return -EFAULT;
+  if (sec < 0 || nsec < 0 || nsec >= TICKS_PER_SECOND) return -EINVAL;
+  return sec * TICKS_PER_SECOND + nsec;
+}
+
+function* nanosleep(t: Task, ticks: number, rem: number): SyscallGen {
+  const deadline = t.kernel.sched.clock.now + ticks;
+  for (;;) {
+    const r = yield* sleepOnUntil(t, t.timerQueue, deadline);
+    if (r === 1) return 0;
+    if (r < 0) {
+      if (rem) writeTimespec(t, rem, deadline - t.kernel.sched.clock.now);
+      return r;
+    }
+  }
+}
+
+function* wait4(t: Task, pid: number, status: number, options: number): SyscallGen {
+  const k = t.kernel;
+  for (;;) {
+    const candidates = t.children.filter((c) => pid <= 0 || c.pid === pid);
+    if (candidates.length === 0) return -ECHILD;
+    const z = candidates.find((c) => c.zombie);
+    if (z) {
+      if (status && !putU32(t.mm, status, z.exitStatus)) return -EFAULT;
+      k.reap(t, z);
+      return z.pid;
+    }
+    if (options & WNOHANG) return 0;
+    const err = yield* sleepOn(t, t.childExit);
+    if (err) return err;
+  }
+}
+
+export function registerProc(k: Kernel): void {
+  const d = k.table.define.bind(k.table);
+
+  d(93, 'exit', ['int'], (t, [code]) => {
+    k.exitTask(t, (code & 0xff) << 8);
+    return 0;
+  });
+  d(94, 'exit_group', ['int'], (t, [code]) => {
+    k.exitTask(t, (code & 0xff) << 8);
+    return 0;
+  });
+  d(260, 'wait4', ['int', 'ptr', 'hex', 'ptr'], (t, [pid, status, options]) => {
+    if (options & ~(WNOHANG | 2 | 8 | __WALL | __WCLONE | 0x20000000 | 0x01000000)) return -EINVAL;
+    return wait4(t, pid, status, options);
+  });
+  d(220, 'clone', ['hex', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [flags, newsp, ptid, _tls, ctid]) => {
+    if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_FS | CLONE_VFORK)) return -ENOSYS; // threads are not modelled
+    const pid = k.fork(t);
+    if (pid < 0) return pid;
+    const child = k.tasks.get(pid)!;
+    if (flags & CLONE_PARENT_SETTID && !putU32(t.mm, ptid, pid)) return pid;
+    if (flags & CLONE_CHILD_SETTID) putU32(child.mm, ctid, pid);
+    if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
+    if (newsp) child.ctx.setStackPointer?.(newsp);
+    return pid;
+  });
+  d(172, 'getpid', [], (t) => t.tgid);
+  d(173, 'getppid', [], (t) => t.parent?.pid ?? 0);
+  d(174, 'getuid', [], (t) => t.creds.uid);
+  d(175, 'geteuid', [], (t) => t.creds.euid);
+  d(176, 'getgid', [], (t) => t.creds.gid);
+  d(177, 'getegid', [], (t) => t.creds.egid);
+  d(178, 'gettid', [], (t) => t.pid);
+  d(124, 'sched_yield', [], () => 0);
+  d(101, 'nanosleep', ['ptr', 'ptr'], (t, [req, rem]) => {
+    const ticks = readTimespec(t, req);
+    return ticks < 0 ? ticks : nanosleep(t, ticks, rem);
+  });
+  d(115, 'clock_nanosleep', ['int', 'hex', 'ptr', 'ptr'], (t, [clk, flags, req, rem]) => {
+    if (clk !== CLOCK_REALTIME && clk !== CLOCK_MONOTONIC) return -EINVAL;
+    const ticks = readTimespec(t, req);
+    if (ticks < 0) return ticks;
+    const TIMER_ABSTIME = 1;
+    const now = t.kernel.sched.clock.now;
+    const base = clk === CLOCK_REALTIME ? REALTIME_EPOCH_SECONDS * TICKS_PER_SECOND : 0;
+    const rel = flags & TIMER_ABSTIME ? Math.max(0, ticks - base - now) : ticks;
+    return nanosleep(t, rel, flags & TIMER_ABSTIME ? 0 : rem);
+  });
+  d(113, 'clock_gettime', ['int', 'ptr'], (t, [clk, tp]) => {
+    const now = k.sched.clock.now;
+    let ticks: number;
+    if (clk === CLOCK_REALTIME) ticks = REALTIME_EPOCH_SECONDS * TICKS_PER_SECOND + now;
+    else if (clk >= 1 && clk <= 7) ticks = now; // monotonic, process/thread cputime, boottime...
+    else return -EINVAL;
+    return writeTimespec(t, tp, ticks) ? 0 : -EFAULT;
+  });
+  d(129, 'kill', ['int', 'sig'], (t, [pid, sig]) => {
+    if (sig < 0 || sig > NSIG) return -EINVAL;
+    const targets = pid > 0 ? [k.tasks.get(pid)].filter((x): x is Task => !!x && x.state !== 'exited') : k.liveTasks();
+    if (targets.length === 0) return -ESRCH;
+    for (const target of targets) {
+      if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
+      k.sendSignal(target, sig);
+    }
+    return 0;
+  });
+  d(131, 'tgkill', ['int', 'int', 'sig'], (t, [tgid, tid, sig]) => {
+    if (sig < 0 || sig > NSIG || tgid <= 0 || tid <= 0) return -EINVAL;
+    const target = k.tasks.get(tid);
+    if (!target || target.state === 'exited' || target.tgid !== tgid) return -ESRCH;
+    k.sendSignal(target, sig);
+    return 0;
+  });
+  d(134, 'rt_sigaction', ['sig', 'ptr', 'ptr', 'size'], (t, [sig, act, oact, size]) => {
+    if (size !== 8 || sig < 1 || sig > NSIG) return -EINVAL;
+    if (act && (sig === SIGKILL || sig === SIGSTOP)) return -EINVAL;
+    const cur = t.sig.actions[sig];
+    // struct sigaction (riscv64 kernel layout): handler u64, flags u64, [restorer u64 only with SA_RESTORER], mask u64
+    let next: SigAction | null = null;
+    if (act) {
+      const h = getU64(t.mm, act), fl = getU64(t.mm, act + 8), m = getU64(t.mm, act + 16);
+      if (h === null || fl === null || m === null) return -EFAULT;
+      const mask = t.mm.read(act + 16, 8)!;
+      next = { handler: h, flags: fl, mask: new DataView(mask.buffer).getBigUint64(0, true), restorer: 0 };
+    }
+    if (oact) {
+      const h = typeof cur.handler === 'number' ? cur.handler : 0x1000; // a script handler shows as an opaque address
+      const w = new StructWriter(24).u64(0, h).u64(8, cur.flags);
+      new DataView(w.bytes.buffer).setBigUint64(16, cur.mask, true);
+      if (!t.mm.write(oact, w.bytes)) return -EFAULT;
+    }
+    if (next) {
+      t.sig.actions[sig] = next;
+      if (t.sig.ignored(sig)) t.sig.pending &= ~bit(sig); // setting SIG_IGN discards a pending signal
+    }
+    return 0;
+  });
+  d(135, 'rt_sigprocmask', ['int', 'ptr', 'ptr', 'size'], (t, [how, set, oset, size]) => {
+    if (size !== 8) return -EINVAL;
+    const old = t.sig.blocked;
+    if (set) {
+      const b = t.mm.read(set, 8);
+      if (!b) return -EFAULT;
+      const m = new DataView(b.buffer).getBigUint64(0, true) & ~(bit(SIGKILL) | bit(SIGSTOP));
+      if (how === 0) t.sig.blocked |= m;
+      else if (how === 1) t.sig.blocked &= ~m;
+      else if (how === 2) t.sig.blocked = m;
+      else return -EINVAL;
+    }
+    if (oset) {
+      const w = new Uint8Array(8);
+      new DataView(w.buffer).setBigUint64(0, old, true);
+      if (!t.mm.write(oset, w)) return -EFAULT;
+    }
+    return 0;
+  });
+  d(166, 'umask', ['oct'], (t, [mask]) => {
+    const old = t.umask;
+    t.umask = mask & 0o777;
+    return old;
+  });
+  d(146, 'setuid', ['int'], (t, [uid]) => {
+    if (t.creds.euid === 0) t.creds = { ...t.creds, uid, euid: uid, suid: uid };
+    else if (uid === t.creds.uid || uid === t.creds.suid) t.creds = { ...t.creds, euid: uid };
+    else return -EPERM;
+    return 0;
+  });
+  d(144, 'setgid', ['int'], (t, [gid]) => {
+    if (t.creds.euid === 0) t.creds = { ...t.creds, gid, egid: gid, sgid: gid };
+    else if (gid === t.creds.gid || gid === t.creds.sgid) t.creds = { ...t.creds, egid: gid };
+    else return -EPERM;
+    return 0;
+  });
+}

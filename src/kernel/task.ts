@@ -1,0 +1,159 @@
+// A task: one process (threads are not modelled yet), schedulable by the
+// scheduler. A step runs the task's pending syscall in the kernel (to
+// completion, or until it sleeps) and then its user side up to the next
+// syscall, which becomes the next scheduling point.
+import { SYSCALL_TICKS } from '../sched/clock.ts';
+import type { SimThread, ThreadState } from '../sched/thread.ts';
+import { WaitQueue, type Waker } from '../sched/waitqueue.ts';
+import type { AddressSpace } from '../hw/memory.ts';
+import type { UserContext } from './context.ts';
+import { ERESTARTSYS, EINTR } from './errno.ts';
+import type { FdTable } from './fdtable.ts';
+import type { Kernel } from './kernel.ts';
+import { SignalState } from './signal.ts';
+import { PREEMPT, type SyscallGen } from './syscall.ts';
+import type { Creds, Inode } from './vfs.ts';
+
+type Phase = 'user' | 'kernel';
+
+export class Task implements SimThread {
+  state: ThreadState = 'runnable';
+  waitingOn: string | null = null;
+  wakePending = false;
+  readonly waker: Waker;
+  readonly label: string;
+
+  parent: Task | null;
+  readonly children: Task[] = [];
+  /** parent sleeps here in wait4; woken when a child exits */
+  readonly childExit: WaitQueue;
+  /** private queue for timed sleeps (nanosleep) */
+  readonly timerQueue: WaitQueue;
+  sig = new SignalState();
+
+  /** CLONE_CHILD_CLEARTID address: zeroed (and futex-woken) at exit */
+  clearChildTid = 0;
+  /** exited and waiting to be reaped */
+  zombie = false;
+  /** wait4 status word once exited */
+  exitStatus = 0;
+
+  /** where the task is: about to run user code, or inside (or about to enter) a syscall */
+  private phase: Phase = 'user';
+  /** value handed to user code when it next resumes */
+  private resumeValue: number | undefined = undefined;
+  /** the running handler, while a syscall is in progress (blocked or preempted) */
+  private current: SyscallGen | null = null;
+  /** virtual time when the current syscall was first polled */
+  private syscallStart = 0;
+  /** the user side; set by whoever creates the task, right after construction */
+  ctx!: UserContext;
+  /** decoded arguments of the pending syscall (reused) */
+  readonly argv: number[] = [0, 0, 0, 0, 0, 0];
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly pid: number,
+    readonly name: string,
+    parent: Task | null,
+    public creds: Creds,
+    public fds: FdTable,
+    public mm: AddressSpace,
+    public cwd: Inode,
+    public umask: number,
+  ) {
+    this.parent = parent;
+    this.label = `pid ${pid} (${name})`;
+    this.waker = kernel.sched.wakerFor(this);
+    this.childExit = new WaitQueue(`wait4 of pid ${pid}`);
+    this.timerQueue = new WaitQueue(`timer of pid ${pid}`);
+  }
+
+  get tid(): number {
+    return this.pid;
+  }
+
+  get tgid(): number {
+    return this.pid;
+  }
+
+  /** Starts a fork child: its first step resumes user code with 0 as the syscall result. */
+  startAsChild(): void {
+    this.resumeValue = 0;
+  }
+
+  step(): number {
+    if (this.phase === 'user') return this.runUser();
+    const k = this.kernel;
+    let result: number;
+    if (this.current === null) {
+      this.syscallStart = k.sched.clock.now;
+      const r = k.dispatch(this);
+      if (typeof r === 'number') {
+        result = r;
+      } else {
+        this.current = r;
+        const done = this.poll();
+        if (done === undefined) return SYSCALL_TICKS;
+        result = done;
+      }
+    } else {
+      const done = this.poll();
+      if (done === undefined) return SYSCALL_TICKS;
+      result = done;
+    }
+    k.syscallDone(this, result, this.syscallStart);
+    if (this.state === 'exited') return SYSCALL_TICKS;
+    // ERESTARTSYS is kernel-internal: with no handler to run it means EINTR here (restart comes with handlers).
+    this.resumeValue = result === -ERESTARTSYS ? -EINTR : result;
+    this.phase = 'user';
+    return SYSCALL_TICKS + this.runUser();
+  }
+
+  /** Drives the running handler until it completes (the result) or parks (undefined). */
+  private poll(): number | undefined {
+    const gen = this.current!;
+    for (;;) {
+      const it = gen.next();
+      if (it.done) {
+        this.current = null;
+        return it.value;
+      }
+      const y = it.value;
+      if (y === PREEMPT) {
+        if (this.kernel.config.kernelPreemption) return undefined;
+        continue;
+      }
+      if (this.kernel.sched.block(this, y)) {
+        this.kernel.traceBlock(this, y.name);
+        return undefined;
+      }
+    }
+  }
+
+  /** Returns to user mode: delivers signals, then runs user code to its next stop. */
+  private runUser(): number {
+    const k = this.kernel;
+    if (!k.deliverSignals(this)) return 0;
+    const stop = this.ctx.resume(this.resumeValue);
+    this.resumeValue = undefined;
+    const ticks = this.ctx.lastTicks;
+    switch (stop.kind) {
+      case 'syscall':
+        this.phase = 'kernel';
+        break;
+      case 'preempt':
+        break;
+      case 'exit':
+        k.exitTask(this, (stop.code & 0xff) << 8);
+        break;
+      case 'fault':
+        k.faultTask(this, stop.signal, stop.detail);
+        break;
+      case 'error':
+        k.scriptError(this, stop.message);
+        break;
+    }
+    return ticks;
+  }
+}

@@ -1,0 +1,168 @@
+// The in-memory filesystem: a tree of inodes from "/". Regular files keep
+// their bytes in memory; socket inodes carry the socket bound to them.
+// Path lookup checks search permission on every directory it crosses and
+// reports the errno Linux would (ENOENT, ENOTDIR, EACCES, ENAMETOOLONG).
+import { S_IFDIR, S_IFMT, S_IFREG, S_IFSOCK } from './abi.ts';
+import { EACCES, EEXIST, ENAMETOOLONG, ENOENT, ENOTDIR } from './errno.ts';
+
+export interface Creds {
+  uid: number;
+  gid: number;
+  euid: number;
+  egid: number;
+  suid: number;
+  sgid: number;
+}
+
+export const MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
+const NAME_MAX = 255;
+
+export class Inode {
+  /** hard links to this inode from directories */
+  nlink = 1;
+  /** regular files: contents (data[0..size)) */
+  data = new Uint8Array(0);
+  size = 0;
+  /** directories: entries by name, in insertion order */
+  readonly children: Map<string, Inode> | null;
+  /** directories: the parent directory ("/" is its own parent) */
+  parent: Inode;
+  /** socket inodes: the socket bound to this path (null once it is closed) */
+  socket: unknown = null;
+
+  constructor(
+    readonly ino: number,
+    public mode: number,
+    public uid: number,
+    public gid: number,
+    parent?: Inode,
+  ) {
+    this.children = (mode & S_IFMT) === S_IFDIR ? new Map() : null;
+    this.parent = parent ?? this;
+  }
+
+  get type(): number {
+    return this.mode & S_IFMT;
+  }
+  get isDir(): boolean {
+    return this.type === S_IFDIR;
+  }
+}
+
+export interface Lookup {
+  dir: Inode;
+  name: string;
+  /** the existing inode at dir/name, if any */
+  inode: Inode | undefined;
+}
+
+export class Vfs {
+  private nextIno = 1;
+  readonly root: Inode;
+
+  constructor() {
+    this.root = new Inode(this.nextIno++, S_IFDIR | 0o755, 0, 0);
+    this.mkdirRaw(this.root, 'tmp', 0o1777);
+    this.mkdirRaw(this.root, 'dev', 0o755);
+    this.mkdirRaw(this.root, 'proc', 0o555);
+  }
+
+  /** Generic permission check (root bypasses read/write; exec needs some x bit unless a directory). */
+  permission(inode: Inode, creds: Creds, mask: number): boolean {
+    if (creds.euid === 0) {
+      if (!(mask & MAY_EXEC) || inode.isDir) return true;
+      return (inode.mode & 0o111) !== 0;
+    }
+    let bits: number;
+    if (creds.euid === inode.uid) bits = (inode.mode >> 6) & 7;
+    else if (creds.egid === inode.gid) bits = (inode.mode >> 3) & 7;
+    else bits = inode.mode & 7;
+    return (bits & mask) === mask;
+  }
+
+  /**
+   * Resolves `path` relative to `cwd` up to its last component: the parent
+   * directory, the last name, and the inode there if it exists. A trailing
+   * "/" (or "." / "..") resolves fully and names the directory itself.
+   */
+  resolve(path: string, cwd: Inode, creds: Creds): Lookup | number {
+    if (path.length === 0) return -ENOENT;
+    let dir = path.startsWith('/') ? this.root : cwd;
+    const parts = path.split('/').filter((p) => p.length > 0);
+    if (parts.length === 0) return { dir: this.root, name: '.', inode: dir };
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i];
+      if (name.length > NAME_MAX) return -ENAMETOOLONG;
+      if (!dir.isDir) return -ENOTDIR;
+      if (!this.permission(dir, creds, MAY_EXEC)) return -EACCES;
+      const next = name === '.' ? dir : name === '..' ? dir.parent : dir.children!.get(name);
+      if (i === parts.length - 1) {
+        if (path.endsWith('/') && next && !next.isDir) return -ENOTDIR;
+        return { dir, name, inode: next };
+      }
+      if (!next) return -ENOENT;
+      dir = next;
+    }
+    throw new Error('unreachable');
+  }
+
+  /** Resolves an existing inode, or -errno. */
+  lookup(path: string, cwd: Inode, creds: Creds): Inode | number {
+    const r = this.resolve(path, cwd, creds);
+    if (typeof r === 'number') return r;
+    return r.inode ?? -ENOENT;
+  }
+
+  /** Creates dir/name of the given full mode (type | permission bits), checking write+search on dir. */
+  create(l: Lookup, mode: number, creds: Creds): Inode | number {
+    if (l.inode) return -EEXIST;
+    if (!this.permission(l.dir, creds, MAY_WRITE | MAY_EXEC)) return -EACCES;
+    const inode = new Inode(this.nextIno++, mode, creds.euid, creds.egid, l.dir);
+    if (inode.isDir) inode.nlink = 2;
+    l.dir.children!.set(l.name, inode);
+    return inode;
+  }
+
+  /** Removes dir/name from its directory (the inode lives on while referenced). */
+  unlink(l: Lookup): void {
+    const inode = l.inode!;
+    l.dir.children!.delete(l.name);
+    inode.nlink--;
+  }
+
+  /** Absolute path of a directory, for getcwd. */
+  pathOf(dir: Inode): string {
+    const parts: string[] = [];
+    let d = dir;
+    while (d !== this.root) {
+      const p = d.parent;
+      let name = '?';
+      for (const [n, c] of p.children!) if (c === d) name = n;
+      parts.unshift(name);
+      d = p;
+    }
+    return '/' + parts.join('/');
+  }
+
+  /** Convenience for setting up scenarios: writes a regular file (creating it). */
+  writeFile(path: string, bytes: Uint8Array, mode = 0o644): Inode {
+    const root: Creds = { uid: 0, gid: 0, euid: 0, egid: 0, suid: 0, sgid: 0 };
+    const l = this.resolve(path, this.root, root);
+    if (typeof l === 'number') throw new Error(`writeFile ${path}: errno ${-l}`);
+    const inode = l.inode ?? (this.create(l, S_IFREG | mode, root) as Inode);
+    inode.data = bytes.slice();
+    inode.size = bytes.length;
+    return inode;
+  }
+
+  newSocketInode(l: Lookup, mode: number, creds: Creds): Inode | number {
+    return this.create(l, S_IFSOCK | mode, creds);
+  }
+
+  private mkdirRaw(parent: Inode, name: string, perm: number): Inode {
+    const d = new Inode(this.nextIno++, S_IFDIR | perm, 0, 0, parent);
+    d.nlink = 2;
+    parent.children!.set(name, d);
+    return d;
+  }
+}

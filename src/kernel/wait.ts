@@ -1,0 +1,39 @@
+// Sleeping, as kernel handlers do it: check the condition, register this
+// task's waker on the queue, return Pending (yield), and re-check after the
+// wake, because a wake is only a hint that something changed.
+//
+//   while (!condition) {
+//     const err = yield* sleepOn(t, q);
+//     if (err) return err;         // a signal arrived: -EINTR / -ERESTARTSYS
+//   }
+import type { WaitQueue } from '../sched/waitqueue.ts';
+import { ERESTARTSYS } from './errno.ts';
+import type { KernelYield } from './syscall.ts';
+import type { Task } from './task.ts';
+
+/** Sleeps on q until woken; returns 0, or -ERESTARTSYS if a signal is pending (interruptible sleep). */
+export function* sleepOn(t: Task, q: WaitQueue): Generator<KernelYield, number, void> {
+  if (t.kernel.signalPending(t)) return -ERESTARTSYS;
+  t.wakePending = false;
+  q.add(t.waker);
+  try {
+    yield q;
+  } finally {
+    q.remove(t.waker); // also when the handler is abandoned (the task died asleep)
+  }
+  return t.kernel.signalPending(t) ? -ERESTARTSYS : 0;
+}
+
+/**
+ * Sleeps on q until woken or until virtual time `deadline`. Returns 0 when
+ * woken, 1 when the deadline passed, or -ERESTARTSYS on a signal.
+ */
+export function* sleepOnUntil(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
+  const sched = t.kernel.sched;
+  if (sched.clock.now >= deadline) return 1;
+  const timer = sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
+  const r = yield* sleepOn(t, q);
+  sched.events.cancel(timer);
+  if (r) return r;
+  return sched.clock.now >= deadline ? 1 : 0;
+}

@@ -1,0 +1,31 @@
+// A stable 64-bit running hash (two 32-bit lanes) over integers and strings.
+// Used to fingerprint traces: identical runs give identical hashes, and the
+// number of distinct hashes over a sweep counts distinct interleavings.
+
+export class TraceHash {
+  private a = 0x811c9dc5 | 0;
+  private b = 0x01000193 | 0;
+
+  int(v: number): void {
+    // Mix both 32-bit halves so 64-bit values (and -errno) hash exactly.
+    const lo = v | 0;
+    const hi = Math.floor(v / 4294967296) | 0;
+    this.mix(lo);
+    this.mix(hi);
+  }
+
+  str(s: string): void {
+    this.mix(s.length);
+    for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
+  }
+
+  private mix(x: number): void {
+    this.a = Math.imul(this.a ^ x, 0x01000193);
+    this.b = Math.imul(this.b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (this.a >>> 15);
+  }
+
+  hex(): string {
+    const h = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+    return h(this.a) + h(this.b);
+  }
+}

@@ -1,0 +1,146 @@
+// The run loop. Each step runs one thread from one scheduling point (a
+// syscall) to the next; the strategy picks among runnable threads and the
+// pick is recorded. When nothing is runnable the clock jumps to the next
+// timer event; with no event left and live threads, the run is a deadlock.
+import { VirtualClock } from './clock.ts';
+import { EventQueue, type TimerEvent } from './events.ts';
+import { ReplayDivergence, type Strategy } from './strategy.ts';
+import type { SimThread } from './thread.ts';
+import { Trace } from './trace.ts';
+import { Waker, type WaitQueue } from './waitqueue.ts';
+
+export interface Sleeper {
+  tid: number;
+  label: string;
+  waitingOn: string;
+}
+
+export type RunEnd =
+  | { kind: 'exited'; steps: number }
+  | { kind: 'deadlock'; steps: number; sleepers: Sleeper[] }
+  | { kind: 'step-limit'; steps: number }
+  | { kind: 'replay-diverged'; steps: number; message: string };
+
+export interface SchedulerOptions {
+  strategy: Strategy;
+  /** stop after this many steps (reported as 'step-limit', never as success) */
+  maxSteps?: number;
+  recordText?: boolean;
+}
+
+export class Scheduler {
+  readonly clock = new VirtualClock();
+  readonly events = new EventQueue();
+  readonly trace: Trace;
+  readonly strategy: Strategy;
+  readonly maxSteps: number;
+  /** live threads in tid order */
+  private threads: SimThread[] = [];
+  private readonly labels = new Map<number, string>();
+  steps = 0;
+  /** called after every step (the kernel's invariant checks in checking mode) */
+  afterStep: (() => void) | null = null;
+
+  constructor(opts: SchedulerOptions) {
+    this.strategy = opts.strategy;
+    this.maxSteps = opts.maxSteps ?? 1_000_000;
+    this.trace = new Trace(opts.recordText ?? false);
+  }
+
+  add(t: SimThread): void {
+    let i = this.threads.length;
+    while (i > 0 && this.threads[i - 1].tid > t.tid) i--;
+    this.threads.splice(i, 0, t);
+    this.labels.set(t.tid, t.label);
+  }
+
+  /** Every thread ever added, by tid, with its label (for trace rendering). */
+  threadLabels(): ReadonlyMap<number, string> {
+    return this.labels;
+  }
+
+  wakerFor(t: SimThread): Waker {
+    return new Waker(t, (_w, source) => this.wake(t, source.name));
+  }
+
+  /** Makes a blocked thread runnable; a wake that reaches a running thread is remembered. */
+  wake(t: SimThread, source: string): void {
+    if (t.state === 'blocked') {
+      t.state = 'runnable';
+      t.waitingOn = null;
+      this.trace.hash.int(-2);
+      this.trace.hash.int(t.tid);
+      if (this.trace.recordText) {
+        this.trace.add({ time: this.clock.now, dur: 0, tid: t.tid, kind: 'wake', name: 'wake', text: `--- woken by ${source} ---` });
+      }
+    } else if (t.state === 'runnable') {
+      t.wakePending = true;
+    }
+  }
+
+  /** Parks a thread unless a wake already arrived since it registered its waker. */
+  block(t: SimThread, on: WaitQueue | string): boolean {
+    if (t.wakePending) {
+      t.wakePending = false;
+      return false;
+    }
+    t.state = 'blocked';
+    t.waitingOn = typeof on === 'string' ? on : on.name;
+    return true;
+  }
+
+  /** Runs `fire` at virtual time `time` (or as soon as possible if already past). */
+  at(time: number, fire: () => void): TimerEvent {
+    return this.events.schedule(time, fire);
+  }
+
+  run(): RunEnd {
+    for (;;) {
+      this.fireDue();
+      const runnable = this.threads.filter((t) => t.state === 'runnable');
+      if (runnable.length === 0) {
+        if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
+        const next = this.events.peekTime();
+        if (next === undefined) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
+        this.clock.jumpTo(next);
+        continue;
+      }
+      if (this.steps >= this.maxSteps) return { kind: 'step-limit', steps: this.steps };
+      let t = runnable[0];
+      if (runnable.length > 1) {
+        try {
+          t = this.strategy.pick(runnable, this.steps);
+        } catch (e) {
+          if (e instanceof ReplayDivergence) return { kind: 'replay-diverged', steps: this.steps, message: e.message };
+          throw e;
+        }
+        this.trace.pick(t.tid);
+      }
+      this.steps++;
+      this.clock.advance(t.step());
+      if (t.state === 'exited' || this.threads.some((x) => x.state === 'exited')) {
+        this.threads = this.threads.filter((x) => x.state !== 'exited');
+      }
+      this.afterStep?.();
+    }
+  }
+
+  /** Live threads (blocked or runnable), for reports. */
+  live(): readonly SimThread[] {
+    return this.threads;
+  }
+
+  private fireDue(): void {
+    for (;;) {
+      const next = this.events.peekTime();
+      if (next === undefined || next > this.clock.now) return;
+      this.events.pop()!.fire();
+    }
+  }
+
+  private sleepers(): Sleeper[] {
+    return this.threads
+      .filter((t) => t.state === 'blocked')
+      .map((t) => ({ tid: t.tid, label: t.label, waitingOn: t.waitingOn ?? '?' }));
+  }
+}

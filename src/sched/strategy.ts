@@ -1,0 +1,13 @@
+// A strategy picks which runnable thread steps next. It sees only the
+// runnable set (in tid order) and its own state; it is consulted only when
+// there is a real choice (two or more runnable threads).
+import type { SimThread } from './thread.ts';
+
+export interface Strategy {
+  /** e.g. "random", "pct(d=3,k=2000)", "replay(42 picks)" */
+  readonly describe: string;
+  pick(runnable: readonly SimThread[], step: number): SimThread;
+}
+
+/** Thrown by replay when the program no longer matches the recorded picks. */
+export class ReplayDivergence extends Error {}

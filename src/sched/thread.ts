@@ -1,0 +1,19 @@
+// What the scheduler runs: anything that can take one step from one
+// scheduling point to the next. The kernel's tasks implement it; the
+// scheduler knows nothing else about them.
+
+export type ThreadState = 'runnable' | 'blocked' | 'exited';
+
+export interface SimThread {
+  /** stable id, also the pick recorded in the trace (a task's pid) */
+  readonly tid: number;
+  /** human name for reports, e.g. "pid 2 (server)" */
+  readonly label: string;
+  state: ThreadState;
+  /** while blocked: the name of what it sleeps on (for deadlock reports) */
+  waitingOn: string | null;
+  /** a wake arrived while the thread was running, before it could block */
+  wakePending: boolean;
+  /** Runs from the current scheduling point to the next; returns the virtual ticks it used. */
+  step(): number;
+}

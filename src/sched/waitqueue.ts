@@ -1,0 +1,80 @@
+// Wait queues and wakers, as an async kernel has them: a sleeper registers
+// its waker on the object it waits for and returns Pending; whoever changes
+// that object's state wakes the queue, which makes the sleepers runnable.
+// The woken task is re-polled later by the scheduler, not at once, so other
+// tasks may run in between: the gap where lost-wakeup races live.
+//
+// A queue's `policy` selects a registration discipline. 'list' is correct;
+// the others are designs that small async kernels really ship, kept as
+// named variants so property tests can be shown to find them:
+//   'single-slot'   one waker slot: the latest registration overwrites the
+//                   previous one (two acceptors, one is never woken);
+//   'register-once' a task registers only the first time it sleeps on the
+//                   queue; the "registered" flag is not re-armed after a
+//                   wake, so a second sleep is never woken.
+import type { SimThread } from './thread.ts';
+
+export type WaitPolicy = 'list' | 'single-slot' | 'register-once';
+
+export class Waker {
+  constructor(
+    readonly owner: SimThread,
+    private readonly onWake: (w: Waker, source: WaitQueue) => void,
+  ) {}
+
+  wake(source: WaitQueue): void {
+    this.onWake(this, source);
+  }
+}
+
+export class WaitQueue {
+  private wakers: Waker[] = [];
+  /** register-once only: tasks whose one registration has been used */
+  private registeredOnce: Set<Waker> | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly policy: WaitPolicy = 'list',
+  ) {}
+
+  get length(): number {
+    return this.wakers.length;
+  }
+
+  /** Registers a waker (idempotent for the same waker under 'list'). */
+  add(w: Waker): void {
+    switch (this.policy) {
+      case 'list':
+        if (!this.wakers.includes(w)) this.wakers.push(w);
+        return;
+      case 'single-slot':
+        this.wakers[0] = w;
+        return;
+      case 'register-once':
+        this.registeredOnce ??= new Set();
+        if (this.registeredOnce.has(w)) return; // BUG (planted): flag never re-armed
+        this.registeredOnce.add(w);
+        this.wakers.push(w);
+        return;
+    }
+  }
+
+  remove(w: Waker): void {
+    const i = this.wakers.indexOf(w);
+    if (i >= 0) this.wakers.splice(i, 1);
+  }
+
+  /** Wakes the oldest sleeper. */
+  wakeOne(): void {
+    const w = this.wakers.shift();
+    if (w) w.wake(this);
+  }
+
+  /** Wakes every sleeper (in registration order). */
+  wakeAll(): void {
+    if (this.wakers.length === 0) return;
+    const ws = this.wakers;
+    this.wakers = [];
+    for (const w of ws) w.wake(this);
+  }
+}

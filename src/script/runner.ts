@@ -1,0 +1,156 @@
+// Runs one scenario under one seed and strategy, and judges the result.
+// Everything that varies between runs comes from the seed (through the
+// strategy's generator) or the recorded picks; nothing else.
+import { bootKernel } from '../kernel/boot.ts';
+import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
+import { Rng, type Seed } from '../sched/rng.ts';
+import { Scheduler, type RunEnd } from '../sched/scheduler.ts';
+import type { Strategy } from '../sched/strategy.ts';
+import { PctStrategy } from '../sched/strategies/pct.ts';
+import { RandomStrategy } from '../sched/strategies/random.ts';
+import { ReplayStrategy } from '../sched/strategies/replay.ts';
+import { RoundRobinStrategy } from '../sched/strategies/roundRobin.ts';
+import type { TraceEvent } from '../sched/trace.ts';
+import { registerUnix } from '../unix/index.ts';
+import { ScriptContext } from './context.ts';
+import { RunView } from './runview.ts';
+import type { Scenario } from './scenario.ts';
+
+export type StrategyName = 'random' | 'rr' | 'pct';
+export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct'];
+
+export interface RunOptions {
+  seed: Seed;
+  strategy?: StrategyName;
+  /** follow these picks (a recorded or shrunk schedule) instead of the strategy; the strategy continues after them */
+  picks?: readonly number[];
+  /** record the readable trace (slower) */
+  recordText?: boolean;
+  /** planted bugs to enable, in addition to the scenario's */
+  bugs?: readonly string[];
+  /** check kernel invariants after every step */
+  checkInvariants?: boolean;
+  maxSteps?: number;
+  /** PCT depth */
+  pctDepth?: number;
+}
+
+export interface RunResult {
+  scenario: string;
+  seed: Seed;
+  strategy: string;
+  end: RunEnd;
+  /** empty when the run passed */
+  failures: string[];
+  /** fingerprint of the whole run: same seed and program, same hash */
+  hash: string;
+  picks: number[];
+  steps: number;
+  /** virtual ticks at the end */
+  time: number;
+  events: TraceEvent[];
+  labels: ReadonlyMap<number, string>;
+  kernel: Kernel;
+}
+
+export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): Strategy {
+  switch (name) {
+    case 'random':
+      return new RandomStrategy(rng);
+    case 'rr':
+      return new RoundRobinStrategy();
+    case 'pct':
+      return new PctStrategy(rng, opts.pctDepth ?? 3, 1000);
+  }
+}
+
+export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
+  const rng = new Rng(opts.seed);
+  const schedRng = rng.fork('sched');
+  const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
+  const strategy = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText });
+  const config: Partial<KernelConfig> = {
+    ...sc.kernel,
+    bugs: [...(sc.kernel?.bugs ?? []), ...(opts.bugs ?? [])],
+    checkInvariants: opts.checkInvariants ?? sc.kernel?.checkInvariants ?? false,
+  };
+  const failures: string[] = [];
+  const k = bootKernel(sched, rng.fork('kernel'), config);
+  registerUnix(k);
+  for (const [path, content] of Object.entries(sc.files ?? {})) {
+    k.vfs.writeFile(path, typeof content === 'string' ? new TextEncoder().encode(content) : content);
+  }
+  for (const p of sc.processes) {
+    const creds = p.uid === undefined && p.gid === undefined ? ROOT_CREDS : credsOf(p.uid ?? 0, p.gid ?? 0);
+    k.spawn(p.name, (t) => new ScriptContext(t, p.program), creds);
+  }
+  if (k.config.checkInvariants) sched.afterStep = () => k.check();
+
+  let end: RunEnd;
+  try {
+    end = sched.run();
+  } catch (e) {
+    end = { kind: 'exited', steps: sched.steps };
+    if (e instanceof InvariantViolation) failures.push(`kernel invariant violated at step ${sched.steps}: ${e.message}`);
+    else failures.push(`internal error at step ${sched.steps}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+  if (failures.length === 0) failures.push(...judge(sc, end, k));
+  return {
+    scenario: sc.name,
+    seed: opts.seed,
+    strategy: strategy.describe,
+    end,
+    failures,
+    hash: sched.trace.hash.hex(),
+    picks: sched.trace.picks,
+    steps: sched.steps,
+    time: sched.clock.now,
+    events: sched.trace.events,
+    labels: sched.threadLabels(),
+    kernel: k,
+  };
+}
+
+function credsOf(uid: number, gid: number) {
+  return { uid, gid, euid: uid, egid: gid, suid: uid, sgid: gid };
+}
+
+/** Everything a run must satisfy, in the order a reader wants to see failures. */
+function judge(sc: Scenario, end: RunEnd, k: Kernel): string[] {
+  const out: string[] = [];
+  switch (end.kind) {
+    case 'deadlock':
+      out.push(`deadlock after ${end.steps} steps: ${end.sleepers.map((s) => `${s.label} sleeps on ${s.waitingOn}`).join('; ')}`);
+      break;
+    case 'step-limit':
+      out.push(`step limit reached (${end.steps} steps) with processes still running`);
+      break;
+    case 'replay-diverged':
+      out.push(end.message);
+      break;
+    case 'exited':
+      if (k.files.live.size > 0) {
+        const leaked = [...k.files.live.values()].map((f) => `${f.ops.describe(f)} (refs=${f.refs})`);
+        out.push(`leak: ${leaked.length} open file(s) remain after every process exited: ${leaked.join(', ')}`);
+      }
+      break;
+  }
+  for (const e of k.scriptErrors) out.push(`script error in pid ${e.pid}: ${e.message}`);
+  if (sc.requireCleanExit !== false && end.kind === 'exited') {
+    for (const e of k.exits) if (e.status !== 0) out.push(`${e.name} (pid ${e.pid}) ended with ${e.describe}`);
+  }
+  if (out.length === 0 || end.kind === 'exited') {
+    const view = new RunView(end, k);
+    for (const [name, check] of Object.entries(sc.checks ?? {})) {
+      let r: boolean | string;
+      try {
+        r = check(view);
+      } catch (e) {
+        r = `threw ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (r !== true) out.push(`check "${name}" failed${typeof r === 'string' ? `: ${r}` : ''}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+// Scratch memory in a scripted task's own address space: where `sys.*`
+// wrappers marshal arguments (strings, buffers, structs) before entering
+// the kernel, exactly as a C program's stack or heap would hold them.
+import { PAGE_SIZE, PROT_READ, PROT_WRITE, type AddressSpace } from '../hw/memory.ts';
+
+export const SCRATCH_BASE = 0x100000;
+const INITIAL_SIZE = 64 * 1024;
+
+export class Scratch {
+  private top = SCRATCH_BASE;
+  private mapped = 0;
+
+  constructor(private readonly mm: () => AddressSpace) {}
+
+  /** Frees everything: called at the start of each wrapper. */
+  reset(): void {
+    this.top = SCRATCH_BASE;
+  }
+
+  /** Reserves n bytes (8-byte aligned), mapping more pages when needed; returns the address. */
+  alloc(n: number): number {
+    const addr = this.top;
+    this.top += Math.max(8, Math.ceil(n / 8) * 8);
+    const need = this.top - SCRATCH_BASE;
+    if (need > this.mapped || !this.mm().isMapped(SCRATCH_BASE)) {
+      const size = Math.max(INITIAL_SIZE, Math.ceil(need / PAGE_SIZE) * PAGE_SIZE, this.mapped * 2);
+      // Re-mapping would zero existing data; map only the new tail.
+      const from = this.mm().isMapped(SCRATCH_BASE) ? this.mapped : 0;
+      this.mm().map(SCRATCH_BASE + from, size - from, PROT_READ | PROT_WRITE);
+      this.mapped = size;
+    }
+    return addr;
+  }
+
+  /** Copies bytes in; returns their address. */
+  put(bytes: Uint8Array): number {
+    const addr = this.alloc(bytes.length);
+    this.mm().poke(addr, bytes);
+    return addr;
+  }
+
+  /** A NUL-terminated byte string; returns its address. */
+  cstring(s: string): number {
+    const b = new Uint8Array(s.length + 1);
+    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
+    return this.put(b);
+  }
+
+  read(addr: number, len: number): Uint8Array {
+    return this.mm().read(addr, len) ?? new Uint8Array(0);
+  }
+}
