@@ -30,6 +30,61 @@ export function text(b: Uint8Array): string {
   return new TextDecoder().decode(b);
 }
 
+/**
+ * A socket address as scripts write it: a pathname; an abstract name (the
+ * bytes after the leading NUL, latin1); the whole sockaddr bytes including
+ * the family (addrlen = raw.length); or autobind (the family alone, addrlen 2).
+ */
+export type SockAddr = string | { abstract: string } | { raw: Uint8Array } | { autobind: true };
+
+/** An address the kernel returned: len is the addrlen it stored; path or abstract when named, neither when unnamed. */
+export interface SockName {
+  len: number;
+  family: number;
+  path?: string;
+  abstract?: string;
+}
+
+/** The bytes of a sockaddr_un for `a` (AF_UNIX = 1); for pathnames addrlen = 2 + strlen + 1, as SUN_LEN + NUL. */
+export function encodeSockAddr(a: SockAddr): Uint8Array {
+  if (typeof a === 'string') {
+    const b = new Uint8Array(2 + a.length + 1);
+    b[0] = 1;
+    for (let i = 0; i < a.length; i++) b[2 + i] = a.charCodeAt(i) & 0xff;
+    return b;
+  }
+  if ('raw' in a) return a.raw;
+  if ('abstract' in a) {
+    const b = new Uint8Array(3 + a.abstract.length);
+    b[0] = 1;
+    for (let i = 0; i < a.abstract.length; i++) b[3 + i] = a.abstract.charCodeAt(i) & 0xff;
+    return b;
+  }
+  return Uint8Array.of(1, 0);
+}
+
+/** Decodes `len` (the kernel's addrlen) and the copied bytes (at most the buffer size) into a SockName. */
+export function decodeSockName(len: number, bytes: Uint8Array): SockName {
+  const family = bytes.length >= 2 ? bytes[0] | (bytes[1] << 8) : 0;
+  const name: SockName = { len, family };
+  const n = Math.min(len, bytes.length);
+  if (n > 2) {
+    if (bytes[2] === 0) {
+      let s = '';
+      for (let i = 3; i < n; i++) s += String.fromCharCode(bytes[i]);
+      name.abstract = s;
+    } else {
+      let s = '';
+      for (let i = 2; i < n && bytes[i] !== 0; i++) s += String.fromCharCode(bytes[i]);
+      name.path = s;
+    }
+  }
+  return name;
+}
+
+/** Size of the address buffer socket wrappers pass (sizeof(struct sockaddr_storage)). */
+const ADDR_BUF = 128;
+
 export class Sys {
   readonly scratch: Scratch;
   /** script signal handlers by signal number */
@@ -296,6 +351,143 @@ export class Sys {
     v.setUint32(8, flags >>> 0, true);
     this.ctx.task.mm.poke(act, b);
     return yield* this.syscall(134, sig, act, 0, 8);
+  }
+
+  // ---- sockets ----
+
+  *socket(domain: number, type: number, protocol = 0): SysGen<number> {
+    return yield* this.syscall(198, domain, type, protocol);
+  }
+
+  *socketpair(domain: number, type: number, protocol = 0): SysGen<{ ret: number; fds: [number, number] }> {
+    this.scratch.reset();
+    const p = this.scratch.alloc(8);
+    this.ctx.task.mm.poke(p, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
+    const ret = yield* this.syscall(199, domain, type, protocol, p);
+    const b = this.scratch.read(p, 8);
+    const v = new DataView(b.buffer, b.byteOffset);
+    return { ret, fds: ret === 0 ? [v.getInt32(0, true), v.getInt32(4, true)] : [-1, -1] };
+  }
+
+  *bind(fd: number, addr: SockAddr): SysGen<number> {
+    this.scratch.reset();
+    const b = encodeSockAddr(addr);
+    return yield* this.syscall(200, fd, this.scratch.put(b), b.length);
+  }
+
+  *listen(fd: number, backlog: number): SysGen<number> {
+    return yield* this.syscall(201, fd, backlog);
+  }
+
+  *connect(fd: number, addr: SockAddr): SysGen<number> {
+    this.scratch.reset();
+    const b = encodeSockAddr(addr);
+    return yield* this.syscall(203, fd, this.scratch.put(b), b.length);
+  }
+
+  /** accept(2), or accept4(2) when flags != 0; addr is the peer's address (null on error). */
+  *accept(fd: number, flags = 0): SysGen<{ ret: number; addr: SockName | null }> {
+    this.scratch.reset();
+    const [buf, lenp] = this.addrOut();
+    const ret = flags !== 0 ? yield* this.syscall(242, fd, buf, lenp, flags) : yield* this.syscall(202, fd, buf, lenp);
+    return { ret, addr: ret >= 0 ? this.readAddr(buf, lenp) : null };
+  }
+
+  *getsockname(fd: number): SysGen<{ ret: number; addr: SockName | null }> {
+    this.scratch.reset();
+    const [buf, lenp] = this.addrOut();
+    const ret = yield* this.syscall(204, fd, buf, lenp);
+    return { ret, addr: ret === 0 ? this.readAddr(buf, lenp) : null };
+  }
+
+  *getpeername(fd: number): SysGen<{ ret: number; addr: SockName | null }> {
+    this.scratch.reset();
+    const [buf, lenp] = this.addrOut();
+    const ret = yield* this.syscall(205, fd, buf, lenp);
+    return { ret, addr: ret === 0 ? this.readAddr(buf, lenp) : null };
+  }
+
+  /** sendto(2) with a NULL address. */
+  *send(fd: number, data: Bytes, flags = 0): SysGen<number> {
+    this.scratch.reset();
+    const b = toBytes(data);
+    return yield* this.syscall(206, fd, this.scratch.put(b), b.length, flags, 0, 0);
+  }
+
+  *sendto(fd: number, data: Bytes, flags: number, addr: SockAddr): SysGen<number> {
+    this.scratch.reset();
+    const b = toBytes(data);
+    const buf = this.scratch.put(b);
+    const a = encodeSockAddr(addr);
+    return yield* this.syscall(206, fd, buf, b.length, flags, this.scratch.put(a), a.length);
+  }
+
+  /** recvfrom(2) with a NULL address. */
+  *recv(fd: number, n: number, flags = 0): SysGen<DataResult> {
+    this.scratch.reset();
+    const buf = this.scratch.alloc(n);
+    const ret = yield* this.syscall(207, fd, buf, n, flags, 0, 0);
+    return { ret, data: ret > 0 ? this.scratch.read(buf, Math.min(ret, n)) : new Uint8Array(0) };
+  }
+
+  *recvfrom(fd: number, n: number, flags = 0): SysGen<DataResult & { addr: SockName | null }> {
+    this.scratch.reset();
+    const buf = this.scratch.alloc(n);
+    const [abuf, lenp] = this.addrOut();
+    const ret = yield* this.syscall(207, fd, buf, n, flags, abuf, lenp);
+    return {
+      ret,
+      data: ret > 0 ? this.scratch.read(buf, Math.min(ret, n)) : new Uint8Array(0),
+      addr: ret >= 0 ? this.readAddr(abuf, lenp) : null,
+    };
+  }
+
+  *shutdown(fd: number, how: number): SysGen<number> {
+    return yield* this.syscall(210, fd, how);
+  }
+
+  /** setsockopt(2); a number is passed as a 4-byte int. */
+  *setsockopt(fd: number, level: number, opt: number, value: number | Uint8Array): SysGen<number> {
+    this.scratch.reset();
+    let b: Uint8Array;
+    if (typeof value === 'number') {
+      b = new Uint8Array(4);
+      new DataView(b.buffer).setInt32(0, value | 0, true);
+    } else b = value;
+    return yield* this.syscall(208, fd, level, opt, this.scratch.put(b), b.length);
+  }
+
+  /** getsockopt(2) with a `len`-byte buffer; data is what the kernel reported, value its first 4 bytes as int32 (or 0). */
+  *getsockopt(fd: number, level: number, opt: number, len = 4): SysGen<{ ret: number; data: Uint8Array; value: number }> {
+    this.scratch.reset();
+    const buf = this.scratch.alloc(Math.max(len, 0));
+    const lenp = this.scratch.alloc(4);
+    const lb = new Uint8Array(4);
+    new DataView(lb.buffer).setInt32(0, len | 0, true);
+    this.ctx.task.mm.poke(lenp, lb);
+    const ret = yield* this.syscall(209, fd, level, opt, buf, lenp);
+    if (ret !== 0) return { ret, data: new Uint8Array(0), value: 0 };
+    const lw = this.scratch.read(lenp, 4);
+    const got = new DataView(lw.buffer, lw.byteOffset).getInt32(0, true);
+    const data = this.scratch.read(buf, Math.max(0, Math.min(got, len)));
+    const value = data.length >= 4 ? new DataView(data.buffer, data.byteOffset).getInt32(0, true) : 0;
+    return { ret, data, value };
+  }
+
+  /** An address buffer of sizeof(sockaddr_storage) and its addrlen word, preset to the buffer size. */
+  protected addrOut(): [number, number] {
+    const buf = this.scratch.alloc(ADDR_BUF);
+    const lenp = this.scratch.alloc(4);
+    const lb = new Uint8Array(4);
+    new DataView(lb.buffer).setInt32(0, ADDR_BUF, true);
+    this.ctx.task.mm.poke(lenp, lb);
+    return [buf, lenp];
+  }
+
+  protected readAddr(buf: number, lenp: number): SockName {
+    const lw = this.scratch.read(lenp, 4);
+    const len = new DataView(lw.buffer, lw.byteOffset).getInt32(0, true);
+    return decodeSockName(len, this.scratch.read(buf, Math.max(0, Math.min(len, ADDR_BUF))));
   }
 
   // ---- helpers ----
