@@ -16,8 +16,8 @@ export const DEFAULT_SCENARIO = 'scenarios/pipe-pingpong.ts';
 
 const USAGE = `usage:
   unixsim run FILE [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--bug NAME]... [--picks T,T,...] [--check]
-  unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check]
+                   [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt]
+  unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
   unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
   unixsim bugs                      list the planted bugs
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
@@ -35,10 +35,11 @@ interface Flags {
   bugs: string[];
   picks?: string;
   check: boolean;
+  preempt: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { positional: [], bugs: [], check: false };
+  const f: Flags = { positional: [], bugs: [], check: false, preempt: false };
   const valued: Record<string, keyof Flags> = {
     '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
     '--trace-out': 'traceOut', '--picks': 'picks',
@@ -53,6 +54,7 @@ function parseFlags(argv: string[]): Flags {
     };
     if (name === '--bug') f.bugs.push(value());
     else if (name === '--check') f.check = true;
+    else if (name === '--kernel-preempt') f.preempt = true;
     else if (name in valued) (f as unknown as Record<string, string>)[valued[name]] = value();
     else if (name.startsWith('-')) throw new UsageError(`unknown option ${name}`);
     else f.positional.push(a);
@@ -102,11 +104,12 @@ function positiveInt(v: string | undefined, name: string): number {
 }
 
 /** The exact command that reproduces a run. */
-export function replayCommand(file: string, seed: Seed, strategy: StrategyName, bugs: readonly string[], picks?: readonly number[]): string {
+export function replayCommand(file: string, seed: Seed, strategy: StrategyName, bugs: readonly string[], picks?: readonly number[], preempt = false): string {
   const parts = ['npx unixsim replay', file, '--seed', JSON.stringify(seed).replace(/^"(.*)"$/, "'$1'")];
   if (strategy !== 'random') parts.push('--strategy', strategy);
   for (const b of bugs) parts.push('--bug', b);
   if (picks) parts.push('--picks', picks.join(','));
+  if (preempt) parts.push('--kernel-preempt');
   return parts.join(' ');
 }
 
@@ -118,7 +121,7 @@ function report(file: string, r: RunResult, opts: RunOptions, out: (s: string) =
   }
   out(`${r.scenario}: FAILED (seed ${r.seed}, ${r.strategy}, ${r.steps} steps, trace ${r.hash})`);
   for (const f of r.failures) out(`  ${f}`);
-  out(`replay: ${replayCommand(file, r.seed, strategy, opts.bugs ?? [], opts.picks)}`);
+  out(`replay: ${replayCommand(file, r.seed, strategy, opts.bugs ?? [], opts.picks, opts.kernelPreemption)}`);
 }
 
 async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): Promise<number> {
@@ -135,6 +138,7 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
     picks: picksOf(f),
     recordText: trace !== undefined,
     checkInvariants: f.check || undefined,
+    kernelPreemption: f.preempt || undefined,
   };
   const r = runScenario(sc, opts);
   if (trace) {
@@ -160,7 +164,7 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
   const failed: RunResult[] = [];
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    const r = runScenario(sc, { seed: from + i, strategy, bugs, checkInvariants: f.check || undefined });
+    const r = runScenario(sc, { seed: from + i, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined });
     hashes.add(r.hash);
     if (r.failures.length) failed.push(r);
   }
@@ -171,7 +175,7 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
   out(`  runs/s: ${(n / secs).toFixed(0)}`);
   for (const r of failed.slice(0, 10)) {
     out(`  seed ${r.seed}: ${r.failures[0].split('\n')[0]}`);
-    out(`    replay: ${replayCommand(file, r.seed, strategy, bugs)}`);
+    out(`    replay: ${replayCommand(file, r.seed, strategy, bugs, undefined, f.preempt)}`);
   }
   if (failed.length > 10) out(`  ... and ${failed.length - 10} more`);
   return failed.length ? 1 : 0;

@@ -31,6 +31,8 @@ export interface RunOptions {
   /** check kernel invariants after every step */
   checkInvariants?: boolean;
   maxSteps?: number;
+  /** make the kernel's PREEMPT points scheduling points (the SMP model) */
+  kernelPreemption?: boolean;
   /** PCT depth */
   pctDepth?: number;
 }
@@ -74,6 +76,7 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
     ...sc.kernel,
     bugs: [...(sc.kernel?.bugs ?? []), ...(opts.bugs ?? [])],
     checkInvariants: opts.checkInvariants ?? sc.kernel?.checkInvariants ?? false,
+    kernelPreemption: opts.kernelPreemption ?? sc.kernel?.kernelPreemption ?? false,
   };
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);
