@@ -24,7 +24,8 @@ export interface MachineState {
   x: bigint[]; // 32 values, x[0] and x[2], x[31] ignored
   f: bigint[]; // 32 raw 64-bit patterns
   fcsr: number;
-  memory: Uint8Array; // REGION_SIZE bytes
+  /** Seed of the data region's initial bytes (kept small so counterexamples stay readable). */
+  memorySeed: number;
 }
 
 export function buildProgram(state: MachineState, body: Inst[]): Uint8Array {
@@ -52,7 +53,7 @@ export function buildProgram(state: MachineState, body: Inst[]): Uint8Array {
     dv.setBigUint64(256 + 8 * r, BigInt.asUintN(64, state.f[r]), true);
   }
   dv.setUint32(512, state.fcsr, true);
-  data.set(state.memory, REGION - DATA);
+  data.set(regionBytes(state.memorySeed), REGION - DATA);
   return writeElf(CODE, [
     { vaddr: CODE, flags: 5, data: code },
     { vaddr: DATA, flags: 6, data },
@@ -71,4 +72,15 @@ export function describeDifference(a: Buffer, b: Buffer): string {
   }
   if (a.length !== b.length) lines.push(`length: hart ${a.length} qemu ${b.length}`);
   return lines.slice(0, 20).join('\n');
+}
+
+/** Initial data-region bytes from a seed (xorshift32). */
+export function regionBytes(seed: number): Uint8Array {
+  const m = new Uint8Array(REGION_SIZE);
+  let s = seed | 1;
+  for (let k = 0; k < m.length; k++) {
+    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    m[k] = s & 0xff;
+  }
+  return m;
 }
