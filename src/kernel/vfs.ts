@@ -62,6 +62,7 @@ export class Vfs {
 
   constructor() {
     this.root = new Inode(this.nextIno++, S_IFDIR | 0o755, 0, 0);
+    this.root.nlink = 2;
     this.mkdirRaw(this.root, 'tmp', 0o1777);
     this.mkdirRaw(this.root, 'dev', 0o755);
     this.mkdirRaw(this.root, 'proc', 0o555);
@@ -116,9 +117,14 @@ export class Vfs {
   /** Creates dir/name of the given full mode (type | permission bits), checking write+search on dir. */
   create(l: Lookup, mode: number, creds: Creds): Inode | number {
     if (l.inode) return -EEXIST;
+    // A removed directory takes no new entries (IS_DEADDIR in may_create / lookup_open).
+    if (l.dir.nlink === 0) return -ENOENT;
     if (!this.permission(l.dir, creds, MAY_WRITE | MAY_EXEC)) return -EACCES;
     const inode = new Inode(this.nextIno++, mode, creds.euid, creds.egid, l.dir);
-    if (inode.isDir) inode.nlink = 2;
+    if (inode.isDir) {
+      inode.nlink = 2; // its own "." and the parent's entry
+      l.dir.nlink++; // the new directory's ".."
+    }
     l.dir.children!.set(l.name, inode);
     return inode;
   }
@@ -127,7 +133,12 @@ export class Vfs {
   unlink(l: Lookup): void {
     const inode = l.inode!;
     l.dir.children!.delete(l.name);
-    inode.nlink--;
+    if (inode.isDir) {
+      inode.nlink = 0; // its "." goes with it
+      l.dir.nlink--; // and so does its ".."
+    } else {
+      inode.nlink--;
+    }
   }
 
   /** Absolute path of a directory, for getcwd. */
@@ -162,6 +173,7 @@ export class Vfs {
   private mkdirRaw(parent: Inode, name: string, perm: number): Inode {
     const d = new Inode(this.nextIno++, S_IFDIR | perm, 0, 0, parent);
     d.nlink = 2;
+    parent.nlink++;
     parent.children!.set(name, d);
     return d;
   }

@@ -1,5 +1,343 @@
-// Filesystem syscalls over the in-memory VFS (openat, mkdirat, unlinkat,
-// newfstatat, fstat, faccessat, getcwd, chdir, fchmod ...).
+// Filesystem syscalls over the in-memory VFS: openat, mkdirat, mknodat,
+// unlinkat, newfstatat, fstat, faccessat(2), getcwd, chdir, fchdir,
+// fchmod(at), ftruncate, getdents64. Paths resolve from the dirfd (or the
+// cwd for AT_FDCWD) with the caller's effective credentials, and each
+// failure is the errno Linux's namei/open code gives.
+import {
+  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC,
+  O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_PATH, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK,
+} from '../abi.ts';
+import {
+  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
+} from '../errno.ts';
+import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
+import { DirFile, direntType, Fifos, MAX_FILE_SIZE, PathFile, RegularFile, statInode, truncateInode } from '../regular.ts';
+import type { SyscallGen, SyscallResult } from '../syscall.ts';
+import type { Task } from '../task.ts';
+import { readCString, StructWriter } from '../uaccess.ts';
+import { MAY_EXEC, MAY_READ, MAY_WRITE, type Creds, type Inode, type Lookup } from '../vfs.ts';
 
-export function registerFs(_k: Kernel): void {}
+/** Always set on files opened by open(2) on 64-bit Linux (force_o_largefile); F_GETFL shows it. */
+export const O_LARGEFILE = 0o100000;
+const S_ISVTX = 0o1000, S_ISGID = 0o2000;
+const AT_NO_AUTOMOUNT = 0x800;
+/** Size of struct stat (asm-generic, riscv64). */
+export const STAT_SIZE = 128;
+
+/** struct stat (asm-generic): the layout newfstatat/fstat copy out. Times are 0: the VFS keeps none. */
+export function encodeStat(s: StatInfo): Uint8Array {
+  const w = new StructWriter(STAT_SIZE);
+  w.u64(0, s.dev).u64(8, s.ino).u32(16, s.mode).u32(20, s.nlink).u32(24, s.uid).u32(28, s.gid);
+  w.u64(32, 0); // rdev: no device files
+  w.u64(48, s.size).i32(56, s.blksize).u64(64, Math.ceil(s.size / 4096) * 8);
+  return w.bytes;
+}
+
+/** The directory a relative path starts from: the cwd for AT_FDCWD, else dirfd's directory. */
+function startDir(t: Task, dirfd: number, path: string): Inode | number {
+  if (path.startsWith('/') || dirfd === AT_FDCWD) return t.cwd;
+  const f = t.fds.get(dirfd);
+  if (!f) return -EBADF;
+  if (!f.inode || !f.inode.isDir) return -ENOTDIR;
+  return f.inode;
+}
+
+/** Reads the path argument and resolves it up to its last component. */
+function resolveAt(t: Task, dirfd: number, pathAddr: number, creds: Creds = t.creds): { path: string; l: Lookup } | number {
+  const path = readCString(t.mm, pathAddr);
+  if (typeof path === 'number') return path;
+  if (path.length === 0) return -ENOENT;
+  const start = startDir(t, dirfd, path);
+  if (typeof start === 'number') return start;
+  const l = t.kernel.vfs.resolve(path, start, creds);
+  return typeof l === 'number' ? l : { path, l };
+}
+
+/** Permission bits for open's access mode (may_open): O_TRUNC needs write too. */
+function openMask(flags: number): number {
+  const acc = flags & O_ACCMODE;
+  let mask = 0;
+  if (acc !== 1) mask |= MAY_READ; // O_RDONLY, O_RDWR (and 3, which Linux checks as both)
+  if (acc !== 0) mask |= MAY_WRITE;
+  if (flags & O_TRUNC) mask |= MAY_WRITE;
+  return mask;
+}
+
+/** The open-file status flags kept in the description (creation flags and O_CLOEXEC are not). */
+function statusFlags(flags: number): number {
+  return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
+}
+
+function installFile(t: Task, f: OpenFile, flags: number): number {
+  const fd = t.fds.install(f, (flags & O_CLOEXEC) !== 0);
+  if (fd < 0) f.put();
+  return fd;
+}
+
+function* openFifo(t: Task, inode: Inode, flags: number, fifos: Fifos): SyscallGen {
+  const r = yield* fifos.open(t, inode, flags & O_ACCMODE, flags);
+  return typeof r === 'number' ? r : installFile(t, r, flags);
+}
+
+function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, fifos: Fifos): SyscallResult {
+  const k = t.kernel;
+  // Since Linux 6.4 the combination is rejected outright (build_open_flags).
+  if ((flags & (O_CREAT | O_DIRECTORY)) === (O_CREAT | O_DIRECTORY)) return -EINVAL;
+  const r = resolveAt(t, dirfd, pathAddr);
+  if (typeof r === 'number') return r;
+  const { path, l } = r;
+  if (flags & O_PATH) {
+    // O_PATH keeps only O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC; no permission on the file itself is needed.
+    if (!l.inode) return -ENOENT;
+    if (flags & O_DIRECTORY && !l.inode.isDir) return -ENOTDIR;
+    const f = k.files.open(new PathFile(l.inode, path), O_PATH | (flags & O_DIRECTORY), l.inode);
+    return installFile(t, f, flags);
+  }
+  let inode = l.inode;
+  let created = false;
+  if (!inode) {
+    if (!(flags & O_CREAT)) return -ENOENT;
+    if (path.endsWith('/')) return -EISDIR; // open("new/", O_CREAT)
+    const made = k.vfs.create(l, S_IFREG | (mode & 0o7777 & ~t.umask), t.creds);
+    if (typeof made === 'number') return made;
+    inode = made;
+    created = true;
+  } else if ((flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL)) {
+    return -EEXIST;
+  }
+  const type = inode.type;
+  if (flags & O_DIRECTORY && type !== S_IFDIR) return -ENOTDIR;
+  const mask = openMask(flags);
+  if (type === S_IFDIR && (mask & MAY_WRITE || flags & O_CREAT)) return -EISDIR;
+  // A file created by this open is opened whatever its mode says (may_open is skipped for new files).
+  if (!created && !k.vfs.permission(inode, t.creds, mask)) return -EACCES;
+  switch (type) {
+    case S_IFDIR:
+      return installFile(t, k.files.open(new DirFile(inode, path), statusFlags(flags), inode), flags);
+    case S_IFREG: {
+      if (flags & O_TRUNC && !created && inode.size > 0) truncateInode(inode, 0);
+      return installFile(t, k.files.open(new RegularFile(inode, path), statusFlags(flags), inode), flags);
+    }
+    case S_IFIFO:
+      return openFifo(t, inode, flags, fifos);
+    case S_IFSOCK:
+      return -ENXIO; // sockets are reached with connect(2), never open(2) (sock_no_open)
+    default:
+      return -ENXIO;
+  }
+}
+
+function unlinkat(t: Task, dirfd: number, pathAddr: number, flags: number): number {
+  if (flags & ~AT_REMOVEDIR) return -EINVAL;
+  const r = resolveAt(t, dirfd, pathAddr);
+  if (typeof r === 'number') return r;
+  const { l } = r;
+  const rmdir = (flags & AT_REMOVEDIR) !== 0;
+  // "." and ".." are not names that can be removed (do_rmdir / do_unlinkat on LAST_DOT/LAST_DOTDOT).
+  if (l.name === '.' || l.name === '..') {
+    if (!rmdir) return -EISDIR;
+    return l.name === '.' ? -EINVAL : -ENOTEMPTY;
+  }
+  const inode = l.inode;
+  if (!inode) return -ENOENT;
+  const vfs = t.kernel.vfs;
+  if (!vfs.permission(l.dir, t.creds, MAY_WRITE | MAY_EXEC)) return -EACCES;
+  // Sticky directory (/tmp): only the file's or the directory's owner may remove it (check_sticky).
+  const euid = t.creds.euid;
+  if (l.dir.mode & S_ISVTX && euid !== 0 && euid !== inode.uid && euid !== l.dir.uid) return -EPERM;
+  if (rmdir) {
+    if (!inode.isDir) return -ENOTDIR;
+    if (inode === vfs.root) return -EBUSY;
+    if (inode.children!.size > 0) return -ENOTEMPTY;
+  } else if (inode.isDir) {
+    return -EISDIR;
+  }
+  // A socket inode loses only its name: a bound socket stays bound and connected peers are unaffected.
+  vfs.unlink(l);
+  return 0;
+}
+
+function mkdirat(t: Task, dirfd: number, pathAddr: number, mode: number): number {
+  const r = resolveAt(t, dirfd, pathAddr);
+  if (typeof r === 'number') return r;
+  if (r.l.inode) return -EEXIST;
+  const made = t.kernel.vfs.create(r.l, S_IFDIR | (mode & (0o777 | S_ISVTX) & ~t.umask), t.creds);
+  return typeof made === 'number' ? made : 0;
+}
+
+function mknodat(t: Task, dirfd: number, pathAddr: number, mode: number): number {
+  let type = mode & S_IFMT;
+  if (type === 0) type = S_IFREG;
+  // Device nodes need CAP_MKNOD and this VFS has no devices; directories are mkdir's (may_mknod).
+  if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK) {
+    return type === 0o020000 || type === 0o060000 || type === S_IFDIR ? -EPERM : -EINVAL;
+  }
+  const r = resolveAt(t, dirfd, pathAddr);
+  if (typeof r === 'number') return r;
+  if (r.l.inode) return -EEXIST;
+  const made = t.kernel.vfs.create(r.l, type | (mode & 0o7777 & ~t.umask), t.creds);
+  return typeof made === 'number' ? made : 0;
+}
+
+/** The inode or open file a *at call with AT_EMPTY_PATH and "" names: dirfd itself (or the cwd). */
+function emptyPathTarget(t: Task, dirfd: number): { inode: Inode | null; file: OpenFile | null } | number {
+  if (dirfd === AT_FDCWD) return { inode: t.cwd, file: null };
+  const f = t.fds.get(dirfd);
+  if (!f) return -EBADF;
+  return { inode: f.inode, file: f };
+}
+
+function newfstatat(t: Task, dirfd: number, pathAddr: number, buf: number, flags: number): number {
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) return -EINVAL;
+  const path = readCString(t.mm, pathAddr);
+  if (typeof path === 'number') return path;
+  let info: StatInfo;
+  if (path.length === 0 && flags & AT_EMPTY_PATH) {
+    const target = emptyPathTarget(t, dirfd);
+    if (typeof target === 'number') return target;
+    info = target.file ? target.file.ops.stat(target.file) : statInode(target.inode!);
+  } else {
+    const r = resolveAt(t, dirfd, pathAddr);
+    if (typeof r === 'number') return r;
+    if (!r.l.inode) return -ENOENT;
+    info = statInode(r.l.inode);
+  }
+  return t.mm.write(buf, encodeStat(info)) ? 0 : -EFAULT;
+}
+
+function faccessat(t: Task, dirfd: number, pathAddr: number, mode: number, flags: number): number {
+  if (mode & ~7) return -EINVAL;
+  if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  // access(2) answers for the real ids, for the whole walk (do_faccessat overrides the creds).
+  const c = t.creds;
+  const creds: Creds = flags & AT_EACCESS ? c : { ...c, euid: c.uid, egid: c.gid };
+  const path = readCString(t.mm, pathAddr);
+  if (typeof path === 'number') return path;
+  let inode: Inode;
+  if (path.length === 0 && flags & AT_EMPTY_PATH) {
+    const target = emptyPathTarget(t, dirfd);
+    if (typeof target === 'number') return target;
+    if (!target.inode) return 0; // pipes and sockets: anonymous inodes with owner rw
+    inode = target.inode;
+  } else {
+    const r = resolveAt(t, dirfd, pathAddr, creds);
+    if (typeof r === 'number') return r;
+    if (!r.l.inode) return -ENOENT;
+    inode = r.l.inode;
+  }
+  if (mode === 0) return 0; // F_OK
+  return t.kernel.vfs.permission(inode, creds, mode) ? 0 : -EACCES;
+}
+
+function chmodInode(t: Task, inode: Inode, mode: number): number {
+  const c = t.creds;
+  if (c.euid !== 0 && c.euid !== inode.uid) return -EPERM;
+  let bits = mode & 0o7777;
+  // Without the file's group, a non-root chmod silently drops set-group-ID (notify_change / inode_init_owner).
+  if (c.euid !== 0 && c.egid !== inode.gid) bits &= ~S_ISGID;
+  inode.mode = (inode.mode & S_IFMT) | bits;
+  return 0;
+}
+
+/** getdents64: packs struct linux_dirent64 records (ino u64, off i64, reclen u16, type u8, name NUL, padded to 8). */
+function getdents64(t: Task, fd: number, dirp: number, count: number): number {
+  const f = t.fds.get(fd);
+  if (!f || f.ops.kind === 'path') return -EBADF;
+  if (!(f.ops instanceof DirFile)) return -ENOTDIR;
+  const dir = f.ops;
+  if (dir.inode.nlink === 0) return -ENOENT; // IS_DEADDIR
+  const out: Uint8Array[] = [];
+  let used = 0;
+  let pos = f.pos;
+  for (const e of dir.entries(f.pos)) {
+    const reclen = (19 + e.name.length + 1 + 7) & ~7;
+    if (used + reclen > count) break;
+    const w = new StructWriter(reclen);
+    w.u64(0, e.inode.ino).u64(8, pos + 1).u16(16, reclen);
+    w.bytes[18] = direntType(e.inode);
+    for (let i = 0; i < e.name.length; i++) w.bytes[19 + i] = e.name.charCodeAt(i) & 0xff;
+    out.push(w.bytes);
+    used += reclen;
+    pos++;
+  }
+  if (out.length === 0 && dir.entries(f.pos).length > 0) return -EINVAL; // buffer too small for one entry
+  const bytes = new Uint8Array(used);
+  let off = 0;
+  for (const b of out) {
+    bytes.set(b, off);
+    off += b.length;
+  }
+  if (used > 0 && !t.mm.write(dirp, bytes)) return -EFAULT;
+  f.pos = pos;
+  return used;
+}
+
+export function registerFs(k: Kernel): void {
+  const d = k.table.define.bind(k.table);
+  const fifos = new Fifos(k);
+
+  d(56, 'openat', ['fd', 'path', 'hex', 'oct'], (t, [dirfd, path, flags, mode]) => openat(t, dirfd, path, flags, mode, fifos));
+  d(35, 'unlinkat', ['fd', 'path', 'hex'], (t, [dirfd, path, flags]) => unlinkat(t, dirfd, path, flags));
+  d(34, 'mkdirat', ['fd', 'path', 'oct'], (t, [dirfd, path, mode]) => mkdirat(t, dirfd, path, mode));
+  d(33, 'mknodat', ['fd', 'path', 'oct', 'u64'], (t, [dirfd, path, mode]) => mknodat(t, dirfd, path, mode));
+  d(79, 'newfstatat', ['fd', 'path', 'ptr', 'hex'], (t, [dirfd, path, buf, flags]) => newfstatat(t, dirfd, path, buf, flags));
+  d(80, 'fstat', ['fd', 'ptr'], (t, [fd, buf]) => {
+    const f = t.fds.get(fd);
+    if (!f) return -EBADF;
+    return t.mm.write(buf, encodeStat(f.ops.stat(f))) ? 0 : -EFAULT;
+  });
+  d(48, 'faccessat', ['fd', 'path', 'int'], (t, [dirfd, path, mode]) => faccessat(t, dirfd, path, mode, 0));
+  d(439, 'faccessat2', ['fd', 'path', 'int', 'hex'], (t, [dirfd, path, mode, flags]) => faccessat(t, dirfd, path, mode, flags));
+  d(17, 'getcwd', ['ptr', 'size'], (t, [buf, size]) => {
+    if (t.cwd.nlink === 0) return -ENOENT; // the cwd was removed
+    const path = k.vfs.pathOf(t.cwd);
+    const len = path.length + 1;
+    if (size < len) return -ERANGE;
+    const bytes = new Uint8Array(len);
+    for (let i = 0; i < path.length; i++) bytes[i] = path.charCodeAt(i) & 0xff;
+    return t.mm.write(buf, bytes) ? len : -EFAULT;
+  });
+  d(49, 'chdir', ['path'], (t, [path]) => {
+    const r = resolveAt(t, AT_FDCWD, path);
+    if (typeof r === 'number') return r;
+    const inode = r.l.inode;
+    if (!inode) return -ENOENT;
+    if (!inode.isDir) return -ENOTDIR;
+    if (!k.vfs.permission(inode, t.creds, MAY_EXEC)) return -EACCES;
+    t.cwd = inode;
+    return 0;
+  });
+  d(50, 'fchdir', ['fd'], (t, [fd]) => {
+    const f = t.fds.get(fd);
+    if (!f) return -EBADF;
+    if (!f.inode || !f.inode.isDir) return -ENOTDIR;
+    if (!k.vfs.permission(f.inode, t.creds, MAY_EXEC)) return -EACCES;
+    t.cwd = f.inode;
+    return 0;
+  });
+  d(52, 'fchmod', ['fd', 'oct'], (t, [fd, mode]) => {
+    const f = t.fds.get(fd);
+    if (!f || f.ops.kind === 'path') return -EBADF;
+    // Pipes and sockets have anonymous inodes nobody else can see: accept and forget.
+    if (!f.inode) return 0;
+    return chmodInode(t, f.inode, mode);
+  });
+  d(53, 'fchmodat', ['fd', 'path', 'oct'], (t, [dirfd, path, mode]) => {
+    const r = resolveAt(t, dirfd, path);
+    if (typeof r === 'number') return r;
+    if (!r.l.inode) return -ENOENT;
+    return chmodInode(t, r.l.inode, mode);
+  });
+  d(46, 'ftruncate', ['fd', 'long'], (t, [fd, length]) => {
+    const f = t.fds.get(fd);
+    if (!f || f.ops.kind === 'path') return -EBADF;
+    if (length < 0) return -EINVAL;
+    // Not open for writing, or not a regular file: EINVAL (do_ftruncate), even with O_APPEND set.
+    if (!(f.ops instanceof RegularFile) || !f.writable) return -EINVAL;
+    if (length > MAX_FILE_SIZE) return -EFBIG;
+    truncateInode(f.ops.inode, length);
+    return 0;
+  });
+  d(61, 'getdents64', ['fd', 'ptr', 'uint'], (t, [fd, dirp, count]) => getdents64(t, fd, dirp, count));
+}
