@@ -10,7 +10,8 @@ import type { UserContext } from './context.ts';
 import { renderResult } from './errno.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
-import { bit, defaultIgnores, signalName } from './signal.ts';
+import { bit, defaultIgnores, SA_RESTART, signalName } from './signal.ts';
+import { EINTR, ERESTARTSYS } from './errno.ts';
 import { renderSyscall } from './strace.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
@@ -132,9 +133,10 @@ export class Kernel {
     const h = this.sched.trace.hash;
     h.int(t.pid);
     h.int(a.nr);
+    const lo = a.lo, hi = a.hi;
     for (let i = 0; i < 6; i++) {
-      h.int(a.lo[i]);
-      h.int(a.hi[i]);
+      h.int32(lo[i]);
+      h.int32(hi[i]);
     }
     h.int(result);
     if (this.sched.trace.recordText) {
@@ -248,12 +250,14 @@ export class Kernel {
         this.exitTask(t, s);
         return false;
       }
+      // An interrupted sleep (-ERESTARTSYS) restarts after a SA_RESTART handler, else fails with EINTR (Linux: handle_signal).
+      if (t.pendingResult === -ERESTARTSYS && !(act.flags & SA_RESTART)) t.pendingResult = -EINTR;
       if (typeof act.handler === 'function') {
         act.handler(s);
         continue;
       }
       // A guest handler address: the user context builds the signal frame.
-      if (!t.ctx.enterSignalHandler?.(s, act)) {
+      if (!t.ctx.enterSignalHandler?.(s, act, t.pendingResult)) {
         this.exitTask(t, s);
         return false;
       }

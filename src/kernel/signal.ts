@@ -62,6 +62,7 @@ export class SignalState {
 
   /** The lowest-numbered pending signal that is not blocked, or 0. */
   nextDeliverable(): number {
+    if (this.pending === 0n) return 0;
     const ready = this.pending & ~(this.blocked & ~bit(SIGKILL));
     if (ready === 0n) return 0;
     for (let s = 1; s <= NSIG; s++) if (ready & bit(s)) return s;

@@ -37,16 +37,23 @@ export interface SyscallDef {
 
 export const SYSCALL_MAX = 512;
 
-const SIGNED32 = new Set<ArgKind>(['int', 'fd', 'sig']);
-const UNSIGNED32 = new Set<ArgKind>(['uint', 'hex', 'oct']);
-
 /** Decodes one 64-bit register (lo/hi halves) as the kind says. */
 export function decodeArg(kind: ArgKind, lo: number, hi: number): number {
-  if (SIGNED32.has(kind)) return lo | 0;
-  if (UNSIGNED32.has(kind)) return lo >>> 0;
-  if (kind === 'long') return hi * 4294967296 + (lo >>> 0);
-  // unsigned 64: exact below 2^53, else saturate
-  return hi >= 0 && hi < 0x200000 ? hi * 4294967296 + (lo >>> 0) : 2 ** 53;
+  switch (kind) {
+    case 'int':
+    case 'fd':
+    case 'sig':
+      return lo | 0;
+    case 'uint':
+    case 'hex':
+    case 'oct':
+      return lo >>> 0;
+    case 'long':
+      return hi * 4294967296 + (lo >>> 0);
+    default:
+      // unsigned 64: exact below 2^53, else saturate
+      return hi >= 0 && hi < 0x200000 ? hi * 4294967296 + (lo >>> 0) : 2 ** 53;
+  }
 }
 
 export class SyscallTable {

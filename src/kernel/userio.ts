@@ -2,7 +2,7 @@
 // (one for read/write, several for readv/writev/sendmsg/recvmsg). The whole
 // list is checked once up front (EFAULT before anything is consumed), so
 // the transfer itself cannot fault halfway.
-import type { AddressSpace } from '../hw/memory.ts';
+import { PAGE_SIZE, type AddressSpace } from '../hw/memory.ts';
 import { EFAULT, EINVAL, EMSGSIZE } from './errno.ts';
 import { MAX_RW_COUNT } from './abi.ts';
 import { canRead, canWrite, getU64 } from './uaccess.ts';
@@ -12,6 +12,45 @@ export const UIO_MAXIOV = 1024;
 export interface Segment {
   addr: number;
   len: number;
+}
+
+/**
+ * Copies src[from, from+n) to user address addr, page by page, straight into
+ * the page frames (no temporary views): the hot path of every read. The
+ * range was checked when the UserIO was built; a page that is no longer
+ * writable falls back to mm.write, which refuses it as before.
+ */
+function copyToUser(mm: AddressSpace, addr: number, src: Uint8Array, from: number, n: number): void {
+  let done = 0;
+  while (done < n) {
+    const a = addr + done;
+    const off = a % PAGE_SIZE;
+    const chunk = Math.min(n - done, PAGE_SIZE - off);
+    const page = mm.pageForWrite((a - off) / PAGE_SIZE);
+    if (!page) {
+      mm.write(a, src.subarray(from + done, from + n));
+      return;
+    }
+    if (chunk <= 16) for (let i = 0; i < chunk; i++) page[off + i] = src[from + done + i];
+    else page.set(src.subarray(from + done, from + done + chunk), off);
+    done += chunk;
+  }
+}
+
+/** Copies n bytes from user address addr into dst at `to`; false if a page is not readable. */
+function copyFromUser(mm: AddressSpace, addr: number, dst: Uint8Array, to: number, n: number): boolean {
+  let done = 0;
+  while (done < n) {
+    const a = addr + done;
+    const off = a % PAGE_SIZE;
+    const chunk = Math.min(n - done, PAGE_SIZE - off);
+    const page = mm.pageForRead((a - off) / PAGE_SIZE);
+    if (!page) return false;
+    if (chunk <= 16) for (let i = 0; i < chunk; i++) dst[to + done + i] = page[off + i];
+    else dst.set(page.subarray(off, off + chunk), to + done);
+    done += chunk;
+  }
+  return true;
 }
 
 export class UserIO {
@@ -70,7 +109,7 @@ export class UserIO {
         continue;
       }
       const take = Math.min(s.len - skip, out.length - got);
-      out.set(this.mm.read(s.addr + skip, take)!, got);
+      if (!copyFromUser(this.mm, s.addr + skip, out, got, take)) out.set(this.mm.read(s.addr + skip, take)!, got);
       got += take;
       skip = 0;
     }
@@ -90,7 +129,7 @@ export class UserIO {
         continue;
       }
       const take = Math.min(s.len - skip, n - put);
-      this.mm.write(s.addr + skip, bytes.subarray(put, put + take));
+      copyToUser(this.mm, s.addr + skip, bytes, put, take);
       put += take;
       skip = 0;
     }

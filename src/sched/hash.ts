@@ -14,6 +14,12 @@ export class TraceHash {
     this.mix(hi);
   }
 
+  /** Same as int(v) for a 32-bit signed v (register halves, pids), without the division. */
+  int32(v: number): void {
+    this.mix(v | 0);
+    this.mix(v >> 31);
+  }
+
   str(s: string): void {
     this.mix(s.length);
     for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));

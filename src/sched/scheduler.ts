@@ -95,9 +95,12 @@ export class Scheduler {
   }
 
   run(): RunEnd {
+    // Reused every step (strategies only look at it during pick).
+    const runnable: SimThread[] = [];
     for (;;) {
       this.fireDue();
-      const runnable = this.threads.filter((t) => t.state === 'runnable');
+      runnable.length = 0;
+      for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
       if (runnable.length === 0) {
         if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
@@ -118,11 +121,17 @@ export class Scheduler {
       }
       this.steps++;
       this.clock.advance(t.step());
-      if (t.state === 'exited' || this.threads.some((x) => x.state === 'exited')) {
+      if (t.state === 'exited' || this.anyExited()) {
         this.threads = this.threads.filter((x) => x.state !== 'exited');
       }
       this.afterStep?.();
     }
+  }
+
+  private anyExited(): boolean {
+    const ts = this.threads;
+    for (let i = 0; i < ts.length; i++) if (ts[i].state === 'exited') return true;
+    return false;
   }
 
   /** Live threads (blocked or runnable), for reports. */

@@ -35,6 +35,16 @@ export class Scratch {
   /** Copies bytes in; returns their address. */
   put(bytes: Uint8Array): number {
     const addr = this.alloc(bytes.length);
+    const n = bytes.length;
+    const off = addr % PAGE_SIZE;
+    // Small values within one page go straight into the frame (the hot path of sys.write).
+    if (n <= 64 && off + n <= PAGE_SIZE) {
+      const page = this.mm().pageForWrite((addr - off) / PAGE_SIZE);
+      if (page) {
+        for (let i = 0; i < n; i++) page[off + i] = bytes[i];
+        return addr;
+      }
+    }
     this.mm().poke(addr, bytes);
     return addr;
   }
@@ -47,6 +57,11 @@ export class Scratch {
   }
 
   read(addr: number, len: number): Uint8Array {
+    const off = addr % PAGE_SIZE;
+    if (len <= 64 && off + len <= PAGE_SIZE) {
+      const page = this.mm().pageForRead((addr - off) / PAGE_SIZE);
+      if (page) return page.slice(off, off + len);
+    }
     return this.mm().read(addr, len) ?? new Uint8Array(0);
   }
 }

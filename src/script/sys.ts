@@ -22,8 +22,21 @@ export interface DataResult {
 /** Script signal handlers are reached through this fake handler address range. */
 export const SCRIPT_HANDLER_BASE = 0x5c00_0000;
 
+const utf8 = new TextEncoder();
+
 export function toBytes(b: Bytes): Uint8Array {
-  return typeof b === 'string' ? new TextEncoder().encode(b) : b;
+  if (typeof b !== 'string') return b;
+  // Short ASCII strings (most script messages) skip the encoder; the bytes are the same.
+  if (b.length <= 64) {
+    const out = new Uint8Array(b.length);
+    for (let i = 0; i < b.length; i++) {
+      const c = b.charCodeAt(i);
+      if (c > 0x7f) return utf8.encode(b);
+      out[i] = c;
+    }
+    return out;
+  }
+  return utf8.encode(b);
 }
 
 export function text(b: Uint8Array): string {
