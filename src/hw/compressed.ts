@@ -4,7 +4,7 @@
 // only effect is on x0, i.e. none).
 
 import { setIllegal, setSlot } from './decode.ts';
-import { Op, X_SINK } from './ops.ts';
+import { Op, shiftImmOp, X_SINK } from './ops.ts';
 
 const xd = (r: number): number => (r === 0 ? X_SINK : r);
 const bit = (v: number, i: number): number => (v >>> i) & 1;
@@ -58,8 +58,8 @@ export function decode16(inst: number, d: Int32Array, slot: number): void {
       case 4: {
         const f2 = bits(inst, 11, 10);
         const shamt = (bit(inst, 12) << 5) | bits(inst, 6, 2);
-        if (f2 === 0) return put(Op.SRLI, rs1p, rs1p, 0, shamt);
-        if (f2 === 1) return put(Op.SRAI, rs1p, rs1p, 0, shamt);
+        if (f2 === 0) return put(shiftImmOp(1, shamt), rs1p, rs1p, 0, shamt);
+        if (f2 === 1) return put(shiftImmOp(2, shamt), rs1p, rs1p, 0, shamt);
         if (f2 === 2) return put(Op.ANDI, rs1p, rs1p, 0, imm6);
         const sub = bits(inst, 6, 5);
         if (bit(inst, 12) === 0) return put([Op.SUB, Op.XOR, Op.OR, Op.AND][sub], rs1p, rs1p, rdp, 0);
@@ -84,7 +84,7 @@ export function decode16(inst: number, d: Int32Array, slot: number): void {
     const offSpW = (bit(inst, 12) << 5) | (bits(inst, 6, 4) << 2) | (bits(inst, 3, 2) << 6);
     const offSpD = (bit(inst, 12) << 5) | (bits(inst, 6, 5) << 3) | (bits(inst, 4, 2) << 6);
     switch (f3) {
-      case 0: return put(Op.SLLI, xd(rd), rd, 0, (bit(inst, 12) << 5) | rs2);
+      case 0: return put(shiftImmOp(0, (bit(inst, 12) << 5) | rs2), xd(rd), rd, 0, (bit(inst, 12) << 5) | rs2);
       case 1: return put(Op.FLD, rd, 2, 0, offSpD);
       case 2: return rd === 0 ? ill() : put(Op.LW, rd, 2, 0, offSpW);
       case 3: return rd === 0 ? ill() : put(Op.LD, rd, 2, 0, offSpD);

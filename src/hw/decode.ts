@@ -2,7 +2,7 @@
 // (layout in ops.ts). Anything not in the user-level ISA decodes to ILLEGAL,
 // which the hart reports as SIGILL when (and only when) it is executed.
 
-import { AmoOp, FpOp, Op, SLOT_WORDS, S_AUX, S_IMM, S_LEN, S_OP, S_RD, S_RS1, S_RS2, S_RS3, X_SINK } from './ops.ts';
+import { AmoOp, FpOp, Op, shiftImmOp, SLOT_WORDS, S_AUX, S_IMM, S_LEN, S_OP, S_RD, S_RS1, S_RS2, S_RS3, X_SINK } from './ops.ts';
 
 /** Writes one decoded slot. */
 export function setSlot(
@@ -56,6 +56,7 @@ export function decode32(inst: number, d: Int32Array, slot: number): void {
   const ill = (): void => setIllegal(d, slot, inst, 4);
   const put = (op: number, r: number, a: number, b: number, imm: number, c = 0, aux = 0): void =>
     setSlot(d, slot, op, r, a, b, imm, c, aux, 4);
+  const putShift = (kind: number, shamt: number): void => put(shiftImmOp(kind, shamt), xd(rd), rs1, 0, shamt === 0 ? 0 : shamt);
 
   switch (opcode) {
     case 0x37: return put(Op.LUI, xd(rd), 0, 0, inst & 0xfffff000);
@@ -81,11 +82,11 @@ export function decode32(inst: number, d: Int32Array, slot: number): void {
       if (f3 === 3) return put(Op.FSD, 0, rs1, rs2, immS);
       return ill();
     case 0x13: {
-      if (f3 === 1) return inst >>> 26 === 0 ? put(Op.SLLI, xd(rd), rs1, 0, (inst >>> 20) & 63) : ill();
+      if (f3 === 1) return inst >>> 26 === 0 ? putShift(0, (inst >>> 20) & 63) : ill();
       if (f3 === 5) {
         const f6 = inst >>> 26;
-        if (f6 === 0) return put(Op.SRLI, xd(rd), rs1, 0, (inst >>> 20) & 63);
-        if (f6 === 0x10) return put(Op.SRAI, xd(rd), rs1, 0, (inst >>> 20) & 63);
+        if (f6 === 0) return putShift(1, (inst >>> 20) & 63);
+        if (f6 === 0x10) return putShift(2, (inst >>> 20) & 63);
         return ill();
       }
       return put(OP_IMM[f3], xd(rd), rs1, 0, immI);

@@ -13,15 +13,20 @@
 //
 // The hart never calls the kernel: `run` returns a StopReason (stop.ts).
 
-import { AddressSpace, PAGE_SIZE, USER_TOP } from './memory.ts';
+import { AddressSpace, PAGE_SIZE as MEMORY_PAGE_SIZE, USER_TOP as MEMORY_USER_TOP } from './memory.ts';
 import { decode32 } from './decode.ts';
 import { decode16 } from './compressed.ts';
 import { FpRegs } from './fpu.ts';
-import { AmoOp, SLOT_WORDS } from './ops.ts';
+import { AmoOp, SLOT_WORDS as OPS_SLOT_WORDS } from './ops.ts';
 import { divrem64, divremu64, divuw, divw, mul64, mulh64, result as i64 } from './int64.ts';
 import { Cause, fault, STOP_BUDGET, STOP_ECALL, STOP_TIMER, type StopReason } from './stop.ts';
 import { Timer } from './timer.ts';
 
+// Module-local copies of imported constants: the hot loop must not read
+// imported bindings (some loaders compile them to getter calls).
+const PAGE_SIZE = MEMORY_PAGE_SIZE;
+const USER_TOP = MEMORY_USER_TOP;
+const SLOT_WORDS = OPS_SLOT_WORDS;
 const TWO32 = 4294967296;
 const TLB_SIZE = 256; // direct-mapped, indexed by vpn & (TLB_SIZE-1)
 const SLOTS_PER_PAGE = PAGE_SIZE / 2;
@@ -162,23 +167,22 @@ export class Hart {
     let page: DecodedPage | null = null;
     let d = new Int32Array(0);
     let base = -PAGE_SIZE * 2; // address of the page `d` decodes
-    const running: StopReason = stopForTimer ? STOP_TIMER : STOP_BUDGET;
-    let stop = running;
+    let stop: StopReason = stopForTimer ? STOP_TIMER : STOP_BUDGET;
 
-    while (n < limit) {
+    run: while (n < limit) {
       let off = pc - base;
       if (off < 0 || off >= PAGE_SIZE) {
         page = this.fetchPage(pc);
-        if (page === null) { stop = fault('SIGSEGV', pc, Cause.INSTRUCTION_PAGE_FAULT); break; }
+        if (page === null) { stop = fault('SIGSEGV', pc, Cause.INSTRUCTION_PAGE_FAULT); break run; }
         d = page.slots;
         base = page.vpn * PAGE_SIZE;
         off = pc - base;
       }
-      const i = (off >> 1) * SLOT_WORDS;
+      const i = off << 2; // (off / 2) halfword slots of SLOT_WORDS (8) words
       let op = d[i];
       if (op === 0) {
         const failAt = this.decodeAt(page!, off);
-        if (failAt >= 0) { stop = fault('SIGSEGV', failAt, Cause.INSTRUCTION_PAGE_FAULT); break; }
+        if (failAt >= 0) { stop = fault('SIGSEGV', failAt, Cause.INSTRUCTION_PAGE_FAULT); break run; }
         op = d[i];
       }
       const rd = d[i + 1], rs1 = d[i + 2], rs2 = d[i + 3], imm = d[i + 4];
@@ -203,7 +207,8 @@ export class Hart {
           const hi = (xhi[rs1] + (imm >> 31) + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
           const link = pc + d[i + 7];
           xlo[rd] = link | 0; xhi[rd] = Math.floor(link / TWO32) | 0;
-          pc = hi * TWO32 + ((lo & -2) >>> 0); n++;
+          // keep pc a small integer in the common case (V8 then avoids float arithmetic)
+          pc = hi === 0 && lo >= 0 ? lo & -2 : hi * TWO32 + ((lo & -2) >>> 0); n++;
           continue;
         }
         case 5: // BEQ
@@ -249,7 +254,7 @@ export class Hart {
               default: vlo = dv.getInt32(off2, true); vhi = dv.getInt32(off2 + 4, true);
             }
           } else {
-            if (!this.loadSlow(lo, hi, size)) { stop = fault('SIGSEGV', hi * TWO32 + (lo >>> 0), Cause.LOAD_PAGE_FAULT); break; }
+            if (!this.loadSlow(lo, hi, size)) { stop = fault('SIGSEGV', hi * TWO32 + (lo >>> 0), Cause.LOAD_PAGE_FAULT); break run; }
             vlo = this.loadLo; vhi = this.loadHi;
           }
           switch (op) {
@@ -282,7 +287,7 @@ export class Hart {
               default: dv.setInt32(off2, vlo, true); dv.setInt32(off2 + 4, vhi, true);
             }
           } else {
-            if (!this.storeSlow(lo, hi, size, vlo, vhi)) { stop = fault('SIGSEGV', hi * TWO32 + (lo >>> 0), Cause.STORE_PAGE_FAULT); break; }
+            if (!this.storeSlow(lo, hi, size, vlo, vhi)) { stop = fault('SIGSEGV', hi * TWO32 + (lo >>> 0), Cause.STORE_PAGE_FAULT); break run; }
             base = -PAGE_SIZE * 2; // the store may have dropped decoded code: re-fetch
           }
           break;
@@ -307,9 +312,12 @@ export class Hart {
         case 25: xhi[rd] = xhi[rs1] ^ (imm >> 31); xlo[rd] = xlo[rs1] ^ imm; break; // XORI
         case 26: xhi[rd] = xhi[rs1] | (imm >> 31); xlo[rd] = xlo[rs1] | imm; break; // ORI
         case 27: xhi[rd] = xhi[rs1] & (imm >> 31); xlo[rd] = xlo[rs1] & imm; break; // ANDI
-        case 28: this.shiftLeft(rd, xlo[rs1], xhi[rs1], imm); break; // SLLI
-        case 29: this.shiftRight(rd, xlo[rs1], xhi[rs1], imm, false); break; // SRLI
-        case 30: this.shiftRight(rd, xlo[rs1], xhi[rs1], imm, true); break; // SRAI
+        case 74: { const lo = xlo[rs1]; xhi[rd] = (xhi[rs1] << imm) | (lo >>> (32 - imm)); xlo[rd] = lo << imm; break; } // SLLI_LT32
+        case 75: xhi[rd] = xlo[rs1] << (imm - 32); xlo[rd] = 0; break; // SLLI_GE32
+        case 76: { const hi = xhi[rs1]; xlo[rd] = (xlo[rs1] >>> imm) | (hi << (32 - imm)); xhi[rd] = hi >>> imm; break; } // SRLI_LT32
+        case 77: xlo[rd] = xhi[rs1] >>> (imm - 32); xhi[rd] = 0; break; // SRLI_GE32
+        case 78: { const hi = xhi[rs1]; xlo[rd] = (xlo[rs1] >>> imm) | (hi << (32 - imm)); xhi[rd] = hi >> imm; break; } // SRAI_LT32
+        case 79: { const hi = xhi[rs1]; xlo[rd] = hi >> (imm - 32); xhi[rd] = hi >> 31; break; } // SRAI_GE32
         case 31: { // ADD
           const al = xlo[rs1];
           const lo = (al + xlo[rs2]) | 0;
@@ -369,21 +377,21 @@ export class Hart {
         case 65: // ECALL: retired now; the kernel advances pc past it
           n++;
           stop = STOP_ECALL;
-          break;
+          break run;
         case 66: // EBREAK
           stop = fault('SIGTRAP', pc, Cause.BREAKPOINT);
-          break;
+          break run;
         case 67: // CSR
-          if (!this.csr(d[i + 6], rd, rs1, imm >>> 0 & 0xfff, n)) stop = fault('SIGILL', pc, Cause.ILLEGAL_INSTRUCTION);
+          if (!this.csr(d[i + 6], rd, rs1, imm & 0xfff, n)) { stop = fault('SIGILL', pc, Cause.ILLEGAL_INSTRUCTION); break run; }
           break;
         case 68: { // AMO
           const f = this.amo(d[i + 6], rd, rs1, rs2);
-          if (f !== null) stop = f;
+          if (f !== null) { stop = f; break run; }
           break;
         }
         case 69: // ILLEGAL
           stop = fault('SIGILL', pc, Cause.ILLEGAL_INSTRUCTION);
-          break;
+          break run;
         default: {
           let ok: boolean;
           if (op === 160 || op === 161) ok = this.fp.convert(op === 161, rd, rs1, d[i + 6]);
@@ -391,10 +399,9 @@ export class Hart {
             const isD = op >= 120;
             ok = this.fp.exec(op - (isD ? 120 : 80), isD, rd, rs1, rs2, d[i + 5], d[i + 6], xlo, xhi);
           }
-          if (!ok) stop = fault('SIGILL', pc, Cause.ILLEGAL_INSTRUCTION);
+          if (!ok) { stop = fault('SIGILL', pc, Cause.ILLEGAL_INSTRUCTION); break run; }
         }
       }
-      if (stop !== running) break;
       pc += d[i + 7];
       n++;
     }

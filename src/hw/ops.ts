@@ -16,6 +16,9 @@ export const Op = {
   MULW: 58, DIVW: 59, DIVUW: 60, REMW: 61, REMUW: 62,
   FENCE: 63, FENCE_I: 64, ECALL: 65, EBREAK: 66, CSR: 67, AMO: 68, ILLEGAL: 69,
   FLW: 70, FLD: 71, FSW: 72, FSD: 73,
+  // Shift-immediate forms specialised on the shift amount (decode time), so the
+  // hot loop needs neither a call nor a branch on the amount.
+  SLLI_LT32: 74, SLLI_GE32: 75, SRLI_LT32: 76, SRLI_GE32: 77, SRAI_LT32: 78, SRAI_GE32: 79,
   // Floating point: handled outside the hot switch (hart.execFp). S forms are
   // FP_S + k, D forms FP_D + k, with k from FpOp.
   FP_S: 80,
@@ -41,6 +44,12 @@ export const AmoOp = {
 
 // Layout of one decoded-instruction slot (Int32Array, SLOT_WORDS per halfword of the page).
 export const SLOT_WORDS = 8;
+/** Op for a 64-bit shift by immediate: kind 0 = sll, 1 = srl, 2 = sra; shamt 0 becomes ADDI 0 (a move). */
+export function shiftImmOp(kind: number, shamt: number): number {
+  if (shamt === 0) return Op.ADDI;
+  return Op.SLLI_LT32 + kind * 2 + (shamt >= 32 ? 1 : 0);
+}
+
 export const S_OP = 0;
 export const S_RD = 1; // 32 stands for x0: writes land in a scratch register
 export const S_RS1 = 2;
