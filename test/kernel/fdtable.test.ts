@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY } from '../../src/kernel/abi.ts';
+import { EBADF, EINVAL, EMFILE } from '../../src/kernel/errno.ts';
+import { FdTable } from '../../src/kernel/fdtable.ts';
+import { eq, runOk } from './harness.ts';
+
+describe('fd table', () => {
+  it('new fds take the lowest free number', () => {
+    runOk(function* (sys) {
+      const p = yield* sys.pipe();
+      eq(p.fds.join(), '3,4');
+      eq(yield* sys.close(3), 0);
+      eq(yield* sys.dup(0), 3);
+      eq(yield* sys.close(1), 0);
+      eq(yield* sys.dup(4), 1);
+      eq(yield* sys.close(3), 0);
+      eq(yield* sys.close(3), -EBADF);
+      eq(yield* sys.close(-1), -EBADF);
+      yield* sys.close(1);
+      yield* sys.close(4);
+    });
+  });
+
+  it('EMFILE at RLIMIT_NOFILE (1024)', () => {
+    runOk(function* (sys) {
+      for (let fd = 3; fd < 1024; fd++) eq(yield* sys.dup(0), fd);
+      eq(yield* sys.dup(0), -EMFILE);
+      eq((yield* sys.pipe()).ret, -EMFILE);
+      eq(yield* sys.fcntl(0, F_DUPFD, 1024), -EINVAL);
+      eq(yield* sys.dup2(0, 1024), -EBADF);
+      yield* sys.close(1023);
+      eq(yield* sys.dup(0), 1023);
+      for (let fd = 3; fd < 1024; fd++) yield* sys.close(fd);
+    });
+  });
+
+  it('one free slot is not enough for pipe2', () => {
+    runOk(function* (sys) {
+      for (let fd = 3; fd < 1023; fd++) yield* sys.dup(0);
+      eq((yield* sys.pipe()).ret, -EMFILE);
+      eq(yield* sys.dup(0), 1023, 'the half-installed pipe was undone');
+      for (let fd = 3; fd < 1024; fd++) yield* sys.close(fd);
+    });
+  });
+
+  it('dup3 replaces the target, rejects equal fds and unknown flags', () => {
+    runOk(function* (sys) {
+      const p = yield* sys.pipe();
+      eq(yield* sys.dup2(p.fds[1], p.fds[0]), p.fds[0], 'replaces (and closes) the read end');
+      eq(yield* sys.fcntl(p.fds[0], F_GETFL), O_WRONLY, 'fd 3 is now the write end');
+      eq(yield* sys.dup2(3, 3), -EINVAL);
+      eq(yield* sys.syscall(24, 3, 9, 1), -EINVAL, 'unknown flag');
+      eq(yield* sys.dup2(50, 9), -EBADF);
+      eq(yield* sys.dup2(3, 9, true), 9);
+      eq(yield* sys.fcntl(9, F_GETFD), FD_CLOEXEC);
+      eq(yield* sys.fcntl(3, F_GETFD), 0, 'cloexec is per fd');
+      yield* sys.close(3);
+      yield* sys.close(4);
+      yield* sys.close(9);
+    });
+  });
+
+  it('fcntl: F_DUPFD(_CLOEXEC), F_SETFD, F_SETFL keeps only O_APPEND and O_NONBLOCK', () => {
+    runOk(function* (sys) {
+      const p = yield* sys.pipe(O_CLOEXEC);
+      eq(yield* sys.fcntl(3, F_GETFD), FD_CLOEXEC);
+      eq(yield* sys.fcntl(3, F_SETFD, 0), 0);
+      eq(yield* sys.fcntl(3, F_GETFD), 0);
+      eq(yield* sys.fcntl(3, F_DUPFD, 10), 10);
+      eq(yield* sys.fcntl(3, F_DUPFD_CLOEXEC, 10), 11);
+      eq(yield* sys.fcntl(11, F_GETFD), FD_CLOEXEC);
+      eq(yield* sys.fcntl(10, F_GETFD), 0);
+      eq(yield* sys.fcntl(4, F_SETFL, O_NONBLOCK | O_APPEND | O_RDONLY | 0o100), 0);
+      eq(yield* sys.fcntl(4, F_GETFL), O_WRONLY | O_NONBLOCK | O_APPEND, 'access mode and O_CREAT untouched');
+      eq(yield* sys.fcntl(3, 9999), -EINVAL);
+      eq(yield* sys.fcntl(99, F_GETFL), -EBADF);
+      for (const fd of [...p.fds, 10, 11]) yield* sys.close(fd);
+    });
+  });
+
+  it('takeCloexec removes exactly the close-on-exec fds', () => {
+    const t = new FdTable();
+    const files = [0, 1, 2].map((i) => ({ id: i }) as never);
+    t.install(files[0], false);
+    t.install(files[1], true);
+    t.install(files[2], false);
+    expect(t.takeCloexec()).toEqual([files[1]]);
+    expect([...t.entries()].map(([fd]) => fd)).toEqual([0, 2]);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { AddressSpace, PAGE_SIZE, PROT_READ, PROT_WRITE } from '../../src/hw/memory.ts';
+import { EFAULT, ENAMETOOLONG } from '../../src/kernel/errno.ts';
+import { getU32, getU64, putU32, readCString } from '../../src/kernel/uaccess.ts';
+import { UserIO } from '../../src/kernel/userio.ts';
+import { eq, runOk } from './harness.ts';
+
+describe('address space', () => {
+  it('fork copies on write: neither side sees the other write', () => {
+    const a = new AddressSpace();
+    a.map(0x1000, PAGE_SIZE, PROT_READ | PROT_WRITE);
+    a.write(0x1000, Uint8Array.of(1, 2, 3));
+    const b = a.clone();
+    expect(b.read(0x1000, 3)).toEqual(Uint8Array.of(1, 2, 3));
+    b.write(0x1001, Uint8Array.of(9));
+    a.write(0x1002, Uint8Array.of(8));
+    expect(a.read(0x1000, 3)).toEqual(Uint8Array.of(1, 2, 8));
+    expect(b.read(0x1000, 3)).toEqual(Uint8Array.of(1, 9, 3));
+  });
+
+  it('faults on unmapped bytes and on writes to read-only pages, writing nothing', () => {
+    const m = new AddressSpace();
+    m.map(0x2000, PAGE_SIZE, PROT_READ | PROT_WRITE);
+    expect(m.read(0x1fff, 2)).toBeNull();
+    expect(m.write(0x2ffe, Uint8Array.of(1, 2, 3))).toBe(false);
+    expect(m.read(0x2ffe, 2)).toEqual(Uint8Array.of(0, 0));
+    m.protect(0x2000, PAGE_SIZE, PROT_READ);
+    expect(m.write(0x2000, Uint8Array.of(1))).toBe(false);
+    expect(m.poke(0x2000, Uint8Array.of(1))).toBe(true);
+    expect(m.check(-1, 1, PROT_READ)).toBe(false);
+    expect(m.check(0x2000, 0, PROT_WRITE)).toBe(true);
+  });
+});
+
+describe('uaccess', () => {
+  const m = new AddressSpace();
+  m.map(0x1000, PAGE_SIZE, PROT_READ | PROT_WRITE);
+
+  it('reads values and strings, or reports the fault', () => {
+    expect(putU32(m, 0x1000, 0xdeadbeef)).toBe(true);
+    expect(getU32(m, 0x1000)).toBe(0xdeadbeef);
+    expect(getU32(m, 0x1ffe)).toBeNull();
+    expect(getU64(m, 0x3000)).toBeNull();
+    m.write(0x1100, new TextEncoder().encode('abc\0'));
+    expect(readCString(m, 0x1100)).toBe('abc');
+    m.write(0x1ffd, new TextEncoder().encode('xyz'));
+    expect(readCString(m, 0x1ffd)).toBe(-EFAULT);
+    m.write(0x1200, new Uint8Array(16).fill(0x41));
+    expect(readCString(m, 0x1200, 8)).toBe(-ENAMETOOLONG);
+  });
+
+  it('UserIO checks the whole buffer up front', () => {
+    expect(UserIO.buffer(m, 0x1f00, 0x200, true)).toBe(-EFAULT);
+    expect(UserIO.buffer(m, 0x1f00, 0x100, true)).toBeInstanceOf(UserIO);
+    expect(UserIO.iovec(m, 0x5000, 1, true)).toBe(-EFAULT);
+  });
+
+  it('syscalls return EFAULT for bad buffers and pointers', () => {
+    runOk(function* (sys) {
+      const p = yield* sys.pipe();
+      eq(yield* sys.syscall(64, p.fds[1], 0, 1), -EFAULT, 'write from NULL');
+      eq(yield* sys.syscall(64, p.fds[1], 0x100000 + 65536 - 2, 4), -EFAULT, 'write crossing the end of scratch');
+      eq(yield* sys.write(p.fds[1], 'ok'), 2);
+      eq(yield* sys.syscall(63, p.fds[0], 0xffff_ffff_f000, 2), -EFAULT, 'read into unmapped');
+      eq((yield* sys.read(p.fds[0], 2)).ret, 2, 'nothing was consumed by the failed read');
+      eq(yield* sys.syscall(59, 0x10), -EFAULT, 'pipe2 result to unmapped');
+      eq(yield* sys.syscall(101, 0x10, 0), -EFAULT, 'nanosleep');
+      yield* sys.close(p.fds[0]);
+      yield* sys.close(p.fds[1]);
+    });
+  });
+});
