@@ -1,4 +1,69 @@
-// AF_UNIX sockets: registers the socket syscalls into a kernel.
+// AF_UNIX sockets: registers the socket syscalls, the planted bugs and the
+// socket invariants into a kernel. See socket.ts for the object model.
+import { registerPlantedBugs } from '../kernel/bugs.ts';
 import type { Kernel } from '../kernel/kernel.ts';
+import { UnixNet } from './namespace.ts';
+import type { Sender } from './queue.ts';
+import { Socket } from './socket.ts';
+import { registerSocketCalls } from './syscalls.ts';
 
-export function registerUnix(_k: Kernel): void {}
+export const UNIX_PLANTED_BUGS = {
+  'stream-write-no-wake': 'AF_UNIX stream/seqpacket write queues data but forgets to wake sleeping readers',
+  'accept-double-dequeue':
+    'accept peeks the pending head, drops the lock (a PREEMPT point: needs kernelPreemption) and unlinks without re-checking: two acceptors get the same connection, a later one is lost',
+  'close-no-wake-connectors': 'closing a listener does not wake connectors blocked on its full backlog',
+  'accept-single-waker': "a listener's accept wait queue keeps a single waker slot: of two blocked acceptors the earlier is never woken",
+  'read-register-once':
+    "a socket's reader wait queue registers each task only once: with two readers, the one whose data was taken sleeps through later writes",
+} as const;
+
+registerPlantedBugs(UNIX_PLANTED_BUGS);
+
+export function registerUnix(k: Kernel): UnixNet {
+  const net = new UnixNet(k);
+  registerSocketCalls(k, net);
+  k.checks.push(() => checkUnix(k, net));
+  return net;
+}
+
+/** Socket invariants: send-buffer accounting, queue byte counts, backlog bounds, one file per socket. */
+export function checkUnix(k: Kernel, net: UnixNet): string | null {
+  const charged = new Map<Sender, number>();
+  for (const s of net.sockets.values()) {
+    let bytes = 0;
+    for (const m of s.recvQueue.msgs) {
+      if (!(m.sender instanceof Socket) || !net.sockets.has(m.sender.id)) {
+        return `${s.describe()} holds a message from a freed socket`;
+      }
+      charged.set(m.sender, (charged.get(m.sender) ?? 0) + m.charge);
+      bytes += m.remaining;
+    }
+    if (bytes !== s.recvQueue.bytes) return `${s.describe()} counts ${s.recvQueue.bytes} unread bytes but holds ${bytes}`;
+    if (s.dead && s.recvQueue.length > 0) return `${s.describe()} was released with messages still queued`;
+    const bl = s.listener;
+    if (bl && s.state === 'listening') {
+      if (bl.pending.length > bl.peak + 1) {
+        return `${s.describe()} has ${bl.pending.length} pending connections, more than backlog ${bl.peak} + 1`;
+      }
+      for (const e of bl.pending) {
+        if (e.dead || e.file || e.state !== 'connected') return `${s.describe()} has a pending connection ${e.describe()} that is not a live embryo`;
+      }
+    }
+  }
+  for (const s of net.sockets.values()) {
+    const q = (charged.get(s) ?? 0) + s.sendBuf.inTransit;
+    if (q !== s.sendBuf.wmem) {
+      return `${s.describe()} has ${s.sendBuf.wmem} bytes charged to its send buffer but ${q} bytes queued from it`;
+    }
+  }
+  const files = new Map<Socket, number>();
+  for (const f of k.files.live.values()) {
+    if (!(f.ops instanceof Socket)) continue;
+    const s = f.ops;
+    const n = (files.get(s) ?? 0) + 1;
+    files.set(s, n);
+    if (n > 1) return `${s.describe()} is the socket of ${n} open files (accepted twice?)`;
+    if (s.dead) return `${s.describe()} is released but open file ${f.id} still refers to it`;
+  }
+  return null;
+}

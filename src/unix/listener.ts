@@ -1,0 +1,129 @@
+// Listening sockets: the backlog of pending (connected, not yet accepted)
+// connections, connect, and accept, after net/unix/af_unix.c's
+// unix_listen, unix_stream_connect and unix_accept.
+//
+// A connect creates the server-side socket at once (an "embryo" whose
+// peer is the client), links the two, and queues the embryo on the
+// listener; accept hands the embryo out as a new file. So a client may
+// write before it is accepted (item 36), and closing the listener resets
+// the clients still pending (item 47; see release in stream.ts).
+import { EAGAIN, ECONNREFUSED, EINVAL, EISCONN, EOPNOTSUPP } from '../kernel/errno.ts';
+import { PREEMPT, type KernelYield, type SyscallGen } from '../kernel/syscall.ts';
+import type { Task } from '../kernel/task.ts';
+import { WaitQueue } from '../sched/waitqueue.ts';
+import type { ParsedAddr } from './address.ts';
+import { SOMAXCONN } from './constants.ts';
+import { credOf, deadlineOf, RCV_SHUTDOWN, sleepTimeo, type Socket } from './socket.ts';
+
+export class Backlog {
+  /** connected embryos waiting for accept, oldest first */
+  readonly pending: Socket[] = [];
+  /** listen()'s backlog argument after clamping (sk_max_ack_backlog) */
+  backlog = 0;
+  /** largest backlog ever set: pending may exceed backlog+1 only after listen() lowered it */
+  peak = 0;
+  /** acceptors sleep here while nothing is pending */
+  readonly acceptWait: WaitQueue;
+
+  constructor(name: string, singleSlot: boolean) {
+    this.acceptWait = new WaitQueue(`${name} acceptors`, singleSlot ? 'single-slot' : 'list');
+  }
+
+  /** unix_recvq_full: full when pending > backlog, so backlog+1 connections fit (item 33). */
+  get full(): boolean {
+    return this.pending.length > this.backlog;
+  }
+}
+
+/** unix_listen. */
+export function listen(t: Task, s: Socket, backlog: number): number {
+  if (!s.connectionOriented) return -EOPNOTSUPP;
+  if (!s.addr) return -EINVAL;
+  if (s.state !== 'unconnected' && s.state !== 'listening') return -EINVAL;
+  // __sys_listen compares as unsigned, so a negative backlog becomes somaxconn.
+  if (backlog >>> 0 > SOMAXCONN) backlog = SOMAXCONN;
+  const bl = (s.listener ??= new Backlog(s.describe(), s.net.k.bug('accept-single-waker')));
+  // Raising the backlog frees slots: wake connectors sleeping on a full queue.
+  if (backlog > bl.backlog) s.peerWait.wakeAll();
+  bl.backlog = backlog;
+  bl.peak = Math.max(bl.peak, backlog);
+  s.state = 'listening';
+  s.peercred = credOf(t);
+  return 0;
+}
+
+/** unix_stream_connect: 0 or -errno. */
+export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): SyscallGen {
+  const net = s.net;
+  // An unbound SO_PASSCRED socket is autobound here, not at setsockopt (item 28).
+  if (s.passcred && !s.addr) {
+    const err = net.autobind(s);
+    if (err) return err;
+  }
+  const deadline = deadlineOf(t, s.sndtimeo);
+  for (;;) {
+    const other = net.find(t, a, s.type);
+    if (typeof other === 'number') return other;
+    yield PREEMPT; // unix_state_lock(other)
+    if (other.dead) continue; // "VFS overslept socket death. Retry."
+    if (other.state !== 'listening' || other.shutdown & RCV_SHUTDOWN) return -ECONNREFUSED;
+    const bl = other.listener!;
+    if (bl.full) {
+      // Never EINPROGRESS for AF_UNIX (item 34); a blocking connect waits
+      // for accept, a raised backlog or the listener's close, then looks
+      // the name up again (unix_wait_for_peer; goto restart).
+      if (noblock) return -EAGAIN;
+      const err = yield* sleepTimeo(t, other.peerWait, deadline);
+      if (err) return err;
+      continue;
+    }
+    // The target lookup comes before our own state check (item 38).
+    if (s.state === 'connected') return -EISCONN;
+    if (s.state !== 'unconnected') return -EINVAL;
+    yield PREEMPT; // unix_state_lock_nested(sk): Linux re-checks sk's state here; the model re-checks both.
+    if (other.dead || other.state !== 'listening' || bl.full || s.state !== 'unconnected') continue;
+
+    const embryo = net.newSocket(s.type);
+    embryo.state = 'connected';
+    embryo.peer = s;
+    embryo.addr = other.addr;
+    embryo.peercred = credOf(t); // the accepted socket sees the client's creds at connect
+    s.peer = embryo;
+    s.state = 'connected';
+    s.peercred = other.peercred; // copy_peercred: the listener's creds from listen()
+    bl.pending.push(embryo);
+    bl.acceptWait.wakeAll(); // sk_data_ready on the listener
+    return 0;
+  }
+}
+
+/** unix_accept up to the dequeue: the embryo, or -errno. The caller installs it (and releases it on failure). */
+export function* accept(t: Task, s: Socket, noblock: boolean): Generator<KernelYield, Socket | number, void> {
+  if (!s.connectionOriented) return -EOPNOTSUPP;
+  if (s.state !== 'listening') return -EINVAL;
+  const bl = s.listener!;
+  const deadline = deadlineOf(t, s.rcvtimeo);
+  for (;;) {
+    const head = bl.pending[0];
+    if (head) {
+      if (s.net.k.bug('accept-double-dequeue')) {
+        // BUG (planted): the head was peeked before the queue lock is
+        // dropped, and unlinked after it without checking it is still the
+        // head; two acceptors can both return it (and a later one is lost).
+        yield PREEMPT;
+        bl.pending.shift();
+      } else {
+        bl.pending.shift();
+      }
+      // A slot freed: wake connectors sleeping on a full backlog (unix_accept wakes peer_wait).
+      s.peerWait.wakeAll();
+      return head;
+    }
+    // After shutdown(SHUT_RD) an empty queue is EINVAL, or EAGAIN when nonblocking (item 41).
+    if (noblock) return -EAGAIN;
+    if (s.shutdown & RCV_SHUTDOWN) return -EINVAL;
+    const err = yield* sleepTimeo(t, bl.acceptWait, deadline);
+    if (err) return err;
+    if (s.state !== 'listening') return -EINVAL;
+  }
+}

@@ -1,0 +1,131 @@
+// The queues a connection is made of, as gVisor's transport/queue.go has
+// them: a receive queue of messages (each with its byte boundary, so that
+// ancillary data can later ride on a message) with a wait queue for
+// readers, and a send buffer that charges queued bytes to the sender's
+// SO_SNDBUF, with a wait queue for writers.
+//
+// Accounting rule (Linux's sk_wmem_alloc): a message is charged to its
+// sender from enqueue until it is fully consumed or purged, not per byte
+// read, so a partial read frees no send-buffer space.
+import { WaitQueue, type WaitPolicy } from '../sched/waitqueue.ts';
+import { WMEM_DEFAULT } from './constants.ts';
+
+/** Who sent a message: the socket whose send buffer it is charged to. */
+export interface Sender {
+  readonly sendBuf: SendBuffer;
+  /** its current name, for recvfrom (a later bind shows up, item 44) */
+  readonly addr: { readonly bytes: Uint8Array } | null;
+  /** called after one of its messages was freed (a released socket may now be forgotten) */
+  messageFreed(): void;
+}
+
+export class Message {
+  /** bytes of this message already read (stream partial reads) */
+  consumed = 0;
+
+  constructor(
+    readonly data: Uint8Array,
+    /** the sending socket; its send buffer is charged `charge` bytes until the message is freed */
+    readonly sender: Sender,
+    readonly charge: number,
+  ) {}
+
+  get remaining(): number {
+    return this.data.length - this.consumed;
+  }
+
+  // Hooks for the ancillary-data issue: SCM_RIGHTS files and SCM_CREDENTIALS
+  // attach here, and a stream read must not cross a message that carries them.
+  /** in-flight files (SCM_RIGHTS); not implemented yet */
+  rights: unknown[] | null = null;
+  /** sender credentials (SCM_CREDENTIALS); not implemented yet */
+  creds: { pid: number; uid: number; gid: number } | null = null;
+}
+
+/** A socket's send-side accounting: bytes charged by its messages queued anywhere. */
+export class SendBuffer {
+  /** bytes charged by this socket's live messages (Linux sk_wmem_alloc) */
+  wmem = 0;
+  /** of wmem, bytes charged to chunks being sent that are not yet on a queue */
+  inTransit = 0;
+  /** SO_SNDBUF as stored (already doubled) */
+  sndbuf = WMEM_DEFAULT;
+  /** writers sleep here while the buffer is full */
+  readonly writers: WaitQueue;
+
+  constructor(name: string) {
+    this.writers = new WaitQueue(`${name} writers`);
+  }
+
+  /** Linux unix_writable: POLLOUT (and the write-space wakeup) only once 3/4 of the buffer is free. */
+  get writable(): boolean {
+    return this.wmem * 4 <= this.sndbuf;
+  }
+
+  /** sock_alloc_send_pskb's test: a new chunk may be charged while wmem < sndbuf (it may overshoot). */
+  get hasRoom(): boolean {
+    return this.wmem < this.sndbuf;
+  }
+
+  charge(n: number): void {
+    this.wmem += n;
+  }
+
+  /**
+   * Frees n charged bytes. Like sock_wfree -> unix_write_space, wakes writers
+   * only when the buffer has become writable.
+   */
+  uncharge(n: number): void {
+    this.wmem -= n;
+    if (this.wmem < 0) throw new Error(`kernel bug: send buffer charge went negative (${this.wmem})`);
+    if (this.writable) this.writers.wakeAll();
+  }
+}
+
+/** A socket's receive queue: messages from its peer, oldest first. */
+export class MessageQueue {
+  readonly msgs: Message[] = [];
+  /** unread bytes over all messages */
+  bytes = 0;
+  /** readers sleep here while the queue is empty */
+  readonly readers: WaitQueue;
+
+  constructor(name: string, policy: WaitPolicy = 'list') {
+    this.readers = new WaitQueue(`${name} readers`, policy);
+  }
+
+  get length(): number {
+    return this.msgs.length;
+  }
+
+  get empty(): boolean {
+    return this.msgs.length === 0;
+  }
+
+  /** Appends a message already charged to its sender. The caller wakes `readers`. */
+  enqueue(m: Message): void {
+    this.msgs.push(m);
+    this.bytes += m.remaining;
+  }
+
+  /** Notes that n bytes of the head were read; frees the head (uncharging its sender) once fully read. */
+  consumeHead(n: number): void {
+    const m = this.msgs[0];
+    m.consumed += n;
+    this.bytes -= n;
+    if (m.remaining === 0) this.freeHead();
+  }
+
+  /** Drops the head message whole (datagram semantics: the unread rest is discarded). */
+  freeHead(): void {
+    const m = this.msgs.shift()!;
+    this.bytes -= m.remaining;
+    m.sender.sendBuf.uncharge(m.charge);
+    m.sender.messageFreed();
+  }
+
+  /** Frees every message (the owning socket is closing), uncharging each sender. */
+  purge(): void {
+    while (this.msgs.length) this.freeHead();
+  }
+}

@@ -1,0 +1,168 @@
+// The AF_UNIX socket object: one per socket (struct unix_sock), and the
+// FileOps an open file of it calls. Connection logic lives in listener.ts
+// (listen/connect/accept), data transfer and teardown in stream.ts; this
+// file holds the state they share and the generic file operations.
+import { O_NONBLOCK, S_IFSOCK } from '../kernel/abi.ts';
+import { EAGAIN, EFAULT, EINVAL, ENOTTY } from '../kernel/errno.ts';
+import type { FileOps, OpenFile, StatInfo } from '../kernel/file.ts';
+import type { KernelYield, SyscallResult } from '../kernel/syscall.ts';
+import { sleepOn, sleepOnUntil } from '../kernel/wait.ts';
+import type { Task } from '../kernel/task.ts';
+import { putU32 } from '../kernel/uaccess.ts';
+import type { UserIO } from '../kernel/userio.ts';
+import type { Inode } from '../kernel/vfs.ts';
+import { WaitQueue } from '../sched/waitqueue.ts';
+import type { UnixAddress } from './address.ts';
+import { FIONREAD, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import type { Backlog } from './listener.ts';
+import type { UnixNet } from './namespace.ts';
+import { MessageQueue, SendBuffer } from './queue.ts';
+import { pollMask, release, sockRecv, sockSend } from './stream.ts';
+
+/** sk_shutdown bits */
+export const RCV_SHUTDOWN = 1, SEND_SHUTDOWN = 2, SHUTDOWN_MASK = 3;
+
+/** sk_state: TCP_CLOSE, TCP_LISTEN, TCP_ESTABLISHED */
+export type SockState = 'unconnected' | 'listening' | 'connected';
+
+/** struct ucred as SO_PEERCRED reports it */
+export interface Ucred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export function credOf(t: Task): Ucred {
+  return { pid: t.tgid, uid: t.creds.euid, gid: t.creds.egid };
+}
+
+/** A deadline `timeo` ticks from now (SO_RCVTIMEO/SO_SNDTIMEO; 0 = none); nonblocking callers never sleep. */
+export function deadlineOf(t: Task, timeo: number): number {
+  return timeo > 0 ? t.kernel.sched.clock.now + timeo : Infinity;
+}
+
+/** Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo expiry), or a signal (-ERESTARTSYS). */
+export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
+  if (deadline === Infinity) return yield* sleepOn(t, q);
+  const r = yield* sleepOnUntil(t, q, deadline);
+  return r === 1 ? -EAGAIN : r;
+}
+
+export class Socket implements FileOps {
+  readonly kind = 'socket';
+  state: SockState = 'unconnected';
+  /** bound name (for an accepted socket: a copy of the listener's, which it does not own) */
+  addr: UnixAddress | null = null;
+  /** the socket inode this socket bound (only the binder; cleared on close) */
+  inode: Inode | null = null;
+  /** the other end of a connection (kept after the peer closes, as Linux does) */
+  peer: Socket | null = null;
+  /** RCV_SHUTDOWN | SEND_SHUTDOWN */
+  shutdown = 0;
+  /** pending error (sk_err), reported once by SO_ERROR or a read */
+  err = 0;
+  /** released: no file refers to it any more (SOCK_DEAD) */
+  dead = false;
+  /** SO_PASSCRED */
+  passcred = false;
+  /** SO_PEERCRED: captured at connect / socketpair / listen (item 127) */
+  peercred: Ucred | null = null;
+  /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns); 0 = wait forever */
+  rcvtimeo = 0;
+  sndtimeo = 0;
+  /** SO_RCVBUF as stored; no effect on AF_UNIX */
+  rcvbuf: number;
+  /** other boolean/int SOL_SOCKET options that are stored only */
+  readonly misc = new Map<number, number>();
+  /** set while listening: pending connections and acceptors */
+  listener: Backlog | null = null;
+  /** the open file whose ops this socket is (null for embryos not yet accepted) */
+  file: OpenFile | null = null;
+  /** bytes this socket has queued anywhere, charged to its SO_SNDBUF */
+  readonly sendBuf: SendBuffer;
+  /** messages from the peer (for a listener: unused; pending connections are in `listener`) */
+  readonly recvQueue: MessageQueue;
+  /** connectors sleep here while this listener's backlog is full (u->peer_wait) */
+  readonly peerWait: WaitQueue;
+
+  constructor(
+    readonly net: UnixNet,
+    readonly id: number,
+    /** SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET (SOCK_RAW already mapped to DGRAM) */
+    readonly type: number,
+    /** sockfs inode number */
+    readonly ino: number,
+  ) {
+    const name = `socket:[${ino}]`;
+    this.sendBuf = new SendBuffer(name);
+    this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
+    this.peerWait = new WaitQueue(`${name} peer_wait`);
+    this.rcvbuf = net.defaultRcvbuf;
+  }
+
+  get connectionOriented(): boolean {
+    return this.type === SOCK_STREAM || this.type === SOCK_SEQPACKET;
+  }
+
+  get isDgram(): boolean {
+    return this.type === SOCK_DGRAM;
+  }
+
+  /** Wakes everyone who sleeps on this socket's state (sk_state_change): readers, writers, acceptors. */
+  stateChanged(): void {
+    this.recvQueue.readers.wakeAll();
+    this.sendBuf.writers.wakeAll();
+    this.listener?.acceptWait.wakeAll();
+  }
+
+  // ---- FileOps ----
+
+  read(t: Task, f: OpenFile, io: UserIO): SyscallResult {
+    // sock_read_iter: a zero-length read returns 0 before the protocol sees it.
+    if (io.total === 0) return 0;
+    return sockRecv(t, this, io, 0, (f.flags & O_NONBLOCK) !== 0, null);
+  }
+
+  write(t: Task, f: OpenFile, io: UserIO): SyscallResult {
+    return sockSend(t, this, io, 0, (f.flags & O_NONBLOCK) !== 0, null);
+  }
+
+  /** unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener), SIOCOUTQ (bytes charged). */
+  ioctl(t: Task, _f: OpenFile, req: number, arg: number): number {
+    let v: number;
+    if (req === FIONREAD) {
+      if (this.state === 'listening') return -EINVAL;
+      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.recvQueue.bytes;
+    } else if (req === SIOCOUTQ) {
+      v = this.sendBuf.wmem;
+    } else return -ENOTTY;
+    return putU32(t.mm, arg, v) ? 0 : -EFAULT;
+  }
+
+  poll(): number {
+    return pollMask(this);
+  }
+
+  pollQueues(): WaitQueue[] {
+    const qs = [this.recvQueue.readers, this.sendBuf.writers];
+    if (this.listener) qs.push(this.listener.acceptWait);
+    return qs;
+  }
+
+  stat(): StatInfo {
+    return { dev: 8, ino: this.ino, mode: S_IFSOCK | 0o777, nlink: 1, uid: 0, gid: 0, size: 0, blksize: 4096 };
+  }
+
+  messageFreed(): void {
+    this.net.maybeFree(this);
+  }
+
+  release(): void {
+    this.file = null;
+    release(this, false);
+  }
+
+  describe(): string {
+    return `socket:[${this.ino}]`;
+  }
+}

@@ -1,0 +1,284 @@
+// Connected stream and seqpacket endpoints: send, receive, shutdown, poll
+// and release, after net/unix/af_unix.c (unix_stream_sendmsg,
+// unix_stream_read_generic, unix_seqpacket_*/unix_dgram_* for seqpacket,
+// unix_shutdown, unix_poll, unix_release_sock).
+//
+// Data written on A is queued on B's receive queue and charged to A's send
+// buffer until B consumes it; so a writer sleeps on its own send buffer and
+// a reader on its own receive queue.
+import { SIGPIPE } from '../kernel/abi.ts';
+import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE } from '../kernel/errno.ts';
+import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
+import type { Task } from '../kernel/task.ts';
+import type { UserIO } from '../kernel/userio.ts';
+import {
+  MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP,
+  POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
+} from './constants.ts';
+import { Message, type Sender } from './queue.ts';
+import {
+  deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
+} from './socket.ts';
+
+/** Where a receive reports whose message it read (for recvfrom's address). */
+export interface RecvFrom {
+  from: Sender | null;
+}
+
+/** Takes the pending error (sock_error: read once, then cleared). */
+function takeError(s: Socket): number {
+  const e = s.err;
+  s.err = 0;
+  return e;
+}
+
+/** Links two fresh sockets as a connected pair (unix_socketpair). */
+export function connectPair(a: Socket, b: Socket, cred: Ucred): void {
+  a.peer = b;
+  b.peer = a;
+  a.state = b.state = 'connected';
+  a.peercred = { ...cred };
+  b.peercred = { ...cred };
+}
+
+// ---- send ----
+
+/** sendmsg for a socket; `addr` is sendto's address bytes (null or empty: none). */
+export function sockSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null): SyscallResult {
+  if (s.isDgram) return -EOPNOTSUPP; // SOCK_DGRAM is a later issue
+  if (s.type === SOCK_SEQPACKET) return seqpacketSend(t, s, io, flags, noblock);
+  return streamSend(t, s, io, flags, noblock, addr);
+}
+
+function* streamSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null): SyscallGen {
+  const k = s.net.k;
+  if (flags & MSG_OOB) return -EOPNOTSUPP; // no CONFIG_AF_UNIX_OOB
+  if (addr && addr.length > 0) return s.state === 'connected' ? -EISCONN : -EOPNOTSUPP;
+  const other = s.peer;
+  if (!other) return -ENOTCONN;
+  let sent = 0;
+  // pipe_err: EPIPE, and SIGPIPE unless MSG_NOSIGNAL or something was sent (item 71).
+  const pipeErr = (): number => {
+    if (sent === 0 && !(flags & MSG_NOSIGNAL)) k.sendSignal(t, SIGPIPE);
+    return sent || -EPIPE;
+  };
+  if (s.shutdown & SEND_SHUTDOWN) return pipeErr();
+  const deadline = deadlineOf(t, s.sndtimeo);
+  while (io.remaining > 0) {
+    // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
+    if (s.err) return sent || -takeError(s);
+    if (s.shutdown & SEND_SHUTDOWN) return pipeErr();
+    if (!s.sendBuf.hasRoom) {
+      if (noblock) return sent || -EAGAIN;
+      const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
+      if (err) return sent || err;
+      continue;
+    }
+    // A large write is split into chunks of at most half the buffer (unix_stream_sendmsg).
+    const size = Math.min(io.remaining, (s.sendBuf.sndbuf >> 1) - 64);
+    const m = new Message(io.copyIn(size), s, size);
+    s.sendBuf.charge(size);
+    s.sendBuf.inTransit += size;
+    let queued = false;
+    try {
+      yield PREEMPT; // unix_state_lock(other)
+      s.sendBuf.inTransit -= size;
+      if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+        queued = true; // freed below, not leaked
+        s.sendBuf.uncharge(size);
+        return pipeErr();
+      }
+      other.recvQueue.enqueue(m);
+      queued = true;
+    } finally {
+      if (!queued) {
+        // the task died at the preemption point: kfree_skb
+        s.sendBuf.inTransit -= size;
+        s.sendBuf.uncharge(size);
+      }
+    }
+    if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(); // sk_data_ready
+    sent += size;
+  }
+  return sent;
+}
+
+/** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
+function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean): SyscallGen {
+  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored (item 54)
+  if (flags & MSG_OOB) return -EOPNOTSUPP;
+  const len = io.remaining;
+  if (len > s.sendBuf.sndbuf - 32) return -EMSGSIZE;
+  const other = s.peer!;
+  const deadline = deadlineOf(t, s.sndtimeo);
+  for (;;) {
+    if (s.err) return -takeError(s);
+    // Seqpacket reports EPIPE without SIGPIPE (item 51).
+    if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
+    if (s.sendBuf.hasRoom) break;
+    if (noblock) return -EAGAIN;
+    const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
+    if (err) return err;
+  }
+  const m = new Message(io.copyIn(len), s, len);
+  s.sendBuf.charge(len);
+  s.sendBuf.inTransit += len;
+  let done = false;
+  try {
+    yield PREEMPT; // unix_state_lock(other)
+    s.sendBuf.inTransit -= len;
+    done = true;
+    if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+      s.sendBuf.uncharge(len);
+      return -EPIPE;
+    }
+    other.recvQueue.enqueue(m);
+  } finally {
+    if (!done) {
+      s.sendBuf.inTransit -= len;
+      s.sendBuf.uncharge(len);
+    }
+  }
+  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll();
+  return len;
+}
+
+// ---- receive ----
+
+/** recvmsg for a socket; `out` (if given) learns which socket sent the data read. */
+export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallResult {
+  if (s.isDgram) return -EOPNOTSUPP;
+  if (s.type === SOCK_SEQPACKET) return seqpacketRecv(t, s, io, flags, noblock, out);
+  return streamRecv(t, s, io, flags, noblock, out);
+}
+
+/** unix_stream_read_generic: no boundaries; MSG_PEEK spans messages; MSG_WAITALL waits for the whole buffer. */
+function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+  if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
+  if (flags & MSG_OOB) return -EOPNOTSUPP;
+  const peek = (flags & MSG_PEEK) !== 0;
+  // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise one byte.
+  const target = flags & MSG_WAITALL ? Math.max(io.total, 1) : 1;
+  const q = s.recvQueue;
+  const deadline = deadlineOf(t, s.rcvtimeo);
+  let copied = 0;
+  /** bytes already peeked past (MSG_PEEK continues after them) */
+  let skip = 0;
+  for (;;) {
+    let i = 0;
+    let off = skip;
+    while (i < q.msgs.length && off >= q.msgs[i].remaining) off -= q.msgs[i++].remaining;
+    const m = q.msgs[i];
+    if (!m) {
+      if (copied >= target) break;
+      // Queued data first, then the pending error once, then EOF (item 49).
+      if (s.err) return copied || -takeError(s);
+      if (s.shutdown & RCV_SHUTDOWN) break;
+      if (noblock) {
+        if (copied === 0) return -EAGAIN;
+        break;
+      }
+      const err = yield* sleepTimeo(t, q.readers, deadline);
+      if (err) return copied || err;
+      continue;
+    }
+    if (out && copied === 0) out.from = m.sender;
+    const start = m.consumed + off;
+    const n = io.copyOut(m.data.subarray(start));
+    copied += n;
+    if (peek) skip += n;
+    else q.consumeHead(n); // frees the message once read whole, which wakes its writer
+    if (io.remaining === 0) break;
+  }
+  return copied;
+}
+
+/** unix_seqpacket_recvmsg -> unix_dgram_recvmsg: one message per call; the rest of a long one is lost. */
+function* seqpacketRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+  if (s.state !== 'connected') return -ENOTCONN;
+  if (flags & MSG_OOB) return -EOPNOTSUPP;
+  const q = s.recvQueue;
+  const deadline = deadlineOf(t, s.rcvtimeo);
+  for (;;) {
+    // __skb_try_recv_datagram: the pending error comes before queued data (item 49).
+    if (s.err) return -takeError(s);
+    if (!q.empty) break;
+    if (s.shutdown & RCV_SHUTDOWN) return 0;
+    if (noblock) return -EAGAIN;
+    const err = yield* sleepTimeo(t, q.readers, deadline);
+    if (err) return err;
+  }
+  const m = q.msgs[0];
+  if (out) out.from = m.sender;
+  const n = io.copyOut(m.data);
+  const len = m.data.length;
+  if (!(flags & MSG_PEEK)) q.freeHead();
+  return flags & MSG_TRUNC ? len : n;
+}
+
+// ---- shutdown, poll, release ----
+
+/** unix_shutdown: SHUT_RD/WR/RDWR on this end, mirrored onto a stream/seqpacket peer. */
+export function shutdown(s: Socket, how: number): number {
+  if (how < 0 || how > 2) return -EINVAL;
+  const mode = (how + 1) & SHUTDOWN_MASK;
+  s.shutdown |= mode;
+  s.stateChanged();
+  const other = s.peer;
+  if (other && s.connectionOriented) {
+    let peerMode = 0;
+    if (mode & RCV_SHUTDOWN) peerMode |= SEND_SHUTDOWN;
+    if (mode & SEND_SHUTDOWN) peerMode |= RCV_SHUTDOWN;
+    other.shutdown |= peerMode;
+    other.stateChanged();
+  }
+  return 0;
+}
+
+/** unix_poll. */
+export function pollMask(s: Socket): number {
+  let m = 0;
+  if (s.err) m |= POLLERR;
+  if (s.shutdown === SHUTDOWN_MASK) m |= POLLHUP;
+  if (s.shutdown & RCV_SHUTDOWN) m |= POLLRDHUP | POLLIN | POLLRDNORM;
+  const readable = s.state === 'listening' ? s.listener!.pending.length > 0 : !s.recvQueue.empty;
+  if (readable) m |= POLLIN | POLLRDNORM;
+  if (s.connectionOriented && s.state === 'unconnected') m |= POLLHUP;
+  // unix_writable: never for a listener; else only while 3/4 of the send buffer is free (item 61).
+  if (s.state !== 'listening' && s.sendBuf.writable) m |= POLLOUT | POLLWRNORM | POLLWRBAND;
+  return m;
+}
+
+/**
+ * unix_release_sock: the last file reference is gone (or, `embryo`, a
+ * pending connection is thrown away with its listener). The peer sees a
+ * full shutdown, and ECONNRESET if this end still had unread data or was
+ * never accepted; a listener resets every pending connection.
+ */
+export function release(s: Socket, embryo: boolean): void {
+  if (s.dead) return;
+  const net = s.net;
+  net.unbind(s);
+  const wasListening = s.state === 'listening';
+  s.state = 'unconnected';
+  s.shutdown = SHUTDOWN_MASK;
+  s.dead = true;
+  const skpair = s.peer;
+  s.peer = null;
+  // Connectors sleeping on a full backlog must see the listener is gone (they get ECONNREFUSED).
+  if (!(wasListening && net.k.bug('close-no-wake-connectors'))) s.peerWait.wakeAll();
+  if (skpair && s.connectionOriented) {
+    skpair.shutdown = SHUTDOWN_MASK;
+    if (!s.recvQueue.empty || embryo) skpair.err = ECONNRESET;
+    skpair.stateChanged();
+  }
+  // Unread data is dropped, which frees its senders' buffer space (and wakes them).
+  s.recvQueue.purge();
+  if (wasListening) {
+    const pending = s.listener!.pending.splice(0);
+    for (const e of pending) release(e, true);
+  }
+  s.stateChanged();
+  net.maybeFree(s);
+}
+

@@ -1,0 +1,231 @@
+// The socket syscalls (riscv64 numbers): argument checks in the order
+// net/socket.c makes them, then the AF_UNIX operations.
+import { O_NONBLOCK, O_RDWR } from '../kernel/abi.ts';
+import {
+  EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EMFILE, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
+} from '../kernel/errno.ts';
+import type { OpenFile } from '../kernel/file.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
+import type { Task } from '../kernel/task.ts';
+import { putU32 } from '../kernel/uaccess.ts';
+import { UserIO } from '../kernel/userio.ts';
+import { copyAddrIn, copyAddrOut, parseAddr, UNNAMED } from './address.ts';
+import {
+  AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_DONTWAIT, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
+  SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
+} from './constants.ts';
+import { accept, connect, listen } from './listener.ts';
+import type { UnixNet } from './namespace.ts';
+import { getsockopt, setsockopt } from './options.ts';
+import { credOf, Socket } from './socket.ts';
+import { connectPair, release, shutdown, sockRecv, sockSend, type RecvFrom } from './stream.ts';
+
+/** NPROTO: address families Linux knows the numbers of. */
+const NPROTO = 46;
+/** families Linux implements but this model does not: socketpair on them is EOPNOTSUPP, as on Linux */
+const OTHER_FAMILIES = new Set([AF_INET, AF_INET6, AF_NETLINK, AF_PACKET]);
+
+/** The socket behind fd: the file and the socket, or -EBADF / -ENOTSOCK. */
+function sockFd(t: Task, fd: number): [OpenFile, Socket] | number {
+  const f = t.fds.get(fd);
+  if (!f) return -EBADF;
+  if (!(f.ops instanceof Socket)) return -ENOTSOCK;
+  return [f, f.ops];
+}
+
+/** Runs a result (value or generator) to completion, then maps it. */
+function* then(r: SyscallResult, fn: (v: number) => number): SyscallGen {
+  const v = typeof r === 'number' ? r : yield* r;
+  return fn(v);
+}
+
+/**
+ * Checks socket()/socketpair() arguments in Linux's order (__sys_socket,
+ * __sock_create, unix_create); the AF_UNIX type to create, or -errno.
+ */
+function checkCreate(domain: number, type: number, protocol: number, pair: boolean): number {
+  if (type & ~SOCK_TYPE_MASK & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
+  const base = type & SOCK_TYPE_MASK;
+  if (domain < 0 || domain >= NPROTO) return -EAFNOSUPPORT;
+  if (base >= SOCK_MAX) return -EINVAL;
+  if (domain !== AF_UNIX) return pair && OTHER_FAMILIES.has(domain) ? -EOPNOTSUPP : -EAFNOSUPPORT;
+  if (protocol !== 0 && protocol !== AF_UNIX) return -EPROTONOSUPPORT;
+  switch (base) {
+    case SOCK_STREAM:
+    case SOCK_SEQPACKET:
+    case SOCK_DGRAM:
+      return base;
+    case SOCK_RAW:
+      return SOCK_DGRAM; // unix_create: SOCK_RAW silently becomes SOCK_DGRAM
+    default:
+      return -ESOCKTNOSUPPORT;
+  }
+}
+
+function openSocket(k: Kernel, s: Socket, nonblock: boolean): OpenFile {
+  const f = k.files.open(s, O_RDWR | (nonblock ? O_NONBLOCK : 0));
+  s.file = f;
+  return f;
+}
+
+export function registerSocketCalls(k: Kernel, net: UnixNet): void {
+  const d = k.table.define.bind(k.table);
+
+  d(198, 'socket', ['int', 'hex', 'int'], (t, [domain, type, protocol]) => {
+    const base = checkCreate(domain, type, protocol, false);
+    if (base < 0) return base;
+    const f = openSocket(k, net.newSocket(base), (type & SOCK_NONBLOCK) !== 0);
+    const fd = t.fds.install(f, (type & SOCK_CLOEXEC) !== 0);
+    if (fd < 0) f.put();
+    return fd;
+  });
+
+  d(199, 'socketpair', ['int', 'hex', 'int', 'ptr'], (t, [domain, type, protocol, sv]) => {
+    if (type & ~SOCK_TYPE_MASK & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
+    // __sys_socketpair reserves both fds and writes them before creating the sockets.
+    if (t.fds.freeCount() < 2) return -EMFILE;
+    if (!t.mm.check(sv, 8, 2)) return -EFAULT;
+    const base = checkCreate(domain, type, protocol, true);
+    if (base < 0) return base;
+    const a = net.newSocket(base);
+    const b = net.newSocket(base);
+    connectPair(a, b, credOf(t));
+    const nonblock = (type & SOCK_NONBLOCK) !== 0;
+    const cloexec = (type & SOCK_CLOEXEC) !== 0;
+    const fa = openSocket(k, a, nonblock);
+    const fb = openSocket(k, b, nonblock);
+    const fd0 = t.fds.install(fa, cloexec);
+    const fd1 = t.fds.install(fb, cloexec);
+    putU32(t.mm, sv, fd0);
+    putU32(t.mm, sv + 4, fd1);
+    return 0;
+  });
+
+  d(200, 'bind', ['fd', 'sockaddr', 'int'], (t, [fd, uaddr, addrlen]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    const b = copyAddrIn(t.mm, uaddr, addrlen);
+    if (typeof b === 'number') return b;
+    const a = parseAddr(b, true);
+    if (typeof a === 'number') return a;
+    return net.bind(t, r[1], a);
+  });
+
+  d(201, 'listen', ['fd', 'int'], (t, [fd, backlog]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    return listen(t, r[1], backlog);
+  });
+
+  d(203, 'connect', ['fd', 'sockaddr', 'int'], (t, [fd, uaddr, addrlen]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    const [f, s] = r;
+    const b = copyAddrIn(t.mm, uaddr, addrlen);
+    if (typeof b === 'number') return b;
+    if (s.isDgram) return -EOPNOTSUPP; // SOCK_DGRAM is a later issue
+    // unix_stream_connect: family != AF_UNIX (AF_UNSPEC included) or addrlen <= 2 is EINVAL (item 27).
+    const a = parseAddr(b, false);
+    if (typeof a === 'number') return a;
+    return connect(t, s, a, (f.flags & O_NONBLOCK) !== 0);
+  });
+
+  function* doAccept(t: Task, fd: number, uaddr: number, ulen: number, flags: number): SyscallGen {
+    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    const [f, s] = r;
+    // __sys_accept4 reserves the new fd before waiting.
+    if (t.fds.freeCount() < 1) return -EMFILE;
+    const e = yield* accept(t, s, (f.flags & O_NONBLOCK) !== 0);
+    if (typeof e === 'number') return e;
+    let owned = false;
+    try {
+      yield PREEMPT; // the connection is off the queue but not yet in the fd table
+      owned = true;
+      e.passcred = s.passcred; // unix_sock_inherit_flags (item 43); O_NONBLOCK is not inherited
+      const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0);
+      if (uaddr !== 0) {
+        const err = copyAddrOut(t.mm, uaddr, ulen, e.peer?.addr?.bytes ?? UNNAMED.bytes);
+        if (err) {
+          nf.put();
+          return err;
+        }
+      }
+      const nfd = t.fds.install(nf, (flags & SOCK_CLOEXEC) !== 0);
+      if (nfd < 0) nf.put();
+      return nfd;
+    } finally {
+      if (!owned) release(e, false); // the task died at the preemption point
+    }
+  }
+
+  d(202, 'accept', ['fd', 'ptr', 'ptr'], (t, [fd, uaddr, ulen]) => doAccept(t, fd, uaddr, ulen, 0));
+  d(242, 'accept4', ['fd', 'ptr', 'ptr', 'hex'], (t, [fd, uaddr, ulen, flags]) => doAccept(t, fd, uaddr, ulen, flags));
+
+  d(204, 'getsockname', ['fd', 'ptr', 'ptr'], (t, [fd, uaddr, ulen]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    return copyAddrOut(t.mm, uaddr, ulen, r[1].addr?.bytes ?? UNNAMED.bytes);
+  });
+
+  d(205, 'getpeername', ['fd', 'ptr', 'ptr'], (t, [fd, uaddr, ulen]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    // unix_getname(peer): the peer pointer survives the peer's close, as in Linux.
+    const peer = r[1].peer;
+    if (!peer) return -ENOTCONN;
+    return copyAddrOut(t.mm, uaddr, ulen, peer.addr?.bytes ?? UNNAMED.bytes);
+  });
+
+  d(206, 'sendto', ['fd', 'bufIn', 'size', 'hex', 'sockaddr', 'int'], (t, [fd, buf, len, flags, uaddr, addrlen]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    const [f, s] = r;
+    let addr: Uint8Array | null = null;
+    if (uaddr !== 0) {
+      const b = copyAddrIn(t.mm, uaddr, addrlen);
+      if (typeof b === 'number') return b;
+      addr = b;
+    }
+    const io = UserIO.buffer(t.mm, buf, len, false);
+    if (typeof io === 'number') return io;
+    const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
+    return sockSend(t, s, io, flags, noblock, addr);
+  });
+
+  d(207, 'recvfrom', ['fd', 'bufOut', 'size', 'hex', 'ptr', 'ptr'], (t, [fd, buf, len, flags, uaddr, ulen]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    const [f, s] = r;
+    const io = UserIO.buffer(t.mm, buf, len, true);
+    if (typeof io === 'number') return io;
+    const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
+    const out: RecvFrom = { from: null };
+    return then(sockRecv(t, s, io, flags, noblock, out), (v) => {
+      if (v < 0 || uaddr === 0) return v;
+      // The sender's current name; an unbound sender (or no data) gives addrlen 0 (item 46).
+      const err = copyAddrOut(t.mm, uaddr, ulen, out.from?.addr?.bytes ?? null);
+      return err || v;
+    });
+  });
+
+  d(208, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'int'], (t, [fd, level, opt, optval, optlen]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    return setsockopt(t.mm, r[1], level, opt, optval, optlen);
+  });
+
+  d(209, 'getsockopt', ['fd', 'int', 'int', 'ptr', 'ptr'], (t, [fd, level, opt, optval, optlenp]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    return getsockopt(t.mm, r[1], level, opt, optval, optlenp);
+  });
+
+  d(210, 'shutdown', ['fd', 'int'], (t, [fd, how]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    return shutdown(r[1], how);
+  });
+}
