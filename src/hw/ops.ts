@@ -9,7 +9,7 @@ export const Op = {
   BEQ: 5, BNE: 6, BLT: 7, BGE: 8, BLTU: 9, BGEU: 10,
   LB: 11, LH: 12, LW: 13, LD: 14, LBU: 15, LHU: 16, LWU: 17,
   SB: 18, SH: 19, SW: 20, SD: 21,
-  ADDI: 22, SLTI: 23, SLTIU: 24, XORI: 25, ORI: 26, ANDI: 27, SLLI: 28, SRLI: 29, SRAI: 30,
+  ADDI: 22, SLTI: 23, SLTIU: 24, XORI: 25, ORI: 26, ANDI: 27, // 28..30 unused: shifts by immediate are the *_LT32/*_GE32 forms below
   ADD: 31, SUB: 32, SLL: 33, SLT: 34, SLTU: 35, XOR: 36, SRL: 37, SRA: 38, OR: 39, AND: 40,
   ADDIW: 41, SLLIW: 42, SRLIW: 43, SRAIW: 44, ADDW: 45, SUBW: 46, SLLW: 47, SRLW: 48, SRAW: 49,
   MUL: 50, MULH: 51, MULHSU: 52, MULHU: 53, DIV: 54, DIVU: 55, REM: 56, REMU: 57,
