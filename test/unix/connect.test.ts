@@ -7,11 +7,11 @@ import {
   SO_PEERCRED, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_SEQPACKET, SOCK_STREAM, SOL_SOCKET,
 } from '../../src/unix/constants.ts';
 import type { Socket } from '../../src/unix/socket.ts';
-import type { Sys } from '../../src/script/sys.ts';
+import type { Sys, SysGen } from '../../src/script/sys.ts';
 import { dec, logs, one, run, trace } from './helpers.ts';
 
 /** A listener on /tmp/l with the given backlog. */
-function* listener(sys: Sys, backlog: number, type = SOCK_STREAM) {
+function* listener(sys: Sys, backlog: number, type = SOCK_STREAM): SysGen<number> {
   const s = yield* sys.socket(AF_UNIX, type);
   yield* sys.bind(s, '/tmp/l');
   yield* sys.listen(s, backlog);

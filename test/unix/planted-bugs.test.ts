@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { plantedBugs } from '../../src/kernel/bugs.ts';
 import type { Program } from '../../src/script/context.ts';
 import { runScenario } from '../../src/script/runner.ts';
-import type { Sys } from '../../src/script/sys.ts';
+import type { Sys, SysGen } from '../../src/script/sys.ts';
 import { AF_UNIX, SOCK_STREAM } from '../../src/unix/constants.ts';
 import { UNIX_PLANTED_BUGS } from '../../src/unix/index.ts';
 
@@ -23,7 +23,7 @@ function sweep(program: Program, bug: string | null, preempt = false): string[] 
   return out;
 }
 
-function* listenOn(sys: Sys, path: string, backlog: number) {
+function* listenOn(sys: Sys, path: string, backlog: number): SysGen<number> {
   const s = yield* sys.socket(AF_UNIX, SOCK_STREAM);
   yield* sys.bind(s, path);
   yield* sys.listen(s, backlog);
