@@ -4,8 +4,11 @@ import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
+import { registerExec } from './syscalls/exec.ts';
 import { registerFs } from './syscalls/fs.ts';
 import { registerIo } from './syscalls/io.ts';
+import { registerMisc } from './syscalls/misc.ts';
+import { registerMm } from './syscalls/mm.ts';
 import { registerProc } from './syscalls/proc.ts';
 
 export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
@@ -14,5 +17,8 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerProc(k);
   registerPipe(k);
   registerFs(k);
+  registerMm(k);
+  registerExec(k);
+  registerMisc(k);
   return k;
 }

@@ -39,12 +39,19 @@ export interface UserContext {
   readonly args: SyscallArgs;
   /** virtual ticks the last `resume` spent in user mode */
   lastTicks: number;
-  /** Runs user code, given the last syscall's result (undefined at the start or after preemption), to its next stop. */
+  /**
+   * Runs user code, given the last syscall's result (undefined at the start or after preemption), to its next stop.
+   * A result of -ERESTARTSYS means: issue the same syscall again (it was interrupted and no handler asked for EINTR).
+   */
   resume(result: number | undefined): UserStop;
   /** The child's user side for fork/clone: the same program state, seeing 0 from the syscall. */
   fork(child: Task): UserContext | number;
   /** clone with a new stack: the child's stack pointer (harts only). */
   setStackPointer?(sp: number): void;
-  /** Arranges for a guest signal handler to run at the next resume; false if it cannot (the task is then killed). */
-  enterSignalHandler?(signo: number, action: SigAction): boolean;
+  /**
+   * Arranges for a guest signal handler to run at the next resume; false if it cannot (the task is then killed).
+   * `syscallResult` is the result of the syscall the task is returning from (undefined if none), so the
+   * interrupted state saved for the handler's return includes it (-ERESTARTSYS: restart the syscall).
+   */
+  enterSignalHandler?(signo: number, action: SigAction, syscallResult: number | undefined): boolean;
 }

@@ -7,7 +7,6 @@ import type { SimThread, ThreadState } from '../sched/thread.ts';
 import { WaitQueue, type Waker } from '../sched/waitqueue.ts';
 import type { AddressSpace } from '../hw/memory.ts';
 import type { UserContext } from './context.ts';
-import { ERESTARTSYS, EINTR } from './errno.ts';
 import type { FdTable } from './fdtable.ts';
 import type { Kernel } from './kernel.ts';
 import { SignalState } from './signal.ts';
@@ -40,8 +39,13 @@ export class Task implements SimThread {
 
   /** where the task is: about to run user code, or inside (or about to enter) a syscall */
   private phase: Phase = 'user';
-  /** value handed to user code when it next resumes */
-  private resumeValue: number | undefined = undefined;
+  /**
+   * The finished syscall's result, handed to user code when it next resumes
+   * (undefined at the start or after a preemption). It may be -ERESTARTSYS:
+   * signal delivery turns that into -EINTR when a handler without
+   * SA_RESTART runs; otherwise the context restarts the syscall.
+   */
+  pendingResult: number | undefined = undefined;
   /** the running handler, while a syscall is in progress (blocked or preempted) */
   private current: SyscallGen | null = null;
   /** virtual time when the current syscall was first polled */
@@ -79,7 +83,7 @@ export class Task implements SimThread {
 
   /** Starts a fork child: its first step resumes user code with 0 as the syscall result. */
   startAsChild(): void {
-    this.resumeValue = 0;
+    this.pendingResult = 0;
   }
 
   step(): number {
@@ -104,8 +108,7 @@ export class Task implements SimThread {
     }
     k.syscallDone(this, result, this.syscallStart);
     if (this.state === 'exited') return SYSCALL_TICKS;
-    // ERESTARTSYS is kernel-internal: with no handler to run it means EINTR here (restart comes with handlers).
-    this.resumeValue = result === -ERESTARTSYS ? -EINTR : result;
+    this.pendingResult = result;
     this.phase = 'user';
     return SYSCALL_TICKS + this.runUser();
   }
@@ -135,8 +138,8 @@ export class Task implements SimThread {
   private runUser(): number {
     const k = this.kernel;
     if (!k.deliverSignals(this)) return 0;
-    const stop = this.ctx.resume(this.resumeValue);
-    this.resumeValue = undefined;
+    const stop = this.ctx.resume(this.pendingResult);
+    this.pendingResult = undefined;
     const ticks = this.ctx.lastTicks;
     switch (stop.kind) {
       case 'syscall':

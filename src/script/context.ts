@@ -4,7 +4,7 @@
 // as the value of that yield.
 import type { Task } from '../kernel/task.ts';
 import { SyscallArgs, type UserContext, type UserStop } from '../kernel/context.ts';
-import { EINVAL } from '../kernel/errno.ts';
+import { EINVAL, ERESTARTSYS } from '../kernel/errno.ts';
 import { Sys } from './sys.ts';
 
 /** The token a wrapper yields; anything else yielded is a script bug. */
@@ -37,6 +37,8 @@ export class ScriptContext implements UserContext {
 
   resume(result: number | undefined): UserStop {
     this.lastTicks = SCRIPT_TICKS;
+    // Restart an interrupted syscall (SA_RESTART): the wrapper's registers are still in `args`.
+    if (result === -ERESTARTSYS) return SYSCALL_STOP;
     let it: IteratorResult<ScriptYield, number | void>;
     try {
       it = this.gen.next(result as number);

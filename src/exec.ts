@@ -1,0 +1,134 @@
+// Runs a static riscv64 Linux ELF as the first process of a simulated
+// machine (`unixsim exec`): every process it forks runs under the seeded
+// scheduler; its console output and exit status come back like
+// qemu-riscv64 reports them (128 + signal number when a signal killed it).
+// Reading the host file is the caller's job (src/cli.ts); this module does
+// no host I/O.
+import { bootKernel } from './kernel/boot.ts';
+import type { ConsoleWrite } from './kernel/console.ts';
+import { ElfError } from './hw/elf.ts';
+import { S_IFDIR } from './kernel/abi.ts';
+import { InvariantViolation, ROOT_CREDS, type Kernel } from './kernel/kernel.ts';
+import { installProgram, loadProgram, type LoadedProgram } from './kernel/syscalls/exec.ts';
+import { Rng, type Seed } from './sched/rng.ts';
+import { Scheduler, type RunEnd } from './sched/scheduler.ts';
+import type { TraceEvent } from './sched/trace.ts';
+import { makeStrategy, type StrategyName } from './script/runner.ts';
+import { registerUnix } from './unix/index.ts';
+
+export interface ExecOptions {
+  seed?: Seed;
+  strategy?: StrategyName;
+  /** guest arguments after argv[0] */
+  args?: string[];
+  /** argv[0]; defaults to the program's path */
+  argv0?: string;
+  envp?: string[];
+  /** record the readable trace */
+  recordText?: boolean;
+  maxSteps?: number;
+  checkInvariants?: boolean;
+}
+
+export interface ExecResult {
+  /** the status a shell would see: the exit code, or 128 + the signal that killed the program */
+  status: number;
+  /** the first process's wait status word */
+  waitStatus: number;
+  /** how the first process ended, e.g. "exit 0" or "killed by SIGSEGV" */
+  describe: string;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  /** every console write in order (every process) */
+  output: ConsoleWrite[];
+  end: RunEnd;
+  /** set when the run did not end normally (deadlock, step limit, internal error) */
+  problem: string | null;
+  hash: string;
+  steps: number;
+  time: number;
+  events: TraceEvent[];
+  labels: ReadonlyMap<number, string>;
+  kernel: Kernel;
+}
+
+/** A program that cannot be started: names the file and the problem in one line. */
+export class ExecError extends Error {}
+
+/** Where the program's image lives inside the simulated filesystem (for execve and /proc/self/exe). */
+export function vfsPathFor(path: string): string {
+  const base = path.split('/').filter((p) => p.length > 0).pop() ?? 'a.out';
+  return `/bin/${base}`;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/** Runs `image` (the bytes of the file at `path`); throws ExecError if it is not a loadable program. */
+export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {}): ExecResult {
+  const seed = opts.seed ?? 1;
+  const rng = new Rng(seed);
+  const strategy = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed });
+  const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText });
+  const k = bootKernel(sched, rng.fork('kernel'), { checkInvariants: opts.checkInvariants ?? false });
+  registerUnix(k);
+  const vfsPath = vfsPathFor(path);
+  const bin = k.vfs.resolve('/bin', k.vfs.root, ROOT_CREDS);
+  if (typeof bin !== 'number' && !bin.inode) k.vfs.create(bin, S_IFDIR | 0o755, ROOT_CREDS);
+  k.vfs.writeFile(vfsPath, image, 0o755);
+
+  const argv = [opts.argv0 ?? path, ...(opts.args ?? [])];
+  const envp = opts.envp ?? [];
+  const name = vfsPath.slice(5);
+  let prog: LoadedProgram;
+  try {
+    prog = loadProgram(k, ROOT_CREDS, image, vfsPath, argv, envp);
+  } catch (e) {
+    if (e instanceof ElfError || e instanceof RangeError) throw new ExecError(`${path}: ${e.message}`);
+    throw e;
+  }
+  const first = k.spawn(name, (t) => installProgram(t, prog));
+  if (k.config.checkInvariants) sched.afterStep = () => k.check();
+
+  let end: RunEnd;
+  let problem: string | null = null;
+  try {
+    end = sched.run();
+  } catch (e) {
+    end = { kind: 'exited', steps: sched.steps };
+    problem = e instanceof InvariantViolation
+      ? `kernel invariant violated at step ${sched.steps}: ${e.message}`
+      : `internal error at step ${sched.steps}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+  }
+  if (end.kind === 'deadlock') problem = `deadlock after ${end.steps} steps: ${end.sleepers.map((s) => `${s.label} sleeps on ${s.waitingOn}`).join('; ')}`;
+  else if (end.kind === 'step-limit') problem = `step limit reached (${end.steps} steps) with processes still running`;
+  else if (end.kind === 'replay-diverged') problem = end.message;
+
+  const rec = k.exits.find((e) => e.pid === first.pid);
+  const waitStatus = rec?.status ?? 0;
+  const sig = waitStatus & 0x7f;
+  const output = k.console.writes;
+  return {
+    status: rec ? (sig ? 128 + sig : (waitStatus >> 8) & 0xff) : 1,
+    waitStatus,
+    describe: rec?.describe ?? 'still running',
+    stdout: concat(output.filter((w) => w.stream === 'stdout').map((w) => w.bytes)),
+    stderr: concat(output.filter((w) => w.stream === 'stderr').map((w) => w.bytes)),
+    output,
+    end,
+    problem,
+    hash: sched.trace.hash.hex(),
+    steps: sched.steps,
+    time: sched.clock.now,
+    events: sched.trace.events,
+    labels: sched.threadLabels(),
+    kernel: k,
+  };
+}

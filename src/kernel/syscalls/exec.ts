@@ -1,0 +1,133 @@
+// execve and the program loader it shares with `unixsim exec`: load a
+// static riscv64 ELF into a fresh address space, map the sigreturn
+// trampoline and build the initial stack (argv, envp, auxv, AT_RANDOM from
+// the kernel's seeded generator). A failed load leaves the caller intact;
+// a successful execve replaces the address space and the user context,
+// closes close-on-exec fds and resets handled signals to SIG_DFL.
+import { ElfError, loadElf } from '../../hw/elf.ts';
+import { buildInitialStack } from '../../hw/initial-stack.ts';
+import { AddressSpace } from '../../hw/memory.ts';
+import { S_IFREG, SIG_DFL, SIG_IGN } from '../abi.ts';
+import { E2BIG, EACCES, EFAULT, ENOEXEC } from '../errno.ts';
+import { GuestVm, HartContext, INITIAL_STACK_SIZE, mapTrampoline, STACK_TOP } from '../hartcontext.ts';
+import type { Kernel } from '../kernel.ts';
+import type { Task } from '../task.ts';
+import { getU64, readCString } from '../uaccess.ts';
+import { MAY_EXEC, type Creds } from '../vfs.ts';
+
+/** Linux's MAX_ARG_STRLEN (32 pages) and a cap on argv+envp strings. */
+const MAX_ARG_STRLEN = 32 * 4096;
+const MAX_ARG_STRINGS = 0x7fff;
+const MAX_ARG_BYTES = 2 * 1024 * 1024;
+
+export interface LoadedProgram {
+  mm: AddressSpace;
+  vm: GuestVm;
+  entry: number;
+  sp: number;
+}
+
+/**
+ * Loads `image` into a new address space with its initial stack. Throws
+ * ElfError for a malformed or unsupported ELF, RangeError when the
+ * arguments do not fit the stack.
+ */
+export function loadProgram(k: Kernel, creds: Creds, image: Uint8Array, exePath: string, argv: string[], envp: string[]): LoadedProgram {
+  const mm = new AddressSpace();
+  try {
+    const elf = loadElf(image, mm);
+    mapTrampoline(mm);
+    const stack = buildInitialStack(mm, elf, {
+      argv, envp, execfn: exePath, random: k.rng.bytes(16),
+      uid: creds.uid, euid: creds.euid, gid: creds.gid, egid: creds.egid,
+      stackTop: STACK_TOP, stackSize: INITIAL_STACK_SIZE,
+    });
+    const vm = new GuestVm();
+    vm.brkStart = vm.brk = elf.brk;
+    vm.stackTop = stack.stackTop;
+    vm.stackBottom = stack.stackBottom;
+    vm.exePath = exePath;
+    return { mm, vm, entry: elf.entry, sp: stack.sp };
+  } catch (e) {
+    mm.clear();
+    throw e;
+  }
+}
+
+/** Makes `t` run a loaded program: its address space and a fresh hart replace the old ones. */
+export function installProgram(t: Task, p: LoadedProgram): HartContext {
+  const old = t.mm;
+  t.mm = p.mm;
+  if (old !== p.mm) old.clear();
+  const prev = t.ctx as HartContext | undefined;
+  const ctx = HartContext.fresh(t, p.mm, p.vm, p.entry, p.sp);
+  if (prev?.args) {
+    // the trace reports the execve that led here
+    ctx.args.nr = prev.args.nr;
+    ctx.args.lo.set(prev.args.lo);
+    ctx.args.hi.set(prev.args.hi);
+  }
+  t.ctx = ctx;
+  return ctx;
+}
+
+/** Reads a NULL-terminated array of string pointers (argv/envp): the strings, or -errno. */
+function readStrings(t: Task, addr: number): string[] | number {
+  const out: string[] = [];
+  if (addr === 0) return out;
+  let bytes = 0;
+  for (let i = 0; ; i++) {
+    if (i > MAX_ARG_STRINGS) return -E2BIG;
+    const p = getU64(t.mm, addr + 8 * i);
+    if (p === null) return -EFAULT;
+    if (p === 0) return out;
+    const s = readCString(t.mm, p, MAX_ARG_STRLEN);
+    if (typeof s === 'number') return s === -EFAULT ? s : -E2BIG;
+    bytes += s.length + 1;
+    if (bytes > MAX_ARG_BYTES) return -E2BIG;
+    // guest strings are bytes; the stack builder encodes UTF-8
+    out.push(new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0))));
+  }
+}
+
+function absolutePath(t: Task, path: string): string {
+  if (path.startsWith('/')) return path;
+  const cwd = t.kernel.vfs.pathOf(t.cwd);
+  return (cwd === '/' ? '' : cwd) + '/' + path;
+}
+
+function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): number {
+  const k = t.kernel;
+  const path = readCString(t.mm, pathAddr);
+  if (typeof path === 'number') return path;
+  const inode = k.vfs.lookup(path, t.cwd, t.creds);
+  if (typeof inode === 'number') return inode;
+  if (inode.type !== S_IFREG || !k.vfs.permission(inode, t.creds, MAY_EXEC)) return -EACCES;
+  const argv = readStrings(t, argvAddr);
+  if (typeof argv === 'number') return argv;
+  const envp = readStrings(t, envpAddr);
+  if (typeof envp === 'number') return envp;
+  let prog: LoadedProgram;
+  try {
+    prog = loadProgram(k, t.creds, inode.data.subarray(0, inode.size), absolutePath(t, path), argv, envp);
+  } catch (e) {
+    if (e instanceof ElfError) return -ENOEXEC;
+    if (e instanceof RangeError) return -E2BIG;
+    throw e;
+  }
+  // The point of no return (Linux: begin_new_exec).
+  for (const f of t.fds.takeCloexec()) f.put();
+  for (const act of t.sig.actions) {
+    if (act.handler !== SIG_IGN) act.handler = SIG_DFL;
+    act.flags = 0;
+    act.mask = 0n;
+    act.restorer = 0;
+  }
+  t.clearChildTid = 0;
+  installProgram(t, prog);
+  return 0;
+}
+
+export function registerExec(k: Kernel): void {
+  k.table.define(221, 'execve', ['path', 'ptr', 'ptr'], (t, [path, argv, envp]) => execve(t, path, argv, envp));
+}
