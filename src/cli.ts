@@ -2,9 +2,12 @@
 // here, outside the simulation core.
 //   exit 0: success; 1: a check failed or the run deadlocked (seed and
 //   replay command printed); 2: bad usage or a bad scenario file.
-import { existsSync, writeFileSync } from 'node:fs';
+//   `unixsim exec` exits with the guest's status instead (128 + signal when
+//   killed, 125 when the run itself deadlocked or hit the step limit).
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ExecError, execImage } from './exec.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { parseSeed, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
@@ -19,6 +22,9 @@ const USAGE = `usage:
                    [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt]
   unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
   unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
+  unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
+                   [--check] [--kernel-preempt]
+                                    run a static riscv64 Linux program (and what it forks) like qemu-riscv64
   unixsim bugs                      list the planted bugs
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
 
@@ -181,12 +187,64 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
+/** Where `unixsim exec` writes the guest's console output (raw bytes). */
+export interface GuestOutput {
+  stdout(bytes: Uint8Array): void;
+  stderr(bytes: Uint8Array): void;
+}
+
+const HOST_OUTPUT: GuestOutput = {
+  stdout: (b) => process.stdout.write(b),
+  stderr: (b) => process.stderr.write(b),
+};
+
+/** Exit status of `unixsim exec` when the simulated run itself failed (deadlock, step limit). */
+export const EXEC_RUN_FAILED = 125;
+
+function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
+  const file = f.positional[0];
+  if (!file) throw new UsageError('missing ELF file');
+  if (f.positional.length > 1) throw new UsageError(`unexpected argument "${f.positional[1]}" (guest arguments go after --)`);
+  const trace = f.trace;
+  if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory`);
+  const seed = parseSeed(f.seed ?? '1');
+  let r;
+  try {
+    r = execImage(file, new Uint8Array(readFileSync(file)), {
+      seed, strategy: strategyOf(f), args: guestArgs, recordText: trace !== undefined,
+      checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined,
+    });
+  } catch (e) {
+    if (e instanceof ExecError) throw new UsageError(e.message);
+    throw e;
+  }
+  for (const w of r.output) (w.stream === 'stdout' ? io.stdout : io.stderr)(w.bytes);
+  const enc = new TextEncoder();
+  if (trace) {
+    const rendered = trace === 'text' ? renderText(r.events) + '\n' : renderChromeJson(r.events, r.labels) + '\n';
+    if (f.traceOut) writeFileSync(f.traceOut, rendered);
+    else io.stderr(enc.encode(rendered));
+  }
+  if (r.problem) {
+    io.stderr(enc.encode(`unixsim: ${file}: ${r.problem} (seed ${seed}, trace ${r.hash})\n`));
+    return EXEC_RUN_FAILED;
+  }
+  return r.status;
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s), io: GuestOutput = HOST_OUTPUT): Promise<number> {
   const err = (s: string) => console.error(s);
   try {
-    const [cmd, ...rest] = argv;
+    const [cmd, ...all] = argv;
+    // `exec` passes everything after "--" to the guest
+    const dashes = cmd === 'exec' ? all.indexOf('--') : -1;
+    const rest = dashes >= 0 ? all.slice(0, dashes) : all;
     const f = parseFlags(rest);
     switch (cmd) {
+      case 'exec':
+        return cmdExec(f, dashes >= 0 ? all.slice(dashes + 1) : [], io);
       case 'run':
         return await cmdRun(f, false, out);
       case 'replay':

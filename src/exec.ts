@@ -28,6 +28,8 @@ export interface ExecOptions {
   recordText?: boolean;
   maxSteps?: number;
   checkInvariants?: boolean;
+  /** PREEMPT points inside syscall handlers become scheduling points (the SMP model) */
+  kernelPreemption?: boolean;
 }
 
 export interface ExecResult {
@@ -77,7 +79,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
   const rng = new Rng(seed);
   const strategy = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed });
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText });
-  const k = bootKernel(sched, rng.fork('kernel'), { checkInvariants: opts.checkInvariants ?? false });
+  const k = bootKernel(sched, rng.fork('kernel'), { checkInvariants: opts.checkInvariants ?? false, kernelPreemption: opts.kernelPreemption ?? false });
   registerUnix(k);
   const vfsPath = vfsPathFor(path);
   const bin = k.vfs.resolve('/bin', k.vfs.root, ROOT_CREDS);
