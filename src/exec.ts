@@ -57,10 +57,33 @@ export interface ExecResult {
 /** A program that cannot be started: names the file and the problem in one line. */
 export class ExecError extends Error {}
 
-/** Where the program's image lives inside the simulated filesystem (for execve and /proc/self/exe). */
+/**
+ * Where the program's image lives inside the simulated filesystem: the path
+ * as given, made absolute from "/" (the simulated cwd), so that execve of
+ * argv[0] and readlink("/proc/self/exe") agree with qemu-riscv64 run on the
+ * same absolute path.
+ */
 export function vfsPathFor(path: string): string {
-  const base = path.split('/').filter((p) => p.length > 0).pop() ?? 'a.out';
-  return `/bin/${base}`;
+  const parts: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return '/' + (parts.length ? parts.join('/') : 'a.out');
+}
+
+/** Creates the directories above `path` in the VFS (like mkdir -p of its dirname). */
+function makeParents(k: Kernel, path: string): void {
+  const parts = path.split('/').filter((p) => p.length > 0);
+  let dir = '';
+  for (const name of parts.slice(0, -1)) {
+    dir += '/' + name;
+    const l = k.vfs.resolve(dir, k.vfs.root, ROOT_CREDS);
+    if (typeof l === 'number') throw new ExecError(`${path}: cannot create its directory in the simulated filesystem`);
+    if (!l.inode) k.vfs.create(l, S_IFDIR | 0o755, ROOT_CREDS);
+    else if (!l.inode.isDir) throw new ExecError(`${path}: ${dir} is not a directory in the simulated filesystem`);
+  }
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -82,13 +105,12 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
   const k = bootKernel(sched, rng.fork('kernel'), { checkInvariants: opts.checkInvariants ?? false, kernelPreemption: opts.kernelPreemption ?? false });
   registerUnix(k);
   const vfsPath = vfsPathFor(path);
-  const bin = k.vfs.resolve('/bin', k.vfs.root, ROOT_CREDS);
-  if (typeof bin !== 'number' && !bin.inode) k.vfs.create(bin, S_IFDIR | 0o755, ROOT_CREDS);
+  makeParents(k, vfsPath);
   k.vfs.writeFile(vfsPath, image, 0o755);
 
   const argv = [opts.argv0 ?? path, ...(opts.args ?? [])];
   const envp = opts.envp ?? [];
-  const name = vfsPath.slice(5);
+  const name = vfsPath.slice(vfsPath.lastIndexOf('/') + 1);
   let prog: LoadedProgram;
   try {
     prog = loadProgram(k, ROOT_CREDS, image, vfsPath, argv, envp);
