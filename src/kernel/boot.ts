@@ -9,6 +9,7 @@ import { registerFs } from './syscalls/fs.ts';
 import { registerIo } from './syscalls/io.ts';
 import { registerMisc } from './syscalls/misc.ts';
 import { registerMm } from './syscalls/mm.ts';
+import { registerPoll } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
 
 export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
@@ -20,5 +21,6 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerMm(k);
   registerExec(k);
   registerMisc(k);
+  registerPoll(k);
   return k;
 }

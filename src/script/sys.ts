@@ -503,6 +503,64 @@ export class Sys {
     return decodeSockName(len, this.scratch.read(buf, Math.max(0, Math.min(len, ADDR_BUF))));
   }
 
+  // ---- readiness: ppoll, epoll ----
+
+  /** poll(2) as glibc does it on riscv64: ppoll with a timespec (or NULL when timeoutMs < 0) and no sigmask. */
+  *poll(fds: { fd: number; events: number }[], timeoutMs = -1): SysGen<{ ret: number; revents: number[] }> {
+    this.scratch.reset();
+    const arr = this.scratch.alloc(8 * fds.length);
+    const b = new Uint8Array(8 * fds.length);
+    const v = new DataView(b.buffer);
+    fds.forEach((p, i) => {
+      v.setInt32(8 * i, p.fd | 0, true);
+      v.setInt16(8 * i + 4, p.events << 16 >> 16, true);
+    });
+    if (fds.length) this.ctx.task.mm.poke(arr, b);
+    let ts = 0;
+    if (timeoutMs >= 0) {
+      ts = this.scratch.alloc(16);
+      const tb = new Uint8Array(16);
+      const tv = new DataView(tb.buffer);
+      tv.setBigInt64(0, BigInt(Math.floor(timeoutMs / 1000)), true);
+      tv.setBigInt64(8, BigInt((timeoutMs % 1000) * 1_000_000), true);
+      this.ctx.task.mm.poke(ts, tb);
+    }
+    const ret = yield* this.syscall(73, arr, fds.length, ts, 0, 8);
+    const out = fds.length ? this.scratch.read(arr, 8 * fds.length) : new Uint8Array(0);
+    const ov = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    return { ret, revents: fds.map((_, i) => ov.getUint16(8 * i + 6, true)) };
+  }
+
+  *epollCreate(flags = 0): SysGen<number> {
+    return yield* this.syscall(20, flags);
+  }
+
+  /** epoll_ctl(2) with a struct epoll_event { u32 events; u64 data } (16 bytes on riscv64). */
+  *epollCtl(epfd: number, op: number, fd: number, events: number, data = fd): SysGen<number> {
+    this.scratch.reset();
+    const ev = this.scratch.alloc(16);
+    const b = new Uint8Array(16);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, events >>> 0, true);
+    v.setBigUint64(8, BigInt.asUintN(64, BigInt(data)), true);
+    this.ctx.task.mm.poke(ev, b);
+    return yield* this.syscall(21, epfd, op, fd, ev);
+  }
+
+  /** epoll_pwait(2) with no sigmask; data comes back as a number (exact below 2^53). */
+  *epollWait(epfd: number, max: number, timeoutMs = -1): SysGen<{ ret: number; events: { events: number; data: number }[] }> {
+    this.scratch.reset();
+    const buf = this.scratch.alloc(16 * Math.max(max, 1));
+    const ret = yield* this.syscall(22, epfd, buf, max, timeoutMs, 0, 8);
+    const events: { events: number; data: number }[] = [];
+    if (ret > 0) {
+      const out = this.scratch.read(buf, 16 * ret);
+      const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      for (let i = 0; i < ret; i++) events.push({ events: v.getUint32(16 * i, true), data: Number(v.getBigUint64(16 * i + 8, true)) });
+    }
+    return { ret, events };
+  }
+
   // ---- helpers ----
 
   protected putIovec(iov: number, bufs: number[], sizes: number[]): void {

@@ -1,0 +1,184 @@
+// ppoll(2): wait until one of a set of fds is ready. As Linux's do_poll:
+// compute every fd's readiness; if none is ready (and the timeout allows),
+// register this task's waker on every file's poll queues, sleep, and then
+// compute everything again, because a wake is only a hint that something
+// changed (the data may already be gone, or the wake was for writers).
+//
+// Shared with epoll (src/kernel/epoll.ts): the POLL* bits, a file's
+// readiness (`filePoll`) and the sleep on several queues (`sleepOnAny`).
+import { registerPlantedBugs } from '../bugs.ts';
+import { TICKS_PER_SECOND } from '../../sched/clock.ts';
+import { WaitQueue } from '../../sched/waitqueue.ts';
+import { EFAULT, EINTR, EINVAL, ERESTARTSYS } from '../errno.ts';
+import type { OpenFile } from '../file.ts';
+import type { Kernel } from '../kernel.ts';
+import type { KernelYield, SyscallGen } from '../syscall.ts';
+import type { Task } from '../task.ts';
+import { getI64, StructWriter } from '../uaccess.ts';
+
+export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
+  POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLMSG = 0x400,
+  POLLRDHUP = 0x2000;
+
+/** Linux DEFAULT_POLLMASK: what a file without a poll method (a regular file) reports. */
+export const DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+
+/** sizeof(struct pollfd): +0 i32 fd, +4 i16 events, +6 i16 revents */
+export const POLLFD_SIZE = 8;
+
+/** sizeof(sigset_t) as the kernel wants it in sigsetsize (64 signals) */
+const SIGSET_SIZE = 8;
+
+export const POLL_PLANTED_BUGS = {
+  'poll-no-recheck':
+    'ppoll trusts the wakeup: after a wake it returns what it finds without re-checking in a loop, so a wake for writers (or data another reader took) returns 0 ready fds before the timeout',
+} as const;
+
+registerPlantedBugs(POLL_PLANTED_BUGS);
+
+/** A file's current readiness (vfs_poll): its poll method, or DEFAULT_POLLMASK for files that have none. */
+export function filePoll(f: OpenFile): number {
+  return f.ops.poll ? f.ops.poll(f) : DEFAULT_POLLMASK;
+}
+
+/** The queues a poller of f must wait on (none for files that are always ready). */
+export function fileQueues(f: OpenFile): WaitQueue[] {
+  return f.ops.pollQueues ? f.ops.pollQueues(f) : [];
+}
+
+/**
+ * Sleeps on every queue in qs at once until one of them wakes the task, the
+ * virtual-time deadline passes (Infinity: never), or a signal arrives.
+ * Returns 0 when woken, 1 when the deadline has passed, -ERESTARTSYS on a
+ * signal. `label` names the sleep in traces and deadlock reports.
+ */
+export function* sleepOnAny(t: Task, qs: readonly WaitQueue[], deadline: number, label: string): Generator<KernelYield, number, void> {
+  const k = t.kernel;
+  const sched = k.sched;
+  if (k.signalPending(t)) return -ERESTARTSYS;
+  if (sched.clock.now >= deadline) return 1;
+  t.wakePending = false;
+  for (const q of qs) q.add(t.waker);
+  const timer = deadline === Infinity ? null : sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
+  try {
+    // The yielded queue only names the sleep: the task's waker is on qs (and the timer).
+    yield new WaitQueue(label);
+  } finally {
+    for (const q of qs) q.remove(t.waker); // also when the task dies asleep
+    if (timer) sched.events.cancel(timer);
+  }
+  if (k.signalPending(t)) return -ERESTARTSYS;
+  return sched.clock.now >= deadline ? 1 : 0;
+}
+
+/** Reads a struct timespec as ticks (1 tick = 1 ns): -EFAULT on a bad pointer, -EINVAL on a negative or unnormalised value. */
+export function readTimespecTicks(t: Task, addr: number): number {
+  const sec = getI64(t.mm, addr);
+  const nsec = getI64(t.mm, addr + 8);
+  if (sec === null || nsec === null) return -EFAULT;
+  if (sec < 0 || nsec < 0 || nsec >= TICKS_PER_SECOND) return -EINVAL;
+  return sec * TICKS_PER_SECOND + nsec;
+}
+
+function writeTimespecTicks(t: Task, addr: number, ticks: number): boolean {
+  const sec = Math.floor(ticks / TICKS_PER_SECOND);
+  return t.mm.write(addr, new StructWriter(16).u64(0, sec).u64(8, ticks - sec * TICKS_PER_SECOND).bytes);
+}
+
+/** Checks a sigmask argument (ppoll, epoll_pwait): 0 or -EINVAL/-EFAULT. The mask itself is not applied (see README). */
+export function checkSigmask(t: Task, sigmask: number, sigsetsize: number): number {
+  if (sigmask === 0) return 0;
+  if (sigsetsize !== SIGSET_SIZE) return -EINVAL;
+  return t.mm.read(sigmask, SIGSET_SIZE) ? 0 : -EFAULT;
+}
+
+interface PollEntry {
+  fd: number;
+  /** requested events (the i16 as unsigned) */
+  events: number;
+  revents: number;
+}
+
+/** do_pollfd for every entry; returns how many have non-zero revents. */
+function pollAll(t: Task, entries: PollEntry[]): number {
+  let count = 0;
+  for (const e of entries) {
+    e.revents = 0;
+    if (e.fd < 0) continue;
+    const f = t.fds.get(e.fd);
+    if (!f) e.revents = POLLNVAL;
+    else e.revents = filePoll(f) & (e.events | POLLERR | POLLHUP);
+    if (e.revents) count++;
+  }
+  return count;
+}
+
+/** The queues of every polled open file, each once, in pollfd order; and a label for the sleep. */
+function queuesOf(t: Task, entries: PollEntry[]): { qs: WaitQueue[]; label: string } {
+  const qs: WaitQueue[] = [];
+  const names: string[] = [];
+  for (const e of entries) {
+    const f = e.fd >= 0 ? t.fds.get(e.fd) : undefined;
+    if (!f) continue;
+    names.push(f.ops.describe(f));
+    for (const q of fileQueues(f)) if (!qs.includes(q)) qs.push(q);
+  }
+  return { qs, label: `ppoll [${names.join(', ')}]` };
+}
+
+function* ppoll(t: Task, ufds: number, entries: PollEntry[], deadline: number, tmo: number): SyscallGen {
+  const k = t.kernel;
+  let result: number;
+  for (;;) {
+    const count = pollAll(t, entries);
+    if (count > 0 || k.sched.clock.now >= deadline) {
+      result = count;
+      break;
+    }
+    // do_poll: no fd ready and a signal pending: -EINTR (-ERESTARTNOHAND; a handler always sees EINTR)
+    if (k.signalPending(t)) {
+      result = -EINTR;
+      break;
+    }
+    const { qs, label } = queuesOf(t, entries);
+    const r = yield* sleepOnAny(t, qs, deadline, label);
+    if (r < 0) continue; // the signal is seen above, after a last readiness check
+    if (r === 0 && k.bug('poll-no-recheck')) {
+      // BUG (planted): the wake is taken as proof of readiness; whatever is found is returned, even 0.
+      result = pollAll(t, entries);
+      break;
+    }
+  }
+  // poll_select_finish: ppoll writes the time left back into *tmo_p (a fault there is ignored).
+  if (tmo !== 0 && deadline !== Infinity) writeTimespecTicks(t, tmo, Math.max(0, deadline - k.sched.clock.now));
+  // do_sys_poll copies every revents back, also on EINTR.
+  for (let i = 0; i < entries.length; i++) {
+    const b = new StructWriter(2).u16(0, entries[i].revents).bytes;
+    if (!t.mm.write(ufds + i * POLLFD_SIZE + 6, b)) return -EFAULT;
+  }
+  return result;
+}
+
+export function registerPoll(k: Kernel): void {
+  k.table.define(73, 'ppoll', ['ptr', 'uint', 'ptr', 'ptr', 'size'], (t, [ufds, nfds, tmo, sigmask, sigsetsize]) => {
+    let deadline = Infinity;
+    let timeoutTicks = -1;
+    if (tmo !== 0) {
+      timeoutTicks = readTimespecTicks(t, tmo);
+      if (timeoutTicks < 0) return timeoutTicks;
+      deadline = k.sched.clock.now + timeoutTicks;
+    }
+    const sm = checkSigmask(t, sigmask, sigsetsize);
+    if (sm) return sm;
+    if (nfds > t.fds.limit) return -EINVAL;
+    const raw = nfds > 0 ? t.mm.read(ufds, nfds * POLLFD_SIZE) : new Uint8Array(0);
+    if (!raw) return -EFAULT;
+    const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const entries: PollEntry[] = [];
+    for (let i = 0; i < nfds; i++) {
+      entries.push({ fd: v.getInt32(i * POLLFD_SIZE, true), events: v.getUint16(i * POLLFD_SIZE + 4, true), revents: 0 });
+    }
+    // A zero timeout never sleeps and writes no time back (poll_select_finish skips a {0,0} timeout).
+    return ppoll(t, ufds, entries, deadline, timeoutTicks === 0 ? 0 : tmo);
+  });
+}
