@@ -186,6 +186,9 @@ export class HartContext implements UserContext {
   fork(child: Task): UserContext {
     // The child resumes at the same ecall; its first resume gets 0 as the result.
     const c = new HartContext(child, this.hart.clone(child.mm), this.vm.clone());
+    // The parent's pages are now copy-on-write: drop its hart's cached page
+    // translations, or its stores would go straight into the shared frames.
+    this.hart.space = this.task.mm;
     c.registersFinal = false;
     c.args.nr = this.args.nr;
     c.args.lo.set(this.args.lo);
