@@ -2,6 +2,7 @@
 // registers itself on top; see src/script/runner.ts.
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
+import { registerEpoll } from './epoll.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
 import { registerExec } from './syscalls/exec.ts';
@@ -22,5 +23,6 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerExec(k);
   registerMisc(k);
   registerPoll(k);
+  registerEpoll(k);
   return k;
 }

@@ -42,6 +42,15 @@ export interface FileOps {
   describe(f: OpenFile): string;
 }
 
+/**
+ * Something that watches an open file without holding a reference to it and
+ * must forget it when the file goes: an epoll interest-list entry (Linux
+ * file->f_ep, cleaned up by eventpoll_release in __fput).
+ */
+export interface ReleaseWatcher {
+  fileReleased(f: OpenFile): void;
+}
+
 /** Every live open file of one kernel, by id (insertion ordered): for invariant checks and leak reports. */
 export class OpenFiles {
   private nextId = 1;
@@ -59,6 +68,8 @@ export class OpenFile {
   refs = 1;
   /** file position, shared by every fd that refers to this description */
   pos = 0;
+  /** epoll entries watching this file (they hold no reference); told on the last put, before ops.release */
+  watchers: ReleaseWatcher[] | null = null;
 
   constructor(
     private readonly owner: OpenFiles,
@@ -88,6 +99,11 @@ export class OpenFile {
     if (this.refs <= 0) throw new Error(`kernel bug: put() on released file ${this.id}`);
     if (--this.refs === 0) {
       this.owner.live.delete(this.id);
+      if (this.watchers) {
+        const ws = this.watchers;
+        this.watchers = null;
+        for (const w of ws) w.fileReleased(this);
+      }
       this.ops.release?.(this);
     }
   }

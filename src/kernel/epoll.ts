@@ -1,0 +1,355 @@
+// epoll (fs/eventpoll.c): an epoll instance is an open file holding an
+// interest list of (file, fd) entries and a ready list. Each entry keeps a
+// callback waker registered on its file's poll queues (ep_poll_callback):
+// any wake of those queues puts the entry on the ready list and wakes one
+// epoll_wait sleeper. epoll_wait re-polls every ready entry before
+// reporting it (a wake is only a hint); a level-triggered entry goes back
+// on the ready list after being reported, an edge-triggered one (EPOLLET)
+// only when its file's queues are woken again, and a one-shot entry
+// (EPOLLONESHOT) is disabled until EPOLL_CTL_MOD re-arms it.
+//
+// Entries hold no reference to their file, as in Linux: closing an fd
+// leaves the entry while a dup of the file lives; the file's last put
+// removes it (OpenFile.watchers, Linux eventpoll_release).
+import { WaitQueue, Waker } from '../sched/waitqueue.ts';
+import { O_CLOEXEC, O_RDWR } from './abi.ts';
+import { registerPlantedBugs } from './bugs.ts';
+import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from './errno.ts';
+import type { FileOps, OpenFile, ReleaseWatcher, StatInfo } from './file.ts';
+import type { Kernel } from './kernel.ts';
+import type { SyscallGen } from './syscall.ts';
+import { checkSigmask, fileQueues, filePoll, POLLIN, POLLRDNORM, sleepOnAny } from './syscalls/poll.ts';
+import type { Task } from './task.ts';
+
+export const EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDNORM = 0x40,
+  EPOLLRDBAND = 0x80, EPOLLWRNORM = 0x100, EPOLLWRBAND = 0x200, EPOLLMSG = 0x400, EPOLLRDHUP = 0x2000;
+export const EPOLLEXCLUSIVE = 2 ** 28, EPOLLWAKEUP = 2 ** 29, EPOLLONESHOT = 2 ** 30, EPOLLET = 2 ** 31;
+export const EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+export const EPOLL_CLOEXEC = O_CLOEXEC;
+
+/** Flags that are not events (Linux EP_PRIVATE_BITS): an entry with only these is disabled. */
+const EP_PRIVATE_BITS = EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE;
+/** What may accompany EPOLLEXCLUSIVE (Linux EPOLLEXCLUSIVE_OK_BITS). */
+const EPOLLEXCLUSIVE_OK_BITS = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
+/** sizeof(struct epoll_event) on riscv64 (not packed): +0 u32 events, +8 u64 data */
+export const EPOLL_EVENT_SIZE = 16;
+/** Linux EP_MAX_EVENTS = INT_MAX / sizeof(struct epoll_event) */
+const EP_MAX_EVENTS = Math.floor(0x7fffffff / EPOLL_EVENT_SIZE);
+
+export const EPOLL_PLANTED_BUGS = {
+  'epoll-et-no-rearm':
+    'an edge-triggered epoll entry stays marked "queued" after epoll_wait reports it, so the callback never queues it again: a later arrival is lost and the reader sleeps for ever',
+} as const;
+
+registerPlantedBugs(EPOLL_PLANTED_BUGS);
+
+/** One interest-list entry (struct epitem): keyed by (file, fd), no reference to the file. */
+class EpollItem implements ReleaseWatcher {
+  /** requested events plus EPOLLERR|EPOLLHUP and the private flags (u32) */
+  events = 0;
+  /** the user's epoll_data, copied verbatim (8 bytes) */
+  data: Uint8Array = new Uint8Array(8);
+  /** on the ready list (ep_is_linked) */
+  linked = false;
+  /** removed from the interest list: callbacks still in flight do nothing */
+  removed = false;
+  /** the file queues this entry's waker is registered on */
+  readonly queues: WaitQueue[] = [];
+  readonly waker: Waker;
+
+  constructor(
+    readonly ep: Epoll,
+    readonly file: OpenFile,
+    readonly fd: number,
+    t: Task,
+  ) {
+    // The waker's owner is the task that added the entry; only the callback matters (ep_poll_callback).
+    this.waker = new Waker(t, (_w, source) => ep.callback(this, source));
+  }
+
+  fileReleased(): void {
+    this.ep.remove(this, true);
+  }
+}
+
+export class Epoll implements FileOps {
+  readonly kind = 'epoll';
+  /** the interest list, in insertion order */
+  readonly items: EpollItem[] = [];
+  /** entries whose files were woken (or found ready), oldest first */
+  ready: EpollItem[] = [];
+  /** epoll_wait sleepers (ep->wq); one is woken per event */
+  readonly wq: WaitQueue;
+  /** pollers of the epoll fd itself, including enclosing epoll instances (ep->poll_wait) */
+  readonly pollWait: WaitQueue;
+  released = false;
+
+  constructor(
+    readonly k: Kernel,
+    readonly id: number,
+    /** the kernel's live epoll instances (for the invariant check); this one leaves it on release */
+    private readonly live: Set<Epoll>,
+  ) {
+    live.add(this);
+    this.wq = new WaitQueue(`anon_inode:[eventpoll] #${id} waiters`);
+    this.pollWait = new WaitQueue(`anon_inode:[eventpoll] #${id} pollers`);
+  }
+
+  find(file: OpenFile, fd: number): EpollItem | undefined {
+    return this.items.find((i) => i.file === file && i.fd === fd);
+  }
+
+  /** ep_poll_callback: a queue of the entry's file was woken. */
+  callback(item: EpollItem, source: WaitQueue): void {
+    if (item.removed) return;
+    // Our WaitQueue drops every waker it wakes; an epoll entry stays registered until removed.
+    source.add(item.waker);
+    if (!(item.events & ~EP_PRIVATE_BITS)) return; // disabled one-shot entry
+    if (!item.linked) {
+      item.linked = true;
+      this.ready.push(item);
+    }
+    this.wq.wakeOne();
+    this.pollWait.wakeAll();
+  }
+
+  /** ep_item_poll: the entry's current events, (re-)registering its waker on the file's queues. */
+  itemPoll(item: EpollItem): number {
+    for (const q of fileQueues(item.file)) {
+      q.add(item.waker);
+      if (!item.queues.includes(q)) item.queues.push(q);
+    }
+    return (filePoll(item.file) & item.events) >>> 0;
+  }
+
+  /** Puts a ready entry on the ready list and wakes waiters (end of ep_insert / ep_modify). */
+  private queueIfReady(item: EpollItem): void {
+    if (this.itemPoll(item) && !item.linked) {
+      item.linked = true;
+      this.ready.push(item);
+      this.wq.wakeOne();
+      this.pollWait.wakeAll();
+    }
+  }
+
+  insert(t: Task, file: OpenFile, fd: number, events: number, data: Uint8Array): void {
+    const item = new EpollItem(this, file, fd, t);
+    item.events = (events | EPOLLERR | EPOLLHUP) >>> 0;
+    item.data = data;
+    this.items.push(item);
+    (file.watchers ??= []).push(item);
+    this.queueIfReady(item);
+  }
+
+  modify(item: EpollItem, events: number, data: Uint8Array): void {
+    item.events = (events | EPOLLERR | EPOLLHUP) >>> 0;
+    item.data = data;
+    this.queueIfReady(item);
+  }
+
+  /** ep_remove: unregisters the entry's waker and drops it from both lists. */
+  remove(item: EpollItem, fileGoing: boolean): void {
+    if (item.removed) return;
+    item.removed = true;
+    for (const q of item.queues) q.remove(item.waker);
+    item.queues.length = 0;
+    if (item.linked) {
+      const i = this.ready.indexOf(item);
+      if (i >= 0) this.ready.splice(i, 1);
+      item.linked = false;
+    }
+    this.items.splice(this.items.indexOf(item), 1);
+    if (!fileGoing && item.file.watchers) {
+      const ws = item.file.watchers;
+      ws.splice(ws.indexOf(item), 1);
+      if (ws.length === 0) item.file.watchers = null;
+    }
+  }
+
+  /**
+   * ep_send_events: reports up to `max` ready entries to user memory at
+   * `addr`; returns how many, or -EFAULT if the first copy faulted.
+   */
+  sendEvents(t: Task, addr: number, max: number): number {
+    const tx = this.ready;
+    this.ready = [];
+    let res = 0;
+    let i = 0;
+    for (; i < tx.length && res < max; i++) {
+      const item = tx[i];
+      item.linked = false;
+      const revents = this.itemPoll(item);
+      if (!revents) continue;
+      const b = new Uint8Array(EPOLL_EVENT_SIZE);
+      new DataView(b.buffer).setUint32(0, revents, true);
+      b.set(item.data, 8);
+      if (!t.mm.write(addr + res * EPOLL_EVENT_SIZE, b)) {
+        item.linked = true; // back to the front with the unprocessed rest
+        if (!res) res = -EFAULT;
+        break;
+      }
+      res++;
+      if (item.events & EPOLLONESHOT) item.events = (item.events & EP_PRIVATE_BITS) >>> 0;
+      else if (!(item.events & EPOLLET)) {
+        // Level-triggered: stays ready until a poll finds nothing.
+        item.linked = true;
+        this.ready.push(item);
+      } else if (this.k.bug('epoll-et-no-rearm')) {
+        item.linked = true; // BUG (planted): off the list but still marked queued; the callback will skip it
+      }
+    }
+    // ep_done_scan: what was not processed goes back in front; if anything is ready, pass the wake on.
+    this.ready = tx.slice(i).concat(this.ready);
+    if (this.ready.length) this.wq.wakeOne();
+    return res;
+  }
+
+  /** Does a ready entry really have events? Drops those that do not (__ep_eventpoll_poll). */
+  private anyReady(): boolean {
+    for (let i = 0; i < this.ready.length; ) {
+      const item = this.ready[i];
+      if (this.itemPoll(item)) return true;
+      item.linked = false;
+      this.ready.splice(i, 1);
+    }
+    return false;
+  }
+
+  // ---- FileOps: the epoll fd itself is pollable (POLLIN while an event is ready) ----
+
+  poll(): number {
+    return this.anyReady() ? POLLIN | POLLRDNORM : 0;
+  }
+
+  pollQueues(): WaitQueue[] {
+    return [this.pollWait];
+  }
+
+  stat(): StatInfo {
+    // anon_inode: one inode for every anonymous file, mode 0600 with no type bits
+    return { dev: 13, ino: 1, mode: 0o600, nlink: 1, uid: 0, gid: 0, size: 0, blksize: 4096 };
+  }
+
+  /** ep_free: the epoll file's last reference went; every entry is unhooked from its file. */
+  release(): void {
+    this.released = true;
+    this.live.delete(this);
+    while (this.items.length) this.remove(this.items[0], false);
+    this.ready = [];
+  }
+
+  describe(): string {
+    return 'anon_inode:[eventpoll]';
+  }
+
+  /** Would adding `target` (an epoll) to this one close a loop (ep_loop_check)? */
+  reaches(target: Epoll): boolean {
+    if (target === this) return true;
+    for (const item of target.items) if (item.file.ops instanceof Epoll && this.reaches(item.file.ops)) return true;
+    return false;
+  }
+}
+
+function* epollWait(t: Task, ep: Epoll, addr: number, max: number, deadline: number): SyscallGen {
+  const k = t.kernel;
+  let timedOut = k.sched.clock.now >= deadline;
+  let eavail = ep.ready.length > 0;
+  for (;;) {
+    if (eavail) {
+      const res = ep.sendEvents(t, addr, max);
+      if (res) return res;
+    }
+    if (timedOut) return 0;
+    // epoll_wait is never restarted after a handler (signal(7)): EINTR.
+    if (k.signalPending(t)) return -EINTR;
+    if (ep.ready.length === 0) {
+      const r = yield* sleepOnAny(t, [ep.wq], deadline, ep.wq.name);
+      if (r === 1) timedOut = true;
+    }
+    eavail = true; // after any wake, look (and re-check) before giving up
+  }
+}
+
+function readEvent(t: Task, addr: number): { events: number; data: Uint8Array } | null {
+  const b = t.mm.read(addr, EPOLL_EVENT_SIZE);
+  if (!b) return null;
+  return { events: new DataView(b.buffer, b.byteOffset).getUint32(0, true), data: b.slice(8, 16) };
+}
+
+export function registerEpoll(k: Kernel): void {
+  let nextId = 1;
+  /** live epoll instances, in creation order (for the invariant check) */
+  const live = new Set<Epoll>();
+
+  k.table.define(20, 'epoll_create1', ['hex'], (t, [flags]) => {
+    if (flags & ~EPOLL_CLOEXEC) return -EINVAL;
+    const f = k.files.open(new Epoll(k, nextId++, live), O_RDWR);
+    const fd = t.fds.install(f, (flags & EPOLL_CLOEXEC) !== 0);
+    if (fd < 0) f.put();
+    return fd;
+  });
+
+  k.table.define(21, 'epoll_ctl', ['fd', 'int', 'fd', 'ptr'], (t, [epfd, op, fd, uevent]) => {
+    let ev: { events: number; data: Uint8Array } | null = null;
+    if (op !== EPOLL_CTL_DEL) {
+      ev = readEvent(t, uevent);
+      if (!ev) return -EFAULT;
+    }
+    const f = t.fds.get(epfd);
+    if (!f) return -EBADF;
+    const tf = t.fds.get(fd);
+    if (!tf) return -EBADF;
+    if (!tf.ops.poll) return -EPERM; // file_can_poll: regular files and directories
+    if (f === tf || !(f.ops instanceof Epoll)) return -EINVAL;
+    const ep = f.ops;
+    let events = ev ? ev.events & ~EPOLLWAKEUP : 0; // EPOLLWAKEUP needs CAP_BLOCK_SUSPEND; dropped silently
+    if (ev && events & EPOLLEXCLUSIVE) {
+      if (op === EPOLL_CTL_MOD) return -EINVAL;
+      if (op === EPOLL_CTL_ADD && (tf.ops instanceof Epoll || events & ~EPOLLEXCLUSIVE_OK_BITS)) return -EINVAL;
+    }
+    events >>>= 0;
+    if (op === EPOLL_CTL_ADD && tf.ops instanceof Epoll && ep.reaches(tf.ops)) return -ELOOP;
+    const item = ep.find(tf, fd);
+    switch (op) {
+      case EPOLL_CTL_ADD:
+        if (item) return -EEXIST;
+        ep.insert(t, tf, fd, events, ev!.data);
+        return 0;
+      case EPOLL_CTL_DEL:
+        if (!item) return -ENOENT;
+        ep.remove(item, false);
+        return 0;
+      case EPOLL_CTL_MOD:
+        if (!item) return -ENOENT;
+        if (item.events & EPOLLEXCLUSIVE) return -EINVAL;
+        ep.modify(item, events, ev!.data);
+        return 0;
+      default:
+        return -EINVAL;
+    }
+  });
+
+  k.table.define(22, 'epoll_pwait', ['fd', 'ptr', 'int', 'int', 'ptr', 'size'], (t, [epfd, events, max, timeout, sigmask, sigsetsize]) => {
+    const sm = checkSigmask(t, sigmask, sigsetsize);
+    if (sm) return sm;
+    if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
+    const f = t.fds.get(epfd);
+    if (!f) return -EBADF;
+    if (!(f.ops instanceof Epoll)) return -EINVAL;
+    const deadline = timeout < 0 ? Infinity : k.sched.clock.now + timeout * 1_000_000;
+    return epollWait(t, f.ops, events, max, deadline);
+  });
+
+  k.checks.push(() => {
+    for (const ep of live) {
+      for (const item of ep.ready) {
+        if (!item.linked || item.removed) return `epoll #${ep.id} has an entry for fd ${item.fd} on its ready list that is not queued`;
+      }
+      for (const item of ep.items) {
+        if (item.file.refs <= 0) return `epoll #${ep.id} watches fd ${item.fd} (${item.file.ops.describe(item.file)}), a released file`;
+        if (!item.file.watchers?.includes(item)) return `epoll #${ep.id} entry for fd ${item.fd} is not among its file's watchers`;
+      }
+    }
+    return null;
+  });
+}
