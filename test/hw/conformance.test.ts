@@ -11,6 +11,10 @@ import { requireQemu, runOnHart, runOnQemu } from './runners.ts';
 import type { Inst } from './asm.ts';
 import type { MachineState } from './program.ts';
 
+// HW_RUNS=5000 for a deep search; the default keeps the suite fast.
+const RUNS = Number(process.env.HW_RUNS ?? 150);
+const DEEP_TIMEOUT = Math.max(120_000, RUNS * 200);
+
 function agree(state: MachineState, body: Inst[]): void {
   const image = buildProgram(state, body);
   const q = runOnQemu(image);
@@ -29,11 +33,11 @@ describe('differential conformance against qemu-riscv64', () => {
 
   it('random RV64GC sequences leave identical registers, fcsr and memory', () => {
     requireQemu();
-    fc.assert(fc.property(machineState, sequence(instructionGroup), (s, body) => agree(s, body)), { numRuns: Number(process.env.HW_RUNS ?? 150) });
-  });
+    fc.assert(fc.property(machineState, sequence(instructionGroup), (s, body) => agree(s, body)), { numRuns: RUNS });
+  }, DEEP_TIMEOUT);
 
   it('random F/D sequences (all rounding modes, NaNs, subnormals) give identical results and flags', () => {
     requireQemu();
-    fc.assert(fc.property(machineState, sequence(fpGroup, 20), (s, body) => agree(s, body)), { numRuns: Number(process.env.HW_RUNS ?? 150) });
-  });
+    fc.assert(fc.property(machineState, sequence(fpGroup, 20), (s, body) => agree(s, body)), { numRuns: RUNS });
+  }, DEEP_TIMEOUT);
 });
