@@ -38,6 +38,11 @@ export interface FileOps {
   stat(f: OpenFile): StatInfo;
   /** Called once when the last reference to the open file is dropped. */
   release?(f: OpenFile): void;
+  /**
+   * Called when a reference is dropped and others remain (AF_UNIX runs its
+   * garbage collector when only in-flight SCM_RIGHTS references are left).
+   */
+  unref?(f: OpenFile): void;
   /** Short description for traces, e.g. "pipe:[3]". */
   describe(f: OpenFile): string;
 }
@@ -105,7 +110,7 @@ export class OpenFile {
         for (const w of ws) w.fileReleased(this);
       }
       this.ops.release?.(this);
-    }
+    } else this.ops.unref?.(this);
   }
 }
 
