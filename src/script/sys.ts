@@ -587,4 +587,173 @@ export class Sys {
   protected bytesOf(s: string): Uint8Array {
     return fromLatin1(s);
   }
+
+  // ---- sendmsg / recvmsg (ancillary data) ----
+
+  /**
+   * sendmsg(2): `data` is one buffer or an iovec array; `fds` become one
+   * SCM_RIGHTS header and `creds` an SCM_CREDENTIALS header (placed first),
+   * `rawControl` is appended as is (for malformed control data); `name` is
+   * msg_name. msg_controllen is the sum of the headers' CMSG_SPACE.
+   */
+  *sendmsg(fd: number, m: SendMsg, flags = 0): SysGen<number> {
+    this.scratch.reset();
+    const parts = m.data === undefined ? [] : Array.isArray(m.data) ? m.data.map(toBytes) : [toBytes(m.data)];
+    const iov = this.scratch.alloc(16 * Math.max(1, parts.length));
+    const bufs = parts.map((b) => this.scratch.put(b));
+    this.putIovec(iov, bufs, parts.map((b) => b.length));
+    const ctl = encodeControl(m);
+    const ctlAddr = ctl.length ? this.scratch.put(ctl) : 0;
+    let nameAddr = 0;
+    let namelen = 0;
+    if (m.name !== undefined) {
+      const a = encodeSockAddr(m.name);
+      nameAddr = this.scratch.put(a);
+      namelen = a.length;
+    }
+    const hdr = msghdrBytes(nameAddr, namelen, iov, parts.length, ctlAddr, ctl.length);
+    return yield* this.syscall(211, fd, this.scratch.put(hdr), flags);
+  }
+
+  /**
+   * recvmsg(2) into iovecs of the given sizes (default one of 4096 bytes)
+   * with a control buffer of `controlLen` bytes (default room for
+   * credentials and SCM_MAX_FD fds; 0 passes msg_control = NULL). Returns
+   * the fds and credentials the kernel wrote, msg_flags and msg_controllen,
+   * and the control bytes themselves.
+   */
+  *recvmsg(fd: number, o: RecvMsgOptions = {}): SysGen<RecvMsgResult> {
+    this.scratch.reset();
+    const sizes = o.n === undefined ? [4096] : Array.isArray(o.n) ? o.n : [o.n];
+    const controlLen = o.controlLen ?? DEFAULT_CONTROL_LEN;
+    const iov = this.scratch.alloc(16 * Math.max(1, sizes.length));
+    const bufs = sizes.map((n) => this.scratch.alloc(n));
+    this.putIovec(iov, bufs, sizes);
+    const ctl = controlLen > 0 ? this.scratch.alloc(controlLen) : 0;
+    const h = this.scratch.put(msghdrBytes(0, 0, iov, sizes.length, ctl, controlLen));
+    const ret = yield* this.syscall(212, fd, h, o.flags ?? 0);
+    const hb = this.scratch.read(h, 56);
+    const hv = new DataView(hb.buffer, hb.byteOffset, 56);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const res: RecvMsgResult = {
+      ret,
+      data: ret > 0 ? this.gather(bufs, sizes, Math.min(ret, total)) : new Uint8Array(0),
+      fds: [],
+      creds: null,
+      flags: hv.getInt32(48, true),
+      controlLen: ret >= 0 ? Number(hv.getBigUint64(40, true)) : 0,
+      rawControl: new Uint8Array(0),
+    };
+    if (ret >= 0 && ctl !== 0 && res.controlLen > 0) {
+      res.rawControl = this.scratch.read(ctl, Math.min(res.controlLen, controlLen));
+      decodeControl(res.rawControl, res);
+    }
+    return res;
+  }
+}
+
+export interface ScmCreds {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export interface SendMsg {
+  data?: Bytes | Bytes[];
+  fds?: number[];
+  creds?: ScmCreds;
+  rawControl?: Uint8Array;
+  name?: SockAddr;
+}
+
+export interface RecvMsgOptions {
+  /** iovec sizes (one number: a single buffer) */
+  n?: number | number[];
+  /** msg_controllen; 0 passes a NULL msg_control */
+  controlLen?: number;
+  flags?: number;
+}
+
+export interface RecvMsgResult {
+  ret: number;
+  data: Uint8Array;
+  /** fds from the SCM_RIGHTS headers, in order */
+  fds: number[];
+  creds: ScmCreds | null;
+  /** msg_flags as the kernel wrote it (MSG_CTRUNC, MSG_TRUNC, MSG_CMSG_CLOEXEC) */
+  flags: number;
+  /** msg_controllen as the kernel wrote it */
+  controlLen: number;
+  rawControl: Uint8Array;
+}
+
+/** CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(SCM_MAX_FD * sizeof(int)) */
+const DEFAULT_CONTROL_LEN = 32 + 1032;
+
+function msghdrBytes(name: number, namelen: number, iov: number, iovlen: number, control: number, controllen: number): Uint8Array {
+  const b = new Uint8Array(56);
+  const v = new DataView(b.buffer);
+  v.setBigUint64(0, BigInt(name), true);
+  v.setUint32(8, namelen, true);
+  v.setBigUint64(16, BigInt(iov), true);
+  v.setBigUint64(24, BigInt(iovlen), true);
+  v.setBigUint64(32, BigInt(control), true);
+  v.setBigUint64(40, BigInt(controllen), true);
+  return b;
+}
+
+/** The control bytes of a SendMsg: SCM_CREDENTIALS, then SCM_RIGHTS, then rawControl. */
+export function encodeControl(m: Pick<SendMsg, 'fds' | 'creds' | 'rawControl'>): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const cmsg = (type: number, data: Uint8Array) => {
+    const space = 16 + ((data.length + 7) & ~7);
+    const b = new Uint8Array(space);
+    const v = new DataView(b.buffer);
+    v.setBigUint64(0, BigInt(16 + data.length), true);
+    v.setInt32(8, 1 /* SOL_SOCKET */, true);
+    v.setInt32(12, type, true);
+    b.set(data, 16);
+    chunks.push(b);
+  };
+  if (m.creds) {
+    const d = new Uint8Array(12);
+    const v = new DataView(d.buffer);
+    v.setInt32(0, m.creds.pid, true);
+    v.setUint32(4, m.creds.uid >>> 0, true);
+    v.setUint32(8, m.creds.gid >>> 0, true);
+    cmsg(2 /* SCM_CREDENTIALS */, d);
+  }
+  if (m.fds) {
+    const d = new Uint8Array(4 * m.fds.length);
+    const v = new DataView(d.buffer);
+    m.fds.forEach((fd, i) => v.setInt32(4 * i, fd, true));
+    cmsg(1 /* SCM_RIGHTS */, d);
+  }
+  if (m.rawControl) chunks.push(m.rawControl);
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+/** Walks the control bytes a recvmsg returned: SCM_RIGHTS fds (possibly truncated headers) and SCM_CREDENTIALS. */
+export function decodeControl(ctl: Uint8Array, into: { fds: number[]; creds: ScmCreds | null }): void {
+  const v = new DataView(ctl.buffer, ctl.byteOffset, ctl.byteLength);
+  let off = 0;
+  while (off + 16 <= ctl.length) {
+    const len = Number(v.getBigUint64(off, true));
+    if (len < 16) break;
+    const level = v.getInt32(off + 8, true);
+    const type = v.getInt32(off + 12, true);
+    const end = Math.min(off + len, ctl.length);
+    if (level === 1 && type === 1) {
+      for (let p = off + 16; p + 4 <= end; p += 4) into.fds.push(v.getInt32(p, true));
+    } else if (level === 1 && type === 2 && end - off >= 28) {
+      into.creds = { pid: v.getInt32(off + 16, true), uid: v.getUint32(off + 20, true), gid: v.getUint32(off + 24, true) };
+    }
+    off += (len + 7) & ~7;
+  }
 }

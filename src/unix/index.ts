@@ -23,6 +23,9 @@ export function registerUnix(k: Kernel): UnixNet {
   const net = new UnixNet(k);
   registerSocketCalls(k, net);
   k.checks.push(() => checkUnix(k, net));
+  // SCM_RIGHTS: references held by queued or in-transit messages (src/unix/inflight.ts)
+  k.refHolders.push(() => net.inflight.held());
+  k.checks.push(() => net.inflight.check());
   return net;
 }
 

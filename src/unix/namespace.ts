@@ -10,6 +10,7 @@ import { MAY_WRITE, type Inode } from '../kernel/vfs.ts';
 import { S_IFSOCK } from '../kernel/abi.ts';
 import { abstractKey, autobindAddress, type ParsedAddr, type UnixAddress } from './address.ts';
 import { RMEM_DEFAULT } from './constants.ts';
+import { Inflight } from './inflight.ts';
 import { Socket } from './socket.ts';
 
 const AUTOBIND_NAMES = 1 << 20;
@@ -20,11 +21,15 @@ export class UnixNet {
   /** every socket not yet freed (released ones stay while their messages are still charged), by id */
   readonly sockets = new Map<number, Socket>();
   readonly defaultRcvbuf = RMEM_DEFAULT;
+  /** SCM_RIGHTS references held by messages, and their garbage collector */
+  readonly inflight: Inflight;
   private nextId = 1;
   /** sockfs inode numbers */
   private nextIno = 20000;
 
-  constructor(readonly k: Kernel) {}
+  constructor(readonly k: Kernel) {
+    this.inflight = new Inflight(k, this.sockets);
+  }
 
   newSocket(type: number): Socket {
     const s = new Socket(this, this.nextId++, type, this.nextIno++);

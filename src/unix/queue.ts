@@ -9,6 +9,7 @@
 // read, so a partial read frees no send-buffer space.
 import { WaitQueue, type WaitPolicy } from '../sched/waitqueue.ts';
 import { WMEM_DEFAULT } from './constants.ts';
+import type { InflightRights } from './inflight.ts';
 
 /** Who sent a message: the socket whose send buffer it is charged to. */
 export interface Sender {
@@ -34,11 +35,9 @@ export class Message {
     return this.data.length - this.consumed;
   }
 
-  // Hooks for the ancillary-data issue: SCM_RIGHTS files and SCM_CREDENTIALS
-  // attach here, and a stream read must not cross a message that carries them.
-  /** in-flight files (SCM_RIGHTS); not implemented yet */
-  rights: unknown[] | null = null;
-  /** sender credentials (SCM_CREDENTIALS); not implemented yet */
+  /** in-flight files (SCM_RIGHTS); a stream read stops right after the message that carries them */
+  rights: InflightRights | null = null;
+  /** sender credentials (SCM_CREDENTIALS, or added for SO_PASSCRED); null: none ({0, 65534, 65534} when reported) */
   creds: { pid: number; uid: number; gid: number } | null = null;
 }
 
@@ -120,8 +119,22 @@ export class MessageQueue {
   freeHead(): void {
     const m = this.msgs.shift()!;
     this.bytes -= m.remaining;
+    this.free(m);
+  }
+
+  /** Takes m off the queue without freeing it (the garbage collector's hitlist). */
+  unlink(m: Message): void {
+    const i = this.msgs.indexOf(m);
+    if (i < 0) throw new Error('kernel bug: unlinking a message that is not queued');
+    this.msgs.splice(i, 1);
+    this.bytes -= m.remaining;
+  }
+
+  /** Frees a message that is off the queue: uncharges its sender and drops the files it still carries (kfree_skb). */
+  free(m: Message): void {
     m.sender.sendBuf.uncharge(m.charge);
     m.sender.messageFreed();
+    if (m.rights) m.rights.owner.discard(m.rights);
   }
 
   /** Frees every message (the owning socket is closing), uncharging each sender. */

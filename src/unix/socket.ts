@@ -157,6 +157,11 @@ export class Socket implements FileOps {
     this.net.maybeFree(this);
   }
 
+  /** A reference went and others remain: if they are all in flight, this socket may be garbage now. */
+  unref(f: OpenFile): void {
+    this.net.inflight.unref(f);
+  }
+
   release(): void {
     this.file = null;
     release(this, false);

@@ -7,7 +7,8 @@
 // buffer until B consumes it; so a writer sleeps on its own send buffer and
 // a reader on its own receive queue.
 import { SIGPIPE } from '../kernel/abi.ts';
-import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE } from '../kernel/errno.ts';
+import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ETOOMANYREFS } from '../kernel/errno.ts';
+import type { OpenFile } from '../kernel/file.ts';
 import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
@@ -15,14 +16,18 @@ import {
   MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP,
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
+import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
+import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
 } from './socket.ts';
 
-/** Where a receive reports whose message it read (for recvfrom's address). */
+/** Where a receive reports whose message it read (for recvfrom's address), and, for recvmsg, its ancillary data. */
 export interface RecvFrom {
   from: Sender | null;
+  /** recvmsg's cookie; without one (read, recv, recvfrom) files the read takes are closed (item 115) */
+  scm?: ScmRecv;
 }
 
 /** Takes the pending error (sock_error: read once, then cleared). */
@@ -43,14 +48,47 @@ export function connectPair(a: Socket, b: Socket, cred: Ucred): void {
 
 // ---- send ----
 
-/** sendmsg for a socket; `addr` is sendto's address bytes (null or empty: none). */
-export function sockSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null): SyscallResult {
+/**
+ * sendmsg for a socket; `addr` is sendto's address bytes (null or empty:
+ * none); `scm` is the parsed control data, whose files a message takes
+ * (setting scm.files to null); the caller drops what is left (scm_destroy).
+ */
+export function sockSend(
+  t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null = null,
+): SyscallResult {
   if (s.isDgram) return -EOPNOTSUPP; // SOCK_DGRAM is a later issue
-  if (s.type === SOCK_SEQPACKET) return seqpacketSend(t, s, io, flags, noblock);
-  return streamSend(t, s, io, flags, noblock, addr);
+  if (s.type === SOCK_SEQPACKET) return seqpacketSend(t, s, io, flags, noblock, scm);
+  return streamSend(t, s, io, flags, noblock, addr, scm);
 }
 
-function* streamSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null): SyscallGen {
+/**
+ * unix_attach_fds: the message takes the send's file references
+ * (ETOOMANYREFS when the sending user already has more files in flight than
+ * its RLIMIT_NOFILE and is not privileged, item 110).
+ */
+function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightRights | null | number {
+  if (!scm?.files) return null;
+  const inflight = s.net.inflight;
+  if (t.creds.euid !== 0 && inflight.userInflight(t.creds.uid) > t.fds.limit) return -ETOOMANYREFS;
+  const r = inflight.attach(scm.files, t.creds.uid);
+  scm.files = null;
+  return r;
+}
+
+/** maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's if either end has SO_PASSCRED. */
+function addCreds(t: Task, s: Socket, other: Socket, m: Message): void {
+  if (!m.creds && (s.passcred || other.passcred)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
+}
+
+/** A message that did not reach a queue is freed: its rights go back. */
+function dropRights(s: Socket, m: Message): void {
+  if (m.rights) s.net.inflight.discard(m.rights);
+  m.rights = null;
+}
+
+function* streamSend(
+  t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null,
+): SyscallGen {
   const k = s.net.k;
   if (flags & MSG_OOB) return -EOPNOTSUPP; // no CONFIG_AF_UNIX_OOB
   if (addr && addr.length > 0) return s.state === 'connected' ? -EISCONN : -EOPNOTSUPP;
@@ -76,7 +114,12 @@ function* streamSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
     }
     // A large write is split into chunks of at most half the buffer (unix_stream_sendmsg).
     const size = Math.min(io.remaining, (s.sendBuf.sndbuf >> 1) - 64);
+    // unix_scm_to_skb: the files ride with the first chunk only (item 119); the credentials with every chunk
+    const rights = attachRights(t, s, scm);
+    if (typeof rights === 'number') return sent || rights;
     const m = new Message(io.copyIn(size), s, size);
+    m.rights = rights;
+    m.creds = scm?.creds ?? null;
     s.sendBuf.charge(size);
     s.sendBuf.inTransit += size;
     let queued = false;
@@ -86,15 +129,19 @@ function* streamSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
       if (other.dead || other.shutdown & RCV_SHUTDOWN) {
         queued = true; // freed below, not leaked
         s.sendBuf.uncharge(size);
+        dropRights(s, m);
         return pipeErr();
       }
+      addCreds(t, s, other, m);
       other.recvQueue.enqueue(m);
+      if (m.rights) s.net.inflight.queued(m.rights);
       queued = true;
     } finally {
       if (!queued) {
         // the task died at the preemption point: kfree_skb
         s.sendBuf.inTransit -= size;
         s.sendBuf.uncharge(size);
+        dropRights(s, m);
       }
     }
     if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(); // sk_data_ready
@@ -104,7 +151,7 @@ function* streamSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
 }
 
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
-function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean): SyscallGen {
+function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
   if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored (item 54)
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const len = io.remaining;
@@ -120,7 +167,12 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
     const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
     if (err) return err;
   }
+  // A 0-byte seqpacket message is a message: it carries its files (item 116).
+  const rights = attachRights(t, s, scm);
+  if (typeof rights === 'number') return rights;
   const m = new Message(io.copyIn(len), s, len);
+  m.rights = rights;
+  m.creds = scm?.creds ?? null;
   s.sendBuf.charge(len);
   s.sendBuf.inTransit += len;
   let done = false;
@@ -130,13 +182,17 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
     done = true;
     if (other.dead || other.shutdown & RCV_SHUTDOWN) {
       s.sendBuf.uncharge(len);
+      dropRights(s, m);
       return -EPIPE;
     }
+    addCreds(t, s, other, m);
     other.recvQueue.enqueue(m);
+    if (m.rights) s.net.inflight.queued(m.rights);
   } finally {
     if (!done) {
       s.sendBuf.inTransit -= len;
       s.sendBuf.uncharge(len);
+      dropRights(s, m);
     }
   }
   if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll();
@@ -161,9 +217,12 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
   const target = flags & MSG_WAITALL ? Math.max(io.total, 1) : 1;
   const q = s.recvQueue;
   const deadline = deadlineOf(t, s.rcvtimeo);
+  const scm = out?.scm;
   let copied = 0;
   /** bytes already peeked past (MSG_PEEK continues after them) */
   let skip = 0;
+  /** the credentials of the first message read, once the reader wants credentials (SO_PASSCRED) */
+  let creds: Message['creds'] | undefined;
   for (;;) {
     let i = 0;
     let off = skip;
@@ -182,15 +241,49 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
       if (err) return copied || err;
       continue;
     }
+    // Never glue messages with different credentials for a reader that receives them (item 124).
+    if (creds !== undefined) {
+      if (!sameCreds(creds, m.creds)) break;
+    } else if (s.passcred) {
+      creds = m.creds;
+      if (scm) scm.creds = m.creds ?? NO_CREDS;
+    }
     if (out && copied === 0) out.from = m.sender;
     const start = m.consumed + off;
     const n = io.copyOut(m.data.subarray(start));
     copied += n;
-    if (peek) skip += n;
-    else q.consumeHead(n); // frees the message once read whole, which wakes its writer
+    const rights = m.rights;
+    if (peek) {
+      skip += n;
+      // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
+      if (rights) {
+        if (scm) scm.files = s.net.inflight.peek(rights);
+        break;
+      }
+    } else {
+      // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
+      let taken: OpenFile[] | null = null;
+      if (rights) {
+        m.rights = null;
+        taken = s.net.inflight.detach(rights);
+      }
+      q.consumeHead(n); // frees the message once read whole, which wakes its writer
+      if (taken) {
+        // a read(2) or recv(2) has nowhere to put them: closed (item 115)
+        if (scm) scm.files = taken;
+        else s.net.inflight.putFiles(taken);
+        break; // the stream barrier: never read past a message that carried files (item 117)
+      }
+    }
     if (io.remaining === 0) break;
   }
   return copied;
+}
+
+function sameCreds(a: Message['creds'], b: Message['creds']): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.pid === b.pid && a.uid === b.uid && a.gid === b.gid;
 }
 
 /** unix_seqpacket_recvmsg -> unix_dgram_recvmsg: one message per call; the rest of a long one is lost. */
@@ -212,7 +305,26 @@ function* seqpacketRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   if (out) out.from = m.sender;
   const n = io.copyOut(m.data);
   const len = m.data.length;
-  if (!(flags & MSG_PEEK)) q.freeHead();
+  const scm = out?.scm;
+  if (scm) {
+    if (n < len) scm.trunc = true;
+    if (s.passcred) scm.creds = m.creds ?? NO_CREDS;
+  }
+  const rights = m.rights;
+  if (flags & MSG_PEEK) {
+    if (rights && scm) scm.files = s.net.inflight.peek(rights);
+  } else {
+    let taken: OpenFile[] | null = null;
+    if (rights) {
+      m.rights = null;
+      taken = s.net.inflight.detach(rights);
+    }
+    q.freeHead();
+    if (taken) {
+      if (scm) scm.files = taken;
+      else s.net.inflight.putFiles(taken);
+    }
+  }
   return flags & MSG_TRUNC ? len : n;
 }
 
@@ -272,7 +384,9 @@ export function release(s: Socket, embryo: boolean): void {
     if (!s.recvQueue.empty || embryo) skpair.err = ECONNRESET;
     skpair.stateChanged();
   }
-  // Unread data is dropped, which frees its senders' buffer space (and wakes them).
+  // Unread data is dropped, which frees its senders' buffer space (and wakes them)
+  // and closes the files in flight on it (possibly releasing more sockets: see inflight.ts).
+  if (net.k.bug('close-forgets-inflight')) for (const m of s.recvQueue.msgs) m.rights = null;
   s.recvQueue.purge();
   if (wasListening) {
     const pending = s.listener!.pending.splice(0);
@@ -280,5 +394,7 @@ export function release(s: Socket, embryo: boolean): void {
   }
   s.stateChanged();
   net.maybeFree(s);
+  // unix_release_sock: `if (unix_tot_inflight) unix_gc();` (synchronous, as before Linux 5.x made it a work item)
+  if (net.inflight.anySocket) net.inflight.requestGc();
 }
 

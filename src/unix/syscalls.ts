@@ -12,10 +12,12 @@ import { putU32 } from '../kernel/uaccess.ts';
 import { UserIO } from '../kernel/userio.ts';
 import { copyAddrIn, copyAddrOut, parseAddr, UNNAMED } from './address.ts';
 import {
-  AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_DONTWAIT, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
+  AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
   SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
 } from './constants.ts';
+import { ControlWriter, newScmRecv, parseControl, type ScmSend } from './cmsg.ts';
 import { accept, connect, listen } from './listener.ts';
+import { copyControlIn, copyNameIn, msgIov, readMsghdr, writeRecvResult } from './msghdr.ts';
 import type { UnixNet } from './namespace.ts';
 import { getsockopt, setsockopt } from './options.ts';
 import { credOf, Socket } from './socket.ts';
@@ -208,6 +210,82 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       // The sender's current name; an unbound sender (or no data) gives addrlen 0 (item 46).
       const err = copyAddrOut(t.mm, uaddr, ulen, out.from?.addr?.bytes ?? null);
       return err || v;
+    });
+  });
+
+  // sendmsg(2): ____sys_sendmsg's order: the header, the iovecs, the control
+  // buffer, then the protocol (which parses the control data first, as
+  // unix_stream_sendmsg's scm_send does).
+  d(211, 'sendmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    const [f, s] = r;
+    const h = readMsghdr(t.mm, umsg);
+    if (typeof h === 'number') return h;
+    const io = msgIov(t.mm, h, false);
+    if (typeof io === 'number') return io;
+    const ctl = copyControlIn(t.mm, h);
+    if (typeof ctl === 'number') return ctl;
+    const addr = copyNameIn(t.mm, h);
+    if (typeof addr === 'number') return addr;
+    if (s.isDgram) return -EOPNOTSUPP; // SOCK_DGRAM is a later issue
+    const scm = parseControl(t, ctl);
+    if (typeof scm === 'number') return scm;
+    const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
+    return sendWithScm(t, s, io, flags, noblock, addr, scm);
+  });
+
+  /** Runs the send, then drops the file references no message took (scm_destroy), also if the task dies. */
+  function* sendWithScm(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend): SyscallGen {
+    try {
+      const r = sockSend(t, s, io, flags, noblock, addr, scm);
+      return typeof r === 'number' ? r : yield* r;
+    } finally {
+      if (scm.files) {
+        const files = scm.files;
+        scm.files = null;
+        if (!k.bug('scm-send-no-ref')) net.inflight.putFiles(files);
+      }
+    }
+  }
+
+  // recvmsg(2): the data, then scm_recv (credentials before SCM_RIGHTS), then
+  // msg_name, msg_flags and msg_controllen written back; on error the header is untouched.
+  d(212, 'recvmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => {
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    const [f, s] = r;
+    const h = readMsghdr(t.mm, umsg);
+    if (typeof h === 'number') return h;
+    const io = msgIov(t.mm, h, true);
+    if (typeof io === 'number') return io;
+    if (s.isDgram) return -EOPNOTSUPP;
+    const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
+    const out: RecvFrom = { from: null, scm: newScmRecv() };
+    return then(sockRecv(t, s, io, flags, noblock, out), (v) => {
+      const scm = out.scm!;
+      if (v < 0) {
+        if (scm.files) net.inflight.putFiles(scm.files);
+        return v;
+      }
+      let msgFlags = flags & MSG_CMSG_CLOEXEC;
+      if (scm.trunc) msgFlags |= MSG_TRUNC;
+      const cw = new ControlWriter(t.mm, h.control, h.controllen);
+      if (h.control === 0) {
+        // scm_recv without a control buffer: whatever would have gone there is lost
+        if (s.passcred || scm.files) cw.ctrunc = true;
+        if (scm.files) net.inflight.putFiles(scm.files);
+      } else {
+        if (s.passcred && scm.creds) cw.putCreds(scm.creds);
+        if (scm.files) cw.detachFds(t, scm.files, (flags & MSG_CMSG_CLOEXEC) !== 0, (fs) => net.inflight.putFiles(fs));
+      }
+      if (cw.ctrunc) msgFlags |= MSG_CTRUNC;
+      if (h.name !== 0) {
+        // unix_copy_addr: the sender's current name, or namelen 0 (msg_namelen is at +8 of the header)
+        const err = copyAddrOut(t.mm, h.name, umsg + 8, out.from?.addr?.bytes ?? null);
+        if (err) return err;
+      }
+      return writeRecvResult(t.mm, umsg, msgFlags, cw.written) || v;
     });
   });
 
