@@ -5,7 +5,7 @@ import { PctStrategy } from '../../src/sched/strategies/pct.ts';
 import { RandomStrategy } from '../../src/sched/strategies/random.ts';
 import { ReplayStrategy } from '../../src/sched/strategies/replay.ts';
 import { RoundRobinStrategy } from '../../src/sched/strategies/roundRobin.ts';
-import { ReplayDivergence } from '../../src/sched/strategy.ts';
+import { ReplayDivergence, type Strategy } from '../../src/sched/strategy.ts';
 import type { SimThread } from '../../src/sched/thread.ts';
 import { TraceHash } from '../../src/sched/hash.ts';
 import { WaitQueue, Waker } from '../../src/sched/waitqueue.ts';
@@ -121,7 +121,7 @@ describe('strategies', () => {
 
   it('random is a function of its seed', () => {
     const pick = (seed: number) => {
-      const s = new RandomStrategy(new Rng(seed));
+      const s: Strategy = new RandomStrategy(new Rng(seed));
       return Array.from({ length: 30 }, (_, i) => s.pick(ts, i).tid);
     };
     expect(pick(7)).toEqual(pick(7));
@@ -129,15 +129,15 @@ describe('strategies', () => {
   });
 
   it('round robin takes the next tid after the last, wrapping', () => {
-    const s = new RoundRobinStrategy();
+    const s: Strategy = new RoundRobinStrategy();
     expect(Array.from({ length: 5 }, (_, i) => s.pick(ts, i).tid)).toEqual([1, 2, 3, 1, 2]);
     expect(s.pick([ts[0], ts[2]], 5).tid).toBe(3);
   });
 
   it('pct runs the highest priority thread until a change point', () => {
-    const s = new PctStrategy(new Rng(3), 2, 10);
+    const s: Strategy = new PctStrategy(new Rng(3), 2, 10);
     const picks = Array.from({ length: 12 }, (_, i) => s.pick(ts, i).tid);
-    const again = new PctStrategy(new Rng(3), 2, 10);
+    const again: Strategy = new PctStrategy(new Rng(3), 2, 10);
     expect(Array.from({ length: 12 }, (_, i) => again.pick(ts, i).tid)).toEqual(picks);
     // depth 2: one change point, so at most one switch of the running thread
     let switches = 0;
