@@ -145,6 +145,8 @@ export class AddressSpace {
       e.frame.refs++;
       child.pages.set(vpn, { frame: e.frame, prot: e.prot });
     }
+    // Every parent page is now shared: cached write translations must go so the next store breaks COW.
+    this.generation++;
     return child;
   }
 

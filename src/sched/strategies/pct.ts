@@ -27,7 +27,7 @@ export class PctStrategy implements Strategy {
     return `pct(d=${this.depth},k=${this.steps})`;
   }
 
-  pick(runnable: readonly SimThread[]): SimThread {
+  pick(runnable: readonly SimThread[], _step = 0): SimThread {
     this.choices++;
     let best = runnable[0];
     let bestPrio = -Infinity;

@@ -7,7 +7,7 @@ export class RandomStrategy implements Strategy {
   readonly describe = 'random';
   constructor(private readonly rng: Rng) {}
 
-  pick(runnable: readonly SimThread[]): SimThread {
+  pick(runnable: readonly SimThread[], _step = 0): SimThread {
     return runnable[this.rng.int(runnable.length)];
   }
 }

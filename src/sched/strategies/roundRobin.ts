@@ -6,7 +6,7 @@ export class RoundRobinStrategy implements Strategy {
   readonly describe = 'rr';
   private last = -Infinity;
 
-  pick(runnable: readonly SimThread[]): SimThread {
+  pick(runnable: readonly SimThread[], _step = 0): SimThread {
     const next = runnable.find((t) => t.tid > this.last) ?? runnable[0];
     this.last = next.tid;
     return next;
