@@ -131,8 +131,10 @@ function uname(t: Task, buf: number): number {
 function getrandom(t: Task, buf: number, len: number, flags: number): number {
   if (flags & ~7) return -EINVAL;
   const n = Math.min(len, 33554431);
-  const bytes = t.kernel.rng.bytes(n);
-  return t.mm.write(buf, bytes) ? n : -EFAULT;
+  // Check the whole buffer before drawing: a bad pointer must not cost (or consume) randomness.
+  if (!t.mm.check(buf, n, 2 /* PROT_WRITE */)) return -EFAULT;
+  t.mm.write(buf, t.kernel.rng.bytes(n));
+  return n;
 }
 
 /**
