@@ -45,6 +45,8 @@ registerPlantedBugs(SCM_PLANTED_BUGS);
 export class InflightRights {
   /** 'transit': built by a sender, not yet queued; 'queued': on a receive queue; 'gone': detached or freed */
   state: 'transit' | 'queued' | 'gone' = 'transit';
+  /** the socket whose receive queue holds the message, once queued */
+  on: Socket | null = null;
 
   constructor(
     readonly owner: Inflight,
@@ -58,6 +60,8 @@ export class InflightRights {
 export class Inflight {
   /** references held by live messages, per file (u->inflight, kept for every file) */
   readonly count = new Map<OpenFile, number>();
+  /** the live rights that carry each in-flight file (for the collector's fast path) */
+  private readonly carriers = new Map<OpenFile, Set<InflightRights>>();
   /** rights of messages being sent (between the reference taking and the queueing) */
   readonly transit = new Set<InflightRights>();
   /** in-flight references per sending uid (user->unix_inflight) */
@@ -78,16 +82,22 @@ export class Inflight {
   /** Files taken (references already held) become the rights of a message in transit (unix_attach_fds). */
   attach(files: OpenFile[], uid: number): InflightRights {
     const r = new InflightRights(this, files, uid);
-    for (const f of files) this.count.set(f, (this.count.get(f) ?? 0) + 1);
+    for (const f of files) {
+      this.count.set(f, (this.count.get(f) ?? 0) + 1);
+      let c = this.carriers.get(f);
+      if (!c) this.carriers.set(f, (c = new Set()));
+      c.add(r);
+    }
     this.perUser.set(uid, (this.perUser.get(uid) ?? 0) + files.length);
     this.transit.add(r);
     return r;
   }
 
   /** The message carrying r is now on a receive queue. */
-  queued(r: InflightRights): void {
+  queued(r: InflightRights, on: Socket): void {
     this.transit.delete(r);
     r.state = 'queued';
+    r.on = on;
   }
 
   /** unix_notinflight for each file: the references leave the message; the caller now owns them. */
@@ -100,6 +110,11 @@ export class Inflight {
       if (n < 0) throw new Error(`kernel bug: in-flight count of file ${f.id} went negative`);
       if (n === 0) this.count.delete(f);
       else this.count.set(f, n);
+      const c = this.carriers.get(f); // a message may carry one file several times
+      if (c) {
+        c.delete(r);
+        if (c.size === 0) this.carriers.delete(f);
+      }
     }
     this.perUser.set(r.uid, (this.perUser.get(r.uid) ?? 0) - r.files.length);
     return r.files;
@@ -135,7 +150,25 @@ export class Inflight {
 
   /** A socket file lost a reference: if only in-flight ones are left, it may now be garbage. */
   unref(f: OpenFile): void {
-    if (this.count.get(f) === f.refs) this.requestGc();
+    if (this.count.get(f) === f.refs && !this.plainlyReachable(f)) this.requestGc();
+  }
+
+  /**
+   * A shortcut the collector does not need for correctness, only for speed:
+   * f is reachable if a message carrying it is in transit or queued on a
+   * socket that an fd (or anything but a message) still holds. When f is
+   * reachable, so is everything it reaches, and since every earlier change
+   * ran the collector, no other garbage can exist: no collection is needed.
+   */
+  private plainlyReachable(f: OpenFile): boolean {
+    if (this.k.bug('gc-frees-reachable')) return false;
+    for (const r of this.carriers.get(f) ?? []) {
+      if (r.state === 'transit') return true;
+      const sf = r.on?.file;
+      if (!sf || r.on!.listener) continue; // an embryo's or a listener's queue: let the full scan decide
+      if (sf.refs > (this.count.get(sf) ?? 0)) return true;
+    }
+    return false;
   }
 
   /** Runs the collector (after any puts in progress: never re-entered). */

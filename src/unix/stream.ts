@@ -134,7 +134,7 @@ function* streamSend(
       }
       addCreds(t, s, other, m);
       other.recvQueue.enqueue(m);
-      if (m.rights) s.net.inflight.queued(m.rights);
+      if (m.rights) s.net.inflight.queued(m.rights, other);
       queued = true;
     } finally {
       if (!queued) {
@@ -187,7 +187,7 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
     }
     addCreds(t, s, other, m);
     other.recvQueue.enqueue(m);
-    if (m.rights) s.net.inflight.queued(m.rights);
+    if (m.rights) s.net.inflight.queued(m.rights, other);
   } finally {
     if (!done) {
       s.sendBuf.inTransit -= len;
