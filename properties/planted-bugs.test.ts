@@ -8,16 +8,18 @@ import { ACCEPT_ACCOUNTING, checkProperty, WAKER_LIVENESS, type PropertyDef } fr
 
 const SEED = 20_260_127;
 
-const CASES: [string, PropertyDef][] = [
-  ['stream-write-no-wake', WAKER_LIVENESS],
-  ['accept-double-dequeue', ACCEPT_ACCOUNTING],
-  ['close-no-wake-connectors', WAKER_LIVENESS],
-  ['accept-single-waker', WAKER_LIVENESS],
-  ['read-register-once', WAKER_LIVENESS],
-];
+const CASES: [string, string, PropertyDef][] = (
+  [
+    ['stream-write-no-wake', WAKER_LIVENESS],
+    ['accept-double-dequeue', ACCEPT_ACCOUNTING],
+    ['close-no-wake-connectors', WAKER_LIVENESS],
+    ['accept-single-waker', WAKER_LIVENESS],
+    ['read-register-once', WAKER_LIVENESS],
+  ] as const
+).map(([bug, def]) => [bug, def.name, def]);
 
 describe('planted bugs are found by their property', () => {
-  it.each(CASES)('%s is found by %s', (bug, def) => {
+  it.each(CASES)('%s is found by %s', (bug, _name, def) => {
     const t0 = performance.now();
     const { report, details } = checkProperty(def, [bug], SEED);
     const ms = Math.round(performance.now() - t0);
@@ -25,7 +27,7 @@ describe('planted bugs are found by their property', () => {
     console.log(`[planted-bugs] ${bug}: found by ${def.name} at run ${details.numRuns}/${def.numRuns} in ${ms} ms (incl. ${details.numShrinks} shrinks)\n${report}`);
   });
 
-  it.each([...new Set(CASES.map(([, d]) => d))])('$name holds without planted bugs (same seed)', (def) => {
+  it.each([...new Set(CASES.map(([, , d]) => d))])('$name holds without planted bugs (same seed)', (def) => {
     const { report } = checkProperty(def, [], SEED);
     expect(report, report ?? '').toBeNull();
   });

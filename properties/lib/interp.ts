@@ -193,7 +193,7 @@ export function programScenario(p: Program, name = 'generated-program'): { scena
     name,
     description: 'a generated socket program (properties/lib/program.ts)',
     kernel: { kernelPreemption: p.preempt },
-    maxSteps: 50_000,
+    maxSteps: 20_000,
     processes: [
       {
         name: 'listener',

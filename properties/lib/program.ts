@@ -1,6 +1,6 @@
 // Random socket programs, as data. A program is one listener (path or
 // abstract name), 1-2 acceptor processes sharing it (each accepts a fixed
-// quota of connections), and 1-3 client processes. Each client connects
+// quota of connections), and 1-4 client processes. Each client connects
 // (blocking, or nonblocking with retry on EAGAIN), writes its tag, and then
 // client and server run a half-duplex conversation: steps of N bytes from
 // one side to the other, written in chunks (blocking or MSG_DONTWAIT with
@@ -81,12 +81,12 @@ const clientArb: fc.Arbitrary<ClientSpec> = fc.record({
 
 export const programArb: fc.Arbitrary<Program> = fc.record({
   addr: fc.constantFrom<'path' | 'abstract'>('path', 'abstract'),
-  backlog: fc.integer({ min: 0, max: 2 }),
+  backlog: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
   sndbuf: fc.oneof(fc.constant(null), fc.constant(4096)),
   preempt: fc.boolean(),
   acceptNonblock: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  acceptors: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }),
-  clients: fc.array(clientArb, { minLength: 1, maxLength: 3 }),
+  acceptors: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 2 }),
+  clients: fc.array(clientArb, { minLength: 1, maxLength: 4 }),
 });
 
 /** A program with its schedule seed and strategy: one property run. */

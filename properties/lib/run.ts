@@ -19,16 +19,23 @@ export interface CaseRun {
   finished: boolean;
 }
 
-export function runCase(cs: Case, bugs: readonly string[] = []): CaseRun {
+export function runCase(cs: Case, bugs: readonly string[] = [], checkInvariants = true): CaseRun {
   const { scenario, log } = programScenario(cs.program);
-  const r = runScenario(scenario, { seed: cs.seed, strategy: cs.strategy, bugs, checkInvariants: true });
-  return { r, log, finished: r.end.kind === 'exited' };
+  const r = runScenario(scenario, { seed: cs.seed, strategy: cs.strategy, bugs, checkInvariants });
+  // a run cut short by an invariant violation or a host exception is reported as exited, but its log is partial
+  const aborted = r.failures.some((f) => f.startsWith('kernel invariant violated') || f.startsWith('internal error'));
+  return { r, log, finished: r.end.kind === 'exited' && !aborted };
 }
 
 /** A property over cases: `problems` lists what is wrong with one run. */
-export function caseProperty(arb: fc.Arbitrary<Case>, bugs: readonly string[], problems: (run: CaseRun, cs: Case) => string[]) {
+export function caseProperty(
+  arb: fc.Arbitrary<Case>,
+  bugs: readonly string[],
+  problems: (run: CaseRun, cs: Case) => string[],
+  checkInvariants = true,
+) {
   return fc.property(arb, (cs) => {
-    const run = runCase(cs, bugs);
+    const run = runCase(cs, bugs, checkInvariants);
     const ps = problems(run, cs);
     if (ps.length) throw new Error(ps.join('\n'));
   });
@@ -40,7 +47,7 @@ const LIB = fileURLToPath(new URL('./interp.ts', import.meta.url));
 export function writeCounterexample(name: string, cs: Case): string {
   const dir = join(tmpdir(), 'unixsim-counterexamples');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}-${cs.seed}.ts`);
+  const file = join(dir, `${name}-${cs.seed}.mts`);
   writeFileSync(
     file,
     `// Counterexample found by the property "${name}"; replay with the command printed next to it.\n` +
@@ -51,7 +58,13 @@ export function writeCounterexample(name: string, cs: Case): string {
 }
 
 /** The failure report of a fast-check run, or null when it passed. */
-export function failureReport(name: string, testFile: string, details: fc.RunDetails<[Case]>, bugs: readonly string[]): string | null {
+export function failureReport(
+  name: string,
+  testFile: string,
+  details: fc.RunDetails<[Case]>,
+  bugs: readonly string[],
+  checkInvariants = true,
+): string | null {
   if (!details.failed) return null;
   const lines = [`property "${name}" failed after ${details.numRuns} runs and ${details.numShrinks} shrinks`];
   lines.push(`fast-check: seed ${details.seed}, path "${details.counterexamplePath}"`);
@@ -59,14 +72,15 @@ export function failureReport(name: string, testFile: string, details: fc.RunDet
   lines.push(`  or: UNIXSIM_FC_SEED=${details.seed} UNIXSIM_FC_PATH=${details.counterexamplePath} npx vitest run ${testFile}`);
   const ce = details.counterexample?.[0];
   if (ce) {
-    const run = runCase(ce, bugs);
+    const run = runCase(ce, bugs, checkInvariants);
     lines.push(`run seed ${ce.seed}, strategy ${ce.strategy}${bugs.length ? `, bugs ${bugs.join(',')}` : ''}`);
     lines.push(`shrunk program: ${JSON.stringify(ce.program)}`);
     lines.push(`picks (${run.r.picks.length}): ${run.r.picks.join(',')}`);
     lines.push(`run ended ${run.r.end.kind} after ${run.r.steps} steps; runner failures: ${run.r.failures.join(' | ') || 'none'}`);
     const file = writeCounterexample(name, ce);
-    lines.push(`replay: ${replayCommand(file, ce.seed, ce.strategy, bugs)} --check`);
-    lines.push(`  (same schedule, pinned: ${replayCommand(file, ce.seed, ce.strategy, bugs, run.r.picks)} --check)`);
+    const check = checkInvariants ? ' --check' : '';
+    lines.push(`replay: ${replayCommand(file, ce.seed, ce.strategy, bugs)}${check}`);
+    lines.push(`  (same schedule, pinned: ${replayCommand(file, ce.seed, ce.strategy, bugs, run.r.picks)}${check})`);
   }
   lines.push(`problem: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
   return lines.join('\n');
