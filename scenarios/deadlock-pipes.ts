@@ -16,7 +16,7 @@ export default defineScenario({
         const toParent = yield* sys.pipe();
         sys.log('toChild ino', (yield* sys.fstat(toChild.fds[0])).stat?.ino);
         sys.log('toParent ino', (yield* sys.fstat(toParent.fds[0])).stat?.ino);
-        yield* sys.fork(function* (sys) {
+        yield* sys.fork(function* child(sys) {
           // waits for the parent, who is waiting for the child
           yield* sys.read(toChild.fds[0], 1);
           return 0;

@@ -15,7 +15,7 @@ export default defineScenario({
       *program(sys) {
         const down = yield* sys.pipe();
         const up = yield* sys.pipe();
-        const child = yield* sys.fork(function* (sys) {
+        const child = yield* sys.fork(function* child(sys) {
           yield* sys.close(down.fds[1]);
           yield* sys.close(up.fds[0]);
           for (let i = 0; i < ROUNDS; i++) {

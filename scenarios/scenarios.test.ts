@@ -52,7 +52,7 @@ export function deadlockReportProblem(r: RunResult): string | null {
   const toChild = `pipe:[${String(note('toChild ino'))}] readers`;
   const toParent = `pipe:[${String(note('toParent ino'))}] readers`;
   const text = r.failures.join('\n');
-  const want = [`pid 1 (parent) sleeps on ${toParent}`, `pid 2 (parent) sleeps on ${toChild}`, 'deadlock'];
+  const want = [`pid 1 (parent) sleeps on ${toParent}`, `pid 2 (child) sleeps on ${toChild}`, 'deadlock'];
   const missing = want.filter((w) => !text.includes(w));
   return missing.length ? `report ${JSON.stringify(text)} lacks ${JSON.stringify(missing)}` : null;
 }

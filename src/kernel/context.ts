@@ -46,6 +46,8 @@ export interface UserContext {
   resume(result: number | undefined): UserStop;
   /** The child's user side for fork/clone: the same program state, seeing 0 from the syscall. */
   fork(child: Task): UserContext | number;
+  /** The name for the child of the next fork, if the user side has a better one than the parent's. */
+  childName?(): string;
   /** clone with a new stack: the child's stack pointer (harts only). */
   setStackPointer?(sp: number): void;
   /**

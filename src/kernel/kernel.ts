@@ -97,7 +97,9 @@ export class Kernel {
 
   /** fork: a child with copies of the parent's fd table (shared open files), memory (copy-on-write) and signal dispositions. */
   fork(parent: Task): number {
-    const child = new Task(this, this.nextPid++, parent.name, parent, { ...parent.creds }, parent.fds.clone(),
+    // A script child takes its program's name (comm is inherited on Linux; the name only labels reports).
+    const name = parent.ctx.childName?.() || parent.name;
+    const child = new Task(this, this.nextPid++, name, parent, { ...parent.creds }, parent.fds.clone(),
       parent.mm.clone(), parent.cwd, parent.umask);
     child.sig = parent.sig.clone();
     const ctx = parent.ctx.fork(child);

@@ -69,7 +69,7 @@ export class Task implements SimThread {
     this.parent = parent;
     this.label = `pid ${pid} (${name})`;
     this.waker = kernel.sched.wakerFor(this);
-    this.childExit = new WaitQueue(`wait4 of pid ${pid}`);
+    this.childExit = new WaitQueue(`exit of a child of pid ${pid}`);
     this.timerQueue = new WaitQueue(`timer of pid ${pid}`);
   }
 

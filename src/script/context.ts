@@ -60,6 +60,10 @@ export class ScriptContext implements UserContext {
     return true;
   }
 
+  childName(): string {
+    return this.childProgram?.name ?? '';
+  }
+
   fork(child: Task): UserContext | number {
     const prog = this.childProgram;
     this.childProgram = null;
