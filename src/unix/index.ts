@@ -1,6 +1,7 @@
 // AF_UNIX sockets: registers the socket syscalls, the planted bugs and the
 // socket invariants into a kernel. See socket.ts for the object model.
 import { registerPlantedBugs } from '../kernel/bugs.ts';
+import { registerDgram } from './dgram.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { UnixNet } from './namespace.ts';
 import type { Sender } from './queue.ts';
@@ -23,6 +24,7 @@ export function registerUnix(k: Kernel): UnixNet {
   const net = new UnixNet(k);
   registerSocketCalls(k, net);
   k.checks.push(() => checkUnix(k, net));
+  registerDgram(k, net);
   // SCM_RIGHTS: references held by queued or in-transit messages (src/unix/inflight.ts)
   k.refHolders.push(() => net.inflight.held());
   k.checks.push(() => net.inflight.check());

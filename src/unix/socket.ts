@@ -14,6 +14,7 @@ import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import type { UnixAddress } from './address.ts';
 import { FIONREAD, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
 import type { UnixNet } from './namespace.ts';
 import { MessageQueue, SendBuffer } from './queue.ts';
@@ -140,10 +141,11 @@ export class Socket implements FileOps {
   }
 
   poll(): number {
-    return pollMask(this);
+    return this.isDgram ? dgramPoll(this) : pollMask(this);
   }
 
   pollQueues(): WaitQueue[] {
+    if (this.isDgram) return dgramPollQueues(this);
     const qs = [this.recvQueue.readers, this.sendBuf.writers];
     if (this.listener) qs.push(this.listener.acceptWait);
     return qs;

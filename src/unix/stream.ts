@@ -17,6 +17,7 @@ import {
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
+import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import {
@@ -56,7 +57,7 @@ export function connectPair(a: Socket, b: Socket, cred: Ucred): void {
 export function sockSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null = null,
 ): SyscallResult {
-  if (s.isDgram) return -EOPNOTSUPP; // SOCK_DGRAM is a later issue
+  if (s.isDgram) return dgramSend(t, s, io, flags, noblock, addr, scm);
   if (s.type === SOCK_SEQPACKET) return seqpacketSend(t, s, io, flags, noblock, scm);
   return streamSend(t, s, io, flags, noblock, addr, scm);
 }
@@ -66,7 +67,7 @@ export function sockSend(
  * (ETOOMANYREFS when the sending user already has more files in flight than
  * its RLIMIT_NOFILE and is not privileged, item 110).
  */
-function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightRights | null | number {
+export function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightRights | null | number {
   if (!scm?.files) return null;
   const inflight = s.net.inflight;
   if (t.creds.euid !== 0 && inflight.userInflight(t.creds.uid) > t.fds.limit) return -ETOOMANYREFS;
@@ -76,7 +77,7 @@ function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightRights |
 }
 
 /** maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's if either end has SO_PASSCRED. */
-function addCreds(t: Task, s: Socket, other: Socket, m: Message): void {
+export function addCreds(t: Task, s: Socket, other: Socket, m: Message): void {
   if (!m.creds && (s.passcred || other.passcred)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
 }
 
@@ -203,7 +204,7 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
 
 /** recvmsg for a socket; `out` (if given) learns which socket sent the data read. */
 export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallResult {
-  if (s.isDgram) return -EOPNOTSUPP;
+  if (s.isDgram) return dgramRecv(t, s, io, flags, noblock, out);
   if (s.type === SOCK_SEQPACKET) return seqpacketRecv(t, s, io, flags, noblock, out);
   return streamRecv(t, s, io, flags, noblock, out);
 }

@@ -16,6 +16,7 @@ import {
   SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
 } from './constants.ts';
 import { ControlWriter, newScmRecv, parseControl, type ScmSend } from './cmsg.ts';
+import { dgramConnect } from './dgram.ts';
 import { accept, connect, listen } from './listener.ts';
 import { copyControlIn, copyNameIn, msgIov, readMsghdr, writeRecvResult } from './msghdr.ts';
 import type { UnixNet } from './namespace.ts';
@@ -126,7 +127,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     const [f, s] = r;
     const b = copyAddrIn(t.mm, uaddr, addrlen);
     if (typeof b === 'number') return b;
-    if (s.isDgram) return -EOPNOTSUPP; // SOCK_DGRAM is a later issue
+    if (s.isDgram) return dgramConnect(t, s, b);
     // unix_stream_connect: family != AF_UNIX (AF_UNSPEC included) or addrlen <= 2 is EINVAL (item 27).
     const a = parseAddr(b, false);
     if (typeof a === 'number') return a;
@@ -228,7 +229,6 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof ctl === 'number') return ctl;
     const addr = copyNameIn(t.mm, h);
     if (typeof addr === 'number') return addr;
-    if (s.isDgram) return -EOPNOTSUPP; // SOCK_DGRAM is a later issue
     const scm = parseControl(t, ctl);
     if (typeof scm === 'number') return scm;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
@@ -259,7 +259,6 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof h === 'number') return h;
     const io = msgIov(t.mm, h, true);
     if (typeof io === 'number') return io;
-    if (s.isDgram) return -EOPNOTSUPP;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
     const out: RecvFrom = { from: null, scm: newScmRecv() };
     return then(sockRecv(t, s, io, flags, noblock, out), (v) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, EISCONN, ENOTCONN, EOPNOTSUPP, EPIPE,
+  EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, EISCONN, ENOTCONN, EOPNOTSUPP, EPIPE, EPROTOTYPE,
 } from '../../src/kernel/errno.ts';
 import {
   AF_UNIX, MSG_DONTWAIT, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, SHUT_RD, SO_ACCEPTCONN, SO_ERROR,
@@ -163,7 +163,7 @@ describe('listen, connect and accept', () => {
       for (const fd of [u, d, c, s, a.ret, c2]) yield* sys.close(fd);
     });
     expect(l).toMatchObject({
-      listenUnbound: -EINVAL, acceptUnbound: -EINVAL, listenDgram: -EOPNOTSUPP, refusedNotListening: -EOPNOTSUPP,
+      listenUnbound: -EINVAL, acceptUnbound: -EINVAL, listenDgram: -EOPNOTSUPP, refusedNotListening: -EPROTOTYPE,
       refused: -ECONNREFUSED, acceptNotListening: -EINVAL, self: -EINVAL, c: 0, isconn: -EISCONN, listenConnected: -EINVAL,
       unspec: -EINVAL, short: -EINVAL, badflags: -EINVAL, fdflags: 1, afterShutRd: -EINVAL, connectShutRd: -ECONNREFUSED,
       acceptconn: 1,

@@ -1,0 +1,340 @@
+// Connectionless (SOCK_DGRAM) endpoints, after net/unix/af_unix.c's
+// unix_dgram_connect, unix_dgram_sendmsg, unix_dgram_recvmsg,
+// unix_dgram_poll and unix_dgram_disconnected (gVisor keeps the same
+// concept in transport/connectionless.go).
+//
+// A datagram is one Message on the receiver's queue, kept whole: a read
+// takes one message and discards what does not fit. It is charged to its
+// sender's SO_SNDBUF from allocation until the receiver frees it, so a
+// sender that waits for room in the receiver's queue has its datagram
+// charged already (it is "in transit" until queued).
+//
+// `peer` is the default destination set by connect(); it says nothing about
+// the other socket's peer. Two limits apply to a send: the sender's own
+// SO_SNDBUF (it sleeps on its send buffer), and, unless the receiver is the
+// sender or is connected back to it, the receiver's queue length
+// (max_dgram_qlen: the sender sleeps on the receiver's peerWait, which every
+// receive wakes, unix_wait_for_peer).
+//
+// sendmsg/recvmsg reach this file through sockSend/sockRecv (stream.ts) with
+// their ancillary data: the parsed ScmSend whose files and credentials ride
+// on the queued Message, and the RecvFrom cookie that a receive fills.
+import { registerPlantedBugs } from '../kernel/bugs.ts';
+import type { OpenFile } from '../kernel/file.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import {
+  EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE,
+} from '../kernel/errno.ts';
+import { PREEMPT, type SyscallGen } from '../kernel/syscall.ts';
+import type { Task } from '../kernel/task.ts';
+import type { UserIO } from '../kernel/userio.ts';
+import type { WaitQueue } from '../sched/waitqueue.ts';
+import { family, parseAddr, type ParsedAddr } from './address.ts';
+import { NO_CREDS, type ScmSend } from './cmsg.ts';
+import {
+  AF_UNSPEC, MAX_DGRAM_QLEN, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
+  POLLWRBAND, POLLWRNORM,
+} from './constants.ts';
+import type { UnixNet } from './namespace.ts';
+import { Message } from './queue.ts';
+import { deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket } from './socket.ts';
+import { addCreds, attachRights, type RecvFrom } from './stream.ts';
+
+export const DGRAM_PLANTED_BUGS = {
+  'dgram-qlen-no-wake':
+    'a datagram receive frees a slot in a full receive queue but forgets to wake the senders sleeping on max_dgram_qlen (u->peer_wait)',
+} as const;
+
+registerPlantedBugs(DGRAM_PLANTED_BUGS);
+
+/** unix_recvq_full for a datagram receiver: more than max_dgram_qlen queued, so 11 fit and the 12th waits (item 93). */
+function queueFull(r: Socket): boolean {
+  return r.recvQueue.length > MAX_DGRAM_QLEN;
+}
+
+/** Does the max_dgram_qlen limit apply to s sending to r? Not to itself, nor when r is connected back to s. */
+function qlenApplies(s: Socket, r: Socket): boolean {
+  return r !== s && r.peer !== s;
+}
+
+/** unix_may_send: r accepts from s unless r is connected to a third socket (item 87). */
+function maySend(s: Socket, r: Socket): boolean {
+  return r.peer === null || r.peer === s;
+}
+
+/**
+ * unix_dgram_disconnected: s stopped talking to `other`. Its own queue is
+ * purged; if there was something in it and `other` is connected back, the
+ * messages are lost "on a bidirectional pipe", so `other` gets a pending
+ * ECONNRESET (item 86; nothing is reported when s's queue was empty).
+ */
+function disconnected(s: Socket, other: Socket): void {
+  if (s.recvQueue.empty) return;
+  s.recvQueue.purge();
+  s.peerWait.wakeAll();
+  if (!other.dead && other.peer === s) {
+    other.err = ECONNRESET;
+    other.stateChanged(); // sk_error_report
+  }
+}
+
+// ---- connect ----
+
+/**
+ * unix_dgram_connect with the address bytes as copied in: sets (or, with
+ * AF_UNSPEC, clears) the default destination. Connecting again, to itself,
+ * or to the same peer is allowed (item 84); changing peer purges the own
+ * receive queue (item 86).
+ */
+export function* dgramConnect(t: Task, s: Socket, b: Uint8Array): SyscallGen {
+  if (b.length < 2) return -EINVAL; // offsetofend(struct sockaddr, sa_family)
+  let other: Socket | null = null;
+  if (family(b) !== AF_UNSPEC) {
+    const a = parseAddr(b, false); // unix_validate_addr
+    if (typeof a === 'number') return a;
+    if (s.passcred && !s.addr) {
+      const err = s.net.autobind(s); // item 28: autobind at connect, not at setsockopt
+      if (err) return err;
+    }
+    for (;;) {
+      const o = s.net.find(t, a, s.type);
+      if (typeof o === 'number') return o;
+      yield PREEMPT; // unix_state_double_lock(sk, other)
+      if (o.dead) continue; // "VFS overslept socket death. Retry."
+      if (!maySend(s, o)) return -EPERM;
+      other = o;
+      break;
+    }
+  }
+  const old = s.peer;
+  s.peer = other;
+  s.state = other ? 'connected' : 'unconnected';
+  // unix_dgram_peer_wake_disconnect_wakeup: pollers re-evaluate POLLOUT against the new peer.
+  s.stateChanged();
+  if (old && old !== other) disconnected(s, old);
+  return 0;
+}
+
+// ---- send ----
+
+/**
+ * unix_dgram_sendmsg: one datagram to `addr` (sendto's or msg_name's bytes;
+ * null or empty: the connected peer). `scm` is the parsed control data: the
+ * datagram takes its files (scm.files becomes null) and credentials; the
+ * caller drops what is left. Returns the length sent or -errno.
+ */
+export function* dgramSend(
+  t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null = null,
+): SyscallGen {
+  if (flags & MSG_OOB) return -EOPNOTSUPP; // item 74
+  let target: ParsedAddr | null = null;
+  if (addr && addr.length > 0) {
+    const a = parseAddr(addr, false); // unix_validate_addr
+    if (typeof a === 'number') return a;
+    target = a;
+  } else if (!s.peer) return -ENOTCONN; // item 81
+  // An unbound SO_PASSCRED sender is autobound, so the receiver sees a name (item 83).
+  if (s.passcred && !s.addr) {
+    const err = s.net.autobind(s);
+    if (err) return err;
+  }
+  const len = io.remaining;
+  if (len > s.sendBuf.sndbuf - 32) return -EMSGSIZE; // item 80
+  // sock_alloc_send_pskb: pending error, own SHUT_WR (EPIPE, never SIGPIPE: item 91), then room.
+  const bufDeadline = deadlineOf(t, s.sndtimeo);
+  for (;;) {
+    if (s.err) return -takeError(s);
+    if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
+    if (s.sendBuf.hasRoom) break;
+    if (noblock) return -EAGAIN;
+    const err = yield* sleepTimeo(t, s.sendBuf.writers, bufDeadline);
+    if (err) return err;
+  }
+  // unix_scm_to_skb: a 0-byte datagram is still a message and carries its files (item 116).
+  const rights = attachRights(t, s, scm);
+  if (typeof rights === 'number') return rights;
+  const m = new Message(io.copyIn(len), s, len);
+  m.rights = rights;
+  m.creds = scm?.creds ?? null;
+  s.sendBuf.charge(len);
+  s.sendBuf.inTransit += len;
+  let queued = false;
+  try {
+    const r = yield* deliver(t, s, m, target, noblock);
+    queued = r >= 0;
+    return r;
+  } finally {
+    // Not queued (an error, or the task died asleep): kfree_skb.
+    if (!queued) {
+      s.sendBuf.inTransit -= len;
+      s.sendBuf.uncharge(len);
+      if (m.rights) s.net.inflight.discard(m.rights);
+      m.rights = null;
+      s.messageFreed();
+    }
+  }
+}
+
+/** The part of unix_dgram_sendmsg from `restart:` on: find the receiver, check it, wait for room in its queue, enqueue. */
+function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, noblock: boolean): SyscallGen {
+  const len = m.charge;
+  const deadline = deadlineOf(t, s.sndtimeo);
+  let other: Socket | null = target ? null : s.peer;
+  for (;;) {
+    if (!other) {
+      if (!target) return -ECONNRESET; // the peer went away under us
+      const o = s.net.find(t, target, s.type); // item 90: a closed socket's path is ECONNREFUSED
+      if (typeof o === 'number') return o;
+      other = o;
+    }
+    yield PREEMPT; // unix_state_lock(other): from here to the enqueue nothing else runs
+    if (!maySend(s, other)) return -EPERM;
+    if (other.dead) {
+      if (s.peer === other) {
+        // The connected peer closed: ECONNREFUSED once, and s is unconnected (the next send: ENOTCONN, items 88, 103).
+        s.peer = null;
+        s.state = 'unconnected';
+        s.stateChanged();
+        disconnected(s, other);
+        return -ECONNREFUSED;
+      }
+      other = null; // found by name and died since: look the name up again
+      continue;
+    }
+    if (other.shutdown & RCV_SHUTDOWN) return -EPIPE; // item 92
+    if (qlenApplies(s, other) && queueFull(other)) {
+      // item 93; unix_wait_for_peer sleeps on the receiver's peer_wait until a receive (or its close) frees a slot.
+      if (noblock) return -EAGAIN;
+      const err = yield* sleepTimeo(t, other.peerWait, deadline);
+      if (err) return err;
+      continue;
+    }
+    s.sendBuf.inTransit -= len;
+    addCreds(t, s, other, m);
+    other.recvQueue.enqueue(m);
+    if (m.rights) s.net.inflight.queued(m.rights, other);
+    other.recvQueue.readers.wakeAll(); // sk_data_ready
+    return len;
+  }
+}
+
+function takeError(s: Socket): number {
+  const e = s.err;
+  s.err = 0;
+  return e;
+}
+
+// ---- receive ----
+
+/**
+ * unix_dgram_recvmsg: one datagram per call. A short buffer gets the start
+ * and the rest is discarded (MSG_TRUNC in the cookie; the MSG_TRUNC flag
+ * returns the full length, item 76); MSG_PEEK leaves it queued (77, 78).
+ * `out` learns the sender (recvfrom's address: its current name, item 82)
+ * and, for recvmsg, the credentials and files.
+ */
+export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+  if (flags & MSG_OOB) return -EOPNOTSUPP;
+  const q = s.recvQueue;
+  const deadline = deadlineOf(t, s.rcvtimeo);
+  for (;;) {
+    // __skb_try_recv_datagram: the pending error first, then data; __skb_wait_for_more_packets:
+    // after SHUT_RD an empty queue reads 0 when blocking (item 92); a closed peer is no EOF (item 89).
+    if (s.err) return -takeError(s);
+    if (!q.empty) break;
+    if (noblock) return -EAGAIN;
+    if (s.shutdown & RCV_SHUTDOWN) return 0;
+    const err = yield* sleepTimeo(t, q.readers, deadline);
+    if (err) return err;
+  }
+  const m = q.msgs[0];
+  if (out) out.from = m.sender;
+  const n = io.copyOut(m.data);
+  const len = m.data.length;
+  const scm = out?.scm;
+  if (scm) {
+    if (n < len) scm.trunc = true;
+    if (s.passcred) scm.creds = m.creds ?? NO_CREDS;
+  }
+  if (flags & MSG_PEEK) {
+    // unix_peek_fds: fresh references on every peek (item 120)
+    if (m.rights && scm) scm.files = s.net.inflight.peek(m.rights);
+  } else {
+    let taken: OpenFile[] | null = null;
+    if (m.rights) {
+      taken = s.net.inflight.detach(m.rights);
+      m.rights = null;
+    }
+    q.freeHead(); // uncharges the sender, which may wake its writers
+    if (taken) {
+      if (scm) scm.files = taken;
+      else s.net.inflight.putFiles(taken); // read()/recv() close them (item 115)
+    }
+  }
+  // unix_dgram_recvmsg wakes u->peer_wait after every receive: senders waiting for a slot, and pollers of POLLOUT.
+  if (!s.net.k.bug('dgram-qlen-no-wake')) s.peerWait.wakeAll();
+  return flags & MSG_TRUNC ? len : n;
+}
+
+// ---- poll ----
+
+/**
+ * unix_dgram_poll. POLLOUT follows the own send buffer (unix_writable, not
+ * SHUT_WR, item 94) and clears while the connected peer's queue is full,
+ * unless the peer is connected back.
+ */
+export function dgramPoll(s: Socket): number {
+  let m = 0;
+  if (s.err) m |= POLLERR;
+  if (s.shutdown & RCV_SHUTDOWN) m |= POLLRDHUP | POLLIN | POLLRDNORM;
+  if (s.shutdown === SHUTDOWN_MASK) m |= POLLHUP;
+  if (!s.recvQueue.empty) m |= POLLIN | POLLRDNORM;
+  let writable = s.sendBuf.writable;
+  const other = s.peer;
+  if (writable && other && qlenApplies(s, other) && queueFull(other)) writable = false;
+  if (writable) m |= POLLOUT | POLLWRNORM | POLLWRBAND;
+  return m;
+}
+
+/** Where a poller waits: its own queues, and the peer's peer_wait for POLLOUT (unix_dgram_peer_wake_me). */
+export function dgramPollQueues(s: Socket): WaitQueue[] {
+  const qs = [s.recvQueue.readers, s.sendBuf.writers];
+  if (s.peer) qs.push(s.peer.peerWait);
+  return qs;
+}
+
+// ---- invariants ----
+
+/**
+ * Datagram accounting (checked with the kernel's invariants): every queued
+ * datagram is charged exactly its length; the messages a receiver holds
+ * from senders the qlen limit applies to never exceed max_dgram_qlen + 1;
+ * nothing is in transit beyond what the send buffer charges.
+ */
+export function checkDgram(net: UnixNet): string | null {
+  for (const s of net.sockets.values()) {
+    if (!s.isDgram) continue;
+    if (s.sendBuf.inTransit < 0 || s.sendBuf.inTransit > s.sendBuf.wmem) {
+      return `${s.describe()} has ${s.sendBuf.inTransit} bytes in transit but ${s.sendBuf.wmem} charged`;
+    }
+    let limited = 0;
+    for (const m of s.recvQueue.msgs) {
+      if (m.charge !== m.data.length || m.consumed !== 0) {
+        return `${s.describe()} holds a datagram of ${m.data.length} bytes charged ${m.charge}, ${m.consumed} consumed`;
+      }
+      const from = m.sender as Socket;
+      if (from.type !== s.type) return `${s.describe()} holds a message from ${from.describe()} of another type`;
+      if (qlenApplies(from, s)) limited++;
+    }
+    if (limited > MAX_DGRAM_QLEN + 1) {
+      return `${s.describe()} holds ${limited} datagrams from unconnected senders, more than max_dgram_qlen ${MAX_DGRAM_QLEN} + 1`;
+    }
+    if (s.peer && !s.peer.isDgram) return `${s.describe()} is connected to ${s.peer.describe()} of another type`;
+  }
+  return null;
+}
+
+/** Registers the datagram invariants with a kernel (called from registerUnix). */
+export function registerDgram(k: Kernel, net: UnixNet): void {
+  k.checks.push(() => checkDgram(net));
+}
