@@ -15,7 +15,7 @@ import { STRATEGIES, runScenario, type RunOptions, type RunResult, type Strategy
 import { scenarioProblem, type Scenario } from './script/scenario.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
-export const DEFAULT_SCENARIO = 'scenarios/pipe-pingpong.ts';
+export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 
 const USAGE = `usage:
   unixsim run FILE [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
