@@ -9,7 +9,7 @@ import { runScenario } from '../../src/script/runner.ts';
 import type { Sys, SysGen } from '../../src/script/sys.ts';
 import {
   AF_UNIX, FIONREAD, MSG_DONTWAIT, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
-  POLLWRBAND, POLLWRNORM, SHUT_RD, SHUT_RDWR, SHUT_WR, SO_ERROR, SO_PASSCRED, SO_PEERCRED, SO_RCVTIMEO, SO_SNDBUF,
+  POLLWRBAND, POLLWRNORM, SHUT_RD, SHUT_RDWR, SHUT_WR, SO_ERROR, SO_PASSCRED, SO_PEERCRED, SO_RCVTIMEO, SO_SNDBUF, SO_SNDTIMEO,
   SO_TYPE, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, MSG_CTRUNC,
 } from '../../src/unix/constants.ts';
 import { checkDgram, DGRAM_PLANTED_BUGS } from '../../src/unix/dgram.ts';
@@ -469,7 +469,7 @@ describe('max_dgram_qlen and POLLOUT', () => {
             yield* sys.nanosleep(1_000_000);
             sys.log('read', (yield* sys.recv(rcv, 10)).ret);
             sys.log('child', (yield* sys.wait(child)).status);
-            yield* sys.setsockopt(s, SOL_SOCKET, 21 /* SO_SNDTIMEO */, timeval(2));
+            yield* sys.setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, timeval(2));
             sys.log('timed out', yield* sys.sendto(s, 'x', 0, '/tmp/r'));
             return 0;
           },
