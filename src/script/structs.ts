@@ -1,15 +1,8 @@
 // Decoding of the kernel structs scripts get back (riscv64 LP64 layouts).
+import type { StatInfo } from '../kernel/file.ts';
 
-export interface Stat {
-  dev: number;
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: number;
-  blksize: number;
-}
+/** What fstat/stat report to a script: the fields the kernel's StatInfo has. */
+export type Stat = StatInfo;
 
 /** struct stat (asm-generic, 128 bytes). */
 export function decodeStat(b: Uint8Array): Stat {
