@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { AddressSpace } from '../src/hw/memory.ts';
 import { buildInitialStack, loadElf } from '../src/hw/elf.ts';
 import { Hart } from '../src/hw/hart.ts';
+import type { BenchRow } from './row.ts';
 
-export interface BenchRow { name: string; value: number; unit: string; note: string }
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CPULOOP = join(HERE, '../guest/bin/cpuloop');

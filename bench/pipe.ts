@@ -1,16 +1,12 @@
 // Pipe benchmarks: raw scripted-syscall throughput of a long two-process
 // ping-pong, and how many distinct interleavings a seed sweep over
 // scenarios/pipe-pingpong.ts finds per second. Run: npx tsx bench/pipe.ts
+import type { BenchRow as Row } from './row.ts';
 import pingpong from '../scenarios/pipe-pingpong.ts';
 import { runScenario } from '../src/script/runner.ts';
 import { defineScenario, type Scenario } from '../src/script/scenario.ts';
 
-export interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  note: string;
-}
+export type { BenchRow as Row } from './row.ts';
 
 /** Parent and child bounce one byte back and forth `rounds` times over two pipes. */
 export function longPingPong(rounds: number): Scenario {

@@ -3,18 +3,14 @@
 // receiver takes each fd with recvmsg and closes it. The figure is
 // messages (each carrying one fd) per second of host time, with the
 // syscall rate beside it. Run: npx tsx bench/scm.ts (or npm run bench scm)
+import type { BenchRow as Row } from './row.ts';
 import { fileURLToPath } from 'node:url';
 import { O_RDONLY } from '../src/kernel/abi.ts';
 import { runScenario } from '../src/script/runner.ts';
 import { defineScenario, type Scenario } from '../src/script/scenario.ts';
 import { AF_UNIX, SOCK_STREAM } from '../src/unix/constants.ts';
 
-export interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  note: string;
-}
+export type { BenchRow as Row } from './row.ts';
 
 /** The sender passes the same open file `messages` times; the receiver receives and closes each fd. */
 export function fdPassing(messages: number): Scenario {
