@@ -1,7 +1,7 @@
 // Guest memory access for the kernel. Nothing here trusts a guest pointer
 // or length: any unmapped or forbidden byte makes the helper report a
 // fault, which handlers turn into -EFAULT.
-import { PROT_READ, PROT_WRITE, type AddressSpace } from '../hw/memory.ts';
+import { PAGE_SIZE, PROT_READ, PROT_WRITE, type AddressSpace } from '../hw/memory.ts';
 import { EFAULT, ENAMETOOLONG } from './errno.ts';
 
 export const PATH_MAX = 4096;
@@ -39,23 +39,29 @@ export function readCString(mm: AddressSpace, addr: number, max = PATH_MAX): str
   return -ENAMETOOLONG;
 }
 
+/** Little-endian u32 at addr, or null on fault. Reads straight from the page when it does not straddle one. */
 export function getU32(mm: AddressSpace, addr: number): number | null {
+  const off = addr % PAGE_SIZE;
+  if (addr >= 0 && off <= PAGE_SIZE - 4) {
+    const p = mm.pageForRead(Math.floor(addr / PAGE_SIZE));
+    if (!p) return null;
+    return (p[off] | (p[off + 1] << 8) | (p[off + 2] << 16) | (p[off + 3] << 24)) >>> 0;
+  }
   const b = mm.read(addr, 4);
   return b ? new DataView(b.buffer).getUint32(0, true) : null;
 }
 
 export function getI32(mm: AddressSpace, addr: number): number | null {
-  const b = mm.read(addr, 4);
-  return b ? new DataView(b.buffer).getInt32(0, true) : null;
+  const v = getU32(mm, addr);
+  return v === null ? null : v | 0;
 }
 
 /** A 64-bit value as a number: exact below 2^53; larger values saturate to 2^53 (invalid as pointer or size). */
 export function getU64(mm: AddressSpace, addr: number): number | null {
-  const b = mm.read(addr, 8);
-  if (!b) return null;
-  const v = new DataView(b.buffer);
-  const hi = v.getUint32(4, true);
-  return hi >= 0x200000 ? 2 ** 53 : hi * 4294967296 + v.getUint32(0, true);
+  const lo = getU32(mm, addr);
+  const hi = lo === null ? null : getU32(mm, addr + 4);
+  if (lo === null || hi === null) return null;
+  return hi >= 0x200000 ? 2 ** 53 : hi * 4294967296 + lo;
 }
 
 /** A signed 64-bit value as a number (approximate beyond 2^53). */
