@@ -154,6 +154,8 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
   }
   const stdout = r.kernel.console.text('stdout');
   if (stdout && trace !== 'json') out(stdout.trimEnd());
+  const unknown = r.kernel.describeUnknownSyscalls();
+  if (unknown) out(`unknown syscalls (ENOSYS): ${unknown}`);
   report(file, r, opts, out);
   return r.failures.length ? 1 : 0;
 }
@@ -227,6 +229,8 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
     if (f.traceOut) writeFileSync(f.traceOut, rendered);
     else io.stderr(enc.encode(rendered));
   }
+  const unknown = r.kernel.describeUnknownSyscalls();
+  if (unknown) io.stderr(enc.encode(`unixsim: ${file}: unknown syscalls (ENOSYS): ${unknown}\n`));
   if (r.problem) {
     io.stderr(enc.encode(`unixsim: ${file}: ${r.problem} (seed ${seed}, trace ${r.hash})\n`));
     return EXEC_RUN_FAILED;

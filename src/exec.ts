@@ -11,7 +11,7 @@ import { S_IFDIR } from './kernel/abi.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel } from './kernel/kernel.ts';
 import { installProgram, loadProgram, type LoadedProgram } from './kernel/syscalls/exec.ts';
 import { Rng, type Seed } from './sched/rng.ts';
-import { Scheduler, type RunEnd } from './sched/scheduler.ts';
+import { Scheduler, describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 import type { TraceEvent } from './sched/trace.ts';
 import { makeStrategy, type StrategyName } from './script/runner.ts';
 import { registerUnix } from './unix/index.ts';
@@ -131,9 +131,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
       ? `kernel invariant violated at step ${sched.steps}: ${e.message}`
       : `internal error at step ${sched.steps}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
   }
-  if (end.kind === 'deadlock') problem = `deadlock after ${end.steps} steps: ${end.sleepers.map((s) => `${s.label} sleeps on ${s.waitingOn}`).join('; ')}`;
-  else if (end.kind === 'step-limit') problem = `step limit reached (${end.steps} steps) with processes still running`;
-  else if (end.kind === 'replay-diverged') problem = end.message;
+  problem = describeRunEnd(end) ?? problem;
 
   const rec = k.exits.find((e) => e.pid === first.pid);
   const waitStatus = rec?.status ?? 0;

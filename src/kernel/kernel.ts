@@ -63,6 +63,8 @@ export class Kernel {
   /** values scripts recorded with sys.log, for scenario checks */
   readonly notes: { pid: number; key: string; value: unknown }[] = [];
   readonly stats = { syscalls: 0, enosys: 0 };
+  /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
+  readonly unknownSyscalls = new Map<number, number>();
   private nextPid = 1;
   private readonly bugSet: Set<string>;
 
@@ -122,6 +124,7 @@ export class Kernel {
     this.stats.syscalls++;
     if (!def) {
       this.stats.enosys++;
+      this.unknownSyscalls.set(a.nr, (this.unknownSyscalls.get(a.nr) ?? 0) + 1);
       return -38; // ENOSYS
     }
     const kinds = def.args;
@@ -272,6 +275,11 @@ export class Kernel {
   check(): void {
     const problem = checkInvariants(this);
     if (problem) throw new InvariantViolation(problem);
+  }
+
+  /** "syscall 1234 (2 calls), ..." for reports, or '' when every call was known. */
+  describeUnknownSyscalls(): string {
+    return [...this.unknownSyscalls].map(([nr, n]) => `${nr} (${n} call${n === 1 ? '' : 's'})`).join(', ');
   }
 
   /** Live tasks, for reports. */

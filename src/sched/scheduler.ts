@@ -21,6 +21,20 @@ export type RunEnd =
   | { kind: 'step-limit'; steps: number }
   | { kind: 'replay-diverged'; steps: number; message: string };
 
+/** Why a run that did not simply end is a problem, in one line; null when every thread exited. */
+export function describeRunEnd(end: RunEnd): string | null {
+  switch (end.kind) {
+    case 'exited':
+      return null;
+    case 'deadlock':
+      return `deadlock after ${end.steps} steps: ${end.sleepers.map((s) => `${s.label} sleeps on ${s.waitingOn}`).join('; ')}`;
+    case 'step-limit':
+      return `step limit reached (${end.steps} steps) with processes still running`;
+    case 'replay-diverged':
+      return end.message;
+  }
+}
+
 export interface SchedulerOptions {
   strategy: Strategy;
   /** stop after this many steps (reported as 'step-limit', never as success) */

@@ -4,7 +4,7 @@
 import { bootKernel } from '../kernel/boot.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
-import { Scheduler, type RunEnd } from '../sched/scheduler.ts';
+import { Scheduler, describeRunEnd, type RunEnd } from '../sched/scheduler.ts';
 import type { Strategy } from '../sched/strategy.ts';
 import { PctStrategy } from '../sched/strategies/pct.ts';
 import { RandomStrategy } from '../sched/strategies/random.ts';
@@ -122,22 +122,11 @@ function credsOf(uid: number, gid: number) {
 /** Everything a run must satisfy, in the order a reader wants to see failures. */
 function judge(sc: Scenario, end: RunEnd, k: Kernel): string[] {
   const out: string[] = [];
-  switch (end.kind) {
-    case 'deadlock':
-      out.push(`deadlock after ${end.steps} steps: ${end.sleepers.map((s) => `${s.label} sleeps on ${s.waitingOn}`).join('; ')}`);
-      break;
-    case 'step-limit':
-      out.push(`step limit reached (${end.steps} steps) with processes still running`);
-      break;
-    case 'replay-diverged':
-      out.push(end.message);
-      break;
-    case 'exited':
-      if (k.files.live.size > 0) {
-        const leaked = [...k.files.live.values()].map((f) => `${f.ops.describe(f)} (refs=${f.refs})`);
-        out.push(`leak: ${leaked.length} open file(s) remain after every process exited: ${leaked.join(', ')}`);
-      }
-      break;
+  const ended = describeRunEnd(end);
+  if (ended) out.push(ended);
+  if (end.kind === 'exited' && k.files.live.size > 0) {
+    const leaked = [...k.files.live.values()].map((f) => `${f.ops.describe(f)} (refs=${f.refs})`);
+    out.push(`leak: ${leaked.length} open file(s) remain after every process exited: ${leaked.join(', ')}`);
   }
   for (const e of k.scriptErrors) out.push(`script error in pid ${e.pid}: ${e.message}`);
   if (sc.requireCleanExit !== false && end.kind === 'exited') {

@@ -87,6 +87,23 @@ describe('unixsim command', () => {
     expect(r.out.split('\n')[0]).toMatch(new RegExp(`^unixsim: ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot load: `));
   });
 
+  it('calls of unknown syscall numbers return ENOSYS and are counted in the report', async () => {
+    const f = join(tmp, 'enosys.ts');
+    writeFileSync(
+      f,
+      `import { defineScenario } from '${process.cwd()}/src/script/scenario.ts';
+export default defineScenario({ name: 'enosys', processes: [{ name: 'p', *program(sys) {
+  const a = yield* sys.syscall(999); const b = yield* sys.syscall(999); const c = yield* sys.syscall(444);
+  sys.log('results', [a, b, c]); return 0; } }],
+  checks: { 'ENOSYS each time': (run) => JSON.stringify(run.log('results')) === '[-38,-38,-38]' } });
+`,
+    );
+    const r = await cli('replay', f, '--seed', '1');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('unknown syscalls (ENOSYS): 999 (2 calls), 444 (1 call)');
+    expect(r.out).toMatch(/syscall_999\(0, 0, 0, 0, 0, 0\) = -1 ENOSYS/);
+  });
+
   it('bad usage exits 2', async () => {
     expect((await cli('sweep', 'scenarios/pipe-pingpong.ts')).code).toBe(2);
     expect((await cli('run', 'scenarios/pipe-pingpong.ts', '--strategy', 'nope')).code).toBe(2);
