@@ -150,7 +150,15 @@ export class Kernel {
       const text = def
         ? renderSyscall(def, t.argv, t.mm, result)
         : `syscall_${a.nr}(${[0, 1, 2, 3, 4, 5].map((i) => decodeArg('long', a.lo[i], a.hi[i])).join(', ')}) = ${renderResult(result)}`;
-      this.sched.trace.add({ time: now, dur: now - start, tid: t.pid, kind: 'syscall', name: def?.name ?? `syscall_${a.nr}`, text });
+      const ev = { time: now, dur: now - start, tid: t.pid, kind: 'syscall' as const, name: def?.name ?? `syscall_${a.nr}`, text };
+      const events = this.sched.trace.events;
+      if (t.state === 'exited' && events.length && events[events.length - 1].tid === t.pid && events[events.length - 1].kind === 'exit') {
+        // The call ended the process (exit, a fatal signal): like strace, show it unfinished ("= ?") before the exit line.
+        ev.text = text.replace(/ = [^=]*$/, ' = ?');
+        events.splice(events.length - 1, 0, ev);
+      } else {
+        this.sched.trace.add(ev);
+      }
     }
   }
 
