@@ -36,6 +36,8 @@ export interface FileOps {
   poll?(f: OpenFile): number;
   pollQueues?(f: OpenFile): WaitQueue[];
   stat(f: OpenFile): StatInfo;
+  /** fchmod of a file with no VFS inode (a socket's own inode mode); absent: accepted and forgotten */
+  chmod?(f: OpenFile, mode: number): number;
   /** Called once when the last reference to the open file is dropped. */
   release?(f: OpenFile): void;
   /**

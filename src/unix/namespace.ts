@@ -61,7 +61,7 @@ export class UnixNet {
     if (typeof l === 'number') return l;
     if (l.inode) return -EADDRINUSE;
     if (s.addr) return -EINVAL;
-    const inode = vfs.newSocketInode(l, 0o777 & ~t.umask, t.creds);
+    const inode = vfs.newSocketInode(l, s.mode & ~t.umask, t.creds);
     if (typeof inode === 'number') return inode;
     inode.socket = s;
     s.inode = inode;

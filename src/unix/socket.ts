@@ -56,6 +56,8 @@ export class Socket implements FileOps {
   addr: UnixAddress | null = null;
   /** the socket inode this socket bound (only the binder; cleared on close) */
   inode: Inode | null = null;
+  /** the socket inode's permission bits (0777; fchmod changes them before bind, item 18) */
+  mode = 0o777;
   /** the other end of a connection (kept after the peer closes, as Linux does) */
   peer: Socket | null = null;
   /** RCV_SHUTDOWN | SEND_SHUTDOWN */
@@ -152,7 +154,13 @@ export class Socket implements FileOps {
   }
 
   stat(): StatInfo {
-    return { dev: 8, ino: this.ino, mode: S_IFSOCK | 0o777, nlink: 1, uid: 0, gid: 0, size: 0, blksize: 4096 };
+    return { dev: 8, ino: this.ino, mode: S_IFSOCK | this.mode, nlink: 1, uid: 0, gid: 0, size: 0, blksize: 4096 };
+  }
+
+  /** fchmod: the sockfs inode's mode, which bind gives the socket file (& ~umask, item 18) */
+  chmod(_f: OpenFile, mode: number): number {
+    this.mode = mode & 0o7777;
+    return 0;
   }
 
   messageFreed(): void {

@@ -153,6 +153,19 @@ describe('addresses, bind and name lookup', () => {
     expect(l).toMatchObject({ type: S_IFSOCK, perm: 0o755, fstat: S_IFSOCK | 0o777, again: -EINVAL, againSame: -EADDRINUSE, dir: -EADDRINUSE, noparent: -ENOENT });
   });
 
+  it('fchmod before bind sets the socket inode mode: fstat shows it and bind creates the file with it & ~umask (item 18, found by the fidelity probe)', () => {
+    const l = one(function* (sys) {
+      yield* sys.umask(0o022);
+      const a = yield* sys.socket(AF_UNIX, SOCK_STREAM);
+      sys.log('fchmod', yield* sys.fchmod(a, 0o640));
+      sys.log('fstat', (yield* sys.fstat(a)).stat!.mode);
+      yield* sys.bind(a, '/tmp/s');
+      sys.log('perm', (yield* sys.stat('/tmp/s')).stat!.mode & 0o7777);
+      yield* sys.close(a);
+    });
+    expect(l).toMatchObject({ fchmod: 0, fstat: S_IFSOCK | 0o640, perm: 0o640 });
+  });
+
   it('bind in a directory without write permission is EACCES; connect needs write permission on the socket file', () => {
     const r = run({
       processes: [

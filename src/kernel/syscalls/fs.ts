@@ -319,8 +319,9 @@ export function registerFs(k: Kernel): void {
   d(52, 'fchmod', ['fd', 'oct'], (t, [fd, mode]) => {
     const f = t.fds.get(fd);
     if (!f || f.ops.kind === 'path') return -EBADF;
-    // Pipes and sockets have anonymous inodes nobody else can see: accept and forget.
-    if (!f.inode) return 0;
+    // Files without a VFS inode: a socket keeps its inode mode (fstat, and bind's mode, item 18);
+    // a pipe's anonymous inode nobody else can see: accept and forget.
+    if (!f.inode) return f.ops.chmod ? f.ops.chmod(f, mode) : 0;
     return chmodInode(t, f.inode, mode);
   });
   d(53, 'fchmodat', ['fd', 'path', 'oct'], (t, [dirfd, path, mode]) => {
