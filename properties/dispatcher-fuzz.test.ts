@@ -31,4 +31,18 @@ describe('dispatcher fuzz', () => {
     console.log(`[dispatcher-fuzz] ${generated} syscalls generated, ${executed} dispatched in all (setup calls included; calls after a deadlock or a death never run)`);
     expect(generated).toBeGreaterThanOrEqual(100_000);
   });
+
+  it('finds the planted bug dup-no-ref (a reference count that disagrees with the references)', () => {
+    const nrs = tableNumbers();
+    const procsArb = fc.array(fc.array(callArb(nrs), { minLength: CALLS_PER_PROCESS, maxLength: CALLS_PER_PROCESS }), { minLength: 2, maxLength: 4 });
+    const details = fc.check(
+      fc.property(procsArb, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (procs, seed) => {
+        const r = runScenario(fuzzScenario(procs), { seed, checkInvariants: true, bugs: ['dup-no-ref'] });
+        return !r.failures.some((f) => /internal error|invariant|script error/.test(f));
+      }),
+      { numRuns: NUM_RUNS, endOnFailure: true },
+    );
+    expect(details.failed, `dup-no-ref not found in ${NUM_RUNS} runs (fast-check seed ${details.seed})`).toBe(true);
+    console.log(`[dispatcher-fuzz] dup-no-ref: found at run ${details.numRuns}, fast-check seed ${details.seed}`);
+  });
 });

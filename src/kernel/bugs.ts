@@ -5,6 +5,8 @@
 export const PLANTED_BUGS = {
   'pipe-write-no-wake': 'pipe write queues data but forgets to wake sleeping readers',
   'pipe-read-no-wake': 'pipe read frees space but forgets to wake sleeping writers',
+  'dup-no-ref': 'dup installs the new fd without taking a reference on the open file',
+  'global-pipe-ino': 'pipe inode numbers come from a module-global counter, so state leaks from one run into the next (a determinism bug)',
 } as const;
 
 export type PlantedBug = keyof typeof PLANTED_BUGS | (string & { __planted?: never });

@@ -150,12 +150,15 @@ export class PipeEnd implements FileOps {
   }
 }
 
+/** Only for the planted bug 'global-pipe-ino': the mistake of keeping a counter outside the kernel instance. */
+let globalNextIno = 1000;
+
 export function registerPipe(k: Kernel): void {
   let nextIno = 1000;
   k.table.define(59, 'pipe2', ['ptr', 'hex'], (t, [fds, flags]) => {
     if (flags & ~(O_CLOEXEC | O_NONBLOCK)) return -EINVAL;
     if (!t.mm.check(fds, 8, 2)) return -EFAULT;
-    const pipe = new Pipe(nextIno++, k);
+    const pipe = new Pipe(k.bug('global-pipe-ino') ? globalNextIno++ : nextIno++, k);
     const status = flags & O_NONBLOCK;
     const rf = k.files.open(new PipeEnd(pipe, false), O_RDONLY | status);
     const wf = k.files.open(new PipeEnd(pipe, true), O_WRONLY | status);

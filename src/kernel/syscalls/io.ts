@@ -80,7 +80,7 @@ export function registerIo(k: Kernel): void {
   d(23, 'dup', ['fd'], (t, [fd]) => {
     const f = t.fds.get(fd);
     if (!f) return -EBADF;
-    const r = t.fds.install(f.get(), false);
+    const r = t.fds.install(k.bug('dup-no-ref') ? f : f.get(), false);
     if (r < 0) f.put();
     return r;
   });
