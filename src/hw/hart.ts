@@ -445,7 +445,21 @@ export class Hart {
   }
 
   /** Decodes the instruction at byte `off` of the page; returns -1, or the address whose fetch faulted. */
+  /**
+   * Planted-bug seam for the conformance tests: when set, rewrites each
+   * freshly decoded slot (slots[slot * SLOT_WORDS] is the op number), so a
+   * test can show the differential property finds a wrong instruction.
+   * Null in every real run; it costs nothing once an instruction is cached.
+   */
+  mutateDecoded: ((slots: Int32Array, base: number) => void) | null = null;
+
   private decodeAt(p: DecodedPage, off: number): number {
+    const r = this.decodeInto(p, off);
+    if (r < 0 && this.mutateDecoded) this.mutateDecoded(p.slots, (off >> 1) * SLOT_WORDS);
+    return r;
+  }
+
+  private decodeInto(p: DecodedPage, off: number): number {
     const b = p.frame;
     const low = b[off] | (b[off + 1] << 8);
     const slot = off >> 1;

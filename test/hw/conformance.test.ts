@@ -10,15 +10,17 @@ import { fpGroup, instructionGroup, machineState, sequence } from './gen.ts';
 import { requireQemu, runOnHart, runOnQemu } from './runners.ts';
 import type { Inst } from './asm.ts';
 import type { MachineState } from './program.ts';
+import type { Hart } from '../../src/hw/hart.ts';
+import { FpOp, Op } from '../../src/hw/ops.ts';
 
 // HW_RUNS=5000 for a deep search; the default keeps the suite fast.
 const RUNS = Number(process.env.HW_RUNS ?? 150);
 const DEEP_TIMEOUT = Math.max(120_000, RUNS * 200);
 
-function agree(state: MachineState, body: Inst[]): void {
+function agree(state: MachineState, body: Inst[], mutate: Hart['mutateDecoded'] = null): void {
   const image = buildProgram(state, body);
   const q = runOnQemu(image);
-  const h = runOnHart(image);
+  const h = runOnHart(image, ['prog'], 2e9, mutate);
   expect({ exit: h.exitCode, signal: h.signal }).toEqual({ exit: q.exitCode, signal: q.signal });
   if (!h.stdout.equals(q.stdout)) {
     const listing = body.map((i) => i.bits.toString(16).padStart(i.len * 2, '0')).join(' ');
@@ -36,8 +38,32 @@ describe('differential conformance against qemu-riscv64', () => {
     fc.assert(fc.property(machineState, sequence(instructionGroup), (s, body) => agree(s, body)), { numRuns: RUNS });
   }, DEEP_TIMEOUT);
 
+  it('finds a planted decoder bug (SLT executed as SLTU) within the default run count', () => {
+    requireQemu();
+    const sltAsSltu: Hart['mutateDecoded'] = (slots, base) => {
+      if (slots[base] === Op.SLT) slots[base] = Op.SLTU;
+    };
+    const details = fc.check(fc.property(machineState, sequence(instructionGroup), (s, body) => agree(s, body, sltAsSltu)), {
+      numRuns: RUNS,
+      endOnFailure: true,
+    });
+    expect(details.failed, `SLT-as-SLTU not found in ${RUNS} runs (fast-check seed ${details.seed})`).toBe(true);
+  }, DEEP_TIMEOUT);
+
   it('random F/D sequences (all rounding modes, NaNs, subnormals) give identical results and flags', () => {
     requireQemu();
     fc.assert(fc.property(machineState, sequence(fpGroup, 20), (s, body) => agree(s, body)), { numRuns: RUNS });
+  }, DEEP_TIMEOUT);
+
+  it('finds a planted FP bug (FLE.D executed as FLT.D: wrong only for equal operands) within the default run count', () => {
+    requireQemu();
+    const fleAsFlt: Hart['mutateDecoded'] = (slots, base) => {
+      if (slots[base] === Op.FP_D + FpOp.LE) slots[base] = Op.FP_D + FpOp.LT;
+    };
+    const details = fc.check(fc.property(machineState, sequence(fpGroup, 20), (s, body) => agree(s, body, fleAsFlt)), {
+      numRuns: RUNS,
+      endOnFailure: true,
+    });
+    expect(details.failed, `FLE.D-as-FLT.D not found in ${RUNS} runs (fast-check seed ${details.seed})`).toBe(true);
   }, DEEP_TIMEOUT);
 });

@@ -119,7 +119,9 @@ const fpArith = fc.oneof(
   fc.tuple(rm, fr, fr).map(([m, d, a]) => R(0x53, m, 0x21, d, a, 0)), // fcvt.d.s
 );
 const fpInt = fc.oneof(
-  fc.tuple(fmt, fc.integer({ min: 0, max: 2 }), rd, fr, fr).map(([t, k, d, a, b]) => R(0x53, k, 0x50 | t, d, a, b)),
+  // Compares: half the time both operands are one register, so equal values (where FLE and FLT differ) are common.
+  fc.tuple(fmt, fc.integer({ min: 0, max: 2 }), rd, fc.oneof(fc.tuple(fr, fr), fr.map((r) => [r, r] as [number, number])))
+    .map(([t, k, d, [a, b]]) => R(0x53, k, 0x50 | t, d, a, b)),
   fc.tuple(fmt, rm, fc.integer({ min: 0, max: 3 }), rd, fr).map(([t, m, k, d, a]) => R(0x53, m, 0x60 | t, d, a, k)),
   fc.tuple(fmt, rm, fc.integer({ min: 0, max: 3 }), fr, rs).map(([t, m, k, d, a]) => R(0x53, m, 0x68 | t, d, a, k)),
   fc.tuple(fmt, fc.integer({ min: 0, max: 1 }), rd, fr).map(([t, k, d, a]) => R(0x53, k, 0x70 | t, d, a, 0)),

@@ -18,13 +18,19 @@ export interface RunResult {
 const SYS_WRITE = 64, SYS_EXIT = 93, SYS_EXIT_GROUP = 94;
 const ENOSYS = 38;
 
-export function runOnHart(image: Uint8Array, argv: string[] = ['prog'], maxInstructions = 2e9): RunResult & { hart: Hart } {
+export function runOnHart(
+  image: Uint8Array,
+  argv: string[] = ['prog'],
+  maxInstructions = 2e9,
+  mutateDecoded: Hart['mutateDecoded'] = null,
+): RunResult & { hart: Hart } {
   const space = new AddressSpace();
   const elf = loadElf(image, space);
   const stack = buildInitialStack(space, elf, {
     argv, envp: [], execfn: argv[0], random: new Uint8Array(16).fill(7), uid: 0, euid: 0, gid: 0, egid: 0,
   });
   const hart = new Hart(space);
+  hart.mutateDecoded = mutateDecoded;
   hart.pc = elf.entry;
   hart.setX(2, stack.sp);
   const out: Buffer[] = [];
