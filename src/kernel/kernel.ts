@@ -12,7 +12,7 @@ import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
 import { bit, defaultIgnores, SA_RESTART, signalName } from './signal.ts';
 import { EINTR, ERESTARTSYS } from './errno.ts';
-import { renderSyscall } from './strace.ts';
+import { renderArgs, renderSyscall } from './strace.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
@@ -165,7 +165,8 @@ export class Kernel {
   traceBlock(t: Task, on: string): void {
     if (!this.sched.trace.recordText) return;
     const def = this.table.get(t.ctx.args.nr);
-    this.sched.trace.add({ time: this.sched.clock.now, dur: 0, tid: t.pid, kind: 'block', name: def?.name ?? '?', text: `${def?.name ?? '?'}(...) <blocks on ${on}>` });
+    const call = def ? `${def.name}(${renderArgs(def, t.argv, t.mm, -1)})` : `syscall_${t.ctx.args.nr}(...)`;
+    this.sched.trace.add({ time: this.sched.clock.now, dur: 0, tid: t.pid, kind: 'block', name: def?.name ?? '?', text: `${call} <blocks on ${on}>` });
   }
 
   traceNote(t: Task, kind: 'exit' | 'signal' | 'fault' | 'note' | 'spawn', text: string): void {

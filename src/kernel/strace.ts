@@ -44,6 +44,11 @@ export function showSockaddr(mm: AddressSpace, addr: number, len: number): strin
 }
 
 export function renderSyscall(def: SyscallDef, args: readonly number[], mm: AddressSpace, result: number): string {
+  return `${def.name}(${renderArgs(def, args, mm, result)}) = ${renderResult(result)}`;
+}
+
+/** The argument list; output buffers are shown only for a result >= 0 (else as pointers). */
+export function renderArgs(def: SyscallDef, args: readonly number[], mm: AddressSpace, result: number): string {
   const parts: string[] = [];
   for (let i = 0; i < def.args.length; i++) {
     const kind = def.args[i];
@@ -76,5 +81,5 @@ export function renderSyscall(def: SyscallDef, args: readonly number[], mm: Addr
         parts.push(String(v));
     }
   }
-  return `${def.name}(${parts.join(', ')}) = ${renderResult(result)}`;
+  return parts.join(', ');
 }
