@@ -37,6 +37,7 @@ import {
 } from './constants.ts';
 import type { UnixNet } from './namespace.ts';
 import { Message } from './queue.ts';
+import { dgramTruesize } from './truesize.ts';
 import { deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket } from './socket.ts';
 import { addCreds, attachRights, type RecvFrom } from './stream.ts';
 
@@ -153,11 +154,12 @@ export function* dgramSend(
   // unix_scm_to_skb: a 0-byte datagram is still a message and carries its files (item 116).
   const rights = attachRights(t, s, scm);
   if (typeof rights === 'number') return rights;
-  const m = new Message(io.copyIn(len), s, len);
+  const truesize = dgramTruesize(len); // the skb's truesize is what the send buffer is charged (truesize.ts)
+  const m = new Message(io.copyIn(len), s, truesize);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
-  s.sendBuf.charge(len);
-  s.sendBuf.inTransit += len;
+  s.sendBuf.charge(truesize);
+  s.sendBuf.inTransit += truesize;
   let queued = false;
   try {
     const r = yield* deliver(t, s, m, target, noblock);
@@ -166,8 +168,8 @@ export function* dgramSend(
   } finally {
     // Not queued (an error, or the task died asleep): kfree_skb.
     if (!queued) {
-      s.sendBuf.inTransit -= len;
-      s.sendBuf.uncharge(len);
+      s.sendBuf.inTransit -= truesize;
+      s.sendBuf.uncharge(truesize);
       if (m.rights) s.net.inflight.discard(m.rights);
       m.rights = null;
       s.messageFreed();
@@ -177,7 +179,6 @@ export function* dgramSend(
 
 /** The part of unix_dgram_sendmsg from `restart:` on: find the receiver, check it, wait for room in its queue, enqueue. */
 function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, noblock: boolean): SyscallGen {
-  const len = m.charge;
   const deadline = deadlineOf(t, s.sndtimeo);
   let other: Socket | null = target ? null : s.peer;
   for (;;) {
@@ -209,12 +210,12 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
       if (err) return err;
       continue;
     }
-    s.sendBuf.inTransit -= len;
+    s.sendBuf.inTransit -= m.charge;
     addCreds(t, s, other, m);
     other.recvQueue.enqueue(m);
     if (m.rights) s.net.inflight.queued(m.rights, other);
     other.recvQueue.readers.wakeAll(); // sk_data_ready
-    return len;
+    return m.data.length;
   }
 }
 
@@ -307,7 +308,7 @@ export function dgramPollQueues(s: Socket): WaitQueue[] {
 
 /**
  * Datagram accounting (checked with the kernel's invariants): every queued
- * datagram is charged exactly its length; the messages a receiver holds
+ * datagram is charged exactly its skb truesize (dgramTruesize of its length); the messages a receiver holds
  * from senders the qlen limit applies to never exceed max_dgram_qlen + 1;
  * nothing is in transit beyond what the send buffer charges.
  */
@@ -319,7 +320,7 @@ export function checkDgram(net: UnixNet): string | null {
     }
     let limited = 0;
     for (const m of s.recvQueue.msgs) {
-      if (m.charge !== m.data.length || m.consumed !== 0) {
+      if (m.charge !== dgramTruesize(m.data.length) || m.consumed !== 0) {
         return `${s.describe()} holds a datagram of ${m.data.length} bytes charged ${m.charge}, ${m.consumed} consumed`;
       }
       const from = m.sender as Socket;

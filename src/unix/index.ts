@@ -7,6 +7,8 @@ import { UnixNet } from './namespace.ts';
 import type { Sender } from './queue.ts';
 import { Socket } from './socket.ts';
 import { registerSocketCalls } from './syscalls.ts';
+import { SOCK_STREAM } from './constants.ts';
+import { dgramTruesize, streamTruesize } from './truesize.ts';
 
 export const UNIX_PLANTED_BUGS = {
   'stream-write-no-wake': 'AF_UNIX stream/seqpacket write queues data but forgets to wake sleeping readers',
@@ -31,7 +33,7 @@ export function registerUnix(k: Kernel): UnixNet {
   return net;
 }
 
-/** Socket invariants: send-buffer accounting, queue byte counts, backlog bounds, one file per socket. */
+/** Socket invariants: send-buffer accounting (each message charged its truesize; a sender's wmem is the sum of its live messages' charges), queue byte counts, backlog bounds, one file per socket. */
 export function checkUnix(k: Kernel, net: UnixNet): string | null {
   const charged = new Map<Sender, number>();
   for (const s of net.sockets.values()) {
@@ -39,6 +41,11 @@ export function checkUnix(k: Kernel, net: UnixNet): string | null {
     for (const m of s.recvQueue.msgs) {
       if (!(m.sender instanceof Socket) || !net.sockets.has(m.sender.id)) {
         return `${s.describe()} holds a message from a freed socket`;
+      }
+      // each message is charged its skb's truesize (truesize.ts), however much of it was read
+      const truesize = s.type === SOCK_STREAM ? streamTruesize(m.data.length) : dgramTruesize(m.data.length);
+      if (m.charge !== truesize) {
+        return `${s.describe()} holds a message of ${m.data.length} bytes charged ${m.charge}, not its truesize ${truesize}`;
       }
       charged.set(m.sender, (charged.get(m.sender) ?? 0) + m.charge);
       bytes += m.remaining;

@@ -1,8 +1,11 @@
 // The queues a connection is made of, as gVisor's transport/queue.go has
 // them: a receive queue of messages (each with its byte boundary, so that
 // ancillary data can later ride on a message) with a wait queue for
-// readers, and a send buffer that charges queued bytes to the sender's
-// SO_SNDBUF, with a wait queue for writers.
+// readers, and a send buffer that charges queued messages to the sender's
+// SO_SNDBUF, with a wait queue for writers. A message is charged what Linux
+// charges its skb, the truesize (payload rounded up to the slab size or
+// whole pages, plus the sk_buff and its shared info: see truesize.ts), not
+// its length.
 //
 // Accounting rule (Linux's sk_wmem_alloc): a message is charged to its
 // sender from enqueue until it is fully consumed or purged, not per byte
@@ -26,7 +29,7 @@ export class Message {
 
   constructor(
     readonly data: Uint8Array,
-    /** the sending socket; its send buffer is charged `charge` bytes until the message is freed */
+    /** the sending socket; its send buffer is charged `charge` bytes (the skb truesize, truesize.ts) until the message is freed */
     readonly sender: Sender,
     readonly charge: number,
   ) {}
@@ -41,7 +44,7 @@ export class Message {
   creds: { pid: number; uid: number; gid: number } | null = null;
 }
 
-/** A socket's send-side accounting: bytes charged by its messages queued anywhere. */
+/** A socket's send-side accounting: the truesize charged by its messages queued anywhere. */
 export class SendBuffer {
   /** bytes charged by this socket's live messages (Linux sk_wmem_alloc) */
   wmem = 0;

@@ -20,6 +20,7 @@ import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
 import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
+import { dgramTruesize, streamSkbSize } from './truesize.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
 } from './socket.ts';
@@ -113,23 +114,24 @@ function* streamSend(
       if (err) return sent || err;
       continue;
     }
-    // A large write is split into chunks of at most half the buffer (unix_stream_sendmsg).
-    const size = Math.min(io.remaining, (s.sendBuf.sndbuf >> 1) - 64);
+    // A large write is split into skbs of at most half the buffer (unix_stream_sendmsg),
+    // each charged its truesize (src/unix/truesize.ts).
+    const { size, truesize } = streamSkbSize(io.remaining, s.sendBuf.sndbuf);
     // unix_scm_to_skb: the files ride with the first chunk only (item 119); the credentials with every chunk
     const rights = attachRights(t, s, scm);
     if (typeof rights === 'number') return sent || rights;
-    const m = new Message(io.copyIn(size), s, size);
+    const m = new Message(io.copyIn(size), s, truesize);
     m.rights = rights;
     m.creds = scm?.creds ?? null;
-    s.sendBuf.charge(size);
-    s.sendBuf.inTransit += size;
+    s.sendBuf.charge(truesize);
+    s.sendBuf.inTransit += truesize;
     let queued = false;
     try {
       yield PREEMPT; // unix_state_lock(other)
-      s.sendBuf.inTransit -= size;
+      s.sendBuf.inTransit -= truesize;
       if (other.dead || other.shutdown & RCV_SHUTDOWN) {
         queued = true; // freed below, not leaked
-        s.sendBuf.uncharge(size);
+        s.sendBuf.uncharge(truesize);
         dropRights(s, m);
         return pipeErr();
       }
@@ -140,8 +142,8 @@ function* streamSend(
     } finally {
       if (!queued) {
         // the task died at the preemption point: kfree_skb
-        s.sendBuf.inTransit -= size;
-        s.sendBuf.uncharge(size);
+        s.sendBuf.inTransit -= truesize;
+        s.sendBuf.uncharge(truesize);
         dropRights(s, m);
       }
     }
@@ -171,18 +173,19 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   // A 0-byte seqpacket message is a message: it carries its files (item 116).
   const rights = attachRights(t, s, scm);
   if (typeof rights === 'number') return rights;
-  const m = new Message(io.copyIn(len), s, len);
+  const truesize = dgramTruesize(len); // unix_dgram_sendmsg's skb
+  const m = new Message(io.copyIn(len), s, truesize);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
-  s.sendBuf.charge(len);
-  s.sendBuf.inTransit += len;
+  s.sendBuf.charge(truesize);
+  s.sendBuf.inTransit += truesize;
   let done = false;
   try {
     yield PREEMPT; // unix_state_lock(other)
-    s.sendBuf.inTransit -= len;
+    s.sendBuf.inTransit -= truesize;
     done = true;
     if (other.dead || other.shutdown & RCV_SHUTDOWN) {
-      s.sendBuf.uncharge(len);
+      s.sendBuf.uncharge(truesize);
       dropRights(s, m);
       return -EPIPE;
     }
@@ -191,8 +194,8 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
     if (m.rights) s.net.inflight.queued(m.rights, other);
   } finally {
     if (!done) {
-      s.sendBuf.inTransit -= len;
-      s.sendBuf.uncharge(len);
+      s.sendBuf.inTransit -= truesize;
+      s.sendBuf.uncharge(truesize);
       dropRights(s, m);
     }
   }

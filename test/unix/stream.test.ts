@@ -171,7 +171,9 @@ describe('stream data, shutdown and close', () => {
     });
     expect(l.sndbuf).toBe(8192);
     expect(l.full).toBe(-EAGAIN);
-    expect(l.total as number).toBeGreaterThanOrEqual(8192);
+    // each 3000-byte write is one skb charged its truesize, 4352 (3008+320 head bytes round up to kmalloc-4k,
+    // plus the sk_buff): the second write overshoots 8192, so 6000 bytes are queued, as on Linux 6.18
+    expect(l.total).toBe(6000);
     expect(l).toMatchObject({ pollout: 0, after: POLLOUT, again: 1 });
   });
 

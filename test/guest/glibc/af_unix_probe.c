@@ -158,6 +158,12 @@ static int getint(int fd, int opt) {
   if (getsockopt(fd, SOL_SOCKET, opt, &v, &l) != 0) return -1000 - errno;
   return v;
 }
+/* SIOCOUTQ (0x5411, <linux/sockios.h>): what the send buffer is charged (sk_wmem_alloc: skb truesizes). */
+static int getoutq(int fd) {
+  int v = -12345;
+  if (ioctl(fd, 0x5411, &v) != 0) return -1000 - errno;
+  return v;
+}
 static void nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 static int sigpipes;
@@ -1094,8 +1100,9 @@ static void section_b(void) {
   TP("empty", sv[0]);
   T("write100", write(sv[0], chunk, 100));
   TP("after100", sv[0]);
+  A(" outq=%d", getoutq(sv[0]));
   while ((n = write(sv[0], chunk, 1000)) > 0) total += n;
-  A(" filled_with_1000s=%ld", total + 100);
+  A(" filled_with_1000s=%ld outq=%d", total + 100, getoutq(sv[0]));
   T("then", write(sv[0], chunk, 1000));
   TP("full", sv[0]);
   T("write1", write(sv[0], chunk, 1));
@@ -1193,6 +1200,7 @@ static void section_b(void) {
   sz = 20000;
   setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
   T("nonblock_big", send(sv[0], chunk, 65536, MSG_DONTWAIT));
+  A(" outq=%d", getoutq(sv[0]));
   T("again", send(sv[0], chunk, 100, MSG_DONTWAIT));
   sz = 4096;
   setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
