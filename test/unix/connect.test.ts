@@ -71,7 +71,7 @@ describe('listen, connect and accept', () => {
     const keys = r.kernel.notes.map((n) => n.key);
     expect(keys.indexOf('accepting')).toBeLessThan(keys.indexOf('c2'));
     expect(logs(r).c2).toBe(0);
-    expect(trace(r)).toMatch(/connect\(\.\.\.\) <blocks on socket:\[\d+\] peer_wait>/);
+    expect(trace(r)).toMatch(/connect\(5, \{sa_family=AF_UNIX, sun_path="\/tmp\/l"\}, 9\) <blocks on socket:\[\d+\] peer_wait>/);
   });
 
   it('a blocked connect is refused when the listener closes', () => {
