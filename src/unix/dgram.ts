@@ -23,7 +23,7 @@ import { registerPlantedBugs } from '../kernel/bugs.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import {
-  EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE,
+  EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE,
 } from '../kernel/errno.ts';
 import { PREEMPT, type SyscallGen } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
@@ -38,8 +38,8 @@ import {
 import type { UnixNet } from './namespace.ts';
 import { Message } from './queue.ts';
 import { dgramTruesize } from './truesize.ts';
-import { deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket } from './socket.ts';
-import { addCreds, attachRights, type RecvFrom } from './stream.ts';
+import { deadlineOf, RCV_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket } from './socket.ts';
+import { addCreds, allocMessage, freeUnqueued, type RecvFrom } from './stream.ts';
 
 export const DGRAM_PLANTED_BUGS = {
   'dgram-qlen-no-wake':
@@ -139,27 +139,9 @@ export function* dgramSend(
     const err = s.net.autobind(s);
     if (err) return err;
   }
-  const len = io.remaining;
-  if (len > s.sendBuf.sndbuf - 32) return -EMSGSIZE; // item 80
-  // sock_alloc_send_pskb: pending error, own SHUT_WR (EPIPE, never SIGPIPE: item 91), then room.
-  const bufDeadline = deadlineOf(t, s.sndtimeo);
-  for (;;) {
-    if (s.err) return -takeError(s);
-    if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
-    if (s.sendBuf.hasRoom) break;
-    if (noblock) return -EAGAIN;
-    const err = yield* sleepTimeo(t, s.sendBuf.writers, bufDeadline);
-    if (err) return err;
-  }
-  // unix_scm_to_skb: a 0-byte datagram is still a message and carries its files (item 116).
-  const rights = attachRights(t, s, scm);
-  if (typeof rights === 'number') return rights;
-  const truesize = dgramTruesize(len); // the skb's truesize is what the send buffer is charged (truesize.ts)
-  const m = new Message(io.copyIn(len), s, truesize);
-  m.rights = rights;
-  m.creds = scm?.creds ?? null;
-  s.sendBuf.charge(truesize);
-  s.sendBuf.inTransit += truesize;
+  // A 0-byte datagram is still a message and carries its files (item 116); SHUT_WR is EPIPE, never SIGPIPE (item 91).
+  const m = yield* allocMessage(t, s, io, noblock, scm);
+  if (typeof m === 'number') return m;
   let queued = false;
   try {
     const r = yield* deliver(t, s, m, target, noblock);
@@ -167,13 +149,7 @@ export function* dgramSend(
     return r;
   } finally {
     // Not queued (an error, or the task died asleep): kfree_skb.
-    if (!queued) {
-      s.sendBuf.inTransit -= truesize;
-      s.sendBuf.uncharge(truesize);
-      if (m.rights) s.net.inflight.discard(m.rights);
-      m.rights = null;
-      s.messageFreed();
-    }
+    if (!queued) freeUnqueued(s, m);
   }
 }
 
@@ -219,11 +195,6 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
   }
 }
 
-function takeError(s: Socket): number {
-  const e = s.err;
-  s.err = 0;
-  return e;
-}
 
 // ---- receive ----
 
@@ -241,7 +212,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   for (;;) {
     // __skb_try_recv_datagram: the pending error first, then data; __skb_wait_for_more_packets:
     // after SHUT_RD an empty queue reads 0 when blocking (item 92); a closed peer is no EOF (item 89).
-    if (s.err) return -takeError(s);
+    if (s.err) return -s.takeError();
     if (!q.empty) break;
     if (noblock) return -EAGAIN;
     if (s.shutdown & RCV_SHUTDOWN) return 0;

@@ -163,6 +163,13 @@ export class Socket implements FileOps {
     return 0;
   }
 
+  /** sock_error: the pending error, read once and then cleared. */
+  takeError(): number {
+    const e = this.err;
+    this.err = 0;
+    return e;
+  }
+
   messageFreed(): void {
     this.net.maybeFree(this);
   }

@@ -9,7 +9,7 @@
 import { SIGPIPE } from '../kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
-import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
+import { PREEMPT, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import {
@@ -32,12 +32,6 @@ export interface RecvFrom {
   scm?: ScmRecv;
 }
 
-/** Takes the pending error (sock_error: read once, then cleared). */
-function takeError(s: Socket): number {
-  const e = s.err;
-  s.err = 0;
-  return e;
-}
 
 /** Links two fresh sockets as a connected pair (unix_socketpair). */
 export function connectPair(a: Socket, b: Socket, cred: Ucred): void {
@@ -106,7 +100,7 @@ function* streamSend(
   const deadline = deadlineOf(t, s.sndtimeo);
   while (io.remaining > 0) {
     // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
-    if (s.err) return sent || -takeError(s);
+    if (s.err) return sent || -s.takeError();
     if (s.shutdown & SEND_SHUTDOWN) return pipeErr();
     if (!s.sendBuf.hasRoom) {
       if (noblock) return sent || -EAGAIN;
@@ -154,53 +148,68 @@ function* streamSend(
 }
 
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
-function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
-  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored (item 54)
-  if (flags & MSG_OOB) return -EOPNOTSUPP;
+/**
+ * sock_alloc_send_pskb + unix_scm_to_skb for one datagram or seqpacket
+ * message: EMSGSIZE above sndbuf-32 (item 80), then the pending error, own
+ * SHUT_WR (EPIPE, never SIGPIPE) and room in the send buffer, waiting for
+ * room unless nonblocking. Returns the message charged to `s` at its
+ * truesize and counted in transit (the caller queues it or frees it with
+ * freeUnqueued), or -errno.
+ */
+export function* allocMessage(
+  t: Task, s: Socket, io: UserIO, noblock: boolean, scm: ScmSend | null,
+): Generator<KernelYield, Message | number, void> {
   const len = io.remaining;
   if (len > s.sendBuf.sndbuf - 32) return -EMSGSIZE;
-  const other = s.peer!;
   const deadline = deadlineOf(t, s.sndtimeo);
   for (;;) {
-    if (s.err) return -takeError(s);
-    // Seqpacket reports EPIPE without SIGPIPE (item 51).
+    if (s.err) return -s.takeError();
     if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
     if (s.sendBuf.hasRoom) break;
     if (noblock) return -EAGAIN;
     const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
     if (err) return err;
   }
-  // A 0-byte seqpacket message is a message: it carries its files (item 116).
   const rights = attachRights(t, s, scm);
   if (typeof rights === 'number') return rights;
-  const truesize = dgramTruesize(len); // unix_dgram_sendmsg's skb
+  const truesize = dgramTruesize(len); // what the send buffer is charged (truesize.ts)
   const m = new Message(io.copyIn(len), s, truesize);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
   s.sendBuf.charge(truesize);
   s.sendBuf.inTransit += truesize;
-  let done = false;
+  return m;
+}
+
+/** kfree_skb of a message from allocMessage that never reached a queue: uncharge it and drop its files. */
+export function freeUnqueued(s: Socket, m: Message): void {
+  s.sendBuf.inTransit -= m.charge;
+  s.sendBuf.uncharge(m.charge);
+  dropRights(s, m);
+  s.messageFreed();
+}
+
+function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
+  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored (item 54)
+  if (flags & MSG_OOB) return -EOPNOTSUPP;
+  const other = s.peer!;
+  // Seqpacket reports EPIPE without SIGPIPE (item 51); a 0-byte message carries its files (item 116).
+  const m = yield* allocMessage(t, s, io, noblock, scm);
+  if (typeof m === 'number') return m;
+  let queued = false;
   try {
     yield PREEMPT; // unix_state_lock(other)
-    s.sendBuf.inTransit -= truesize;
-    done = true;
-    if (other.dead || other.shutdown & RCV_SHUTDOWN) {
-      s.sendBuf.uncharge(truesize);
-      dropRights(s, m);
-      return -EPIPE;
-    }
+    if (other.dead || other.shutdown & RCV_SHUTDOWN) return -EPIPE;
+    s.sendBuf.inTransit -= m.charge;
     addCreds(t, s, other, m);
     other.recvQueue.enqueue(m);
     if (m.rights) s.net.inflight.queued(m.rights, other);
+    queued = true;
   } finally {
-    if (!done) {
-      s.sendBuf.inTransit -= truesize;
-      s.sendBuf.uncharge(truesize);
-      dropRights(s, m);
-    }
+    if (!queued) freeUnqueued(s, m); // an error, or the task died at the preemption point
   }
   if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll();
-  return len;
+  return m.data.length;
 }
 
 // ---- receive ----
@@ -235,7 +244,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
     if (!m) {
       if (copied >= target) break;
       // Queued data first, then the pending error once, then EOF (item 49).
-      if (s.err) return copied || -takeError(s);
+      if (s.err) return copied || -s.takeError();
       if (s.shutdown & RCV_SHUTDOWN) break;
       if (noblock) {
         if (copied === 0) return -EAGAIN;
@@ -298,7 +307,7 @@ function* seqpacketRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   const deadline = deadlineOf(t, s.rcvtimeo);
   for (;;) {
     // __skb_try_recv_datagram: the pending error comes before queued data (item 49).
-    if (s.err) return -takeError(s);
+    if (s.err) return -s.takeError();
     if (!q.empty) break;
     if (s.shutdown & RCV_SHUTDOWN) return 0;
     if (noblock) return -EAGAIN;
