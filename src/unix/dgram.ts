@@ -33,7 +33,7 @@ import { family, parseAddr, type ParsedAddr } from './address.ts';
 import { NO_CREDS, type ScmSend } from './cmsg.ts';
 import {
   AF_UNSPEC, MAX_DGRAM_QLEN, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
-  POLLWRBAND, POLLWRNORM,
+  POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import type { UnixNet } from './namespace.ts';
 import { Message } from './queue.ts';
@@ -214,6 +214,8 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
     // after SHUT_RD an empty queue reads 0 when blocking (item 92); a closed peer is no EOF (item 89).
     if (s.err) return -s.takeError();
     if (!q.empty) break;
+    // A seqpacket socket whose peer shut down reads 0 even when nonblocking (item 97).
+    if (s.type === SOCK_SEQPACKET && s.shutdown & RCV_SHUTDOWN) return 0;
     if (noblock) return -EAGAIN;
     if (s.shutdown & RCV_SHUTDOWN) return 0;
     const err = yield* sleepTimeo(t, q.readers, deadline);

@@ -300,45 +300,9 @@ function sameCreds(a: Message['creds'], b: Message['creds']): boolean {
 }
 
 /** unix_seqpacket_recvmsg -> unix_dgram_recvmsg: one message per call; the rest of a long one is lost. */
-function* seqpacketRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+function seqpacketRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallResult {
   if (s.state !== 'connected') return -ENOTCONN;
-  if (flags & MSG_OOB) return -EOPNOTSUPP;
-  const q = s.recvQueue;
-  const deadline = deadlineOf(t, s.rcvtimeo);
-  for (;;) {
-    // __skb_try_recv_datagram: the pending error comes before queued data (item 49).
-    if (s.err) return -s.takeError();
-    if (!q.empty) break;
-    if (s.shutdown & RCV_SHUTDOWN) return 0;
-    if (noblock) return -EAGAIN;
-    const err = yield* sleepTimeo(t, q.readers, deadline);
-    if (err) return err;
-  }
-  const m = q.msgs[0];
-  if (out) out.from = m.sender;
-  const n = io.copyOut(m.data);
-  const len = m.data.length;
-  const scm = out?.scm;
-  if (scm) {
-    if (n < len) scm.trunc = true;
-    if (s.passcred) scm.creds = m.creds ?? NO_CREDS;
-  }
-  const rights = m.rights;
-  if (flags & MSG_PEEK) {
-    if (rights && scm) scm.files = s.net.inflight.peek(rights);
-  } else {
-    let taken: OpenFile[] | null = null;
-    if (rights) {
-      m.rights = null;
-      taken = s.net.inflight.detach(rights);
-    }
-    q.freeHead();
-    if (taken) {
-      if (scm) scm.files = taken;
-      else s.net.inflight.putFiles(taken);
-    }
-  }
-  return flags & MSG_TRUNC ? len : n;
+  return dgramRecv(t, s, io, flags, noblock, out);
 }
 
 // ---- shutdown, poll, release ----
