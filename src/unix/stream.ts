@@ -82,6 +82,12 @@ function dropRights(s: Socket, m: Message): void {
   m.rights = null;
 }
 
+/** unix_stream_sendmsg's pipe_err: EPIPE, and SIGPIPE unless MSG_NOSIGNAL or something was sent (item 71). */
+function pipeErr(t: Task, sent: number, flags: number): number {
+  if (sent === 0 && !(flags & MSG_NOSIGNAL)) t.kernel.sendSignal(t, SIGPIPE);
+  return sent || -EPIPE;
+}
+
 function* streamSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null,
 ): SyscallGen {
@@ -91,17 +97,12 @@ function* streamSend(
   const other = s.peer;
   if (!other) return -ENOTCONN;
   let sent = 0;
-  // pipe_err: EPIPE, and SIGPIPE unless MSG_NOSIGNAL or something was sent (item 71).
-  const pipeErr = (): number => {
-    if (sent === 0 && !(flags & MSG_NOSIGNAL)) k.sendSignal(t, SIGPIPE);
-    return sent || -EPIPE;
-  };
-  if (s.shutdown & SEND_SHUTDOWN) return pipeErr();
+  if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
   const deadline = deadlineOf(t, s.sndtimeo);
   while (io.remaining > 0) {
     // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
     if (s.err) return sent || -s.takeError();
-    if (s.shutdown & SEND_SHUTDOWN) return pipeErr();
+    if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
     if (!s.sendBuf.hasRoom) {
       if (noblock) return sent || -EAGAIN;
       const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
@@ -127,7 +128,7 @@ function* streamSend(
         queued = true; // freed below, not leaked
         s.sendBuf.uncharge(truesize);
         dropRights(s, m);
-        return pipeErr();
+        return pipeErr(t, sent, flags);
       }
       addCreds(t, s, other, m);
       other.recvQueue.enqueue(m);
