@@ -1,0 +1,24 @@
+// The public API of unixsim, for tools and test suites built on it. Write a
+// scenario (defineScenario), run it under a seed (runScenario), render what
+// happened (renderText, renderChromeJson), and reproduce it (replayCommand,
+// or runScenario with the recorded picks). Everything else is internal.
+
+// Scenarios and runs
+export { defineScenario, type Scenario, type ProcessSpec } from './script/scenario.ts';
+export { runScenario, STRATEGIES, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
+export type { RunView } from './script/runview.ts';
+export type { Program } from './script/context.ts';
+
+// What scripts call
+export { Sys, text, toBytes, type Bytes, type DataResult, type SockAddr, type SockName, type SysGen } from './script/sys.ts';
+export * as unix from './unix/constants.ts';
+
+// Traces and reproduction
+export { renderText, renderChromeJson, type TraceEvent } from './sched/trace.ts';
+export { describeRunEnd, type RunEnd } from './sched/scheduler.ts';
+export { parseSeed, type Seed } from './sched/rng.ts';
+export { replayCommand } from './cli.ts';
+export { plantedBugs } from './kernel/bugs.ts';
+
+// Real binaries
+export { execImage, type ExecOptions, type ExecResult } from './exec.ts';
