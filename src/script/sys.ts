@@ -650,6 +650,46 @@ export class Sys {
     }
     return res;
   }
+
+  /** sendmmsg(2) of plain data messages: the number sent (or -errno) and each message's msg_len. */
+  *sendmmsg(fd: number, messages: Bytes[], flags = 0): SysGen<{ ret: number; lens: number[] }> {
+    this.scratch.reset();
+    const vec = this.scratch.alloc(64 * Math.max(1, messages.length));
+    messages.forEach((d, i) => {
+      const b = toBytes(d);
+      const iov = this.scratch.alloc(16);
+      this.putIovec(iov, [this.scratch.put(b)], [b.length]);
+      this.ctx.task.mm.poke(vec + 64 * i, msghdrBytes(0, 0, iov, 1, 0, 0));
+    });
+    const ret = yield* this.syscall(269, fd, vec, messages.length, flags);
+    return { ret, lens: this.mmsgLens(vec, Math.max(0, ret)) };
+  }
+
+  /** recvmmsg(2) into `count` buffers of `size` bytes (no timeout): the number received and each message's bytes. */
+  *recvmmsg(fd: number, count: number, size: number, flags = 0): SysGen<{ ret: number; messages: Uint8Array[] }> {
+    this.scratch.reset();
+    const vec = this.scratch.alloc(64 * Math.max(1, count));
+    const bufs: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const iov = this.scratch.alloc(16);
+      const buf = this.scratch.alloc(size);
+      bufs.push(buf);
+      this.putIovec(iov, [buf], [size]);
+      this.ctx.task.mm.poke(vec + 64 * i, msghdrBytes(0, 0, iov, 1, 0, 0));
+    }
+    const ret = yield* this.syscall(243, fd, vec, count, flags, 0);
+    const lens = this.mmsgLens(vec, Math.max(0, ret));
+    return { ret, messages: lens.map((n, i) => this.scratch.read(bufs[i], Math.min(n, size))) };
+  }
+
+  private mmsgLens(vec: number, n: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const b = this.scratch.read(vec + 64 * i + 56, 4);
+      out.push(new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true));
+    }
+    return out;
+  }
 }
 
 export interface ScmCreds {

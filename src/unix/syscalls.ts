@@ -9,7 +9,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import { putU32 } from '../kernel/uaccess.ts';
-import { UserIO } from '../kernel/userio.ts';
+import { UIO_MAXIOV, UserIO } from '../kernel/userio.ts';
 import { copyAddrIn, copyAddrOut, parseAddr, UNNAMED } from './address.ts';
 import {
   AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
@@ -217,7 +217,10 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   // sendmsg(2): ____sys_sendmsg's order: the header, the iovecs, the control
   // buffer, then the protocol (which parses the control data first, as
   // unix_stream_sendmsg's scm_send does).
-  d(211, 'sendmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => {
+  d(211, 'sendmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => sendOne(t, fd, umsg, flags));
+
+  /** One sendmsg: the socket, the header at umsg, and the send. */
+  function sendOne(t: Task, fd: number, umsg: number, flags: number): SyscallResult {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
     const [f, s] = r;
@@ -233,7 +236,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof scm === 'number') return scm;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
     return sendWithScm(t, s, io, flags, noblock, addr, scm);
-  });
+  }
 
   /** Runs the send, then drops the file references no message took (scm_destroy), also if the task dies. */
   function* sendWithScm(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend): SyscallGen {
@@ -251,7 +254,10 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
 
   // recvmsg(2): the data, then scm_recv (credentials before SCM_RIGHTS), then
   // msg_name, msg_flags and msg_controllen written back; on error the header is untouched.
-  d(212, 'recvmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => {
+  d(212, 'recvmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => recvOne(t, fd, umsg, flags));
+
+  /** One recvmsg into the header at umsg. */
+  function recvOne(t: Task, fd: number, umsg: number, flags: number): SyscallResult {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
     const [f, s] = r;
@@ -286,7 +292,41 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       }
       return writeRecvResult(t.mm, umsg, msgFlags, cw.written) || v;
     });
-  });
+  }
+
+  // sendmmsg(2)/recvmmsg(2): struct mmsghdr is a msghdr (56 bytes) and its msg_len (u32 at +56), 64 bytes
+  // each. As __sys_sendmmsg/do_recvmmsg do: at most UIO_MAXIOV entries; stop at the first error, which
+  // is returned only if nothing was transferred; MSG_WAITFORONE makes every receive after the first
+  // nonblocking.
+  const MMSG_SIZE = 64;
+  const MSG_WAITFORONE = 0x10000;
+
+  function* batch(
+    t: Task, vec: number, vlen: number, one: (umsg: number, i: number) => SyscallResult,
+  ): SyscallGen {
+    const n = Math.min(vlen >>> 0, UIO_MAXIOV);
+    let done = 0;
+    let err = 0;
+    for (let i = 0; i < n; i++) {
+      const r = one(vec + i * MMSG_SIZE, i);
+      const v = typeof r === 'number' ? r : yield* r;
+      if (v < 0) {
+        err = v;
+        break;
+      }
+      if (!putU32(t.mm, vec + i * MMSG_SIZE + 56, v)) {
+        err = -EFAULT;
+        break;
+      }
+      done++;
+    }
+    return done > 0 ? done : err;
+  }
+
+  d(269, 'sendmmsg', ['fd', 'ptr', 'uint', 'hex'], (t, [fd, vec, vlen, flags]) =>
+    batch(t, vec, vlen, (umsg) => sendOne(t, fd, umsg, flags)));
+  d(243, 'recvmmsg', ['fd', 'ptr', 'uint', 'hex', 'ptr'], (t, [fd, vec, vlen, flags]) =>
+    batch(t, vec, vlen, (umsg, i) => recvOne(t, fd, umsg, i > 0 && flags & MSG_WAITFORONE ? flags | MSG_DONTWAIT : flags)));
 
   d(208, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'int'], (t, [fd, level, opt, optval, optlen]) => {
     const r = sockFd(t, fd);
