@@ -9,6 +9,13 @@ import type { ScriptContext, ScriptYield, Program } from './context.ts';
 import { SYSCALL } from './context.ts';
 import { Scratch } from './scratch.ts';
 import { decodeStat, type Stat } from './structs.ts';
+import { decodeSockName, encodeSockAddr, type SockAddr, type SockName } from './sockaddr.ts';
+import {
+  decodeControl, DEFAULT_CONTROL_LEN, encodeControl, msghdrBytes, type RecvMsgOptions, type RecvMsgResult, type SendMsg,
+} from './msg.ts';
+
+export { decodeSockName, encodeSockAddr, type SockAddr, type SockName } from './sockaddr.ts';
+export { decodeControl, encodeControl, type RecvMsgOptions, type RecvMsgResult, type ScmCreds, type SendMsg } from './msg.ts';
 
 export type Bytes = string | Uint8Array;
 export type SysGen<T> = Generator<ScriptYield, T, number>;
@@ -41,58 +48,6 @@ export function toBytes(b: Bytes): Uint8Array {
 
 export function text(b: Uint8Array): string {
   return new TextDecoder().decode(b);
-}
-
-/**
- * A socket address as scripts write it: a pathname; an abstract name (the
- * bytes after the leading NUL, latin1); the whole sockaddr bytes including
- * the family (addrlen = raw.length); or autobind (the family alone, addrlen 2).
- */
-export type SockAddr = string | { abstract: string } | { raw: Uint8Array } | { autobind: true };
-
-/** An address the kernel returned: len is the addrlen it stored; path or abstract when named, neither when unnamed. */
-export interface SockName {
-  len: number;
-  family: number;
-  path?: string;
-  abstract?: string;
-}
-
-/** The bytes of a sockaddr_un for `a` (AF_UNIX = 1); for pathnames addrlen = 2 + strlen + 1, as SUN_LEN + NUL. */
-export function encodeSockAddr(a: SockAddr): Uint8Array {
-  if (typeof a === 'string') {
-    const b = new Uint8Array(2 + a.length + 1);
-    b[0] = 1;
-    for (let i = 0; i < a.length; i++) b[2 + i] = a.charCodeAt(i) & 0xff;
-    return b;
-  }
-  if ('raw' in a) return a.raw;
-  if ('abstract' in a) {
-    const b = new Uint8Array(3 + a.abstract.length);
-    b[0] = 1;
-    for (let i = 0; i < a.abstract.length; i++) b[3 + i] = a.abstract.charCodeAt(i) & 0xff;
-    return b;
-  }
-  return Uint8Array.of(1, 0);
-}
-
-/** Decodes `len` (the kernel's addrlen) and the copied bytes (at most the buffer size) into a SockName. */
-export function decodeSockName(len: number, bytes: Uint8Array): SockName {
-  const family = bytes.length >= 2 ? bytes[0] | (bytes[1] << 8) : 0;
-  const name: SockName = { len, family };
-  const n = Math.min(len, bytes.length);
-  if (n > 2) {
-    if (bytes[2] === 0) {
-      let s = '';
-      for (let i = 3; i < n; i++) s += String.fromCharCode(bytes[i]);
-      name.abstract = s;
-    } else {
-      let s = '';
-      for (let i = 2; i < n && bytes[i] !== 0; i++) s += String.fromCharCode(bytes[i]);
-      name.path = s;
-    }
-  }
-  return name;
 }
 
 /** Size of the address buffer socket wrappers pass (sizeof(struct sockaddr_storage)). */
@@ -689,111 +644,5 @@ export class Sys {
       out.push(new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true));
     }
     return out;
-  }
-}
-
-export interface ScmCreds {
-  pid: number;
-  uid: number;
-  gid: number;
-}
-
-export interface SendMsg {
-  data?: Bytes | Bytes[];
-  fds?: number[];
-  creds?: ScmCreds;
-  rawControl?: Uint8Array;
-  name?: SockAddr;
-}
-
-export interface RecvMsgOptions {
-  /** iovec sizes (one number: a single buffer) */
-  n?: number | number[];
-  /** msg_controllen; 0 passes a NULL msg_control */
-  controlLen?: number;
-  flags?: number;
-}
-
-export interface RecvMsgResult {
-  ret: number;
-  data: Uint8Array;
-  /** fds from the SCM_RIGHTS headers, in order */
-  fds: number[];
-  creds: ScmCreds | null;
-  /** msg_flags as the kernel wrote it (MSG_CTRUNC, MSG_TRUNC, MSG_CMSG_CLOEXEC) */
-  flags: number;
-  /** msg_controllen as the kernel wrote it */
-  controlLen: number;
-  rawControl: Uint8Array;
-}
-
-/** CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(SCM_MAX_FD * sizeof(int)) */
-const DEFAULT_CONTROL_LEN = 32 + 1032;
-
-function msghdrBytes(name: number, namelen: number, iov: number, iovlen: number, control: number, controllen: number): Uint8Array {
-  const b = new Uint8Array(56);
-  const v = new DataView(b.buffer);
-  v.setBigUint64(0, BigInt(name), true);
-  v.setUint32(8, namelen, true);
-  v.setBigUint64(16, BigInt(iov), true);
-  v.setBigUint64(24, BigInt(iovlen), true);
-  v.setBigUint64(32, BigInt(control), true);
-  v.setBigUint64(40, BigInt(controllen), true);
-  return b;
-}
-
-/** The control bytes of a SendMsg: SCM_CREDENTIALS, then SCM_RIGHTS, then rawControl. */
-export function encodeControl(m: Pick<SendMsg, 'fds' | 'creds' | 'rawControl'>): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const cmsg = (type: number, data: Uint8Array) => {
-    const space = 16 + ((data.length + 7) & ~7);
-    const b = new Uint8Array(space);
-    const v = new DataView(b.buffer);
-    v.setBigUint64(0, BigInt(16 + data.length), true);
-    v.setInt32(8, 1 /* SOL_SOCKET */, true);
-    v.setInt32(12, type, true);
-    b.set(data, 16);
-    chunks.push(b);
-  };
-  if (m.creds) {
-    const d = new Uint8Array(12);
-    const v = new DataView(d.buffer);
-    v.setInt32(0, m.creds.pid, true);
-    v.setUint32(4, m.creds.uid >>> 0, true);
-    v.setUint32(8, m.creds.gid >>> 0, true);
-    cmsg(2 /* SCM_CREDENTIALS */, d);
-  }
-  if (m.fds) {
-    const d = new Uint8Array(4 * m.fds.length);
-    const v = new DataView(d.buffer);
-    m.fds.forEach((fd, i) => v.setInt32(4 * i, fd, true));
-    cmsg(1 /* SCM_RIGHTS */, d);
-  }
-  if (m.rawControl) chunks.push(m.rawControl);
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
-
-/** Walks the control bytes a recvmsg returned: SCM_RIGHTS fds (possibly truncated headers) and SCM_CREDENTIALS. */
-export function decodeControl(ctl: Uint8Array, into: { fds: number[]; creds: ScmCreds | null }): void {
-  const v = new DataView(ctl.buffer, ctl.byteOffset, ctl.byteLength);
-  let off = 0;
-  while (off + 16 <= ctl.length) {
-    const len = Number(v.getBigUint64(off, true));
-    if (len < 16) break;
-    const level = v.getInt32(off + 8, true);
-    const type = v.getInt32(off + 12, true);
-    const end = Math.min(off + len, ctl.length);
-    if (level === 1 && type === 1) {
-      for (let p = off + 16; p + 4 <= end; p += 4) into.fds.push(v.getInt32(p, true));
-    } else if (level === 1 && type === 2 && end - off >= 28) {
-      into.creds = { pid: v.getInt32(off + 16, true), uid: v.getUint32(off + 20, true), gid: v.getUint32(off + 24, true) };
-    }
-    off += (len + 7) & ~7;
   }
 }
