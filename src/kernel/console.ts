@@ -39,7 +39,7 @@ export class ConsoleFile implements FileOps {
 
   write(t: Task, _f: OpenFile, io: UserIO): number {
     const bytes = io.copyIn(io.total);
-    if (this.stream !== 'stdin') this.console.writes.push({ pid: t.pid, stream: this.stream, bytes });
+    if (this.stream !== 'stdin') this.console.writes.push({ pid: t.tgid, stream: this.stream, bytes });
     return bytes.length;
   }
 

@@ -46,6 +46,12 @@ export interface UserContext {
   resume(result: number | undefined): UserStop;
   /** The child's user side for fork/clone: the same program state, seeing 0 from the syscall. */
   fork(child: Task): UserContext | number;
+  /**
+   * A thread's user side for clone with CLONE_VM: the same registers, sharing
+   * this context's memory layout, resuming from the clone with 0 (sp = newsp
+   * when nonzero, tp = tls when not null). Absent: threads are unsupported.
+   */
+  thread?(child: Task, sp: number, tls: number | null): UserContext;
   /** The name for the child of the next fork, if the user side has a better one than the parent's. */
   childName?(): string;
   /** clone with a new stack: the child's stack pointer (harts only). */

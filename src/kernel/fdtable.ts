@@ -12,6 +12,8 @@ interface FdSlot {
 
 export class FdTable {
   private slots: (FdSlot | undefined)[] = [];
+  /** tasks using this table (CLONE_FILES shares it); its files are put when the last one exits */
+  users = 1;
   /** RLIMIT_NOFILE: fds must be below this */
   limit = RLIMIT_NOFILE_DEFAULT;
 

@@ -59,14 +59,12 @@ export class GuestVm {
   stackBottom = STACK_TOP;
   /** path of the running executable (/proc/self/exe) */
   exePath = '';
-  altStack: AltStack = { sp: 0, size: 0, flags: SS_DISABLE };
   /** resource limits set by the program (getrlimit reports defaults for the rest), [soft, hard] */
   rlimits = new Map<number, [number, number]>();
 
   clone(): GuestVm {
     const v = new GuestVm();
     Object.assign(v, this);
-    v.altStack = { ...this.altStack };
     v.rlimits = new Map(this.rlimits);
     return v;
   }
@@ -112,6 +110,8 @@ export class HartContext implements UserContext {
    * the next `resume` ignores its result.
    */
   registersFinal = true;
+  /** the alternate signal stack (sigaltstack): per thread */
+  altStack: AltStack = { sp: 0, size: 0, flags: SS_DISABLE };
   /** the last fault, for the siginfo of its signal */
   lastFault: { signo: number; addr: number; cause: number } | null = null;
 
@@ -186,10 +186,31 @@ export class HartContext implements UserContext {
   fork(child: Task): UserContext {
     // The child resumes at the same ecall; its first resume gets 0 as the result.
     const c = new HartContext(child, this.hart.clone(child.mm), this.vm.clone());
+    c.altStack = { ...this.altStack };
     // The parent's pages are now copy-on-write: drop its hart's cached page
     // translations, or its stores would go straight into the shared frames.
     this.hart.space = this.task.mm;
     c.registersFinal = false;
+    c.args.nr = this.args.nr;
+    c.args.lo.set(this.args.lo);
+    c.args.hi.set(this.args.hi);
+    return c;
+  }
+
+  /**
+   * A new thread (clone with CLONE_VM): the same registers and memory layout
+   * (GuestVm: brk, limits, exe path are the process's), resuming at the
+   * clone's return with a0 = 0, sp = newsp when given and tp = tls when
+   * CLONE_SETTLS; no alternate signal stack (Linux clears it for CLONE_VM).
+   */
+  thread(child: Task, sp: number, tls: number | null): UserContext {
+    const h = this.hart.clone(child.mm);
+    const c = new HartContext(child, h, this.vm);
+    if (sp) h.setX(2, sp);
+    if (tls !== null) h.setX(4, tls);
+    h.setX(10, 0);
+    h.pc += 4;
+    c.registersFinal = true;
     c.args.nr = this.args.nr;
     c.args.lo.set(this.args.lo);
     c.args.hi.set(this.args.hi);

@@ -5,12 +5,16 @@ import { AddressSpace } from '../hw/memory.ts';
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
 import { SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN } from './abi.ts';
+
+export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000;
 import { Console, ConsoleFile } from './console.ts';
 import type { UserContext } from './context.ts';
 import { renderResult } from './errno.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
-import { bit, defaultIgnores, SA_RESTART, signalName } from './signal.ts';
+import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './signal.ts';
+import { Futexes } from './futex.ts';
+import { putU32 } from './uaccess.ts';
 import { EINTR, ERESTARTSYS } from './errno.ts';
 import { renderArgs, renderSyscall } from './strace.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
@@ -65,6 +69,10 @@ export class Kernel {
   readonly stats = { syscalls: 0, enosys: 0 };
   /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
   readonly unknownSyscalls = new Map<number, number>();
+  /** futex waiters, by address space and address */
+  readonly futexes = new Futexes();
+  /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
+  private readonly mmUsers = new Map<AddressSpace, number>();
   private nextPid = 1;
   private readonly bugSet: Set<string>;
 
@@ -101,7 +109,8 @@ export class Kernel {
   fork(parent: Task): number {
     // A script child takes its program's name (comm is inherited on Linux; the name only labels reports).
     const name = parent.ctx.childName?.() || parent.name;
-    const child = new Task(this, this.nextPid++, name, parent, { ...parent.creds }, parent.fds.clone(),
+    const proc = parent.group.leader;
+    const child = new Task(this, this.nextPid++, name, proc, { ...parent.creds }, parent.fds.clone(),
       parent.mm.clone(), parent.cwd, parent.umask);
     child.sig = parent.sig.clone();
     const ctx = parent.ctx.fork(child);
@@ -112,10 +121,61 @@ export class Kernel {
     }
     child.ctx = ctx;
     child.startAsChild();
-    parent.children.push(child);
+    proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
     return child.pid;
+  }
+
+  /**
+   * clone with CLONE_VM: a task sharing the caller's address space, and as
+   * the flags ask its fd table (CLONE_FILES), cwd/umask (CLONE_FS), signal
+   * dispositions (CLONE_SIGHAND) and thread group (CLONE_THREAD). Returns
+   * the new tid, or -errno (the user side cannot make threads).
+   */
+  cloneVm(parent: Task, flags: number, sp: number, tls: number | null): number | Task {
+    if (!parent.ctx.thread) return -38; // ENOSYS: scripted processes only fork
+    const thread = (flags & CLONE_THREAD) !== 0;
+    const proc = parent.group.leader;
+    let fds: FdTable;
+    if (flags & CLONE_FILES) {
+      fds = parent.fds;
+      fds.users++;
+    } else {
+      fds = parent.fds.clone();
+    }
+    this.mmUsers.set(parent.mm, this.mmUserCount(parent.mm) + 1);
+    const child = new Task(this, this.nextPid++, parent.name, thread ? null : proc, { ...parent.creds }, fds,
+      parent.mm, parent.cwd, parent.umask, thread ? parent.group : undefined);
+    if (flags & CLONE_FS) child.fs = parent.fs;
+    if (flags & CLONE_SIGHAND) child.sig = new SignalState(parent.sig.actions, thread ? parent.sig.shared : undefined);
+    else child.sig = parent.sig.clone();
+    child.sig.blocked = parent.sig.blocked;
+    child.ctx = parent.ctx.thread(child, sp, tls);
+    child.startAsChild();
+    if (!thread) proc.children.push(child);
+    this.tasks.set(child.pid, child);
+    this.sched.add(child);
+    if (thread) this.traceNote(parent, 'spawn', `+++ thread ${child.pid} started +++`);
+    return child;
+  }
+
+  private mmUserCount(mm: AddressSpace): number {
+    return this.mmUsers.get(mm) ?? 1;
+  }
+
+  /** Drops one task's use of an address space; the last one frees it. */
+  releaseMm(mm: AddressSpace): void {
+    const n = this.mmUserCount(mm) - 1;
+    if (n <= 1) this.mmUsers.delete(mm);
+    else this.mmUsers.set(mm, n);
+    if (n <= 0) mm.clear();
+  }
+
+  /** Drops one task's use of an fd table; the last one closes its files. */
+  releaseFds(fds: FdTable): void {
+    if (--fds.users > 0) return;
+    for (const f of fds.takeAll()) f.put();
   }
 
   dispatch(t: Task): SyscallResult {
@@ -180,34 +240,86 @@ export class Kernel {
 
   // ---- exit and wait ----
 
-  /** Ends a task: closes its files, frees its memory, and leaves a zombie for its parent (or is reaped at once). */
+  /**
+   * Ends the whole process `t` belongs to (exit_group, a fatal signal, a
+   * script's end): the first such call sets the process's status; the other
+   * threads get SIGKILL and end at their next scheduling point (a sleeper is
+   * woken for it); `t` itself ends now.
+   */
   exitTask(t: Task, status: number): void {
+    if (t.state === 'exited') return;
+    const g = t.group;
+    if (g.exitStatus === null) {
+      g.exitStatus = status;
+      for (const o of g.threads) {
+        if (o === t) continue;
+        o.sig.pending |= bit(SIGKILL);
+        if (o.state === 'blocked') this.sched.wake(o, 'exit of its thread group');
+      }
+    }
+    this.exitThread(t, g.exitStatus);
+  }
+
+  /**
+   * Ends one thread (exit, or its part of a group exit): clear_child_tid is
+   * zeroed and futex-woken (pthread_join), its uses of the fd table and the
+   * address space are dropped. When it was the last thread, the process
+   * ends: its status is the group's, else the leader's own exit code.
+   */
+  exitThread(t: Task, status: number): void {
     if (t.state === 'exited') return;
     t.state = 'exited';
     t.waitingOn = null;
-    for (const f of t.fds.takeAll()) f.put();
-    t.mm.clear();
+    t.exitStatus = status;
+    const g = t.group;
+    g.threads.splice(g.threads.indexOf(t), 1);
+    // Linux mm_release: only while someone else still uses the memory.
+    if (t.clearChildTid && this.mmUserCount(t.mm) > 1 && putU32(t.mm, t.clearChildTid, 0)) {
+      this.futexes.wake(t.mm, t.clearChildTid, 1);
+    }
+    t.clearChildTid = 0;
+    this.releaseFds(t.fds);
+    this.releaseMm(t.mm);
+    const leader = g.leader;
+    if (g.threads.length > 0) {
+      this.traceNote(t, 'exit', `+++ thread ${t.pid} exited +++`);
+      if (t !== leader) this.tasks.delete(t.pid);
+      return;
+    }
+    this.exitProcess(leader, g.exitStatus ?? leader.exitStatus, t);
+    if (t !== leader) this.tasks.delete(t.pid);
+  }
+
+  /** Ends another thread at once (execve's de_thread): its syscall in progress is abandoned. */
+  killThreadNow(o: Task): void {
+    o.abandonSyscall();
+    this.exitThread(o, SIGKILL);
+  }
+
+  /** The last thread of `leader`'s process is gone: record the exit, leave a zombie for the parent (or be reaped at once). */
+  private exitProcess(leader: Task, status: number, last: Task): void {
     const describe = (status & 0x7f) === 0 ? `exit ${(status >> 8) & 0xff}` : `killed by ${signalName(status & 0x7f)}`;
-    this.exits.push({ pid: t.pid, name: t.name, status, describe });
-    this.traceNote(t, 'exit', `+++ ${describe} +++`);
-    for (const c of t.children) {
+    this.exits.push({ pid: leader.pid, name: leader.name, status, describe });
+    this.traceNote(last, 'exit', `+++ ${describe} +++`);
+    for (const c of leader.children) {
       c.parent = null;
       if (c.zombie) this.tasks.delete(c.pid);
     }
-    t.children.length = 0;
-    t.exitStatus = status;
-    const p = t.parent;
-    if (p && p.state !== 'exited') {
-      t.zombie = true;
-      this.sendSignal(p, SIGCHLD);
+    leader.children.length = 0;
+    leader.exitStatus = status;
+    const p = leader.parent;
+    if (p && p.group.threads.length > 0) {
+      leader.zombie = true;
+      this.sendProcessSignal(p, SIGCHLD);
       p.childExit.wakeAll();
     } else {
-      this.tasks.delete(t.pid);
+      this.tasks.delete(leader.pid);
     }
   }
 
   /** Removes a reaped zombie from its parent. */
   reap(parent: Task, child: Task): void {
+    parent = parent.group.leader;
     parent.children.splice(parent.children.indexOf(child), 1);
     this.tasks.delete(child.pid);
   }
@@ -232,7 +344,7 @@ export class Kernel {
 
   // ---- signals ----
 
-  /** Generates a signal for a task; wakes it if it sleeps so an interruptible sleep can return. */
+  /** Generates a signal for one thread (tgkill, faults, SIGPIPE); wakes it if it sleeps so an interruptible sleep can return. */
   sendSignal(t: Task, signo: number): void {
     if (t.state === 'exited' || signo === 0) return;
     if (t.sig.ignored(signo)) return;
@@ -243,9 +355,28 @@ export class Kernel {
     }
   }
 
+  /**
+   * Generates a signal for the process of `t` (kill, SIGCHLD): it waits in
+   * the process's pending set for any thread that does not block it; `t`
+   * is woken if it can take it, else the first thread that can (Linux
+   * complete_signal).
+   */
+  sendProcessSignal(t: Task, signo: number): void {
+    const threads = t.group.threads;
+    if (threads.length === 0 || signo === 0) return;
+    const first = threads[0];
+    if (first.sig.ignored(signo)) return;
+    const b = bit(signo);
+    first.sig.shared.pending |= b;
+    const wants = (x: Task): boolean => signo === SIGKILL || !(x.sig.blocked & b);
+    const target = t.state !== 'exited' && wants(t) ? t : threads.find(wants);
+    this.traceNote(target ?? first, 'signal', `--- ${signalName(signo)} ---`);
+    if (target && target.state === 'blocked') this.sched.wake(target, signalName(signo));
+  }
+
   /** Is a deliverable signal pending (an interruptible sleep must end)? */
   signalPending(t: Task): boolean {
-    return t.sig.pending !== 0n && t.sig.nextDeliverable() !== 0;
+    return (t.sig.pending | t.sig.shared.pending) !== 0n && t.sig.nextDeliverable() !== 0;
   }
 
   /**
@@ -256,7 +387,7 @@ export class Kernel {
     for (;;) {
       const s = t.sig.nextDeliverable();
       if (s === 0) return true;
-      t.sig.pending &= ~bit(s);
+      t.sig.take(s);
       const act = t.sig.actions[s];
       if (act.handler === SIG_IGN && s !== SIGKILL) continue;
       if (act.handler === SIG_DFL || s === SIGKILL) {

@@ -35,14 +35,31 @@ export function signalName(n: number): string {
   return SIGNAL_NAMES[n] ?? `SIG${n}`;
 }
 
+/** What the threads of one process share: the signals sent to the process (kill) rather than to a thread. */
+export interface SharedPending {
+  pending: bigint;
+}
+
+/**
+ * One task's signal state. `actions` is shared by the tasks of a
+ * CLONE_SIGHAND group (the same array), `shared` by the threads of a
+ * process (CLONE_THREAD); `pending` (tgkill, faults) and `blocked` are the
+ * thread's own.
+ */
 export class SignalState {
-  readonly actions: SigAction[] = [];
-  /** pending signals, bit n-1 for signal n */
+  readonly actions: SigAction[];
+  readonly shared: SharedPending;
+  /** pending signals sent to this thread, bit n-1 for signal n */
   pending = 0n;
   blocked = 0n;
 
-  constructor() {
-    for (let i = 0; i <= NSIG; i++) this.actions.push({ handler: SIG_DFL, flags: 0, mask: 0n, restorer: 0 });
+  constructor(actions?: SigAction[], shared?: SharedPending) {
+    if (actions) this.actions = actions;
+    else {
+      this.actions = [];
+      for (let i = 0; i <= NSIG; i++) this.actions.push({ handler: SIG_DFL, flags: 0, mask: 0n, restorer: 0 });
+    }
+    this.shared = shared ?? { pending: 0n };
   }
 
   /** A copy for fork (dispositions and mask are inherited; pending is not). */
@@ -60,13 +77,27 @@ export class SignalState {
     return h === SIG_IGN || (h === SIG_DFL && defaultIgnores(signo));
   }
 
-  /** The lowest-numbered pending signal that is not blocked, or 0. */
+  /** The lowest-numbered pending signal (the thread's or the process's) that is not blocked, or 0. */
   nextDeliverable(): number {
-    if (this.pending === 0n) return 0;
-    const ready = this.pending & ~(this.blocked & ~bit(SIGKILL));
+    const all = this.pending | this.shared.pending;
+    if (all === 0n) return 0;
+    const ready = all & ~(this.blocked & ~bit(SIGKILL));
     if (ready === 0n) return 0;
     for (let s = 1; s <= NSIG; s++) if (ready & bit(s)) return s;
     return 0;
+  }
+
+  /** Dequeues a signal: from the thread's own set first, else from the process's (Linux dequeue_signal). */
+  take(signo: number): void {
+    const b = bit(signo);
+    if (this.pending & b) this.pending &= ~b;
+    else this.shared.pending &= ~b;
+  }
+
+  /** Drops a signal from both sets (it became ignored). */
+  discard(signo: number): void {
+    this.pending &= ~bit(signo);
+    this.shared.pending &= ~bit(signo);
   }
 }
 

@@ -27,13 +27,13 @@ const UNBLOCKABLE = bit(SIGKILL) | bit(SIGSTOP);
 
 /** Is sp on the alternate signal stack (Linux on_sig_stack: the stack grows down, so the top is inside)? */
 function onAltStack(ctx: HartContext, sp: number): boolean {
-  const a = ctx.vm.altStack;
+  const a = ctx.altStack;
   return a.flags !== SS_DISABLE && sp > a.sp && sp - a.sp <= a.size;
 }
 
 /** ss_flags as sigaltstack reports them for the current sp. */
 export function altStackFlags(ctx: HartContext): number {
-  const a = ctx.vm.altStack;
+  const a = ctx.altStack;
   if (a.flags === SS_DISABLE) return SS_DISABLE;
   return onAltStack(ctx, ctx.hart.getX(2)) ? SS_ONSTACK : 0;
 }
@@ -48,8 +48,8 @@ export function enterGuestHandler(ctx: HartContext, signo: number, act: SigActio
   const t = ctx.task, h = ctx.hart;
   const oldSp = h.getX(2);
   let sp = oldSp;
-  if (act.flags & SA_ONSTACK && ctx.vm.altStack.flags !== SS_DISABLE && !onAltStack(ctx, sp)) {
-    sp = ctx.vm.altStack.sp + ctx.vm.altStack.size;
+  if (act.flags & SA_ONSTACK && ctx.altStack.flags !== SS_DISABLE && !onAltStack(ctx, sp)) {
+    sp = ctx.altStack.sp + ctx.altStack.size;
   }
   sp -= RT_SIGFRAME_SIZE;
   sp -= ((sp % 16) + 16) % 16;
@@ -73,7 +73,7 @@ export function enterGuestHandler(ctx: HartContext, signo: number, act: SigActio
   }
   // ucontext: uc_flags, uc_link = 0; uc_stack; uc_sigmask
   const uc = SIGINFO_SIZE;
-  const alt = ctx.vm.altStack;
+  const alt = ctx.altStack;
   u64(uc + UC_STACK, alt.sp);
   dv.setInt32(uc + UC_STACK + 8, alt.flags === SS_DISABLE ? SS_DISABLE : onAltStack(ctx, oldSp) ? SS_ONSTACK : 0, true);
   u64(uc + UC_STACK + 16, alt.size);

@@ -1,5 +1,7 @@
-// A task: one process (threads are not modelled yet), schedulable by the
-// scheduler. A step runs the task's pending syscall in the kernel (to
+// A task: one thread, schedulable by the scheduler. The threads of a
+// process (CLONE_THREAD) share a ThreadGroup; what else they share (address
+// space, fd table, cwd/umask, signal dispositions) is the same object in
+// each task, as the clone flags asked. A step runs the task's pending syscall in the kernel (to
 // completion, or until it sleeps) and then its user side up to the next
 // syscall, which becomes the next scheduling point.
 import { SYSCALL_TICKS } from '../sched/clock.ts';
@@ -15,6 +17,21 @@ import type { Creds, Inode } from './vfs.ts';
 
 type Phase = 'user' | 'kernel';
 
+/** cwd and umask (Linux's fs_struct): shared by CLONE_FS, copied otherwise. */
+export interface FsState {
+  cwd: Inode;
+  umask: number;
+}
+
+/** A process: its threads (CLONE_THREAD), the first of which is the leader whose pid is the tgid. */
+export class ThreadGroup {
+  /** live threads, in order of creation */
+  readonly threads: Task[] = [];
+  /** set when exit_group or a fatal signal ends the whole group: the process's wait status */
+  exitStatus: number | null = null;
+  constructor(readonly leader: Task) {}
+}
+
 export class Task implements SimThread {
   state: ThreadState = 'runnable';
   waitingOn: string | null = null;
@@ -22,8 +39,13 @@ export class Task implements SimThread {
   readonly waker: Waker;
   readonly label: string;
 
+  /** the process that forked this one (a group leader); null for threads other than the leader and orphans */
   parent: Task | null;
+  /** forked children (kept on the group leader) */
   readonly children: Task[] = [];
+  /** the process this thread belongs to */
+  readonly group: ThreadGroup;
+  fs: FsState;
   /** parent sleeps here in wait4; woken when a child exits */
   readonly childExit: WaitQueue;
   /** private queue for timed sleeps (nanosleep) */
@@ -63,11 +85,17 @@ export class Task implements SimThread {
     public creds: Creds,
     public fds: FdTable,
     public mm: AddressSpace,
-    public cwd: Inode,
-    public umask: number,
+    cwd: Inode,
+    umask: number,
+    /** the thread group to join (CLONE_THREAD); a new process when absent */
+    group?: ThreadGroup,
   ) {
     this.parent = parent;
-    this.label = `pid ${pid} (${name})`;
+    this.group = group ?? new ThreadGroup(this);
+    this.group.threads.push(this);
+    this.fs = { cwd, umask };
+    const leader = this.group.leader;
+    this.label = leader === this ? `pid ${pid} (${name})` : `pid ${leader.pid} (${name}) thread ${pid}`;
     this.waker = kernel.sched.wakerFor(this);
     this.childExit = new WaitQueue(`exit of a child of pid ${pid}`);
     this.timerQueue = new WaitQueue(`timer of pid ${pid}`);
@@ -78,7 +106,32 @@ export class Task implements SimThread {
   }
 
   get tgid(): number {
-    return this.pid;
+    return this.group.leader.pid;
+  }
+
+  get cwd(): Inode {
+    return this.fs.cwd;
+  }
+
+  set cwd(i: Inode) {
+    this.fs.cwd = i;
+  }
+
+  get umask(): number {
+    return this.fs.umask;
+  }
+
+  set umask(m: number) {
+    this.fs.umask = m;
+  }
+
+  /** Drops the syscall in progress (its handler's cleanup runs): the task is being ended from outside. */
+  abandonSyscall(): void {
+    if (this.current) {
+      this.current.return(0);
+      this.current = null;
+    }
+    this.phase = 'user';
   }
 
   /** Starts a fork child: its first step resumes user code with 0 as the syscall result. */
@@ -87,8 +140,14 @@ export class Task implements SimThread {
   }
 
   step(): number {
-    if (this.phase === 'user') return this.runUser();
     const k = this.kernel;
+    // The group is exiting (exit_group, a fatal signal): a thread stopped at a
+    // scheduling point outside a syscall ends there without running more.
+    if (this.group.exitStatus !== null && this.current === null) {
+      k.exitThread(this, this.group.exitStatus);
+      return 0;
+    }
+    if (this.phase === 'user') return this.runUser();
     let result: number;
     if (this.current === null) {
       this.syscallStart = k.sched.clock.now;

@@ -14,6 +14,7 @@ import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
 import { getU64, readCString } from '../uaccess.ts';
 import { MAY_EXEC, type Creds } from '../vfs.ts';
+import { SignalState } from '../signal.ts';
 
 /** Linux's MAX_ARG_STRLEN (32 pages) and a cap on argv+envp strings. */
 const MAX_ARG_STRLEN = 32 * 4096;
@@ -58,7 +59,7 @@ export function loadProgram(k: Kernel, creds: Creds, image: Uint8Array, exePath:
 export function installProgram(t: Task, p: LoadedProgram): HartContext {
   const old = t.mm;
   t.mm = p.mm;
-  if (old !== p.mm) old.clear();
+  if (old !== p.mm) t.kernel.releaseMm(old);
   const prev = t.ctx as HartContext | undefined;
   const ctx = HartContext.fresh(t, p.mm, p.vm, p.entry, p.sp);
   if (prev?.args) {
@@ -115,7 +116,17 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
     if (e instanceof RangeError) return -E2BIG;
     throw e;
   }
-  // The point of no return (Linux: begin_new_exec).
+  // The point of no return (Linux: begin_new_exec). de_thread: the other
+  // threads end now; then the fd table and signal handlers are unshared.
+  for (const o of [...t.group.threads]) if (o !== t) k.killThreadNow(o);
+  if (t.fds.users > 1) {
+    t.fds.users--;
+    t.fds = t.fds.clone();
+  }
+  const sig = new SignalState(t.sig.actions.map((a) => ({ ...a })), t.sig.shared);
+  sig.pending = t.sig.pending;
+  sig.blocked = t.sig.blocked;
+  t.sig = sig;
   for (const f of t.fds.takeCloexec()) f.put();
   for (const act of t.sig.actions) {
     if (act.handler !== SIG_IGN) act.handler = SIG_DFL;

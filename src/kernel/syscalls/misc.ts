@@ -3,17 +3,14 @@
 // getrandom, readlinkat of /proc/self/exe, uname, futex, sigaltstack and
 // rt_sigreturn. Values that Linux randomises or takes from the machine
 // come from the run's seed or are fixed, so runs stay reproducible.
-import { WaitQueue } from '../../sched/waitqueue.ts';
-import { TICKS_PER_SECOND } from '../../sched/clock.ts';
+import type { Futexes } from '../futex.ts';
 import { SIGSEGV } from '../abi.ts';
-import { EAGAIN, EFAULT, EINVAL, ENOENT, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../errno.ts';
+import { EFAULT, EINVAL, ENOENT, ENOMEM, ENOSYS, EPERM, ESRCH } from '../errno.ts';
 import { HartContext, SS_DISABLE, SS_ONSTACK, STACK_LIMIT } from '../hartcontext.ts';
 import type { Kernel } from '../kernel.ts';
 import { altStackFlags, restoreFromFrame } from '../signalframe.ts';
-import type { SyscallGen } from '../syscall.ts';
 import type { Task } from '../task.ts';
-import { fromLatin1, getI64, getU32, getU64, readCString, StructWriter } from '../uaccess.ts';
-import { sleepOn, sleepOnUntil } from '../wait.ts';
+import { fromLatin1, getU32, getU64, readCString, StructWriter } from '../uaccess.ts';
 
 export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4, RLIMIT_RSS = 5,
   RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8, RLIMIT_AS = 9, RLIM_NLIMITS = 16;
@@ -137,66 +134,7 @@ function getrandom(t: Task, buf: number, len: number, flags: number): number {
   return n;
 }
 
-/**
- * Futexes, keyed by process and address (threads are not modelled, so a
- * private and a shared futex differ only in name). A waiter sleeps until a
- * FUTEX_WAKE marks it woken; any other wake is spurious and re-checked.
- */
-class Futexes {
-  private readonly waiters = new Map<string, { task: Task; woken: boolean; queue: WaitQueue }[]>();
-
-  *wait(t: Task, uaddr: number, val: number, timeout: number, absolute: boolean, realtime: boolean): SyscallGen {
-    if (uaddr % 4 !== 0) return -EINVAL;
-    const cur = getU32(t.mm, uaddr);
-    if (cur === null) return -EFAULT;
-    if (cur !== val >>> 0) return -EAGAIN;
-    let deadline = Infinity;
-    if (timeout) {
-      const sec = getI64(t.mm, timeout), nsec = getI64(t.mm, timeout + 8);
-      if (sec === null || nsec === null) return -EFAULT;
-      if (sec < 0 || nsec < 0 || nsec >= TICKS_PER_SECOND) return -EINVAL;
-      const ticks = sec * TICKS_PER_SECOND + nsec;
-      const now = t.kernel.sched.clock.now;
-      const REALTIME_EPOCH = 1767225600 * TICKS_PER_SECOND;
-      deadline = absolute ? ticks - (realtime ? REALTIME_EPOCH : 0) : now + ticks;
-    }
-    const key = `${t.tgid}:${uaddr}`;
-    const w = { task: t, woken: false, queue: new WaitQueue(`futex 0x${uaddr.toString(16)}`) };
-    let list = this.waiters.get(key);
-    if (!list) this.waiters.set(key, (list = []));
-    list.push(w);
-    try {
-      while (!w.woken) {
-        const r = deadline === Infinity ? yield* sleepOn(t, w.queue) : yield* sleepOnUntil(t, w.queue, deadline);
-        if (w.woken) break;
-        if (r === 1) return -ETIMEDOUT;
-        if (r < 0) return r;
-      }
-      return 0;
-    } finally {
-      const l = this.waiters.get(key);
-      if (l) {
-        l.splice(l.indexOf(w), 1);
-        if (l.length === 0) this.waiters.delete(key);
-      }
-    }
-  }
-
-  wake(t: Task, uaddr: number, n: number): number {
-    const list = this.waiters.get(`${t.tgid}:${uaddr}`) ?? [];
-    let woken = 0;
-    for (const w of list) {
-      if (woken >= n) break;
-      if (w.woken) continue;
-      w.woken = true;
-      w.queue.wakeAll();
-      woken++;
-    }
-    return woken;
-  }
-}
-
-function futex(fx: Futexes, t: Task, uaddr: number, op: number, val: number, timeout: number): number | SyscallGen {
+function futex(fx: Futexes, t: Task, uaddr: number, op: number, val: number, timeout: number): number | ReturnType<Futexes['wait']> {
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   const realtime = (op & FUTEX_CLOCK_REALTIME) !== 0;
   switch (cmd) {
@@ -206,7 +144,8 @@ function futex(fx: Futexes, t: Task, uaddr: number, op: number, val: number, tim
       return fx.wait(t, uaddr, val, timeout, true, realtime);
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET:
-      return fx.wake(t, uaddr, val < 0 ? 0x7fffffff : val);
+      if (uaddr % 4 !== 0) return -EINVAL;
+      return fx.wake(t.mm, uaddr, val < 0 ? 0x7fffffff : val);
     default:
       return -ENOSYS;
   }
@@ -215,7 +154,7 @@ function futex(fx: Futexes, t: Task, uaddr: number, op: number, val: number, tim
 function sigaltstack(t: Task, ss: number, oss: number): number {
   if (!(t.ctx instanceof HartContext)) return -ENOSYS;
   const ctx = t.ctx;
-  const alt = ctx.vm.altStack;
+  const alt = ctx.altStack;
   const flags = altStackFlags(ctx);
   if (ss) {
     const sp = getU64(t.mm, ss), fl = getU32(t.mm, ss + 8), size = getU64(t.mm, ss + 16);
@@ -224,10 +163,10 @@ function sigaltstack(t: Task, ss: number, oss: number): number {
     const mode = fl & ~0x80000000; // SS_AUTODISARM is accepted and ignored
     if (mode !== 0 && mode !== SS_DISABLE && mode !== SS_ONSTACK) return -EINVAL;
     if (oss && !writeStack(t, oss, alt.sp, flags, alt.size)) return -EFAULT;
-    if (mode === SS_DISABLE) ctx.vm.altStack = { sp: 0, size: 0, flags: SS_DISABLE };
+    if (mode === SS_DISABLE) ctx.altStack = { sp: 0, size: 0, flags: SS_DISABLE };
     else {
       if (size < MINSIGSTKSZ) return -ENOMEM;
-      ctx.vm.altStack = { sp, size, flags: 0 };
+      ctx.altStack = { sp, size, flags: 0 };
     }
     return 0;
   }
@@ -241,7 +180,7 @@ function writeStack(t: Task, addr: number, sp: number, flags: number, size: numb
 
 export function registerMisc(k: Kernel): void {
   const d = k.table.define.bind(k.table);
-  const futexes = new Futexes();
+  const futexes = k.futexes;
 
   d(96, 'set_tid_address', ['ptr'], (t, [tidptr]) => {
     t.clearChildTid = tidptr;

@@ -14,9 +14,21 @@ import { sleepOn, sleepOnUntil } from '../wait.ts';
 /** CLOCK_REALTIME at virtual time 0: 2026-01-01T00:00:00Z, fixed so runs are reproducible. */
 export const REALTIME_EPOCH_SECONDS = 1767225600;
 
-const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_VFORK = 0x4000,
-  CLONE_THREAD = 0x10000, CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000,
-  CLONE_CHILD_SETTID = 0x01000000;
+export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_PIDFD = 0x1000,
+  CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000,
+  CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_DETACHED = 0x400000, CLONE_CHILD_SETTID = 0x01000000;
+/** Flags this kernel implements (plus the exit signal in the low byte); namespaces, ptrace, vfork, pidfd ... are ENOSYS. */
+const CLONE_SUPPORTED = 0xff | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+  CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID;
+
+/** Linux copy_process's checks of flag combinations: 0 or -EINVAL (before any unsupported flag is refused). */
+export function cloneFlagsError(flags: number): number {
+  if ((flags & (CLONE_NEWNS | CLONE_FS)) === (CLONE_NEWNS | CLONE_FS)) return -EINVAL;
+  if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) return -EINVAL;
+  if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) return -EINVAL;
+  if (flags & CLONE_PIDFD && flags & (CLONE_DETACHED | CLONE_THREAD)) return -EINVAL;
+  return 0;
+}
 
 function writeTimespec(t: Task, addr: number, ticks: number): boolean {
   const sec = Math.floor(ticks / TICKS_PER_SECOND);
@@ -47,8 +59,9 @@ function* nanosleep(t: Task, ticks: number, rem: number): SyscallGen {
 
 function* wait4(t: Task, pid: number, status: number, options: number): SyscallGen {
   const k = t.kernel;
+  const proc = t.group.leader; // any thread waits for the process's children
   for (;;) {
-    const candidates = t.children.filter((c) => pid <= 0 || c.pid === pid);
+    const candidates = proc.children.filter((c) => pid <= 0 || c.pid === pid);
     if (candidates.length === 0) return -ECHILD;
     const z = candidates.find((c) => c.zombie);
     if (z) {
@@ -57,7 +70,7 @@ function* wait4(t: Task, pid: number, status: number, options: number): SyscallG
       return z.pid;
     }
     if (options & WNOHANG) return 0;
-    const err = yield* sleepOn(t, t.childExit);
+    const err = yield* sleepOn(t, proc.childExit);
     if (err) return err;
   }
 }
@@ -66,7 +79,7 @@ export function registerProc(k: Kernel): void {
   const d = k.table.define.bind(k.table);
 
   d(93, 'exit', ['int'], (t, [code]) => {
-    k.exitTask(t, (code & 0xff) << 8);
+    k.exitThread(t, (code & 0xff) << 8);
     return 0;
   });
   d(94, 'exit_group', ['int'], (t, [code]) => {
@@ -77,19 +90,30 @@ export function registerProc(k: Kernel): void {
     if (options & ~(WNOHANG | 2 | 8 | __WALL | __WCLONE | 0x20000000 | 0x01000000)) return -EINVAL;
     return wait4(t, pid, status, options);
   });
-  d(220, 'clone', ['hex', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [flags, newsp, ptid, _tls, ctid]) => {
-    if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_FS | CLONE_VFORK)) return -ENOSYS; // threads are not modelled
-    const pid = k.fork(t);
-    if (pid < 0) return pid;
-    const child = k.tasks.get(pid)!;
-    if (flags & CLONE_PARENT_SETTID && !putU32(t.mm, ptid, pid)) return pid;
-    if (flags & CLONE_CHILD_SETTID) putU32(child.mm, ctid, pid);
+  d(220, 'clone', ['hex', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [flags, newsp, ptid, tls, ctid]) => {
+    const bad = cloneFlagsError(flags);
+    if (bad) return bad;
+    if (flags & ~CLONE_SUPPORTED) return -ENOSYS;
+    let child: Task;
+    if (flags & CLONE_VM) {
+      const r = k.cloneVm(t, flags, newsp, flags & CLONE_SETTLS ? tls : null);
+      if (typeof r === 'number') return r;
+      child = r;
+    } else {
+      if (flags & (CLONE_FILES | CLONE_FS)) return -ENOSYS; // sharing these without the memory is not modelled
+      const pid = k.fork(t);
+      if (pid < 0) return pid;
+      child = k.tasks.get(pid)!;
+      if (newsp) child.ctx.setStackPointer?.(newsp);
+    }
+    const tid = child.pid;
+    if (flags & CLONE_PARENT_SETTID) putU32(t.mm, ptid, tid);
+    if (flags & CLONE_CHILD_SETTID) putU32(child.mm, ctid, tid);
     if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
-    if (newsp) child.ctx.setStackPointer?.(newsp);
-    return pid;
+    return tid;
   });
   d(172, 'getpid', [], (t) => t.tgid);
-  d(173, 'getppid', [], (t) => t.parent?.pid ?? 0);
+  d(173, 'getppid', [], (t) => t.group.leader.parent?.pid ?? 0);
   d(174, 'getuid', [], (t) => t.creds.uid);
   d(175, 'geteuid', [], (t) => t.creds.euid);
   d(176, 'getgid', [], (t) => t.creds.gid);
@@ -120,11 +144,14 @@ export function registerProc(k: Kernel): void {
   });
   d(129, 'kill', ['int', 'sig'], (t, [pid, sig]) => {
     if (sig < 0 || sig > NSIG) return -EINVAL;
-    const targets = pid > 0 ? [k.tasks.get(pid)].filter((x): x is Task => !!x && x.state !== 'exited') : k.liveTasks();
+    // A signal for a process: any of its threads (kill of a thread's tid reaches its process, as on Linux).
+    const live = (x: Task | undefined): x is Task => !!x && x.group.threads.length > 0;
+    const targets = pid > 0 ? [k.tasks.get(pid)].filter(live).map((x) => x.group.leader)
+      : k.liveTasks().filter((x) => x.group.leader === x || x.group.leader.state === 'exited' && x.group.threads[0] === x);
     if (targets.length === 0) return -ESRCH;
     for (const target of targets) {
       if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-      k.sendSignal(target, sig);
+      k.sendProcessSignal(target, sig);
     }
     return 0;
   });
@@ -155,7 +182,7 @@ export function registerProc(k: Kernel): void {
     }
     if (next) {
       t.sig.actions[sig] = next;
-      if (t.sig.ignored(sig)) t.sig.pending &= ~bit(sig); // setting SIG_IGN discards a pending signal
+      if (t.sig.ignored(sig)) for (const o of t.group.threads) o.sig.discard(sig); // setting SIG_IGN discards a pending signal
     }
     return 0;
   });

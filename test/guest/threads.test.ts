@@ -1,0 +1,62 @@
+// Threads (clone with CLONE_VM | CLONE_THREAD ...) in static glibc programs
+// built at test time: pthread_create/join through CLONE_CHILD_CLEARTID and
+// futexes, a mutex + condvar bounded buffer, blocking AF_UNIX I/O between
+// threads, exit_group from a non-leader thread, a main thread that leaves
+// with pthread_exit, and a thread that forks. Each must print what it
+// prints under qemu-riscv64 (real Linux) and exit the same way, under
+// every seed and strategy tried, with the kernel invariants checked after
+// every step (a shared fd table is counted once).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { StrategyName } from '../../src/script/runner.ts';
+import { onQemu, onUnixsim, requireCrossCompiler, requireQemu } from './qemu.ts';
+
+const SRC = fileURLToPath(new URL('glibc', import.meta.url));
+const PROGRAMS = readdirSync(SRC).filter((f) => f.startsWith('thread_') && f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
+const RUNS: [number, StrategyName][] = [[1, 'random'], [2, 'random'], [3, 'random'], [4, 'pct'], [5, 'pct'], [6, 'rr']];
+
+let out = '';
+
+beforeAll(() => {
+  requireQemu();
+  const cc = requireCrossCompiler();
+  out = mkdtempSync(join(tmpdir(), 'unixsim-threads-'));
+  for (const p of PROGRAMS) {
+    const r = spawnSync(cc, ['-static', '-O2', '-pthread', '-o', join(out, p), join(SRC, `${p}.c`)]);
+    if (r.status !== 0) throw new Error(`building ${p}.c failed:\n${r.stderr.toString()}`);
+  }
+}, 120_000);
+
+describe('pthreads programs under unixsim exec match qemu-riscv64 under every seed and strategy', () => {
+  it('finds the programs', () => {
+    expect(PROGRAMS.length).toBeGreaterThanOrEqual(6);
+  });
+  for (const p of PROGRAMS) {
+    it(p, () => {
+      const path = join(out, p);
+      const q = onQemu(path);
+      for (const [seed, strategy] of RUNS) {
+        const u = onUnixsim(path, [], { seed, strategy, checkInvariants: true });
+        expect({ seed, strategy, stdout: u.stdout, status: u.status }).toEqual({ seed, strategy, stdout: q.stdout, status: q.status });
+        expect(u.run.kernel.describeUnknownSyscalls()).toBe('');
+      }
+    }, 60_000);
+  }
+
+  it('the same seed gives the same trace hash with threads', () => {
+    const path = join(out, 'thread_condvar');
+    expect(onUnixsim(path, [], { seed: 9 }).run.hash).toBe(onUnixsim(path, [], { seed: 9 }).run.hash);
+  });
+
+  it('labels threads in the trace and records one exit for the process', () => {
+    const u = onUnixsim(join(out, 'thread_exit_group'), [], { seed: 1, recordText: true });
+    const labels = [...u.run.labels.values()];
+    expect(labels.some((l) => /^pid 1 \(thread_exit_group\) thread \d+$/.test(l))).toBe(true);
+    expect(u.run.kernel.exits.map((e) => [e.pid, e.describe])).toEqual([[1, 'exit 7']]);
+    expect(u.run.events.some((e) => e.kind === 'exit' && /\+\+\+ thread \d+ exited \+\+\+/.test(e.text))).toBe(true);
+  });
+});
