@@ -39,6 +39,7 @@ describe('clone flag validation', () => {
       eq(yield* sys.syscall(220, CLONE_THREAD | CLONE_SIGHAND, 0, 0, 0, 0), -EINVAL, 'THREAD|SIGHAND without VM');
       eq(yield* sys.syscall(220, CLONE_SIGHAND | 17, 0, 0, 0, 0), -EINVAL, 'SIGHAND without VM');
       eq(yield* sys.syscall(220, PTHREAD_FLAGS, 0, 0, 0, 0), -ENOSYS, 'a script has no thread entry point');
+      eq(yield* sys.syscall(435, 0, 8), -EINVAL, 'clone3 with a struct smaller than CLONE_ARGS_SIZE_VER0');
     });
   });
 });

@@ -3,7 +3,7 @@
 // rt_sigprocmask, sched_yield.
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, SIGKILL, SIGSTOP, WNOHANG, __WALL, __WCLONE } from '../abi.ts';
-import { ECHILD, EFAULT, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { E2BIG, ECHILD, EFAULT, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import { bit, type SigAction } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
@@ -75,6 +75,29 @@ function* wait4(t: Task, pid: number, status: number, options: number): SyscallG
   }
 }
 
+/** clone and clone3 after their checks: a thread (CLONE_VM) or a forked process. */
+function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: number, ctid: number): number {
+  const k = t.kernel;
+  if (flags & ~CLONE_SUPPORTED) return -ENOSYS;
+  let child: Task;
+  if (flags & CLONE_VM) {
+    const r = k.cloneVm(t, flags, newsp, flags & CLONE_SETTLS ? tls : null);
+    if (typeof r === 'number') return r;
+    child = r;
+  } else {
+    if (flags & (CLONE_FILES | CLONE_FS)) return -ENOSYS; // sharing these without the memory is not modelled
+    const pid = k.fork(t);
+    if (pid < 0) return pid;
+    child = k.tasks.get(pid)!;
+    if (newsp) child.ctx.setStackPointer?.(newsp);
+  }
+  const tid = child.pid;
+  if (flags & CLONE_PARENT_SETTID) putU32(t.mm, ptid, tid);
+  if (flags & CLONE_CHILD_SETTID) putU32(child.mm, ctid, tid);
+  if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
+  return tid;
+}
+
 export function registerProc(k: Kernel): void {
   const d = k.table.define.bind(k.table);
 
@@ -93,24 +116,30 @@ export function registerProc(k: Kernel): void {
   d(220, 'clone', ['hex', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [flags, newsp, ptid, tls, ctid]) => {
     const bad = cloneFlagsError(flags);
     if (bad) return bad;
-    if (flags & ~CLONE_SUPPORTED) return -ENOSYS;
-    let child: Task;
-    if (flags & CLONE_VM) {
-      const r = k.cloneVm(t, flags, newsp, flags & CLONE_SETTLS ? tls : null);
-      if (typeof r === 'number') return r;
-      child = r;
-    } else {
-      if (flags & (CLONE_FILES | CLONE_FS)) return -ENOSYS; // sharing these without the memory is not modelled
-      const pid = k.fork(t);
-      if (pid < 0) return pid;
-      child = k.tasks.get(pid)!;
-      if (newsp) child.ctx.setStackPointer?.(newsp);
+    return doClone(t, flags, newsp, ptid, tls, ctid);
+  });
+  d(435, 'clone3', ['ptr', 'size'], (t, [uargs, size]) => {
+    // struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup
+    if (size < 64 || size > 4096) return -EINVAL;
+    const f: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const v = getU64(t.mm, uargs + 8 * i);
+      if (v === null) return -EFAULT;
+      f.push(v);
     }
-    const tid = child.pid;
-    if (flags & CLONE_PARENT_SETTID) putU32(t.mm, ptid, tid);
-    if (flags & CLONE_CHILD_SETTID) putU32(child.mm, ctid, tid);
-    if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
-    return tid;
+    for (let o = 64; o + 8 <= size; o += 8) {
+      const v = getU64(t.mm, uargs + o);
+      if (v === null) return -EFAULT;
+      if (v !== 0 && o < 88) return -ENOSYS; // set_tid, set_tid_size, cgroup: not modelled
+      if (v !== 0 && o >= 88) return -E2BIG; // unknown trailing fields must be zero
+    }
+    const [flags, , ctid, ptid, exitSignal, stack, stackSize, tls] = f;
+    if (flags & 0xff || exitSignal > NSIG) return -EINVAL; // the exit signal has its own field
+    if ((stack === 0) !== (stackSize === 0)) return -EINVAL;
+    if (flags & CLONE_THREAD && exitSignal) return -EINVAL;
+    const bad = cloneFlagsError(flags);
+    if (bad) return bad;
+    return doClone(t, flags | exitSignal, stack ? stack + stackSize : 0, ptid, tls, ctid);
   });
   d(172, 'getpid', [], (t) => t.tgid);
   d(173, 'getppid', [], (t) => t.group.leader.parent?.pid ?? 0);
