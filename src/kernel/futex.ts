@@ -17,6 +17,8 @@ import { sleepOn, sleepOnUntil } from './wait.ts';
 const REALTIME_EPOCH = 1767225600 * TICKS_PER_SECOND;
 
 interface Waiter {
+  /** the address it waits on (FUTEX_REQUEUE moves it) */
+  addr: number;
   task: Task;
   woken: boolean;
   queue: WaitQueue;
@@ -41,7 +43,7 @@ export class Futexes {
       deadline = absolute ? ticks - (realtime ? REALTIME_EPOCH : 0) : now + ticks;
     }
     const mm = t.mm;
-    const w: Waiter = { task: t, woken: false, queue: new WaitQueue(`futex 0x${uaddr.toString(16)}`) };
+    const w: Waiter = { addr: uaddr, task: t, woken: false, queue: new WaitQueue(`futex 0x${uaddr.toString(16)}`) };
     let byAddr = this.waiters.get(mm);
     if (!byAddr) this.waiters.set(mm, (byAddr = new Map()));
     let list = byAddr.get(uaddr);
@@ -56,14 +58,55 @@ export class Futexes {
       }
       return 0;
     } finally {
-      const m = this.waiters.get(mm);
-      const l = m?.get(uaddr);
-      if (m && l) {
-        l.splice(l.indexOf(w), 1);
-        if (l.length === 0) m.delete(uaddr);
-        if (m.size === 0) this.waiters.delete(mm);
-      }
+      this.unlink(mm, w);
     }
+  }
+
+  private unlink(mm: AddressSpace, w: Waiter): void {
+    const m = this.waiters.get(mm);
+    const l = m?.get(w.addr);
+    if (!m || !l) return;
+    const i = l.indexOf(w);
+    if (i >= 0) l.splice(i, 1);
+    if (l.length === 0) m.delete(w.addr);
+    if (m.size === 0) this.waiters.delete(mm);
+  }
+
+  /**
+   * FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: wakes up to nWake waiters on uaddr and
+   * moves up to nRequeue of the rest to uaddr2; returns how many it woke or
+   * moved. `expected` (CMP_REQUEUE) must equal *uaddr, else -EAGAIN.
+   */
+  requeue(t: Task, uaddr: number, nWake: number, nRequeue: number, uaddr2: number, expected: number | null): number {
+    if (uaddr % 4 !== 0 || uaddr2 % 4 !== 0) return -EINVAL;
+    if (nWake < 0 || nRequeue < 0) return -EINVAL;
+    if (expected !== null) {
+      const cur = getU32(t.mm, uaddr);
+      if (cur === null) return -EFAULT;
+      if (cur !== expected >>> 0) return -EAGAIN;
+    }
+    const mm = t.mm;
+    const list = this.waiters.get(mm)?.get(uaddr);
+    if (!list) return 0;
+    let woken = 0, moved = 0;
+    for (const w of [...list]) {
+      if (w.woken) continue;
+      if (woken < nWake) {
+        w.woken = true;
+        w.queue.wakeAll();
+        woken++;
+      } else if (moved < nRequeue && uaddr2 !== uaddr) {
+        this.unlink(mm, w);
+        w.addr = uaddr2;
+        const m = this.waiters.get(mm) ?? new Map<number, Waiter[]>();
+        this.waiters.set(mm, m);
+        const l2 = m.get(uaddr2) ?? [];
+        m.set(uaddr2, l2);
+        l2.push(w);
+        moved++;
+      } else break;
+    }
+    return woken + moved;
   }
 
   /** Wakes up to n waiters on (mm, uaddr); returns how many. */

@@ -26,7 +26,7 @@ export const UTSNAME = {
   machine: 'riscv64', domainname: '(none)',
 };
 
-const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10,
+const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10,
   FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
 
 /** Limits that are not stored elsewhere, as [soft, hard]; NOFILE lives in the fd table. */
@@ -134,7 +134,7 @@ function getrandom(t: Task, buf: number, len: number, flags: number): number {
   return n;
 }
 
-function futex(fx: Futexes, t: Task, uaddr: number, op: number, val: number, timeout: number): number | ReturnType<Futexes['wait']> {
+function futex(fx: Futexes, t: Task, uaddr: number, op: number, val: number, timeout: number, uaddr2: number, val3: number): number | ReturnType<Futexes['wait']> {
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   const realtime = (op & FUTEX_CLOCK_REALTIME) !== 0;
   switch (cmd) {
@@ -146,6 +146,10 @@ function futex(fx: Futexes, t: Task, uaddr: number, op: number, val: number, tim
     case FUTEX_WAKE_BITSET:
       if (uaddr % 4 !== 0) return -EINVAL;
       return fx.wake(t.mm, uaddr, val < 0 ? 0x7fffffff : val);
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE:
+      // the timeout slot carries val2, the number to requeue (an int)
+      return fx.requeue(t, uaddr, val, timeout | 0, uaddr2, cmd === FUTEX_CMP_REQUEUE ? val3 : null);
     default:
       return -ENOSYS;
   }
@@ -194,7 +198,7 @@ export function registerMisc(k: Kernel): void {
   d(278, 'getrandom', ['ptr', 'size', 'hex'], (t, [buf, len, flags]) => getrandom(t, buf, len, flags));
   if (!k.table.get(78)) d(78, 'readlinkat', ['fd', 'path', 'ptr', 'size'], (t, [, path, buf, size]) => readlinkat(t, path, buf, size));
   d(160, 'uname', ['ptr'], (t, [buf]) => uname(t, buf));
-  d(98, 'futex', ['ptr', 'int', 'int', 'ptr', 'ptr', 'int'], (t, [uaddr, op, val, timeout]) => futex(futexes, t, uaddr, op, val, timeout));
+  d(98, 'futex', ['ptr', 'int', 'int', 'ptr', 'ptr', 'int'], (t, [uaddr, op, val, timeout, uaddr2, val3]) => futex(futexes, t, uaddr, op, val, timeout, uaddr2, val3));
   d(132, 'sigaltstack', ['ptr', 'ptr'], (t, [ss, oss]) => sigaltstack(t, ss, oss));
   d(139, 'rt_sigreturn', [], (t) => {
     if (!(t.ctx instanceof HartContext)) return -ENOSYS;
