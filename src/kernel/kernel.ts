@@ -164,6 +164,13 @@ export class Kernel {
     return this.mmUsers.get(mm) ?? 1;
   }
 
+  /** A CLONE_VFORK child gave back its parent's memory (exec or exit): the parent resumes. */
+  vforkRelease(t: Task): void {
+    if (!t.vfork || t.vfork.done) return;
+    t.vfork.done = true;
+    t.vfork.queue.wakeAll();
+  }
+
   /** Drops one task's use of an address space; the last one frees it. */
   releaseMm(mm: AddressSpace): void {
     const n = this.mmUserCount(mm) - 1;
@@ -278,6 +285,7 @@ export class Kernel {
       this.futexes.wake(t.mm, t.clearChildTid, 1);
     }
     t.clearChildTid = 0;
+    this.vforkRelease(t);
     this.releaseFds(t.fds);
     this.releaseMm(t.mm);
     const leader = g.leader;

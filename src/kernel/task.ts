@@ -52,6 +52,8 @@ export class Task implements SimThread {
   readonly timerQueue: WaitQueue;
   sig = new SignalState();
 
+  /** set for a CLONE_VFORK child: its parent sleeps on `queue` until it execs or exits */
+  vfork: { done: boolean; queue: WaitQueue } | null = null;
   /** CLONE_CHILD_CLEARTID address: zeroed (and futex-woken) at exit */
   clearChildTid = 0;
   /** exited and waiting to be reaped */

@@ -136,6 +136,7 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
   }
   t.clearChildTid = 0;
   installProgram(t, prog);
+  k.vforkRelease(t);
   return 0;
 }
 

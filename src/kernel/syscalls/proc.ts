@@ -7,6 +7,7 @@ import { E2BIG, ECHILD, EFAULT, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts
 import type { Kernel } from '../kernel.ts';
 import { bit, type SigAction } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
+import { WaitQueue } from '../../sched/waitqueue.ts';
 import type { Task } from '../task.ts';
 import { getI64, getU64, putU32, putU64, StructWriter } from '../uaccess.ts';
 import { sleepOn, sleepOnUntil } from '../wait.ts';
@@ -17,8 +18,8 @@ export const REALTIME_EPOCH_SECONDS = 1767225600;
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_PIDFD = 0x1000,
   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000,
   CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_DETACHED = 0x400000, CLONE_CHILD_SETTID = 0x01000000;
-/** Flags this kernel implements (plus the exit signal in the low byte); namespaces, ptrace, vfork, pidfd ... are ENOSYS. */
-const CLONE_SUPPORTED = 0xff | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+/** Flags this kernel implements (plus the exit signal in the low byte); namespaces, ptrace, pidfd ... are ENOSYS. */
+const CLONE_SUPPORTED = 0xff | CLONE_VM | CLONE_VFORK | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
   CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID;
 
 /** Linux copy_process's checks of flag combinations: 0 or -EINVAL (before any unsupported flag is refused). */
@@ -75,8 +76,28 @@ function* wait4(t: Task, pid: number, status: number, options: number): SyscallG
   }
 }
 
+/**
+ * The parent of a CLONE_VFORK child sleeps until the child execs or exits
+ * (Linux wait_for_vfork_done: only a fatal signal ends the wait early;
+ * other signals wait for the return to user mode).
+ */
+function* vforkWait(t: Task, child: Task): SyscallGen {
+  const v = child.vfork!;
+  while (!v.done) {
+    if (t.sig.pending & bit(SIGKILL) || t.group.exitStatus !== null) break;
+    t.wakePending = false;
+    v.queue.add(t.waker);
+    try {
+      yield v.queue;
+    } finally {
+      v.queue.remove(t.waker);
+    }
+  }
+  return child.pid;
+}
+
 /** clone and clone3 after their checks: a thread (CLONE_VM) or a forked process. */
-function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: number, ctid: number): number {
+function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: number, ctid: number): number | SyscallGen {
   const k = t.kernel;
   if (flags & ~CLONE_SUPPORTED) return -ENOSYS;
   let child: Task;
@@ -95,6 +116,10 @@ function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: numbe
   if (flags & CLONE_PARENT_SETTID) putU32(t.mm, ptid, tid);
   if (flags & CLONE_CHILD_SETTID) putU32(child.mm, ctid, tid);
   if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
+  if (flags & CLONE_VFORK) {
+    child.vfork = { done: false, queue: new WaitQueue(`vfork of pid ${tid}`) };
+    return vforkWait(t, child);
+  }
   return tid;
 }
 
