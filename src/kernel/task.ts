@@ -100,7 +100,7 @@ export class Task implements SimThread {
     this.label = leader === this ? `pid ${pid} (${name})` : `pid ${leader.pid} (${name}) thread ${pid}`;
     this.waker = kernel.sched.wakerFor(this);
     this.childExit = new WaitQueue(`exit of a child of pid ${pid}`);
-    this.timerQueue = new WaitQueue(`timer of pid ${pid}`);
+    this.timerQueue = new WaitQueue(leader === this ? `timer of pid ${pid}` : `timer of thread ${pid}`);
   }
 
   get tid(): number {

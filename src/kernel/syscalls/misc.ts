@@ -108,7 +108,7 @@ function readlinkat(t: Task, pathAddr: number, buf: number, size: number): numbe
   const path = readCString(t.mm, pathAddr);
   if (typeof path === 'number') return path;
   if (size <= 0) return -EINVAL;
-  if (path === '/proc/self/exe' || path === `/proc/${t.pid}/exe`) {
+  if (path === '/proc/self/exe' || path === `/proc/${t.tgid}/exe` || path === `/proc/thread-self/exe`) {
     if (!(t.ctx instanceof HartContext) || !t.ctx.vm.exePath) return -ENOENT;
     const bytes = new TextEncoder().encode(t.ctx.vm.exePath).subarray(0, size);
     return t.mm.write(buf, bytes) ? bytes.length : -EFAULT;
