@@ -10,7 +10,7 @@ import { registerFs } from './syscalls/fs.ts';
 import { registerIo } from './syscalls/io.ts';
 import { registerMisc } from './syscalls/misc.ts';
 import { registerMm } from './syscalls/mm.ts';
-import { registerPoll } from './syscalls/poll.ts';
+import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
 
 export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
@@ -23,6 +23,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerExec(k);
   registerMisc(k);
   registerPoll(k);
+  registerPselect(k);
   registerEpoll(k);
   return k;
 }

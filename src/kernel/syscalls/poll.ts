@@ -9,7 +9,7 @@
 import { registerPlantedBugs } from '../bugs.ts';
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { WaitQueue } from '../../sched/waitqueue.ts';
-import { EFAULT, EINTR, EINVAL, ERESTARTSYS } from '../errno.ts';
+import { EBADF, EFAULT, EINTR, EINVAL, ERESTARTSYS } from '../errno.ts';
 import type { OpenFile } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { KernelYield, SyscallGen } from '../syscall.ts';
@@ -180,5 +180,95 @@ export function registerPoll(k: Kernel): void {
     }
     // A zero timeout never sleeps and writes no time back (poll_select_finish skips a {0,0} timeout).
     return ppoll(t, ufds, entries, deadline, timeoutTicks === 0 ? 0 : tmo);
+  });
+}
+
+// pselect6(2) (glibc's select and pselect on riscv64): fd_set bitmaps over
+// the same readiness and sleep as ppoll, as Linux's core_sys_select/do_select.
+const POLLIN_SET = POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR;
+const POLLOUT_SET = POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR;
+const POLLEX_SET = POLLPRI;
+
+/** Reads an fd_set of n bits (whole 64-bit words, as the kernel copies them); null on a fault. */
+function readFdSet(t: Task, addr: number, n: number): Uint8Array | null {
+  const bytes = Math.ceil(n / 64) * 8;
+  if (addr === 0) return new Uint8Array(bytes);
+  return t.mm.read(addr, bytes);
+}
+
+function* pselect(
+  t: Task, n: number, addrs: number[], sets: Uint8Array[], deadline: number, tmo: number,
+): SyscallGen {
+  const k = t.kernel;
+  const masks = [POLLIN_SET, POLLOUT_SET, POLLEX_SET];
+  const fds: number[] = [];
+  for (let fd = 0; fd < n; fd++) {
+    if (sets.some((s) => s[fd >> 3] & (1 << (fd & 7)))) {
+      if (!t.fds.get(fd)) return -EBADF; // max_select_fd: a closed fd in any set fails the whole call
+      fds.push(fd);
+    }
+  }
+  const out = sets.map((s) => new Uint8Array(s.length));
+  const check = (): number => {
+    let count = 0;
+    for (const o of out) o.fill(0);
+    for (const fd of fds) {
+      const ready = filePoll(t.fds.get(fd)!);
+      for (let i = 0; i < 3; i++) {
+        if (sets[i][fd >> 3] & (1 << (fd & 7)) && ready & masks[i]) {
+          out[i][fd >> 3] |= 1 << (fd & 7);
+          count++;
+        }
+      }
+    }
+    return count;
+  };
+  let result: number;
+  for (;;) {
+    const count = check();
+    if (count > 0 || k.sched.clock.now >= deadline) {
+      result = count;
+      break;
+    }
+    if (k.signalPending(t)) {
+      result = -EINTR; // -ERESTARTNOHAND: a handler always sees EINTR; the sets are not written
+      break;
+    }
+    const { qs, label } = queuesOf(t, fds.map((fd) => ({ fd, events: 0, revents: 0 })));
+    yield* sleepOnAny(t, qs, deadline, label.replace('ppoll', 'pselect6'));
+  }
+  if (tmo !== 0 && deadline !== Infinity) writeTimespecTicks(t, tmo, Math.max(0, deadline - k.sched.clock.now));
+  if (result < 0) return result;
+  for (let i = 0; i < 3; i++) if (addrs[i] !== 0 && !t.mm.write(addrs[i], out[i])) return -EFAULT;
+  return result;
+}
+
+export function registerPselect(k: Kernel): void {
+  k.table.define(72, 'pselect6', ['int', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [nfds, inp, outp, exp, tmo, sig]) => {
+    if (nfds < 0) return -EINVAL;
+    const n = Math.min(nfds, t.fds.limit);
+    let deadline = Infinity;
+    let timeoutTicks = -1;
+    if (tmo !== 0) {
+      timeoutTicks = readTimespecTicks(t, tmo);
+      if (timeoutTicks < 0) return timeoutTicks;
+      deadline = k.sched.clock.now + timeoutTicks;
+    }
+    if (sig !== 0) {
+      // The sixth argument points at { const sigset_t *ss; size_t ss_len }.
+      const b = t.mm.read(sig, 16);
+      if (!b) return -EFAULT;
+      const v = new DataView(b.buffer, b.byteOffset, 16);
+      const sm = checkSigmask(t, Number(v.getBigUint64(0, true)), Number(v.getBigUint64(8, true)));
+      if (sm) return sm;
+    }
+    const addrs = [inp, outp, exp];
+    const sets: Uint8Array[] = [];
+    for (const a of addrs) {
+      const s = readFdSet(t, a, n);
+      if (!s) return -EFAULT;
+      sets.push(s);
+    }
+    return pselect(t, n, addrs, sets, deadline, timeoutTicks === 0 ? 0 : tmo);
   });
 }
