@@ -18,7 +18,7 @@ import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from './er
 import type { FileOps, OpenFile, ReleaseWatcher, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { SyscallGen } from './syscall.ts';
-import { checkSigmask, fileQueues, filePoll, POLLIN, POLLRDNORM, sleepOnAny } from './syscalls/poll.ts';
+import { readSigmask, withSigmask, fileQueues, filePoll, POLLIN, POLLRDNORM, sleepOnAny } from './syscalls/poll.ts';
 import type { Task } from './task.ts';
 
 export const EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDNORM = 0x40,
@@ -330,14 +330,14 @@ export function registerEpoll(k: Kernel): void {
   });
 
   k.table.define(22, 'epoll_pwait', ['fd', 'ptr', 'int', 'int', 'ptr', 'size'], (t, [epfd, events, max, timeout, sigmask, sigsetsize]) => {
-    const sm = checkSigmask(t, sigmask, sigsetsize);
-    if (sm) return sm;
+    const mask = readSigmask(t, sigmask, sigsetsize);
+    if (typeof mask === 'number') return mask;
     if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
     const f = t.fds.get(epfd);
     if (!f) return -EBADF;
     if (!(f.ops instanceof Epoll)) return -EINVAL;
     const deadline = timeout < 0 ? Infinity : k.sched.clock.now + timeout * 1_000_000;
-    return epollWait(t, f.ops, events, max, deadline);
+    return withSigmask(t, mask, epollWait(t, f.ops, events, max, deadline));
   });
 
   k.checks.push(() => {

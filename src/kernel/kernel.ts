@@ -394,7 +394,14 @@ export class Kernel {
   deliverSignals(t: Task): boolean {
     for (;;) {
       const s = t.sig.nextDeliverable();
-      if (s === 0) return true;
+      if (s === 0) {
+        // restore_saved_sigmask: a temporary ppoll/pselect6/epoll_pwait mask ends here (if no frame took it).
+        if (t.sig.savedMask !== null) {
+          t.sig.blocked = t.sig.savedMask;
+          t.sig.savedMask = null;
+        }
+        return true;
+      }
       t.sig.take(s);
       const act = t.sig.actions[s];
       if (act.handler === SIG_IGN && s !== SIGKILL) continue;
@@ -414,6 +421,7 @@ export class Kernel {
         this.exitTask(t, s);
         return false;
       }
+      t.sig.savedMask = null; // the frame saved it: sigreturn restores it
     }
   }
 

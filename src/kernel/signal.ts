@@ -52,6 +52,13 @@ export class SignalState {
   /** pending signals sent to this thread, bit n-1 for signal n */
   pending = 0n;
   blocked = 0n;
+  /**
+   * The mask to restore after a ppoll/pselect6/epoll_pwait that installed a
+   * temporary one (Linux's saved_sigmask with TIF_RESTORE_SIGMASK): restored
+   * when the call returns, or, if it was interrupted, after the signal is
+   * delivered (a handler frame saves this mask, so sigreturn restores it).
+   */
+  savedMask: bigint | null = null;
 
   constructor(actions?: SigAction[], shared?: SharedPending) {
     if (actions) this.actions = actions;

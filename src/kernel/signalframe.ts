@@ -77,7 +77,7 @@ export function enterGuestHandler(ctx: HartContext, signo: number, act: SigActio
   u64(uc + UC_STACK, alt.sp);
   dv.setInt32(uc + UC_STACK + 8, alt.flags === SS_DISABLE ? SS_DISABLE : onAltStack(ctx, oldSp) ? SS_ONSTACK : 0, true);
   u64(uc + UC_STACK + 16, alt.size);
-  dv.setBigUint64(uc + UC_SIGMASK, t.sig.blocked, true);
+  dv.setBigUint64(uc + UC_SIGMASK, t.sig.savedMask ?? t.sig.blocked, true); // sigmask_to_save()
   // sigcontext: pc, x1..x31, f0..f31, fcsr (the extension header after them stays zero: END_MAGIC, END_HDR_SIZE)
   const mc = uc + UC_MCONTEXT;
   u64(mc, h.pc);

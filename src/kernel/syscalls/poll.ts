@@ -15,6 +15,8 @@ import type { Kernel } from '../kernel.ts';
 import type { KernelYield, SyscallGen } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { getI64, StructWriter } from '../uaccess.ts';
+import { bit } from '../signal.ts';
+import { SIGKILL, SIGSTOP } from '../abi.ts';
 
 export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
   POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLMSG = 0x400,
@@ -85,11 +87,35 @@ function writeTimespecTicks(t: Task, addr: number, ticks: number): boolean {
   return t.mm.write(addr, new StructWriter(16).u64(0, sec).u64(8, ticks - sec * TICKS_PER_SECOND).bytes);
 }
 
-/** Checks a sigmask argument (ppoll, epoll_pwait): 0 or -EINVAL/-EFAULT. The mask itself is not applied (see README). */
-export function checkSigmask(t: Task, sigmask: number, sigsetsize: number): number {
-  if (sigmask === 0) return 0;
+/** Reads a sigmask argument (ppoll, pselect6, epoll_pwait): the mask, null when none, or -EINVAL/-EFAULT. */
+export function readSigmask(t: Task, sigmask: number, sigsetsize: number): bigint | null | number {
+  if (sigmask === 0) return null;
   if (sigsetsize !== SIGSET_SIZE) return -EINVAL;
-  return t.mm.read(sigmask, SIGSET_SIZE) ? 0 : -EFAULT;
+  const b = t.mm.read(sigmask, SIGSET_SIZE);
+  return b ? new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true) : -EFAULT;
+}
+
+/**
+ * Runs a waiting call under a temporary signal mask (set_user_sigmask), then
+ * restore_saved_sigmask_unless(interrupted): the old mask comes back at once,
+ * unless the call failed with EINTR; then it comes back only after the signal
+ * that interrupted it is delivered, so a signal the temporary mask let through
+ * is handled, and one it let through is not lost.
+ */
+export function* withSigmask(t: Task, mask: bigint | null, body: SyscallGen): SyscallGen {
+  if (mask === null) return yield* body;
+  t.sig.savedMask = t.sig.blocked;
+  t.sig.blocked = mask & ~(bit(SIGKILL) | bit(SIGSTOP));
+  let r = -EINTR;
+  try {
+    r = yield* body;
+  } finally {
+    if (r !== -EINTR && t.sig.savedMask !== null) {
+      t.sig.blocked = t.sig.savedMask;
+      t.sig.savedMask = null;
+    }
+  }
+  return r;
 }
 
 interface PollEntry {
@@ -131,13 +157,14 @@ function* ppoll(t: Task, ufds: number, entries: PollEntry[], deadline: number, t
   let result: number;
   for (;;) {
     const count = pollAll(t, entries);
-    if (count > 0 || k.sched.clock.now >= deadline) {
-      result = count;
+    // do_poll: no fd ready and a signal pending is -EINTR (-ERESTARTNOHAND: a handler always sees
+    // EINTR), checked before the timeout, so even a zero timeout reports a pending signal.
+    if (count === 0 && k.signalPending(t)) {
+      result = -EINTR;
       break;
     }
-    // do_poll: no fd ready and a signal pending: -EINTR (-ERESTARTNOHAND; a handler always sees EINTR)
-    if (k.signalPending(t)) {
-      result = -EINTR;
+    if (count > 0 || k.sched.clock.now >= deadline) {
+      result = count;
       break;
     }
     const { qs, label } = queuesOf(t, entries);
@@ -168,8 +195,8 @@ export function registerPoll(k: Kernel): void {
       if (timeoutTicks < 0) return timeoutTicks;
       deadline = k.sched.clock.now + timeoutTicks;
     }
-    const sm = checkSigmask(t, sigmask, sigsetsize);
-    if (sm) return sm;
+    const mask = readSigmask(t, sigmask, sigsetsize);
+    if (typeof mask === 'number') return mask;
     if (nfds > t.fds.limit) return -EINVAL;
     const raw = nfds > 0 ? t.mm.read(ufds, nfds * POLLFD_SIZE) : new Uint8Array(0);
     if (!raw) return -EFAULT;
@@ -179,7 +206,7 @@ export function registerPoll(k: Kernel): void {
       entries.push({ fd: v.getInt32(i * POLLFD_SIZE, true), events: v.getUint16(i * POLLFD_SIZE + 4, true), revents: 0 });
     }
     // A zero timeout never sleeps and writes no time back (poll_select_finish skips a {0,0} timeout).
-    return ppoll(t, ufds, entries, deadline, timeoutTicks === 0 ? 0 : tmo);
+    return withSigmask(t, mask, ppoll(t, ufds, entries, deadline, timeoutTicks === 0 ? 0 : tmo));
   });
 }
 
@@ -226,12 +253,14 @@ function* pselect(
   let result: number;
   for (;;) {
     const count = check();
-    if (count > 0 || k.sched.clock.now >= deadline) {
-      result = count;
+    // core_sys_select: nothing ready and a signal pending is -EINTR (-ERESTARTNOHAND), also with a
+    // zero timeout; the sets are not written back then.
+    if (count === 0 && k.signalPending(t)) {
+      result = -EINTR;
       break;
     }
-    if (k.signalPending(t)) {
-      result = -EINTR; // -ERESTARTNOHAND: a handler always sees EINTR; the sets are not written
+    if (count > 0 || k.sched.clock.now >= deadline) {
+      result = count;
       break;
     }
     const { qs, label } = queuesOf(t, fds.map((fd) => ({ fd, events: 0, revents: 0 })));
@@ -254,13 +283,15 @@ export function registerPselect(k: Kernel): void {
       if (timeoutTicks < 0) return timeoutTicks;
       deadline = k.sched.clock.now + timeoutTicks;
     }
+    let mask: bigint | null = null;
     if (sig !== 0) {
       // The sixth argument points at { const sigset_t *ss; size_t ss_len }.
       const b = t.mm.read(sig, 16);
       if (!b) return -EFAULT;
       const v = new DataView(b.buffer, b.byteOffset, 16);
-      const sm = checkSigmask(t, Number(v.getBigUint64(0, true)), Number(v.getBigUint64(8, true)));
-      if (sm) return sm;
+      const m = readSigmask(t, Number(v.getBigUint64(0, true)), Number(v.getBigUint64(8, true)));
+      if (typeof m === 'number') return m;
+      mask = m;
     }
     const addrs = [inp, outp, exp];
     const sets: Uint8Array[] = [];
@@ -269,6 +300,6 @@ export function registerPselect(k: Kernel): void {
       if (!s) return -EFAULT;
       sets.push(s);
     }
-    return pselect(t, n, addrs, sets, deadline, timeoutTicks === 0 ? 0 : tmo);
+    return withSigmask(t, mask, pselect(t, n, addrs, sets, deadline, timeoutTicks === 0 ? 0 : tmo));
   });
 }
