@@ -33,7 +33,7 @@ const SIGSET_SIZE = 8;
 
 export const POLL_PLANTED_BUGS = {
   'poll-no-recheck':
-    'ppoll trusts the wakeup: after a wake it returns what it finds without re-checking in a loop, so a wake for writers (or data another reader took) returns 0 ready fds before the timeout',
+    'ppoll (and pselect6) trust the wakeup: after a wake they return what they find without re-checking in a loop, so a wake for writers (or data another reader took) returns 0 ready fds before the timeout',
 } as const;
 
 registerPlantedBugs(POLL_PLANTED_BUGS);
@@ -139,45 +139,69 @@ function pollAll(t: Task, entries: PollEntry[]): number {
   return count;
 }
 
-/** The queues of every polled open file, each once, in pollfd order; and a label for the sleep. */
-function queuesOf(t: Task, entries: PollEntry[]): { qs: WaitQueue[]; label: string } {
+/** The queues of every polled open file, each once, in fd order; and a label for the sleep. */
+function queuesOf(t: Task, fds: readonly number[], call: string): { qs: WaitQueue[]; label: string } {
   const qs: WaitQueue[] = [];
   const names: string[] = [];
-  for (const e of entries) {
-    const f = e.fd >= 0 ? t.fds.get(e.fd) : undefined;
+  for (const fd of fds) {
+    const f = fd >= 0 ? t.fds.get(fd) : undefined;
     if (!f) continue;
     names.push(f.ops.describe(f));
     for (const q of fileQueues(f)) if (!qs.includes(q)) qs.push(q);
   }
-  return { qs, label: `ppoll [${names.join(', ')}]` };
+  return { qs, label: `${call} [${names.join(', ')}]` };
 }
 
-function* ppoll(t: Task, ufds: number, entries: PollEntry[], deadline: number, tmo: number): SyscallGen {
+/** A timeout argument: the virtual-time deadline, and where to write the time left (0: nowhere). */
+interface Timeout {
+  deadline: number;
+  writeBack: number;
+}
+
+/** Reads a timespec timeout (NULL: wait for ever): -EFAULT/-EINVAL on a bad one. */
+function readTimeout(t: Task, tmo: number): Timeout | number {
+  if (tmo === 0) return { deadline: Infinity, writeBack: 0 };
+  const ticks = readTimespecTicks(t, tmo);
+  if (ticks < 0) return ticks;
+  // A zero timeout never sleeps and gets no time written back (poll_select_finish skips {0,0}).
+  return { deadline: t.kernel.sched.clock.now + ticks, writeBack: ticks === 0 ? 0 : tmo };
+}
+
+/**
+ * The loop of do_poll and do_select: `check` computes readiness (how many
+ * are ready); with none ready, a pending signal is -EINTR (-ERESTARTNOHAND:
+ * a handler always sees EINTR), checked before the timeout, so even a zero
+ * timeout reports it; otherwise sleep on every file's queues and check
+ * again, because a wake is only a hint. Finally the time left is written
+ * back (poll_select_finish; a fault there is ignored).
+ */
+function* waitReady(t: Task, check: () => number, fds: readonly number[], tmo: Timeout, call: string): SyscallGen {
   const k = t.kernel;
   let result: number;
   for (;;) {
-    const count = pollAll(t, entries);
-    // do_poll: no fd ready and a signal pending is -EINTR (-ERESTARTNOHAND: a handler always sees
-    // EINTR), checked before the timeout, so even a zero timeout reports a pending signal.
+    const count = check();
     if (count === 0 && k.signalPending(t)) {
       result = -EINTR;
       break;
     }
-    if (count > 0 || k.sched.clock.now >= deadline) {
+    if (count > 0 || k.sched.clock.now >= tmo.deadline) {
       result = count;
       break;
     }
-    const { qs, label } = queuesOf(t, entries);
-    const r = yield* sleepOnAny(t, qs, deadline, label);
-    if (r < 0) continue; // the signal is seen above, after a last readiness check
+    const { qs, label } = queuesOf(t, fds, call);
+    const r = yield* sleepOnAny(t, qs, tmo.deadline, label);
     if (r === 0 && k.bug('poll-no-recheck')) {
       // BUG (planted): the wake is taken as proof of readiness; whatever is found is returned, even 0.
-      result = pollAll(t, entries);
+      result = check();
       break;
     }
   }
-  // poll_select_finish: ppoll writes the time left back into *tmo_p (a fault there is ignored).
-  if (tmo !== 0 && deadline !== Infinity) writeTimespecTicks(t, tmo, Math.max(0, deadline - k.sched.clock.now));
+  if (tmo.writeBack !== 0) writeTimespecTicks(t, tmo.writeBack, Math.max(0, tmo.deadline - k.sched.clock.now));
+  return result;
+}
+
+function* ppoll(t: Task, ufds: number, entries: PollEntry[], tmo: Timeout): SyscallGen {
+  const result = yield* waitReady(t, () => pollAll(t, entries), entries.map((e) => e.fd), tmo, 'ppoll');
   // do_sys_poll copies every revents back, also on EINTR.
   for (let i = 0; i < entries.length; i++) {
     const b = new StructWriter(2).u16(0, entries[i].revents).bytes;
@@ -188,13 +212,8 @@ function* ppoll(t: Task, ufds: number, entries: PollEntry[], deadline: number, t
 
 export function registerPoll(k: Kernel): void {
   k.table.define(73, 'ppoll', ['ptr', 'uint', 'ptr', 'ptr', 'size'], (t, [ufds, nfds, tmo, sigmask, sigsetsize]) => {
-    let deadline = Infinity;
-    let timeoutTicks = -1;
-    if (tmo !== 0) {
-      timeoutTicks = readTimespecTicks(t, tmo);
-      if (timeoutTicks < 0) return timeoutTicks;
-      deadline = k.sched.clock.now + timeoutTicks;
-    }
+    const timeout = readTimeout(t, tmo);
+    if (typeof timeout === 'number') return timeout;
     const mask = readSigmask(t, sigmask, sigsetsize);
     if (typeof mask === 'number') return mask;
     if (nfds > t.fds.limit) return -EINVAL;
@@ -205,8 +224,7 @@ export function registerPoll(k: Kernel): void {
     for (let i = 0; i < nfds; i++) {
       entries.push({ fd: v.getInt32(i * POLLFD_SIZE, true), events: v.getUint16(i * POLLFD_SIZE + 4, true), revents: 0 });
     }
-    // A zero timeout never sleeps and writes no time back (poll_select_finish skips a {0,0} timeout).
-    return withSigmask(t, mask, ppoll(t, ufds, entries, deadline, timeoutTicks === 0 ? 0 : tmo));
+    return withSigmask(t, mask, ppoll(t, ufds, entries, timeout));
   });
 }
 
@@ -224,9 +242,8 @@ function readFdSet(t: Task, addr: number, n: number): Uint8Array | null {
 }
 
 function* pselect(
-  t: Task, n: number, addrs: number[], sets: Uint8Array[], deadline: number, tmo: number,
+  t: Task, n: number, addrs: number[], sets: Uint8Array[], tmo: Timeout,
 ): SyscallGen {
-  const k = t.kernel;
   const masks = [POLLIN_SET, POLLOUT_SET, POLLEX_SET];
   const fds: number[] = [];
   for (let fd = 0; fd < n; fd++) {
@@ -250,24 +267,8 @@ function* pselect(
     }
     return count;
   };
-  let result: number;
-  for (;;) {
-    const count = check();
-    // core_sys_select: nothing ready and a signal pending is -EINTR (-ERESTARTNOHAND), also with a
-    // zero timeout; the sets are not written back then.
-    if (count === 0 && k.signalPending(t)) {
-      result = -EINTR;
-      break;
-    }
-    if (count > 0 || k.sched.clock.now >= deadline) {
-      result = count;
-      break;
-    }
-    const { qs, label } = queuesOf(t, fds.map((fd) => ({ fd, events: 0, revents: 0 })));
-    yield* sleepOnAny(t, qs, deadline, label.replace('ppoll', 'pselect6'));
-  }
-  if (tmo !== 0 && deadline !== Infinity) writeTimespecTicks(t, tmo, Math.max(0, deadline - k.sched.clock.now));
-  if (result < 0) return result;
+  const result = yield* waitReady(t, check, fds, tmo, 'pselect6');
+  if (result < 0) return result; // the sets are not written back on EINTR
   for (let i = 0; i < 3; i++) if (addrs[i] !== 0 && !t.mm.write(addrs[i], out[i])) return -EFAULT;
   return result;
 }
@@ -276,13 +277,8 @@ export function registerPselect(k: Kernel): void {
   k.table.define(72, 'pselect6', ['int', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [nfds, inp, outp, exp, tmo, sig]) => {
     if (nfds < 0) return -EINVAL;
     const n = Math.min(nfds, t.fds.limit);
-    let deadline = Infinity;
-    let timeoutTicks = -1;
-    if (tmo !== 0) {
-      timeoutTicks = readTimespecTicks(t, tmo);
-      if (timeoutTicks < 0) return timeoutTicks;
-      deadline = k.sched.clock.now + timeoutTicks;
-    }
+    const timeout = readTimeout(t, tmo);
+    if (typeof timeout === 'number') return timeout;
     let mask: bigint | null = null;
     if (sig !== 0) {
       // The sixth argument points at { const sigset_t *ss; size_t ss_len }.
@@ -300,6 +296,6 @@ export function registerPselect(k: Kernel): void {
       if (!s) return -EFAULT;
       sets.push(s);
     }
-    return withSigmask(t, mask, pselect(t, n, addrs, sets, deadline, timeoutTicks === 0 ? 0 : tmo));
+    return withSigmask(t, mask, pselect(t, n, addrs, sets, timeout));
   });
 }
