@@ -11,7 +11,8 @@ import { ExecError, execImage } from './exec.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { parseSeed, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
-import { STRATEGIES, runScenario, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
+import { PCT_DEFAULT_DEPTH } from './sched/strategies/pct.ts';
+import { STRATEGIES, calibratePctK, runScenario, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
 import { scenarioProblem, type Scenario } from './script/scenario.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
@@ -19,8 +20,9 @@ export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 
 const USAGE = `usage:
   unixsim run FILE [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt]
+                   [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt] [--depth D] [--pct-k K]
   unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
+                   [--depth D] [--pct-k K]
   unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
   unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
                    [--check] [--kernel-preempt]
@@ -42,13 +44,15 @@ interface Flags {
   picks?: string;
   check: boolean;
   preempt: boolean;
+  depth?: string;
+  pctK?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
   const f: Flags = { positional: [], bugs: [], check: false, preempt: false };
   const valued: Record<string, keyof Flags> = {
     '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
-    '--trace-out': 'traceOut', '--picks': 'picks',
+    '--trace-out': 'traceOut', '--picks': 'picks', '--depth': 'depth', '--pct-k': 'pctK',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -96,6 +100,24 @@ function bugsOf(f: Flags): string[] {
   return f.bugs;
 }
 
+/** PCT's --depth and --pct-k (k is measured when absent). */
+function pctOf(f: Flags): Pick<RunOptions, 'pctDepth' | 'pctK'> {
+  return {
+    pctDepth: f.depth === undefined ? undefined : positiveInt(f.depth, '--depth'),
+    pctK: f.pctK === undefined ? undefined : positiveInt(f.pctK, '--pct-k'),
+  };
+}
+
+/** The flags beyond seed, strategy, bugs, picks and preemption that a replay must repeat. */
+export function extraFlags(opts: RunOptions): string[] {
+  const out: string[] = [];
+  if (opts.strategy === 'pct') {
+    if (opts.pctDepth !== undefined) out.push('--depth', String(opts.pctDepth));
+    if (opts.pctK !== undefined) out.push('--pct-k', String(opts.pctK));
+  }
+  return out;
+}
+
 function picksOf(f: Flags): number[] | undefined {
   if (f.picks === undefined) return undefined;
   const picks = f.picks.split(',').filter((s) => s.length).map(Number);
@@ -110,12 +132,13 @@ function positiveInt(v: string | undefined, name: string): number {
 }
 
 /** The exact command that reproduces a run. */
-export function replayCommand(file: string, seed: Seed, strategy: StrategyName, bugs: readonly string[], picks?: readonly number[], preempt = false): string {
+export function replayCommand(file: string, seed: Seed, strategy: StrategyName, bugs: readonly string[], picks?: readonly number[], preempt = false, more: readonly string[] = []): string {
   const parts = ['npx unixsim replay', file, '--seed', JSON.stringify(seed).replace(/^"(.*)"$/, "'$1'")];
   if (strategy !== 'random') parts.push('--strategy', strategy);
   for (const b of bugs) parts.push('--bug', b);
   if (picks) parts.push('--picks', picks.join(','));
   if (preempt) parts.push('--kernel-preempt');
+  parts.push(...more);
   return parts.join(' ');
 }
 
@@ -127,7 +150,7 @@ function report(file: string, r: RunResult, opts: RunOptions, out: (s: string) =
   }
   out(`${r.scenario}: FAILED (seed ${r.seed}, ${r.strategy}, ${r.steps} steps, trace ${r.hash})`);
   for (const f of r.failures) out(`  ${f}`);
-  out(`replay: ${replayCommand(file, r.seed, strategy, opts.bugs ?? [], opts.picks, opts.kernelPreemption)}`);
+  out(`replay: ${replayCommand(file, r.seed, strategy, opts.bugs ?? [], opts.picks, opts.kernelPreemption, extraFlags(opts))}`);
 }
 
 async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): Promise<number> {
@@ -145,6 +168,7 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
     recordText: trace !== undefined,
     checkInvariants: f.check || undefined,
     kernelPreemption: f.preempt || undefined,
+    ...pctOf(f),
   };
   const r = runScenario(sc, opts);
   if (trace) {
@@ -169,21 +193,27 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
   const strategy = strategyOf(f);
   const bugs = bugsOf(f);
   const hashes = new Set<string>();
-  const failed: RunResult[] = [];
+  const failed: { r: RunResult; opts: RunOptions }[] = [];
   const t0 = performance.now();
+  const base: RunOptions = { seed: from, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined, ...pctOf(f) };
+  // PCT's k: the calibration run's choice points, raised to the longest run seen so far.
+  let k = strategy === 'pct' ? (base.pctK ?? calibratePctK(sc, base)) : undefined;
   for (let i = 0; i < n; i++) {
-    const r = runScenario(sc, { seed: from + i, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined });
+    const opts: RunOptions = { ...base, seed: from + i, pctK: k };
+    const r = runScenario(sc, opts);
     hashes.add(r.hash);
-    if (r.failures.length) failed.push(r);
+    if (r.failures.length) failed.push({ r, opts });
+    if (k !== undefined && base.pctK === undefined && r.picks.length > k) k = r.picks.length;
   }
   const secs = (performance.now() - t0) / 1000;
-  out(`${sc.name}: ${n} runs (seeds ${from}..${from + n - 1}, ${strategy}${bugs.length ? `, bugs ${bugs.join(',')}` : ''})`);
+  const described = strategy === 'pct' ? `pct(d=${base.pctDepth ?? PCT_DEFAULT_DEPTH},k=${k})` : strategy;
+  out(`${sc.name}: ${n} runs (seeds ${from}..${from + n - 1}, ${described}${bugs.length ? `, bugs ${bugs.join(',')}` : ''})`);
   out(`  failures: ${failed.length}`);
   out(`  distinct interleavings: ${hashes.size}`);
   out(`  runs/s: ${(n / secs).toFixed(0)}`);
-  for (const r of failed.slice(0, 10)) {
+  for (const { r, opts } of failed.slice(0, 10)) {
     out(`  seed ${r.seed}: ${r.failures[0].split('\n')[0]}`);
-    out(`    replay: ${replayCommand(file, r.seed, strategy, bugs, undefined, f.preempt)}`);
+    out(`    replay: ${replayCommand(file, r.seed, strategy, bugs, undefined, f.preempt, extraFlags(opts))}`);
   }
   if (failed.length > 10) out(`  ... and ${failed.length - 10} more`);
   return failed.length ? 1 : 0;

@@ -2,11 +2,12 @@
 // Everything that varies between runs comes from the seed (through the
 // strategy's generator) or the recorded picks; nothing else.
 import { bootKernel } from '../kernel/boot.ts';
+import type { FaultOptions } from '../kernel/faults.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from '../sched/scheduler.ts';
 import type { Strategy } from '../sched/strategy.ts';
-import { PctStrategy } from '../sched/strategies/pct.ts';
+import { PCT_DEFAULT_DEPTH, PctStrategy } from '../sched/strategies/pct.ts';
 import { RandomStrategy } from '../sched/strategies/random.ts';
 import { ReplayStrategy } from '../sched/strategies/replay.ts';
 import { RoundRobinStrategy } from '../sched/strategies/roundRobin.ts';
@@ -33,9 +34,20 @@ export interface RunOptions {
   maxSteps?: number;
   /** make the kernel's PREEMPT points scheduling points (the SMP model) */
   kernelPreemption?: boolean;
-  /** PCT depth */
+  /** PCT depth d (`--depth`, default 3) */
   pctDepth?: number;
+  /**
+   * PCT's k, the choice points of a run (`--pct-k`). When absent, runScenario
+   * measures it with a calibration run of the same seed under random; a sweep
+   * passes the largest count seen so far, and the replay command carries it.
+   */
+  pctK?: number;
+  /** fault injection (spurious wakeups, EINTR, short reads); see src/kernel/faults.ts */
+  faults?: FaultOptions;
 }
+
+/** k when nothing measured it (`unixsim exec`, whose runs are too long to run twice). */
+export const PCT_UNCALIBRATED_K = 1000;
 
 export interface RunResult {
   scenario: string;
@@ -62,11 +74,34 @@ export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): St
     case 'rr':
       return new RoundRobinStrategy();
     case 'pct':
-      return new PctStrategy(rng, opts.pctDepth ?? 3, 1000);
+      return new PctStrategy(rng, opts.pctDepth ?? PCT_DEFAULT_DEPTH, opts.pctK ?? PCT_UNCALIBRATED_K);
   }
 }
 
+/** Calibrated k per scenario and kernel options (a pure function of both, so memoising it changes nothing). */
+const calibrated = new WeakMap<Scenario, Map<string, number>>();
+
+/**
+ * PCT's k for a scenario: the choice points of a calibration run under
+ * random with the same kernel options (so kernel preemption points and
+ * planted bugs count), from a fixed seed so that k depends on the scenario
+ * and options only.
+ */
+export function calibratePctK(sc: Scenario, opts: RunOptions): number {
+  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.checkInvariants ?? false, opts.maxSteps ?? 0, opts.faults ?? {}]);
+  let bySc = calibrated.get(sc);
+  if (!bySc) calibrated.set(sc, (bySc = new Map()));
+  let k = bySc.get(key);
+  if (k === undefined) {
+    const r = runScenario(sc, { ...opts, seed: 'pct-calibration', strategy: 'random', picks: undefined, recordText: false });
+    k = Math.max(1, r.picks.length);
+    bySc.set(key, k);
+  }
+  return k;
+}
+
 export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
+  if ((opts.strategy ?? 'random') === 'pct' && opts.pctK === undefined) opts = { ...opts, pctK: calibratePctK(sc, opts) };
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
   const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
