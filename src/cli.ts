@@ -12,6 +12,9 @@ import { plantedBugs } from './kernel/bugs.ts';
 import { parseSeed, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
 import { PCT_DEFAULT_DEPTH } from './sched/strategies/pct.ts';
+import { DfsExplorer } from './sched/strategies/dfs.ts';
+import { DporExplorer } from './sched/strategies/dpor.ts';
+import { explore } from './script/explore.ts';
 import { STRATEGIES, calibratePctK, runScenario, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
 import { scenarioProblem, type Scenario } from './script/scenario.ts';
 
@@ -23,6 +26,8 @@ const USAGE = `usage:
                    [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt] [--depth D] [--pct-k K]
   unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
                    [--depth D] [--pct-k K]
+  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [--seed S] [--bug NAME]...
+                   [--check] [--kernel-preempt]   every schedule (with at most P preemptions), or the first failure
   unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
   unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
                    [--check] [--kernel-preempt]
@@ -46,6 +51,8 @@ interface Flags {
   preempt: boolean;
   depth?: string;
   pctK?: string;
+  preemptions?: string;
+  maxSchedules?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -53,6 +60,7 @@ function parseFlags(argv: string[]): Flags {
   const valued: Record<string, keyof Flags> = {
     '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
     '--trace-out': 'traceOut', '--picks': 'picks', '--depth': 'depth', '--pct-k': 'pctK',
+    '--preemptions': 'preemptions', '--max-schedules': 'maxSchedules',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -184,7 +192,40 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
   return r.failures.length ? 1 : 0;
 }
 
+/** `sweep --strategy dfs|dpor`: every schedule within the bound, or the first failure. */
+async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
+  const file = f.positional[0] ?? DEFAULT_SCENARIO;
+  const sc = await loadScenario(file);
+  const bound = f.preemptions === undefined ? Infinity : nonNegativeInt(f.preemptions, '--preemptions');
+  const explorer = f.strategy === 'dpor' ? new DporExplorer(bound) : new DfsExplorer(bound);
+  const seed = parseSeed(f.seed ?? '1');
+  const opts = { seed, bugs: bugsOf(f), checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined,
+    maxSchedules: f.maxSchedules === undefined ? undefined : positiveInt(f.maxSchedules, '--max-schedules') };
+  const t0 = performance.now();
+  const r = explore(sc, explorer, opts);
+  const secs = (performance.now() - t0) / 1000;
+  const within = bound === Infinity ? '' : ` with <= ${bound} preemption${bound === 1 ? '' : 's'}`;
+  out(`${sc.name}: ${explorer.describe}${opts.bugs.length ? `, bugs ${opts.bugs.join(',')}` : ''}`);
+  if (r.failure) {
+    out(`  FAILED at schedule ${r.schedules}: ${r.failure.failures[0].split('\n')[0]}`);
+    out(`    replay: ${replayCommand(file, seed, 'random', opts.bugs, r.failure.picks, f.preempt)}`);
+  } else if (r.capped) {
+    out(`  stopped after ${r.schedules} schedules (--max-schedules ${opts.maxSchedules}): NOT exhausted, no failure so far`);
+  } else {
+    out(`  exhausted: ${r.schedules} schedules${within}, all passed`);
+  }
+  out(`  schedules/s: ${(r.schedules / secs).toFixed(0)}`);
+  return r.failure ? 1 : 0;
+}
+
+function nonNegativeInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer`);
+  return n;
+}
+
 async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
+  if (f.strategy === 'dfs' || f.strategy === 'dpor') return cmdExplore(f, out);
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
   const n = positiveInt(f.seeds, '--seeds');
   const from = f.from === undefined ? 1 : Number(f.from);

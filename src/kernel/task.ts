@@ -107,6 +107,10 @@ export class Task implements SimThread {
     return this.pid;
   }
 
+  get midSyscall(): boolean {
+    return this.current !== null;
+  }
+
   get tgid(): number {
     return this.group.leader.pid;
   }

@@ -7,6 +7,7 @@ import { EventQueue, type TimerEvent } from './events.ts';
 import { ReplayDivergence, type Strategy } from './strategy.ts';
 import type { SimThread } from './thread.ts';
 import { Trace } from './trace.ts';
+import { FootprintRecorder, type Footprint } from './footprint.ts';
 import { Waker, type WaitQueue } from './waitqueue.ts';
 
 export interface Sleeper {
@@ -54,9 +55,12 @@ export class Scheduler {
   steps = 0;
   /** called after every step (the kernel's invariant checks in checking mode) */
   afterStep: (() => void) | null = null;
+  /** what each step reads and writes, when the strategy asked for it (dpor) */
+  readonly recorder: FootprintRecorder | null;
 
   constructor(opts: SchedulerOptions) {
     this.strategy = opts.strategy;
+    this.recorder = opts.strategy.wantsFootprints ? new FootprintRecorder() : null;
     this.maxSteps = opts.maxSteps ?? 1_000_000;
     this.trace = new Trace(opts.recordText ?? false);
   }
@@ -74,11 +78,12 @@ export class Scheduler {
   }
 
   wakerFor(t: SimThread): Waker {
-    return new Waker(t, (_w, source) => this.wake(t, source.name));
+    return new Waker(t, (_w, source) => this.wake(t, source.name), this.recorder);
   }
 
   /** Makes a blocked thread runnable; a wake that reaches a running thread is remembered. */
   wake(t: SimThread, source: string): void {
+    this.recorder?.write(`t:${t.tid}`);
     if (t.state === 'blocked') {
       t.state = 'runnable';
       t.waitingOn = null;
@@ -134,7 +139,17 @@ export class Scheduler {
         this.trace.pick(t.tid);
       }
       this.steps++;
+      const rec = this.recorder;
+      // With a timer pending, when it fires depends on every step's ticks: no step commutes with another.
+      const timed = rec !== null && this.events.peekTime() !== undefined;
+      rec?.begin(t.tid);
       this.clock.advance(t.step());
+      let fp: Footprint | null = null;
+      if (rec) {
+        if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');
+        fp = rec.end(t.tid, t.midSyscall === true);
+      }
+      this.strategy.observeStep?.(t, runnable, fp);
       if (t.state === 'exited' || this.anyExited()) {
         this.threads = this.threads.filter((x) => x.state !== 'exited');
       }

@@ -42,6 +42,8 @@ export interface RunOptions {
    * passes the largest count seen so far, and the replay command carries it.
    */
   pctK?: number;
+  /** a strategy object for this run (an explorer's), used instead of `strategy` */
+  schedule?: Strategy;
   /** fault injection (spurious wakeups, EINTR, short reads); see src/kernel/faults.ts */
   faults?: FaultOptions;
 }
@@ -65,6 +67,8 @@ export interface RunResult {
   events: TraceEvent[];
   labels: ReadonlyMap<number, string>;
   kernel: Kernel;
+  /** the (syscall, object state, outcome) tuples the run reached */
+  coverage?: ReadonlySet<string>;
 }
 
 export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): Strategy {
@@ -101,10 +105,10 @@ export function calibratePctK(sc: Scenario, opts: RunOptions): number {
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
-  if ((opts.strategy ?? 'random') === 'pct' && opts.pctK === undefined) opts = { ...opts, pctK: calibratePctK(sc, opts) };
+  if ((opts.strategy ?? 'random') === 'pct' && opts.pctK === undefined && !opts.schedule) opts = { ...opts, pctK: calibratePctK(sc, opts) };
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
-  const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
+  const base = opts.schedule ?? makeStrategy(opts.strategy ?? 'random', schedRng, opts);
   const strategy = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText });
   const config: Partial<KernelConfig> = {
