@@ -23,6 +23,7 @@ import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
 import { isPlantedBug, type PlantedBug } from './bugs.ts';
+import { recordSyscall } from './footprint.ts';
 
 export interface KernelConfig {
   /** PREEMPT points inside handlers become scheduling points (the SMP model); off on one hart */
@@ -51,7 +52,7 @@ export const ROOT_CREDS: Creds = { uid: 0, gid: 0, euid: 0, egid: 0, suid: 0, sg
 export class Kernel {
   readonly table = new SyscallTable();
   readonly vfs = new Vfs();
-  readonly files = new OpenFiles();
+  readonly files: OpenFiles;
   readonly console = new Console();
   readonly config: KernelConfig;
   /** every task ever created, by pid */
@@ -82,6 +83,7 @@ export class Kernel {
     config: Partial<KernelConfig> = {},
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+    this.files = new OpenFiles(sched.recorder);
     for (const b of this.config.bugs) if (!isPlantedBug(b)) throw new Error(`unknown planted bug: ${b}`);
     this.bugSet = new Set(this.config.bugs);
   }
@@ -109,6 +111,7 @@ export class Kernel {
   fork(parent: Task): number {
     // A script child takes its program's name (comm is inherited on Linux; the name only labels reports).
     const name = parent.ctx.childName?.() || parent.name;
+    this.sched.recorder?.write('alloc:pid');
     const proc = parent.group.leader;
     const child = new Task(this, this.nextPid++, name, proc, { ...parent.creds }, parent.fds.clone(),
       parent.mm.clone(), parent.cwd, parent.umask);
@@ -160,6 +163,11 @@ export class Kernel {
     return child;
   }
 
+  /** Does another task use t's memory (CLONE_VM)? Its user code then touches memory no footprint records. */
+  sharesMemory(t: Task): boolean {
+    return this.mmUserCount(t.mm) > 1;
+  }
+
   private mmUserCount(mm: AddressSpace): number {
     return this.mmUsers.get(mm) ?? 1;
   }
@@ -190,12 +198,14 @@ export class Kernel {
     const def = this.table.get(a.nr);
     this.stats.syscalls++;
     if (!def) {
+      this.sched.recorder?.global(`unknown syscall ${a.nr}`);
       this.stats.enosys++;
       this.unknownSyscalls.set(a.nr, (this.unknownSyscalls.get(a.nr) ?? 0) + 1);
       return -38; // ENOSYS
     }
     const kinds = def.args;
     for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
+    if (this.sched.recorder) recordSyscall(this.sched.recorder, def, t.argv);
     return def.handler(t, t.argv);
   }
 
@@ -308,6 +318,13 @@ export class Kernel {
   private exitProcess(leader: Task, status: number, last: Task): void {
     const describe = (status & 0x7f) === 0 ? `exit ${(status >> 8) & 0xff}` : `killed by ${signalName(status & 0x7f)}`;
     this.exits.push({ pid: leader.pid, name: leader.name, status, describe });
+    const rec = this.sched.recorder;
+    if (rec) {
+      // the exit order, the children it orphans and the parent that reaps it
+      rec.write('exits');
+      for (const c of leader.children) rec.write(`t:${c.pid}`);
+      if (leader.parent) rec.write(`t:${leader.parent.pid}`);
+    }
     this.traceNote(last, 'exit', `+++ ${describe} +++`);
     for (const c of leader.children) {
       c.parent = null;
@@ -355,6 +372,7 @@ export class Kernel {
   /** Generates a signal for one thread (tgkill, faults, SIGPIPE); wakes it if it sleeps so an interruptible sleep can return. */
   sendSignal(t: Task, signo: number): void {
     if (t.state === 'exited' || signo === 0) return;
+    this.sched.recorder?.write(`t:${t.pid}`);
     if (t.sig.ignored(signo)) return;
     t.sig.pending |= bit(signo);
     this.traceNote(t, 'signal', `--- ${signalName(signo)} ---`);
@@ -371,6 +389,7 @@ export class Kernel {
    */
   sendProcessSignal(t: Task, signo: number): void {
     const threads = t.group.threads;
+    for (const o of threads) this.sched.recorder?.write(`t:${o.pid}`);
     if (threads.length === 0 || signo === 0) return;
     const first = threads[0];
     if (first.sig.ignored(signo)) return;

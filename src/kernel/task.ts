@@ -93,6 +93,10 @@ export class Task implements SimThread {
     group?: ThreadGroup,
   ) {
     this.parent = parent;
+    if (!fds.key) {
+      fds.key = `fdt:${pid}`;
+      fds.recorder = kernel.sched.recorder;
+    }
     this.group = group ?? new ThreadGroup(this);
     this.group.threads.push(this);
     this.fs = { cwd, umask };
@@ -147,6 +151,7 @@ export class Task implements SimThread {
 
   step(): number {
     const k = this.kernel;
+    if (k.sched.recorder && k.sharesMemory(this)) k.sched.recorder.global('threads share memory');
     // The group is exiting (exit_group, a fatal signal): a thread stopped at a
     // scheduling point outside a syscall ends there without running more.
     if (this.group.exitStatus !== null && this.current === null) {

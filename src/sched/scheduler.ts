@@ -66,6 +66,7 @@ export class Scheduler {
   }
 
   add(t: SimThread): void {
+    this.recorder?.write(`t:${t.tid}`);
     let i = this.threads.length;
     while (i > 0 && this.threads[i - 1].tid > t.tid) i--;
     this.threads.splice(i, 0, t);
@@ -149,7 +150,14 @@ export class Scheduler {
         if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');
         fp = rec.end(t.tid, t.midSyscall === true);
       }
-      this.strategy.observeStep?.(t, runnable, fp);
+      if (this.strategy.observeStep) {
+        try {
+          this.strategy.observeStep(t, runnable, fp);
+        } catch (e) {
+          if (e instanceof ReplayDivergence) return { kind: 'replay-diverged', steps: this.steps, message: e.message };
+          throw e;
+        }
+      }
       if (t.state === 'exited' || this.anyExited()) {
         this.threads = this.threads.filter((x) => x.state !== 'exited');
       }

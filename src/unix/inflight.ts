@@ -79,8 +79,14 @@ export class Inflight {
     private readonly sockets: ReadonlyMap<number, Socket>,
   ) {}
 
+  /** In-flight references and the collector can reach any socket: no footprint models them (dpor). */
+  private untracked(): void {
+    this.k.sched.recorder?.global('SCM_RIGHTS in flight / unix_gc');
+  }
+
   /** Files taken (references already held) become the rights of a message in transit (unix_attach_fds). */
   attach(files: OpenFile[], uid: number): InflightRights {
+    this.untracked();
     const r = new InflightRights(this, files, uid);
     for (const f of files) {
       this.count.set(f, (this.count.get(f) ?? 0) + 1);
@@ -102,6 +108,7 @@ export class Inflight {
 
   /** unix_notinflight for each file: the references leave the message; the caller now owns them. */
   detach(r: InflightRights): OpenFile[] {
+    this.untracked();
     if (r.state === 'gone') return [];
     this.transit.delete(r);
     r.state = 'gone';
@@ -127,6 +134,7 @@ export class Inflight {
 
   /** unix_peek_fds: fresh references to the files, for the peeker to install; the message keeps its own. */
   peek(r: InflightRights): OpenFile[] {
+    this.untracked();
     if (this.k.bug('scm-peek-no-ref')) return [...r.files];
     return r.files.map((f) => f.get());
   }
@@ -150,6 +158,7 @@ export class Inflight {
 
   /** A socket file lost a reference: if only in-flight ones are left, it may now be garbage. */
   unref(f: OpenFile): void {
+    if (this.count.has(f)) this.untracked();
     if (this.count.get(f) === f.refs && !this.plainlyReachable(f)) this.requestGc();
   }
 
@@ -173,6 +182,7 @@ export class Inflight {
 
   /** Runs the collector (after any puts in progress: never re-entered). */
   requestGc(): void {
+    this.untracked();
     this.gcWanted = true;
     this.settle();
   }

@@ -187,4 +187,21 @@ export class Socket implements FileOps {
   describe(): string {
     return `socket:[${this.ino}]`;
   }
+
+  /**
+   * What an operation on this socket may reach (for dpor): the socket, its
+   * peer, and a listener's pending connections with their clients, whose
+   * state a close or an accept changes.
+   */
+  footprintKeys(): string[] {
+    const keys = [`s:${this.ino}`];
+    if (this.peer) keys.push(`s:${this.peer.ino}`);
+    if (this.listener) {
+      for (const e of this.listener.pending) {
+        keys.push(`s:${e.ino}`);
+        if (e.peer) keys.push(`s:${e.peer.ino}`);
+      }
+    }
+    return keys;
+  }
 }
