@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ExecError, execImage } from './exec.ts';
 import { plantedBugs } from './kernel/bugs.ts';
+import { faultFlags, type FaultOptions } from './kernel/faults.ts';
 import { parseSeed, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
 import { PCT_DEFAULT_DEPTH } from './sched/strategies/pct.ts';
@@ -29,6 +30,7 @@ const USAGE = `usage:
   unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [--seed S] [--bug NAME]...
                    [--check] [--kernel-preempt]   every schedule (with at most P preemptions), or the first failure
   unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
+  fault injection, on run, sweep and replay with any strategy: [--spurious-wakeups] [--eintr] [--short-io]
   unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
                    [--check] [--kernel-preempt]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
@@ -53,10 +55,11 @@ interface Flags {
   pctK?: string;
   preemptions?: string;
   maxSchedules?: string;
+  faults: FaultOptions;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { positional: [], bugs: [], check: false, preempt: false };
+  const f: Flags = { positional: [], bugs: [], check: false, preempt: false, faults: {} };
   const valued: Record<string, keyof Flags> = {
     '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
     '--trace-out': 'traceOut', '--picks': 'picks', '--depth': 'depth', '--pct-k': 'pctK',
@@ -73,6 +76,9 @@ function parseFlags(argv: string[]): Flags {
     if (name === '--bug') f.bugs.push(value());
     else if (name === '--check') f.check = true;
     else if (name === '--kernel-preempt') f.preempt = true;
+    else if (name === '--spurious-wakeups') f.faults.spuriousWakeups = true;
+    else if (name === '--eintr') f.faults.eintr = true;
+    else if (name === '--short-io') f.faults.shortIo = true;
     else if (name in valued) (f as unknown as Record<string, string>)[valued[name]] = value();
     else if (name.startsWith('-')) throw new UsageError(`unknown option ${name}`);
     else f.positional.push(a);
@@ -108,6 +114,11 @@ function bugsOf(f: Flags): string[] {
   return f.bugs;
 }
 
+/** --spurious-wakeups, --eintr, --short-io (undefined when none is given) */
+function faultsOf(f: Flags): FaultOptions | undefined {
+  return Object.keys(f.faults).length ? f.faults : undefined;
+}
+
 /** PCT's --depth and --pct-k (k is measured when absent). */
 function pctOf(f: Flags): Pick<RunOptions, 'pctDepth' | 'pctK'> {
   return {
@@ -118,7 +129,7 @@ function pctOf(f: Flags): Pick<RunOptions, 'pctDepth' | 'pctK'> {
 
 /** The flags beyond seed, strategy, bugs, picks and preemption that a replay must repeat. */
 export function extraFlags(opts: RunOptions): string[] {
-  const out: string[] = [];
+  const out: string[] = faultFlags(opts.faults);
   if (opts.strategy === 'pct') {
     if (opts.pctDepth !== undefined) out.push('--depth', String(opts.pctDepth));
     if (opts.pctK !== undefined) out.push('--pct-k', String(opts.pctK));
@@ -176,6 +187,7 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
     recordText: trace !== undefined,
     checkInvariants: f.check || undefined,
     kernelPreemption: f.preempt || undefined,
+    faults: faultsOf(f),
     ...pctOf(f),
   };
   const r = runScenario(sc, opts);
@@ -199,7 +211,7 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   const bound = f.preemptions === undefined ? Infinity : nonNegativeInt(f.preemptions, '--preemptions');
   const explorer = f.strategy === 'dpor' ? new DporExplorer(bound) : new DfsExplorer(bound);
   const seed = parseSeed(f.seed ?? '1');
-  const opts = { seed, bugs: bugsOf(f), checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined,
+  const opts = { seed, bugs: bugsOf(f), checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined, faults: faultsOf(f),
     maxSchedules: f.maxSchedules === undefined ? undefined : positiveInt(f.maxSchedules, '--max-schedules') };
   const t0 = performance.now();
   const r = explore(sc, explorer, opts);
@@ -208,7 +220,7 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   out(`${sc.name}: ${explorer.describe}${opts.bugs.length ? `, bugs ${opts.bugs.join(',')}` : ''}`);
   if (r.failure) {
     out(`  FAILED at schedule ${r.schedules}: ${r.failure.failures[0].split('\n')[0]}`);
-    out(`    replay: ${replayCommand(file, seed, 'random', opts.bugs, r.failure.picks, f.preempt)}`);
+    out(`    replay: ${replayCommand(file, seed, 'random', opts.bugs, r.failure.picks, f.preempt, faultFlags(opts.faults))}`);
   } else if (r.capped) {
     out(`  stopped after ${r.schedules} schedules (--max-schedules ${opts.maxSchedules}): NOT exhausted, no failure so far`);
   } else {
@@ -236,7 +248,9 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
   const hashes = new Set<string>();
   const failed: { r: RunResult; opts: RunOptions }[] = [];
   const t0 = performance.now();
-  const base: RunOptions = { seed: from, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined, ...pctOf(f) };
+  const base: RunOptions = {
+    seed: from, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined, faults: faultsOf(f), ...pctOf(f),
+  };
   // PCT's k: the calibration run's choice points, raised to the longest run seen so far.
   let k = strategy === 'pct' ? (base.pctK ?? calibratePctK(sc, base)) : undefined;
   for (let i = 0; i < n; i++) {

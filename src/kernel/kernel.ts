@@ -22,16 +22,17 @@ import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
-import { isPlantedBug, type PlantedBug } from './bugs.ts';
+import { EnabledBugs, type PlantedBug } from './bugs.ts';
 import { recordSyscall } from './footprint.ts';
+import type { FaultInjector } from './faults.ts';
 
 export interface KernelConfig {
   /** PREEMPT points inside handlers become scheduling points (the SMP model); off on one hart */
   kernelPreemption: boolean;
   /** check reference-count invariants after every step (property tests turn this on) */
   checkInvariants: boolean;
-  /** planted bugs to enable (see bugs.ts); none by default */
-  bugs: readonly PlantedBug[];
+  /** planted bugs to enable (names from bugs.ts, checked at boot); none by default */
+  bugs: readonly string[];
 }
 
 export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [] };
@@ -75,7 +76,10 @@ export class Kernel {
   /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
   private readonly mmUsers = new Map<AddressSpace, number>();
   private nextPid = 1;
-  private readonly bugSet: Set<string>;
+  /** the planted bugs this kernel runs with */
+  readonly bugs: EnabledBugs;
+  /** fault injection (spurious wakeups, EINTR, short reads) when the run asked for it */
+  faults: FaultInjector | null = null;
 
   constructor(
     readonly sched: Scheduler,
@@ -84,13 +88,12 @@ export class Kernel {
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
     this.files = new OpenFiles(sched.recorder);
-    for (const b of this.config.bugs) if (!isPlantedBug(b)) throw new Error(`unknown planted bug: ${b}`);
-    this.bugSet = new Set(this.config.bugs);
+    this.bugs = new EnabledBugs(this.config.bugs);
   }
 
   /** Is this planted bug enabled? Kernel code reads `if (k.bug('name'))` at the buggy branch. */
   bug(name: PlantedBug): boolean {
-    return this.bugSet.has(name);
+    return this.bugs.has(name);
   }
 
   /** Starts a process from the harness: console on fds 0-2, empty address space, cwd "/". */

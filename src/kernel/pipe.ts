@@ -38,6 +38,7 @@ export class Pipe {
   }
 
   *read(t: Task, f: OpenFile, io: UserIO): SyscallGen {
+    if (this.k.bug('pipe-read-no-recheck')) return yield* this.readTrustingWakeup(t, f, io);
     if (io.total === 0) return 0;
     while (this.size === 0) {
       if (this.writers === 0) return 0;
@@ -45,8 +46,22 @@ export class Pipe {
       const err = yield* sleepOn(t, this.readWait);
       if (err) return err;
     }
-    const n = this.take(io);
+    const n = this.take(io, this.k.faults?.shortRead(io.remaining));
     if (!this.k.bug('pipe-read-no-wake')) this.writeWait.wakeAll();
+    return n;
+  }
+
+  /** BUG (planted 'pipe-read-no-recheck'): sleeps once and trusts the wakeup; an empty pipe then reads as EOF. */
+  private *readTrustingWakeup(t: Task, f: OpenFile, io: UserIO): SyscallGen {
+    if (io.total === 0) return 0;
+    if (this.size === 0) {
+      if (this.writers === 0) return 0;
+      if (f.flags & O_NONBLOCK) return -EAGAIN;
+      const err = yield* sleepOn(t, this.readWait);
+      if (err) return err;
+    }
+    const n = this.take(io);
+    this.writeWait.wakeAll();
     return n;
   }
 
@@ -71,15 +86,17 @@ export class Pipe {
       }
       if (f.flags & O_NONBLOCK) return written || -EAGAIN;
       const err = yield* sleepOn(t, this.writeWait);
-      if (err) return written || err;
+      // pipe_write: an interrupted write reports what it wrote; the planted bug forgets it.
+      if (err) return this.k.bug('pipe-write-eintr-drops-count') ? err : written || err;
     }
   }
 
-  private take(io: UserIO): number {
+  /** Copies queued bytes out, at most `limit` (a short read under --short-io). */
+  private take(io: UserIO, limit = Infinity): number {
     let n = 0;
-    while (io.remaining > 0 && this.chunks.length) {
+    while (io.remaining > 0 && n < limit && this.chunks.length) {
       const c = this.chunks[0];
-      const put = io.copyOut(c);
+      const put = io.copyOut(limit - n < c.length ? c.subarray(0, limit - n) : c);
       n += put;
       this.size -= put;
       if (put === c.length) this.chunks.shift();

@@ -33,6 +33,8 @@ export class FootprintRecorder {
   private cur: Building | null = null;
   /** footprints of syscalls still in progress (the thread slept or was preempted), by tid */
   private readonly inProgress = new Map<number, Building>();
+  /** set when every step must count as global (fault injection draws from one generator in step order) */
+  everyStepGlobal: string | null = null;
 
   /** Starts recording the step of thread `tid`. */
   begin(tid: number): void {
@@ -41,6 +43,7 @@ export class FootprintRecorder {
       ? { reads: new Set(carried.reads), writes: new Set(carried.writes), global: carried.global, why: carried.why }
       : { reads: new Set(), writes: new Set(), global: false };
     this.cur.writes.add(`t:${tid}`);
+    if (this.everyStepGlobal) this.global(this.everyStepGlobal);
   }
 
   /** Ends the step; `midSyscall` keeps its footprint for the step that resumes the same syscall. */

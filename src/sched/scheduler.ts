@@ -55,6 +55,11 @@ export class Scheduler {
   steps = 0;
   /** called after every step (the kernel's invariant checks in checking mode) */
   afterStep: (() => void) | null = null;
+  /**
+   * --spurious-wakeups: given the number of blocked threads, the index of one
+   * to wake for no reason at this choice point, or -1 (src/kernel/faults.ts)
+   */
+  spuriousWake: ((blocked: number) => number) | null = null;
   /** what each step reads and writes, when the strategy asked for it (dpor) */
   readonly recorder: FootprintRecorder | null;
 
@@ -121,6 +126,8 @@ export class Scheduler {
       this.fireDue();
       runnable.length = 0;
       for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
+      // A spurious wakeup only while something else can run: it must never hide a deadlock.
+      if (this.spuriousWake && runnable.length > 0) this.wakeSpuriously(runnable);
       if (runnable.length === 0) {
         if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
@@ -163,6 +170,15 @@ export class Scheduler {
       }
       this.afterStep?.();
     }
+  }
+
+  private wakeSpuriously(runnable: SimThread[]): void {
+    const blocked = this.threads.filter((t) => t.state === 'blocked');
+    const i = this.spuriousWake!(blocked.length);
+    if (i < 0) return;
+    this.wake(blocked[i], 'a spurious wakeup');
+    runnable.length = 0;
+    for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
   }
 
   private anyExited(): boolean {

@@ -2,7 +2,7 @@
 // Everything that varies between runs comes from the seed (through the
 // strategy's generator) or the recorded picks; nothing else.
 import { bootKernel } from '../kernel/boot.ts';
-import type { FaultOptions } from '../kernel/faults.ts';
+import { FaultInjector, type FaultOptions } from '../kernel/faults.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from '../sched/scheduler.ts';
@@ -120,6 +120,12 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);
   registerUnix(k);
+  const faults = opts.faults ? new FaultInjector(opts.faults, rng.fork('faults')) : null;
+  if (faults?.any) {
+    k.faults = faults;
+    if (opts.faults?.spuriousWakeups) sched.spuriousWake = (n) => faults.spuriousWake(n);
+    if (sched.recorder) sched.recorder.everyStepGlobal = 'fault injection';
+  }
   for (const [path, content] of Object.entries(sc.files ?? {})) {
     k.vfs.writeFile(path, typeof content === 'string' ? new TextEncoder().encode(content) : content);
   }

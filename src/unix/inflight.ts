@@ -25,21 +25,13 @@
 // puts go through one FIFO (`putFiles`), drained iteratively by whoever
 // started it, so the depth of a chain of sockets never becomes host stack
 // depth and the order is deterministic.
-import { registerPlantedBugs } from '../kernel/bugs.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { Message, MessageQueue } from './queue.ts';
 import type { Socket } from './socket.ts';
 
-export const SCM_PLANTED_BUGS = {
-  'scm-send-no-ref': 'sendmsg(SCM_RIGHTS) queues the files without taking a reference on them',
-  'scm-peek-no-ref': 'recvmsg(MSG_PEEK) installs duplicates of in-flight files without taking a reference',
-  'gc-frees-reachable':
-    'the garbage collector skips the reachability pass: a socket whose references are all in flight is freed (every message carrying it purged) even when a socket that is still open holds it in its queue',
-  'close-forgets-inflight': 'closing a socket drops its unread messages but forgets the in-flight files they carry (leaked references)',
-} as const;
+export { SCM_PLANTED_BUGS } from '../kernel/bugs.ts';
 
-registerPlantedBugs(SCM_PLANTED_BUGS);
 
 /** The files one message carries (struct scm_fp_list), with the user it is charged to. */
 export class InflightRights {
