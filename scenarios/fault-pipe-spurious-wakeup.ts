@@ -47,6 +47,7 @@ export default defineScenario({
       },
     },
   ],
+  targets: ['read(pipe/empty)=ok+slept', 'read(pipe/empty+no-writers)=0', 'read(pipe/empty)=woke-to-false-condition'],
   checks: {
     'the reader got the message before EOF': (run) => run.log('got') === 'hello' || `got "${run.log('got')}"`,
   },

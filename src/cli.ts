@@ -10,9 +10,10 @@ import { pathToFileURL } from 'node:url';
 import { ExecError, execImage } from './exec.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { faultFlags, type FaultOptions } from './kernel/faults.ts';
-import { parseSeed, type Seed } from './sched/rng.ts';
+import { parseSeed, Rng, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
 import { PCT_DEFAULT_DEPTH } from './sched/strategies/pct.ts';
+import { CovExplorer } from './sched/strategies/cov.ts';
 import { DfsExplorer } from './sched/strategies/dfs.ts';
 import { DporExplorer } from './sched/strategies/dpor.ts';
 import { explore } from './script/explore.ts';
@@ -27,6 +28,7 @@ const USAGE = `usage:
                    [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt] [--depth D] [--pct-k K]
   unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
                    [--depth D] [--pct-k K]
+  unixsim sweep [FILE] --seeds N --strategy cov ...   coverage-guided: mutates schedules that reached new kernel states
   unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [--seed S] [--bug NAME]...
                    [--check] [--kernel-preempt]   every schedule (with at most P preemptions), or the first failure
   unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
@@ -243,9 +245,12 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
   const from = f.from === undefined ? 1 : Number(f.from);
   if (!Number.isInteger(from)) throw new UsageError('--from must be an integer seed');
   const sc = await loadScenario(file);
-  const strategy = strategyOf(f);
+  const cov = f.strategy === 'cov' ? new CovExplorer(new Rng(`cov/${from}`)) : null;
+  const strategy = cov ? 'random' : strategyOf(f);
   const bugs = bugsOf(f);
   const hashes = new Set<string>();
+  const tuples = new Set<string>();
+  const newPer1000: number[] = [];
   const failed: { r: RunResult; opts: RunOptions }[] = [];
   const t0 = performance.now();
   const base: RunOptions = {
@@ -254,21 +259,31 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
   // PCT's k: the calibration run's choice points, raised to the longest run seen so far.
   let k = strategy === 'pct' ? (base.pctK ?? calibratePctK(sc, base)) : undefined;
   for (let i = 0; i < n; i++) {
-    const opts: RunOptions = { ...base, seed: from + i, pctK: k };
+    const opts: RunOptions = { ...base, seed: from + i, pctK: k, coverage: true, schedule: cov?.next() };
     const r = runScenario(sc, opts);
     hashes.add(r.hash);
-    if (r.failures.length) failed.push({ r, opts });
+    if (r.failures.length) failed.push({ r, opts: cov ? { ...opts, picks: r.picks } : opts });
+    cov?.finish({ failed: r.failures.length > 0, picks: r.picks, coverage: r.coverage });
+    if (i % 1000 === 0) newPer1000.push(0);
+    for (const c of r.coverage ?? []) {
+      if (c.startsWith('wake ') || tuples.has(c)) continue;
+      tuples.add(c);
+      newPer1000[newPer1000.length - 1]++;
+    }
     if (k !== undefined && base.pctK === undefined && r.picks.length > k) k = r.picks.length;
   }
   const secs = (performance.now() - t0) / 1000;
-  const described = strategy === 'pct' ? `pct(d=${base.pctDepth ?? PCT_DEFAULT_DEPTH},k=${k})` : strategy;
+  const described = cov ? 'cov' : strategy === 'pct' ? `pct(d=${base.pctDepth ?? PCT_DEFAULT_DEPTH},k=${k})` : strategy;
   out(`${sc.name}: ${n} runs (seeds ${from}..${from + n - 1}, ${described}${bugs.length ? `, bugs ${bugs.join(',')}` : ''})`);
   out(`  failures: ${failed.length}`);
   out(`  distinct interleavings: ${hashes.size}`);
+  out(`  coverage: ${tuples.size} distinct (syscall, object state, outcome) tuples; new per 1000 runs: ${newPer1000.join(', ')}`);
+  const missed = (sc.targets ?? []).filter((t) => !tuples.has(t));
+  if (sc.targets?.length) out(`  targets: ${sc.targets.length - missed.length} of ${sc.targets.length} reached${missed.length ? `; never reached: ${missed.join(', ')}` : ''}`);
   out(`  runs/s: ${(n / secs).toFixed(0)}`);
   for (const { r, opts } of failed.slice(0, 10)) {
     out(`  seed ${r.seed}: ${r.failures[0].split('\n')[0]}`);
-    out(`    replay: ${replayCommand(file, r.seed, strategy, bugs, undefined, f.preempt, extraFlags(opts))}`);
+    out(`    replay: ${replayCommand(file, r.seed, strategy, bugs, opts.picks, f.preempt, extraFlags(opts))}`);
   }
   if (failed.length > 10) out(`  ... and ${failed.length - 10} more`);
   return failed.length ? 1 : 0;

@@ -55,6 +55,8 @@ export interface FileOps {
    * description (or the whole VFS for files with an inode).
    */
   footprintKeys?(f: OpenFile): string[];
+  /** A few words on the object's state for coverage tuples, e.g. "listening+full" (src/kernel/coverage.ts). */
+  coverageState?(f: OpenFile): string;
 }
 
 /**

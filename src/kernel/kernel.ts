@@ -25,6 +25,7 @@ import { checkInvariants } from './invariants.ts';
 import { EnabledBugs, type PlantedBug } from './bugs.ts';
 import { recordSyscall } from './footprint.ts';
 import type { FaultInjector } from './faults.ts';
+import { Coverage, objectState, outcomeOf } from './coverage.ts';
 
 export interface KernelConfig {
   /** PREEMPT points inside handlers become scheduling points (the SMP model); off on one hart */
@@ -80,6 +81,8 @@ export class Kernel {
   readonly bugs: EnabledBugs;
   /** fault injection (spurious wakeups, EINTR, short reads) when the run asked for it */
   faults: FaultInjector | null = null;
+  /** (syscall, object state, outcome) tuples and who-woke-whom pairs, when the run records coverage */
+  coverage: Coverage | null = null;
 
   constructor(
     readonly sched: Scheduler,
@@ -209,6 +212,11 @@ export class Kernel {
     const kinds = def.args;
     for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
     if (this.sched.recorder) recordSyscall(this.sched.recorder, def, t.argv);
+    if (this.coverage) {
+      const fdArg = kinds.indexOf('fd');
+      t.coverObject = fdArg >= 0 ? objectState(t.fds.get(t.argv[fdArg])) : '-';
+      t.coverSleeps = 0;
+    }
     return def.handler(t, t.argv);
   }
 
@@ -224,6 +232,10 @@ export class Kernel {
       h.int32(hi[i]);
     }
     h.int(result);
+    if (this.coverage) {
+      const name = this.table.get(a.nr)?.name ?? `syscall_${a.nr}`;
+      this.coverage.add(name, t.coverObject, outcomeOf(result, t.coverSleeps > 0));
+    }
     if (this.sched.trace.recordText) {
       const def = this.table.get(a.nr);
       const now = this.sched.clock.now;
@@ -243,6 +255,10 @@ export class Kernel {
   }
 
   traceBlock(t: Task, on: string): void {
+    if (this.coverage) {
+      // sleeping again within one call: the last wake found its condition false
+      if (t.coverSleeps++ > 0) this.coverage.add(this.table.get(t.ctx.args.nr)?.name ?? '?', t.coverObject, 'woke-to-false-condition');
+    }
     if (!this.sched.trace.recordText) return;
     const def = this.table.get(t.ctx.args.nr);
     const call = def ? `${def.name}(${renderArgs(def, t.argv, t.mm, -1)})` : `syscall_${t.ctx.args.nr}(...)`;
@@ -463,6 +479,16 @@ export class Kernel {
   /** Live tasks, for reports. */
   liveTasks(): Task[] {
     return [...this.tasks.values()].filter((t) => t.state !== 'exited');
+  }
+
+  /** Starts recording coverage (tuples and who woke whom) for this run. */
+  recordCoverage(): Coverage {
+    const c = (this.coverage = new Coverage());
+    this.sched.onWake = (by, woken, queue) => {
+      const name = (x: { tid: number } | null) => (x ? (this.tasks.get(x.tid)?.name ?? '?') : 'timer');
+      c.wake(name(by), name(woken), queue);
+    };
+    return c;
   }
 
   newFdTable(): FdTable {

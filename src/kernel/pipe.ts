@@ -142,6 +142,13 @@ export class PipeEnd implements FileOps {
     return m;
   }
 
+  coverageState(): string {
+    const p = this.pipe;
+    let st = p.size === 0 ? 'empty' : PIPE_CAPACITY - p.size < PIPE_BUF ? 'full' : 'data';
+    if (this.isWriter ? p.readers === 0 : p.writers === 0) st += this.isWriter ? '+no-readers' : '+no-writers';
+    return st;
+  }
+
   pollQueues(): WaitQueue[] {
     return [this.isWriter ? this.pipe.writeWait : this.pipe.readWait];
   }

@@ -76,6 +76,9 @@ export class Task implements SimThread {
   private syscallStart = 0;
   /** the user side; set by whoever creates the task, right after construction */
   ctx!: UserContext;
+  /** coverage: the state of the object the current syscall acted on, and how often it slept */
+  coverObject = '-';
+  coverSleeps = 0;
   /** decoded arguments of the pending syscall (reused) */
   readonly argv: number[] = [0, 0, 0, 0, 0, 0];
 

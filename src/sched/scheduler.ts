@@ -60,6 +60,10 @@ export class Scheduler {
    * to wake for no reason at this choice point, or -1 (src/kernel/faults.ts)
    */
   spuriousWake: ((blocked: number) => number) | null = null;
+  /** told of every wakeup of a blocked thread, with the thread that ran when it happened (coverage) */
+  onWake: ((by: SimThread | null, woken: SimThread, source: string) => void) | null = null;
+  /** the thread taking the current step (null between steps: timers) */
+  private running: SimThread | null = null;
   /** what each step reads and writes, when the strategy asked for it (dpor) */
   readonly recorder: FootprintRecorder | null;
 
@@ -91,6 +95,7 @@ export class Scheduler {
   wake(t: SimThread, source: string): void {
     this.recorder?.write(`t:${t.tid}`);
     if (t.state === 'blocked') {
+      this.onWake?.(this.running, t, source);
       t.state = 'runnable';
       t.waitingOn = null;
       this.trace.hash.int(-2);
@@ -151,7 +156,9 @@ export class Scheduler {
       // With a timer pending, when it fires depends on every step's ticks: no step commutes with another.
       const timed = rec !== null && this.events.peekTime() !== undefined;
       rec?.begin(t.tid);
+      this.running = t;
       this.clock.advance(t.step());
+      this.running = null;
       let fp: Footprint | null = null;
       if (rec) {
         if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');

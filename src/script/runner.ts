@@ -44,6 +44,8 @@ export interface RunOptions {
   pctK?: number;
   /** a strategy object for this run (an explorer's), used instead of `strategy` */
   schedule?: Strategy;
+  /** record coverage tuples (RunResult.coverage); sweeps and the cov strategy turn it on */
+  coverage?: boolean;
   /** fault injection (spurious wakeups, EINTR, short reads); see src/kernel/faults.ts */
   faults?: FaultOptions;
 }
@@ -120,6 +122,7 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);
   registerUnix(k);
+  if (opts.coverage) k.recordCoverage();
   const faults = opts.faults ? new FaultInjector(opts.faults, rng.fork('faults')) : null;
   if (faults?.any) {
     k.faults = faults;
@@ -157,6 +160,7 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
     events: sched.trace.events,
     labels: sched.threadLabels(),
     kernel: k,
+    coverage: k.coverage?.all(),
   };
 }
 

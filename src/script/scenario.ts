@@ -28,6 +28,12 @@ export interface Scenario {
    * when a scenario checks exit statuses itself.
    */
   requireCleanExit?: boolean;
+  /**
+   * Coverage tuples the scenario was written to reach, e.g.
+   * "connect(listener/full)=sleeps" (src/kernel/coverage.ts); a sweep says
+   * which no run reached.
+   */
+  targets?: string[];
   /** Named checks over the finished run: true passes; false or a message fails. */
   checks?: Record<string, (run: RunView) => boolean | string>;
 }

@@ -188,6 +188,18 @@ export class Socket implements FileOps {
     return `socket:[${this.ino}]`;
   }
 
+  /** For coverage tuples: type/state, plus the conditions races turn on. */
+  coverageState(): string {
+    const type = this.type === SOCK_STREAM ? 'stream' : this.type === SOCK_DGRAM ? 'dgram' : 'seqpacket';
+    let st = `${type}:${this.state}`;
+    if (this.listener) st += this.listener.full ? '+full' : this.listener.pending.length ? '+pending' : '+empty';
+    else if (this.state === 'connected') st += this.recvQueue.msgs.length ? '+data' : '+empty';
+    if (this.peer?.dead) st += '+peer-closed';
+    if (this.shutdown) st += `+shut${this.shutdown}`;
+    if (this.err) st += '+error';
+    return st;
+  }
+
   /**
    * What an operation on this socket may reach (for dpor): the socket, its
    * peer, and a listener's pending connections with their clients, whose
