@@ -272,10 +272,16 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
     }
     if (k !== undefined && base.pctK === undefined && r.picks.length > k) k = r.picks.length;
   }
+  // Determinism: the first seed, run again after all the others, must be the same run (same trace and logs).
+  const first = runScenario(sc, { ...base, pctK: k ?? base.pctK, schedule: undefined });
+  const again = runScenario(sc, { ...base, pctK: k ?? base.pctK, schedule: undefined });
+  const sameRun = (a: RunResult, b: RunResult) => a.hash === b.hash && JSON.stringify(a.kernel.notes) === JSON.stringify(b.kernel.notes);
   const secs = (performance.now() - t0) / 1000;
   const described = cov ? 'cov' : strategy === 'pct' ? `pct(d=${base.pctDepth ?? PCT_DEFAULT_DEPTH},k=${k})` : strategy;
   out(`${sc.name}: ${n} runs (seeds ${from}..${from + n - 1}, ${described}${bugs.length ? `, bugs ${bugs.join(',')}` : ''})`);
-  out(`  failures: ${failed.length}`);
+  const deterministic = sameRun(first, again);
+  out(`  failures: ${failed.length}${deterministic ? '' : ' (and the run is not deterministic)'}`);
+  if (!deterministic) out(`  determinism: FAILED: seed ${from} run twice gave different runs (trace ${first.hash} vs ${again.hash}); state leaks between runs`);
   out(`  distinct interleavings: ${hashes.size}`);
   out(`  coverage: ${tuples.size} distinct (syscall, object state, outcome) tuples; new per 1000 runs: ${newPer1000.join(', ')}`);
   const missed = (sc.targets ?? []).filter((t) => !tuples.has(t));
@@ -286,7 +292,7 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
     out(`    replay: ${replayCommand(file, r.seed, strategy, bugs, opts.picks, f.preempt, extraFlags(opts))}`);
   }
   if (failed.length > 10) out(`  ... and ${failed.length - 10} more`);
-  return failed.length ? 1 : 0;
+  return failed.length || !deterministic ? 1 : 0;
 }
 
 /** Where `unixsim exec` writes the guest's console output (raw bytes). */

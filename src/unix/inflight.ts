@@ -207,7 +207,7 @@ export class Inflight {
       if (f.ops.kind === 'socket' && f.refs === n) cand.set(f, f.ops as Socket);
     }
     if (cand.size === 0) return;
-    const buggy = this.k.bug('gc-frees-reachable');
+    if (this.k.bug('gc-frees-reachable')) return this.collectSkippingReachability(cand);
     // dec_inflight over the candidates' queues: references from inside the candidate set.
     const internal = new Map<OpenFile, number>();
     for (const s of cand.values()) {
@@ -218,12 +218,10 @@ export class Inflight {
     // Reachable: referenced from outside (an open socket's queue, a message in transit), and all they carry.
     const reachable = new Set<OpenFile>();
     const work: OpenFile[] = [];
-    if (!buggy) {
-      for (const f of cand.keys()) {
-        if (f.refs > (internal.get(f) ?? 0)) {
-          reachable.add(f);
-          work.push(f);
-        }
+    for (const f of cand.keys()) {
+      if (f.refs > (internal.get(f) ?? 0)) {
+        reachable.add(f);
+        work.push(f);
       }
     }
     while (work.length) {
@@ -243,15 +241,32 @@ export class Inflight {
     if (garbage.size === 0) return;
     // The hitlist: messages on garbage queues that carry a candidate (they form the cycles).
     const hit: [MessageQueue, Message][] = [];
-    const scan = buggy ? [...this.sockets.values()] : [...garbage].map((f) => cand.get(f)!);
-    for (const s of scan) {
-      for (const q of queuesOf(s)) {
-        for (const m of q.msgs) {
-          if (m.rights?.files.some((g) => (buggy ? garbage.has(g) : cand.has(g)))) hit.push([q, m]);
-        }
+    for (const f of garbage) {
+      for (const q of queuesOf(cand.get(f)!)) {
+        for (const m of q.msgs) if (m.rights?.files.some((g) => cand.has(g))) hit.push([q, m]);
       }
     }
-    this.gcFreed += garbage.size;
+    this.purge(garbage.size, hit);
+  }
+
+  /**
+   * BUG (planted 'gc-frees-reachable'): no reachability pass, so every
+   * candidate is garbage, and every message anywhere that carries one is
+   * purged, even on a socket an fd still holds.
+   */
+  private collectSkippingReachability(cand: Map<OpenFile, Socket>): void {
+    const hit: [MessageQueue, Message][] = [];
+    for (const s of this.sockets.values()) {
+      for (const q of queuesOf(s)) {
+        for (const m of q.msgs) if (m.rights?.files.some((g) => cand.has(g))) hit.push([q, m]);
+      }
+    }
+    this.purge(cand.size, hit);
+  }
+
+  /** Frees the hitlist's messages (unlinked first, so freeing one cannot disturb the scan of another). */
+  private purge(freed: number, hit: [MessageQueue, Message][]): void {
+    this.gcFreed += freed;
     for (const [q, m] of hit) q.unlink(m);
     for (const [q, m] of hit) q.free(m);
   }
