@@ -1,12 +1,14 @@
-// A writer pushes 100,000 bytes through a pipe (capacity 65,536), so it
+// A writer pushes 70,000 bytes through a pipe (capacity 65,536), so it
 // must sleep on a full pipe until the reader frees space; the reader counts
 // every byte in order. A read that frees space without waking the writers
 // (planted bug pipe-read-no-wake) leaves the writer asleep: deadlock.
 //   npx unixsim sweep scenarios/acceptance-pipe-bulk.ts --seeds 20 --bug pipe-read-no-wake
 import { defineScenario } from '../src/script/scenario.ts';
 
-const TOTAL = 100_000;
+const TOTAL = 70_000;
 const byteAt = (i: number) => (i * 13 + 1) & 0xff;
+/** the whole stream, built once */
+const DATA = new Uint8Array(TOTAL).map((_, i) => byteAt(i));
 
 export default defineScenario({
   name: 'acceptance-pipe-bulk',
@@ -21,9 +23,9 @@ export default defineScenario({
           let count = 0;
           let bad = -1;
           for (;;) {
-            const r = yield* sys.read(p.fds[0], 32_768);
+            const r = yield* sys.read(p.fds[0], 65_536);
             if (r.ret <= 0) break;
-            for (let i = 0; i < r.ret; i++) if (bad < 0 && r.data[i] !== byteAt(count + i)) bad = count + i;
+            if (bad < 0) for (let i = 0; i < r.ret; i++) if (r.data[i] !== DATA[count + i]) { bad = count + i; break; }
             count += r.ret;
           }
           sys.log('read', count);
@@ -32,7 +34,7 @@ export default defineScenario({
           return 0;
         });
         yield* sys.close(p.fds[0]);
-        const data = new Uint8Array(TOTAL).map((_, i) => byteAt(i));
+        const data = DATA;
         let off = 0;
         while (off < TOTAL) {
           const n = yield* sys.write(p.fds[1], data.subarray(off));

@@ -226,7 +226,8 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   } else if (r.capped) {
     out(`  stopped after ${r.schedules} schedules (--max-schedules ${opts.maxSchedules}): NOT exhausted, no failure so far`);
   } else {
-    out(`  exhausted: ${r.schedules} schedules${within}, all passed`);
+    const distinct = explorer instanceof DfsExplorer ? explorer.distinct : r.schedules;
+    out(`  exhausted: ${distinct} schedules${within}, all passed${distinct !== r.schedules ? ` (${r.schedules} runs: each pass re-runs the schedules of the passes before)` : ''}`);
   }
   out(`  schedules/s: ${(r.schedules / secs).toFixed(0)}`);
   return r.failure ? 1 : 0;

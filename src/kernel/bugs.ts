@@ -8,12 +8,16 @@
 export const KERNEL_PLANTED_BUGS = {
   'pipe-write-no-wake': 'pipe write queues data but forgets to wake sleeping readers',
   'pipe-read-no-wake': 'pipe read frees space but forgets to wake sleeping writers',
-  'pipe-read-no-recheck':
-    'a pipe read trusts its wakeup: after one sleep it reads what is there, and an empty pipe reads as EOF (only spurious wakeups, --spurious-wakeups, expose it)',
-  'pipe-write-eintr-drops-count':
-    'a pipe write interrupted after writing part of its buffer returns EINTR instead of the bytes written, so the writer sends them again (only --eintr exposes it)',
   'dup-no-ref': 'dup installs the new fd without taking a reference on the open file',
   'global-pipe-ino': 'pipe inode numbers come from a module-global counter, so state leaks from one run into the next (a determinism bug)',
+} as const;
+
+/** Bugs only fault injection exposes (see src/kernel/faults.ts and scenarios/fault-*.ts). */
+export const FAULT_PLANTED_BUGS = {
+  'pipe-read-no-recheck':
+    'a pipe read trusts its wakeup: after one sleep it reads what is there, and an empty pipe reads as EOF (only spurious wakeups, --spurious-wakeups, expose it)',
+  'stream-send-eintr-drops-count':
+    'a stream send interrupted after queueing part of its buffer returns EINTR instead of the bytes sent, so the writer sends them again (only --eintr exposes it)',
 } as const;
 
 export const POLL_PLANTED_BUGS = {
@@ -55,6 +59,7 @@ export const SCM_PLANTED_BUGS = {
 
 export const PLANTED_BUGS = {
   ...KERNEL_PLANTED_BUGS,
+  ...FAULT_PLANTED_BUGS,
   ...POLL_PLANTED_BUGS,
   ...EPOLL_PLANTED_BUGS,
   ...UNIX_PLANTED_BUGS,

@@ -106,7 +106,8 @@ function* streamSend(
     if (!s.sendBuf.hasRoom) {
       if (noblock) return sent || -EAGAIN;
       const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
-      if (err) return sent || err;
+      // unix_stream_sendmsg: "return sent ? : err"; the planted bug forgets what it sent.
+      if (err) return s.net.k.bug('stream-send-eintr-drops-count') ? err : sent || err;
       continue;
     }
     // A large write is split into skbs of at most half the buffer (unix_stream_sendmsg),

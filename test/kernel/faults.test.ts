@@ -7,7 +7,7 @@ import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import type { Scenario } from '../../src/script/scenario.ts';
 import spurious from '../../scenarios/fault-pipe-spurious-wakeup.ts';
-import eintr from '../../scenarios/fault-pipe-eintr.ts';
+import eintr from '../../scenarios/fault-stream-eintr.ts';
 import shortRead from '../../scenarios/fault-stream-short-read.ts';
 
 const SEEDS = 25;
@@ -24,7 +24,7 @@ function failures(sc: Scenario, bug: PlantedBug | null, faults: FaultOptions | u
 const ALL: FaultOptions = { spuriousWakeups: true, eintr: true, shortIo: true };
 const cases: [string, Scenario, PlantedBug, FaultOptions][] = [
   ['--spurious-wakeups', spurious, 'pipe-read-no-recheck', { spuriousWakeups: true }],
-  ['--eintr', eintr, 'pipe-write-eintr-drops-count', { eintr: true }],
+  ['--eintr', eintr, 'stream-send-eintr-drops-count', { eintr: true }],
   ['--short-io', shortRead, 'stream-partial-read-drops-rest', { shortIo: true }],
 ];
 

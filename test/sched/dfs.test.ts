@@ -19,12 +19,13 @@ const two = defineScenario({
   })),
 });
 
-function schedules(bound: number): { n: number; all: string[] } {
+function schedules(bound: number): { n: number; runs: number; all: string[] } {
   const all: string[] = [];
-  const r = explore(two, new DfsExplorer(bound), { seed: 1, onRun: (run) => all.push(run.picks.join('')) });
+  const x = new DfsExplorer(bound);
+  const r = explore(two, x, { seed: 1, onRun: (run) => all.push(run.picks.join('')) });
   expect(r.exhausted).toBe(true);
   expect(r.failure).toBeNull();
-  return { n: r.schedules, all };
+  return { n: x.distinct, runs: r.schedules, all };
 }
 
 describe('dfs', () => {
@@ -48,8 +49,16 @@ describe('dfs', () => {
     }
   });
 
+  it('iterates the bound: pass b re-runs the schedules of passes < b on its way to the new ones', () => {
+    // runs: P=1 is pass 0 (2) + pass 1 (6); P=2 adds pass 2 (14)
+    expect(schedules(1).runs).toBe(2 + 6);
+    expect(schedules(2).runs).toBe(2 + 6 + 14);
+    expect(schedules(Infinity).runs).toBe(20); // one pass when unbounded
+  });
+
   it('says so when --max-schedules stops it before the space is exhausted', () => {
     const r = explore(two, new DfsExplorer(), { seed: 1, maxSchedules: 5 });
     expect(r).toMatchObject({ schedules: 5, exhausted: false, capped: true, failure: null });
+    expect(explore(two, new DfsExplorer(0), { seed: 1, maxSchedules: 5 })).toMatchObject({ schedules: 2, exhausted: true });
   });
 });

@@ -7,8 +7,14 @@
 // is still runnable and another is picked; switching away from a thread that
 // blocked or exited is free. After the prefix a run continues without
 // preempting (the last thread if it can run, else the lowest tid), so every
-// run is one new schedule, and the search ends when no choice point of any
-// run has an untried alternative within the bound.
+// run is one new schedule, and a pass ends when no choice point of any run
+// has an untried alternative within the bound.
+//
+// Iterative: pass b explores every schedule with at most b preemptions, for
+// b = 0, 1, ... P, so a bug is found with the fewest preemptions it needs
+// (the point of context bounding: most bugs need one or two). Pass b re-runs
+// the schedules of earlier passes on its way (a run is the only way to see
+// the choice points below a prefix); `distinct` counts each schedule once.
 import type { Explorer, ExploredRun } from '../explorer.ts';
 import { ReplayDivergence, type Strategy } from '../strategy.ts';
 import type { SimThread } from '../thread.ts';
@@ -35,13 +41,22 @@ export class DfsExplorer implements Explorer {
   private prefix: number[] = [];
   private started = false;
   exhausted = false;
-  /** schedules handed out */
+  /** runs handed out */
   schedules = 0;
+  /** distinct schedules run (a schedule re-run by a later pass counts once) */
+  distinct = 0;
+  /** distinct schedules with at most b preemptions, for each pass b finished or in progress */
+  readonly upTo: number[] = [];
+  /** the bound of the current pass */
+  private pass: number;
+  private current: DfsRun | null = null;
 
   constructor(
-    /** the preemption bound P (Infinity: every schedule) */
+    /** the preemption bound P (Infinity: every schedule, in one pass) */
     readonly bound = Infinity,
-  ) {}
+  ) {
+    this.pass = bound === Infinity ? Infinity : 0;
+  }
 
   get describe(): string {
     return this.bound === Infinity ? 'dfs' : `dfs(P=${this.bound})`;
@@ -49,7 +64,13 @@ export class DfsExplorer implements Explorer {
 
   next(): Strategy | null {
     if (this.started) {
-      const alt = this.backtrack();
+      let alt = this.backtrack();
+      while (!alt && this.pass < this.bound) {
+        // next pass: one more preemption allowed, from the top
+        this.pass++;
+        this.nodes = [];
+        alt = [];
+      }
       if (!alt) {
         this.exhausted = true;
         return null;
@@ -58,10 +79,15 @@ export class DfsExplorer implements Explorer {
     }
     this.started = true;
     this.schedules++;
-    return new DfsRun(this.nodes, this.prefix);
+    this.current = new DfsRun(this.nodes, this.prefix);
+    return this.current;
   }
 
-  finish(_run: ExploredRun): void {}
+  finish(_run: ExploredRun): void {
+    // new in this pass: exactly `pass` preemptions (fewer were all run by earlier passes)
+    if (this.current && (this.pass === Infinity || this.pass === 0 || this.current.preemptions === this.pass)) this.distinct++;
+    if (this.pass !== Infinity) this.upTo[this.pass] = this.distinct;
+  }
 
   /** The deepest choice point with an untried alternative within the bound: the new prefix, or null. */
   private backtrack(): number[] | null {
@@ -69,7 +95,7 @@ export class DfsExplorer implements Explorer {
       const n = this.nodes[i];
       for (const tid of n.tids) {
         if (n.tried.has(tid)) continue;
-        if (n.pre + (preempts(n, tid) ? 1 : 0) > this.bound) continue;
+        if (n.pre + (preempts(n, tid) ? 1 : 0) > this.pass) continue;
         n.tried.add(tid);
         n.chosen = tid;
         this.nodes.length = i + 1;
@@ -88,7 +114,7 @@ class DfsRun implements Strategy {
   private pre = 0;
 
   constructor(
-    private readonly nodes: Node[],
+    private nodes: Node[],
     private readonly prefix: readonly number[],
   ) {}
 
@@ -112,5 +138,9 @@ class DfsRun implements Strategy {
 
   observeStep(ran: SimThread): void {
     this.last = ran.tid;
+  }
+
+  get preemptions(): number {
+    return this.pre;
   }
 }

@@ -17,7 +17,9 @@
 // bound, alternatives beyond the bound are not tried; bounded POR is not
 // exact (Coons, Musuvathi and McKinley, OOPSLA 2013), so `dpor --preemptions P`
 // may explore fewer classes than `dfs --preemptions P`; unbounded dpor
-// covers every class that unbounded dfs does.
+// covers every class that unbounded dfs does. Like dfs, a bounded search
+// runs passes with bounds 0, 1, ... P, so it finds a bug with the fewest
+// preemptions first.
 import { dependent, type Footprint } from '../footprint.ts';
 import type { Explorer, ExploredRun } from '../explorer.ts';
 import { ReplayDivergence, type Strategy } from '../strategy.ts';
@@ -63,7 +65,12 @@ export class DporExplorer implements Explorer {
   /** runs abandoned because every runnable thread slept */
   sleepBlocked = 0;
 
-  constructor(readonly bound = Infinity) {}
+  /** the bound of the current pass */
+  limit: number;
+
+  constructor(readonly bound = Infinity) {
+    this.limit = bound === Infinity ? Infinity : 0;
+  }
 
   get describe(): string {
     return this.bound === Infinity ? 'dpor' : `dpor(P=${this.bound})`;
@@ -71,7 +78,17 @@ export class DporExplorer implements Explorer {
 
   next(): Strategy | null {
     if (this.started) {
-      if (!this.backtrack()) {
+      let more = this.backtrack();
+      while (!more && this.limit < this.bound) {
+        // next pass, one more preemption allowed, from the top
+        this.limit++;
+        this.events = [];
+        this.states = [];
+        this.prefix = [];
+        this.branch = -1;
+        more = true;
+      }
+      if (!more) {
         this.exhausted = true;
         return null;
       }
@@ -128,7 +145,7 @@ export class DporExplorer implements Explorer {
       const ev = this.events[i];
       for (const tid of [...st.backtrack].sort((a, b) => a - b)) {
         if (st.done.has(tid) || st.sleep.has(tid) || !ev.enabled.includes(tid)) continue;
-        if (ev.pre + (preempts(ev.enabled, ev.last, tid) ? 1 : 0) > this.bound) continue;
+        if (ev.pre + (preempts(ev.enabled, ev.last, tid) ? 1 : 0) > this.limit) continue;
         this.prefix = [...this.events.slice(0, i).map((e) => e.tid), tid];
         this.branch = i;
         this.events.length = i;
@@ -198,7 +215,7 @@ export class DporExplorer implements Explorer {
     }
     for (const q of initials) if (st.backtrack.has(q)) return;
     const here = ev[i];
-    const fits = (q: number) => here.pre + (preempts(here.enabled, here.last, q) ? 1 : 0) <= this.bound;
+    const fits = (q: number) => here.pre + (preempts(here.enabled, here.last, q) ? 1 : 0) <= this.limit;
     const enabled = [...initials].filter((q) => here.enabled.includes(q));
     const candidates = enabled.filter(fits);
     const awake = candidates.filter((q) => !st.sleep.has(q));
@@ -211,7 +228,7 @@ export class DporExplorer implements Explorer {
       for (const q of enabled) {
         for (let k = i - 1; k >= 0; k--) {
           const e = ev[k];
-          if (e.enabled.includes(q) && !preempts(e.enabled, e.last, q) && e.pre <= this.bound && e.tid !== q) {
+          if (e.enabled.includes(q) && !preempts(e.enabled, e.last, q) && e.pre <= this.limit && e.tid !== q) {
             this.states[k]?.backtrack.add(q);
             break;
           }
@@ -240,7 +257,7 @@ class DporRun implements Strategy {
     if (step < this.prefix.length) {
       tid = this.prefix[step];
     } else {
-      const bound = this.x.bound;
+      const bound = this.x.limit;
       const ok = runnable.filter(
         (t) => !this.sleep.has(t.tid) && this.pre + (preempts(runnable.map((r) => r.tid), this.last, t.tid) ? 1 : 0) <= bound,
       );
