@@ -106,7 +106,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
 
 function strategyOf(f: Flags): StrategyName {
   const s = f.strategy ?? 'random';
-  if (!(STRATEGIES as readonly string[]).includes(s)) throw new UsageError(`unknown strategy "${s}" (random, rr or pct)`);
+  if (!(STRATEGIES as readonly string[]).includes(s)) throw new UsageError(`unknown strategy "${s}" (random, rr or pct; sweep also takes cov, dfs and dpor)`);
   return s as StrategyName;
 }
 

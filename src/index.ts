@@ -18,7 +18,14 @@ export { renderText, renderChromeJson, type TraceEvent } from './sched/trace.ts'
 export { describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 export { parseSeed, type Seed } from './sched/rng.ts';
 export { replayCommand } from './cli.ts';
-export { plantedBugs } from './kernel/bugs.ts';
+export { plantedBugs, type PlantedBug } from './kernel/bugs.ts';
+
+// Exploration over many runs (dfs, dpor, cov) and fault injection
+export { explore, type ExploreOptions, type ExploreResult } from './script/explore.ts';
+export { DfsExplorer } from './sched/strategies/dfs.ts';
+export { DporExplorer } from './sched/strategies/dpor.ts';
+export { CovExplorer } from './sched/strategies/cov.ts';
+export type { FaultOptions } from './kernel/faults.ts';
 
 // Real binaries
 export { execImage, type ExecOptions, type ExecResult } from './exec.ts';
