@@ -33,7 +33,8 @@ export class FdTable {
 
   /** Installs `file` (taking over the caller's reference) at the lowest free fd >= minFd, or -EMFILE. */
   install(file: OpenFile, cloexec: boolean, minFd = 0): number {
-    this.touch(true, file);
+    // The slot changes, not the file: whoever opened or got the file recorded it.
+    this.touch(true);
     let fd = minFd;
     while (fd < this.slots.length && this.slots[fd]) fd++;
     if (fd >= this.limit) return -EMFILE;
@@ -43,9 +44,8 @@ export class FdTable {
 
   /** Installs at exactly `fd`, returning what was there (the caller puts it). */
   installAt(fd: number, file: OpenFile, cloexec: boolean): OpenFile | undefined {
-    this.touch(true, file);
+    this.touch(true);
     const old = this.slots[fd]?.file;
-    if (old) this.touch(true, old);
     this.slots[fd] = { file, cloexec };
     return old;
   }
@@ -71,7 +71,7 @@ export class FdTable {
   /** Removes fd and returns its file (the caller drops the reference), or undefined if not open. */
   remove(fd: number): OpenFile | undefined {
     const s = fd >= 0 ? this.slots[fd] : undefined;
-    this.touch(true, s?.file);
+    this.touch(true); // the caller's put() records the file
     if (!s) return undefined;
     this.slots[fd] = undefined;
     while (this.slots.length && !this.slots[this.slots.length - 1]) this.slots.pop();
