@@ -12,7 +12,8 @@ import { plantedBugs } from './kernel/bugs.ts';
 import { parseSeed, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
 import { STRATEGIES, runScenario, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
-import { scenarioProblem, type Scenario } from './script/scenario.ts';
+import type { Scenario } from './script/scenario.ts';
+import { loadScenarioFile, ScenarioLoadError } from './script/loader.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
@@ -68,20 +69,14 @@ function parseFlags(argv: string[]): Flags {
   return f;
 }
 
-/** Loads a scenario module; throws UsageError with a one-line message naming the file. */
+/** Loads a scenario module; throws UsageError with a one-line message naming the file (src/script/loader.ts). */
 export async function loadScenario(file: string): Promise<Scenario> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`${file}: no such file`);
-  let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(path).href);
+    return await loadScenarioFile(file);
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UsageError(`${file}: cannot load: ${msg}`);
+    if (e instanceof ScenarioLoadError) throw new UsageError(e.message);
+    throw e;
   }
-  const problem = scenarioProblem(mod.default);
-  if (problem) throw new UsageError(`${file}: ${problem}`);
-  return mod.default as Scenario;
 }
 
 function strategyOf(f: Flags): StrategyName {
@@ -127,6 +122,12 @@ function report(file: string, r: RunResult, opts: RunOptions, out: (s: string) =
   }
   out(`${r.scenario}: FAILED (seed ${r.seed}, ${r.strategy}, ${r.steps} steps, trace ${r.hash})`);
   for (const f of r.failures) out(`  ${f}`);
+  const state = r.view.describeState();
+  if (state.length) {
+    out('  kernel state at the end:');
+    for (const l of state.slice(0, 40)) out(`    ${l}`);
+    if (state.length > 40) out(`    ... ${state.length - 40} more`);
+  }
   out(`replay: ${replayCommand(file, r.seed, strategy, opts.bugs ?? [], opts.picks, opts.kernelPreemption)}`);
 }
 

@@ -43,6 +43,30 @@ export interface ScriptStart {
   thread?: boolean;
 }
 
+/**
+ * Calls the program for its generator. A program that throws when called,
+ * or returns something else (not a generator function), becomes a
+ * generator that fails at its first step, so the error is the task's and
+ * names the program, instead of escaping into the kernel.
+ */
+function startProgram(program: Program, sys: Sys): Generator<ScriptYield, number | void, number> {
+  const name = program.name ? ` "${program.name}"` : '';
+  let g: unknown;
+  try {
+    g = program(sys);
+  } catch (e) {
+    const message = `program${name} threw when called: ${describeScriptError(e)}`;
+    return (function* () { throw new ScriptStartError(message); })();
+  }
+  if (!g || typeof (g as Generator).next !== 'function') {
+    const message = `program${name} is not a generator function (it returned ${g === undefined ? 'undefined' : typeof g})`;
+    return (function* () { throw new ScriptStartError(message); })();
+  }
+  return g as Generator<ScriptYield, number | void, number>;
+}
+
+class ScriptStartError extends Error {}
+
 export class ScriptContext implements UserContext {
   readonly args = new SyscallArgs();
   lastTicks = 0;
@@ -67,7 +91,7 @@ export class ScriptContext implements UserContext {
     this.argv = start.argv ?? [task.name];
     this.envp = start.envp ?? [];
     this.sys = new Sys(this, start.scratchBase);
-    this.gen = program(this.sys);
+    this.gen = startProgram(program, this.sys);
   }
 
   resume(result: number | undefined): UserStop {
@@ -79,7 +103,7 @@ export class ScriptContext implements UserContext {
     try {
       it = this.gen.next(result as number);
     } catch (e) {
-      return { kind: 'error', message: describeScriptError(e) };
+      return { kind: 'error', message: e instanceof ScriptStartError ? e.message : describeScriptError(e) };
     }
     if (it.done) {
       const code = typeof it.value === 'number' ? it.value : 0;

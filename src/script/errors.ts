@@ -26,6 +26,8 @@ export function userFrame(stack: string): string | null {
 export function describeScriptError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const where = e.stack ? userFrame(e.stack) : null;
-  const msg = e.message.split('\n')[0];
+  let msg = e.message.split('\n')[0];
+  // `yield* sys.nmae(...)` or `yield* sys.read` (no call): say what yield* wants
+  if (/is not iterable|is not a function/.test(msg)) msg += '; syscalls are `yield* sys.name(args)` with a wrapper from README "sys wrappers"';
   return where ? `${msg} (at ${where})` : msg;
 }
