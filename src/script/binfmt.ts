@@ -5,6 +5,7 @@
 import type { Binfmt } from '../kernel/context.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { ScriptContext, type Program } from './context.ts';
+import { installFiles, type FileSpec } from './files.ts';
 
 const MAGIC = '#!unixsim-script ';
 
@@ -26,12 +27,20 @@ export class ScriptBinfmt implements Binfmt {
   }
 }
 
-/** Registers `programs` (path -> program) as executable files (mode 0755) and their format with the kernel. */
-export function installScriptPrograms(k: Kernel, programs: Record<string, Program>): void {
+/**
+ * Registers `programs` (path -> program) as executable files (mode 0755,
+ * in directories that must exist or be declared in `files`) and their
+ * format with the kernel; returns a one-line problem or null.
+ */
+export function installScriptPrograms(k: Kernel, programs: Record<string, Program>): string | null {
   const map = new Map<string, Program>();
+  const files: Record<string, FileSpec> = {};
   for (const [path, program] of Object.entries(programs)) {
     map.set(path, program);
-    k.vfs.writeFile(path, scriptImage(path), 0o755);
+    files[path] = { content: scriptImage(path), mode: 0o755 };
   }
+  const bad = installFiles(k.vfs, files);
+  if (bad) return bad.replace(/^files:/, 'programs:');
   if (map.size) k.binfmts.push(new ScriptBinfmt(map));
+  return null;
 }

@@ -85,9 +85,9 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);
   const net = registerUnix(k);
-  const bad = installFiles(k.vfs, sc.files ?? {});
+  // A malformed scenario is refused before any run (scenarioProblem); this guards direct callers.
+  const bad = installFiles(k.vfs, sc.files ?? {}) ?? installScriptPrograms(k, sc.programs ?? {});
   if (bad) throw new Error(`scenario ${sc.name}: ${bad}`);
-  installScriptPrograms(k, sc.programs ?? {});
   for (const p of sc.processes) {
     const creds = p.uid === undefined && p.gid === undefined ? ROOT_CREDS : credsOf(p.uid ?? 0, p.gid ?? 0);
     k.spawn(p.name, (t) => new ScriptContext(t, p.program), creds);

@@ -97,7 +97,7 @@ export function scenarioProblem(x: unknown): string | null {
       if (s.files && path in (s.files as object)) return `programs: "${path}" is also in files`;
     }
     const bad = filesProblem({ ...(s.files as object), ...Object.fromEntries(Object.keys(s.programs).map((p) => [p, ''])) });
-    if (bad) return bad.replace(/^files:/, 'programs:');
+    if (bad) return bad; // a program's directory must exist or be declared in files
   }
   if (s.kernel !== undefined) {
     if (!s.kernel || typeof s.kernel !== 'object' || Array.isArray(s.kernel)) return `kernel must be an object, not ${describe(s.kernel)}`;

@@ -322,8 +322,8 @@ export class Sys {
    * pthread_join: waits until thread `tid` has exited, as glibc does: a
    * futex wait on its tid word until the kernel's clear_child_tid zeroes
    * it. Returns 0 and what the thread's program returned; -ESRCH for a tid
-   * sys.thread did not make here, -EINVAL if already joined, -EDEADLK for
-   * oneself.
+   * sys.thread did not make here or one already joined (joining frees it),
+   * -EINVAL while another thread is joining it, -EDEADLK for oneself.
    */
   *join(tid: number): SysGen<{ ret: number; value: number | void }> {
     if (tid === this.tid) return { ret: -EDEADLK, value: undefined };
