@@ -21,7 +21,7 @@ export interface ProcessSpec {
 
 export interface Scenario {
   name: string;
-  /** one line saying what the story shows (printed by `unixsim run`, for the reader) */
+  /** one line saying what the story shows, for the reader (runs do not use it) */
   description?: string;
   processes: ProcessSpec[];
   /**
