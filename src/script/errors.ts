@@ -1,8 +1,9 @@
 // Script failures as one line that points at the scenario's own code: the
 // message, and the file and line of the innermost stack frame outside
 // unixsim's sources (through tsx's and vitest's source maps, the
-// TypeScript line). A typo such as `yield* sys.nope()` reads
-// "sys.nope is not a function (at scenarios/story.ts:12:19)".
+// TypeScript line). A typo such as `yield* sys.nope()` (V8 reports it as
+// "yield* (intermediate value) is not iterable") reads "... is not iterable;
+// is the wrapper's name right? ... (at scenarios/story.ts:12:19)".
 import { fileURLToPath } from 'node:url';
 import { dirname, relative, sep } from 'node:path';
 
@@ -28,6 +29,6 @@ export function describeScriptError(e: unknown): string {
   const where = e.stack ? userFrame(e.stack) : null;
   let msg = e.message.split('\n')[0];
   // `yield* sys.nmae(...)` or `yield* sys.read` (no call): say what yield* wants
-  if (/is not iterable|is not a function/.test(msg)) msg += '; syscalls are `yield* sys.name(args)` with a wrapper from README "sys wrappers"';
+  if (/is not iterable|is not a function/.test(msg)) msg += '; is the wrapper\'s name right? syscalls are `yield* sys.name(args)` (README: "Scripted programs")';
   return where ? `${msg} (at ${where})` : msg;
 }
