@@ -9,6 +9,7 @@ import { CLONE_FILES, CLONE_FS } from '../../src/kernel/syscalls/proc.ts';
 import type { Sys } from '../../src/script/sys.ts';
 import { text } from '../../src/script/sys.ts';
 import type { StrategyName } from '../../src/script/runner.ts';
+import { runScenario } from '../../src/script/runner.ts';
 import { eq, run, runOk } from '../kernel/harness.ts';
 
 const SEEDS = 25;
@@ -168,5 +169,18 @@ describe('sys.clone: processes sharing an fd table or fs without sharing memory'
       expect(r.view.log('cwd')).toBe(flags & CLONE_FS ? '/tmp' : '/');
       expect(r.view.exit('sharer')?.describe).toBe('exit 0');
     }
+  });
+});
+
+describe('the two-thread acceptor story finds its planted bug', () => {
+  it('accept-single-waker (one waker slot per listener) makes it fail under some seed, the correct kernel under none', async () => {
+    const sc = (await import('../../scenarios/thread-two-acceptors.ts')).default;
+    const failing = (bugs: string[]) => {
+      let n = 0;
+      for (let seed = 1; seed <= 20; seed++) if (runScenario(sc, { seed, bugs }).failures.length) n++;
+      return n;
+    };
+    expect(failing(['accept-single-waker'])).toBeGreaterThan(0);
+    expect(failing([])).toBe(0);
   });
 });
