@@ -12,7 +12,7 @@ import type { StrategyName } from '../../src/script/runner.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { eq, run, runOk } from '../kernel/harness.ts';
 
-const SEEDS = 25;
+const SEEDS = 15;
 function* seeds(): Generator<{ seed: number; strategy: StrategyName }> {
   for (let seed = 1; seed <= SEEDS; seed++) for (const strategy of ['random', 'pct'] as const) yield { seed, strategy };
 }
