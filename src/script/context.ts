@@ -146,14 +146,21 @@ export class ScriptContext implements UserContext {
     return new ScriptContext(child, c.program, { proc: this.proc.forked(), argv: [child.name], envp: this.envp });
   }
 
-  /** clone with CLONE_VM: a thread running the program sys.thread named, in its own scratch region. */
-  thread(child: Task): UserContext {
+  /**
+   * clone with CLONE_VM: a thread running the program sys.thread named, in
+   * its own scratch region. Present only while sys.thread is cloning: a
+   * raw clone(CLONE_VM) from a script has no entry point for the new
+   * thread, so the kernel answers it ENOSYS, as for any user side that
+   * cannot make threads.
+   */
+  get thread(): ((child: Task) => UserContext) | undefined {
+    return this.pendingChild?.kind === 'thread' ? (child) => this.makeThread(child) : undefined;
+  }
+
+  private makeThread(child: Task): UserContext {
     const c = this.pendingChild;
     this.pendingChild = null;
-    if (!c || c.kind !== 'thread') {
-      // A raw clone(CLONE_VM) from a script: nothing to run, so the thread exits at once.
-      return new ScriptContext(child, function* () { return 0; }, { proc: this.proc, thread: true });
-    }
+    if (!c || c.kind !== 'thread') throw new Error('makeThread without sys.thread');
     return new ScriptContext(child, c.program, { proc: this.proc, thread: true, scratchBase: c.scratchBase, argv: this.argv, envp: this.envp });
   }
 }
