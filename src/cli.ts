@@ -30,7 +30,7 @@ const USAGE = `usage:
   unixsim run FILE [RUN FLAGS] [--trace text|json] [--trace-out PATH]
   unixsim replay FILE --seed S [RUN FLAGS]      run with the text trace
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
-                [--stop-at-first] [--max-failures N] [--json]
+                [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
   unixsim exec ELF [RUN FLAGS] [--trace text|json] [--trace-out PATH] [-- ARGS...]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
@@ -51,6 +51,7 @@ interface Flags {
   workers?: string;
   shard?: string;
   maxFailures?: string;
+  shrinkRuns?: string;
   stopAtFirst: boolean;
   json: boolean;
 }
@@ -59,7 +60,7 @@ function parseFlags(argv: string[]): Flags {
   const f: Flags = { positional: [], run: {}, stopAtFirst: false, json: false };
   const valued: Record<string, keyof Flags> = {
     '--seeds': 'seeds', '--from': 'from', '--trace': 'trace', '--trace-out': 'traceOut', '--workers': 'workers',
-    '--shard': 'shard', '--max-failures': 'maxFailures',
+    '--shard': 'shard', '--max-failures': 'maxFailures', '--shrink-runs': 'shrinkRuns',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -159,12 +160,18 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
   if (f.run.seed !== undefined) throw new UsageError('sweep takes --from and --seeds, not --seed');
   const shard = f.shard === undefined ? undefined : parseShard(f.shard);
   if (shard === null) throw new UsageError('--shard must be I/N with 1 <= I <= N');
-  const workers = f.workers === undefined ? availableParallelism() : positiveInt(f.workers, '--workers');
+  const workers = f.workers === undefined ? undefined : positiveInt(f.workers, '--workers');
   const maxFailures = f.maxFailures === undefined ? undefined : positiveInt(f.maxFailures, '--max-failures');
+  const shrinkRuns = f.shrinkRuns === undefined ? undefined : Number(f.shrinkRuns);
+  if (shrinkRuns !== undefined && !(Number.isInteger(shrinkRuns) && shrinkRuns >= 0)) throw new UsageError('--shrink-runs must be a whole number');
   const sc = await loadScenario(file);
-  const plan: SweepPlan = { file, spec: f.run, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures };
+  const plan: SweepPlan = {
+    file, spec: f.run, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
+    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns },
+  };
   const mine = shardRange(from, count, shard).count;
-  const used = Math.max(1, Math.min(workers, Math.floor(mine / SEEDS_PER_WORKER)));
+  // By default one worker per core, but not so many that starting them costs more than they save.
+  const used = Math.max(1, Math.min(workers ?? Math.min(availableParallelism(), Math.floor(mine / SEEDS_PER_WORKER)), mine));
 
   const t0 = performance.now();
   let lastDraw = t0;
@@ -233,7 +240,6 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory`);
   const spec: RunSpec = { ...f.run, seed: f.run.seed ?? 1 };
-  if (spec.strategy === 'keep' && !spec.picks) throw new UsageError('--strategy keep follows --picks');
   const seed = spec.seed!;
   let r;
   try {

@@ -14,6 +14,9 @@ import type { Scenario } from '../script/scenario.ts';
 import { isPreemption, runSchedule, type ScheduleFigures, type ScheduledRun } from './schedule.ts';
 import { classifyFailure, type FailureKind } from './signature.ts';
 
+/** Candidate runs a shrink may spend unless told otherwise. */
+export const DEFAULT_SHRINK_RUNS = 400;
+
 export interface ShrinkOptions {
   /** candidate runs allowed (default 400); the best schedule so far is returned when they run out */
   maxRuns?: number;
@@ -44,7 +47,7 @@ const smaller = (a: ScheduleFigures, b: ScheduleFigures) =>
 export function shrinkFailure(sc: Scenario, opts: RunOptions, failed: Pick<RunResult, 'failures' | 'end' | 'picks'>, so: ShrinkOptions = {}): ShrinkResult {
   const failure = classifyFailure(failed);
   if (!failure) throw new Error('shrinkFailure: the run did not fail');
-  const maxRuns = so.maxRuns ?? 400;
+  const maxRuns = so.maxRuns ?? DEFAULT_SHRINK_RUNS;
   const limit = failed.picks.length;
   let runs = 0;
 

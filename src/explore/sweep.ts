@@ -12,7 +12,7 @@ import { runScenario, type RunOptions, type RunResult } from '../script/runner.t
 import type { Scenario } from '../script/scenario.ts';
 import { failureReport } from './report.ts';
 import { replayCommand, runArgs, type RunSpec } from './run-flags.ts';
-import { shrinkFailure, type ShrinkOptions } from './shrink.ts';
+import { DEFAULT_SHRINK_RUNS, shrinkFailure, type ShrinkOptions } from './shrink.ts';
 import { classifyFailure, type FailureKind } from './signature.ts';
 
 /** What one run contributes to a sweep. */
@@ -43,7 +43,7 @@ export interface SweepPlan {
   stopAtFirst?: boolean;
   /** stop at the Nth failing seed */
   maxFailures?: number;
-  /** shrink budget per failure group */
+  /** shrink budget per failure group (maxRuns 0: no shrinking) */
   shrink?: ShrinkOptions;
 }
 
@@ -78,6 +78,8 @@ export interface SweepSummary {
   /** the strategy name and every run flag, as the command line spells them */
   strategy: string;
   flags: string[];
+  /** candidate runs allowed to shrink each group (0: not shrunk) */
+  shrinkRuns: number;
   /** the seed ranges run: [first, last] inclusive, ascending */
   ranges: [number, number][];
   runs: number;
@@ -176,7 +178,8 @@ export function summarise(sc: Scenario, plan: SweepPlan, outcomes: readonly RunO
       shrunk: null,
     });
   }
-  for (const g of groups.values()) g.shrunk = shrinkGroup(sc, plan, g.smallestSeed);
+  const shrinkRuns = plan.shrink?.maxRuns ?? DEFAULT_SHRINK_RUNS;
+  if (shrinkRuns > 0) for (const g of groups.values()) g.shrunk = shrinkGroup(sc, plan, g.smallestSeed);
   const range = shardRange(plan.from, plan.count, plan.shard);
   const last = outcomes.length ? outcomes[outcomes.length - 1].seed : range.from - 1;
   return {
@@ -184,6 +187,7 @@ export function summarise(sc: Scenario, plan: SweepPlan, outcomes: readonly RunO
     file: plan.file,
     strategy: plan.spec.strategy ?? 'random',
     flags: runArgs(plan.spec),
+    shrinkRuns,
     ranges: outcomes.length ? [[range.from, last]] : [],
     runs: outcomes.length,
     failures,
@@ -279,7 +283,7 @@ export function mergeSummaries(parts: readonly SweepSummary[]): SweepSummary {
   if (parts.length === 0) throw new Error('nothing to merge');
   const first = parts[0];
   for (const p of parts) {
-    if (p.scenario !== first.scenario || p.flags.join(' ') !== first.flags.join(' ')) {
+    if (p.scenario !== first.scenario || p.flags.join(' ') !== first.flags.join(' ') || p.shrinkRuns !== first.shrinkRuns) {
       throw new Error(`cannot merge a sweep of ${p.scenario} (${p.flags.join(' ')}) with one of ${first.scenario} (${first.flags.join(' ')})`);
     }
   }

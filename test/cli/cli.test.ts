@@ -31,7 +31,8 @@ describe('unixsim command', () => {
     const r = await cli('run', 'scenarios/pipe-pingpong.ts', '--seed', '3', '--bug', 'pipe-write-no-wake');
     expect(r.code).toBe(1);
     expect(r.out).toContain('deadlock');
-    expect(r.out).toContain('replay: npx unixsim replay scenarios/pipe-pingpong.ts --seed 3 --bug pipe-write-no-wake');
+    expect(r.out).toContain('found by: npx unixsim replay scenarios/pipe-pingpong.ts --seed 3 --bug pipe-write-no-wake');
+    expect(r.out).toContain('replay: npx unixsim replay scenarios/pipe-pingpong.ts --seed 3 --strategy keep --bug pipe-write-no-wake');
   });
 
   it('the printed replay command reproduces the same trace', async () => {
