@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, main, type ProgressSink } from '../../src/cli.ts';
 import { progressLine } from '../../src/explore/progress.ts';
+import { shardPrefixes, subtreePrefixes, underPrefix } from '../../src/explore/subtrees.ts';
 import { collect, runSeeds, shardRange, type SweepPlan, type SweepSummary } from '../../src/explore/sweep.ts';
+import { runScenario } from '../../src/script/runner.ts';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -107,5 +109,21 @@ describe('sweep', () => {
     const out = execFileSync('sh', ['-c', 'node bin/unixsim.mjs sweep scenarios/pipe-pingpong.ts --seeds 30 --bug pipe-write-no-wake --workers 1 2>&1 | head -n 1'], { encoding: 'utf8' });
     expect(out.trim()).toMatch(/^pipe-pingpong: 30 runs/);
     expect(out).not.toMatch(/EPIPE|Error/);
+  });
+});
+
+describe('splitting the schedule tree (for dfs and dpor shards)', () => {
+  it('the depth-3 prefixes are disjoint subtrees that hold every schedule, and shards share none of them', async () => {
+    const sc = await loadScenario('scenarios/race-two-acceptors.ts');
+    const prefixes = subtreePrefixes(sc, { seed: 1 }, 3);
+    expect(prefixes.length).toBeGreaterThan(3);
+    for (const p of prefixes) for (const q of prefixes) if (p !== q) expect(underPrefix(p, q) || underPrefix(q, p)).toBe(false);
+    for (let seed = 1; seed <= 30; seed++) {
+      const picks = runScenario(sc, { seed }).picks;
+      expect(prefixes.filter((p) => underPrefix(picks, p)), `seed ${seed}`).toHaveLength(1);
+    }
+    const shards = [1, 2, 3].map((index) => shardPrefixes(prefixes, { index, total: 3 }));
+    expect(shards.flat().sort()).toEqual([...prefixes].sort());
+    expect(new Set(shards.flat().map(String)).size).toBe(prefixes.length);
   });
 });
