@@ -36,23 +36,33 @@ export async function benchSweep(opts: { seeds?: number } = {}): Promise<Row[]> 
   runSeeds(sc, plan.spec, 10_000, 300); // warm up the JIT
   let t0 = performance.now();
   const one = await collect(plan, [async (a, n) => runSeeds(sc, plan.spec, a, n)]);
-  const w1 = count / ((performance.now() - t0) / 1000);
+  let w1 = count / ((performance.now() - t0) / 1000);
+  // W=2 end to end (start-up and cold JIT included: what a user waits for) ...
   t0 = performance.now();
   let started = 0;
-  const two = await withWorkers(file, plan.spec, 2, (rs) => {
+  let warm = 0;
+  const two = await withWorkers(file, plan.spec, 2, async (rs) => {
     started = performance.now();
-    return collect(plan, rs);
+    const r = await collect(plan, rs);
+    const cold = performance.now();
+    // ... and once warmed up like the W=1 thread was
+    await collect({ ...plan, from: 10_000, count: 600 }, rs);
+    const t1 = performance.now();
+    await collect(plan, rs);
+    warm = count / ((performance.now() - t1) / 1000);
+    return { r, cold };
   });
-  const end = performance.now();
-  const w2 = count / ((end - t0) / 1000);
-  const w2running = count / ((end - started) / 1000);
-  if (JSON.stringify(one) !== JSON.stringify(two)) throw new Error('W=2 sweep differs from W=1');
+  if (JSON.stringify(one) !== JSON.stringify(two.r)) throw new Error('W=2 sweep differs from W=1');
+  // W=1 again, after: the machine's load moves while we measure; keep the better W=1 figure.
+  const t2 = performance.now();
+  await collect(plan, [async (a, n) => runSeeds(sc, plan.spec, a, n)]);
+  w1 = Math.max(w1, count / ((performance.now() - t2) / 1000));
+  const endToEnd = count / ((two.cold - t0) / 1000);
   return [
-    { name: 'sweep: accept-storm runs/s, W=1 (this thread)', value: w1, unit: 'runs/s', note: `${count} seeds` },
-    { name: 'sweep: accept-storm runs/s, W=2 (worker threads)', value: w2, unit: 'runs/s', note: 'worker start-up included; same outcomes as W=1' },
-    { name: 'sweep: accept-storm runs/s, W=2 once started', value: w2running, unit: 'runs/s', note: `worker start-up took ${((started - t0) / 1000).toFixed(2)} s` },
-    { name: 'sweep: W=2 / W=1', value: w2 / w1, unit: 'x', note: 'start-up included; bounded by free cores (2 at most on 2 idle cores)' },
-    { name: 'sweep: W=2 once started / W=1', value: w2running / w1, unit: 'x' },
+    { name: 'sweep: accept-storm runs/s, W=1 (this thread)', value: w1, unit: 'runs/s', note: `${count} seeds, warmed up` },
+    { name: 'sweep: accept-storm runs/s, W=2 (worker threads)', value: warm, unit: 'runs/s', note: 'warmed up; same outcomes as W=1' },
+    { name: 'sweep: W=2 / W=1', value: warm / w1, unit: 'x', note: 'bounded by idle cores: 2 at most' },
+    { name: 'sweep: W=2 end to end', value: endToEnd, unit: 'runs/s', note: `${count} seeds; worker start-up ${((started - t0) / 1000).toFixed(2)} s and cold JIT included` },
   ];
 }
 

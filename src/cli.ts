@@ -27,8 +27,8 @@ export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 const RUN_FLAGS_USAGE = '[--seed S] [--strategy random|rr|pct|keep] [--depth D] [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt] [--max-steps N]';
 
 const USAGE = `usage:
-  unixsim run FILE [RUN FLAGS] [--trace text|json] [--trace-out PATH]
-  unixsim replay FILE --seed S [RUN FLAGS]      run with the text trace
+  unixsim run FILE [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N]
+  unixsim replay FILE --seed S [RUN FLAGS] [--shrink-runs N]   run with the text trace
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
                 [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
@@ -109,13 +109,19 @@ function positiveInt(v: string | undefined, name: string): number {
   return n;
 }
 
+function shrinkRunsOf(f: Flags): number | undefined {
+  const n = f.shrinkRuns === undefined ? undefined : Number(f.shrinkRuns);
+  if (n !== undefined && !(Number.isInteger(n) && n >= 0)) throw new UsageError('--shrink-runs must be a whole number');
+  return n;
+}
+
 /** A passing run in one line; a failing one as the full report, its schedule shrunk. */
-function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out: (s: string) => void): void {
+function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out: (s: string) => void, shrinkRuns?: number): void {
   if (r.failures.length === 0) {
     out(`${r.scenario}: passed (seed ${r.seed}, ${r.strategy}, ${r.steps} steps, ${r.time} ticks, trace ${r.hash})`);
     return;
   }
-  const shrunk = shrinkFailure(sc, opts, r);
+  const shrunk = shrinkFailure(sc, opts, r, { maxRuns: shrinkRuns });
   for (const l of failureReport({ file, scenario: sc, opts, found: r, shrunk })) out(l);
 }
 
@@ -137,7 +143,7 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
   if (stdout && trace !== 'json') out(stdout.trimEnd());
   const unknown = r.kernel.describeUnknownSyscalls();
   if (unknown) out(`unknown syscalls (ENOSYS): ${unknown}`);
-  report(file, sc, r, opts, out);
+  report(file, sc, r, opts, out, shrinkRunsOf(f));
   return r.failures.length ? 1 : 0;
 }
 
@@ -162,8 +168,7 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
   if (shard === null) throw new UsageError('--shard must be I/N with 1 <= I <= N');
   const workers = f.workers === undefined ? undefined : positiveInt(f.workers, '--workers');
   const maxFailures = f.maxFailures === undefined ? undefined : positiveInt(f.maxFailures, '--max-failures');
-  const shrinkRuns = f.shrinkRuns === undefined ? undefined : Number(f.shrinkRuns);
-  if (shrinkRuns !== undefined && !(Number.isInteger(shrinkRuns) && shrinkRuns >= 0)) throw new UsageError('--shrink-runs must be a whole number');
+  const shrinkRuns = shrinkRunsOf(f);
   const sc = await loadScenario(file);
   const plan: SweepPlan = {
     file, spec: f.run, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,

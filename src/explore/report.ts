@@ -76,6 +76,7 @@ export function failureReport(input: ReportInput): string[] {
   out.push(`${scenario.name}: FAILED (seed ${found.seed}, ${found.strategy}, ${found.steps} steps, trace ${found.hash})`);
   for (const f of found.failures) out.push(`  ${f}`);
   out.push(`  found by: ${replayCommand(file, opts)}`);
+  out.push(`  its picks (${found.picks.length}): ${found.picks.join(',') || '(none)'}`);
   const b = shrunk.before;
   const a = shrunk.after.figures;
   out.push(
