@@ -9,13 +9,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { ExecError, execImage } from './exec.ts';
-import { withWorkers } from './explore/pool.ts';
+import { runPlan } from './explore/pool.ts';
 import { progressLine } from './explore/progress.ts';
 import { failureReport } from './explore/report.ts';
 import { FlagError, applyRunFlag, execReplayCommand, runFlag, type RunSpec } from './explore/run-flags.ts';
 import { shrinkFailure } from './explore/shrink.ts';
 import { sweepText } from './explore/sweep-report.ts';
-import { collect, mergeSummaries, parseShard, runSeeds, shardRange, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
+import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
 import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
@@ -155,9 +155,6 @@ export interface ProgressSink {
 
 const HOST_PROGRESS: ProgressSink = { tty: !!process.stderr.isTTY, write: (s) => process.stderr.write(s) };
 
-/** Seeds per worker below which extra workers cost more to start than they save. */
-const SEEDS_PER_WORKER = 100;
-
 async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink): Promise<number> {
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
   const count = positiveInt(f.seeds, '--seeds');
@@ -174,9 +171,6 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
     file, spec: f.run, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
     shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns },
   };
-  const mine = shardRange(from, count, shard).count;
-  // By default one worker per core, but not so many that starting them costs more than they save.
-  const used = Math.max(1, Math.min(workers ?? Math.min(availableParallelism(), Math.floor(mine / SEEDS_PER_WORKER)), mine));
 
   const t0 = performance.now();
   let lastDraw = t0;
@@ -187,15 +181,13 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
     const line = progressLine(p, (now - t0) / 1000, progress.tty);
     progress.write(progress.tty ? `\r${line}\x1b[K` : `${line}\n`);
   };
-  const { outcomes, stopped } =
-    used === 1
-      ? await collect(plan, [async (a, n) => runSeeds(sc, f.run, a, n)], onProgress)
-      : await withWorkers(file, f.run, used, (runners) => collect(plan, runners, onProgress));
+  const result = await runPlan(sc, plan, { workers, cores: availableParallelism(), seconds: () => performance.now() / 1000, onProgress });
+  const { outcomes, stopped, threads } = result;
   const secs = (performance.now() - t0) / 1000;
   if (progress.tty && lastDraw !== t0) progress.write('\r\x1b[K');
   const summary = summarise(sc, plan, outcomes, stopped);
   if (f.json) out(JSON.stringify(summary));
-  else for (const l of sweepText(summary, { runsPerSec: outcomes.length / secs, workers: used, shard: f.shard })) out(l);
+  else for (const l of sweepText(summary, { runsPerSec: outcomes.length / secs, threads, shard: f.shard })) out(l);
   return summary.failures ? 1 : 0;
 }
 

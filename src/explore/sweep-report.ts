@@ -6,14 +6,14 @@ import type { SweepSummary } from './sweep.ts';
 /** Groups shown with their full failure report. */
 const FULL_REPORTS = 2;
 
-export function sweepText(s: SweepSummary, extra: { runsPerSec?: number; workers?: number; shard?: string } = {}): string[] {
+export function sweepText(s: SweepSummary, extra: { runsPerSec?: number; threads?: string; shard?: string } = {}): string[] {
   const out: string[] = [];
   const seeds = s.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}..${b}`)).join(', ') || 'none';
   const bugs = s.flags.filter((_, i, a) => a[i - 1] === '--bug');
   const what = [s.strategy, bugs.length ? `bugs ${bugs.join(',')}` : null].filter(Boolean).join(', ');
   out.push(`${s.scenario}: ${s.runs} runs (seeds ${seeds}, ${what})`);
   out.push(`  flags: ${s.flags.length ? s.flags.join(' ') : '(none: random strategy, no bugs, no checks, no faults)'}`);
-  if (extra.shard || extra.workers) out.push(`  ran as: ${[extra.shard ? `shard ${extra.shard}` : null, extra.workers ? `${extra.workers} worker${extra.workers === 1 ? '' : 's'}` : null].filter(Boolean).join(', ')}`);
+  if (extra.shard || extra.threads) out.push(`  ran on: ${[extra.shard ? `shard ${extra.shard}` : null, extra.threads].filter(Boolean).join(', ')}`);
   out.push(`  failures: ${s.failures}${s.groups.length ? ` in ${s.groups.length} group${s.groups.length === 1 ? '' : 's'}` : ''}`);
   out.push(`  distinct interleavings: ${s.hashes.length}`);
   if (s.coverage) out.push(`  coverage: ${s.coverage.length} distinct tuples`);

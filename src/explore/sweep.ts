@@ -227,17 +227,20 @@ export type ChunkRunner = (from: number, count: number) => Promise<RunOutcome[]>
 
 /**
  * Runs the plan: chunks of seeds go to `runners` (one per worker) as they
- * free up; nothing past a decided cut-off is started. Returns the kept
- * outcomes in seed order and whether the sweep stopped early.
+ * free up, and to the `later` runners too once they arrive (workers started
+ * mid-sweep; it need never resolve); nothing past a
+ * decided cut-off is started. Returns the kept outcomes in seed order and
+ * whether the sweep stopped early.
  */
 export async function collect(
   plan: SweepPlan,
   runners: readonly ChunkRunner[],
   onProgress?: (p: SweepProgress) => void,
+  later?: Promise<readonly ChunkRunner[]>,
 ): Promise<{ outcomes: RunOutcome[]; stopped: boolean }> {
   const { from, count } = shardRange(plan.from, plan.count, plan.shard);
   const outcomes: (RunOutcome | undefined)[] = new Array(count).fill(undefined);
-  const chunk = Math.max(1, Math.min(50, Math.ceil(count / (runners.length * 8))));
+  const chunk = Math.max(1, Math.min(50, Math.ceil(count / (Math.max(runners.length, later ? 2 : 1) * 8))));
   let next = 0;
   let done = 0;
   let failures = 0;
@@ -255,7 +258,13 @@ export async function collect(
       onProgress?.({ done, failures, total: count });
     }
   }
+  // Runners that arrive late join while chunks are left; once none are, only their chunks in flight are awaited.
+  const joined: Promise<void>[] = [];
+  void later?.then((rs) => {
+    for (const r of rs) joined.push(drive(r));
+  });
   await Promise.all(runners.map(drive));
+  await Promise.all(joined);
   const keep = cutoff(outcomes, plan) ?? count;
   return { outcomes: outcomes.slice(0, keep) as RunOutcome[], stopped: keep < count };
 }
