@@ -5,7 +5,8 @@
 // smaller in (preemptions, context switches, length), in that order, and
 // never longer than the original. Three passes, repeated until none helps:
 //   1. remove a preemption: run the preempted thread instead, or stop the
-//      list there and let the fallback (no preemption) finish the run;
+//      list there and let the fallback (no preemption) finish the run, or
+//      delay the switch by one choice point;
 //   2. the same at every other pick the fallback would not have made
 //      (fewer context switches);
 //   3. delta debugging over the list: drop halves, quarters, ... single picks.
@@ -85,6 +86,8 @@ export function shrinkFailure(sc: Scenario, opts: RunOptions, failed: Pick<RunRe
         edited[i] = p.fallback;
         yield edited;
         yield picks.slice(0, i);
+        // or the same switch made one choice point later, where it may no longer preempt
+        if (i + 1 < picks.length) yield [...picks.slice(0, i), p.fallback, ...picks.slice(i)];
       }
     }
     // Pass 3: ddmin-style chunk removal.
