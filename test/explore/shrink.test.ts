@@ -59,7 +59,7 @@ describe('shrinking failing schedules', () => {
     const opts: RunOptions = { seed: 4, bugs: ['accept-double-dequeue'], kernelPreemption: true };
     const found = runScenario(sc, opts);
     expect(found.failures.length).toBeGreaterThan(0);
-    const s = shrinkFailure(sc, opts, found);
+    const s = shrinkFailure(sc, opts, found, { maxRuns: 60 });
     expect(s.after.figures.preemptions).toBeGreaterThan(0);
     expect(s.after.figures.preemptions).toBeLessThan(s.before.preemptions);
     const story = scheduleStory(s.after.result.events, s.after.points, s.after.result.labels);
