@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { ExecError, execImage } from './exec.ts';
+import { execOptionsOf, execSubject } from './explore/exec-subject.ts';
 import { runPlan } from './explore/pool.ts';
 import { progressLine } from './explore/progress.ts';
 import { failureReport } from './explore/report.ts';
@@ -32,7 +33,7 @@ const USAGE = `usage:
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
                 [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
-  unixsim exec ELF [RUN FLAGS] [--trace text|json] [--trace-out PATH] [-- ARGS...]
+  unixsim exec ELF [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N] [-- ARGS...]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
   unixsim bugs                      list the planted bugs
 RUN FLAGS: ${RUN_FLAGS_USAGE}
@@ -228,6 +229,9 @@ const HOST_OUTPUT: GuestOutput = {
 /** Exit status of `unixsim exec` when the simulated run itself failed (deadlock, step limit). */
 export const EXEC_RUN_FAILED = 125;
 
+/** Candidate runs to shrink a failing `exec` run (a guest program run is slower than a script). */
+const EXEC_SHRINK_RUNS = 60;
+
 function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing ELF file');
@@ -236,14 +240,12 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory`);
-  const spec: RunSpec = { ...f.run, seed: f.run.seed ?? 1 };
-  const seed = spec.seed!;
+  const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
+  const seed = opts.seed;
+  const image = new Uint8Array(readFileSync(file));
   let r;
   try {
-    r = execImage(file, new Uint8Array(readFileSync(file)), {
-      seed, strategy: spec.strategy, pctDepth: spec.pctDepth, bugs: spec.bugs, picks: spec.picks, maxSteps: spec.maxSteps,
-      args: guestArgs, recordText: trace !== undefined, checkInvariants: spec.checkInvariants, kernelPreemption: spec.kernelPreemption,
-    });
+    r = execImage(file, image, execOptionsOf({ ...opts, recordText: trace !== undefined || undefined }, { args: guestArgs }));
   } catch (e) {
     if (e instanceof ExecError) throw new UsageError(e.message);
     throw e;
@@ -259,11 +261,29 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (unknown) io.stderr(enc.encode(`unixsim: ${file}: unknown syscalls (ENOSYS): ${unknown}\n`));
   if (r.problem) {
     io.stderr(enc.encode(`unixsim: ${file}: ${r.problem} (seed ${seed}, trace ${r.hash})\n`));
-    io.stderr(enc.encode(`unixsim: replay: ${execReplayCommand(file, spec, guestArgs)}\n`));
-    io.stderr(enc.encode(`unixsim: picks (${r.picks.length}): ${r.picks.join(',')}\n`));
+    // Shrink it like a scenario's failure; a step-limit run is millions of steps, so only when asked.
+    const budget = shrinkRunsOf(f) ?? (r.end.kind === 'step-limit' ? 0 : EXEC_SHRINK_RUNS);
+    const subject = execSubject(file, image, { args: guestArgs });
+    const found = subject({ ...opts, recordText: true }, {});
+    const shrunk = shrinkFailure(subject, opts, found, { maxRuns: budget });
+    const name = file.slice(file.lastIndexOf('/') + 1);
+    const command = (o: RunSpec) => execReplayCommand(file, o, guestArgs);
+    for (const l of failureReport({ file, scenario: { name }, opts, found, shrunk, command })) io.stderr(enc.encode(`${l}\n`));
     return EXEC_RUN_FAILED;
   }
   return r.status;
+}
+
+let stdoutWatched = false;
+
+/** The real command line: a reader that goes away (`| head`) ends the output quietly, not with an EPIPE stack trace. */
+function quietOnClosedStdout(): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }
 
 export async function main(
@@ -274,11 +294,7 @@ export async function main(
 ): Promise<number> {
   const err = (s: string) => console.error(s);
   if (!out) {
-    // The real command line: a reader that goes away (`| head`) ends the output quietly.
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
+    quietOnClosedStdout();
     out = (s) => console.log(s);
   }
   try {

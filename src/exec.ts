@@ -14,7 +14,7 @@ import { Rng, type Seed } from './sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 import { ReplayStrategy } from './sched/strategies/replay.ts';
 import type { TraceEvent } from './sched/trace.ts';
-import { makeStrategy, type StrategyName } from './script/runner.ts';
+import { makeStrategy, type RunHooks, type StrategyName } from './script/runner.ts';
 import { registerUnix } from './unix/index.ts';
 
 export interface ExecOptions {
@@ -106,12 +106,14 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /** Runs `image` (the bytes of the file at `path`); throws ExecError if it is not a loadable program. */
-export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {}): ExecResult {
+export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {}, hooks: RunHooks = {}): ExecResult {
   const seed = opts.seed ?? 1;
   const rng = new Rng(seed);
   const base = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed, pctDepth: opts.pctDepth });
-  const strategy = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const strategy = hooks.strategy ? hooks.strategy(described) : described;
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText });
+  hooks.scheduler?.(sched);
   const k = bootKernel(sched, rng.fork('kernel'), {
     checkInvariants: opts.checkInvariants ?? false,
     kernelPreemption: opts.kernelPreemption ?? false,

@@ -3,11 +3,11 @@
 // replays exactly the shrunk run. `unixsim run/replay/sweep` print it, and
 // so can any test suite (it is exported from the package).
 import { renderText, type TraceEvent } from '../sched/trace.ts';
-import type { RunOptions, RunResult } from '../script/runner.ts';
+import type { RunOptions } from '../script/runner.ts';
 import { RunView } from '../script/runview.ts';
 import type { Scenario } from '../script/scenario.ts';
-import { replayCommand } from './run-flags.ts';
-import { isPreemption, type ChoicePoint } from './schedule.ts';
+import { replayCommand, type RunSpec } from './run-flags.ts';
+import { isPreemption, type ChoicePoint, type JudgedRun } from './schedule.ts';
 import type { ShrinkResult } from './shrink.ts';
 
 /** Story lines before the rest is summarised. */
@@ -57,11 +57,14 @@ export function scheduleStory(events: readonly TraceEvent[], points: readonly Ch
 export interface ReportInput {
   /** the scenario file as the user named it (for the replay command) */
   file: string;
-  scenario: Scenario;
+  /** the scenario (its name and checks), or for a program (`unixsim exec`) its name */
+  scenario: Scenario | { name: string; checks?: undefined };
   /** the options of the failing run */
   opts: RunOptions;
   /** the failing run as found */
-  found: RunResult;
+  found: JudgedRun;
+  /** the command that replays a run (default: `npx unixsim replay FILE ...`) */
+  command?: (opts: RunSpec) => string;
   /** its shrunk schedule (src/explore/shrink.ts) */
   shrunk: ShrinkResult;
 }
@@ -71,11 +74,12 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 /** The full failure report, as lines. */
 export function failureReport(input: ReportInput): string[] {
   const { file, scenario, opts, found, shrunk } = input;
+  const command = input.command ?? ((o: RunSpec) => replayCommand(file, o as RunOptions));
   const run = shrunk.after.result;
   const out: string[] = [];
   out.push(`${scenario.name}: FAILED (seed ${found.seed}, ${found.strategy}, ${found.steps} steps, trace ${found.hash})`);
   for (const f of found.failures) out.push(`  ${f}`);
-  out.push(`  found by: ${replayCommand(file, opts)}`);
+  out.push(`  found by: ${command(opts)}`);
   out.push(`  its picks (${found.picks.length}): ${found.picks.join(',') || '(none)'}`);
   const b = shrunk.before;
   const a = shrunk.after.figures;
@@ -109,6 +113,6 @@ export function failureReport(input: ReportInput): string[] {
   const tail = renderText(run.events).trimEnd().split('\n');
   out.push(`last ${Math.min(TAIL_LINES, tail.length)} trace lines:`);
   for (const l of tail.slice(-TAIL_LINES)) out.push(`  ${l}`);
-  out.push(`replay: ${replayCommand(file, shrunk.replay)}`);
+  out.push(`replay: ${command(shrunk.replay)}`);
   return out;
 }

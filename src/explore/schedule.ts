@@ -9,8 +9,18 @@ import type { Scheduler } from '../sched/scheduler.ts';
 import { keepOrLowest } from '../sched/strategies/keep.ts';
 import type { Strategy } from '../sched/strategy.ts';
 import type { SimThread } from '../sched/thread.ts';
-import { runScenario, type RunOptions, type RunResult } from '../script/runner.ts';
+import { runScenario, type RunHooks, type RunOptions, type RunResult } from '../script/runner.ts';
 import type { Scenario } from '../script/scenario.ts';
+
+/** What shrinking needs of a run: how it was judged and what it recorded. */
+export type JudgedRun = Pick<RunResult, 'failures' | 'end' | 'picks' | 'events' | 'labels' | 'hash' | 'steps' | 'kernel' | 'seed' | 'strategy'>;
+
+/** Something to run under options and hooks: a scenario, or a program (`unixsim exec`). */
+export type Subject = Scenario | ((opts: RunOptions, hooks: RunHooks) => JudgedRun);
+
+function runSubject(subject: Subject, opts: RunOptions, hooks: RunHooks): JudgedRun {
+  return typeof subject === 'function' ? subject(opts, hooks) : runScenario(subject, opts, hooks);
+}
 
 export interface ChoicePoint {
   /** runnable tids, in tid order */
@@ -80,7 +90,7 @@ class LenientReplay implements Strategy {
 }
 
 export interface ScheduledRun {
-  result: RunResult;
+  result: JudgedRun;
   points: ChoicePoint[];
   figures: ScheduleFigures;
   /** the run's minimal pick list */
@@ -95,10 +105,10 @@ export function keepReplayOptions(opts: RunOptions, picks: readonly number[]): R
   return { ...rest, strategy: 'keep', picks: [...picks] };
 }
 
-/** Runs the scenario under `picks` (leniently) with everything else from `opts`. */
-export function runSchedule(sc: Scenario, opts: RunOptions, picks: readonly number[], recordText = false): ScheduledRun {
+/** Runs the scenario (or program) under `picks` (leniently) with everything else from `opts`. */
+export function runSchedule(subject: Subject, opts: RunOptions, picks: readonly number[], recordText = false): ScheduledRun {
   const strategy = new LenientReplay(picks);
-  const result = runScenario(sc, { ...opts, picks: undefined, recordText }, {
+  const result = runSubject(subject, { ...opts, picks: undefined, recordText }, {
     strategy: () => strategy,
     scheduler: (s) => (strategy.sched = s),
   });

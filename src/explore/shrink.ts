@@ -11,8 +11,7 @@
 //      (fewer context switches);
 //   3. delta debugging over the list: drop halves, quarters, ... single picks.
 import type { RunOptions, RunResult } from '../script/runner.ts';
-import type { Scenario } from '../script/scenario.ts';
-import { isPreemption, runSchedule, type ScheduleFigures, type ScheduledRun } from './schedule.ts';
+import { isPreemption, runSchedule, type JudgedRun, type ScheduleFigures, type ScheduledRun, type Subject } from './schedule.ts';
 import { classifyFailure, type FailureKind } from './signature.ts';
 
 /** Candidate runs a shrink may spend unless told otherwise. */
@@ -41,18 +40,19 @@ const smaller = (a: ScheduleFigures, b: ScheduleFigures) =>
       : a.length < b.length;
 
 /**
- * Shrinks the schedule of `failed` (a run of `sc` under `opts`). Throws if
+ * Shrinks the schedule of `failed` (a run of `sc`, a scenario or a
+ * program, under `opts`). Throws if
  * the run did not fail. Deterministic: the same failing run gives the same
  * shrunk schedule.
  */
-export function shrinkFailure(sc: Scenario, opts: RunOptions, failed: Pick<RunResult, 'failures' | 'end' | 'picks'>, so: ShrinkOptions = {}): ShrinkResult {
+export function shrinkFailure(sc: Subject, opts: RunOptions, failed: Pick<RunResult, 'failures' | 'end' | 'picks'>, so: ShrinkOptions = {}): ShrinkResult {
   const failure = classifyFailure(failed);
   if (!failure) throw new Error('shrinkFailure: the run did not fail');
   const maxRuns = so.maxRuns ?? DEFAULT_SHRINK_RUNS;
   const limit = failed.picks.length;
   let runs = 0;
 
-  const sameFailure = (r: RunResult) => classifyFailure(r)?.kind === failure.kind;
+  const sameFailure = (r: JudgedRun) => classifyFailure(r)?.kind === failure.kind;
   const attempt = (picks: readonly number[]): ScheduledRun | null => {
     runs++;
     const c = runSchedule(sc, opts, picks);

@@ -109,9 +109,14 @@ describe('printed replay commands reproduce the run they describe', () => {
     expect(r.code).toBe(125);
     const problem = r.lines.find((l) => /deadlock .*\(seed 4, trace [0-9a-f]{16}\)/.test(l))!;
     expect(problem).toBeDefined();
-    const replay = r.lines.find((l) => l.startsWith('unixsim: replay: '))!.slice('unixsim: replay: '.length);
-    expect(replay).toBe(`npx unixsim exec '${elf}' --seed 4 --bug dup-no-ref --check -- 'an arg'`);
-    expect(await hashOf(replay)).toBe(/trace ([0-9a-f]{16})/.exec(problem)![1]);
+    expect(r.lines).toContain(`  found by: npx unixsim exec '${elf}' --seed 4 --bug dup-no-ref --check -- 'an arg'`);
+    expect(r.lines.join('\n')).toMatch(/^story:\n  1\. \[pid 1 \(reads its own pipe\)\] .*pipe2.*read\(3, /m);
+    const cs = claims(r.lines);
+    expect(cs.map((c) => c.cmd)).toEqual([
+      `npx unixsim exec '${elf}' --seed 4 --bug dup-no-ref --check -- 'an arg'`,
+      `npx unixsim exec '${elf}' --seed 4 --strategy keep --bug dup-no-ref --check -- 'an arg'`,
+    ]);
+    for (const c of cs) expect(await hashOf(c.cmd), c.cmd).toBe(c.hash);
     expect((await cli(['exec', elf, '--bug', 'nope'])).code).toBe(2);
   });
 });
