@@ -21,6 +21,8 @@ export { replayCommand, execReplayCommand, runArgs } from './explore/run-flags.t
 export { shrinkFailure, type ShrinkResult } from './explore/shrink.ts';
 export { failureReport, scheduleStory, type ReportInput } from './explore/report.ts';
 export { classifyFailure, type FailureKind } from './explore/signature.ts';
+export { mergeSummaries, shardRange, type SweepSummary, type FailureGroup, type Shard } from './explore/sweep.ts';
+export { subtreePrefixes, shardPrefixes } from './explore/subtrees.ts';
 export { plantedBugs } from './kernel/bugs.ts';
 
 // Real binaries
