@@ -3,7 +3,9 @@
 // leniently (src/explore/schedule.ts) and kept only when they fail the same
 // way (the same failure kind: the same check, or the same end) and are
 // smaller in (preemptions, context switches, length), in that order, and
-// never longer than the original. Three passes, repeated until none helps:
+// never longer than the original. First the schedules with no choice, or
+// one choice, off the fallback rule; then three passes, repeated until none
+// helps:
 //   1. remove a preemption: run the preempted thread instead, or stop the
 //      list there and let the fallback (no preemption) finish the run, or
 //      delay the switch by one choice point;
@@ -97,6 +99,20 @@ export function shrinkFailure(sc: Subject, opts: RunOptions, failed: Pick<RunRes
         for (let at = 0; at + size <= picks.length; at += size) yield [...picks.slice(0, at), ...picks.slice(at + size)];
       }
     }
+    // Pass 0: no choice at all, else exactly one choice off the fallback (at
+    // most one preemption), earliest first: the fewest preemptions a
+    // schedule can have, found directly rather than approached greedily.
+    function* oneChoice(): Generator<number[]> {
+      yield [];
+      const straight = runSchedule(sc, opts, []);
+      runs++;
+      for (let k = 0; k < straight.points.length; k++) {
+        const p = straight.points[k];
+        const prefix = straight.points.slice(0, k).map((q) => q.chosen);
+        for (const t of p.runnable) if (t !== p.fallback) yield [...prefix, t];
+      }
+    }
+    if (best.figures.preemptions > 1 || (best.figures.preemptions === 1 && best.figures.switches > 1)) tryAll(oneChoice());
     for (let progress = true; progress && runs < maxRuns; ) {
       progress = tryAll(straighten(true)) || tryAll(straighten(false)) || tryAll(drop());
     }
