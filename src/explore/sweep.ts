@@ -341,6 +341,8 @@ function joinRanges(rs: [number, number][]): [number, number][] {
   const out: [number, number][] = [];
   for (const r of sorted) {
     const last = out[out.length - 1];
+    // The same seed twice would be counted twice: these are not shards of one sweep.
+    if (last && r[0] <= last[1]) throw new Error(`the results overlap (seeds ${r[0]}..${Math.min(r[1], last[1])} appear twice)`);
     if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
     else out.push(r);
   }

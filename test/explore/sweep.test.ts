@@ -97,6 +97,9 @@ describe('sweep', () => {
     expect((await cli(...SWEEP, '--workers', '0')).code).toBe(2);
     expect((await cli('merge')).code).toBe(2);
     expect((await cli('merge', 'package.json')).code).toBe(2);
+    const dir = mkdtempSync(join(tmpdir(), 'unixsim-overlap-'));
+    writeFileSync(join(dir, 'a.json'), (await cli(...SWEEP, '--json')).out);
+    expect((await cli('merge', join(dir, 'a.json'), join(dir, 'a.json'))).code).toBe(2);
   });
 
   it('progress: a bar on a TTY, a plain line otherwise', () => {
