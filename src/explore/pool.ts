@@ -1,7 +1,7 @@
 // Worker threads for sweeps: the host-side half of `--workers`. Each worker
-// registers tsx (so it loads the TypeScript sources and the user's scenario
-// file the way bin/unixsim.mjs does), loads the scenario once and runs
-// chunks of seeds. Which worker finishes first changes nothing: collect()
+// (from source) registers tsx, so it loads the TypeScript sources and the
+// user's scenario file the way bin/unixsim.mjs does, loads the scenario once
+// and runs chunks of seeds. Which worker finishes first changes nothing: collect()
 // stores outcomes by seed.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,9 @@ import { collect, runSeeds, shardRange, type ChunkRunner, type RunOutcome, type 
 const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url).href;
 
 function bootCode(): string {
-  // tsx's ESM entry (its CommonJS one cannot register from an eval'd worker).
+  // Compiled, the worker is JavaScript and loads scenario files the way the CLI does.
+  if (!WORKER_MODULE.endsWith('.ts')) return `import(${JSON.stringify(WORKER_MODULE)});`;
+  // From source: tsx first, by its ESM entry (its CommonJS one cannot register from an eval'd worker).
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); });`;
 }
