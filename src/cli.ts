@@ -13,7 +13,7 @@ import { execOptionsOf, execSubject } from './explore/exec-subject.ts';
 import { runPlan } from './explore/pool.ts';
 import { progressLine } from './explore/progress.ts';
 import { failureReport } from './explore/report.ts';
-import { FlagError, applyRunFlag, execReplayCommand, runFlag, type RunSpec } from './explore/run-flags.ts';
+import { FlagError, RUN_FLAGS, applyRunFlag, execReplayCommand, runFlag, type RunSpec } from './explore/run-flags.ts';
 import { shrinkFailure } from './explore/shrink.ts';
 import { sweepText } from './explore/sweep-report.ts';
 import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
@@ -25,7 +25,8 @@ import { scenarioProblem, type Scenario } from './script/scenario.ts';
 /** The scenario `unixsim sweep` runs when given no file. */
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 
-const RUN_FLAGS_USAGE = '[--seed S] [--strategy random|rr|pct|keep] [--depth D] [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt] [--max-steps N]';
+/** The run flags' usage, from the table that parses them. */
+const RUN_FLAGS_USAGE = RUN_FLAGS.map((r) => (r.arg ? `[${r.flag} ${r.arg}]${r.kind === 'list' ? '...' : ''}` : `[${r.flag}]`)).join(' ');
 
 const USAGE = `usage:
   unixsim run FILE [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N]
