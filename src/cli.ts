@@ -7,64 +7,80 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { ExecError, execImage } from './exec.ts';
+import { execOptionsOf, execSubject } from './explore/exec-subject.ts';
+import { runPlan } from './explore/pool.ts';
+import { progressLine } from './explore/progress.ts';
+import { failureReport } from './explore/report.ts';
+import { FlagError, RUN_FLAGS, applyRunFlag, execReplayCommand, runFlag, type RunSpec } from './explore/run-flags.ts';
+import { shrinkFailure } from './explore/shrink.ts';
+import { sweepText } from './explore/sweep-report.ts';
+import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
 import { plantedBugs } from './kernel/bugs.ts';
-import { faultFlags, type FaultOptions } from './kernel/faults.ts';
-import { parseSeed, Rng, type Seed } from './sched/rng.ts';
-import { renderChromeJson, renderText } from './sched/trace.ts';
-import { PCT_DEFAULT_DEPTH } from './sched/strategies/pct.ts';
+import { replayCommand } from './explore/run-flags.ts';
+import { Rng } from './sched/rng.ts';
 import { CovExplorer } from './sched/strategies/cov.ts';
 import { DfsExplorer } from './sched/strategies/dfs.ts';
 import { DporExplorer } from './sched/strategies/dpor.ts';
 import { explore } from './script/explore.ts';
-import { STRATEGIES, calibratePctK, runScenario, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
-import { scenarioProblem, type Scenario } from './script/scenario.ts';
+import { calibratePctK } from './script/runner.ts';
+import { renderChromeJson, renderText } from './sched/trace.ts';
+import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
+import type { Scenario } from './script/scenario.ts';
+import { loadScenarioFile, ScenarioLoadError } from './script/loader.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 
+/** The run flags' usage, from the table that parses them. */
+const RUN_FLAGS_USAGE = RUN_FLAGS.map((r) => (r.arg ? `[${r.flag} ${r.arg}]${r.kind === 'list' ? '...' : ''}` : `[${r.flag}]`)).join(' ');
+
 const USAGE = `usage:
-  unixsim run FILE [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt] [--depth D] [--pct-k K]
-  unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
-                   [--depth D] [--pct-k K]
-  unixsim sweep [FILE] --seeds N --strategy cov ...   coverage-guided: mutates schedules that reached new kernel states
-  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [--seed S] [--bug NAME]...
-                   [--check] [--kernel-preempt]   every schedule (with at most P preemptions), or the first failure
-  unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
-  fault injection, on run, sweep and replay with any strategy: [--spurious-wakeups] [--eintr] [--short-io]
-  unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--check] [--kernel-preempt]
+  unixsim run FILE [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N]
+  unixsim replay FILE --seed S [RUN FLAGS] [--shrink-runs N]   run with the text trace
+  unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
+                [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
+  unixsim sweep [FILE] --seeds N --strategy cov [RUN FLAGS]   coverage-guided: mutates schedules that reached new kernel states
+  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [RUN FLAGS]
+                                    every schedule (with at most P preemptions), or the first failure
+  unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
+  unixsim exec ELF [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N] [-- ARGS...]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
   unixsim bugs                      list the planted bugs
+RUN FLAGS: ${RUN_FLAGS_USAGE}
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
 
 export class UsageError extends Error {}
 
 interface Flags {
   positional: string[];
-  seed?: string;
+  /** every flag that changes a run (src/explore/run-flags.ts) */
+  run: RunSpec;
   seeds?: string;
   from?: string;
-  strategy?: string;
   trace?: string;
   traceOut?: string;
-  bugs: string[];
-  picks?: string;
-  check: boolean;
-  preempt: boolean;
-  depth?: string;
-  pctK?: string;
+  workers?: string;
+  shard?: string;
+  maxFailures?: string;
+  shrinkRuns?: string;
+  stopAtFirst: boolean;
+  json: boolean;
+  /** `--strategy dfs|dpor|cov`: a strategy over many runs (src/sched/explorer.ts) */
+  explorer?: string;
   preemptions?: string;
   maxSchedules?: string;
-  faults: FaultOptions;
 }
 
+/** Strategies that span many runs; sweep runs them itself instead of seed by seed. */
+const EXPLORERS = ['dfs', 'dpor', 'cov'];
+
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { positional: [], bugs: [], check: false, preempt: false, faults: {} };
+  const f: Flags = { positional: [], run: {}, stopAtFirst: false, json: false };
   const valued: Record<string, keyof Flags> = {
-    '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
-    '--trace-out': 'traceOut', '--picks': 'picks', '--depth': 'depth', '--pct-k': 'pctK',
+    '--seeds': 'seeds', '--from': 'from', '--trace': 'trace', '--trace-out': 'traceOut', '--workers': 'workers',
+    '--shard': 'shard', '--max-failures': 'maxFailures', '--shrink-runs': 'shrinkRuns',
     '--preemptions': 'preemptions', '--max-schedules': 'maxSchedules',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -75,12 +91,20 @@ function parseFlags(argv: string[]): Flags {
       if (v === undefined) throw new UsageError(`${name} needs a value`);
       return v;
     };
-    if (name === '--bug') f.bugs.push(value());
-    else if (name === '--check') f.check = true;
-    else if (name === '--kernel-preempt') f.preempt = true;
-    else if (name === '--spurious-wakeups') f.faults.spuriousWakeups = true;
-    else if (name === '--eintr') f.faults.eintr = true;
-    else if (name === '--short-io') f.faults.shortIo = true;
+    if (name === '--strategy' && EXPLORERS.includes(inline ?? argv[i + 1] ?? '')) {
+      f.explorer = value();
+      continue;
+    }
+    const rf = runFlag(name);
+    if (rf) {
+      try {
+        applyRunFlag(f.run, rf, rf.kind === 'bool' ? undefined : value());
+      } catch (e) {
+        if (e instanceof FlagError) throw new UsageError(e.message);
+        throw e;
+      }
+    } else if (name === '--stop-at-first') f.stopAtFirst = true;
+    else if (name === '--json') f.json = true;
     else if (name in valued) (f as unknown as Record<string, string>)[valued[name]] = value();
     else if (name.startsWith('-')) throw new UsageError(`unknown option ${name}`);
     else f.positional.push(a);
@@ -88,62 +112,14 @@ function parseFlags(argv: string[]): Flags {
   return f;
 }
 
-/** Loads a scenario module; throws UsageError with a one-line message naming the file. */
+/** Loads a scenario module; throws UsageError with a one-line message naming the file (src/script/loader.ts). */
 export async function loadScenario(file: string): Promise<Scenario> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`${file}: no such file`);
-  let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(path).href);
+    return await loadScenarioFile(file);
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UsageError(`${file}: cannot load: ${msg}`);
+    if (e instanceof ScenarioLoadError) throw new UsageError(e.message);
+    throw e;
   }
-  const problem = scenarioProblem(mod.default);
-  if (problem) throw new UsageError(`${file}: ${problem}`);
-  return mod.default as Scenario;
-}
-
-function strategyOf(f: Flags): StrategyName {
-  const s = f.strategy ?? 'random';
-  if (!(STRATEGIES as readonly string[]).includes(s)) throw new UsageError(`unknown strategy "${s}" (random, rr or pct; sweep also takes cov, dfs and dpor)`);
-  return s as StrategyName;
-}
-
-function bugsOf(f: Flags): string[] {
-  const known = plantedBugs();
-  for (const b of f.bugs) if (!(b in known)) throw new UsageError(`unknown planted bug "${b}" (see: unixsim bugs)`);
-  return f.bugs;
-}
-
-/** --spurious-wakeups, --eintr, --short-io (undefined when none is given) */
-function faultsOf(f: Flags): FaultOptions | undefined {
-  return Object.keys(f.faults).length ? f.faults : undefined;
-}
-
-/** PCT's --depth and --pct-k (k is measured when absent). */
-function pctOf(f: Flags): Pick<RunOptions, 'pctDepth' | 'pctK'> {
-  return {
-    pctDepth: f.depth === undefined ? undefined : positiveInt(f.depth, '--depth'),
-    pctK: f.pctK === undefined ? undefined : positiveInt(f.pctK, '--pct-k'),
-  };
-}
-
-/** The flags beyond seed, strategy, bugs, picks and preemption that a replay must repeat. */
-export function extraFlags(opts: RunOptions): string[] {
-  const out: string[] = faultFlags(opts.faults);
-  if (opts.strategy === 'pct') {
-    if (opts.pctDepth !== undefined) out.push('--depth', String(opts.pctDepth));
-    if (opts.pctK !== undefined) out.push('--pct-k', String(opts.pctK));
-  }
-  return out;
-}
-
-function picksOf(f: Flags): number[] | undefined {
-  if (f.picks === undefined) return undefined;
-  const picks = f.picks.split(',').filter((s) => s.length).map(Number);
-  if (picks.some((p) => !Number.isInteger(p) || p < 1)) throw new UsageError(`--picks must be a comma-separated list of pids`);
-  return picks;
 }
 
 function positiveInt(v: string | undefined, name: string): number {
@@ -152,47 +128,31 @@ function positiveInt(v: string | undefined, name: string): number {
   return n;
 }
 
-/** The exact command that reproduces a run. */
-export function replayCommand(file: string, seed: Seed, strategy: StrategyName, bugs: readonly string[], picks?: readonly number[], preempt = false, more: readonly string[] = []): string {
-  const parts = ['npx unixsim replay', file, '--seed', JSON.stringify(seed).replace(/^"(.*)"$/, "'$1'")];
-  if (strategy !== 'random') parts.push('--strategy', strategy);
-  for (const b of bugs) parts.push('--bug', b);
-  if (picks) parts.push('--picks', picks.join(','));
-  if (preempt) parts.push('--kernel-preempt');
-  parts.push(...more);
-  return parts.join(' ');
+function shrinkRunsOf(f: Flags): number | undefined {
+  const n = f.shrinkRuns === undefined ? undefined : Number(f.shrinkRuns);
+  if (n !== undefined && !(Number.isInteger(n) && n >= 0)) throw new UsageError('--shrink-runs must be a whole number');
+  return n;
 }
 
-function report(file: string, r: RunResult, opts: RunOptions, out: (s: string) => void): void {
-  const strategy = opts.strategy ?? 'random';
+/** A passing run in one line; a failing one as the full report, its schedule shrunk. */
+function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out: (s: string) => void, shrinkRuns?: number): void {
   if (r.failures.length === 0) {
     out(`${r.scenario}: passed (seed ${r.seed}, ${r.strategy}, ${r.steps} steps, ${r.time} ticks, trace ${r.hash})`);
     return;
   }
-  out(`${r.scenario}: FAILED (seed ${r.seed}, ${r.strategy}, ${r.steps} steps, trace ${r.hash})`);
-  for (const f of r.failures) out(`  ${f}`);
-  out(`replay: ${replayCommand(file, r.seed, strategy, opts.bugs ?? [], opts.picks, opts.kernelPreemption, extraFlags(opts))}`);
+  const shrunk = shrinkFailure(sc, opts, r, { maxRuns: shrinkRuns });
+  for (const l of failureReport({ file, scenario: sc, opts, found: r, shrunk })) out(l);
 }
 
 async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): Promise<number> {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing scenario FILE');
-  if (f.seed === undefined && forceText) throw new UsageError('replay needs --seed');
+  if (f.run.seed === undefined && forceText) throw new UsageError('replay needs --seed');
   const trace = f.trace ?? (forceText ? 'text' : undefined);
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
   const sc = await loadScenario(file);
-  const opts: RunOptions = {
-    seed: parseSeed(f.seed ?? '1'),
-    strategy: strategyOf(f),
-    bugs: bugsOf(f),
-    picks: picksOf(f),
-    recordText: trace !== undefined,
-    checkInvariants: f.check || undefined,
-    kernelPreemption: f.preempt || undefined,
-    faults: faultsOf(f),
-    ...pctOf(f),
-  };
-  const r = runScenario(sc, opts);
+  const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
+  const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined });
   if (trace) {
     const rendered = trace === 'text' ? renderText(r.events) : renderChromeJson(r.events, r.labels) + '\n';
     if (f.traceOut) writeFileSync(f.traceOut, rendered);
@@ -202,27 +162,34 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
   if (stdout && trace !== 'json') out(stdout.trimEnd());
   const unknown = r.kernel.describeUnknownSyscalls();
   if (unknown) out(`unknown syscalls (ENOSYS): ${unknown}`);
-  report(file, r, opts, out);
+  report(file, sc, r, opts, out, shrinkRunsOf(f));
   return r.failures.length ? 1 : 0;
 }
+
+/** How a sweep shows its progress (stderr): a redrawn bar on a TTY, a plain line every few seconds otherwise. */
+export interface ProgressSink {
+  tty: boolean;
+  write(s: string): void;
+}
+
+const HOST_PROGRESS: ProgressSink = { tty: !!process.stderr.isTTY, write: (s) => process.stderr.write(s) };
 
 /** `sweep --strategy dfs|dpor`: every schedule within the bound, or the first failure. */
 async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
   const sc = await loadScenario(file);
   const bound = f.preemptions === undefined ? Infinity : nonNegativeInt(f.preemptions, '--preemptions');
-  const explorer = f.strategy === 'dpor' ? new DporExplorer(bound) : new DfsExplorer(bound);
-  const seed = parseSeed(f.seed ?? '1');
-  const opts = { seed, bugs: bugsOf(f), checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined, faults: faultsOf(f),
-    maxSchedules: f.maxSchedules === undefined ? undefined : positiveInt(f.maxSchedules, '--max-schedules') };
+  const explorer = f.explorer === 'dpor' ? new DporExplorer(bound) : new DfsExplorer(bound);
+  const opts = { ...f.run, seed: f.run.seed ?? 1, maxSchedules: f.maxSchedules === undefined ? undefined : positiveInt(f.maxSchedules, '--max-schedules') };
   const t0 = performance.now();
   const r = explore(sc, explorer, opts);
   const secs = (performance.now() - t0) / 1000;
   const within = bound === Infinity ? '' : ` with <= ${bound} preemption${bound === 1 ? '' : 's'}`;
-  out(`${sc.name}: ${explorer.describe}${opts.bugs.length ? `, bugs ${opts.bugs.join(',')}` : ''}`);
+  const bugs = opts.bugs ?? [];
+  out(`${sc.name}: ${explorer.describe}${bugs.length ? `, bugs ${bugs.join(',')}` : ''}`);
   if (r.failure) {
     out(`  FAILED at schedule ${r.schedules}: ${r.failure.failures[0].split('\n')[0]}`);
-    out(`    replay: ${replayCommand(file, seed, 'random', opts.bugs, r.failure.picks, f.preempt, faultFlags(opts.faults))}`);
+    out(`    replay: ${replayCommand(file, { ...opts, strategy: undefined, picks: r.failure.picks })}`);
   } else if (r.capped) {
     out(`  stopped after ${r.schedules} schedules (--max-schedules ${opts.maxSchedules}): NOT exhausted, no failure so far`);
   } else {
@@ -239,61 +206,134 @@ function nonNegativeInt(v: string, name: string): number {
   return n;
 }
 
-async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
-  if (f.strategy === 'dfs' || f.strategy === 'dpor') return cmdExplore(f, out);
+/** Coverage lines of a sweep: new tuples per 1000 runs (in seed order) and the scenario's targets never reached. */
+function coverageLines(sc: Scenario, perRun: readonly (Iterable<string> | null | undefined)[]): string[] {
+  const seen = new Set<string>();
+  const fresh: number[] = [];
+  perRun.forEach((c, i) => {
+    if (i % 1000 === 0) fresh.push(0);
+    for (const t of c ?? []) {
+      if (t.startsWith('wake ') || seen.has(t)) continue;
+      seen.add(t);
+      fresh[fresh.length - 1]++;
+    }
+  });
+  const out = [`  coverage: ${seen.size} distinct (syscall, object state, outcome) tuples; new per 1000 runs: ${fresh.join(', ')}`];
+  const missed = (sc.targets ?? []).filter((t) => !seen.has(t));
+  if (sc.targets?.length) out.push(`  targets: ${sc.targets.length - missed.length} of ${sc.targets.length} reached${missed.length ? `; never reached: ${missed.join(', ')}` : ''}`);
+  return out;
+}
+
+/** The sweep's determinism repeat: its first seed, run twice more, must give the same run (trace and logs). */
+function determinismLine(sc: Scenario, opts: RunOptions): string | null {
+  const a = runScenario(sc, opts);
+  const b = runScenario(sc, opts);
+  if (a.hash === b.hash && JSON.stringify(a.kernel.notes) === JSON.stringify(b.kernel.notes)) return null;
+  return `  determinism: FAILED: seed ${opts.seed} run twice gave different runs (trace ${a.hash} vs ${b.hash}); state leaks between runs`;
+}
+
+/** `sweep --strategy cov`: coverage-guided runs, one after another (each depends on the corpus so far). */
+async function cmdCov(f: Flags, out: (s: string) => void): Promise<number> {
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
-  const n = positiveInt(f.seeds, '--seeds');
+  const count = positiveInt(f.seeds, '--seeds');
   const from = f.from === undefined ? 1 : Number(f.from);
   if (!Number.isInteger(from)) throw new UsageError('--from must be an integer seed');
   const sc = await loadScenario(file);
-  const cov = f.strategy === 'cov' ? new CovExplorer(new Rng(`cov/${from}`)) : null;
-  const strategy = cov ? 'random' : strategyOf(f);
-  const bugs = bugsOf(f);
+  const cov = new CovExplorer(new Rng(`cov/${from}`));
   const hashes = new Set<string>();
-  const tuples = new Set<string>();
-  const newPer1000: number[] = [];
-  const failed: { r: RunResult; opts: RunOptions }[] = [];
+  const perRun: (ReadonlySet<string> | undefined)[] = [];
+  const failed: RunResult[] = [];
   const t0 = performance.now();
-  const base: RunOptions = {
-    seed: from, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined, faults: faultsOf(f), ...pctOf(f),
-  };
-  // PCT's k: the calibration run's choice points, raised to the longest run seen so far.
-  let k = strategy === 'pct' ? (base.pctK ?? calibratePctK(sc, base)) : undefined;
-  for (let i = 0; i < n; i++) {
-    const opts: RunOptions = { ...base, seed: from + i, pctK: k, coverage: true, schedule: cov?.next() };
-    const r = runScenario(sc, opts);
+  for (let i = 0; i < count; i++) {
+    const r = runScenario(sc, { ...f.run, seed: from + i, coverage: true, schedule: cov.next() });
     hashes.add(r.hash);
-    if (r.failures.length) failed.push({ r, opts: cov ? { ...opts, picks: r.picks } : opts });
-    cov?.finish({ failed: r.failures.length > 0, picks: r.picks, coverage: r.coverage });
-    if (i % 1000 === 0) newPer1000.push(0);
-    for (const c of r.coverage ?? []) {
-      if (c.startsWith('wake ') || tuples.has(c)) continue;
-      tuples.add(c);
-      newPer1000[newPer1000.length - 1]++;
-    }
-    if (k !== undefined && base.pctK === undefined && r.picks.length > k) k = r.picks.length;
+    perRun.push(r.coverage);
+    if (r.failures.length) failed.push(r);
+    cov.finish({ failed: r.failures.length > 0, picks: r.picks, coverage: r.coverage });
   }
-  // Determinism: the first seed, run again after all the others, must be the same run (same trace and logs).
-  const first = runScenario(sc, { ...base, pctK: k ?? base.pctK, schedule: undefined });
-  const again = runScenario(sc, { ...base, pctK: k ?? base.pctK, schedule: undefined });
-  const sameRun = (a: RunResult, b: RunResult) => a.hash === b.hash && JSON.stringify(a.kernel.notes) === JSON.stringify(b.kernel.notes);
   const secs = (performance.now() - t0) / 1000;
-  const described = cov ? 'cov' : strategy === 'pct' ? `pct(d=${base.pctDepth ?? PCT_DEFAULT_DEPTH},k=${k})` : strategy;
-  out(`${sc.name}: ${n} runs (seeds ${from}..${from + n - 1}, ${described}${bugs.length ? `, bugs ${bugs.join(',')}` : ''})`);
-  const deterministic = sameRun(first, again);
-  out(`  failures: ${failed.length}${deterministic ? '' : ' (and the run is not deterministic)'}`);
-  if (!deterministic) out(`  determinism: FAILED: seed ${from} run twice gave different runs (trace ${first.hash} vs ${again.hash}); state leaks between runs`);
-  out(`  distinct interleavings: ${hashes.size}`);
-  out(`  coverage: ${tuples.size} distinct (syscall, object state, outcome) tuples; new per 1000 runs: ${newPer1000.join(', ')}`);
-  const missed = (sc.targets ?? []).filter((t) => !tuples.has(t));
-  if (sc.targets?.length) out(`  targets: ${sc.targets.length - missed.length} of ${sc.targets.length} reached${missed.length ? `; never reached: ${missed.join(', ')}` : ''}`);
-  out(`  runs/s: ${(n / secs).toFixed(0)}`);
-  for (const { r, opts } of failed.slice(0, 10)) {
+  out(`${sc.name}: ${count} runs (seeds ${from}..${from + count - 1}, cov)`);
+  out(`  failures: ${failed.length}`);
+  out(`  distinct interleavings: ${hashes.size}; corpus: ${cov.corpus.length} schedules`);
+  for (const l of coverageLines(sc, perRun)) out(l);
+  out(`  runs/s: ${(count / secs).toFixed(0)}`);
+  for (const r of failed.slice(0, 5)) {
     out(`  seed ${r.seed}: ${r.failures[0].split('\n')[0]}`);
-    out(`    replay: ${replayCommand(file, r.seed, strategy, bugs, opts.picks, f.preempt, extraFlags(opts))}`);
+    out(`    replay: ${replayCommand(file, { ...f.run, seed: r.seed, strategy: undefined, picks: r.picks })}`);
   }
-  if (failed.length > 10) out(`  ... and ${failed.length - 10} more`);
-  return failed.length || !deterministic ? 1 : 0;
+  return failed.length ? 1 : 0;
+}
+
+async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink): Promise<number> {
+  if (f.explorer === 'dfs' || f.explorer === 'dpor') return cmdExplore(f, out);
+  if (f.explorer === 'cov') return cmdCov(f, out);
+  const file = f.positional[0] ?? DEFAULT_SCENARIO;
+  const count = positiveInt(f.seeds, '--seeds');
+  const from = f.from === undefined ? 1 : Number(f.from);
+  if (!Number.isInteger(from)) throw new UsageError('--from must be an integer seed');
+  if (f.run.seed !== undefined) throw new UsageError('sweep takes --from and --seeds, not --seed');
+  const shard = f.shard === undefined ? undefined : parseShard(f.shard);
+  if (shard === null) throw new UsageError('--shard must be I/N with 1 <= I <= N');
+  const workers = f.workers === undefined ? undefined : positiveInt(f.workers, '--workers');
+  const maxFailures = f.maxFailures === undefined ? undefined : positiveInt(f.maxFailures, '--max-failures');
+  const shrinkRuns = shrinkRunsOf(f);
+  const sc = await loadScenario(file);
+  // Coverage is recorded (output only); PCT's k is measured once from the scenario, so every worker uses the same one.
+  const spec: RunSpec = { ...f.run, coverage: true };
+  if (spec.strategy === 'pct' && spec.pctK === undefined) spec.pctK = calibratePctK(sc, { ...spec, seed: from });
+  const plan: SweepPlan = {
+    file, spec, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
+    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns },
+  };
+
+  const t0 = performance.now();
+  let lastDraw = t0;
+  const onProgress = (p: SweepProgress) => {
+    const now = performance.now();
+    if (progress.tty ? now - lastDraw < 100 : now - lastDraw < 5000) return;
+    lastDraw = now;
+    const line = progressLine(p, (now - t0) / 1000, progress.tty);
+    progress.write(progress.tty ? `\r${line}\x1b[K` : `${line}\n`);
+  };
+  const result = await runPlan(sc, plan, { workers, cores: availableParallelism(), seconds: () => performance.now() / 1000, onProgress });
+  const { outcomes, stopped, threads } = result;
+  const secs = (performance.now() - t0) / 1000;
+  if (progress.tty && lastDraw !== t0) progress.write('\r\x1b[K');
+  const summary = summarise(sc, plan, outcomes, stopped);
+  const nondeterministic = determinismLine(sc, { ...spec, seed: from });
+  if (f.json) out(JSON.stringify(summary));
+  else {
+    const lines = sweepText(summary, { runsPerSec: outcomes.length / secs, threads, shard: f.shard });
+    const at = lines.findIndex((l) => l.startsWith('  coverage:'));
+    const extra = coverageLines(sc, outcomes.map((o) => o.coverage));
+    if (nondeterministic) extra.push(nondeterministic);
+    lines.splice(at >= 0 ? at : 4, at >= 0 ? 1 : 0, ...extra);
+    for (const l of lines) out(l);
+  }
+  return summary.failures || nondeterministic ? 1 : 0;
+}
+
+function cmdMerge(f: Flags, out: (s: string) => void): number {
+  if (f.positional.length === 0) throw new UsageError('merge needs the JSON files of a sweep\'s shards');
+  const parts: SweepSummary[] = [];
+  for (const file of f.positional) {
+    if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+    try {
+      parts.push(JSON.parse(readFileSync(file, 'utf8')) as SweepSummary);
+    } catch (e) {
+      throw new UsageError(`${file}: not a sweep --json result: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!Array.isArray(parts[parts.length - 1].hashes)) throw new UsageError(`${file}: not a sweep --json result`);
+  }
+  let merged: SweepSummary;
+  try {
+    merged = mergeSummaries(parts);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  if (f.json) out(JSON.stringify(merged));
+  else for (const l of sweepText(merged)) out(l);
+  return merged.failures ? 1 : 0;
 }
 
 /** Where `unixsim exec` writes the guest's console output (raw bytes). */
@@ -310,6 +350,9 @@ const HOST_OUTPUT: GuestOutput = {
 /** Exit status of `unixsim exec` when the simulated run itself failed (deadlock, step limit). */
 export const EXEC_RUN_FAILED = 125;
 
+/** Candidate runs to shrink a failing `exec` run (a guest program run is slower than a script). */
+const EXEC_SHRINK_RUNS = 60;
+
 function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing ELF file');
@@ -318,13 +361,12 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory`);
-  const seed = parseSeed(f.seed ?? '1');
+  const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
+  const seed = opts.seed;
+  const image = new Uint8Array(readFileSync(file));
   let r;
   try {
-    r = execImage(file, new Uint8Array(readFileSync(file)), {
-      seed, strategy: strategyOf(f), args: guestArgs, recordText: trace !== undefined,
-      checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined,
-    });
+    r = execImage(file, image, execOptionsOf({ ...opts, recordText: trace !== undefined || undefined }, { args: guestArgs }));
   } catch (e) {
     if (e instanceof ExecError) throw new UsageError(e.message);
     throw e;
@@ -340,13 +382,42 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (unknown) io.stderr(enc.encode(`unixsim: ${file}: unknown syscalls (ENOSYS): ${unknown}\n`));
   if (r.problem) {
     io.stderr(enc.encode(`unixsim: ${file}: ${r.problem} (seed ${seed}, trace ${r.hash})\n`));
+    // Shrink it like a scenario's failure; a step-limit run is millions of steps, so only when asked.
+    const budget = shrinkRunsOf(f) ?? (r.end.kind === 'step-limit' ? 0 : EXEC_SHRINK_RUNS);
+    const subject = execSubject(file, image, { args: guestArgs });
+    const found = subject({ ...opts, recordText: true }, {});
+    const shrunk = shrinkFailure(subject, opts, found, { maxRuns: budget });
+    const name = file.slice(file.lastIndexOf('/') + 1);
+    const command = (o: RunSpec) => execReplayCommand(file, o, guestArgs);
+    for (const l of failureReport({ file, scenario: { name }, opts, found, shrunk, command })) io.stderr(enc.encode(`${l}\n`));
     return EXEC_RUN_FAILED;
   }
   return r.status;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s), io: GuestOutput = HOST_OUTPUT): Promise<number> {
+let stdoutWatched = false;
+
+/** The real command line: a reader that goes away (`| head`) ends the output quietly, not with an EPIPE stack trace. */
+function quietOnClosedStdout(): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
+export async function main(
+  argv: string[],
+  out?: (s: string) => void,
+  io: GuestOutput = HOST_OUTPUT,
+  progress: ProgressSink = HOST_PROGRESS,
+): Promise<number> {
   const err = (s: string) => console.error(s);
+  if (!out) {
+    quietOnClosedStdout();
+    out = (s) => console.log(s);
+  }
   try {
     const [cmd, ...all] = argv;
     // `exec` passes everything after "--" to the guest
@@ -361,7 +432,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
       case 'replay':
         return await cmdRun(f, true, out);
       case 'sweep':
-        return await cmdSweep(f, out);
+        return await cmdSweep(f, out, progress);
+      case 'merge':
+        return cmdMerge(f, out);
       case 'bugs':
         for (const [name, what] of Object.entries(plantedBugs())) out(`${name.padEnd(28)} ${what}`);
         return 0;

@@ -93,7 +93,7 @@ const fmt = (x: number) => (x === Infinity ? `>${CAP}` : String(x));
 
 function exhaustive(sc: Scenario, c: Case, bugs: string[], make: () => DfsExplorer | DporExplorer): string {
   const x = make();
-  const r = explore(sc, x, { seed: 1, bugs, kernelPreemption: c.kernelPreemption, faults: c.faults, maxSchedules: SCHEDULES });
+  const r = explore(sc, x, { seed: 1, bugs, kernelPreemption: c.kernelPreemption, ...c.faults, maxSchedules: SCHEDULES });
   if (r.failure) return String(r.schedules);
   if (c.repeat && r.exhausted) return `exh ${r.schedules}*`;
   return r.exhausted ? `exh ${r.schedules}` : `>${SCHEDULES}`;
@@ -108,7 +108,7 @@ async function bugTable(lines: string[]): Promise<void> {
   for (const [bug, c] of Object.entries(CASES) as [PlantedBug, Case][]) {
     if (only && !only.includes(bug)) continue;
     const sc = await load(c.scenario);
-    const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, faults: c.faults };
+    const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, ...c.faults };
     const k = calibratePctK(sc, base);
     const probe = runScenario(sc, { ...base, seed: 1 });
     const n = probe.labels.size;

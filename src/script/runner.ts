@@ -10,15 +10,18 @@ import type { Strategy } from '../sched/strategy.ts';
 import { PCT_DEFAULT_DEPTH, PctStrategy } from '../sched/strategies/pct.ts';
 import { RandomStrategy } from '../sched/strategies/random.ts';
 import { ReplayStrategy } from '../sched/strategies/replay.ts';
+import { KeepCurrentStrategy } from '../sched/strategies/keep.ts';
 import { RoundRobinStrategy } from '../sched/strategies/roundRobin.ts';
 import type { TraceEvent } from '../sched/trace.ts';
 import { registerUnix } from '../unix/index.ts';
 import { ScriptContext } from './context.ts';
 import { RunView } from './runview.ts';
+import { installFiles } from './files.ts';
+import { installScriptPrograms } from './binfmt.ts';
 import type { Scenario } from './scenario.ts';
 
-export type StrategyName = 'random' | 'rr' | 'pct';
-export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct'];
+export type StrategyName = 'random' | 'rr' | 'pct' | 'keep';
+export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct', 'keep'];
 
 export interface RunOptions {
   seed: Seed;
@@ -46,8 +49,12 @@ export interface RunOptions {
   schedule?: Strategy;
   /** record coverage tuples (RunResult.coverage); sweeps and the cov strategy turn it on */
   coverage?: boolean;
-  /** fault injection (spurious wakeups, EINTR, short reads); see src/kernel/faults.ts */
-  faults?: FaultOptions;
+  /** fault injection (src/kernel/faults.ts): a sleeper woken without its condition */
+  spuriousWakeups?: boolean;
+  /** fault injection: interruptible sleeps interrupted as by a signal without SA_RESTART */
+  eintr?: boolean;
+  /** fault injection: pipe and stream reads return less than they could */
+  shortIo?: boolean;
 }
 
 /** k when nothing measured it (`unixsim exec`, whose runs are too long to run twice). */
@@ -71,6 +78,8 @@ export interface RunResult {
   kernel: Kernel;
   /** the (syscall, object state, outcome) tuples the run reached */
   coverage?: ReadonlySet<string>;
+  /** what the checks saw: exits, logs and the kernel's state at the end (view.state(), view.describeState()) */
+  view: RunView;
 }
 
 export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): Strategy {
@@ -81,7 +90,23 @@ export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): St
       return new RoundRobinStrategy();
     case 'pct':
       return new PctStrategy(rng, opts.pctDepth ?? PCT_DEFAULT_DEPTH, opts.pctK ?? PCT_UNCALIBRATED_K);
+    case 'keep':
+      return new KeepCurrentStrategy();
   }
+}
+
+/** In-process observers of one run (src/explore's shrinker); not part of what a run is, so not in RunOptions. */
+export interface RunHooks {
+  /** wraps the strategy the options describe (e.g. to record every choice point) */
+  strategy?: (s: Strategy) => Strategy;
+  /** sees the scheduler before the run starts */
+  scheduler?: (s: Scheduler) => void;
+}
+
+/** The run's fault-injection options, or null when none is on. */
+export function faultsOf(opts: RunOptions): FaultOptions | null {
+  if (!opts.spuriousWakeups && !opts.eintr && !opts.shortIo) return null;
+  return { spuriousWakeups: opts.spuriousWakeups, eintr: opts.eintr, shortIo: opts.shortIo };
 }
 
 /** Calibrated k per scenario and kernel options (a pure function of both, so memoising it changes nothing). */
@@ -94,25 +119,27 @@ const calibrated = new WeakMap<Scenario, Map<string, number>>();
  * and options only.
  */
 export function calibratePctK(sc: Scenario, opts: RunOptions): number {
-  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.checkInvariants ?? false, opts.maxSteps ?? 0, opts.faults ?? {}]);
+  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
   let bySc = calibrated.get(sc);
   if (!bySc) calibrated.set(sc, (bySc = new Map()));
   let k = bySc.get(key);
   if (k === undefined) {
-    const r = runScenario(sc, { ...opts, seed: 'pct-calibration', strategy: 'random', picks: undefined, recordText: false });
+    const r = runScenario(sc, { ...opts, seed: 'pct-calibration', strategy: 'random', picks: undefined, recordText: false, schedule: undefined });
     k = Math.max(1, r.picks.length);
     bySc.set(key, k);
   }
   return k;
 }
 
-export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
+export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}): RunResult {
   if ((opts.strategy ?? 'random') === 'pct' && opts.pctK === undefined && !opts.schedule) opts = { ...opts, pctK: calibratePctK(sc, opts) };
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
   const base = opts.schedule ?? makeStrategy(opts.strategy ?? 'random', schedRng, opts);
-  const strategy = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const strategy = hooks.strategy ? hooks.strategy(described) : described;
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText });
+  hooks.scheduler?.(sched);
   const config: Partial<KernelConfig> = {
     ...sc.kernel,
     bugs: [...(sc.kernel?.bugs ?? []), ...(opts.bugs ?? [])],
@@ -121,17 +148,18 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
   };
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);
-  registerUnix(k);
+  const net = registerUnix(k);
   if (opts.coverage) k.recordCoverage();
-  const faults = opts.faults ? new FaultInjector(opts.faults, rng.fork('faults')) : null;
+  const faultOpts = faultsOf(opts);
+  const faults = faultOpts ? new FaultInjector(faultOpts, rng.fork('faults')) : null;
   if (faults?.any) {
     k.faults = faults;
-    if (opts.faults?.spuriousWakeups) sched.spuriousWake = (n) => faults.spuriousWake(n);
+    if (opts.spuriousWakeups) sched.spuriousWake = (n) => faults.spuriousWake(n);
     if (sched.recorder) sched.recorder.everyStepGlobal = 'fault injection';
   }
-  for (const [path, content] of Object.entries(sc.files ?? {})) {
-    k.vfs.writeFile(path, typeof content === 'string' ? new TextEncoder().encode(content) : content);
-  }
+  // A malformed scenario is refused before any run (scenarioProblem); this guards direct callers.
+  const bad = installFiles(k.vfs, sc.files ?? {}) ?? installScriptPrograms(k, sc.programs ?? {});
+  if (bad) throw new Error(`scenario ${sc.name}: ${bad}`);
   for (const p of sc.processes) {
     const creds = p.uid === undefined && p.gid === undefined ? ROOT_CREDS : credsOf(p.uid ?? 0, p.gid ?? 0);
     k.spawn(p.name, (t) => new ScriptContext(t, p.program), creds);
@@ -146,11 +174,12 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
     if (e instanceof InvariantViolation) failures.push(`kernel invariant violated at step ${sched.steps}: ${e.message}`);
     else failures.push(`internal error at step ${sched.steps}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
-  if (failures.length === 0) failures.push(...judge(sc, end, k));
+  const view = new RunView(end, k, net);
+  if (failures.length === 0) failures.push(...judge(sc, end, k, view));
   return {
     scenario: sc.name,
     seed: opts.seed,
-    strategy: strategy.describe,
+    strategy: described.describe,
     end,
     failures,
     hash: sched.trace.hash.hex(),
@@ -160,6 +189,7 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
     events: sched.trace.events,
     labels: sched.threadLabels(),
     kernel: k,
+    view,
     coverage: k.coverage?.all(),
   };
 }
@@ -169,7 +199,7 @@ function credsOf(uid: number, gid: number) {
 }
 
 /** Everything a run must satisfy, in the order a reader wants to see failures. */
-function judge(sc: Scenario, end: RunEnd, k: Kernel): string[] {
+function judge(sc: Scenario, end: RunEnd, k: Kernel, view: RunView): string[] {
   const out: string[] = [];
   const ended = describeRunEnd(end);
   if (ended) out.push(ended);
@@ -182,7 +212,6 @@ function judge(sc: Scenario, end: RunEnd, k: Kernel): string[] {
     for (const e of k.exits) if (e.status !== 0) out.push(`${e.name} (pid ${e.pid}) ended with ${e.describe}`);
   }
   if (out.length === 0 || end.kind === 'exited') {
-    const view = new RunView(end, k);
     for (const [name, check] of Object.entries(sc.checks ?? {})) {
       let r: boolean | string;
       try {

@@ -15,7 +15,7 @@ const SEEDS = 25;
 function failures(sc: Scenario, bug: PlantedBug | null, faults: FaultOptions | undefined): number {
   let n = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
-    const r = runScenario(sc, { seed, bugs: bug ? [bug] : [], faults, checkInvariants: true });
+    const r = runScenario(sc, { seed, bugs: bug ? [bug] : [], ...faults, checkInvariants: true });
     if (r.failures.length) n++;
   }
   return n;
@@ -41,8 +41,8 @@ describe('fault injection', () => {
   }
 
   it('a run with faults replays from its seed and picks', () => {
-    const a = runScenario(spurious, { seed: 3, faults: ALL });
-    const b = runScenario(spurious, { seed: 3, faults: ALL, picks: a.picks });
+    const a = runScenario(spurious, { seed: 3, ...ALL });
+    const b = runScenario(spurious, { seed: 3, ...ALL, picks: a.picks });
     expect(b.hash).toBe(a.hash);
   });
 });
