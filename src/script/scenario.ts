@@ -54,7 +54,7 @@ export function defineScenario(s: Scenario): Scenario {
   return s;
 }
 
-const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'checks'];
+const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'targets', 'checks'];
 const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption'];
 const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
 
@@ -120,6 +120,9 @@ export function scenarioProblem(x: unknown): string | null {
     for (const f of ['checkInvariants', 'kernelPreemption']) {
       if (kc[f] !== undefined && typeof kc[f] !== 'boolean') return `kernel.${f} must be true or false, not ${describe(kc[f])}`;
     }
+  }
+  if (s.targets !== undefined && !(Array.isArray(s.targets) && s.targets.every((t) => typeof t === 'string'))) {
+    return `targets must be an array of coverage tuples (strings), not ${describe(s.targets)}`;
   }
   if (s.maxSteps !== undefined && !(Number.isSafeInteger(s.maxSteps) && (s.maxSteps as number) > 0)) {
     return `maxSteps must be a positive integer, not ${describe(s.maxSteps)}`;
