@@ -5,9 +5,11 @@
 //   `unixsim exec` exits with the guest's status instead (128 + signal when
 //   killed, 125 when the run itself deadlocked or hit the step limit).
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ExecError, execImage } from './exec.ts';
+import { parseBytes } from './hw/budget.ts';
+import { PAGE_SIZE } from './hw/memory.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { parseSeed, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
@@ -19,14 +21,15 @@ export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 
 const USAGE = `usage:
   unixsim run FILE [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt]
-  unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
-  unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
+                   [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt] [BUDGETS]
+  unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt] [BUDGETS]
+  unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...] [BUDGETS]
   unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--check] [--kernel-preempt]
+                   [--check] [--kernel-preempt] [BUDGETS]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
   unixsim bugs                      list the planted bugs
-FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
+FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.
+BUDGETS, per run: --memory SIZE (default 1G) --max-instructions N (default 1e10) --max-time DURATION (virtual, default 24h)`;
 
 export class UsageError extends Error {}
 
@@ -40,6 +43,9 @@ interface Flags {
   traceOut?: string;
   bugs: string[];
   picks?: string;
+  memory?: string;
+  maxInstructions?: string;
+  maxTime?: string;
   check: boolean;
   preempt: boolean;
 }
@@ -49,6 +55,7 @@ function parseFlags(argv: string[]): Flags {
   const valued: Record<string, keyof Flags> = {
     '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
     '--trace-out': 'traceOut', '--picks': 'picks',
+    '--memory': 'memory', '--max-instructions': 'maxInstructions', '--max-time': 'maxTime',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -109,6 +116,66 @@ function positiveInt(v: string | undefined, name: string): number {
   return n;
 }
 
+/** --memory, --max-instructions and --max-time as run options (absent flags keep the defaults). */
+function budgetsOf(f: Flags): { memory?: number; maxInstructions?: number; maxTime?: number } {
+  const out: { memory?: number; maxInstructions?: number; maxTime?: number } = {};
+  if (f.memory !== undefined) {
+    const n = parseBytes(f.memory);
+    if (!(n >= PAGE_SIZE)) throw new UsageError(`--memory must be a size such as 64M or 1G (at least 4k), not "${f.memory}"`);
+    out.memory = n;
+  }
+  if (f.maxInstructions !== undefined) {
+    const n = Number(f.maxInstructions);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-instructions must be a positive integer, not "${f.maxInstructions}"`);
+    out.maxInstructions = n;
+  }
+  if (f.maxTime !== undefined) {
+    const n = parseDuration(f.maxTime);
+    if (!(n >= 1)) throw new UsageError(`--max-time must be a virtual duration such as 10s, 500ms or 2m, not "${f.maxTime}"`);
+    out.maxTime = n;
+  }
+  return out;
+}
+
+/** "10s", "500ms", "2m", "1h", "250us", "100ns" or bare seconds, in ticks (1 tick = 1 ns of virtual time). */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ns|us|ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return NaN;
+  const scale = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }[(m[2] ?? 's') as 'ns' | 'us' | 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * scale);
+}
+
+/** Refuses a --trace-out path the trace could not be written to, before the run (one line naming it). */
+function checkTraceOut(path: string | undefined): void {
+  if (path === undefined) return;
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) throw new UsageError(`${path}: no such directory (${dir})`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${path}: ${dir} is not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory`);
+}
+
+/** Writes the trace file; a host error (permissions, a full disk) is a one-line usage error. */
+function writeTraceOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`${path}: cannot write the trace: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+}
+
+/** Largest ELF `exec` agrees to read: bigger files are refused before reading (and could not fit a run's budget). */
+export const EXEC_MAX_FILE = 256 * 1024 * 1024;
+
+/** Refuses what `exec` cannot load before reading a byte: missing, not a regular file (a FIFO, /dev/zero), or too large. */
+function checkExecFile(file: string, memory: number | undefined): void {
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  const st = statSync(file);
+  if (st.isDirectory()) throw new UsageError(`${file}: is a directory`);
+  if (!st.isFile()) throw new UsageError(`${file}: not a regular file`);
+  const limit = Math.min(EXEC_MAX_FILE, memory ?? EXEC_MAX_FILE);
+  if (st.size > limit) throw new UsageError(`${file}: too large to run (${st.size} bytes; the limit is ${limit})`);
+}
+
 /** The exact command that reproduces a run. */
 export function replayCommand(file: string, seed: Seed, strategy: StrategyName, bugs: readonly string[], picks?: readonly number[], preempt = false): string {
   const parts = ['npx unixsim replay', file, '--seed', JSON.stringify(seed).replace(/^"(.*)"$/, "'$1'")];
@@ -136,8 +203,10 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
   if (f.seed === undefined && forceText) throw new UsageError('replay needs --seed');
   const trace = f.trace ?? (forceText ? 'text' : undefined);
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
+  checkTraceOut(f.traceOut);
   const sc = await loadScenario(file);
   const opts: RunOptions = {
+    ...budgetsOf(f),
     seed: parseSeed(f.seed ?? '1'),
     strategy: strategyOf(f),
     bugs: bugsOf(f),
@@ -149,7 +218,7 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
   const r = runScenario(sc, opts);
   if (trace) {
     const rendered = trace === 'text' ? renderText(r.events) : renderChromeJson(r.events, r.labels) + '\n';
-    if (f.traceOut) writeFileSync(f.traceOut, rendered);
+    if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else out(rendered.trimEnd());
   }
   const stdout = r.kernel.console.text('stdout');
@@ -168,11 +237,12 @@ async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
   const sc = await loadScenario(file);
   const strategy = strategyOf(f);
   const bugs = bugsOf(f);
+  const budgets = budgetsOf(f);
   const hashes = new Set<string>();
   const failed: RunResult[] = [];
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    const r = runScenario(sc, { seed: from + i, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined });
+    const r = runScenario(sc, { ...budgets, seed: from + i, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined });
     hashes.add(r.hash);
     if (r.failures.length) failed.push(r);
   }
@@ -209,24 +279,26 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (f.positional.length > 1) throw new UsageError(`unexpected argument "${f.positional[1]}" (guest arguments go after --)`);
   const trace = f.trace;
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
-  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory`);
+  const budgets = budgetsOf(f);
+  checkExecFile(file, budgets.memory);
+  checkTraceOut(f.traceOut);
   const seed = parseSeed(f.seed ?? '1');
   let r;
   try {
     r = execImage(file, new Uint8Array(readFileSync(file)), {
-      seed, strategy: strategyOf(f), args: guestArgs, recordText: trace !== undefined,
+      ...budgets, seed, strategy: strategyOf(f), args: guestArgs, recordText: trace !== undefined,
       checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined,
+      // the guest's output reaches the user as it is written, not when the run ends
+      output: (w) => (w.stream === 'stdout' ? io.stdout : io.stderr)(w.bytes),
     });
   } catch (e) {
     if (e instanceof ExecError) throw new UsageError(e.message);
     throw e;
   }
-  for (const w of r.output) (w.stream === 'stdout' ? io.stdout : io.stderr)(w.bytes);
   const enc = new TextEncoder();
   if (trace) {
     const rendered = trace === 'text' ? renderText(r.events) + '\n' : renderChromeJson(r.events, r.labels) + '\n';
-    if (f.traceOut) writeFileSync(f.traceOut, rendered);
+    if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else io.stderr(enc.encode(rendered));
   }
   const unknown = r.kernel.describeUnknownSyscalls();

@@ -97,7 +97,7 @@ export class Socket implements FileOps {
     readonly ino: number,
   ) {
     const name = `socket:[${ino}]`;
-    this.sendBuf = new SendBuffer(name);
+    this.sendBuf = new SendBuffer(name, net.k.memory);
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
     this.rcvbuf = net.defaultRcvbuf;

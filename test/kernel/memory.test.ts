@@ -10,7 +10,7 @@ describe('address space', () => {
     const a = new AddressSpace();
     a.map(0x1000, PAGE_SIZE, PROT_READ | PROT_WRITE);
     a.write(0x1000, Uint8Array.of(1, 2, 3));
-    const b = a.clone();
+    const b = a.clone()!;
     expect(b.read(0x1000, 3)).toEqual(Uint8Array.of(1, 2, 3));
     b.write(0x1001, Uint8Array.of(9));
     a.write(0x1002, Uint8Array.of(8));

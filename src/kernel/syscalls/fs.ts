@@ -8,7 +8,7 @@ import {
   O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_PATH, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK,
 } from '../abi.ts';
 import {
-  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
+  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
 } from '../errno.ts';
 import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
@@ -116,8 +116,8 @@ function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: n
     case S_IFDIR:
       return installFile(t, k.files.open(new DirFile(inode, path), statusFlags(flags), inode), flags);
     case S_IFREG: {
-      if (flags & O_TRUNC && !created && inode.size > 0) truncateInode(inode, 0);
-      return installFile(t, k.files.open(new RegularFile(inode, path), statusFlags(flags), inode), flags);
+      if (flags & O_TRUNC && !created && inode.size > 0) truncateInode(inode, 0, k.memory);
+      return installFile(t, k.files.open(new RegularFile(inode, path, k.memory), statusFlags(flags), inode), flags);
     }
     case S_IFIFO:
       return openFifo(t, inode, flags, fifos);
@@ -337,8 +337,8 @@ export function registerFs(k: Kernel): void {
     // Not open for writing, or not a regular file: EINVAL (do_ftruncate), even with O_APPEND set.
     if (!(f.ops instanceof RegularFile) || !f.writable) return -EINVAL;
     if (length > MAX_FILE_SIZE) return -EFBIG;
-    truncateInode(f.ops.inode, length);
-    return 0;
+    // Growth is real memory here (no sparse files): past the run's budget it is ENOSPC, as a full tmpfs.
+    return truncateInode(f.ops.inode, length, t.kernel.memory) ? 0 : -ENOSPC;
   });
   d(61, 'getdents64', ['fd', 'ptr', 'uint'], (t, [fd, dirp, count]) => getdents64(t, fd, dirp, count));
 }
