@@ -321,8 +321,31 @@ export function registerFs(k: Kernel): void {
     if (!f || f.ops.kind === 'path') return -EBADF;
     // Files without a VFS inode: a socket keeps its inode mode (fstat, and bind's mode, item 18);
     // a pipe's anonymous inode nobody else can see: accept and forget.
-    if (!f.inode) return f.ops.chmod ? f.ops.chmod(f, mode) : 0;
+    if (!f.inode) {
+      if (!f.ops.chmod) return 0;
+      // inode_owner_or_capable: the owner or root (CAP_FOWNER), also for a socket received over SCM_RIGHTS
+      if (t.creds.euid !== 0 && t.creds.euid !== f.ops.stat(f).uid) return -EPERM;
+      return f.ops.chmod(f, mode);
+    }
     return chmodInode(t, f.inode, mode);
+  });
+  d(55, 'fchown', ['fd', 'int', 'int'], (t, [fd, uid, gid]) => {
+    const f = t.fds.get(fd);
+    if (!f || f.ops.kind === 'path') return -EBADF;
+    const st = f.ops.stat(f);
+    const newUid = uid === -1 || uid === 0xffffffff ? st.uid : uid >>> 0;
+    const newGid = gid === -1 || gid === 0xffffffff ? st.gid : gid >>> 0;
+    // chown_ok/chgrp_ok: only root changes the owner; the owner may change the group to its own (egid)
+    if (t.creds.euid !== 0) {
+      if (newUid !== st.uid) return -EPERM;
+      if (newGid !== st.gid && (t.creds.euid !== st.uid || newGid !== t.creds.egid)) return -EPERM;
+    }
+    if (f.inode) {
+      f.inode.uid = newUid;
+      f.inode.gid = newGid;
+      return 0;
+    }
+    return f.ops.chown ? f.ops.chown(f, newUid, newGid) : 0;
   });
   d(53, 'fchmodat', ['fd', 'path', 'oct'], (t, [dirfd, path, mode]) => {
     const r = resolveAt(t, dirfd, path);

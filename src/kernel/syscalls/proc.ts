@@ -12,6 +12,10 @@ import type { Task } from '../task.ts';
 import { getI64, getU64, putU32, putU64, StructWriter } from '../uaccess.ts';
 import { sleepOn, sleepOnUntil } from '../wait.ts';
 
+const CLOCK_REALTIME_COARSE = 5, CLOCK_TAI = 11;
+/** CLOCK_TAI - CLOCK_REALTIME: the kernel's tai offset, 0 until adjtimex sets it. */
+const TAI_OFFSET_SECONDS = 0;
+
 /** CLOCK_REALTIME at virtual time 0: 2026-01-01T00:00:00Z, fixed so runs are reproducible. */
 export const REALTIME_EPOCH_SECONDS = 1767225600;
 
@@ -191,7 +195,9 @@ export function registerProc(k: Kernel): void {
   d(113, 'clock_gettime', ['int', 'ptr'], (t, [clk, tp]) => {
     const now = k.sched.clock.now;
     let ticks: number;
-    if (clk === CLOCK_REALTIME) ticks = REALTIME_EPOCH_SECONDS * TICKS_PER_SECOND + now;
+    // CLOCK_REALTIME_COARSE (glibc's time()) and CLOCK_TAI read the wall clock too
+    if (clk === CLOCK_REALTIME || clk === CLOCK_REALTIME_COARSE) ticks = REALTIME_EPOCH_SECONDS * TICKS_PER_SECOND + now;
+    else if (clk === CLOCK_TAI) ticks = (REALTIME_EPOCH_SECONDS + TAI_OFFSET_SECONDS) * TICKS_PER_SECOND + now;
     else if (clk >= 1 && clk <= 7) ticks = now; // monotonic, process/thread cputime, boottime...
     else return -EINVAL;
     return writeTimespec(t, tp, ticks) ? 0 : -EFAULT;
@@ -200,8 +206,14 @@ export function registerProc(k: Kernel): void {
     if (sig < 0 || sig > NSIG) return -EINVAL;
     // A signal for a process: any of its threads (kill of a thread's tid reaches its process, as on Linux).
     const live = (x: Task | undefined): x is Task => !!x && x.group.threads.length > 0;
-    const targets = pid > 0 ? [k.tasks.get(pid)].filter(live).map((x) => x.group.leader)
-      : k.liveTasks().filter((x) => x.group.leader === x || x.group.leader.state === 'exited' && x.group.threads[0] === x);
+    const processes = (): Task[] => k.liveTasks().filter((x) => x.group.leader === x || x.group.leader.state === 'exited' && x.group.threads[0] === x);
+    let targets: Task[];
+    if (pid > 0) targets = [k.tasks.get(pid)].filter(live).map((x) => x.group.leader);
+    // kill(-1): every process but init and the caller (kill_something_info)
+    else if (pid === -1) targets = processes().filter((x) => x.tgid !== 1 && x.tgid !== t.tgid);
+    // kill(0) and kill(-pgid): a process group. Every process here is in one group, led by pid 1
+    // (there is no setpgid); any other group does not exist: ESRCH, as __kill_pgrp_info gives.
+    else targets = pid === 0 || -pid === 1 ? processes() : [];
     if (targets.length === 0) return -ESRCH;
     for (const target of targets) {
       if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
@@ -264,13 +276,18 @@ export function registerProc(k: Kernel): void {
     t.umask = mask & 0o777;
     return old;
   });
-  d(146, 'setuid', ['int'], (t, [uid]) => {
+  d(146, 'setuid', ['int'], (t, [arg]) => {
+    // uid_t is 32 bits; (uid_t)-1 is no uid (make_kuid gives INVALID_UID): EINVAL
+    const uid = arg >>> 0;
+    if (uid === 0xffffffff) return -EINVAL;
     if (t.creds.euid === 0) t.creds = { ...t.creds, uid, euid: uid, suid: uid };
     else if (uid === t.creds.uid || uid === t.creds.suid) t.creds = { ...t.creds, euid: uid };
     else return -EPERM;
     return 0;
   });
-  d(144, 'setgid', ['int'], (t, [gid]) => {
+  d(144, 'setgid', ['int'], (t, [arg]) => {
+    const gid = arg >>> 0;
+    if (gid === 0xffffffff) return -EINVAL;
     if (t.creds.euid === 0) t.creds = { ...t.creds, gid, egid: gid, sgid: gid };
     else if (gid === t.creds.gid || gid === t.creds.sgid) t.creds = { ...t.creds, egid: gid };
     else return -EPERM;
