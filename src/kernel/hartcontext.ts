@@ -111,7 +111,7 @@ export class HartContext implements UserContext {
   /** the alternate signal stack (sigaltstack): per thread */
   altStack: AltStack = { sp: 0, size: 0, flags: SS_DISABLE };
   /** the last fault, for the siginfo of its signal */
-  lastFault: { signo: number; addr: number; cause: number } | null = null;
+  lastFault: { signo: number; addr: number; cause: number; code: number } | null = null;
 
   constructor(
     readonly task: Task,
@@ -182,7 +182,9 @@ export class HartContext implements UserContext {
           }
           if (stop.signal === 'SIGSEGV' && memFault && this.vm.growStack(mm, stop.addr)) continue;
           const signo = FAULT_SIGNALS[stop.signal];
-          this.lastFault = { signo, addr: stop.addr, cause: stop.cause };
+          // si_code: SEGV_ACCERR (2) when the page is mapped but forbids the access, else SEGV_MAPERR (1)
+          const code = signo === SIGSEGV && memFault && mm.isMapped(stop.addr) ? 2 : 1;
+          this.lastFault = { signo, addr: stop.addr, cause: stop.cause, code };
           const what = CAUSE_NAMES[stop.cause] ?? `cause ${stop.cause}`;
           return { kind: 'fault', signal: signo, detail: `${what} at pc ${hex(h.pc)}, address ${hex(stop.addr)}` };
         }

@@ -3,7 +3,9 @@
 // rt_sigprocmask, sched_yield.
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, SIGKILL, SIGSTOP, WNOHANG, __WALL, __WCLONE } from '../abi.ts';
-import { E2BIG, ECHILD, EFAULT, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { E2BIG, EAGAIN, ECHILD, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { getLimit, RLIMIT_NPROC } from './misc.ts';
+import { readSigmask, withSigmask } from './poll.ts';
 import type { Kernel } from '../kernel.ts';
 import { bit, type SigAction } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
@@ -100,10 +102,29 @@ function* vforkWait(t: Task, child: Task): SyscallGen {
   return child.pid;
 }
 
+/**
+ * copy_process's limits: RLIMIT_NPROC counts the tasks (threads too) of the
+ * caller's real uid, root exempt; threads-max (max_threads, from the memory
+ * budget as Linux sizes it from RAM: one task per 8 kernel stacks of memory,
+ * at least 20) bounds them all. Either is EAGAIN.
+ */
+function taskLimitError(t: Task): number {
+  const k = t.kernel;
+  const maxThreads = Math.max(20, Math.floor(k.memory.limit / (8 * 16384)));
+  if (k.tasks.size >= maxThreads) return -EAGAIN;
+  if (t.creds.uid === 0) return 0;
+  const nproc = getLimit(t, RLIMIT_NPROC)[0];
+  let n = 0;
+  for (const o of k.tasks.values()) if (o.creds.uid === t.creds.uid) n++;
+  return n >= nproc ? -EAGAIN : 0;
+}
+
 /** clone and clone3 after their checks: a thread (CLONE_VM) or a forked process. */
 function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: number, ctid: number): number | SyscallGen {
   const k = t.kernel;
   if (flags & ~CLONE_SUPPORTED) return -ENOSYS;
+  const limited = taskLimitError(t);
+  if (limited) return limited;
   let child: Task;
   if (flags & CLONE_VM) {
     const r = k.cloneVm(t, flags, newsp, flags & CLONE_SETTLS ? tls : null);
@@ -270,6 +291,18 @@ export function registerProc(k: Kernel): void {
       if (!t.mm.write(oset, w)) return -EFAULT;
     }
     return 0;
+  });
+  // rt_sigsuspend: wait under a temporary mask until a signal is delivered; always EINTR
+  // (ERESTARTNOHAND), and the old mask returns once the handler has run (restore_saved_sigmask).
+  d(133, 'rt_sigsuspend', ['ptr', 'size'], (t, [umask, sigsetsize]) => {
+    if (sigsetsize !== 8) return -EINVAL;
+    const mask = readSigmask(t, umask, sigsetsize);
+    if (typeof mask === 'number') return mask;
+    if (mask === null) return -EFAULT;
+    return withSigmask(t, mask, (function* (): SyscallGen {
+      while (!k.signalPending(t)) yield* sleepOn(t, t.timerQueue);
+      return -EINTR;
+    })());
   });
   d(166, 'umask', ['oct'], (t, [mask]) => {
     const old = t.umask;
