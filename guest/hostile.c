@@ -13,13 +13,15 @@
 
 static long mib(long n) { return n << 20; }
 
-/* Touches every page of an anonymous mapping of N MiB (the OOM rule applies). */
-static int touch(long n) {
-  long len = mib(n);
-  char *p = (char *)sys_mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  printf("mmap %ld MiB: %s\n", n, (long)p < 0 ? "failed" : "ok");
-  if ((long)p < 0) return 1;
-  for (long i = 0; i < len; i += 4096) p[i] = 1;
+/* Maps N MiB (one mapping, or N mappings of 1 MiB when `split`) and touches every page: the OOM rule applies. */
+static int touch(long n, int split) {
+  long len = mib(n), chunk = split ? mib(1) : len;
+  for (long done = 0; done < len; done += chunk) {
+    char *p = (char *)sys_mmap(0, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (done == 0 || (long)p < 0) printf("mmap %ld MiB: %s\n", chunk >> 20, (long)p < 0 ? "failed" : "ok");
+    if ((long)p < 0) return 1;
+    for (long i = 0; i < chunk; i += 4096) p[i] = 1;
+  }
   printf("touched all\n");
   return 0;
 }
@@ -167,10 +169,38 @@ static int dups(long n) {
   return 0;
 }
 
+/* Writes a 2.3 KB ELF with 40 writable bss segments of 256 MiB into /tmp and execve()s it. */
+static int execbomb(void) {
+  static unsigned char elf[64 + 41 * 56];
+  unsigned char *h = elf;
+  h[0] = 0x7f; h[1] = 'E'; h[2] = 'L'; h[3] = 'F'; h[4] = 2; h[5] = 1; h[6] = 1;
+  h[16] = 2;                            /* ET_EXEC */
+  h[18] = 243;                          /* EM_RISCV */
+  h[20] = 1;                            /* EV_CURRENT */
+  *(long *)(h + 24) = 0x10000;          /* e_entry */
+  *(long *)(h + 32) = 64;               /* e_phoff */
+  h[52] = 64; h[54] = 56; h[56] = 40;   /* e_ehsize, e_phentsize, e_phnum */
+  for (int k = 0; k < 40; k++) {
+    unsigned char *ph = elf + 64 + 56 * k;
+    *(int *)ph = 1;                                     /* PT_LOAD */
+    *(int *)(ph + 4) = 7;                               /* RWX */
+    *(long *)(ph + 16) = 0x10000 + ((long)k << 28);     /* p_vaddr */
+    *(long *)(ph + 40) = 1L << 28;                      /* p_memsz: 256 MiB of bss */
+  }
+  int fd = syscall6(SYS_openat, -100, (long)"/tmp/bomb", 01101 /* O_CREAT|O_WRONLY|O_TRUNC */, 0755, 0, 0);
+  sys_write(fd, elf, 64 + 40 * 56);
+  sys_close(fd);
+  char *argv[] = { "/tmp/bomb", 0 };
+  long r = syscall6(SYS_execve, (long)"/tmp/bomb", (long)argv, 0, 0, 0, 0);
+  printf("execve of the bomb: %ld\n", r);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *m = argc > 1 ? argv[1] : "";
   long n = argc > 2 ? atol(argv[2]) : 0;
-  if (!strcmp(m, "touch")) return touch(n);
+  if (!strcmp(m, "touch")) return touch(n, 0);
+  if (!strcmp(m, "touchsplit")) return touch(n, 1);
   if (!strcmp(m, "reserve")) return reserve();
   if (!strcmp(m, "cow")) return cow(n);
   if (!strcmp(m, "shared")) return shared();
@@ -181,6 +211,7 @@ int main(int argc, char **argv) {
   if (!strcmp(m, "sleep")) return sleepy(n);
   if (!strcmp(m, "spin")) for (;;) {}
   if (!strcmp(m, "dups")) return dups(n);
-  printf("usage: hostile touch|reserve|cow|shared|forkbomb|pipes|files|flood|sleep|spin|dups [N]\n");
+  if (!strcmp(m, "execbomb")) return execbomb();
+  printf("usage: hostile touch|touchsplit|reserve|cow|shared|forkbomb|pipes|files|flood|sleep|spin|dups|execbomb [N]\n");
   return 2;
 }
