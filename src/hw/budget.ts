@@ -10,8 +10,8 @@
 /** Default per-run budget (1 GiB): well under the machines the simulator runs on. */
 export const DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024;
 
-/** Host bytes charged for one page-table entry (the entry object and its map slot). */
-export const PTE_COST = 64;
+/** Host bytes charged for one page-table entry: the entry object and its map slot, and a frame's object overhead. */
+export const PTE_COST = 192;
 /** Host bytes charged for one mapping record (a VMA). */
 export const VMA_COST = 128;
 
