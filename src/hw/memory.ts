@@ -146,13 +146,14 @@ export class AddressSpace {
 
   /**
    * Changes the permissions of [addr, addr+len); false (nothing changed) if
-   * any page of it is unmapped (mprotect's ENOMEM). Splits mappings as needed.
+   * any page of it is unmapped, or splitting would pass MAX_MAP_COUNT
+   * (mprotect's ENOMEM). Splits mappings as needed.
    */
   protect(addr: number, len: number, prot: number): boolean {
     const first = Math.floor(addr / PAGE_SIZE);
     const last = Math.ceil((addr + len) / PAGE_SIZE);
     if (last <= first) return true;
-    if (!this.covered(first, last, 0)) return false;
+    if (!this.covered(first, last, 0) || this.vmas.length + 2 > MAX_MAP_COUNT) return false;
     this.splitAt(first);
     this.splitAt(last);
     for (let i = this.indexAfter(first) - 1; i < this.vmas.length; i++) {

@@ -146,6 +146,7 @@ export class HartContext implements UserContext {
       let stop: StopReason;
       try {
         if (h.space !== this.task.mm) h.space = this.task.mm;
+        this.task.mm.oom = false; // only a fault of this run of user code may invoke the OOM rule
         stop = h.run(QUANTUM_TICKS - ticks);
       } catch (e) {
         ticks += h.instret - before;
