@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { EAGAIN, EINVAL, ENOMEM, EPERM, ESRCH } from '../../src/kernel/errno.ts';
 import { RLIMIT_NOFILE } from '../../src/kernel/syscalls/misc.ts';
-import { AF_UNIX, SOCK_STREAM } from '../../src/unix/constants.ts';
+import { AF_UNIX, MSG_DONTWAIT, SOCK_STREAM } from '../../src/unix/constants.ts';
 import { eq, run, runOk } from '../kernel/harness.ts';
 
 const SETUID = 146, SETGID = 144, PRLIMIT64 = 261, FCHOWN = 55, KILL = 129, CLOCK_GETTIME = 113;
@@ -85,6 +85,34 @@ describe('the memory budget in scripted runs', () => {
       sys.log('forked', kids.length);
       return 0;
     }, { memory: 1024 * 1024 });
+  });
+
+  it('socket queues stop at the budget: sends get EAGAIN before any send buffer is full', () => {
+    const budget = 2 * 1024 * 1024;
+    const r = runOk(function* (sys) {
+      const chunk = new Uint8Array(16384);
+      let queued = 0;
+      let full = 0;
+      for (let p = 0; p < 20; p++) {
+        const [a] = (yield* sys.socketpair(AF_UNIX, SOCK_STREAM)).fds;
+        for (;;) {
+          const n = yield* sys.send(a, chunk, MSG_DONTWAIT);
+          if (n < 0) {
+            eq(n, -EAGAIN, 'send');
+            break;
+          }
+          queued += n;
+        }
+        if (queued >= budget) full++;
+      }
+      sys.log('queued', queued);
+      sys.log('pairs past the budget', full);
+      return 0;
+    }, { memory: budget, maxSteps: 1e5 });
+    // 20 pairs with a 212,992-byte send buffer each would hold ~4 MiB; the budget holds ~2 MiB
+    const queued = r.kernel.notes.find((n) => n.key === 'queued')!.value as number;
+    expect(queued).toBeLessThan(budget);
+    expect(queued).toBeGreaterThan(budget / 2);
   });
 
   it('a recorded trace stops growing at the budget instead of exhausting the host', () => {
