@@ -377,8 +377,9 @@ export class Kernel {
   oomKill(t: Task, detail: string): void {
     this.oomKills.push({ pid: t.tgid, label: t.group.leader.label });
     this.traceNote(t, 'fault', `--- SIGKILL (${detail}) ---`);
+    const why = `${t.group.leader.label} killed by the OOM rule (${detail}; budget ${this.memory.limit} bytes, ${this.memory.used} in use)`;
     this.exitTask(t, SIGKILL);
-    this.sched.halt('memory', `${t.group.leader.label} killed by the OOM rule (${detail}; budget ${this.memory.limit} bytes, ${this.memory.used} in use)`);
+    this.sched.halt('memory', why);
   }
 
   scriptError(t: Task, message: string): void {
