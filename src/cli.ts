@@ -20,7 +20,8 @@ import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgre
 import { plantedBugs } from './kernel/bugs.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
 import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
-import { scenarioProblem, type Scenario } from './script/scenario.ts';
+import type { Scenario } from './script/scenario.ts';
+import { loadScenarioFile, ScenarioLoadError } from './script/loader.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
@@ -89,20 +90,14 @@ function parseFlags(argv: string[]): Flags {
   return f;
 }
 
-/** Loads a scenario module; throws UsageError with a one-line message naming the file. */
+/** Loads a scenario module; throws UsageError with a one-line message naming the file (src/script/loader.ts). */
 export async function loadScenario(file: string): Promise<Scenario> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`${file}: no such file`);
-  let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(path).href);
+    return await loadScenarioFile(file);
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UsageError(`${file}: cannot load: ${msg}`);
+    if (e instanceof ScenarioLoadError) throw new UsageError(e.message);
+    throw e;
   }
-  const problem = scenarioProblem(mod.default);
-  if (problem) throw new UsageError(`${file}: ${problem}`);
-  return mod.default as Scenario;
 }
 
 function positiveInt(v: string | undefined, name: string): number {
