@@ -2,6 +2,7 @@
 // wait, signals, and the invariant checks that property tests turn on.
 // Subsystems (files, pipes, AF_UNIX) register their syscalls into `table`.
 import { AddressSpace } from '../hw/memory.ts';
+import { DEFAULT_MEMORY_LIMIT, MemoryBudget } from '../hw/budget.ts';
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
 import { SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN } from './abi.ts';
@@ -15,7 +16,7 @@ import { OpenFiles, type OpenFile } from './file.ts';
 import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './signal.ts';
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
-import { EINTR, ERESTARTSYS } from './errno.ts';
+import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
 import { renderArgs, renderSyscall } from './strace.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
@@ -34,9 +35,14 @@ export interface KernelConfig {
   checkInvariants: boolean;
   /** planted bugs to enable (names from bugs.ts, checked at boot); none by default */
   bugs: readonly string[];
+  /** the run's memory budget in bytes (budget.ts): every page, buffer and task is charged to it */
+  memoryLimit: number;
 }
 
-export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [] };
+export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT };
+
+/** Host bytes charged per task (its kernel-side state: registers, signal state, queues; Linux's task_struct and kernel stack). */
+export const TASK_COST = 16 * 1024;
 
 export interface ExitRecord {
   pid: number;
@@ -55,8 +61,12 @@ export class Kernel {
   readonly table = new SyscallTable();
   readonly vfs = new Vfs();
   readonly files: OpenFiles;
-  readonly console = new Console();
+  readonly console: Console;
   readonly config: KernelConfig;
+  /** the run's memory budget: address spaces, buffers, files, console and trace draw on it */
+  readonly memory: MemoryBudget;
+  /** processes the OOM rule killed (a page fault found the budget spent), in order */
+  readonly oomKills: { pid: number; label: string }[] = [];
   /** every task ever created, by pid */
   readonly tasks = new Map<number, Task>();
   /** how each process ended, in order of exit */
@@ -94,6 +104,10 @@ export class Kernel {
     this.config = { ...DEFAULT_CONFIG, ...config };
     this.files = new OpenFiles(sched.recorder);
     this.bugs = new EnabledBugs(this.config.bugs);
+    this.memory = new MemoryBudget(this.config.memoryLimit);
+    this.console = new Console(this.memory);
+    this.vfs.memory = this.memory;
+    sched.trace.memory = this.memory;
   }
 
   /** Is this planted bug enabled? Kernel code reads `if (k.bug('name'))` at the buggy branch. */
@@ -107,7 +121,8 @@ export class Kernel {
     fds.install(this.files.open(new ConsoleFile(this.console, 'stdin'), O_RDONLY), false);
     fds.install(this.files.open(new ConsoleFile(this.console, 'stdout'), O_WRONLY), false);
     fds.install(this.files.open(new ConsoleFile(this.console, 'stderr'), O_WRONLY), false);
-    const t = new Task(this, this.nextPid++, name, null, { ...creds }, fds, new AddressSpace(), this.vfs.root, 0o022);
+    this.memory.charge(TASK_COST) || this.memory.release(-TASK_COST); // the harness's own processes always start
+    const t = new Task(this, this.nextPid++, name, null, { ...creds }, fds, new AddressSpace(this.memory), this.vfs.root, 0o022);
     t.ctx = makeCtx(t);
     this.tasks.set(t.pid, t);
     this.sched.add(t);
@@ -126,16 +141,23 @@ export class Kernel {
     const name = parent.ctx.childName?.() || parent.name;
     this.sched.recorder?.write('alloc:pid');
     const proc = parent.group.leader;
+    if (!this.memory.charge(TASK_COST)) return -ENOMEM;
+    const mm = parent.mm.clone();
+    if (mm === null) {
+      this.memory.release(TASK_COST);
+      return -ENOMEM; // copy_mm could not allocate the page tables
+    }
     const fds = flags & CLONE_FILES ? parent.fds : parent.fds.clone();
     if (flags & CLONE_FILES) fds.users++;
     const child = new Task(this, this.nextPid++, name, proc, { ...parent.creds }, fds,
-      parent.mm.clone(), parent.cwd, parent.umask);
+      mm, parent.cwd, parent.umask);
     if (flags & CLONE_FS) child.fs = parent.fs;
     child.sig = parent.sig.clone();
     const ctx = parent.ctx.fork(child);
     if (typeof ctx === 'number') {
       this.releaseFds(child.fds);
       child.mm.clear();
+      this.memory.release(TASK_COST);
       return ctx;
     }
     child.ctx = ctx;
@@ -154,6 +176,7 @@ export class Kernel {
    */
   cloneVm(parent: Task, flags: number, sp: number, tls: number | null): number | Task {
     if (!parent.ctx.thread) return -38; // ENOSYS: this user side cannot make threads
+    if (!this.memory.charge(TASK_COST)) return -ENOMEM;
     const thread = (flags & CLONE_THREAD) !== 0;
     const proc = parent.group.leader;
     let fds: FdTable;
@@ -316,6 +339,7 @@ export class Kernel {
     if (t.state === 'exited') return;
     t.state = 'exited';
     t.waitingOn = null;
+    this.memory.release(TASK_COST);
     t.exitStatus = status;
     const g = t.group;
     g.threads.splice(g.threads.indexOf(t), 1);
@@ -325,6 +349,7 @@ export class Kernel {
     }
     t.clearChildTid = 0;
     this.vforkRelease(t);
+    t.ctx.release?.();
     this.releaseFds(t.fds);
     this.releaseMm(t.mm);
     const leader = g.leader;
@@ -388,6 +413,19 @@ export class Kernel {
       return;
     }
     this.exitTask(t, signo);
+  }
+
+  /**
+   * The OOM rule: a page fault found the run's memory budget spent. The
+   * faulting process is killed with SIGKILL and the run ends with the
+   * memory limit (a bounded, reported end instead of a host that swaps).
+   */
+  oomKill(t: Task, detail: string): void {
+    this.oomKills.push({ pid: t.tgid, label: t.group.leader.label });
+    this.traceNote(t, 'fault', `--- SIGKILL (${detail}) ---`);
+    const why = `${t.group.leader.label} killed by the OOM rule (${detail}; budget ${this.memory.limit} bytes, ${this.memory.used} in use)`;
+    this.exitTask(t, SIGKILL);
+    this.sched.halt('memory', why);
   }
 
   scriptError(t: Task, message: string): void {
