@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { ExecError, execImage } from './exec.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { parseSeed, type Seed } from './sched/rng.ts';
-import { renderChromeJson, renderText } from './sched/trace.ts';
+import { renderPerfetto, type PerfettoMeta } from './sched/perfetto.ts';
+import { renderText, type TraceEvent } from './sched/trace.ts';
 import { STRATEGIES, runScenario, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
 import { scenarioProblem, type Scenario } from './script/scenario.ts';
 
@@ -18,12 +19,12 @@ import { scenarioProblem, type Scenario } from './script/scenario.ts';
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 
 const USAGE = `usage:
-  unixsim run FILE [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
+  unixsim run FILE [--seed S] [--strategy random|rr|pct] [--trace text|perfetto] [--trace-out PATH] [--fd-paths]
                    [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt]
   unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
-  unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
-  unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--check] [--kernel-preempt]
+  unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...] [--trace ...] [--fd-paths]
+  unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|perfetto] [--trace-out PATH]
+                   [--fd-paths] [--check] [--kernel-preempt]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
   unixsim bugs                      list the planted bugs
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
@@ -42,10 +43,11 @@ interface Flags {
   picks?: string;
   check: boolean;
   preempt: boolean;
+  fdPaths: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { positional: [], bugs: [], check: false, preempt: false };
+  const f: Flags = { positional: [], bugs: [], check: false, preempt: false, fdPaths: false };
   const valued: Record<string, keyof Flags> = {
     '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
     '--trace-out': 'traceOut', '--picks': 'picks',
@@ -61,6 +63,7 @@ function parseFlags(argv: string[]): Flags {
     if (name === '--bug') f.bugs.push(value());
     else if (name === '--check') f.check = true;
     else if (name === '--kernel-preempt') f.preempt = true;
+    else if (name === '--fd-paths' || name === '-y') f.fdPaths = true;
     else if (name in valued) (f as unknown as Record<string, string>)[valued[name]] = value();
     else if (name.startsWith('-')) throw new UsageError(`unknown option ${name}`);
     else f.positional.push(a);
@@ -119,6 +122,20 @@ export function replayCommand(file: string, seed: Seed, strategy: StrategyName, 
   return parts.join(' ');
 }
 
+/** --trace: text (strace-like), perfetto (trace-event JSON; json is its old name), or none. */
+type TraceFormat = 'text' | 'perfetto';
+
+function traceFormatOf(v: string | undefined): TraceFormat | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'text') return 'text';
+  if (v === 'perfetto' || v === 'json') return 'perfetto';
+  throw new UsageError(`--trace must be text or perfetto (json is an alias of perfetto)`);
+}
+
+function renderTrace(format: TraceFormat, events: TraceEvent[], labels: ReadonlyMap<number, string>, f: Flags, meta: PerfettoMeta): string {
+  return format === 'text' ? renderText(events, { fdPaths: f.fdPaths }) : renderPerfetto(events, labels, meta) + '\n';
+}
+
 function report(file: string, r: RunResult, opts: RunOptions, out: (s: string) => void): void {
   const strategy = opts.strategy ?? 'random';
   if (r.failures.length === 0) {
@@ -130,12 +147,11 @@ function report(file: string, r: RunResult, opts: RunOptions, out: (s: string) =
   out(`replay: ${replayCommand(file, r.seed, strategy, opts.bugs ?? [], opts.picks, opts.kernelPreemption)}`);
 }
 
-async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): Promise<number> {
+async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing scenario FILE');
   if (f.seed === undefined && forceText) throw new UsageError('replay needs --seed');
-  const trace = f.trace ?? (forceText ? 'text' : undefined);
-  if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
+  const trace = traceFormatOf(f.trace ?? (forceText ? 'text' : undefined));
   const sc = await loadScenario(file);
   const opts: RunOptions = {
     seed: parseSeed(f.seed ?? '1'),
@@ -147,16 +163,19 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
     kernelPreemption: f.preempt || undefined,
   };
   const r = runScenario(sc, opts);
+  // A trace on stdout is all that goes there: the rest goes to stderr.
+  const rest = trace && !f.traceOut ? err : out;
   if (trace) {
-    const rendered = trace === 'text' ? renderText(r.events) : renderChromeJson(r.events, r.labels) + '\n';
+    const replay = replayCommand(file, r.seed, opts.strategy ?? 'random', opts.bugs ?? [], opts.picks, opts.kernelPreemption);
+    const rendered = renderTrace(trace, r.events, r.labels, f, { seed: String(r.seed), strategy: r.strategy, replay, hash: r.hash, scenario: r.scenario });
     if (f.traceOut) writeFileSync(f.traceOut, rendered);
     else out(rendered.trimEnd());
   }
   const stdout = r.kernel.console.text('stdout');
-  if (stdout && trace !== 'json') out(stdout.trimEnd());
+  if (stdout) rest(stdout.trimEnd());
   const unknown = r.kernel.describeUnknownSyscalls();
-  if (unknown) out(`unknown syscalls (ENOSYS): ${unknown}`);
-  report(file, r, opts, out);
+  if (unknown) rest(`unknown syscalls (ENOSYS): ${unknown}`);
+  report(file, r, opts, rest);
   return r.failures.length ? 1 : 0;
 }
 
@@ -207,8 +226,7 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing ELF file');
   if (f.positional.length > 1) throw new UsageError(`unexpected argument "${f.positional[1]}" (guest arguments go after --)`);
-  const trace = f.trace;
-  if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
+  const trace = traceFormatOf(f.trace);
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory`);
   const seed = parseSeed(f.seed ?? '1');
@@ -225,7 +243,8 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   for (const w of r.output) (w.stream === 'stdout' ? io.stdout : io.stderr)(w.bytes);
   const enc = new TextEncoder();
   if (trace) {
-    const rendered = trace === 'text' ? renderText(r.events) + '\n' : renderChromeJson(r.events, r.labels) + '\n';
+    const replay = `npx unixsim exec ${file}${seed !== 1 ? ` --seed ${seed}` : ''}${guestArgs.length ? ` -- ${guestArgs.join(' ')}` : ''}`;
+    const rendered = renderTrace(trace, r.events, r.labels, f, { seed: String(seed), strategy: f.strategy ?? 'random', replay, hash: r.hash });
     if (f.traceOut) writeFileSync(f.traceOut, rendered);
     else io.stderr(enc.encode(rendered));
   }
@@ -250,9 +269,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
       case 'exec':
         return cmdExec(f, dashes >= 0 ? all.slice(dashes + 1) : [], io);
       case 'run':
-        return await cmdRun(f, false, out);
+        return await cmdRun(f, false, out, err);
       case 'replay':
-        return await cmdRun(f, true, out);
+        return await cmdRun(f, true, out, err);
       case 'sweep':
         return await cmdSweep(f, out);
       case 'bugs':

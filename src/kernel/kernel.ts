@@ -9,15 +9,14 @@ import { SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN } from './abi.ts';
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000;
 import { Console, ConsoleFile } from './console.ts';
 import type { UserContext } from './context.ts';
-import { renderResult } from './errno.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
 import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './signal.ts';
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ERESTARTSYS } from './errno.ts';
-import { renderArgs, renderSyscall } from './strace.ts';
-import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
+import { decoderFor, resultText, type CallView } from './strace.ts';
+import { SyscallTable, decodeArg, type SyscallDef, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
@@ -69,6 +68,10 @@ export class Kernel {
   readonly stats = { syscalls: 0, enosys: 0 };
   /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
   readonly unknownSyscalls = new Map<number, number>();
+  /** counters the trace follows (bytes queued per socket, backlogs, fds in flight), sampled after each syscall when recording */
+  readonly traceCounters: ((emit: (track: string, value: number) => void) => void)[] = [];
+  /** siginfo text of generated, not yet delivered signals ("tid:signo" or "g<tgid>:signo"), when recording */
+  private readonly sigInfo = new Map<string, string>();
   /** futex waiters, by address space and address */
   readonly futexes = new Futexes();
   /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
@@ -101,7 +104,8 @@ export class Kernel {
     t.ctx = makeCtx(t);
     this.tasks.set(t.pid, t);
     this.sched.add(t);
-    this.traceNote(t, 'spawn', `+++ started ${t.label} +++`);
+    this.hashNote('spawn', t.pid);
+    this.sched.trace.start(this.sched.clock.now, t.pid, t.pid, 0, t.label);
     return t;
   }
 
@@ -124,6 +128,7 @@ export class Kernel {
     proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
+    this.sched.trace.start(this.sched.clock.now, child.pid, child.pid, proc.pid, child.label);
     return child.pid;
   }
 
@@ -156,7 +161,8 @@ export class Kernel {
     if (!thread) proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
-    if (thread) this.traceNote(parent, 'spawn', `+++ thread ${child.pid} started +++`);
+    if (thread) this.hashNote('spawn', parent.pid);
+    this.sched.trace.start(this.sched.clock.now, child.pid, child.tgid, thread ? parent.pid : proc.pid, child.label);
     return child;
   }
 
@@ -192,15 +198,17 @@ export class Kernel {
     if (!def) {
       this.stats.enosys++;
       this.unknownSyscalls.set(a.nr, (this.unknownSyscalls.get(a.nr) ?? 0) + 1);
+      if (this.sched.trace.recording) this.traceEnter(t, undefined);
       return -38; // ENOSYS
     }
     const kinds = def.args;
     for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
+    if (this.sched.trace.recording) this.traceEnter(t, def);
     return def.handler(t, t.argv);
   }
 
-  /** Records a finished syscall in the trace (hash always; text when recording). */
-  syscallDone(t: Task, result: number, start: number): void {
+  /** Records a finished syscall in the trace hash, and its exit event when recording. */
+  syscallDone(t: Task, result: number): void {
     const a = t.ctx.args;
     const h = this.sched.trace.hash;
     h.int(t.pid);
@@ -211,38 +219,106 @@ export class Kernel {
       h.int32(hi[i]);
     }
     h.int(result);
-    if (this.sched.trace.recordText) {
-      const def = this.table.get(a.nr);
-      const now = this.sched.clock.now;
-      const text = def
-        ? renderSyscall(def, t.argv, t.mm, result)
-        : `syscall_${a.nr}(${[0, 1, 2, 3, 4, 5].map((i) => decodeArg('long', a.lo[i], a.hi[i])).join(', ')}) = ${renderResult(result)}`;
-      const ev = { time: now, dur: now - start, tid: t.pid, kind: 'syscall' as const, name: def?.name ?? `syscall_${a.nr}`, text };
-      const events = this.sched.trace.events;
-      if (t.state === 'exited' && events.length && events[events.length - 1].tid === t.pid && events[events.length - 1].kind === 'exit') {
-        // The call ended the process (exit, a fatal signal): like strace, show it unfinished ("= ?") before the exit line.
-        ev.text = text.replace(/ = [^=]*$/, ' = ?');
-        events.splice(events.length - 1, 0, ev);
-      } else {
-        this.sched.trace.add(ev);
-      }
+    if (this.sched.trace.recording) this.traceExit(t, result);
+  }
+
+  // ---- trace events (only when the run records them) ----
+
+  /** The entry event: arguments decoded as strace shows them at entry. */
+  private traceEnter(t: Task, def: SyscallDef | undefined): void {
+    const view: CallView = { t, a: t.argv.slice(), mm: t.mm, saved: [] };
+    let name: string, args: string;
+    if (def) {
+      name = def.name;
+      t.traceView = { view, def };
+      args = decoderFor(def).enter(view);
+    } else {
+      const a = t.ctx.args;
+      name = `syscall_${a.nr}`;
+      t.traceView = null;
+      args = [0, 1, 2, 3, 4, 5].map((i) => `0x${decodeArg('long', a.lo[i], a.hi[i]).toString(16)}`).join(', ');
     }
+    t.traceFds = new Map(t.fds.entries());
+    this.sched.trace.enter(this.sched.clock.now, t.pid, name, args);
+  }
+
+  /** The exit event (at the start of the step that completed the call), then fd changes and counters. */
+  private traceExit(t: Task, result: number): void {
+    const tr = this.sched.trace;
+    if (!tr.inCall(t.pid)) return;
+    const time = this.sched.clock.now;
+    const tv = t.traceView;
+    const dec = tv ? decoderFor(tv.def) : undefined;
+    const args = tv && dec?.exit ? dec.exit(tv.view, result) : '';
+    const res = (tv && dec?.result?.(tv.view, result)) ?? resultText(result);
+    tr.exit(time, t.pid, args, res, result);
+    t.traceView = null;
+    this.traceFdChanges(t, time);
+    for (const sample of this.traceCounters) sample((track, value) => tr.counter(time, track, value));
+  }
+
+  /** fd install/close events: the task's fd table now against its snapshot from the call's entry. */
+  private traceFdChanges(t: Task, time: number): void {
+    const before = t.traceFds;
+    t.traceFds = null;
+    if (!before) return;
+    const tr = this.sched.trace;
+    const now = new Map(t.fds.entries());
+    const name = (f: OpenFile) => f.ops.traceName?.(f) ?? f.ops.describe(f);
+    for (const [fd, f] of before) if (now.get(fd) !== f) tr.fd(time, t.pid, 'close', fd, name(f));
+    for (const [fd, f] of now) if (before.get(fd) !== f) tr.fd(time, t.pid, 'install', fd, name(f));
+  }
+
+  /** A call that will not return (the thread ended inside it): strace's "= ?". */
+  private traceUnfinished(t: Task): void {
+    const tr = this.sched.trace;
+    if (!tr.recording || !tr.inCall(t.pid)) return;
+    tr.exit(this.sched.clock.now, t.pid, '', '?', null);
+    t.traceView = null;
+    t.traceFds = null;
   }
 
   traceBlock(t: Task, on: string): void {
-    if (!this.sched.trace.recordText) return;
-    const def = this.table.get(t.ctx.args.nr);
-    const call = def ? `${def.name}(${renderArgs(def, t.argv, t.mm, -1)})` : `syscall_${t.ctx.args.nr}(...)`;
-    this.sched.trace.add({ time: this.sched.clock.now, dur: 0, tid: t.pid, kind: 'block', name: def?.name ?? '?', text: `${call} <blocks on ${on}>` });
+    this.sched.trace.block(this.sched.clock.now, t.pid, on);
   }
 
-  traceNote(t: Task, kind: 'exit' | 'signal' | 'fault' | 'note' | 'spawn', text: string): void {
+  traceResume(t: Task): void {
+    this.sched.trace.resume(this.sched.clock.now, t.pid);
+  }
+
+  /** Feeds a thread-level event (not a syscall) into the trace hash. */
+  private hashNote(kind: string, pid: number): void {
     const h = this.sched.trace.hash;
     h.str(kind);
-    h.int(t.pid);
-    if (this.sched.trace.recordText) {
-      this.sched.trace.add({ time: this.sched.clock.now, dur: 0, tid: t.pid, kind, name: kind, text });
-    }
+    h.int(pid);
+  }
+
+  /** A free-text line (a script's sys.log, a script error), hashed like every thread-level event. */
+  traceNote(t: Task, kind: 'note' | 'fault', text: string): void {
+    this.hashNote(kind, t.pid);
+    this.sched.trace.note(this.sched.clock.now, t.pid, text);
+  }
+
+  /** The siginfo strace prints for a signal generated now by the running task (or the kernel): "SIGPIPE {si_signo=...}". */
+  private sigInfoText(signo: number, code: string): string {
+    const from = this.tasks.get(this.sched.trace.running);
+    const name = signalName(signo);
+    return `${name} {si_signo=${name}, si_code=${code}, si_pid=${from?.tgid ?? 0}, si_uid=${from?.creds.uid ?? 0}}`;
+  }
+
+  /** Remembers a generated signal's siginfo until delivery; an ignored one is shown now (strace sees those too). */
+  private traceSignalSent(key: string, tid: number, signo: number, ignored: boolean, text: string): void {
+    if (ignored) this.sched.trace.signal(this.sched.clock.now, tid, signo, text);
+    else this.sigInfo.set(`${key}:${signo}`, text);
+  }
+
+  /** The delivery line for a signal `t` takes now. */
+  private traceSignalDelivered(t: Task, signo: number): void {
+    const own = `${t.pid}:${signo}`, shared = `g${t.tgid}:${signo}`;
+    const key = this.sigInfo.has(own) ? own : shared;
+    const text = this.sigInfo.get(key) ?? `${signalName(signo)} {si_signo=${signalName(signo)}}`;
+    this.sigInfo.delete(key);
+    this.sched.trace.signal(this.sched.clock.now, t.pid, signo, text);
   }
 
   // ---- exit and wait ----
@@ -275,6 +351,7 @@ export class Kernel {
    */
   exitThread(t: Task, status: number): void {
     if (t.state === 'exited') return;
+    this.traceUnfinished(t);
     t.state = 'exited';
     t.waitingOn = null;
     t.exitStatus = status;
@@ -290,7 +367,8 @@ export class Kernel {
     this.releaseMm(t.mm);
     const leader = g.leader;
     if (g.threads.length > 0) {
-      this.traceNote(t, 'exit', `+++ thread ${t.pid} exited +++`);
+      this.hashNote('exit', t.pid);
+      this.sched.trace.end(this.sched.clock.now, t.pid, t.tgid, false, straceExit(status));
       if (t !== leader) this.tasks.delete(t.pid);
       return;
     }
@@ -308,7 +386,8 @@ export class Kernel {
   private exitProcess(leader: Task, status: number, last: Task): void {
     const describe = (status & 0x7f) === 0 ? `exit ${(status >> 8) & 0xff}` : `killed by ${signalName(status & 0x7f)}`;
     this.exits.push({ pid: leader.pid, name: leader.name, status, describe });
-    this.traceNote(last, 'exit', `+++ ${describe} +++`);
+    this.hashNote('exit', last.pid);
+    this.sched.trace.end(this.sched.clock.now, last.pid, leader.pid, true, straceExit(status));
     for (const c of leader.children) {
       c.parent = null;
       if (c.zombie) this.tasks.delete(c.pid);
@@ -318,7 +397,9 @@ export class Kernel {
     const p = leader.parent;
     if (p && p.group.threads.length > 0) {
       leader.zombie = true;
-      this.sendProcessSignal(p, SIGCHLD);
+      const killed = status & 0x7f;
+      this.sendProcessSignal(p, SIGCHLD, `CLD_${killed ? 'KILLED' : 'EXITED'}, si_pid=${leader.pid}, si_uid=${leader.creds.uid}, ` +
+        `si_status=${killed ? signalName(killed) : (status >> 8) & 0xff}, si_utime=0, si_stime=0`);
       p.childExit.wakeAll();
     } else {
       this.tasks.delete(leader.pid);
@@ -333,7 +414,8 @@ export class Kernel {
   }
 
   faultTask(t: Task, signo: number, detail: string): void {
-    this.traceNote(t, 'fault', `--- ${signalName(signo)} (${detail}) ---`);
+    this.hashNote('fault', t.pid);
+    this.sched.trace.signal(this.sched.clock.now, t.pid, signo, faultInfo(signo, detail));
     // A synchronous fault cannot be ignored or blocked: with no handler it kills.
     const act = t.sig.actions[signo];
     if (typeof act.handler === 'function' || (typeof act.handler === 'number' && act.handler > SIG_IGN)) {
@@ -353,11 +435,13 @@ export class Kernel {
   // ---- signals ----
 
   /** Generates a signal for one thread (tgkill, faults, SIGPIPE); wakes it if it sleeps so an interruptible sleep can return. */
-  sendSignal(t: Task, signo: number): void {
+  sendSignal(t: Task, signo: number, code = 'SI_USER'): void {
     if (t.state === 'exited' || signo === 0) return;
-    if (t.sig.ignored(signo)) return;
+    const ignored = t.sig.ignored(signo);
+    if (this.sched.trace.recording) this.traceSignalSent(String(t.pid), t.pid, signo, ignored, this.sigInfoText(signo, code));
+    if (ignored) return;
     t.sig.pending |= bit(signo);
-    this.traceNote(t, 'signal', `--- ${signalName(signo)} ---`);
+    this.hashNote('signal', t.pid);
     if (signo === SIGKILL || !(t.sig.blocked & bit(signo))) {
       if (t.state === 'blocked') this.sched.wake(t, signalName(signo));
     }
@@ -369,16 +453,22 @@ export class Kernel {
    * is woken if it can take it, else the first thread that can (Linux
    * complete_signal).
    */
-  sendProcessSignal(t: Task, signo: number): void {
+  sendProcessSignal(t: Task, signo: number, info?: string): void {
     const threads = t.group.threads;
     if (threads.length === 0 || signo === 0) return;
     const first = threads[0];
-    if (first.sig.ignored(signo)) return;
+    const ignored = first.sig.ignored(signo);
+    if (this.sched.trace.recording) {
+      const name = signalName(signo);
+      const text = info ? `${name} {si_signo=${name}, si_code=${info}}` : this.sigInfoText(signo, 'SI_USER');
+      this.traceSignalSent(`g${t.tgid}`, t.group.leader.pid, signo, ignored, text);
+    }
+    if (ignored) return;
     const b = bit(signo);
     first.sig.shared.pending |= b;
     const wants = (x: Task): boolean => signo === SIGKILL || !(x.sig.blocked & b);
     const target = t.state !== 'exited' && wants(t) ? t : threads.find(wants);
-    this.traceNote(target ?? first, 'signal', `--- ${signalName(signo)} ---`);
+    this.hashNote('signal', (target ?? first).pid);
     if (target && target.state === 'blocked') this.sched.wake(target, signalName(signo));
   }
 
@@ -403,6 +493,7 @@ export class Kernel {
         return true;
       }
       t.sig.take(s);
+      if (this.sched.trace.recording) this.traceSignalDelivered(t, s);
       const act = t.sig.actions[s];
       if (act.handler === SIG_IGN && s !== SIGKILL) continue;
       if (act.handler === SIG_DFL || s === SIGKILL) {
@@ -446,4 +537,18 @@ export class Kernel {
   newFdTable(): FdTable {
     return new FdTable();
   }
+}
+
+/** strace's exit line text for a wait status: "exited with 0", "killed by SIGPIPE". */
+function straceExit(status: number): string {
+  const sig = status & 0x7f;
+  return sig === 0 ? `exited with ${(status >> 8) & 0xff}` : `killed by ${signalName(sig)}${status & 0x80 ? ' (core dumped)' : ''}`;
+}
+
+/** The siginfo of a synchronous fault, from the hart's description ("... at pc 0x10, address 0x0"). */
+function faultInfo(signo: number, detail: string): string {
+  const name = signalName(signo);
+  const addr = /address (0x[0-9a-f]+)/.exec(detail)?.[1] ?? /pc (0x[0-9a-f]+)/.exec(detail)?.[1];
+  const code = { SIGSEGV: 'SEGV_MAPERR', SIGBUS: 'BUS_ADRERR', SIGILL: 'ILL_ILLOPC', SIGTRAP: 'TRAP_BRKPT' }[name] ?? 'SI_KERNEL';
+  return `${name} {si_signo=${name}, si_code=${code}${addr ? `, si_addr=${addr}` : ''}}`;
 }

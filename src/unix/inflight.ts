@@ -98,6 +98,13 @@ export class Inflight {
     this.transit.delete(r);
     r.state = 'queued';
     r.on = on;
+    this.k.sched.trace.flowStart(r); // the trace's arrow from this send to the receive that takes the fds
+  }
+
+  /** A receiver takes the files (scm_recv): detach, and the trace's arrow from the sending call ends here. */
+  received(r: InflightRights): OpenFile[] {
+    this.k.sched.trace.flowEnd(r, 'fds');
+    return this.detach(r);
   }
 
   /** unix_notinflight for each file: the references leave the message; the caller now owns them. */

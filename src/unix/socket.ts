@@ -187,4 +187,17 @@ export class Socket implements FileOps {
   describe(): string {
     return `socket:[${this.ino}]`;
   }
+
+  /** As strace -yy shows a unix socket (from sock_diag): UNIX-STREAM:[ino->peer,"path"]. */
+  traceName(): string {
+    const type = this.type === SOCK_STREAM ? 'STREAM' : this.type === SOCK_SEQPACKET ? 'SEQPACKET' : 'DGRAM';
+    const peer = this.peer ? `->${this.peer.ino}` : '';
+    let name = '';
+    if (this.addr) {
+      const p = this.addr.bytes.subarray(2);
+      const text = new TextDecoder().decode(p[0] === 0 ? p.subarray(1) : p.subarray(0, p.indexOf(0) < 0 ? p.length : p.indexOf(0)));
+      name = `,${p[0] === 0 ? '@' : ''}${JSON.stringify(text)}`;
+    }
+    return `UNIX-${type}:[${this.ino}${peer}${name}]`;
+  }
 }
