@@ -15,7 +15,7 @@ import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './sign
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ERESTARTSYS } from './errno.ts';
-import { decoderFor, resultText, type CallView } from './strace.ts';
+import { callResult, decoderFor, resultText, type CallView } from './strace.ts';
 import { SyscallTable, decodeArg, type SyscallDef, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
@@ -250,7 +250,7 @@ export class Kernel {
     const tv = t.traceView;
     const dec = tv ? decoderFor(tv.def) : undefined;
     const args = tv && dec?.exit ? dec.exit(tv.view, result) : '';
-    const res = (tv && dec?.result?.(tv.view, result)) ?? resultText(result);
+    const res = tv && dec ? callResult(dec, tv.view, result) : resultText(result);
     tr.exit(time, t.pid, args, res, result);
     t.traceView = null;
     this.traceFdChanges(t, time);

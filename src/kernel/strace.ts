@@ -39,6 +39,8 @@ export interface Decoder {
   exit?(c: CallView, ret: number): string;
   /** the result when it is more than the number ("0x2 (flags O_RDWR)") */
   result?(c: CallView, ret: number): string | undefined;
+  /** the result is a new fd (shown with what it refers to, as strace -y does) */
+  returnsFd?: boolean;
 }
 
 const DECODERS = new Map<string, Decoder>();
@@ -50,6 +52,13 @@ export function defineDecoder(name: string, d: Decoder): void {
 
 export function decoderFor(def: SyscallDef): Decoder {
   return DECODERS.get(def.name) ?? kindDecoder(def);
+}
+
+/** The text after " = " for a finished call. */
+export function callResult(d: Decoder, c: CallView, ret: number): string {
+  const special = d.result?.(c, ret);
+  if (special !== undefined) return special;
+  return d.returnsFd && ret >= 0 ? fd(c, ret) : resultText(ret);
 }
 
 // ---- value printers ----
@@ -314,7 +323,7 @@ function kindDecoder(def: SyscallDef): Decoder {
 
 const d = defineDecoder;
 
-d('socket', { enter: (c) => `${named(ADDRESS_FAMILIES, c.a[0])}, ${sockType(c.a[1])}, ${c.a[2]}` });
+d('socket', { enter: (c) => `${named(ADDRESS_FAMILIES, c.a[0])}, ${sockType(c.a[1])}, ${c.a[2]}`, returnsFd: true });
 d('socketpair', {
   enter: (c) => `${named(ADDRESS_FAMILIES, c.a[0])}, ${sockType(c.a[1])}, ${c.a[2]}, `,
   exit: (c, ret) => {
@@ -329,8 +338,9 @@ d('listen', { enter: (c) => `${fd(c, c.a[0])}, ${c.a[1]}` });
 d('shutdown', { enter: (c) => `${fd(c, c.a[0])}, ${named(SHUTDOWN_HOW, c.a[1])}` });
 
 /** accept, accept4, getsockname, getpeername: the address and its value-result length at exit. */
-function addrOut(withFlags: boolean): Decoder {
+function addrOut(withFlags: boolean, returnsFd = false): Decoder {
   return {
+    returnsFd,
     enter: (c) => {
       c.saved[0] = c.a[2] ? (getU32(c.mm, c.a[2]) ?? 0) : 0;
       return `${fd(c, c.a[0])}, `;
@@ -344,8 +354,8 @@ function addrOut(withFlags: boolean): Decoder {
     },
   };
 }
-d('accept', addrOut(false));
-d('accept4', addrOut(true));
+d('accept', addrOut(false, true));
+d('accept4', addrOut(true, true));
 d('getsockname', addrOut(false));
 d('getpeername', addrOut(false));
 
@@ -411,8 +421,8 @@ d('readv', {
   exit: (c, ret) => `${ret >= 0 ? iovec(c.mm, c.a[1], c.a[2], ret) : hex(c.a[1])}, ${c.a[2]}`,
 });
 d('close', { enter: (c) => fd(c, c.a[0]) });
-d('dup', { enter: (c) => fd(c, c.a[0]) });
-d('dup3', { enter: (c) => `${fd(c, c.a[0])}, ${c.a[1]}, ${flagsOf(OPEN_FLAGS, c.a[2])}` });
+d('dup', { enter: (c) => fd(c, c.a[0]), returnsFd: true });
+d('dup3', { enter: (c) => `${fd(c, c.a[0])}, ${c.a[1]}, ${flagsOf(OPEN_FLAGS, c.a[2])}`, returnsFd: true });
 d('pipe2', {
   enter: () => '',
   exit: (c, ret) => {
@@ -426,6 +436,7 @@ d('openat', {
     const m = f & 0o100 || (f & 0o20200000) === 0o20200000 ? `, ${mode(c.a[3])}` : '';
     return `${dirfd(c, c.a[0])}, ${pathArg(c.mm, c.a[1])}, ${oflags(f)}${m}`;
   },
+  returnsFd: true,
 });
 d('unlinkat', { enter: (c) => `${dirfd(c, c.a[0])}, ${pathArg(c.mm, c.a[1])}, ${c.a[2] & 0x200 ? 'AT_REMOVEDIR' : '0'}` });
 d('mkdirat', { enter: (c) => `${dirfd(c, c.a[0])}, ${pathArg(c.mm, c.a[1])}, ${mode(c.a[2])}` });
@@ -445,10 +456,11 @@ d('fcntl', {
     if (ret < 0) return undefined;
     if (c.a[1] === 1) return ret ? `${hex(ret)} (flags ${flagsOf(FD_FLAGS, ret)})` : '0';
     if (c.a[1] === 3) return `${hex(ret)} (flags ${oflags(ret)})`;
+    if (c.a[1] === 0 || c.a[1] === 1030) return fd(c, ret);
     return undefined;
   },
 });
-d('epoll_create1', { enter: (c) => flagsOf(EPOLL_CREATE_FLAGS, c.a[0]) });
+d('epoll_create1', { enter: (c) => flagsOf(EPOLL_CREATE_FLAGS, c.a[0]), returnsFd: true });
 d('epoll_ctl', {
   enter: (c) => `${fd(c, c.a[0])}, ${named(EPOLL_OPS, c.a[1])}, ${fd(c, c.a[2])}, ${c.a[3] ? epollEvent(c.mm, c.a[3]) : 'NULL'}`,
 });

@@ -65,8 +65,9 @@ export function renderPerfetto(events: readonly TraceEvent[], labels: ReadonlyMa
 
   const close = (s: Slice, end: number, args: string, result: string) => {
     const pid = pidOf(s.tid);
-    const line = `${s.name}(${showFdNotes(s.args + args, false)}) = ${result}`;
-    out.push({ ph: 'X', name: s.name, cat: 'syscall', ts: us(s.start), dur: us(end - s.start), pid, tid: s.tid, args: { call: line, result } });
+    const res = showFdNotes(result, true);
+    const line = `${s.name}(${showFdNotes(s.args + args, true)}) = ${res}`;
+    out.push({ ph: 'X', name: s.name, cat: 'syscall', ts: us(s.start), dur: us(end - s.start), pid, tid: s.tid, args: { call: line, result: res } });
     span.set(s.call, { pid, tid: s.tid, start: s.start, end });
   };
 

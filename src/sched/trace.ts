@@ -322,7 +322,7 @@ export function renderText(events: readonly TraceEvent[], opts: TextOptions = {}
         openCall = e.call;
         break;
       case 'exit': {
-        const rest = `${showFdNotes(e.args, fdPaths)}) = ${e.result}`;
+        const rest = `${showFdNotes(e.args, fdPaths)}) = ${showFdNotes(e.result, fdPaths)}`;
         if (openCall === e.call) {
           lines[lines.length - 1] += rest;
           openCall = -1;

@@ -188,9 +188,13 @@ export class Socket implements FileOps {
     return `socket:[${this.ino}]`;
   }
 
-  /** As strace -yy shows a unix socket (from sock_diag): UNIX-STREAM:[ino->peer,"path"]. */
+  /**
+   * As strace -yy shows a unix socket: the protocol's name (Linux's
+   * unix_stream_proto is "UNIX-STREAM", datagram and seqpacket sockets use
+   * unix_dgram_proto, "UNIX"), the inode, ->the peer's inode, and the name.
+   */
   traceName(): string {
-    const type = this.type === SOCK_STREAM ? 'STREAM' : this.type === SOCK_SEQPACKET ? 'SEQPACKET' : 'DGRAM';
+    const proto = this.type === SOCK_STREAM ? 'UNIX-STREAM' : 'UNIX';
     const peer = this.peer ? `->${this.peer.ino}` : '';
     let name = '';
     if (this.addr) {
@@ -198,6 +202,6 @@ export class Socket implements FileOps {
       const text = new TextDecoder().decode(p[0] === 0 ? p.subarray(1) : p.subarray(0, p.indexOf(0) < 0 ? p.length : p.indexOf(0)));
       name = `,${p[0] === 0 ? '@' : ''}${JSON.stringify(text)}`;
     }
-    return `UNIX-${type}:[${this.ino}${peer}${name}]`;
+    return `${proto}:[${this.ino}${peer}${name}]`;
   }
 }

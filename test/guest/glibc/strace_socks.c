@@ -50,6 +50,8 @@ static int send_creds(int sock) {
 static int client(const struct sockaddr_un *a) {
   int s = socket(AF_UNIX, SOCK_STREAM, 0);
   if (connect(s, (const struct sockaddr *)a, sizeof *a) != 0) return 1;
+  char go[2];
+  recv(s, go, sizeof go, MSG_WAITALL); /* the server has turned SO_PASSCRED on */
   int p[2];
   if (pipe(p) != 0) return 1;
   write(p[1], "motd", 4);
@@ -100,6 +102,7 @@ int main(int argc, char **argv) {
   int s = accept4(l, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
   int one = 1;
   setsockopt(s, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+  send(s, "go", 2, 0);
   int sndbuf = 0;
   socklen_t ol = sizeof sndbuf;
   getsockopt(s, SOL_SOCKET, SO_TYPE, &sndbuf, &ol);
