@@ -146,6 +146,8 @@ export class Trace {
   running = 0;
   private nextCall = 1;
   private readonly open = new Map<number, OpenCall>();
+  /** the call a thread died in, for the wakes its exit causes (its parent's wait4) */
+  private readonly diedIn = new Map<number, string>();
   private readonly counters = new Map<string, number>();
   private readonly flows = new Map<object, { tid: number; call: number; time: number }>();
 
@@ -188,11 +190,11 @@ export class Trace {
 
   wake(time: number, tid: number, via: string): void {
     if (!this.recording) return;
-    const by = this.running;
+    const by = this.running === tid ? 0 : this.running;
     const waker = by ? this.open.get(by) : undefined;
     this.events.push({
-      kind: 'wake', time, tid, call: this.callOf(tid), by: by === tid ? 0 : by, byCall: waker && by !== tid ? waker.id : -1,
-      byWhat: waker && by !== tid ? waker.short : '', via,
+      kind: 'wake', time, tid, call: this.callOf(tid), by, byCall: waker ? waker.id : -1,
+      byWhat: waker ? waker.short : (by && this.diedIn.get(by)) || '', via,
     });
   }
 
@@ -208,6 +210,7 @@ export class Trace {
     const c = this.recording ? this.open.get(tid) : undefined;
     if (!c) return;
     this.open.delete(tid);
+    if (ret === null) this.diedIn.set(tid, c.short);
     this.events.push({ kind: 'exit', time, tid, call: c.id, name: c.name, args, result, ret });
   }
 
@@ -362,5 +365,7 @@ export function renderText(events: readonly TraceEvent[], opts: TextOptions = {}
     }
   }
   for (const ws of deferred.values()) for (const w of ws) wakeLine(w);
+  // a call still in progress when the run ended (a deadlock, the step limit)
+  if (openCall >= 0) lines[lines.length - 1] += ' <unfinished ...>';
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
