@@ -4,6 +4,7 @@
 //   replay command printed); 2: bad usage or a bad scenario file.
 //   `unixsim exec` exits with the guest's status instead (128 + signal when
 //   killed, 125 when the run itself deadlocked or hit the step limit).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +15,7 @@ import { renderPerfetto, type PerfettoMeta } from './sched/perfetto.ts';
 import { renderText, type TraceEvent } from './sched/trace.ts';
 import { STRATEGIES, runScenario, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
 import { scenarioProblem, type Scenario } from './script/scenario.ts';
+import { EMULATOR_DEPENDENT, compareRuns, firstOutputDifference, parseQemuStrace, parseStraceLog, unixsimCalls } from './trace-diff.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
@@ -26,6 +28,9 @@ const USAGE = `usage:
   unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|perfetto] [--trace-out PATH]
                    [--fd-paths] [--check] [--kernel-preempt]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
+  unixsim diff ELF [-- ARGS...] [--against LOG] [--seed S]
+                                    run under qemu-riscv64 -strace (real Linux) and unixsim; print the first
+                                    call whose result differs (exit 0 when none); --against: a strace-format log
   unixsim bugs                      list the planted bugs
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
 
@@ -44,13 +49,14 @@ interface Flags {
   check: boolean;
   preempt: boolean;
   fdPaths: boolean;
+  against?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
   const f: Flags = { positional: [], bugs: [], check: false, preempt: false, fdPaths: false };
   const valued: Record<string, keyof Flags> = {
     '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
-    '--trace-out': 'traceOut', '--picks': 'picks',
+    '--trace-out': 'traceOut', '--picks': 'picks', '--against': 'against',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -257,17 +263,77 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   return r.status;
 }
 
+/**
+ * `unixsim diff`: the program under real Linux (qemu-riscv64 -strace, or a
+ * log given with --against) and under unixsim, compared call by call per
+ * process (src/trace-diff.ts); also their stdout. 0: the same; 1: a difference.
+ */
+function cmdDiff(f: Flags, guestArgs: string[], out: (s: string) => void): number {
+  const given = f.positional[0];
+  if (!given) throw new UsageError('missing ELF file');
+  if (!existsSync(given)) throw new UsageError(`${given}: no such file`);
+  // both runs see the same absolute path (argv[0], /proc/self/exe)
+  const file = resolve(given);
+  let linuxLog: string;
+  let linuxStdout: string | null = null;
+  let source: string;
+  if (f.against) {
+    if (!existsSync(f.against)) throw new UsageError(`${f.against}: no such file`);
+    linuxLog = readFileSync(f.against, 'utf8');
+    source = f.against;
+  } else {
+    const q = spawnSync('qemu-riscv64', ['-strace', file, ...guestArgs], { maxBuffer: 1 << 28, timeout: 120_000 });
+    if (q.error) throw new UsageError(`cannot run qemu-riscv64 (apt-get install qemu-user): ${q.error.message}`);
+    linuxLog = q.stderr.toString();
+    linuxStdout = q.stdout.toString();
+    source = 'qemu-riscv64';
+  }
+  const seed = parseSeed(f.seed ?? '1');
+  let r;
+  try {
+    r = execImage(file, new Uint8Array(readFileSync(file)), { seed, strategy: strategyOf(f), args: guestArgs, recordText: true });
+  } catch (e) {
+    if (e instanceof ExecError) throw new UsageError(e.message);
+    throw e;
+  }
+  const linux = f.against ? parseStraceLog(linuxLog) : parseQemuStrace(linuxLog);
+  const sim = unixsimCalls(r.events);
+  if (linux.length === 0) throw new UsageError(`${source}: no syscall lines found (see README: "unixsim diff" for the format)`);
+  const { difference: d, compared, unaligned } = compareRuns(linux, sim, !!f.against);
+  if (d) {
+    out(`${file}: first difference in process ${d.process}, call ${d.index} (${d.why}):`);
+    out(`  linux:   ${d.linux ? `[pid ${d.linux.pid}] ${d.linux.line}` : '(no more calls)'}`);
+    out(`  unixsim: ${d.unixsim ? `[pid ${d.unixsim.pid}] ${d.unixsim.line}` : '(no more calls)'}`);
+    out(`  replay:  npx unixsim exec ${file} --seed ${seed} --trace text${guestArgs.length ? ` -- ${guestArgs.join(' ')}` : ''}`);
+    return 1;
+  }
+  const o = linuxStdout === null ? null : firstOutputDifference(linuxStdout, new TextDecoder().decode(r.stdout));
+  if (o) {
+    out(`${file}: the calls agree but stdout differs at line ${o.line}:`);
+    out(`  linux:   ${o.linux}`);
+    out(`  unixsim: ${o.unixsim}`);
+    return 1;
+  }
+  const procs = new Set(sim.map((c) => c.pid)).size;
+  out(`${file}: identical to ${source}: ${compared} calls compared in ${procs} process${procs === 1 ? '' : 'es'} (seed ${seed})`);
+  if (unaligned) out(`  ${unaligned} calls had no partner in the other run (${source}'s log interleaves concurrent processes)`);
+  out(`  not compared (they depend on the emulator): ${[...EMULATOR_DEPENDENT].join(', ')}`);
+  return 0;
+}
+
 export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s), io: GuestOutput = HOST_OUTPUT): Promise<number> {
   const err = (s: string) => console.error(s);
   try {
     const [cmd, ...all] = argv;
     // `exec` passes everything after "--" to the guest
-    const dashes = cmd === 'exec' ? all.indexOf('--') : -1;
+    const dashes = cmd === 'exec' || cmd === 'diff' ? all.indexOf('--') : -1;
     const rest = dashes >= 0 ? all.slice(0, dashes) : all;
     const f = parseFlags(rest);
     switch (cmd) {
       case 'exec':
         return cmdExec(f, dashes >= 0 ? all.slice(dashes + 1) : [], io);
+      case 'diff':
+        return cmdDiff(f, dashes >= 0 ? all.slice(dashes + 1) : [], out);
       case 'run':
         return await cmdRun(f, false, out, err);
       case 'replay':

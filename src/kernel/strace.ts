@@ -297,7 +297,7 @@ function kindDecoder(def: SyscallDef): Decoder {
   const show = (c: CallView, i: number, ret: number): string => {
     const v = c.a[i];
     switch (def.args[i]) {
-      case 'fd': return fd(c, v);
+      case 'fd': return v === -100 ? 'AT_FDCWD' : fd(c, v);
       case 'path': return pathArg(c.mm, v);
       case 'bufIn': return str(c.mm, v, c.a[i + 1]);
       case 'bufOut': return ret >= 0 ? str(c.mm, v, ret) : hex(v);
