@@ -68,8 +68,6 @@ export class Kernel {
   readonly stats = { syscalls: 0, enosys: 0 };
   /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
   readonly unknownSyscalls = new Map<number, number>();
-  /** counters the trace follows (bytes queued per socket, backlogs, fds in flight), sampled after each syscall when recording */
-  readonly traceCounters: ((emit: (track: string, value: number) => void) => void)[] = [];
   /** siginfo text of generated, not yet delivered signals ("tid:signo" or "g<tgid>:signo"), when recording */
   private readonly sigInfo = new Map<string, string>();
   /** futex waiters, by address space and address */
@@ -238,11 +236,11 @@ export class Kernel {
       t.traceView = null;
       args = [0, 1, 2, 3, 4, 5].map((i) => `0x${decodeArg('long', a.lo[i], a.hi[i]).toString(16)}`).join(', ');
     }
-    t.traceFds = new Map(t.fds.entries());
+    t.traceFds = FD_TABLE_CALLS.has(name) ? new Map(t.fds.entries()) : null;
     this.sched.trace.enter(this.sched.clock.now, t.pid, name, args);
   }
 
-  /** The exit event (at the start of the step that completed the call), then fd changes and counters. */
+  /** The exit event (at the start of the step that completed the call), then the fd changes it made. */
   private traceExit(t: Task, result: number): void {
     const tr = this.sched.trace;
     if (!tr.inCall(t.pid)) return;
@@ -254,7 +252,6 @@ export class Kernel {
     tr.exit(time, t.pid, args, res, result);
     t.traceView = null;
     this.traceFdChanges(t, time);
-    for (const sample of this.traceCounters) sample((track, value) => tr.counter(time, track, value));
   }
 
   /** fd install/close events: the task's fd table now against its snapshot from the call's entry. */
@@ -538,6 +535,12 @@ export class Kernel {
     return new FdTable();
   }
 }
+
+/** Calls that install or remove fds: the trace compares the fd table before and after them (fd events). */
+const FD_TABLE_CALLS = new Set([
+  'openat', 'close', 'dup', 'dup3', 'fcntl', 'pipe2', 'socket', 'socketpair', 'accept', 'accept4', 'recvmsg', 'recvmmsg',
+  'epoll_create1', 'execve', 'close_range', 'read', 'recvfrom',
+]);
 
 /** strace's exit line text for a wait status: "exited with 0", "killed by SIGPIPE". */
 function straceExit(status: number): string {

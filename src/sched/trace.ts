@@ -235,11 +235,11 @@ export class Trace {
     if (this.recording) this.events.push({ kind: 'fd', time, tid, op, fd, what });
   }
 
-  /** Records a counter's value when it changed. */
-  counter(time: number, track: string, value: number): void {
+  /** Records a counter's value (now) when it changed. */
+  counter(track: string, value: number): void {
     if (!this.recording || this.counters.get(track) === value) return;
     this.counters.set(track, value);
-    this.events.push({ kind: 'counter', time, tid: 0, track, value });
+    this.events.push({ kind: 'counter', time: this.clock.now, tid: this.running, track, value });
   }
 
   /** The running call sent `key` (the rights of a message, a pending connection) on its way to another call. */

@@ -9,7 +9,6 @@ import { Socket } from './socket.ts';
 import { registerSocketCalls } from './syscalls.ts';
 import { SOCK_STREAM } from './constants.ts';
 import { dgramTruesize, streamTruesize } from './truesize.ts';
-import { registerUnixTrace } from './trace.ts';
 
 export const UNIX_PLANTED_BUGS = {
   'stream-write-no-wake': 'AF_UNIX stream/seqpacket write queues data but forgets to wake sleeping readers',
@@ -31,7 +30,6 @@ export function registerUnix(k: Kernel): UnixNet {
   // SCM_RIGHTS: references held by queued or in-transit messages (src/unix/inflight.ts)
   k.refHolders.push(() => net.inflight.held());
   k.checks.push(() => net.inflight.check());
-  registerUnixTrace(k, net);
   return net;
 }
 

@@ -66,6 +66,8 @@ export class Inflight {
   readonly transit = new Set<InflightRights>();
   /** in-flight references per sending uid (user->unix_inflight) */
   readonly perUser = new Map<number, number>();
+  /** fds carried by live messages (the trace's counter) */
+  fdsInFlight = 0;
   /** collections run, and sockets they reclaimed (for tests) */
   gcRuns = 0;
   gcFreed = 0;
@@ -89,6 +91,8 @@ export class Inflight {
       c.add(r);
     }
     this.perUser.set(uid, (this.perUser.get(uid) ?? 0) + files.length);
+    this.fdsInFlight += files.length;
+    this.k.sched.trace.counter('fds in flight', this.fdsInFlight);
     this.transit.add(r);
     return r;
   }
@@ -124,6 +128,8 @@ export class Inflight {
       }
     }
     this.perUser.set(r.uid, (this.perUser.get(r.uid) ?? 0) - r.files.length);
+    this.fdsInFlight -= r.files.length;
+    this.k.sched.trace.counter('fds in flight', this.fdsInFlight);
     return r.files;
   }
 

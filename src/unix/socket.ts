@@ -100,6 +100,8 @@ export class Socket implements FileOps {
     this.sendBuf = new SendBuffer(name);
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
+    const trace = net.k.sched.trace;
+    if (trace.recording) this.recvQueue.onChange = (q) => trace.counter(`${name} queued bytes`, q.bytes);
     this.rcvbuf = net.defaultRcvbuf;
   }
 
