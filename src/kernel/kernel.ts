@@ -234,7 +234,10 @@ export class Kernel {
       const a = t.ctx.args;
       name = `syscall_${a.nr}`;
       t.traceView = null;
-      args = [0, 1, 2, 3, 4, 5].map((i) => `0x${decodeArg('long', a.lo[i], a.hi[i]).toString(16)}`).join(', ');
+      args = [0, 1, 2, 3, 4, 5].map((i) => {
+        const v = decodeArg('long', a.lo[i], a.hi[i]);
+        return v === 0 ? '0' : v < 0 ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
+      }).join(', ');
     }
     t.traceFds = FD_TABLE_CALLS.has(name) ? new Map(t.fds.entries()) : null;
     this.sched.trace.enter(this.sched.clock.now, t.pid, name, args);
