@@ -307,8 +307,8 @@ export function renderText(events: readonly TraceEvent[], opts: TextOptions = {}
     lines.push(prefix(time, tid) + text);
   };
   const wakeLine = (w: WakeEvent) => {
-    const who = w.by ? `[pid ${w.by}] ${w.byWhat ? w.byWhat + ' ' : ''}` : '';
-    newLine(w.time, w.tid, `--- woken by ${who}via ${w.via} ---`);
+    const who = w.by ? `by [pid ${w.by}] ${w.byWhat ? w.byWhat + ' ' : ''}` : '';
+    newLine(w.time, w.tid, `--- woken ${who}via ${w.via} ---`);
   };
   const flush = (call: number) => {
     const ws = deferred.get(call);
