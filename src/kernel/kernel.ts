@@ -15,8 +15,8 @@ import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './sign
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ERESTARTSYS } from './errno.ts';
-import { callResult, decoderFor, resultText, type CallView } from './strace.ts';
-import { SyscallTable, decodeArg, type SyscallDef, type SyscallResult } from './syscall.ts';
+import { SignalTrace, faultInfo, straceExit, traceEnter, traceExit, traceUnfinished } from './trace-emit.ts';
+import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
@@ -68,8 +68,8 @@ export class Kernel {
   readonly stats = { syscalls: 0, enosys: 0 };
   /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
   readonly unknownSyscalls = new Map<number, number>();
-  /** siginfo text of generated, not yet delivered signals ("tid:signo" or "g<tgid>:signo"), when recording */
-  private readonly sigInfo = new Map<string, string>();
+  /** siginfo of generated signals until delivery, for the trace (used only when recording) */
+  private readonly sigTrace = new SignalTrace(this);
   /** futex waiters, by address space and address */
   readonly futexes = new Futexes();
   /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
@@ -196,12 +196,12 @@ export class Kernel {
     if (!def) {
       this.stats.enosys++;
       this.unknownSyscalls.set(a.nr, (this.unknownSyscalls.get(a.nr) ?? 0) + 1);
-      if (this.sched.trace.recording) this.traceEnter(t, undefined);
+      if (this.sched.trace.recording) traceEnter(this, t, undefined);
       return -38; // ENOSYS
     }
     const kinds = def.args;
     for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
-    if (this.sched.trace.recording) this.traceEnter(t, def);
+    if (this.sched.trace.recording) traceEnter(this, t, def);
     return def.handler(t, t.argv);
   }
 
@@ -217,65 +217,7 @@ export class Kernel {
       h.int32(hi[i]);
     }
     h.int(result);
-    if (this.sched.trace.recording) this.traceExit(t, result);
-  }
-
-  // ---- trace events (only when the run records them) ----
-
-  /** The entry event: arguments decoded as strace shows them at entry. */
-  private traceEnter(t: Task, def: SyscallDef | undefined): void {
-    const view: CallView = { t, a: t.argv.slice(), mm: t.mm, saved: [] };
-    let name: string, args: string;
-    if (def) {
-      name = def.name;
-      t.traceView = { view, def };
-      args = decoderFor(def).enter(view);
-    } else {
-      const a = t.ctx.args;
-      name = `syscall_${a.nr}`;
-      t.traceView = null;
-      args = [0, 1, 2, 3, 4, 5].map((i) => {
-        const v = decodeArg('long', a.lo[i], a.hi[i]);
-        return v === 0 ? '0' : v < 0 ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
-      }).join(', ');
-    }
-    t.traceFds = FD_TABLE_CALLS.has(name) ? new Map(t.fds.entries()) : null;
-    this.sched.trace.enter(this.sched.clock.now, t.pid, name, args);
-  }
-
-  /** The exit event (at the start of the step that completed the call), then the fd changes it made. */
-  private traceExit(t: Task, result: number): void {
-    const tr = this.sched.trace;
-    if (!tr.inCall(t.pid)) return;
-    const time = this.sched.clock.now;
-    const tv = t.traceView;
-    const dec = tv ? decoderFor(tv.def) : undefined;
-    const args = tv && dec?.exit ? dec.exit(tv.view, result) : '';
-    const res = tv && dec ? callResult(dec, tv.view, result) : resultText(result);
-    tr.exit(time, t.pid, args, res, result);
-    t.traceView = null;
-    this.traceFdChanges(t, time);
-  }
-
-  /** fd install/close events: the task's fd table now against its snapshot from the call's entry. */
-  private traceFdChanges(t: Task, time: number): void {
-    const before = t.traceFds;
-    t.traceFds = null;
-    if (!before) return;
-    const tr = this.sched.trace;
-    const now = new Map(t.fds.entries());
-    const name = (f: OpenFile) => f.ops.traceName?.(f) ?? f.ops.describe(f);
-    for (const [fd, f] of before) if (now.get(fd) !== f) tr.fd(time, t.pid, 'close', fd, name(f));
-    for (const [fd, f] of now) if (before.get(fd) !== f) tr.fd(time, t.pid, 'install', fd, name(f));
-  }
-
-  /** A call that will not return (the thread ended inside it): strace's "= ?". */
-  private traceUnfinished(t: Task): void {
-    const tr = this.sched.trace;
-    if (!tr.recording || !tr.inCall(t.pid)) return;
-    tr.exit(this.sched.clock.now, t.pid, '', '?', null);
-    t.traceView = null;
-    t.traceFds = null;
+    if (this.sched.trace.recording) traceExit(this, t, result);
   }
 
   traceBlock(t: Task, on: string): void {
@@ -297,28 +239,6 @@ export class Kernel {
   traceNote(t: Task, kind: 'note' | 'fault', text: string): void {
     this.hashNote(kind, t.pid);
     this.sched.trace.note(this.sched.clock.now, t.pid, text);
-  }
-
-  /** The siginfo strace prints for a signal generated now by the running task (or the kernel): "SIGPIPE {si_signo=...}". */
-  private sigInfoText(signo: number, code: string): string {
-    const from = this.tasks.get(this.sched.trace.running);
-    const name = signalName(signo);
-    return `${name} {si_signo=${name}, si_code=${code}, si_pid=${from?.tgid ?? 0}, si_uid=${from?.creds.uid ?? 0}}`;
-  }
-
-  /** Remembers a generated signal's siginfo until delivery; an ignored one is shown now (strace sees those too). */
-  private traceSignalSent(key: string, tid: number, signo: number, ignored: boolean, text: string): void {
-    if (ignored) this.sched.trace.signal(this.sched.clock.now, tid, signo, text);
-    else this.sigInfo.set(`${key}:${signo}`, text);
-  }
-
-  /** The delivery line for a signal `t` takes now. */
-  private traceSignalDelivered(t: Task, signo: number): void {
-    const own = `${t.pid}:${signo}`, shared = `g${t.tgid}:${signo}`;
-    const key = this.sigInfo.has(own) ? own : shared;
-    const text = this.sigInfo.get(key) ?? `${signalName(signo)} {si_signo=${signalName(signo)}}`;
-    this.sigInfo.delete(key);
-    this.sched.trace.signal(this.sched.clock.now, t.pid, signo, text);
   }
 
   // ---- exit and wait ----
@@ -351,7 +271,7 @@ export class Kernel {
    */
   exitThread(t: Task, status: number): void {
     if (t.state === 'exited') return;
-    this.traceUnfinished(t);
+    traceUnfinished(this, t);
     t.state = 'exited';
     t.waitingOn = null;
     t.exitStatus = status;
@@ -438,7 +358,7 @@ export class Kernel {
   sendSignal(t: Task, signo: number, code = 'SI_USER'): void {
     if (t.state === 'exited' || signo === 0) return;
     const ignored = t.sig.ignored(signo);
-    if (this.sched.trace.recording) this.traceSignalSent(String(t.pid), t.pid, signo, ignored, this.sigInfoText(signo, code));
+    if (this.sched.trace.recording) this.sigTrace.sent(String(t.pid), t.pid, signo, ignored, this.sigTrace.info(signo, code));
     if (ignored) return;
     t.sig.pending |= bit(signo);
     this.hashNote('signal', t.pid);
@@ -460,8 +380,8 @@ export class Kernel {
     const ignored = first.sig.ignored(signo);
     if (this.sched.trace.recording) {
       const name = signalName(signo);
-      const text = info ? `${name} {si_signo=${name}, si_code=${info}}` : this.sigInfoText(signo, 'SI_USER');
-      this.traceSignalSent(`g${t.tgid}`, t.group.leader.pid, signo, ignored, text);
+      const text = info ? `${name} {si_signo=${name}, si_code=${info}}` : this.sigTrace.info(signo, 'SI_USER');
+      this.sigTrace.sent(`g${t.tgid}`, t.group.leader.pid, signo, ignored, text);
     }
     if (ignored) return;
     const b = bit(signo);
@@ -493,7 +413,7 @@ export class Kernel {
         return true;
       }
       t.sig.take(s);
-      if (this.sched.trace.recording) this.traceSignalDelivered(t, s);
+      if (this.sched.trace.recording) this.sigTrace.delivered(t, s);
       const act = t.sig.actions[s];
       if (act.handler === SIG_IGN && s !== SIGKILL) continue;
       if (act.handler === SIG_DFL || s === SIGKILL) {
@@ -537,24 +457,4 @@ export class Kernel {
   newFdTable(): FdTable {
     return new FdTable();
   }
-}
-
-/** Calls that install or remove fds: the trace compares the fd table before and after them (fd events). */
-const FD_TABLE_CALLS = new Set([
-  'openat', 'close', 'dup', 'dup3', 'fcntl', 'pipe2', 'socket', 'socketpair', 'accept', 'accept4', 'recvmsg', 'recvmmsg',
-  'epoll_create1', 'execve', 'close_range', 'read', 'recvfrom',
-]);
-
-/** strace's exit line text for a wait status: "exited with 0", "killed by SIGPIPE". */
-function straceExit(status: number): string {
-  const sig = status & 0x7f;
-  return sig === 0 ? `exited with ${(status >> 8) & 0xff}` : `killed by ${signalName(sig)}${status & 0x80 ? ' (core dumped)' : ''}`;
-}
-
-/** The siginfo of a synchronous fault, from the hart's description ("... at pc 0x10, address 0x0"). */
-function faultInfo(signo: number, detail: string): string {
-  const name = signalName(signo);
-  const addr = /address (0x[0-9a-f]+)/.exec(detail)?.[1] ?? /pc (0x[0-9a-f]+)/.exec(detail)?.[1];
-  const code = { SIGSEGV: 'SEGV_MAPERR', SIGBUS: 'BUS_ADRERR', SIGILL: 'ILL_ILLOPC', SIGTRAP: 'TRAP_BRKPT' }[name] ?? 'SI_KERNEL';
-  return `${name} {si_signo=${name}, si_code=${code}${addr ? `, si_addr=${addr}` : ''}}`;
 }
