@@ -151,6 +151,11 @@ export class Trace {
   private readonly counters = new Map<string, number>();
   private readonly flows = new Map<object, { tid: number; call: number; time: number }>();
 
+  /** Every event goes through here (one place for a budget on what is kept). */
+  private push(ev: TraceEvent): void {
+    this.events.push(ev);
+  }
+
   constructor(
     readonly recording: boolean,
     /** the run's virtual clock, for events recorded from deep inside the kernel (flows) */
@@ -178,21 +183,21 @@ export class Trace {
     const id = this.nextCall++;
     const first = args.split(', ')[0].replace(/\u0001[^\u0002]*\u0002/g, '');
     this.open.set(tid, { id, name, short: `${name}(${first}${first && args.length > first.length ? ', ...' : ''})`, blocked: false });
-    this.events.push({ kind: 'enter', time, tid, call: id, name, args });
+    this.push({ kind: 'enter', time, tid, call: id, name, args });
   }
 
   block(time: number, tid: number, on: string): void {
     const c = this.recording ? this.open.get(tid) : undefined;
     if (!c) return;
     c.blocked = true;
-    this.events.push({ kind: 'block', time, tid, call: c.id, on });
+    this.push({ kind: 'block', time, tid, call: c.id, on });
   }
 
   wake(time: number, tid: number, via: string): void {
     if (!this.recording) return;
     const by = this.running === tid ? 0 : this.running;
     const waker = by ? this.open.get(by) : undefined;
-    this.events.push({
+    this.push({
       kind: 'wake', time, tid, call: this.callOf(tid), by, byCall: waker ? waker.id : -1,
       byWhat: waker ? waker.short : (by && this.diedIn.get(by)) || '', via,
     });
@@ -203,7 +208,7 @@ export class Trace {
     const c = this.recording ? this.open.get(tid) : undefined;
     if (!c || !c.blocked) return;
     c.blocked = false;
-    this.events.push({ kind: 'resume', time, tid, call: c.id });
+    this.push({ kind: 'resume', time, tid, call: c.id });
   }
 
   exit(time: number, tid: number, args: string, result: string, ret: number | null): void {
@@ -211,7 +216,7 @@ export class Trace {
     if (!c) return;
     this.open.delete(tid);
     if (ret === null) this.diedIn.set(tid, c.short);
-    this.events.push({ kind: 'exit', time, tid, call: c.id, name: c.name, args, result, ret });
+    this.push({ kind: 'exit', time, tid, call: c.id, name: c.name, args, result, ret });
   }
 
   /** Is `tid` inside a call the tracer has seen enter? */
@@ -220,26 +225,26 @@ export class Trace {
   }
 
   signal(time: number, tid: number, signo: number, text: string): void {
-    if (this.recording) this.events.push({ kind: 'signal', time, tid, signo, text });
+    if (this.recording) this.push({ kind: 'signal', time, tid, signo, text });
   }
 
   start(time: number, tid: number, tgid: number, parent: number, label: string): void {
-    if (this.recording) this.events.push({ kind: 'start', time, tid, tgid, parent, label });
+    if (this.recording) this.push({ kind: 'start', time, tid, tgid, parent, label });
   }
 
   end(time: number, tid: number, tgid: number, process: boolean, text: string): void {
-    if (this.recording) this.events.push({ kind: 'end', time, tid, tgid, process, text });
+    if (this.recording) this.push({ kind: 'end', time, tid, tgid, process, text });
   }
 
   fd(time: number, tid: number, op: 'install' | 'close', fd: number, what: string): void {
-    if (this.recording) this.events.push({ kind: 'fd', time, tid, op, fd, what });
+    if (this.recording) this.push({ kind: 'fd', time, tid, op, fd, what });
   }
 
   /** Records a counter's value (now) when it changed. */
   counter(track: string, value: number): void {
     if (!this.recording || this.counters.get(track) === value) return;
     this.counters.set(track, value);
-    this.events.push({ kind: 'counter', time: this.clock.now, tid: this.running, track, value });
+    this.push({ kind: 'counter', time: this.clock.now, tid: this.running, track, value });
   }
 
   /** The running call sent `key` (the rights of a message, a pending connection) on its way to another call. */
@@ -254,11 +259,11 @@ export class Trace {
     const from = this.flows.get(key);
     if (!from || !this.running) return;
     this.flows.delete(key);
-    this.events.push({ kind: 'flow', time: this.clock.now, tid: this.running, call: this.callOf(this.running), what, from: from.tid, fromCall: from.call, fromTime: from.time });
+    this.push({ kind: 'flow', time: this.clock.now, tid: this.running, call: this.callOf(this.running), what, from: from.tid, fromCall: from.call, fromTime: from.time });
   }
 
   note(time: number, tid: number, text: string): void {
-    if (this.recording) this.events.push({ kind: 'note', time, tid, text });
+    if (this.recording) this.push({ kind: 'note', time, tid, text });
   }
 }
 
@@ -288,10 +293,23 @@ export function showFdNotes(s: string, fdPaths: boolean): string {
  * `--- woken by [pid 1] sendmsg(3, ...) via socket:[20001] readers ---`.
  */
 export function renderText(events: readonly TraceEvent[], opts: TextOptions = {}): string {
+  const lines = renderLines(events, opts).map((l) => l.text);
+  return lines.join('\n') + (lines.length ? '\n' : '');
+}
+
+/** One rendered line of the text trace: the thread it is about and its text (with the prefix). */
+export interface TextLine {
+  time: number;
+  tid: number;
+  text: string;
+}
+
+/** The text trace as lines, each with its thread (for reports that group or number them). */
+export function renderLines(events: readonly TraceEvent[], opts: TextOptions = {}): TextLine[] {
   const showTime = opts.time ?? true;
   const fdPaths = opts.fdPaths ?? false;
   const wakes = opts.wakes ?? true;
-  const lines: string[] = [];
+  const lines: TextLine[] = [];
   /** the call whose line is printed up to its entry arguments, waiting for its exit */
   let openCall = -1;
   const names = new Map<number, string>();
@@ -301,10 +319,10 @@ export function renderText(events: readonly TraceEvent[], opts: TextOptions = {}
   const prefix = (time: number, tid: number) => (showTime ? `${String(time).padStart(10)} ` : '') + `[pid ${tid}] `;
   const newLine = (time: number, tid: number, text: string) => {
     if (openCall >= 0) {
-      lines[lines.length - 1] += ' <unfinished ...>';
+      lines[lines.length - 1].text += ' <unfinished ...>';
       openCall = -1;
     }
-    lines.push(prefix(time, tid) + text);
+    lines.push({ time, tid, text: prefix(time, tid) + text });
   };
   const wakeLine = (w: WakeEvent) => {
     const who = w.by ? `by [pid ${w.by}] ${w.byWhat ? w.byWhat + ' ' : ''}` : '';
@@ -327,7 +345,7 @@ export function renderText(events: readonly TraceEvent[], opts: TextOptions = {}
       case 'exit': {
         const rest = `${showFdNotes(e.args, fdPaths)}) = ${showFdNotes(e.result, fdPaths)}`;
         if (openCall === e.call) {
-          lines[lines.length - 1] += rest;
+          lines[lines.length - 1].text += rest;
           openCall = -1;
         } else {
           newLine(e.time, e.tid, `<... ${e.name} resumed>${rest}`);
@@ -366,6 +384,6 @@ export function renderText(events: readonly TraceEvent[], opts: TextOptions = {}
   }
   for (const ws of deferred.values()) for (const w of ws) wakeLine(w);
   // a call still in progress when the run ended (a deadlock, the step limit)
-  if (openCall >= 0) lines[lines.length - 1] += ' <unfinished ...>';
-  return lines.join('\n') + (lines.length ? '\n' : '');
+  if (openCall >= 0) lines[lines.length - 1].text += ' <unfinished ...>';
+  return lines;
 }
