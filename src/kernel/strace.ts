@@ -517,6 +517,28 @@ d('rt_sigprocmask', {
   exit: (c, ret) => `${ret === 0 ? sigset(c.mm, c.a[2]) : ptr(c.a[2])}, ${c.a[3]}`,
 });
 d('nanosleep', { enter: (c) => `${timespec(c.mm, c.a[0])}, `, exit: (c) => ptr(c.a[1]) });
+const FILE_TYPES: Names = [
+  [0o140000, 'S_IFSOCK'], [0o120000, 'S_IFLNK'], [0o100000, 'S_IFREG'], [0o60000, 'S_IFBLK'], [0o40000, 'S_IFDIR'],
+  [0o20000, 'S_IFCHR'], [0o10000, 'S_IFIFO'],
+];
+
+/** struct stat (asm-generic, riscv64's) as strace abbreviates it: {st_mode=S_IFREG|0644, st_size=33, ...}. */
+function statBuf(mm: AddressSpace, addr: number): string {
+  const m = getU32(mm, addr + 16), rdev = getU64(mm, addr + 32), size = getU64(mm, addr + 48);
+  if (m === null || rdev === null || size === null) return hex(addr);
+  const type = nameOf(FILE_TYPES, m & 0o170000) ?? hex(m & 0o170000);
+  const perm = '0' + (m & 0o7777).toString(8).padStart(3, '0');
+  const dev = (m & 0o170000) === 0o20000 || (m & 0o170000) === 0o60000;
+  const major = Math.floor(rdev / 256) & 0xfff, minor = (rdev & 0xff) | (Math.floor(rdev / 0x100000) & ~0xff);
+  return `{st_mode=${type}|${perm}, ${dev ? `st_rdev=makedev(0x${major.toString(16)}, 0x${minor.toString(16)})` : `st_size=${size}`}, ...}`;
+}
+const AT_FLAGS: Names = [[0x100, 'AT_SYMLINK_NOFOLLOW'], [0x200, 'AT_REMOVEDIR'], [0x400, 'AT_SYMLINK_FOLLOW'], [0x800, 'AT_NO_AUTOMOUNT'], [0x1000, 'AT_EMPTY_PATH']];
+d('fstat', { enter: (c) => `${fd(c, c.a[0])}, `, exit: (c, ret) => (ret === 0 ? statBuf(c.mm, c.a[1]) : hex(c.a[1])) });
+d('newfstatat', {
+  enter: (c) => `${dirfd(c, c.a[0])}, ${pathArg(c.mm, c.a[1])}, `,
+  exit: (c, ret) => `${ret === 0 ? statBuf(c.mm, c.a[2]) : hex(c.a[2])}, ${flagsOf(AT_FLAGS, c.a[3])}`,
+});
+
 d('execve', {
   enter: (c) => {
     const list = (addr: number, asVars: boolean): string => {

@@ -82,13 +82,26 @@ describe('Perfetto trace', () => {
   });
 
   it('`run --trace perfetto` on stdout prints only the trace (json is an alias)', async () => {
-    for (const fmt of ['perfetto', 'json']) {
-      const out: string[] = [];
-      const code = await main(['run', 'scenarios/acceptance-scm-rights.ts', '--trace', fmt], (s) => out.push(s));
-      expect(code).toBe(0);
-      const d = JSON.parse(out.join('\n'));
-      expect(d.metadata.replay).toBe('npx unixsim replay scenarios/acceptance-scm-rights.ts --seed 1');
-      expect(d.traceEvents.length).toBeGreaterThan(20);
+    const orig = console.error;
+    const errors: string[] = [];
+    console.error = (s: string) => errors.push(s);
+    try {
+      await checkStdout();
+    } finally {
+      console.error = orig;
     }
+    expect(errors.some((e) => /acceptance-scm-rights: passed/.test(e))).toBe(true);
   });
 });
+
+/** stdout holds nothing but the JSON document (the summary went to stderr). */
+async function checkStdout(): Promise<void> {
+  for (const fmt of ['perfetto', 'json']) {
+    const out: string[] = [];
+    const code = await main(['run', 'scenarios/acceptance-scm-rights.ts', '--trace', fmt], (s) => out.push(s));
+    expect(code).toBe(0);
+    const d = JSON.parse(out.join('\n'));
+    expect(d.metadata.replay).toBe('npx unixsim replay scenarios/acceptance-scm-rights.ts --seed 1');
+    expect(d.traceEvents.length).toBeGreaterThan(20);
+  }
+}
