@@ -267,6 +267,44 @@ export class Trace {
   }
 }
 
+/**
+ * Each event's text for a one-line-per-step summary, aligned with `events`:
+ * a finished call as its whole strace line, a call that went to sleep as
+ * `read(3, ...) <blocks on pipe:[1] readers>`, signals, exits and notes as the
+ * text trace shows them; null for events that are not a thread's own doing
+ * in that step (entries, resumptions, fd changes, counters, flows, wakes,
+ * starts).
+ */
+export function eventTexts(events: readonly TraceEvent[], fdPaths = false): (string | null)[] {
+  const entry = new Map<number, string>();
+  return events.map((e) => {
+    switch (e.kind) {
+      case 'enter':
+        entry.set(e.call, `${e.name}(${showFdNotes(e.args, fdPaths)}`);
+        return null;
+      case 'block': {
+        const call = entry.get(e.call) ?? '?(';
+        return `${call.endsWith(', ') ? `${call}...` : call}) <blocks on ${e.on}>`;
+      }
+      case 'exit':
+        return `${entry.get(e.call) ?? `${e.name}(`}${showFdNotes(e.args, fdPaths)}) = ${showFdNotes(e.result, fdPaths)}`;
+      case 'signal':
+        return `--- ${e.text} ---`;
+      case 'end':
+        return `+++ ${e.text} +++`;
+      case 'note':
+        return e.text;
+      default:
+        return null;
+    }
+  });
+}
+
+/** Events about another thread than the one whose step emitted them (a wake is the sleeper's, a start the child's). */
+export function isForeignEvent(e: TraceEvent): boolean {
+  return e.kind === 'wake' || e.kind === 'start';
+}
+
 // ---- the strace-like text renderer ----
 
 export interface TextOptions {
