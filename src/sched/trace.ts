@@ -129,6 +129,24 @@ export type TraceEvent =
   | EnterEvent | BlockEvent | WakeEvent | ResumeEvent | ExitEvent | SignalEvent | StartEvent | EndEvent | FdEvent
   | CounterEvent | FlowEvent | NoteEvent;
 
+/** Host bytes charged per kept event beyond its text. */
+const EVENT_COST = 96;
+
+/** The characters of an event's text fields (what keeping it costs beyond EVENT_COST, two bytes each). */
+function textLength(ev: TraceEvent): number {
+  switch (ev.kind) {
+    case 'enter': return ev.name.length + ev.args.length;
+    case 'exit': return ev.args.length + ev.result.length;
+    case 'block': return ev.on.length;
+    case 'wake': return ev.byWhat.length + ev.via.length;
+    case 'signal': case 'end': case 'note': return ev.text.length;
+    case 'start': return ev.label.length;
+    case 'fd': return ev.what.length;
+    case 'counter': return ev.track.length;
+    default: return 0;
+  }
+}
+
 interface OpenCall {
   id: number;
   name: string;
@@ -151,8 +169,17 @@ export class Trace {
   private readonly counters = new Map<string, number>();
   private readonly flows = new Map<object, { tid: number; call: number; time: number }>();
 
-  /** Every event goes through here (one place for a budget on what is kept). */
+  /** the run's memory budget (the kernel's): past it, further events are counted in `dropped`, not kept */
+  memory: { charge(n: number): boolean } | null = null;
+  /** events not kept because the memory budget was spent */
+  dropped = 0;
+
+  /** Every event goes through here, charged to the run's memory budget. */
   private push(ev: TraceEvent): void {
+    if (this.memory && !this.memory.charge(EVENT_COST + 2 * textLength(ev))) {
+      this.dropped++;
+      return;
+    }
     this.events.push(ev);
   }
 
