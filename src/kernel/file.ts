@@ -59,6 +59,8 @@ export interface FileOps {
   footprintKeys?(f: OpenFile): string[];
   /** A few words on the object's state for coverage tuples, e.g. "listening+full" (src/kernel/coverage.ts). */
   coverageState?(f: OpenFile): string;
+  /** What strace -yy shows for an fd of this file, when more than describe() ("UNIX-STREAM:[20000->20001]"). */
+  traceName?(f: OpenFile): string;
 }
 
 /**

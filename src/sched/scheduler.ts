@@ -101,7 +101,7 @@ export class Scheduler {
     this.maxSteps = opts.maxSteps ?? 1_000_000;
     this.maxInstructions = opts.maxInstructions ?? Infinity;
     this.maxTime = opts.maxTime ?? Infinity;
-    this.trace = new Trace(opts.recordText ?? false);
+    this.trace = new Trace(opts.recordText ?? false, this.clock);
   }
 
   add(t: SimThread): void {
@@ -130,9 +130,7 @@ export class Scheduler {
       t.waitingOn = null;
       this.trace.hash.int(-2);
       this.trace.hash.int(t.tid);
-      if (this.trace.recordText) {
-        this.trace.add({ time: this.clock.now, dur: 0, tid: t.tid, kind: 'wake', name: 'wake', text: `--- woken by ${source} ---` });
-      }
+      this.trace.wake(this.clock.now, t.tid, source);
     } else if (t.state === 'runnable') {
       t.wakePending = true;
     }
@@ -202,8 +200,11 @@ export class Scheduler {
       const timed = rec !== null && this.events.peekTime() !== undefined;
       rec?.begin(t.tid);
       this.running = t;
-      this.clock.advance(t.step());
+      this.trace.running = t.tid;
+      const ticks = t.step();
+      this.trace.running = 0;
       this.running = null;
+      this.clock.advance(ticks);
       let fp: Footprint | null = null;
       if (rec) {
         if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');
