@@ -23,8 +23,9 @@ const USAGE = `usage:
   unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
   unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
   unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--check] [--kernel-preempt]
+                   [--check] [--kernel-preempt] [--no-jit]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
+                                    (--no-jit or UNIXSIM_JIT=0: interpreter only, same results)
   unixsim bugs                      list the planted bugs
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
 
@@ -42,10 +43,11 @@ interface Flags {
   picks?: string;
   check: boolean;
   preempt: boolean;
+  noJit: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { positional: [], bugs: [], check: false, preempt: false };
+  const f: Flags = { positional: [], bugs: [], check: false, preempt: false, noJit: false };
   const valued: Record<string, keyof Flags> = {
     '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
     '--trace-out': 'traceOut', '--picks': 'picks',
@@ -61,6 +63,7 @@ function parseFlags(argv: string[]): Flags {
     if (name === '--bug') f.bugs.push(value());
     else if (name === '--check') f.check = true;
     else if (name === '--kernel-preempt') f.preempt = true;
+    else if (name === '--no-jit') f.noJit = true;
     else if (name in valued) (f as unknown as Record<string, string>)[valued[name]] = value();
     else if (name.startsWith('-')) throw new UsageError(`unknown option ${name}`);
     else f.positional.push(a);
@@ -216,7 +219,7 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   try {
     r = execImage(file, new Uint8Array(readFileSync(file)), {
       seed, strategy: strategyOf(f), args: guestArgs, recordText: trace !== undefined,
-      checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined,
+      checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined, jit: f.noJit ? false : undefined,
     });
   } catch (e) {
     if (e instanceof ExecError) throw new UsageError(e.message);

@@ -1,6 +1,7 @@
 // The kernel: processes, the syscall table and its dispatch, exit and
 // wait, signals, and the invariant checks that property tests turn on.
 // Subsystems (files, pipes, AF_UNIX) register their syscalls into `table`.
+import { JIT_DEFAULT } from '../hw/jit.ts';
 import { AddressSpace } from '../hw/memory.ts';
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
@@ -31,9 +32,11 @@ export interface KernelConfig {
   checkInvariants: boolean;
   /** planted bugs to enable (see bugs.ts); none by default */
   bugs: readonly PlantedBug[];
+  /** guest harts translate hot code (src/hw/jit.ts); false runs the interpreter alone, with the same results */
+  jit: boolean;
 }
 
-export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [] };
+export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [], jit: JIT_DEFAULT };
 
 export interface ExitRecord {
   pid: number;
