@@ -121,13 +121,35 @@ export function translate(startPc: number, slotAt: (byteOff: number) => Slot | n
   }
   if (insts.length === 0) return null;
   const len = insts.length;
-  const out: string[] = ['let c = 0;', 'const E = h.codeEpoch;', 'for (;;) {'];
-  insts.forEach(({ pc, s }, k) => out.push(emit(s, pc, k, startPc, len)));
+  const code: string[] = [];
+  insts.forEach(({ pc, s }, k) => code.push(emit(s, pc, k, startPc, len)));
   const last = insts[len - 1];
-  if (!isJump(last.s.op)) out.push(exit(String(last.pc + last.s.len), len));
-  out.push('}');
+  if (!isJump(last.s.op)) code.push(exit(String(last.pc + last.s.len), len));
   translatedCount++;
-  return { len, fn: compile(out.join('\n')) };
+  return { len, fn: compile(withLocalRegisters(code.join('\n'))) };
+}
+
+/**
+ * Keeps the integer registers the block uses in locals (l5/h5 for x5's
+ * halves), loaded at entry and stored back at every exit (WRITEBACK marks
+ * them), so V8 can hold them in machine registers across a self-loop. x0
+ * reads as the literal 0; the sink (32) is a local that is never stored.
+ */
+function withLocalRegisters(body: string): string {
+  const used = new Set<number>(), written = new Set<number>();
+  for (const m of body.matchAll(/x(lo|hi)\[(\d+)\]( = (?!=))?/g)) {
+    const r = Number(m[2]);
+    if (r === 0) continue;
+    used.add(r);
+    if (m[3] && r !== 32) written.add(r);
+  }
+  const regs = [...used].sort((a, b) => a - b);
+  const wb = [...written].sort((a, b) => a - b).map((r) => `xlo[${r}] = l${r}; xhi[${r}] = h${r};`).join(' ');
+  const local = body
+    .replace(/x(lo|hi)\[(\d+)\]/g, (_, half: string, r: string) => (r === '0' ? '0' : `${half === 'lo' ? 'l' : 'h'}${r}`))
+    .replaceAll(WRITEBACK, wb);
+  const decl = regs.length ? `let ${regs.map((r) => `l${r} = ${r === 32 ? 0 : `xlo[${r}]`}, h${r} = ${r === 32 ? 0 : `xhi[${r}]`}`).join(', ')};` : '';
+  return `${decl}\nlet c = 0;\nconst E = h.codeEpoch;\nfor (;;) {\n${local}\n}`;
 }
 
 function translatable(op: number): boolean {
@@ -140,12 +162,15 @@ function isJump(op: number): boolean {
 
 /** Leaves the block after `retired` instructions of this round, continuing at `pc`. */
 function exit(pc: string, retired: number): string {
-  return `{ h.blockRetired = c + ${retired}; h.blockBailed = false; return ${pc}; }`;
+  return `{ const next = ${pc}; ${WRITEBACK} h.blockRetired = c + ${retired}; h.blockBailed = false; return next; }`;
 }
+
+/** Where an exit stores the block's register locals back (filled in by withLocalRegisters). */
+const WRITEBACK = '/*writeback*/';
 
 /** Leaves the block before the instruction at `pc` (the interpreter executes it). */
 function bail(pc: number, k: number): string {
-  return `{ h.blockRetired = c + ${k}; h.blockBailed = true; return ${pc}; }`;
+  return `{ ${WRITEBACK} h.blockRetired = c + ${k}; h.blockBailed = true; return ${pc}; }`;
 }
 
 /** A pc as the lo/hi register halves it sets (link registers, auipc). */

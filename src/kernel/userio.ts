@@ -117,9 +117,9 @@ export class UserIO {
     return out;
   }
 
-  /** Copies bytes out to the user (read side); returns how many fit. */
-  copyOut(bytes: Uint8Array): number {
-    const n = Math.min(bytes.length, this.remaining);
+  /** Copies bytes[from..] out to the user (read side); returns how many fit. */
+  copyOut(bytes: Uint8Array, from = 0): number {
+    const n = Math.min(bytes.length - from, this.remaining);
     let put = 0;
     let skip = this.done;
     for (const s of this.segs) {
@@ -129,7 +129,7 @@ export class UserIO {
         continue;
       }
       const take = Math.min(s.len - skip, n - put);
-      copyToUser(this.mm, s.addr + skip, bytes, put, take);
+      copyToUser(this.mm, s.addr + skip, bytes, from + put, take);
       put += take;
       skip = 0;
     }
