@@ -9,6 +9,9 @@ import { canRead, canWrite, getU64 } from './uaccess.ts';
 
 export const UIO_MAXIOV = 1024;
 
+/** Copies up to this many bytes are done in a loop rather than with subarray + set. */
+const SHORT_COPY = 256;
+
 export interface Segment {
   addr: number;
   len: number;
@@ -31,7 +34,8 @@ function copyToUser(mm: AddressSpace, addr: number, src: Uint8Array, from: numbe
       mm.write(a, src.subarray(from + done, from + n));
       return;
     }
-    if (chunk <= 16) for (let i = 0; i < chunk; i++) page[off + i] = src[from + done + i];
+    // Short copies byte by byte: a subarray view per chunk costs more than the loop.
+    if (chunk <= SHORT_COPY) for (let i = 0, s = from + done; i < chunk; i++) page[off + i] = src[s + i];
     else page.set(src.subarray(from + done, from + done + chunk), off);
     done += chunk;
   }
@@ -46,7 +50,7 @@ function copyFromUser(mm: AddressSpace, addr: number, dst: Uint8Array, to: numbe
     const chunk = Math.min(n - done, PAGE_SIZE - off);
     const page = mm.pageForRead((a - off) / PAGE_SIZE);
     if (!page) return false;
-    if (chunk <= 16) for (let i = 0; i < chunk; i++) dst[to + done + i] = page[off + i];
+    if (chunk <= SHORT_COPY) for (let i = 0, d = to + done; i < chunk; i++) dst[d + i] = page[off + i];
     else dst.set(page.subarray(off, off + chunk), to + done);
     done += chunk;
   }
