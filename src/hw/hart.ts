@@ -35,6 +35,8 @@ const SLOT_WORDS = OPS_SLOT_WORDS;
 const TWO32 = 4294967296;
 const TLB_SIZE = 256; // direct-mapped, indexed by vpn & (TLB_SIZE-1)
 const SLOTS_PER_PAGE = PAGE_SIZE / 2;
+/** Stands for "no page decoded yet" at the start of each run (allocating one per call shows in syscall-heavy runs). */
+const NO_SLOTS = new Int32Array(0);
 
 /** CSR numbers visible to user mode (spec chapter "Zicsr", counters chapter "Zicntr"). */
 const CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003;
@@ -191,7 +193,7 @@ export class Hart {
     let pc = this.pc;
     let n = 0; // instructions retired in this call
     let page: DecodedPage | null = null;
-    let d = new Int32Array(0);
+    let d = NO_SLOTS;
     let base = -PAGE_SIZE * 2; // address of the page `d` decodes
     let stop: StopReason = stopForTimer ? STOP_TIMER : STOP_BUDGET;
     const jit = this.jit;
