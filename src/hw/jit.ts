@@ -77,8 +77,12 @@ const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
 const compiled = new Map<string, BlockFn>();
-/** Distinct sources compiled at most before the cache starts over (bounds host memory). */
-const COMPILED_MAX = 20_000;
+/**
+ * Distinct sources kept at most before the cache starts over: bounds the host
+ * memory a guest that keeps generating new code can make the cache hold
+ * (blocks in use stay reachable from their decoded pages).
+ */
+const COMPILED_MAX = 4096;
 
 function compile(body: string): BlockFn {
   let fn = compiled.get(body);
