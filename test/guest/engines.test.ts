@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.ts';
 import { blocksTranslated } from '../../src/hw/jit.ts';
 import type { ExecOptions } from '../../src/exec.ts';
 import { onUnixsim, requireCrossCompiler } from './qemu.ts';
@@ -53,6 +54,22 @@ describe('translated and interpreted guests give identical runs', () => {
     onUnixsim(path, ['3000'], { jit: true, seed: 5 });
     expect(blocksTranslated()).toBeGreaterThan(before);
     before = blocksTranslated();
+  });
+
+  it('unixsim exec --no-jit prints the same and exits the same', async () => {
+    const run = async (extra: string[]): Promise<[number, string]> => {
+      const chunks: string[] = [];
+      const io = { stdout: (b: Uint8Array) => chunks.push(new TextDecoder().decode(b)), stderr: () => {} };
+      const code = await main(['exec', join(BIN, 'cpuloop'), ...extra, '--', '500'], () => {}, io);
+      return [code, chunks.join('')];
+    };
+    const before = blocksTranslated();
+    const without = await run(['--no-jit']);
+    expect(blocksTranslated(), '--no-jit translated blocks').toBe(before);
+    const withJit = await run([]);
+    expect(blocksTranslated()).toBeGreaterThan(before);
+    expect(without).toEqual(withJit);
+    expect(withJit[1]).toMatch(/^rounds=500 checksum=/);
   });
 
   const glibc = readdirSync(GLIBC).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort()
