@@ -508,14 +508,15 @@ export class Hart {
     const slot = off >> 1;
     const heat = p.heat!;
     if (heat[slot] < this.jitThreshold) { heat[slot]++; return false; }
-    const b = translate(p.vpn * PAGE_SIZE + off, (k) => this.slotForBlock(p, off + k));
+    const base = p.vpn * PAGE_SIZE;
+    const b = translate(base + off, (pc) => this.slotForBlock(p, pc - base));
     p.blocks![slot] = b;
     return b !== null;
   }
 
   /** The decoded slot at byte `off` of the page for the translator, or null past the page (or spanning out of it). */
   private slotForBlock(p: DecodedPage, off: number): { op: number; rd: number; rs1: number; rs2: number; imm: number; aux: number; len: number } | null {
-    if (off >= PAGE_SIZE) return null;
+    if (!(off >= 0 && off < PAGE_SIZE)) return null;
     const b = p.frame;
     if (((b[off] | (b[off + 1] << 8)) & 3) === 3 && off > PAGE_SIZE - 4) return null;
     const d = p.slots, i = off << 2;

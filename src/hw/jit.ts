@@ -3,15 +3,16 @@
 // switch in hart.ts would do for each instruction in turn.
 //
 // A block starts at a hot entry pc and runs on through not-taken
-// conditional branches (a superblock with side exits) until a jump, an
+// conditional branches (a superblock with side exits) and direct jumps to
+// the same page, until an indirect jump (jalr), a jump off the page, an
 // instruction it does not translate, the end of the page or MAX_BLOCK
 // instructions. A branch back to the block's own start loops inside the
 // function while the instruction budget lasts.
 //
 // The contract with Hart.run, which makes the two engines indistinguishable:
-// - The block reads and writes the registers in the hart's Int32 halves
-//   (xlo/xhi, fbits) and memory through the same TLB arrays; nothing is
-//   cached across instructions, so every exit leaves the state exactly as
+// - The block works on the hart's registers (integer ones in locals, loaded
+//   at entry and stored back at every exit; fbits in place) and on memory
+//   through the same TLB arrays, so every exit leaves the state exactly as
 //   the interpreter would at that pc.
 // - It is only entered when all `len` instructions fit the remaining budget
 //   (the dispatcher checks), and a self-loop re-checks before each round,
@@ -108,27 +109,37 @@ interface Slot {
 }
 
 /**
- * Translates the code at `startPc`; `slotAt(k)` returns the decoded slot of
- * the instruction `k` bytes into the block, or null where translation must
- * stop (end of page, an instruction spanning into the next page).
+ * Translates the code at `startPc`; `slotAt(pc)` returns the decoded slot of
+ * the instruction at `pc`, or null where translation must stop (another
+ * page, an instruction spanning into the next page). A direct jump (jal) to
+ * elsewhere on the same page is followed, so calls stay inside one block.
  * Returns null when not even the first instruction is translatable.
  */
-export function translate(startPc: number, slotAt: (byteOff: number) => Slot | null): Block | null {
-  const insts: { pc: number; s: Slot }[] = [];
-  let off = 0;
+export function translate(startPc: number, slotAt: (pc: number) => Slot | null): Block | null {
+  const insts: { pc: number; s: Slot; followed: boolean }[] = [];
+  let pc = startPc;
+  /** where execution continues after the last instruction taken, when it is not a jump out */
+  let next: number | null = null;
   while (insts.length < MAX_BLOCK) {
-    const s = slotAt(off);
+    const s = slotAt(pc);
     if (s === null || !translatable(s.op)) break;
-    insts.push({ pc: startPc + off, s });
-    off += s.len;
-    if (isJump(s.op)) break;
+    if (s.op === 3) { // JAL: follow it unless it loops to the start or leaves the page
+      const target = pc + s.imm;
+      const follow = target !== startPc && insts.length + 1 < MAX_BLOCK && slotAt(target) !== null;
+      insts.push({ pc, s, followed: follow });
+      if (!follow) { next = null; break; }
+      pc = next = target;
+      continue;
+    }
+    insts.push({ pc, s, followed: false });
+    if (s.op === 4) { next = null; break; } // JALR
+    pc = next = pc + s.len;
   }
   if (insts.length === 0) return null;
   const len = insts.length;
   const code: string[] = [];
-  insts.forEach(({ pc, s }, k) => code.push(emit(s, pc, k, startPc, len)));
-  const last = insts[len - 1];
-  if (!isJump(last.s.op)) code.push(exit(String(last.pc + last.s.len), len));
+  insts.forEach(({ pc, s, followed }, k) => code.push(emit(s, pc, k, startPc, len, followed)));
+  if (next !== null) code.push(exit(String(next), len));
   translatedCount++;
   return { len, fn: compile(withLocalRegisters(code.join('\n'))) };
 }
@@ -158,10 +169,6 @@ function withLocalRegisters(body: string): string {
 
 function translatable(op: number): boolean {
   return (op >= 1 && op <= 63 && op !== 28 && op !== 29 && op !== 30) || (op >= 70 && op <= 79);
-}
-
-function isJump(op: number): boolean {
-  return op === 3 || op === 4;
 }
 
 /** Leaves the block after `retired` instructions of this round, continuing at `pc`. */
@@ -209,7 +216,7 @@ const LOAD_SIZE: Record<number, number> = { 11: 1, 12: 2, 13: 4, 14: 8, 15: 1, 1
 const STORE_SIZE: Record<number, number> = { 18: 1, 19: 2, 20: 4, 21: 8, 72: 4, 73: 8 };
 
 /** JavaScript for one instruction: the same operations, in the same order, as hart.ts's switch. */
-function emit(s: Slot, pc: number, k: number, startPc: number, len: number): string {
+function emit(s: Slot, pc: number, k: number, startPc: number, len: number, followed: boolean): string {
   const { op, rd, rs1, rs2, imm } = s;
   const next = pc + s.len;
   const sink = rd === 32;
@@ -227,6 +234,7 @@ function emit(s: Slot, pc: number, k: number, startPc: number, len: number): str
       const [lo, hi] = pcHalves(next);
       const link = sink ? '' : `xlo[${rd}] = ${lo}; xhi[${rd}] = ${hi};`;
       const target = pc + imm;
+      if (followed) return link; // translation continues at the target
       if (target === startPc) return `${link} c += ${k + 1}; if (c + ${len} <= budget) continue; ${exit(String(target), 0)}`;
       return `${link} ${exit(String(target), k + 1)}`;
     }

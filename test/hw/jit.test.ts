@@ -9,7 +9,7 @@ import { Hart } from '../../src/hw/hart.ts';
 import { blocksTranslated } from '../../src/hw/jit.ts';
 import type { StopReason } from '../../src/hw/stop.ts';
 import { Timer } from '../../src/hw/timer.ts';
-import { addi, assemble, B, ecall, I, type Inst, ld, lui, R, S, sd } from './asm.ts';
+import { addi, assemble, B, ecall, I, type Inst, J, ld, lui, R, S, sd } from './asm.ts';
 
 const CODE = 0x10000, DATA = 0x20000;
 
@@ -117,6 +117,21 @@ describe('translated blocks stop where the interpreter stops', () => {
     m.hart.pc = CODE;
     expect(m.hart.run(100).kind).toBe('ecall');
     expect(m.hart.getX(10)).toBe(42);
+  });
+
+  it('calls and returns (jal followed into the callee, jalr back) and a jump to self', () => {
+    const program: Inst[] = [
+      addi(5, 0, 40), addi(10, 0, 0),
+      J(1, 16), // +8: call f at +24
+      addi(5, 5, -1), B(1, 5, 0, -8), // +12: loop back to the call
+      ecall(), // +20
+      addi(10, 10, 7), I(0x67, 0, 0, 1, 0), // +24 f: x10 += 7; ret
+    ];
+    for (const b of [1, 4, 9, 1000]) agreeStepwise(program, () => b);
+    const m = machine(program, true);
+    expect(m.hart.run(10_000).kind).toBe('ecall');
+    expect(m.hart.getX(10)).toBe(280);
+    for (const b of [1, 5, 64]) expect(agreeStepwise([J(0, 0)], () => b)).toHaveLength(10_000); // j . : every stop is a budget stop
   });
 
   it('csr reads of instret and cycle inside hot code see the exact count', () => {
