@@ -225,6 +225,7 @@ export class Hart {
             }
           } else if (b === null) head = true; // an instruction blocks leave to the interpreter: a block may start after it
           else if (this.warm(page!, off)) { head = true; continue; }
+          else head = page!.blocks![off >> 1] === null; // just found untranslatable: the same
         }
       }
       const i = off << 2; // (off / 2) halfword slots of SLOT_WORDS (8) words
@@ -515,14 +516,14 @@ export class Hart {
   }
 
   /** The decoded slot at byte `off` of the page for the translator, or null past the page (or spanning out of it). */
-  private slotForBlock(p: DecodedPage, off: number): { op: number; rd: number; rs1: number; rs2: number; imm: number; aux: number; len: number } | null {
+  private slotForBlock(p: DecodedPage, off: number): { op: number; rd: number; rs1: number; rs2: number; imm: number; rs3: number; aux: number; len: number } | null {
     if (!(off >= 0 && off < PAGE_SIZE)) return null;
     const b = p.frame;
     if (((b[off] | (b[off + 1] << 8)) & 3) === 3 && off > PAGE_SIZE - 4) return null;
     const d = p.slots, i = off << 2;
     if (d[i] === 0) this.decodeAt(p, off);
     const op = this.mutateTranslated === null ? d[i] : this.mutateTranslated(d[i]);
-    return { op, rd: d[i + 1], rs1: d[i + 2], rs2: d[i + 3], imm: d[i + 4], aux: d[i + 6], len: d[i + 7] };
+    return { op, rd: d[i + 1], rs1: d[i + 2], rs2: d[i + 3], imm: d[i + 4], rs3: d[i + 5], aux: d[i + 6], len: d[i + 7] };
   }
 
   /** Decodes the instruction at byte `off` of the page; returns -1, or the address whose fetch faulted. */

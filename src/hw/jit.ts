@@ -32,6 +32,7 @@
 // re-executed processes translates to the same text); that cache holds pure
 // functions only and cannot change what a run does.
 
+import type { FpRegs } from './fpu.ts';
 import { divrem64, divremu64, divuw, divw, mul64, mulh64, result as i64 } from './int64.ts';
 
 /** The instructions per block at most (longer straight-line code is several blocks). */
@@ -54,6 +55,7 @@ export interface BlockHost {
   codeEpoch: number;
   loadLo: number;
   loadHi: number;
+  readonly fp: FpRegs;
   loadSlow(lo: number, hi: number, size: number): boolean;
   storeSlow(lo: number, hi: number, size: number, vlo: number, vhi: number): boolean;
 }
@@ -105,7 +107,7 @@ export function blocksTranslated(): number {
 
 /** A decoded slot, read from the page's slot array (layout in ops.ts). */
 interface Slot {
-  op: number; rd: number; rs1: number; rs2: number; imm: number; aux: number; len: number;
+  op: number; rd: number; rs1: number; rs2: number; imm: number; rs3: number; aux: number; len: number;
 }
 
 /**
@@ -164,12 +166,21 @@ function withLocalRegisters(body: string): string {
     .replace(/x(lo|hi)\[(\d+)\]/g, (_, half: string, r: string) => (r === '0' ? '0' : `${half === 'lo' ? 'l' : 'h'}${r}`))
     .replaceAll(WRITEBACK, wb);
   const decl = regs.length ? `let ${regs.map((r) => `l${r} = ${r === 32 ? 0 : `xlo[${r}]`}, h${r} = ${r === 32 ? 0 : `xhi[${r}]`}`).join(', ')};` : '';
-  return `${decl}\nlet c = 0;\nconst E = h.codeEpoch;\nfor (;;) {\n${local}\n}`;
+  // XLO/XHI: the register arrays under names the localising above leaves alone (the FP unit's view)
+  return `${decl}\nconst XLO = xlo, XHI = xhi;\nlet c = 0;\nconst E = h.codeEpoch;\nfor (;;) {\n${local}\n}`;
 }
 
 function translatable(op: number): boolean {
-  return (op >= 1 && op <= 63 && op !== 28 && op !== 29 && op !== 30) || (op >= 70 && op <= 79);
+  return (op >= 1 && op <= 63 && op !== 28 && op !== 29 && op !== 30) || (op >= 70 && op <= 79) || isFpOp(op);
 }
+
+/** F/D arithmetic, moves and conversions (ops.ts: FP_S + k, FP_D + k, FCVT_S_D, FCVT_D_S). */
+function isFpOp(op: number): boolean {
+  return (op >= 80 && op <= 107) || (op >= 120 && op <= 147) || op === 160 || op === 161;
+}
+
+/** FpOp numbers whose destination is an integer register (feq/flt/fle, fclass, fmv.x, fcvt to integer). */
+const FP_TO_INT = new Set([10, 11, 12, 13, 14, 16, 17, 18, 19]);
 
 /** Leaves the block after `retired` instructions of this round, continuing at `pc`. */
 function exit(pc: string, retired: number): string {
@@ -345,6 +356,18 @@ function emit(s: Slot, pc: number, k: number, startPc: number, len: number, foll
     case 61: return w32(`divw(xlo[${rs1}], xlo[${rs2}], true)`); // REMW
     case 62: return w32(`divuw(xlo[${rs1}], xlo[${rs2}], true)`); // REMUW
     case 63: return ''; // FENCE
+  }
+  if (isFpOp(op)) {
+    // The FP unit reads and writes integer registers in the arrays: store the
+    // locals back first, reload an integer destination after. It returns false
+    // (having changed nothing) for a reserved rounding mode: the interpreter
+    // then raises SIGILL at this pc.
+    const isD = op >= 120 && op < 160;
+    const fk = op - (isD ? 120 : 80);
+    const call = op >= 160 ? `h.fp.convert(${op === 161}, ${rd}, ${rs1}, ${s.aux})`
+      : `h.fp.exec(${fk}, ${isD}, ${rd}, ${rs1}, ${rs2}, ${s.rs3}, ${s.aux}, XLO, XHI)`;
+    const reload = op < 160 && FP_TO_INT.has(fk) && rd !== 0 ? `xlo[${rd}] = XLO[${rd}]; xhi[${rd}] = XHI[${rd}];` : '';
+    return `${WRITEBACK} if (!${call}) ${bail(pc, k)} ${reload}`;
   }
   throw new Error(`jit: op ${op} is not translatable`);
 }
