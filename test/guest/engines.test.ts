@@ -41,8 +41,8 @@ describe('translated and interpreted guests give identical runs', () => {
   });
 
   for (const name of programs) {
-    it(`${name}: same trace hash, steps and virtual time under three seeds`, () => {
-      for (const seed of [1, 2, 'x']) sameBothWays(join(BIN, name), ARGS[name] ?? [], { seed, strategy: seed === 2 ? 'pct' : 'random' });
+    it(`${name}: same trace hash, steps and virtual time under two seeds and strategies`, () => {
+      for (const seed of [1, 'x']) sameBothWays(join(BIN, name), ARGS[name] ?? [], { seed, strategy: seed === 'x' ? 'pct' : 'random' });
     });
   }
 

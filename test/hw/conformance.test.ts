@@ -84,7 +84,7 @@ describe('differential conformance against qemu-riscv64', () => {
 
 describe('translated blocks against qemu-riscv64', () => {
   // Fewer cases than above: each is a loop, so it exercises the block cache more per qemu start.
-  const LOOP_RUNS = Math.max(20, Math.round(RUNS / 3));
+  const LOOP_RUNS = Math.max(15, Math.round(RUNS / 6));
 
   it('random sequences run in a loop across a page boundary agree on both engines', () => {
     requireQemu();
