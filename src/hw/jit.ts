@@ -87,12 +87,23 @@ const compiled = new Map<string, BlockFn>();
  */
 const COMPILED_MAX = 4096;
 
-function compile(body: string): BlockFn {
+/** False once the host refused to compile code (node --disallow-code-generation-from-strings): interpret only. */
+let canCompile = true;
+
+function compile(body: string): BlockFn | null {
   let fn = compiled.get(body);
   if (fn === undefined) {
+    if (!canCompile) return null;
     if (compiled.size >= COMPILED_MAX) compiled.clear();
-    const factory = new Function(...HELPER_NAMES, `"use strict"; return function block(h, xlo, xhi, fb, rT, rV, wT, wV, budget) {\n${body}\n};`);
-    fn = factory(...HELPER_VALUES) as BlockFn;
+    let factory: (...helpers: unknown[]) => BlockFn;
+    try {
+      factory = new Function(...HELPER_NAMES, `"use strict"; return function block(h, xlo, xhi, fb, rT, rV, wT, wV, budget) {\n${body}\n};`) as typeof factory;
+    } catch (e) {
+      if (e instanceof SyntaxError) throw e; // a translator bug, not the host
+      canCompile = false;
+      return null;
+    }
+    fn = factory(...HELPER_VALUES);
     compiled.set(body, fn);
   }
   return fn;
@@ -142,8 +153,10 @@ export function translate(startPc: number, slotAt: (pc: number) => Slot | null):
   const code: string[] = [];
   insts.forEach(({ pc, s, followed }, k) => code.push(emit(s, pc, k, startPc, len, followed)));
   if (next !== null) code.push(exit(String(next), len));
+  const fn = compile(withLocalRegisters(code.join('\n')));
+  if (fn === null) return null;
   translatedCount++;
-  return { len, fn: compile(withLocalRegisters(code.join('\n'))) };
+  return { len, fn };
 }
 
 /**
