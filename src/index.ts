@@ -4,20 +4,27 @@
 // or runScenario with the recorded picks). Everything else is internal.
 
 // Scenarios and runs
-export { defineScenario, type Scenario, type ProcessSpec } from './script/scenario.ts';
+export { defineScenario, type Scenario, type ProcessSpec, type FileEntry, type FileSpec } from './script/scenario.ts';
+export { loadScenarioFile, ScenarioLoadError } from './script/loader.ts';
 export { runScenario, STRATEGIES, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
 export type { RunView } from './script/runview.ts';
+export type { KernelState, FileView, SocketView, TaskView } from './script/kstate.ts';
 export type { Program } from './script/context.ts';
 
 // What scripts call
-export { Sys, text, toBytes, type Bytes, type DataResult, type SockAddr, type SockName, type SysGen } from './script/sys.ts';
+export { Sys, text, toBytes, type Bytes, type DataResult, type SockAddr, type SockName, type SysGen, type ForkOptions, type ThreadOptions } from './script/sys.ts';
 export * as unix from './unix/constants.ts';
 
 // Traces and reproduction
 export { renderText, renderChromeJson, type TraceEvent } from './sched/trace.ts';
 export { describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 export { parseSeed, type Seed } from './sched/rng.ts';
-export { replayCommand } from './cli.ts';
+export { replayCommand, execReplayCommand, runArgs } from './explore/run-flags.ts';
+export { shrinkFailure, type ShrinkResult } from './explore/shrink.ts';
+export { failureReport, scheduleStory, type ReportInput } from './explore/report.ts';
+export { classifyFailure, type FailureKind } from './explore/signature.ts';
+export { mergeSummaries, shardRange, type SweepSummary, type FailureGroup, type Shard } from './explore/sweep.ts';
+export { subtreePrefixes, shardPrefixes } from './explore/subtrees.ts';
 export { plantedBugs } from './kernel/bugs.ts';
 
 // Real binaries

@@ -63,3 +63,13 @@ export interface UserContext {
    */
   enterSignalHandler?(signo: number, action: SigAction, syscallResult: number | undefined): boolean;
 }
+
+/**
+ * A program format execve can start besides ELF (Linux's binfmt handlers):
+ * given the file's bytes, a maker of the new user side, or null when the
+ * file is not of this format. The scenario runner registers one for
+ * scripted programs.
+ */
+export interface Binfmt {
+  recognize(image: Uint8Array): ((t: Task, argv: string[], envp: string[]) => UserContext) | null;
+}

@@ -9,7 +9,7 @@ import { SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN } from './abi.ts';
 
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000;
 import { Console, ConsoleFile } from './console.ts';
-import type { UserContext } from './context.ts';
+import type { Binfmt, UserContext } from './context.ts';
 import { renderResult } from './errno.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
@@ -68,10 +68,12 @@ export class Kernel {
   /** further invariant checks subsystems register (return a violation message or null) */
   readonly checks: (() => string | null)[] = [];
   /** values scripts recorded with sys.log, for scenario checks */
-  readonly notes: { pid: number; key: string; value: unknown }[] = [];
+  readonly notes: { pid: number; tid?: number; key: string; value: unknown }[] = [];
   readonly stats = { syscalls: 0, enosys: 0 };
   /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
   readonly unknownSyscalls = new Map<number, number>();
+  /** program formats execve tries before ELF (scripted programs a scenario registers) */
+  readonly binfmts: Binfmt[] = [];
   /** futex waiters, by address space and address */
   readonly futexes = new Futexes();
   /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
@@ -108,17 +110,25 @@ export class Kernel {
     return t;
   }
 
-  /** fork: a child with copies of the parent's fd table (shared open files), memory (copy-on-write) and signal dispositions. */
-  fork(parent: Task): number {
+  /**
+   * fork: a child with copies of the parent's fd table (shared open files),
+   * memory (copy-on-write) and signal dispositions. `flags` may ask for
+   * CLONE_FILES (the same fd table, as copy_files shares it) and CLONE_FS
+   * (the same cwd and umask, copy_fs) without sharing the memory.
+   */
+  fork(parent: Task, flags = 0): number {
     // A script child takes its program's name (comm is inherited on Linux; the name only labels reports).
     const name = parent.ctx.childName?.() || parent.name;
     const proc = parent.group.leader;
-    const child = new Task(this, this.nextPid++, name, proc, { ...parent.creds }, parent.fds.clone(),
+    const fds = flags & CLONE_FILES ? parent.fds : parent.fds.clone();
+    if (flags & CLONE_FILES) fds.users++;
+    const child = new Task(this, this.nextPid++, name, proc, { ...parent.creds }, fds,
       parent.mm.clone(), parent.cwd, parent.umask);
+    if (flags & CLONE_FS) child.fs = parent.fs;
     child.sig = parent.sig.clone();
     const ctx = parent.ctx.fork(child);
     if (typeof ctx === 'number') {
-      for (const f of child.fds.takeAll()) f.put();
+      this.releaseFds(child.fds);
       child.mm.clear();
       return ctx;
     }
@@ -137,7 +147,7 @@ export class Kernel {
    * the new tid, or -errno (the user side cannot make threads).
    */
   cloneVm(parent: Task, flags: number, sp: number, tls: number | null): number | Task {
-    if (!parent.ctx.thread) return -38; // ENOSYS: scripted processes only fork
+    if (!parent.ctx.thread) return -38; // ENOSYS: this user side cannot make threads
     const thread = (flags & CLONE_THREAD) !== 0;
     const proc = parent.group.leader;
     let fds: FdTable;
@@ -148,7 +158,7 @@ export class Kernel {
       fds = parent.fds.clone();
     }
     this.mmUsers.set(parent.mm, this.mmUserCount(parent.mm) + 1);
-    const child = new Task(this, this.nextPid++, parent.name, thread ? null : proc, { ...parent.creds }, fds,
+    const child = new Task(this, this.nextPid++, parent.ctx.childName?.() || parent.name, thread ? null : proc, { ...parent.creds }, fds,
       parent.mm, parent.cwd, parent.umask, thread ? parent.group : undefined);
     if (flags & CLONE_FS) child.fs = parent.fs;
     if (flags & CLONE_SIGHAND) child.sig = new SignalState(parent.sig.actions, thread ? parent.sig.shared : undefined);

@@ -97,7 +97,9 @@ export class Task implements SimThread {
     this.group.threads.push(this);
     this.fs = { cwd, umask };
     const leader = this.group.leader;
-    this.label = leader === this ? `pid ${pid} (${name})` : `pid ${leader.pid} (${name}) thread ${pid}`;
+    // A thread shows its process's name, and its own when it has another (a named script thread).
+    this.label = leader === this ? `pid ${pid} (${name})`
+      : `pid ${leader.pid} (${leader.name}) thread ${pid}${name !== leader.name ? ` (${name})` : ''}`;
     this.waker = kernel.sched.wakerFor(this);
     this.childExit = new WaitQueue(`exit of a child of pid ${pid}`);
     this.timerQueue = new WaitQueue(leader === this ? `timer of pid ${pid}` : `timer of thread ${pid}`);

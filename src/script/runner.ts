@@ -9,15 +9,18 @@ import type { Strategy } from '../sched/strategy.ts';
 import { PctStrategy } from '../sched/strategies/pct.ts';
 import { RandomStrategy } from '../sched/strategies/random.ts';
 import { ReplayStrategy } from '../sched/strategies/replay.ts';
+import { KeepCurrentStrategy } from '../sched/strategies/keep.ts';
 import { RoundRobinStrategy } from '../sched/strategies/roundRobin.ts';
 import type { TraceEvent } from '../sched/trace.ts';
 import { registerUnix } from '../unix/index.ts';
 import { ScriptContext } from './context.ts';
 import { RunView } from './runview.ts';
+import { installFiles } from './files.ts';
+import { installScriptPrograms } from './binfmt.ts';
 import type { Scenario } from './scenario.ts';
 
-export type StrategyName = 'random' | 'rr' | 'pct';
-export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct'];
+export type StrategyName = 'random' | 'rr' | 'pct' | 'keep';
+export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct', 'keep'];
 
 export interface RunOptions {
   seed: Seed;
@@ -53,6 +56,8 @@ export interface RunResult {
   events: TraceEvent[];
   labels: ReadonlyMap<number, string>;
   kernel: Kernel;
+  /** what the checks saw: exits, logs and the kernel's state at the end (view.state(), view.describeState()) */
+  view: RunView;
 }
 
 export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): Strategy {
@@ -63,15 +68,27 @@ export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): St
       return new RoundRobinStrategy();
     case 'pct':
       return new PctStrategy(rng, opts.pctDepth ?? 3, 1000);
+    case 'keep':
+      return new KeepCurrentStrategy();
   }
 }
 
-export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
+/** In-process observers of one run (src/explore's shrinker); not part of what a run is, so not in RunOptions. */
+export interface RunHooks {
+  /** wraps the strategy the options describe (e.g. to record every choice point) */
+  strategy?: (s: Strategy) => Strategy;
+  /** sees the scheduler before the run starts */
+  scheduler?: (s: Scheduler) => void;
+}
+
+export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}): RunResult {
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
   const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
-  const strategy = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const strategy = hooks.strategy ? hooks.strategy(described) : described;
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText });
+  hooks.scheduler?.(sched);
   const config: Partial<KernelConfig> = {
     ...sc.kernel,
     bugs: [...(sc.kernel?.bugs ?? []), ...(opts.bugs ?? [])],
@@ -80,10 +97,10 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
   };
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);
-  registerUnix(k);
-  for (const [path, content] of Object.entries(sc.files ?? {})) {
-    k.vfs.writeFile(path, typeof content === 'string' ? new TextEncoder().encode(content) : content);
-  }
+  const net = registerUnix(k);
+  // A malformed scenario is refused before any run (scenarioProblem); this guards direct callers.
+  const bad = installFiles(k.vfs, sc.files ?? {}) ?? installScriptPrograms(k, sc.programs ?? {});
+  if (bad) throw new Error(`scenario ${sc.name}: ${bad}`);
   for (const p of sc.processes) {
     const creds = p.uid === undefined && p.gid === undefined ? ROOT_CREDS : credsOf(p.uid ?? 0, p.gid ?? 0);
     k.spawn(p.name, (t) => new ScriptContext(t, p.program), creds);
@@ -98,11 +115,12 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
     if (e instanceof InvariantViolation) failures.push(`kernel invariant violated at step ${sched.steps}: ${e.message}`);
     else failures.push(`internal error at step ${sched.steps}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
-  if (failures.length === 0) failures.push(...judge(sc, end, k));
+  const view = new RunView(end, k, net);
+  if (failures.length === 0) failures.push(...judge(sc, end, k, view));
   return {
     scenario: sc.name,
     seed: opts.seed,
-    strategy: strategy.describe,
+    strategy: described.describe,
     end,
     failures,
     hash: sched.trace.hash.hex(),
@@ -112,6 +130,7 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
     events: sched.trace.events,
     labels: sched.threadLabels(),
     kernel: k,
+    view,
   };
 }
 
@@ -120,7 +139,7 @@ function credsOf(uid: number, gid: number) {
 }
 
 /** Everything a run must satisfy, in the order a reader wants to see failures. */
-function judge(sc: Scenario, end: RunEnd, k: Kernel): string[] {
+function judge(sc: Scenario, end: RunEnd, k: Kernel, view: RunView): string[] {
   const out: string[] = [];
   const ended = describeRunEnd(end);
   if (ended) out.push(ended);
@@ -133,7 +152,6 @@ function judge(sc: Scenario, end: RunEnd, k: Kernel): string[] {
     for (const e of k.exits) if (e.status !== 0) out.push(`${e.name} (pid ${e.pid}) ended with ${e.describe}`);
   }
   if (out.length === 0 || end.kind === 'exited') {
-    const view = new RunView(end, k);
     for (const [name, check] of Object.entries(sc.checks ?? {})) {
       let r: boolean | string;
       try {

@@ -106,8 +106,7 @@ function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: numbe
     if (typeof r === 'number') return r;
     child = r;
   } else {
-    if (flags & (CLONE_FILES | CLONE_FS)) return -ENOSYS; // sharing these without the memory is not modelled
-    const pid = k.fork(t);
+    const pid = k.fork(t, flags & (CLONE_FILES | CLONE_FS));
     if (pid < 0) return pid;
     child = k.tasks.get(pid)!;
     if (newsp) child.ctx.setStackPointer?.(newsp);
@@ -168,10 +167,6 @@ export function registerProc(k: Kernel): void {
   });
   d(172, 'getpid', [], (t) => t.tgid);
   d(173, 'getppid', [], (t) => t.group.leader.parent?.pid ?? 0);
-  d(174, 'getuid', [], (t) => t.creds.uid);
-  d(175, 'geteuid', [], (t) => t.creds.euid);
-  d(176, 'getgid', [], (t) => t.creds.gid);
-  d(177, 'getegid', [], (t) => t.creds.egid);
   d(178, 'gettid', [], (t) => t.pid);
   d(124, 'sched_yield', [], () => 0);
   d(101, 'nanosleep', ['ptr', 'ptr'], (t, [req, rem]) => {
@@ -263,17 +258,5 @@ export function registerProc(k: Kernel): void {
     const old = t.umask;
     t.umask = mask & 0o777;
     return old;
-  });
-  d(146, 'setuid', ['int'], (t, [uid]) => {
-    if (t.creds.euid === 0) t.creds = { ...t.creds, uid, euid: uid, suid: uid };
-    else if (uid === t.creds.uid || uid === t.creds.suid) t.creds = { ...t.creds, euid: uid };
-    else return -EPERM;
-    return 0;
-  });
-  d(144, 'setgid', ['int'], (t, [gid]) => {
-    if (t.creds.euid === 0) t.creds = { ...t.creds, gid, egid: gid, sgid: gid };
-    else if (gid === t.creds.gid || gid === t.creds.sgid) t.creds = { ...t.creds, egid: gid };
-    else return -EPERM;
-    return 0;
   });
 }
