@@ -37,6 +37,8 @@ import { divrem64, divremu64, divuw, divw, mul64, mulh64, result as i64 } from '
 
 /** The instructions per block at most (longer straight-line code is several blocks). */
 export const MAX_BLOCK = 96;
+/** Longest block source kept (characters); longer ones are translated with half the instructions. */
+const SOURCE_MAX = 24_000;
 
 /** Head visits before a pc is translated (0: translate on first visit, as the tests do). */
 export const DEFAULT_THRESHOLD = 24;
@@ -128,17 +130,17 @@ interface Slot {
  * elsewhere on the same page is followed, so calls stay inside one block.
  * Returns null when not even the first instruction is translatable.
  */
-export function translate(startPc: number, slotAt: (pc: number) => Slot | null): Block | null {
+export function translate(startPc: number, slotAt: (pc: number) => Slot | null, maxInsts = MAX_BLOCK): Block | null {
   const insts: { pc: number; s: Slot; followed: boolean }[] = [];
   let pc = startPc;
   /** where execution continues after the last instruction taken, when it is not a jump out */
   let next: number | null = null;
-  while (insts.length < MAX_BLOCK) {
+  while (insts.length < maxInsts) {
     const s = slotAt(pc);
     if (s === null || !translatable(s.op)) break;
     if (s.op === 3) { // JAL: follow it unless it loops to the start or leaves the page
       const target = pc + s.imm;
-      const follow = target !== startPc && insts.length + 1 < MAX_BLOCK && slotAt(target) !== null;
+      const follow = target !== startPc && insts.length + 1 < maxInsts && slotAt(target) !== null;
       insts.push({ pc, s, followed: follow });
       if (!follow) { next = null; break; }
       pc = next = target;
@@ -147,13 +149,20 @@ export function translate(startPc: number, slotAt: (pc: number) => Slot | null):
     insts.push({ pc, s, followed: false });
     if (s.op === 4) { next = null; break; } // JALR
     pc = next = pc + s.len;
+    // A branch back to the start closes a loop: what follows runs once per loop, not per
+    // round, and would only make the hot function bigger (V8 optimizes small ones best).
+    if (s.op >= 5 && s.op <= 10 && pc - s.len + s.imm === startPc) break;
   }
   if (insts.length === 0) return null;
   const len = insts.length;
   const code: string[] = [];
   insts.forEach(({ pc, s, followed }, k) => code.push(emit(s, pc, k, startPc, len, followed)));
   if (next !== null) code.push(exit(String(next), len));
-  const fn = compile(withLocalRegisters(code.join('\n')));
+  const loops = code.some((c) => c.includes('continue;'));
+  const source = withLocalRegisters(code, loops);
+  // V8 leaves very large functions unoptimized: a block that came out big is made shorter.
+  if (source.length > SOURCE_MAX && len > 8) return translate(startPc, slotAt, len >> 1);
+  const fn = compile(source);
   if (fn === null) return null;
   translatedCount++;
   return { len, fn };
@@ -161,23 +170,34 @@ export function translate(startPc: number, slotAt: (pc: number) => Slot | null):
 
 /**
  * Keeps the integer registers the block uses in locals (l5/h5 for x5's
- * halves), loaded at entry and stored back at every exit (WRITEBACK marks
- * them), so V8 can hold them in machine registers across a self-loop. x0
- * reads as the literal 0; the sink (32) is a local that is never stored.
+ * halves), loaded at entry and stored back at exits (WRITEBACK marks them),
+ * so V8 can hold them in machine registers across a self-loop. An exit
+ * stores the registers written up to and including its instruction (a local
+ * not yet assigned still holds the array's value, so storing it is harmless);
+ * in a block that loops, every register the block writes. x0 reads as the
+ * literal 0; the sink (32) is a local that is never stored.
  */
-function withLocalRegisters(body: string): string {
-  const used = new Set<number>(), written = new Set<number>();
-  for (const m of body.matchAll(/x(lo|hi)\[(\d+)\]( = (?!=))?/g)) {
-    const r = Number(m[2]);
-    if (r === 0) continue;
-    used.add(r);
-    if (m[3] && r !== 32) written.add(r);
+function withLocalRegisters(code: string[], loops: boolean): string {
+  const used = new Set<number>();
+  const written = new Set<number>();
+  const writtenUpTo: number[][] = [];
+  for (const c of code) {
+    for (const m of c.matchAll(/x(lo|hi)\[(\d+)\]( = (?!=))?/g)) {
+      const r = Number(m[2]);
+      if (r === 0) continue;
+      used.add(r);
+      if (m[3] && r !== 32) written.add(r);
+    }
+    writtenUpTo.push([...written].sort((a, b) => a - b));
   }
+  const all = [...written].sort((a, b) => a - b);
+  const store = (regs: number[]): string => regs.map((r) => `xlo[${r}] = l${r}; xhi[${r}] = h${r};`).join(' ');
   const regs = [...used].sort((a, b) => a - b);
-  const wb = [...written].sort((a, b) => a - b).map((r) => `xlo[${r}] = l${r}; xhi[${r}] = h${r};`).join(' ');
-  const local = body
-    .replace(/x(lo|hi)\[(\d+)\]/g, (_, half: string, r: string) => (r === '0' ? '0' : `${half === 'lo' ? 'l' : 'h'}${r}`))
-    .replaceAll(WRITEBACK, wb);
+  const local = code
+    .map((c, k) => c
+      .replace(/x(lo|hi)\[(\d+)\]/g, (_, half: string, r: string) => (r === '0' ? '0' : `${half === 'lo' ? 'l' : 'h'}${r}`))
+      .replaceAll(WRITEBACK, store(loops ? all : writtenUpTo[k])))
+    .join('\n');
   const decl = regs.length ? `let ${regs.map((r) => `l${r} = ${r === 32 ? 0 : `xlo[${r}]`}, h${r} = ${r === 32 ? 0 : `xhi[${r}]`}`).join(', ')};` : '';
   // XLO/XHI: the register arrays under names the localising above leaves alone (the FP unit's view)
   return `${decl}\nconst XLO = xlo, XHI = xhi;\nlet c = 0;\nconst E = h.codeEpoch;\nfor (;;) {\n${local}\n}`;
