@@ -154,6 +154,14 @@ export function translate(startPc: number, slotAt: (pc: number) => Slot | null, 
     if (s.op >= 5 && s.op <= 10 && pc - s.len + s.imm === startPc) break;
   }
   if (insts.length === 0) return null;
+  // The slots (and where the block starts) determine the function: the same code in
+  // another run, process or thread reuses it without building its source again.
+  const key = `${startPc}:${insts.map(({ s, followed }) => `${s.op},${s.rd},${s.rs1},${s.rs2},${s.imm},${s.rs3},${s.aux},${s.len}${followed ? 'f' : ''}`).join(';')}`;
+  const known = blocks.get(key);
+  if (known !== undefined) {
+    translatedCount++;
+    return known;
+  }
   const len = insts.length;
   const code: string[] = [];
   insts.forEach(({ pc, s, followed }, k) => code.push(emit(s, pc, k, startPc, len, followed)));
@@ -165,8 +173,14 @@ export function translate(startPc: number, slotAt: (pc: number) => Slot | null, 
   const fn = compile(source);
   if (fn === null) return null;
   translatedCount++;
-  return { len, fn };
+  if (blocks.size >= COMPILED_MAX) blocks.clear();
+  const block = { len, fn };
+  blocks.set(key, block);
+  return block;
 }
+
+/** Blocks by the slots they were translated from (see translate). */
+const blocks = new Map<string, Block>();
 
 /**
  * Keeps the integer registers the block uses in locals (l5/h5 for x5's
