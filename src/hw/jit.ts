@@ -27,10 +27,11 @@
 //   after the store, as the interpreter re-fetches.
 //
 // Blocks hang off the hart's DecodedPage, so they are dropped exactly when
-// the decoded instructions are. Compiled functions are shared between harts
-// through a cache keyed by their source text (the same binary in forked or
-// re-executed processes translates to the same text); that cache holds pure
-// functions only and cannot change what a run does.
+// the decoded instructions are. The functions are shared between harts and
+// runs through caches keyed by the decoded slots they came from and by their
+// source text (the same binary in forked, re-executed or re-run processes
+// translates to the same); those caches hold pure functions only and cannot
+// change what a run does.
 
 import type { FpRegs } from './fpu.ts';
 import { divrem64, divremu64, divuw, divw, mul64, mulh64, result as i64 } from './int64.ts';
