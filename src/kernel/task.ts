@@ -138,6 +138,15 @@ export class Task implements SimThread {
     this.phase = 'user';
   }
 
+  /** Where the task is, for limit reports. */
+  where(): string {
+    const name = this.kernel.table.get(this.ctx.args.nr)?.name ?? `syscall ${this.ctx.args.nr}`;
+    if (this.state === 'blocked') return `sleeps on ${this.waitingOn ?? '?'} in ${name}()`;
+    if (this.phase === 'kernel') return `runnable, in ${name}()`;
+    const at = this.ctx.where?.();
+    return `runnable in user mode${at ? ` ${at}` : ''}`;
+  }
+
   /** Starts a fork child: its first step resumes user code with 0 as the syscall result. */
   startAsChild(): void {
     this.pendingResult = 0;
@@ -214,7 +223,8 @@ export class Task implements SimThread {
         k.exitTask(this, (stop.code & 0xff) << 8);
         break;
       case 'fault':
-        k.faultTask(this, stop.signal, stop.detail);
+        if (stop.oom) k.oomKill(this, stop.detail);
+        else k.faultTask(this, stop.signal, stop.detail);
         break;
       case 'error':
         k.scriptError(this, stop.message);

@@ -38,7 +38,18 @@ export interface RunOptions {
   kernelPreemption?: boolean;
   /** PCT depth */
   pctDepth?: number;
+  /** the run's memory budget in bytes (default 1 GiB; the scenario's kernel.memoryLimit otherwise) */
+  memory?: number;
+  /** stop after this many guest instructions (reported as the instruction limit) */
+  maxInstructions?: number;
+  /** stop once virtual time passes this many ticks (reported as the time limit) */
+  maxTime?: number;
 }
+
+/** Default instruction budget of a run: about a minute or two of emulation. */
+export const DEFAULT_MAX_INSTRUCTIONS = 10_000_000_000;
+/** Default virtual-time budget of a run: one virtual day (1 tick = 1 ns). */
+export const DEFAULT_MAX_TIME = 86_400 * 1_000_000_000;
 
 export interface RunResult {
   scenario: string;
@@ -87,13 +98,17 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
   const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
   const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
   const strategy = hooks.strategy ? hooks.strategy(described) : described;
-  const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText });
+  const sched = new Scheduler({
+    strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText,
+    maxInstructions: opts.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS, maxTime: opts.maxTime ?? DEFAULT_MAX_TIME,
+  });
   hooks.scheduler?.(sched);
   const config: Partial<KernelConfig> = {
     ...sc.kernel,
     bugs: [...(sc.kernel?.bugs ?? []), ...(opts.bugs ?? [])],
     checkInvariants: opts.checkInvariants ?? sc.kernel?.checkInvariants ?? false,
     kernelPreemption: opts.kernelPreemption ?? sc.kernel?.kernelPreemption ?? false,
+    ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
   };
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);

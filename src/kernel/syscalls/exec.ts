@@ -4,11 +4,11 @@
 // the kernel's seeded generator). A failed load leaves the caller intact;
 // a successful execve replaces the address space and the user context,
 // closes close-on-exec fds and resets handled signals to SIG_DFL.
-import { ElfError, loadElf } from '../../hw/elf.ts';
+import { ElfError, ElfNoMemory, loadElf } from '../../hw/elf.ts';
 import { buildInitialStack } from '../../hw/initial-stack.ts';
 import { AddressSpace } from '../../hw/memory.ts';
 import { S_IFREG, SIG_DFL, SIG_IGN } from '../abi.ts';
-import { E2BIG, EACCES, EFAULT, ENOEXEC } from '../errno.ts';
+import { E2BIG, EACCES, EFAULT, ENOEXEC, ENOMEM } from '../errno.ts';
 import { GuestVm, HartContext, INITIAL_STACK_SIZE, mapTrampoline, STACK_TOP } from '../hartcontext.ts';
 import type { Binfmt } from '../context.ts';
 import type { Kernel } from '../kernel.ts';
@@ -35,7 +35,7 @@ export interface LoadedProgram {
  * arguments do not fit the stack.
  */
 export function loadProgram(k: Kernel, creds: Creds, image: Uint8Array, exePath: string, argv: string[], envp: string[]): LoadedProgram {
-  const mm = new AddressSpace();
+  const mm = new AddressSpace(k.memory);
   try {
     const elf = loadElf(image, mm);
     mapTrampoline(mm);
@@ -62,6 +62,7 @@ export function installProgram(t: Task, p: LoadedProgram): HartContext {
   t.mm = p.mm;
   if (old !== p.mm) t.kernel.releaseMm(old);
   const prev = t.ctx as HartContext | undefined;
+  prev?.release?.();
   const ctx = HartContext.fresh(t, p.mm, p.vm, p.entry, p.sp);
   if (prev?.args) {
     // the trace reports the execve that led here
@@ -141,6 +142,7 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
     try {
       prog = loadProgram(k, t.creds, image, absolutePath(t, path), argv, envp);
     } catch (e) {
+      if (e instanceof ElfNoMemory) return -ENOMEM;
       if (e instanceof ElfError) return -ENOEXEC;
       if (e instanceof RangeError) return -E2BIG;
       throw e;
