@@ -267,7 +267,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
     }
     if (out && copied === 0) out.from = m.sender;
     const start = m.consumed + off;
-    const n = io.copyOut(m.data.subarray(start, limit === Infinity ? undefined : start + (limit - copied)));
+    const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - copied)), start);
     copied += n;
     const rights = m.rights;
     if (peek) {
