@@ -23,7 +23,7 @@ const USAGE = `usage:
   unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
   unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
   unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--check] [--kernel-preempt]
+                   [--bug NAME]... [--check] [--kernel-preempt]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
   unixsim bugs                      list the planted bugs
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
@@ -216,7 +216,7 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   try {
     r = execImage(file, new Uint8Array(readFileSync(file)), {
       seed, strategy: strategyOf(f), args: guestArgs, recordText: trace !== undefined,
-      checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined,
+      checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined, bugs: bugsOf(f),
     });
   } catch (e) {
     if (e instanceof ExecError) throw new UsageError(e.message);

@@ -30,6 +30,8 @@ export interface ExecOptions {
   checkInvariants?: boolean;
   /** PREEMPT points inside syscall handlers become scheduling points (the SMP model) */
   kernelPreemption?: boolean;
+  /** planted bugs to enable (src/kernel/bugs.ts) */
+  bugs?: readonly string[];
 }
 
 export interface ExecResult {
@@ -102,7 +104,9 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
   const rng = new Rng(seed);
   const strategy = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed });
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText });
-  const k = bootKernel(sched, rng.fork('kernel'), { checkInvariants: opts.checkInvariants ?? false, kernelPreemption: opts.kernelPreemption ?? false });
+  const k = bootKernel(sched, rng.fork('kernel'), {
+    checkInvariants: opts.checkInvariants ?? false, kernelPreemption: opts.kernelPreemption ?? false, bugs: opts.bugs ?? [],
+  });
   registerUnix(k);
   const vfsPath = vfsPathFor(path);
   makeParents(k, vfsPath);

@@ -3,6 +3,7 @@
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
 import { registerEpoll } from './epoll.ts';
+import { registerFdget } from './fdget.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
 import { registerExec } from './syscalls/exec.ts';
@@ -25,5 +26,6 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerPoll(k);
   registerPselect(k);
   registerEpoll(k);
+  registerFdget(k);
   return k;
 }

@@ -15,6 +15,7 @@ import { WaitQueue, Waker } from '../sched/waitqueue.ts';
 import { O_CLOEXEC, O_RDWR } from './abi.ts';
 import { registerPlantedBugs } from './bugs.ts';
 import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from './errno.ts';
+import { fdget } from './fdget.ts';
 import type { FileOps, OpenFile, ReleaseWatcher, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { SyscallGen } from './syscall.ts';
@@ -333,7 +334,7 @@ export function registerEpoll(k: Kernel): void {
     const mask = readSigmask(t, sigmask, sigsetsize);
     if (typeof mask === 'number') return mask;
     if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
-    const f = t.fds.get(epfd);
+    const f = fdget(t, epfd);
     if (!f) return -EBADF;
     if (!(f.ops instanceof Epoll)) return -EINVAL;
     const deadline = timeout < 0 ? Infinity : k.sched.clock.now + timeout * 1_000_000;

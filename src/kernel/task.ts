@@ -10,6 +10,8 @@ import { WaitQueue, type Waker } from '../sched/waitqueue.ts';
 import type { AddressSpace } from '../hw/memory.ts';
 import type { UserContext } from './context.ts';
 import type { FdTable } from './fdtable.ts';
+import { fdputAll } from './fdget.ts';
+import type { OpenFile } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { SignalState } from './signal.ts';
 import { PREEMPT, type SyscallGen } from './syscall.ts';
@@ -76,6 +78,8 @@ export class Task implements SimThread {
   private syscallStart = 0;
   /** the user side; set by whoever creates the task, right after construction */
   ctx!: UserContext;
+  /** open files the running syscall holds a reference to (fdget.ts); put when it ends */
+  held: OpenFile[] = [];
   /** decoded arguments of the pending syscall (reused) */
   readonly argv: number[] = [0, 0, 0, 0, 0, 0];
 
@@ -133,6 +137,7 @@ export class Task implements SimThread {
       this.current.return(0);
       this.current = null;
     }
+    fdputAll(this);
     this.phase = 'user';
   }
 
@@ -167,6 +172,7 @@ export class Task implements SimThread {
       if (done === undefined) return SYSCALL_TICKS;
       result = done;
     }
+    fdputAll(this);
     k.syscallDone(this, result, this.syscallStart);
     if (this.state === 'exited') return SYSCALL_TICKS;
     this.pendingResult = result;

@@ -4,6 +4,7 @@ import { O_NONBLOCK, O_RDWR } from '../kernel/abi.ts';
 import {
   EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EMFILE, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
 } from '../kernel/errno.ts';
+import { fdget, fdgetUnheld } from '../kernel/fdget.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
@@ -29,9 +30,12 @@ const NPROTO = 46;
 /** families Linux implements but this model does not: socketpair on them is EOPNOTSUPP, as on Linux */
 const OTHER_FAMILIES = new Set([AF_INET, AF_INET6, AF_NETLINK, AF_PACKET]);
 
-/** The socket behind fd: the file and the socket, or -EBADF / -ENOTSOCK. */
+/**
+ * The socket behind fd (sockfd_lookup_light): the file, held by the call
+ * until it returns (fdget.ts), and the socket; or -EBADF / -ENOTSOCK.
+ */
 function sockFd(t: Task, fd: number): [OpenFile, Socket] | number {
-  const f = t.fds.get(fd);
+  const f = t.kernel.bug('fdget-no-ref') ? fdgetUnheld(t, fd) : fdget(t, fd);
   if (!f) return -EBADF;
   if (!(f.ops instanceof Socket)) return -ENOTSOCK;
   return [f, f.ops];

@@ -3,6 +3,7 @@
 // then hands the transfer to the file's ops.
 import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, FIONBIO, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
 import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
+import { fdget } from '../fdget.ts';
 import type { OpenFile } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { SyscallResult } from '../syscall.ts';
@@ -30,27 +31,27 @@ export function registerIo(k: Kernel): void {
   const d = k.table.define.bind(k.table);
 
   d(63, 'read', ['fd', 'bufOut', 'size'], (t, [fd, buf, len]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
     return doRead(t, f, UserIO.buffer(t.mm, buf, len, true));
   });
   d(64, 'write', ['fd', 'bufIn', 'size'], (t, [fd, buf, len]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
     return doWrite(t, f, UserIO.buffer(t.mm, buf, len, false));
   });
   d(65, 'readv', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
     return doRead(t, f, UserIO.iovec(t.mm, iov, cnt, true));
   });
   d(66, 'writev', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
     return doWrite(t, f, UserIO.iovec(t.mm, iov, cnt, false));
   });
   d(67, 'pread64', ['fd', 'bufOut', 'size', 'long'], (t, [fd, buf, len, pos]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
     if (pos < 0) return -EINVAL;
     if (!f.ops.pread) return -ESPIPE;
@@ -58,7 +59,7 @@ export function registerIo(k: Kernel): void {
     return typeof io === 'number' ? io : f.ops.pread(t, f, io, pos);
   });
   d(68, 'pwrite64', ['fd', 'bufIn', 'size', 'long'], (t, [fd, buf, len, pos]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
     if (pos < 0) return -EINVAL;
     if (!f.ops.pwrite) return -ESPIPE;
@@ -120,7 +121,7 @@ export function registerIo(k: Kernel): void {
     }
   });
   d(29, 'ioctl', ['fd', 'hex', 'ptr'], (t, [fd, req, arg]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f) return -EBADF;
     if (req === FIONBIO) {
       const on = getI32(t.mm, arg);
