@@ -36,7 +36,7 @@ export const SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
   POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLRDHUP = 0x2000;
 
-export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411;
+export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411, SIOCATMARK = 0x8905;
 
 /** sizeof(struct sockaddr_un) and its path field; addresses up to sizeof(sockaddr_storage) are copied in. */
 export const SOCKADDR_UN_SIZE = 110, UNIX_PATH_MAX = 108, SOCKADDR_STORAGE_SIZE = 128;

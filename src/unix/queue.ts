@@ -89,6 +89,8 @@ export class MessageQueue {
   readonly msgs: Message[] = [];
   /** unread bytes over all messages */
   bytes = 0;
+  /** the out-of-band byte's message (u->oob_skb, stream only): one per socket, a later one replaces it */
+  oob: Message | null = null;
   /** readers sleep here while the queue is empty */
   readonly readers: WaitQueue;
 
@@ -118,10 +120,24 @@ export class MessageQueue {
     if (m.remaining === 0) this.freeHead();
   }
 
+  /** Notes that n bytes of m were read, leaving it queued even when nothing remains (an OOB mark). */
+  consumeInPlace(m: Message, n: number): void {
+    m.consumed += n;
+    this.bytes -= n;
+  }
+
   /** Drops the head message whole (datagram semantics: the unread rest is discarded). */
   freeHead(): void {
     const m = this.msgs.shift()!;
     this.bytes -= m.remaining;
+    if (m === this.oob) this.oob = null;
+    this.free(m);
+  }
+
+  /** Takes the message at index i off the queue and frees it (kfree_skb of an skb read or skipped in place). */
+  freeAt(i: number): void {
+    const m = this.msgs[i];
+    this.unlink(m);
     this.free(m);
   }
 
@@ -131,6 +147,7 @@ export class MessageQueue {
     if (i < 0) throw new Error('kernel bug: unlinking a message that is not queued');
     this.msgs.splice(i, 1);
     this.bytes -= m.remaining;
+    if (m === this.oob) this.oob = null;
   }
 
   /** Frees a message that is off the queue: uncharges its sender and drops the files it still carries (kfree_skb). */

@@ -13,7 +13,8 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import type { UnixAddress } from './address.ts';
-import { FIONREAD, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { FIONREAD, SIOCATMARK, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
 import type { UnixNet } from './namespace.ts';
@@ -75,6 +76,8 @@ export class Socket implements FileOps {
   sndtimeo = 0;
   /** SO_RCVBUF as stored; no effect on AF_UNIX */
   rcvbuf: number;
+  /** bytes FIONREAD counts beyond those queued: unread OOB bytes a plain read dropped, which Linux's inq_len keeps (oob.ts) */
+  inqSkew = 0;
   /** other boolean/int SOL_SOCKET options that are stored only */
   readonly misc = new Map<number, number>();
   /** set while listening: pending connections and acceptors */
@@ -130,12 +133,14 @@ export class Socket implements FileOps {
     return sockSend(t, this, io, 0, (f.flags & O_NONBLOCK) !== 0, null);
   }
 
-  /** unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener), SIOCOUTQ (bytes charged). */
+  /** unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener), SIOCATMARK (stream: at the OOB mark), SIOCOUTQ (bytes charged). */
   ioctl(t: Task, _f: OpenFile, req: number, arg: number): number {
     let v: number;
     if (req === FIONREAD) {
       if (this.state === 'listening') return -EINVAL;
-      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.recvQueue.bytes;
+      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.recvQueue.bytes + this.inqSkew;
+    } else if (req === SIOCATMARK) {
+      v = atMark(this);
     } else if (req === SIOCOUTQ) {
       v = this.sendBuf.wmem;
     } else return -ENOTTY;

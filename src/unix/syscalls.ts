@@ -13,7 +13,7 @@ import { putU32 } from '../kernel/uaccess.ts';
 import { UIO_MAXIOV, UserIO } from '../kernel/userio.ts';
 import { copyAddrIn, copyAddrOut, parseAddr, UNNAMED } from './address.ts';
 import {
-  AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
+  AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
   SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
 } from './constants.ts';
 import { ControlWriter, newScmRecv, parseControl, type ScmSend } from './cmsg.ts';
@@ -279,6 +279,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       }
       let msgFlags = flags & MSG_CMSG_CLOEXEC;
       if (scm.trunc) msgFlags |= MSG_TRUNC;
+      if (out.oob) msgFlags |= MSG_OOB;
       const cw = new ControlWriter(t.mm, h.control, h.controllen);
       if (h.control === 0) {
         // scm_recv without a control buffer: whatever would have gone there is lost

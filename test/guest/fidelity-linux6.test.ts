@@ -22,6 +22,8 @@ interface Probe {
 const PROBES: Probe[] = [
   // close(fd) in one thread while another is blocked in recv/accept/poll/read on it (fdget/fdput)
   { file: 'fdget_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // MSG_OOB on stream sockets: the mark, SIOCATMARK, SO_OOBINLINE, POLLPRI/exceptfds, SIGURG and F_SETOWN, SCM_RIGHTS
+  { file: 'oob_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
 ];
 
 const built = new Map<string, BuiltProbe>();

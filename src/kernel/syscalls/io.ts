@@ -1,9 +1,10 @@
 // Generic fd I/O: read, write, readv, writev, pread64, pwrite64, lseek,
 // close, dup, dup3, fcntl, ioctl. Each checks the fd and the user buffer,
 // then hands the transfer to the file's ops.
-import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, FIONBIO, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_SETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIONBIO, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
 import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
 import { fdget } from '../fdget.ts';
+import { F_GETOWN_EX, F_SETOWN_EX, getOwner, getOwnerEx, setOwner, setOwnerEx } from '../fown.ts';
 import type { OpenFile } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { SyscallResult } from '../syscall.ts';
@@ -116,6 +117,14 @@ export function registerIo(k: Kernel): void {
       case F_SETFL:
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
+      case F_GETOWN:
+        return getOwner(f);
+      case F_SETOWN:
+        return setOwner(t, f, arg | 0);
+      case F_GETOWN_EX:
+        return getOwnerEx(t, f, arg);
+      case F_SETOWN_EX:
+        return setOwnerEx(t, f, arg);
       default:
         return -EINVAL;
     }
