@@ -24,7 +24,7 @@ export const WNOHANG = 1, WUNTRACED = 2, __WALL = 0x40000000, __WCLONE = 0x80000
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
 
-export const FIONREAD = 0x541b, FIONBIO = 0x5421, TCGETS = 0x5401;
+export const FIONREAD = 0x541b, FIONBIO = 0x5421, TCGETS = 0x5401, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
 
 /** Linux's MAX_RW_COUNT: one read/write moves at most INT_MAX rounded down to a page. */
 export const MAX_RW_COUNT = 0x7ffff000;

@@ -199,6 +199,25 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
 // ---- receive ----
 
 /**
+ * __skb_try_recv_from_queue: the datagram a receive takes, and where in it
+ * to start. A peek with SO_PEEK_OFF skips whole datagrams that lie before
+ * the offset and starts inside the next; null when there is none.
+ */
+function peekAt(s: Socket, peek: boolean): { i: number; skip: number } | null {
+  const msgs = s.recvQueue.msgs;
+  let off = peek && s.peekOff >= 0 ? s.peekOff : 0;
+  for (let i = 0; i < msgs.length; i++) {
+    const len = msgs[i].data.length;
+    if (off > 0 && off >= len) {
+      off -= len;
+      continue;
+    }
+    return { i, skip: off };
+  }
+  return null;
+}
+
+/**
  * unix_dgram_recvmsg: one datagram per call. A short buffer gets the start
  * and the rest is discarded (MSG_TRUNC in the cookie; the MSG_TRUNC flag
  * returns the full length, item 76); MSG_PEEK leaves it queued (77, 78).
@@ -209,11 +228,14 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const q = s.recvQueue;
   const deadline = deadlineOf(t, s.rcvtimeo);
+  const peek = (flags & MSG_PEEK) !== 0;
+  let found: { i: number; skip: number } | null;
   for (;;) {
     // __skb_try_recv_datagram: the pending error first, then data; __skb_wait_for_more_packets:
     // after SHUT_RD an empty queue reads 0 when blocking (item 92); a closed peer is no EOF (item 89).
     if (s.err) return -s.takeError();
-    if (!q.empty) break;
+    found = peekAt(s, peek);
+    if (found) break;
     // A seqpacket socket whose peer shut down reads 0 even when nonblocking (item 97).
     if (s.type === SOCK_SEQPACKET && s.shutdown & RCV_SHUTDOWN) return 0;
     if (noblock) return -EAGAIN;
@@ -221,19 +243,22 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
     const err = yield* sleepTimeo(t, q.readers, deadline);
     if (err) return err;
   }
-  const m = q.msgs[0];
+  const { i, skip } = found;
+  const m = q.msgs[i];
   if (out) out.from = m.sender;
-  const n = io.copyOut(m.data);
-  const len = m.data.length;
+  const n = io.copyOut(m.data.subarray(skip));
+  const len = m.data.length - skip;
   const scm = out?.scm;
   if (scm) {
     if (n < len) scm.trunc = true;
     if (s.passcred) scm.creds = m.creds ?? NO_CREDS;
   }
-  if (flags & MSG_PEEK) {
+  if (peek) {
+    if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
     // unix_peek_fds: fresh references on every peek (item 120)
     if (m.rights && scm) scm.files = s.net.inflight.peek(m.rights);
   } else {
+    if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - m.data.length, 0); // sk_peek_offset_bwd
     let taken: OpenFile[] | null = null;
     if (m.rights) {
       taken = s.net.inflight.detach(m.rights);

@@ -13,7 +13,7 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import type { UnixAddress } from './address.ts';
-import { FIONREAD, SIOCATMARK, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { FIONREAD, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
 import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
@@ -71,9 +71,19 @@ export class Socket implements FileOps {
   passcred = false;
   /** SO_PEERCRED: captured at connect / socketpair / listen (item 127) */
   peercred: Ucred | null = null;
-  /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns); 0 = wait forever */
+  /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns) for the sleeps; 0 = wait forever */
   rcvtimeo = 0;
   sndtimeo = 0;
+  /** the same timeouts in jiffies as Linux stores them (sk_rcvtimeo; MAX_SCHEDULE_TIMEOUT = none), for read-back */
+  rcvtimeoJiffies = MAX_SCHEDULE_TIMEOUT;
+  sndtimeoJiffies = MAX_SCHEDULE_TIMEOUT;
+  /** SO_PEEK_OFF (sk_peek_off): where MSG_PEEK reads start and advance; -1 = off */
+  peekOff = -1;
+  /** SO_RCVLOWAT (sk_rcvlowat): the bytes a blocking stream read waits for */
+  rcvlowat = 1;
+  /** SO_LINGER: SOCK_LINGER and sk_lingertime in jiffies (stored and read back; AF_UNIX close never lingers) */
+  linger = false;
+  lingerJiffies = 0n;
   /** SO_RCVBUF as stored; no effect on AF_UNIX */
   rcvbuf: number;
   /** bytes FIONREAD counts beyond those queued: unread OOB bytes a plain read dropped, which Linux's inq_len keeps (oob.ts) */

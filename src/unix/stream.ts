@@ -280,8 +280,8 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
   if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
   const peek = (flags & MSG_PEEK) !== 0;
   if (flags & MSG_OOB) return recvUrg(s, io, peek, out);
-  // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise one byte.
-  const target = flags & MSG_WAITALL ? Math.max(io.total, 1) : 1;
+  // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise SO_RCVLOWAT bytes (at most the buffer), at least one.
+  const target = Math.max(flags & MSG_WAITALL ? io.total : Math.min(s.rcvlowat, io.total), 1);
   const q = s.recvQueue;
   const deadline = deadlineOf(t, s.rcvtimeo);
   const scm = out?.scm;
@@ -289,8 +289,8 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
   /** the credentials of the first message read, once the reader wants credentials (SO_PASSCRED) */
   let creds: Message['creds'] | undefined;
   redo: for (;;) {
-    /** bytes of the message at i to skip (the peek offset) */
-    let skip = 0;
+    /** bytes to skip before reading: the peek offset (SO_PEEK_OFF), for MSG_PEEK only */
+    let skip = peek ? Math.max(s.peekOff, 0) : 0;
     let i = 0;
     for (;;) {
       // again: the message at i, past consumed marks and the OOB byte (manage_oob)
@@ -329,6 +329,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
       copied += n;
       const rights = m.rights;
       if (peek) {
+        if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
         // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
         if (rights) {
           if (scm) scm.files = s.net.inflight.peek(rights);
@@ -339,6 +340,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
         if (i >= q.msgs.length || io.remaining === 0) break redo;
         continue;
       }
+      if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
       // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
       let taken: OpenFile[] | null = null;
       if (rights) {

@@ -336,7 +336,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   d(208, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'int'], (t, [fd, level, opt, optval, optlen]) => {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
-    return setsockopt(t.mm, r[1], level, opt, optval, optlen);
+    return setsockopt(t, r[1], level, opt, optval, optlen);
   });
 
   d(209, 'getsockopt', ['fd', 'int', 'int', 'ptr', 'ptr'], (t, [fd, level, opt, optval, optlenp]) => {

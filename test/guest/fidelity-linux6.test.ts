@@ -24,6 +24,19 @@ const PROBES: Probe[] = [
   { file: 'fdget_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // MSG_OOB on stream sockets: the mark, SIOCATMARK, SO_OOBINLINE, POLLPRI/exceptfds, SIGURG and F_SETOWN, SCM_RIGHTS
   { file: 'oob_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // socket options (SO_PEEK_OFF, SO_RCVLOWAT, SO_LINGER, timeouts, ...), FIOCLEX, IOV_MAX, zero-length writes
+  {
+    file: 'sockopt_probe.c',
+    qemuMistranslates: {
+      'peekoff 1 stream': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'peekoff 2 dgram': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'mark': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'busypoll': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'timestampns': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'zerocopy': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+    },
+    unixsimGaps: {},
+  },
 ];
 
 const built = new Map<string, BuiltProbe>();

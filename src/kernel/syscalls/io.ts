@@ -1,7 +1,7 @@
 // Generic fd I/O: read, write, readv, writev, pread64, pwrite64, lseek,
 // close, dup, dup3, fcntl, ioctl. Each checks the fd and the user buffer,
 // then hands the transfer to the file's ops.
-import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_SETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIONBIO, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_SETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
 import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
 import { fdget } from '../fdget.ts';
 import { F_GETOWN_EX, F_SETOWN_EX, getOwner, getOwnerEx, setOwner, setOwnerEx } from '../fown.ts';
@@ -10,7 +10,7 @@ import type { Kernel } from '../kernel.ts';
 import type { SyscallResult } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { getI32 } from '../uaccess.ts';
-import { UserIO } from '../userio.ts';
+import { UIO_MAXIOV, UserIO } from '../userio.ts';
 
 export function fileFor(t: Task, fd: number): OpenFile | undefined {
   return t.fds.get(fd);
@@ -41,15 +41,22 @@ export function registerIo(k: Kernel): void {
     if (!f || !f.writable) return -EBADF;
     return doWrite(t, f, UserIO.buffer(t.mm, buf, len, false));
   });
+  // vfs_readv/vfs_writev: more than UIO_MAXIOV iovecs is EINVAL (sendmsg's EMSGSIZE is the msghdr's rule),
+  // and nothing to transfer returns 0 before the file sees it: a zero-length writev sends no empty
+  // datagram, unlike write(fd, buf, 0).
   d(65, 'readv', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
     const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
-    return doRead(t, f, UserIO.iovec(t.mm, iov, cnt, true));
+    if (cnt > UIO_MAXIOV) return -EINVAL;
+    const io = UserIO.iovec(t.mm, iov, cnt, true);
+    return typeof io !== 'number' && io.total === 0 ? 0 : doRead(t, f, io);
   });
   d(66, 'writev', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
     const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
-    return doWrite(t, f, UserIO.iovec(t.mm, iov, cnt, false));
+    if (cnt > UIO_MAXIOV) return -EINVAL;
+    const io = UserIO.iovec(t.mm, iov, cnt, false);
+    return typeof io !== 'number' && io.total === 0 ? 0 : doWrite(t, f, io);
   });
   d(67, 'pread64', ['fd', 'bufOut', 'size', 'long'], (t, [fd, buf, len, pos]) => {
     const f = fdget(t, fd);
@@ -132,6 +139,8 @@ export function registerIo(k: Kernel): void {
   d(29, 'ioctl', ['fd', 'hex', 'ptr'], (t, [fd, req, arg]) => {
     const f = fdget(t, fd);
     if (!f) return -EBADF;
+    // do_vfs_ioctl: FIOCLEX/FIONCLEX set and clear the fd's close-on-exec flag, on any file.
+    if (req === FIOCLEX || req === FIONCLEX) return t.fds.setCloexec(fd, req === FIOCLEX);
     if (req === FIONBIO) {
       const on = getI32(t.mm, arg);
       if (on === null) return -EFAULT;
