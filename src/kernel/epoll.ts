@@ -65,7 +65,7 @@ class EpollItem implements ReleaseWatcher {
     t: Task,
   ) {
     // The waker's owner is the task that added the entry; only the callback matters (ep_poll_callback).
-    this.waker = new Waker(t, (_w, source) => ep.callback(this, source));
+    this.waker = new Waker(t, (_w, source, key) => ep.callback(this, source, key));
   }
 
   fileReleased(): void {
@@ -100,12 +100,13 @@ export class Epoll implements FileOps {
     return this.items.find((i) => i.file === file && i.fd === fd);
   }
 
-  /** ep_poll_callback: a queue of the entry's file was woken. */
-  callback(item: EpollItem, source: WaitQueue): void {
+  /** ep_poll_callback: a queue of the entry's file was woken with poll key `key` (0: any event). */
+  callback(item: EpollItem, source: WaitQueue, key = 0): void {
     if (item.removed) return;
     // Our WaitQueue drops every waker it wakes; an epoll entry stays registered until removed.
     source.add(item.waker);
     if (!(item.events & ~EP_PRIVATE_BITS)) return; // disabled one-shot entry
+    if (key && !(key & item.events)) return; // a wakeup for events this entry did not ask for
     if (!item.linked) {
       item.linked = true;
       this.ready.push(item);

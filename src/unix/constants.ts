@@ -39,6 +39,9 @@ export const SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
   POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLRDHUP = 0x2000;
 
+/** Poll keys of socket wakeups: sk_data_ready (sock_def_readable) and sk_write_space (unix_write_space) */
+export const DATA_READY_KEY = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND, WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND;
+
 export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411, SIOCATMARK = 0x8905;
 
 /** sizeof(struct sockaddr_un) and its path field; addresses up to sizeof(sockaddr_storage) are copied in. */

@@ -32,7 +32,7 @@ import type { WaitQueue } from '../sched/waitqueue.ts';
 import { family, parseAddr, type ParsedAddr } from './address.ts';
 import { NO_CREDS, type ScmSend } from './cmsg.ts';
 import {
-  AF_UNSPEC, MAX_DGRAM_QLEN, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
+  AF_UNSPEC, DATA_READY_KEY, MAX_DGRAM_QLEN, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
   POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import type { UnixNet } from './namespace.ts';
@@ -190,7 +190,7 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
     addCreds(t, s, other, m);
     other.recvQueue.enqueue(m);
     if (m.rights) s.net.inflight.queued(m.rights, other);
-    other.recvQueue.readers.wakeAll(); // sk_data_ready
+    other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
     return m.data.length;
   }
 }

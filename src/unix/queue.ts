@@ -11,7 +11,7 @@
 // sender from enqueue until it is fully consumed or purged, not per byte
 // read, so a partial read frees no send-buffer space.
 import { WaitQueue, type WaitPolicy } from '../sched/waitqueue.ts';
-import { WMEM_DEFAULT } from './constants.ts';
+import { WMEM_DEFAULT, WRITE_SPACE_KEY } from './constants.ts';
 import type { InflightRights } from './inflight.ts';
 
 /** Who sent a message: the socket whose send buffer it is charged to. */
@@ -80,7 +80,7 @@ export class SendBuffer {
   uncharge(n: number): void {
     this.wmem -= n;
     if (this.wmem < 0) throw new Error(`kernel bug: send buffer charge went negative (${this.wmem})`);
-    if (this.writable) this.writers.wakeAll();
+    if (this.writable) this.writers.wakeAll(WRITE_SPACE_KEY);
   }
 }
 

@@ -13,7 +13,7 @@ import { PREEMPT, type KernelYield, type SyscallGen, type SyscallResult } from '
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import {
-  MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
+  DATA_READY_KEY, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
@@ -121,7 +121,7 @@ function* streamSend(
     const { size, truesize } = streamSkbSize(io.remaining - reserve, s.sendBuf.sndbuf);
     const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
     if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
-    if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(); // sk_data_ready
+    if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
     sent += size;
   }
   if (oob) {
@@ -193,7 +193,7 @@ function* queueOob(
   const r = yield* queueChunk(t, s, other, io, 1, streamTruesize(1), scm, true);
   if (r < 0) return r;
   sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg
-  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll();
+  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
   return r;
 }
 
@@ -258,7 +258,7 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   } finally {
     if (!queued) freeUnqueued(s, m); // an error, or the task died at the preemption point
   }
-  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll();
+  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
   return m.data.length;
 }
 

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -298,6 +299,34 @@ int main(void) {
     close(sv[0]);
     close(sv[1]);
   }
+
+  /* edge-triggered entries are signalled only by wakeups whose key they asked for */
+  socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {EPOLLOUT | EPOLLET, {.u32 = 1}};
+  epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev);
+  struct epoll_event got[4];
+  add("epollet: writer-only entry first=%d", epoll_wait(ep, got, 4, 0));
+  add(" again=%d", epoll_wait(ep, got, 4, 0));
+  send(sv[1], "data", 4, 0);
+  add(" after data arrives=%d", epoll_wait(ep, got, 4, 0));
+  int ep2 = epoll_create1(0);
+  struct epoll_event ev2 = {EPOLLIN | EPOLLET, {.u32 = 2}};
+  epoll_ctl(ep2, EPOLL_CTL_ADD, sv[0], &ev2);
+  add("; reader entry first=%d", epoll_wait(ep2, got, 4, 0));
+  send(sv[0], "y", 1, 0);
+  recv(sv[1], b, sizeof b, MSG_DONTWAIT);
+  add(" after the peer reads (write space only)=%d", epoll_wait(ep2, got, 4, 0));
+  send(sv[1], "x", 1, 0);
+  add(" more data=%d", epoll_wait(ep2, got, 4, 0));
+  shutdown(sv[1], SHUT_WR);
+  add("; writer entry on the peer's shutdown=%d", epoll_wait(ep, got, 4, 0));
+  add(" events=%#x", got[0].events);
+  end_line();
+  close(ep);
+  close(ep2);
+  close(sv[0]);
+  close(sv[1]);
 
   printf("done\n");
   return 0;
