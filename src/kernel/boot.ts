@@ -4,6 +4,7 @@ import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
 import { registerEpoll } from './epoll.ts';
 import { registerFdget } from './fdget.ts';
+import { registerPidfd } from './pidfd.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
 import { registerExec } from './syscalls/exec.ts';
@@ -27,5 +28,6 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerPselect(k);
   registerEpoll(k);
   registerFdget(k);
+  registerPidfd(k);
   return k;
 }

@@ -93,7 +93,7 @@ export function* dgramConnect(t: Task, s: Socket, b: Uint8Array): SyscallGen {
   if (family(b) !== AF_UNSPEC) {
     const a = parseAddr(b, false); // unix_validate_addr
     if (typeof a === 'number') return a;
-    if (s.passcred && !s.addr) {
+    if (s.mayPasscred && !s.addr) {
       const err = s.net.autobind(s); // item 28: autobind at connect, not at setsockopt
       if (err) return err;
     }
@@ -135,7 +135,7 @@ export function* dgramSend(
     target = a;
   } else if (!s.peer) return -ENOTCONN; // item 81
   // An unbound SO_PASSCRED sender is autobound, so the receiver sees a name (item 83).
-  if (s.passcred && !s.addr) {
+  if (s.mayPasscred && !s.addr) {
     const err = s.net.autobind(s);
     if (err) return err;
   }
@@ -251,7 +251,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   const scm = out?.scm;
   if (scm) {
     if (n < len) scm.trunc = true;
-    if (s.passcred) scm.creds = m.creds ?? NO_CREDS;
+    if (s.mayPasscred) scm.creds = m.creds ?? NO_CREDS;
   }
   if (peek) {
     if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd

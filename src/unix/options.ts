@@ -1,12 +1,12 @@
 // getsockopt/setsockopt at SOL_SOCKET (net/core/sock.c sk_getsockopt /
 // sk_setsockopt, with AF_UNIX's SO_PEERCRED and SO_PASSCRED).
 import type { AddressSpace } from '../hw/memory.ts';
-import { EDOM, EFAULT, EINVAL, ENOPROTOOPT, EOPNOTSUPP, EPERM } from '../kernel/errno.ts';
+import { EDOM, EFAULT, EINVAL, ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM } from '../kernel/errno.ts';
 import type { Task } from '../kernel/task.ts';
 import { copyFromUser, copyToUser, getI32, putU32, StructWriter } from '../kernel/uaccess.ts';
 import {
   AF_UNIX, HZ, MAX_SCHEDULE_TIMEOUT, RMEM_MAX, SO_ACCEPTCONN, SO_BROADCAST, SO_BUSY_POLL, SO_DEBUG, SO_DOMAIN,
-  SO_DONTROUTE, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NO_CHECK, SO_OOBINLINE, SO_PASSCRED, SO_PASSSEC,
+  SO_DONTROUTE, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NO_CHECK, SO_OOBINLINE, SO_PASSCRED, SO_PASSPIDFD, SO_PASSSEC, SO_PEERPIDFD,
   SO_PEEK_OFF, SO_PEERCRED, SO_PRIORITY, SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVTIMEO,
   SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF, SO_SNDBUFFORCE, SO_SNDLOWAT, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS,
   SO_TYPE, SO_ZEROCOPY, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOL_SOCKET, UCRED_SIZE, WMEM_MAX,
@@ -60,7 +60,8 @@ function int32(v: number): Uint8Array {
 }
 
 
-export function getsockopt(mm: AddressSpace, s: Socket, level: number, opt: number, optval: number, optlenp: number): number {
+export function getsockopt(t: Task, s: Socket, level: number, opt: number, optval: number, optlenp: number): number {
+  const mm = t.mm;
   if (level !== SOL_SOCKET) return -EOPNOTSUPP; // AF_UNIX has no protocol-level options
   const len = getI32(mm, optlenp);
   if (len === null) return -EFAULT;
@@ -109,6 +110,11 @@ export function getsockopt(mm: AddressSpace, s: Socket, level: number, opt: numb
     case SO_PEEK_OFF:
       v = int32(s.peekOff);
       break;
+    case SO_PASSPIDFD:
+      v = int32(s.passpidfd ? 1 : 0);
+      break;
+    case SO_PEERPIDFD:
+      return peerPidfd(t, s, len, optval, optlenp);
     case SO_RCVLOWAT:
       v = int32(s.rcvlowat);
       break;
@@ -139,6 +145,28 @@ export function getsockopt(mm: AddressSpace, s: Socket, level: number, opt: numb
   const n = Math.min(len, v.length);
   if (n > 0 && !copyToUser(mm, optval, v.subarray(0, n))) return -EFAULT;
   return putU32(mm, optlenp, n) ? 0 : -EFAULT;
+}
+
+/**
+ * SO_PEERPIDFD: installs a pidfd (O_CLOEXEC) of the peer's process as
+ * SO_PEERCRED names it, and copies at most an int of its number; ENODATA
+ * without a peer.
+ */
+function peerPidfd(t: Task, s: Socket, len: number, optval: number, optlenp: number): number {
+  const n = Math.min(len, 4);
+  const pid = s.peercred?.pid ?? 0;
+  if (pid <= 0) return -ENODATA;
+  const f = t.kernel.pidfds!.open(pid);
+  const fd = t.fds.install(f, true);
+  if (fd < 0) {
+    f.put();
+    return fd;
+  }
+  if ((n > 0 && !copyToUser(t.mm, optval, int32(fd).subarray(0, n))) || !putU32(t.mm, optlenp, n)) {
+    t.fds.remove(fd)!.put();
+    return -EFAULT;
+  }
+  return 0;
 }
 
 export function setsockopt(t: Task, s: Socket, level: number, opt: number, optval: number, optlen: number): number {
@@ -240,6 +268,9 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
     }
     case SO_PASSCRED:
       s.passcred = val !== 0;
+      return 0;
+    case SO_PASSPIDFD:
+      s.passpidfd = val !== 0;
       return 0;
     default:
       if (!STORED.has(opt)) return -ENOPROTOOPT; // includes the read-only SO_TYPE, SO_ERROR, SO_PEERCRED ...

@@ -69,6 +69,8 @@ export class Socket implements FileOps {
   dead = false;
   /** SO_PASSCRED */
   passcred = false;
+  /** SO_PASSPIDFD: received messages carry a pidfd of their sender (SCM_PIDFD) */
+  passpidfd = false;
   /** SO_PEERCRED: captured at connect / socketpair / listen (item 127) */
   peercred: Ucred | null = null;
   /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns) for the sleeps; 0 = wait forever */
@@ -118,6 +120,11 @@ export class Socket implements FileOps {
 
   get connectionOriented(): boolean {
     return this.type === SOCK_STREAM || this.type === SOCK_SEQPACKET;
+  }
+
+  /** unix_may_passcred: either option makes sends carry credentials (and an unbound sender autobind) */
+  get mayPasscred(): boolean {
+    return this.passcred || this.passpidfd;
   }
 
   get isDgram(): boolean {

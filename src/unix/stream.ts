@@ -75,9 +75,9 @@ export function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightR
   return r;
 }
 
-/** maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's if either end has SO_PASSCRED. */
+/** unix_maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's if either end has SO_PASSCRED or SO_PASSPIDFD. */
 export function addCreds(t: Task, s: Socket, other: Socket, m: Message): void {
-  if (!m.creds && (s.passcred || other.passcred)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
+  if (!m.creds && (s.mayPasscred || other.mayPasscred)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
 }
 
 /** A message that did not reach a queue is freed: its rights go back. */
@@ -320,7 +320,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
       // Never glue messages with different credentials for a reader that receives them (item 124).
       if (creds !== undefined) {
         if (!sameCreds(creds, m.creds)) break redo;
-      } else if (s.passcred) {
+      } else if (s.mayPasscred) {
         creds = m.creds;
         if (scm) scm.creds = m.creds ?? NO_CREDS;
       }

@@ -152,6 +152,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       yield PREEMPT; // the connection is off the queue but not yet in the fd table
       owned = true;
       e.passcred = s.passcred; // unix_sock_inherit_flags (item 43); O_NONBLOCK is not inherited
+      e.passpidfd = s.passpidfd;
       const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0);
       if (uaddr !== 0) {
         const err = copyAddrOut(t.mm, uaddr, ulen, e.peer?.addr?.bytes ?? UNNAMED.bytes);
@@ -288,6 +289,8 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       } else {
         if (s.passcred && scm.creds) cw.putCreds(scm.creds);
         if (scm.files) cw.detachFds(t, scm.files, (flags & MSG_CMSG_CLOEXEC) !== 0, (fs) => net.inflight.putFiles(fs));
+        // scm_pidfd_recv, after the credentials and the files: a pidfd of the sender's process
+        if (s.passpidfd && scm.creds && scm.creds.pid > 0) cw.putPidfd(t, scm.creds.pid);
       }
       if (cw.ctrunc) msgFlags |= MSG_CTRUNC;
       if (h.name !== 0) {
@@ -342,7 +345,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   d(209, 'getsockopt', ['fd', 'int', 'int', 'ptr', 'ptr'], (t, [fd, level, opt, optval, optlenp]) => {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
-    return getsockopt(t.mm, r[1], level, opt, optval, optlenp);
+    return getsockopt(t, r[1], level, opt, optval, optlenp);
   });
 
   d(210, 'shutdown', ['fd', 'int'], (t, [fd, how]) => {

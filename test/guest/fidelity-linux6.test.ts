@@ -37,6 +37,15 @@ const PROBES: Probe[] = [
     },
     unixsimGaps: {},
   },
+  // pidfd_open, pidfd_send_signal, pidfd polling, SO_PEERPIDFD, SO_PASSPIDFD/SCM_PIDFD, pidfds over SCM_RIGHTS
+  {
+    file: 'pidfd_probe.c',
+    qemuMistranslates: {
+      'passpidfd 1': "qemu-user does not know SO_PASSPIDFD (ENOPROTOOPT), so no SCM_PIDFD arrives",
+      'passpidfd 2': "qemu-user does not know SO_PASSPIDFD, so only SCM_CREDENTIALS arrives",
+    },
+    unixsimGaps: {},
+  },
 ];
 
 const built = new Map<string, BuiltProbe>();
