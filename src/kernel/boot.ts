@@ -5,6 +5,7 @@ import type { Scheduler } from '../sched/scheduler.ts';
 import { registerEpoll } from './epoll.ts';
 import { registerFdget } from './fdget.ts';
 import { registerPidfd } from './pidfd.ts';
+import { registerSigtime } from './syscalls/sigtime.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
 import { registerExec } from './syscalls/exec.ts';
@@ -29,5 +30,6 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerEpoll(k);
   registerFdget(k);
   registerPidfd(k);
+  registerSigtime(k);
   return k;
 }

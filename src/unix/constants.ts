@@ -43,7 +43,9 @@ export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP 
 /** Poll keys of socket wakeups: sk_data_ready (sock_def_readable) and sk_write_space (unix_write_space) */
 export const DATA_READY_KEY = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND, WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND;
 
-export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411, SIOCATMARK = 0x8905;
+export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411, SIOCATMARK = 0x8905, SIOCGIFINDEX = 0x8933;
+/** the loopback interface's index: the only network device (per network namespace) */
+export const LOOPBACK_IFINDEX = 1;
 
 /** sizeof(struct sockaddr_un) and its path field; addresses up to sizeof(sockaddr_storage) are copied in. */
 export const SOCKADDR_UN_SIZE = 110, UNIX_PATH_MAX = 108, SOCKADDR_STORAGE_SIZE = 128;

@@ -3,7 +3,7 @@
 // (listen/connect/accept), data transfer and teardown in stream.ts; this
 // file holds the state they share and the generic file operations.
 import { O_NONBLOCK, S_IFSOCK } from '../kernel/abi.ts';
-import { EAGAIN, EFAULT, EINVAL, ENOTTY } from '../kernel/errno.ts';
+import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOTTY, ERESTARTSYS } from '../kernel/errno.ts';
 import type { FileOps, OpenFile, StatInfo } from '../kernel/file.ts';
 import type { KernelYield, SyscallResult } from '../kernel/syscall.ts';
 import { sleepOn, sleepOnUntil } from '../kernel/wait.ts';
@@ -13,7 +13,7 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import type { UnixAddress } from './address.ts';
-import { FIONREAD, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { FIONREAD, LOOPBACK_IFINDEX, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
 import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
@@ -43,11 +43,12 @@ export function deadlineOf(t: Task, timeo: number): number {
   return timeo > 0 ? t.kernel.sched.clock.now + timeo : Infinity;
 }
 
-/** Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo expiry), or a signal (-ERESTARTSYS). */
+/** Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). */
 export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
   if (deadline === Infinity) return yield* sleepOn(t, q);
   const r = yield* sleepOnUntil(t, q, deadline);
-  return r === 1 ? -EAGAIN : r;
+  // sock_intr_errno: with a timeout running, a signal is EINTR even after a SA_RESTART handler
+  return r === 1 ? -EAGAIN : r === -ERESTARTSYS ? -EINTR : r;
 }
 
 export class Socket implements FileOps {
@@ -153,6 +154,15 @@ export class Socket implements FileOps {
   /** unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener), SIOCATMARK (stream: at the OOB mark), SIOCOUTQ (bytes charged). */
   ioctl(t: Task, _f: OpenFile, req: number, arg: number): number {
     let v: number;
+    if (req === SIOCGIFINDEX) {
+      // sock_ioctl -> dev_ioctl on any socket: struct ifreq { char ifr_name[16]; int ifr_ifindex; }; only lo exists
+      const b = t.mm.read(arg, 16);
+      if (!b) return -EFAULT;
+      const end = b.indexOf(0);
+      const name = String.fromCharCode(...b.subarray(0, end < 0 ? 16 : end));
+      if (name !== 'lo') return -ENODEV;
+      return putU32(t.mm, arg + 16, LOOPBACK_IFINDEX) ? 0 : -EFAULT;
+    }
     if (req === FIONREAD) {
       if (this.state === 'listening') return -EINVAL;
       v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.recvQueue.bytes + this.inqSkew;

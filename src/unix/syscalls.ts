@@ -5,6 +5,7 @@ import {
   EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EMFILE, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
 } from '../kernel/errno.ts';
 import { fdget, fdgetUnheld } from '../kernel/fdget.ts';
+import { readTimespecTicks, writeTimespecTicks } from '../kernel/syscalls/poll.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
@@ -310,7 +311,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   const MSG_WAITFORONE = 0x10000;
 
   function* batch(
-    t: Task, vec: number, vlen: number, one: (umsg: number, i: number) => SyscallResult,
+    t: Task, vec: number, vlen: number, one: (umsg: number, i: number) => SyscallResult, expired?: () => boolean,
   ): SyscallGen {
     const n = Math.min(vlen >>> 0, UIO_MAXIOV);
     let done = 0;
@@ -327,14 +328,29 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
         break;
       }
       done++;
+      if (expired?.()) break;
     }
     return done > 0 ? done : err;
   }
 
   d(269, 'sendmmsg', ['fd', 'ptr', 'uint', 'hex'], (t, [fd, vec, vlen, flags]) =>
     batch(t, vec, vlen, (umsg) => sendOne(t, fd, umsg, flags)));
-  d(243, 'recvmmsg', ['fd', 'ptr', 'uint', 'hex', 'ptr'], (t, [fd, vec, vlen, flags]) =>
-    batch(t, vec, vlen, (umsg, i) => recvOne(t, fd, umsg, i > 0 && flags & MSG_WAITFORONE ? flags | MSG_DONTWAIT : flags)));
+  // recvmmsg's timeout (do_recvmmsg) is looked at only after each datagram: once it has run out the
+  // call returns what it has; the time left is written back. A bad timespec is EINVAL at once.
+  d(243, 'recvmmsg', ['fd', 'ptr', 'uint', 'hex', 'ptr'], (t, [fd, vec, vlen, flags, tmo]) => {
+    let end = -1;
+    if (tmo !== 0) {
+      const ticks = readTimespecTicks(t, tmo);
+      if (ticks < 0) return ticks;
+      end = k.sched.clock.now + ticks;
+    }
+    const expired = end < 0 ? undefined : () => k.sched.clock.now >= end;
+    const r = batch(t, vec, vlen, (umsg, i) => recvOne(t, fd, umsg, i > 0 && flags & MSG_WAITFORONE ? flags | MSG_DONTWAIT : flags), expired);
+    return then(r, (v) => {
+      if (v <= 0 || end < 0) return v;
+      return writeTimespecTicks(t, tmo, Math.max(0, end - k.sched.clock.now)) ? v : -EFAULT;
+    });
+  });
 
   d(208, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'int'], (t, [fd, level, opt, optval, optlen]) => {
     const r = sockFd(t, fd);

@@ -46,6 +46,16 @@ const PROBES: Probe[] = [
     },
     unixsimGaps: {},
   },
+  // setitimer/alarm, sigpending, rt_sigtimedwait, EINTR rules, capget/capset, SIOCGIFINDEX, recvmmsg timeout, #!
+  {
+    file: 'kernel_probe.c',
+    qemuMistranslates: {
+      'recvmmsg 1': "qemu-user ignores recvmmsg's timeout argument",
+      script: 'qemu-user without binfmt_misc hands the #! script to the host kernel, which cannot run the riscv64 interpreter (ENOEXEC)',
+      'shebang 1': 'follows from the script line: the child exits 1 under qemu-user',
+    },
+    unixsimGaps: {},
+  },
 ];
 
 const built = new Map<string, BuiltProbe>();

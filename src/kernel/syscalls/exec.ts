@@ -8,7 +8,7 @@ import { ElfError, loadElf } from '../../hw/elf.ts';
 import { buildInitialStack } from '../../hw/initial-stack.ts';
 import { AddressSpace } from '../../hw/memory.ts';
 import { S_IFREG, SIG_DFL, SIG_IGN } from '../abi.ts';
-import { E2BIG, EACCES, EFAULT, ENOEXEC } from '../errno.ts';
+import { E2BIG, EACCES, EFAULT, ELOOP, ENOEXEC } from '../errno.ts';
 import { GuestVm, HartContext, INITIAL_STACK_SIZE, mapTrampoline, STACK_TOP } from '../hartcontext.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
@@ -91,6 +91,19 @@ function readStrings(t: Task, addr: number): string[] | number {
   }
 }
 
+/** BINPRM_BUF_SIZE: how much of a file execve looks at for "#!" */
+const BINPRM_BUF_SIZE = 256;
+
+/** load_script: the interpreter and its one optional argument of a "#!" line, or null if not a script. */
+function parseShebang(head: Uint8Array): { interp: string; arg: string | null } | null {
+  if (head.length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return null;
+  let end = head.indexOf(0x0a);
+  if (end < 0) end = head.length;
+  const line = String.fromCharCode(...head.subarray(2, end)).replace(/[ \t]+$/, '');
+  const m = /^[ \t]*([^ \t]*)(?:[ \t]+(.*))?$/.exec(line)!;
+  return { interp: m[1], arg: m[2] ? m[2] : null };
+}
+
 function absolutePath(t: Task, path: string): string {
   if (path.startsWith('/')) return path;
   const cwd = t.kernel.vfs.pathOf(t.cwd);
@@ -101,16 +114,30 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
   const k = t.kernel;
   const path = readCString(t.mm, pathAddr);
   if (typeof path === 'number') return path;
-  const inode = k.vfs.lookup(path, t.cwd, t.creds);
+  let inode = k.vfs.lookup(path, t.cwd, t.creds);
   if (typeof inode === 'number') return inode;
   if (inode.type !== S_IFREG || !k.vfs.permission(inode, t.creds, MAY_EXEC)) return -EACCES;
-  const argv = readStrings(t, argvAddr);
+  let argv = readStrings(t, argvAddr);
   if (typeof argv === 'number') return argv;
   const envp = readStrings(t, envpAddr);
   if (typeof envp === 'number') return envp;
+  // binfmt_script: "#!interpreter [arg]" runs the interpreter with the script's path (nested up to 4 deep)
+  let execPath = path;
+  for (let depth = 0; ; depth++) {
+    const script = parseShebang(inode.data.subarray(0, Math.min(inode.size, BINPRM_BUF_SIZE)));
+    if (!script) break;
+    if (depth >= 4) return -ELOOP;
+    if (script.interp === '') return -ENOEXEC;
+    const next = k.vfs.lookup(script.interp, t.cwd, t.creds);
+    if (typeof next === 'number') return next; // a missing interpreter is ENOENT
+    if (next.type !== S_IFREG || !k.vfs.permission(next, t.creds, MAY_EXEC)) return -EACCES;
+    argv = [script.interp, ...(script.arg === null ? [] : [script.arg]), execPath, ...argv.slice(1)];
+    execPath = script.interp;
+    inode = next;
+  }
   let prog: LoadedProgram;
   try {
-    prog = loadProgram(k, t.creds, inode.data.subarray(0, inode.size), absolutePath(t, path), argv, envp);
+    prog = loadProgram(k, t.creds, inode.data.subarray(0, inode.size), absolutePath(t, execPath), argv, envp);
   } catch (e) {
     if (e instanceof ElfError) return -ENOEXEC;
     if (e instanceof RangeError) return -E2BIG;

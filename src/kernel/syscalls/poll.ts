@@ -83,7 +83,7 @@ export function readTimespecTicks(t: Task, addr: number): number {
   return sec * TICKS_PER_SECOND + nsec;
 }
 
-function writeTimespecTicks(t: Task, addr: number, ticks: number): boolean {
+export function writeTimespecTicks(t: Task, addr: number, ticks: number): boolean {
   const sec = Math.floor(ticks / TICKS_PER_SECOND);
   return t.mm.write(addr, new StructWriter(16).u64(0, sec).u64(8, ticks - sec * TICKS_PER_SECOND).bytes);
 }

@@ -3,7 +3,7 @@
 // rt_sigprocmask, sched_yield.
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, SIGKILL, SIGSTOP, WNOHANG, __WALL, __WCLONE } from '../abi.ts';
-import { E2BIG, ECHILD, EFAULT, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { E2BIG, ECHILD, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import { bit, type SigAction } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
@@ -53,7 +53,8 @@ function* nanosleep(t: Task, ticks: number, rem: number): SyscallGen {
     if (r === 1) return 0;
     if (r < 0) {
       if (rem) writeTimespec(t, rem, deadline - t.kernel.sched.clock.now);
-      return r;
+      // -ERESTART_RESTARTBLOCK: after a handler the sleep is never restarted, SA_RESTART or not
+      return -EINTR;
     }
   }
 }
