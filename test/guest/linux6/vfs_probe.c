@@ -1,0 +1,211 @@
+/* Links and renames: symlinkat, readlinkat, ELOOP, O_NOFOLLOW, lstat,
+ * linkat, renameat2 (rename, RENAME_NOREPLACE, RENAME_EXCHANGE), and what
+ * they do to AF_UNIX pathname sockets: a bound socket renamed or linked is
+ * reached by its new name, connect follows symbolic links, bind on a
+ * dangling symlink is EADDRINUSE. One line per check, compared with native
+ * Linux by the fidelity test. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static char line[1024];
+static size_t used;
+static void add(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  used += (size_t)vsnprintf(line + used, sizeof line - used, fmt, ap);
+  va_end(ap);
+}
+static void end_line(void) {
+  printf("%s\n", line);
+  used = 0;
+}
+static const char *res(long r) {
+  static char b[8][32];
+  static int k;
+  char *s = b[k++ & 7];
+  if (r < 0) snprintf(s, 32, "%s", strerrorname_np(errno));
+  else snprintf(s, 32, "%ld", r);
+  return s;
+}
+
+static char dir[64];
+static const char *P(const char *name) {
+  static char b[8][128];
+  static int k;
+  char *s = b[k++ & 7];
+  snprintf(s, 128, "%s/%s", dir, name);
+  return s;
+}
+
+static int sock_at(const char *path, int do_bind) {
+  int s = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un a = {AF_UNIX, {0}};
+  strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  int r = do_bind ? bind(s, (struct sockaddr *)&a, sizeof a) : connect(s, (struct sockaddr *)&a, sizeof a);
+  if (r < 0) {
+    int e = errno;
+    close(s);
+    errno = e;
+    return -1;
+  }
+  return s;
+}
+
+static const char *kind(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) < 0) return strerrorname_np(errno);
+  return S_ISLNK(st.st_mode) ? "link" : S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : S_ISSOCK(st.st_mode) ? "sock" : "other";
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IONBF, 0);
+  snprintf(dir, sizeof dir, "/tmp/unixsim-vfs-%d", getpid());
+  mkdir(dir, 0755);
+  char buf[128];
+
+  int fd = open(P("file"), O_WRONLY | O_CREAT, 0644);
+  write(fd, "hello", 5);
+  close(fd);
+  add("symlink 1: symlink=%s", res(symlink("file", P("ln"))));
+  add(" again=%s", res(symlink("file", P("ln"))));
+  add(" empty target=%s", res(symlink("", P("e"))));
+  ssize_t n = readlink(P("ln"), buf, sizeof buf);
+  add(" readlink=%s '%.*s'", res(n), (int)(n > 0 ? n : 0), buf);
+  n = readlink(P("ln"), buf, 2);
+  add(" short=%s", res(n));
+  add(" of a file=%s", res(readlink(P("file"), buf, sizeof buf)));
+  add(" lstat=%s stat=", kind(P("ln")));
+  struct stat st;
+  stat(P("ln"), &st);
+  add("%s size=%ld", S_ISREG(st.st_mode) ? "file" : "?", (long)st.st_size);
+  lstat(P("ln"), &st);
+  add(" lsize=%ld", (long)st.st_size);
+  end_line();
+
+  fd = open(P("ln"), O_RDONLY);
+  n = read(fd, buf, sizeof buf);
+  close(fd);
+  add("symlink 2: open through it=%s read %.*s", res(n), (int)(n > 0 ? n : 0), buf);
+  add(" O_NOFOLLOW=%s", res(open(P("ln"), O_RDONLY | O_NOFOLLOW)));
+  fd = open(P("ln"), O_PATH | O_NOFOLLOW);
+  add(" O_PATH|O_NOFOLLOW=%s", fd >= 0 ? "ok" : strerrorname_np(errno));
+  close(fd);
+  symlink("loop2", P("loop1"));
+  symlink("loop1", P("loop2"));
+  add(" loop=%s", res(open(P("loop1"), O_RDONLY)));
+  add(" dangling=%s", res(open(P("missing-link"), O_RDONLY)));
+  symlink("nowhere", P("dangle"));
+  add(" dangling open=%s", res(open(P("dangle"), O_RDONLY)));
+  fd = open(P("dangle"), O_WRONLY | O_CREAT, 0644);
+  add(" O_CREAT through it=%s creates %s", fd >= 0 ? "ok" : strerrorname_np(errno), kind(P("nowhere")));
+  close(fd);
+  unlink(P("nowhere"));
+  add(" O_CREAT|O_EXCL=%s", res(open(P("dangle"), O_WRONLY | O_CREAT | O_EXCL, 0644)));
+  end_line();
+
+  mkdir(P("sub"), 0755);
+  symlink("sub", P("subln"));
+  fd = open(P("subln/inner"), O_WRONLY | O_CREAT, 0644);
+  close(fd);
+  add("symlink 3: a directory link in the middle=%s", kind(P("sub/inner")));
+  symlink("/", P("rootln"));
+  add(" absolute=%s", kind(P("rootln/tmp")));
+  add(" trailing slash=%s", res(access(P("subln/"), F_OK)));
+  add(" unlink removes the link=%s", res(unlink(P("subln"))));
+  add(" %s %s", kind(P("subln")), kind(P("sub")));
+  add(" rmdir of a link=%s", res(rmdir(P("rootln"))));
+  add(" mkdir over a link=%s", res(mkdir(P("dangle"), 0755)));
+  end_line();
+
+  add("link 1: link=%s", res(link(P("file"), P("hard"))));
+  stat(P("file"), &st);
+  add(" nlink=%ld", (long)st.st_nlink);
+  add(" again=%s", res(link(P("file"), P("hard"))));
+  add(" a directory=%s", res(link(P("sub"), P("subhard"))));
+  add(" missing=%s", res(link(P("nofile"), P("x"))));
+  add(" of a symlink=%s", res(link(P("ln"), P("lnhard"))));
+  add(" is %s", kind(P("lnhard")));
+  add(" AT_SYMLINK_FOLLOW=%s", res(linkat(AT_FDCWD, P("ln"), AT_FDCWD, P("lnfollow"), AT_SYMLINK_FOLLOW)));
+  add(" is %s", kind(P("lnfollow")));
+  end_line();
+
+  add("rename 1: rename=%s", res(rename(P("hard"), P("moved"))));
+  add(" %s %s", kind(P("hard")), kind(P("moved")));
+  add(" onto a file=%s", res(rename(P("moved"), P("lnfollow"))));
+  stat(P("file"), &st);
+  add(" nlink=%ld", (long)st.st_nlink);
+  add(" same inode=%s", res(rename(P("file"), P("lnfollow"))));
+  add(" %s", kind(P("file")));
+  add(" dir onto file=%s", res(rename(P("sub"), P("file"))));
+  add(" file onto dir=%s", res(rename(P("file"), P("sub"))));
+  mkdir(P("full"), 0755);
+  mkdir(P("full/x"), 0755);
+  mkdir(P("empty"), 0755);
+  add(" dir onto empty dir=%s", res(rename(P("empty"), P("sub2"))));
+  add(" onto non-empty=%s", res(rename(P("sub2"), P("full"))));
+  add(" into itself=%s", res(rename(P("full"), P("full/x/y"))));
+  add(" missing=%s", res(rename(P("none"), P("none2"))));
+  end_line();
+
+  add("rename 2: NOREPLACE=%s", res(renameat2(AT_FDCWD, P("file"), AT_FDCWD, P("ln"), RENAME_NOREPLACE)));
+  add(" NOREPLACE|EXCHANGE=%s", res(renameat2(AT_FDCWD, P("file"), AT_FDCWD, P("ln"), RENAME_NOREPLACE | RENAME_EXCHANGE)));
+  add(" EXCHANGE=%s", res(renameat2(AT_FDCWD, P("file"), AT_FDCWD, P("ln"), RENAME_EXCHANGE)));
+  add(" now %s %s", kind(P("file")), kind(P("ln")));
+  add(" EXCHANGE with a missing one=%s", res(renameat2(AT_FDCWD, P("file"), AT_FDCWD, P("nope"), RENAME_EXCHANGE)));
+  add(" bad flags=%s", res(renameat2(AT_FDCWD, P("file"), AT_FDCWD, P("ln"), 64)));
+  end_line();
+
+  /* AF_UNIX pathname sockets and links */
+  int srv = sock_at(P("sock"), 1);
+  listen(srv, 8);
+  add("socket 1: rename the bound path=%s", res(rename(P("sock"), P("sock2"))));
+  int c1 = sock_at(P("sock"), 0);
+  add(" old name=%s", c1 >= 0 ? "ok" : strerrorname_np(errno));
+  int c2 = sock_at(P("sock2"), 0);
+  add(" new name=%s", c2 >= 0 ? "ok" : strerrorname_np(errno));
+  add(" hard link=%s", res(link(P("sock2"), P("sock3"))));
+  int c3 = sock_at(P("sock3"), 0);
+  add(" by the link=%s", c3 >= 0 ? "ok" : strerrorname_np(errno));
+  symlink("sock2", P("socksym"));
+  int c4 = sock_at(P("socksym"), 0);
+  add(" through a symlink=%s", c4 >= 0 ? "ok" : strerrorname_np(errno));
+  struct sockaddr_un got;
+  socklen_t gl = sizeof got;
+  getsockname(srv, (struct sockaddr *)&got, &gl);
+  add(" getsockname still the bound name=%d", strcmp(got.sun_path, P("sock")) == 0);
+  end_line();
+  close(c2);
+  close(c3);
+  close(c4);
+  symlink("nowhere-sock", P("dsym"));
+  int b = sock_at(P("dsym"), 1);
+  add("socket 2: bind on a dangling symlink=%s", b >= 0 ? "ok" : strerrorname_np(errno));
+  add(" target created=%s", kind(P("nowhere-sock")));
+  b = sock_at(P("ln"), 1);
+  add(" bind on a symlink to a file=%s", b >= 0 ? "ok" : strerrorname_np(errno));
+  symlink("file", P("tofile"));
+  int c5 = sock_at(P("tofile"), 0);
+  add(" connect through a symlink to a file=%s", c5 >= 0 ? "ok" : strerrorname_np(errno));
+  int c6 = sock_at(P("loop1"), 0);
+  add(" connect through a loop=%s", c6 >= 0 ? "ok" : strerrorname_np(errno));
+  end_line();
+  close(srv);
+
+  const char *names[] = {"file", "ln", "e", "loop1", "loop2", "dangle", "sub/inner", "rootln", "lnhard", "lnfollow", "moved",
+                         "sock2", "sock3", "socksym", "dsym", "tofile", "full/x", "full", "sub2", "sub", "hard"};
+  for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+    if (unlink(P(names[i])) < 0) rmdir(P(names[i]));
+  }
+  add("cleanup: rmdir=%s", res(rmdir(dir)));
+  end_line();
+  printf("done\n");
+  return 0;
+}
