@@ -180,8 +180,8 @@ export class Vfs {
     if (inode.isDir && from.dir !== to.dir) {
       from.dir.nlink--;
       to.dir.nlink++;
-      inode.parent = to.dir;
     }
+    inode.parent = to.dir;
   }
 
   /** RENAME_EXCHANGE: the two names swap their inodes. */

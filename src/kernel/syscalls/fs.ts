@@ -15,8 +15,8 @@ import type { Kernel } from '../kernel.ts';
 import { DirFile, direntType, Fifos, MAX_FILE_SIZE, PathFile, RegularFile, statInode, truncateInode } from '../regular.ts';
 import type { SyscallGen, SyscallResult } from '../syscall.ts';
 import type { Task } from '../task.ts';
-import { readCString, StructWriter } from '../uaccess.ts';
-import { MAY_EXEC, MAY_READ, MAY_WRITE, type Creds, type Inode, type Lookup } from '../vfs.ts';
+import { fromLatin1, readCString, StructWriter } from '../uaccess.ts';
+import { Inode as InodeClass, MAY_EXEC, MAY_READ, MAY_WRITE, type Creds, type Inode, type Lookup } from '../vfs.ts';
 
 /** Always set on files opened by open(2) on 64-bit Linux (force_o_largefile); F_GETFL shows it. */
 export const O_LARGEFILE = 0o100000;
@@ -85,8 +85,39 @@ function* openFifo(t: Task, inode: Inode, flags: number, fifos: Fifos): SyscallG
   return typeof r === 'number' ? r : installFile(t, r, flags);
 }
 
+/** /proc/self/fd/N (or /proc/<tgid>/fd/N): the open file it names, or null if the path is not one. */
+export function procFdFile(t: Task, path: string): OpenFile | null | number {
+  const m = /^\/proc\/(self|thread-self|\d+)\/fd\/(\d+)$/.exec(path);
+  if (!m) return null;
+  const owner = m[1] === 'self' || m[1] === 'thread-self' ? t : t.kernel.tasks.get(Number(m[1]));
+  if (!owner || owner.state === 'exited') return -ENOENT;
+  return owner.fds.get(Number(m[2])) ?? -ENOENT;
+}
+
+/** A generated /proc file (k.procFiles): a read-only snapshot of its text, taken at open. */
+function openProcFile(t: Task, path: string, flags: number): number | null {
+  const gen = t.kernel.procFiles.get(path.replace(/^\/proc\/(self|\d+)\/net\//, '/proc/net/'));
+  if (!gen) return null;
+  if ((flags & O_ACCMODE) !== 0) return -EACCES;
+  const inode = new InodeClass(0, S_IFREG | 0o444, 0, 0);
+  const bytes = fromLatin1(gen(t));
+  inode.data = new Uint8Array(bytes);
+  inode.size = bytes.length;
+  return installFile(t, t.kernel.files.open(new RegularFile(inode, path), statusFlags(flags), inode), flags);
+}
+
 function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, fifos: Fifos): SyscallResult {
   const k = t.kernel;
+  {
+    const p = readCString(t.mm, pathAddr);
+    if (typeof p === 'string' && p.startsWith('/proc/')) {
+      const proc = openProcFile(t, p, flags);
+      if (proc !== null) return proc;
+      // opening a socket's /proc/self/fd entry is ENXIO, as opening the socket inode is (sock_no_open)
+      const f = procFdFile(t, p);
+      if (typeof f !== 'number' && f && f.ops.kind === 'socket') return -ENXIO;
+    }
+  }
   // Since Linux 6.4 the combination is rejected outright (build_open_flags).
   if ((flags & (O_CREAT | O_DIRECTORY)) === (O_CREAT | O_DIRECTORY)) return -EINVAL;
   // O_NOFOLLOW, and O_CREAT|O_EXCL, look at a final symbolic link itself

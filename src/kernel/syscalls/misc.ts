@@ -3,7 +3,8 @@
 // getrandom, readlinkat of /proc/self/exe, uname, futex, sigaltstack and
 // rt_sigreturn. Values that Linux randomises or takes from the machine
 // come from the run's seed or are fixed, so runs stay reproducible.
-import { resolvePath } from './fs.ts';
+import { procFdFile, resolvePath } from './fs.ts';
+import type { OpenFile } from '../file.ts';
 import type { Futexes } from '../futex.ts';
 import { SIGSEGV } from '../abi.ts';
 import { EFAULT, EINVAL, ENOENT, ENOMEM, ENOSYS, EPERM, ESRCH } from '../errno.ts';
@@ -105,6 +106,19 @@ function prlimit(k: Kernel, t: Task, pid: number, resource: number, newp: number
   return next ? putLimit(target, resource, next) : 0;
 }
 
+/** The text of a /proc/<pid>/fd/N link: the file's path (" (deleted)" once unlinked), or its anonymous name. */
+function fdLinkText(t: Task, f: OpenFile): string {
+  const inode = f.inode;
+  if (!inode) return f.ops.describe(f);
+  const vfs = t.kernel.vfs;
+  if (inode.isDir) return vfs.pathOf(inode);
+  const dir = inode.parent;
+  for (const [name, c] of dir.children ?? []) {
+    if (c === inode) return (dir === vfs.root ? '' : vfs.pathOf(dir)) + '/' + name;
+  }
+  return (f.ops.describe(f).replace(/ \(O_PATH\)$/, '')) + ' (deleted)';
+}
+
 function readlinkat(t: Task, dirfd: number, pathAddr: number, buf: number, size: number): number {
   const path = readCString(t.mm, pathAddr);
   if (typeof path === 'number') return path;
@@ -112,6 +126,13 @@ function readlinkat(t: Task, dirfd: number, pathAddr: number, buf: number, size:
   if (path === '/proc/self/exe' || path === `/proc/${t.tgid}/exe` || path === `/proc/thread-self/exe`) {
     if (!(t.ctx instanceof HartContext) || !t.ctx.vm.exePath) return -ENOENT;
     const bytes = new TextEncoder().encode(t.ctx.vm.exePath).subarray(0, size);
+    return t.mm.write(buf, bytes) ? bytes.length : -EFAULT;
+  }
+  // /proc/<pid>/fd/N: what the fd refers to (proc_fd_link): a path, or socket:[ino], pipe:[ino], anon_inode:[...]
+  const pf = procFdFile(t, path);
+  if (pf !== null) {
+    if (typeof pf === 'number') return pf;
+    const bytes = fromLatin1(fdLinkText(t, pf)).subarray(0, size);
     return t.mm.write(buf, bytes) ? bytes.length : -EFAULT;
   }
   // do_readlinkat: the last component is not followed; anything but a symbolic link is EINVAL

@@ -7,11 +7,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/epoll.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -198,6 +200,93 @@ int main(void) {
   add(" connect through a loop=%s", c6 >= 0 ? "ok" : strerrorname_np(errno));
   end_line();
   close(srv);
+
+  /* /proc/self/fd/N and /proc/net/unix */
+  {
+    char lk[128], want[128];
+    int sp[2], pp[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+    pipe(pp);
+    snprintf(lk, sizeof lk, "/proc/self/fd/%d", sp[0]);
+    n = readlink(lk, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    fstat(sp[0], &st);
+    snprintf(want, sizeof want, "socket:[%lu]", (unsigned long)st.st_ino);
+    add("procfd 1: socket=%d", strcmp(buf, want) == 0);
+    add(" open it=%s", res(open(lk, O_RDWR)));
+    snprintf(lk, sizeof lk, "/proc/self/fd/%d", pp[1]);
+    n = readlink(lk, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    fstat(pp[1], &st);
+    snprintf(want, sizeof want, "pipe:[%lu]", (unsigned long)st.st_ino);
+    add(" pipe=%d", strcmp(buf, want) == 0);
+    int rf = open(P("procfile"), O_RDWR | O_CREAT, 0644);
+    snprintf(lk, sizeof lk, "/proc/self/fd/%d", rf);
+    n = readlink(lk, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    add(" file=%d", strcmp(buf, P("procfile")) == 0);
+    unlink(P("procfile"));
+    n = readlink(lk, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    snprintf(want, sizeof want, "%s (deleted)", P("procfile"));
+    add(" deleted=%d", strcmp(buf, want) == 0);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    snprintf(lk, sizeof lk, "/proc/self/fd/%d", dfd);
+    n = readlink(lk, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    add(" dir=%d", strcmp(buf, dir) == 0);
+    int ep = epoll_create1(0);
+    snprintf(lk, sizeof lk, "/proc/self/fd/%d", ep);
+    n = readlink(lk, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    add(" epoll=%s", buf);
+    add(" closed fd=%s", res(readlink("/proc/self/fd/999", buf, sizeof buf)));
+    end_line();
+    close(rf);
+    close(dfd);
+    close(ep);
+    close(pp[0]);
+    close(pp[1]);
+
+    /* our own sockets in /proc/net/unix: listening+bound, abstract, a connected pair end */
+    int ls = sock_at(P("listener"), 1);
+    listen(ls, 4);
+    int ab = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un aa = {AF_UNIX, {0}};
+    memcpy(aa.sun_path, "\0probe\0x", 8);
+    bind(ab, (struct sockaddr *)&aa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 8));
+    unsigned long inos[3];
+    int fds3[3] = {ls, ab, sp[1]};
+    for (int i = 0; i < 3; i++) {
+      fstat(fds3[i], &st);
+      inos[i] = (unsigned long)st.st_ino;
+    }
+    FILE *f = fopen("/proc/net/unix", "r");
+    char l[512];
+    add("procnet 1:");
+    if (f && fgets(l, sizeof l, f)) add(" header=%.*s", (int)strcspn(l, "\n"), l);
+    const char *who[3] = {"listener", "abstract", "pair"};
+    char found[3][200] = {{0}};
+    while (f && fgets(l, sizeof l, f)) {
+      unsigned long ino;
+      char flags[16], type[8], stt[8], path[160] = "";
+      if (sscanf(l, "%*s %*s %*s %15s %7s %7s %lu %159s", flags, type, stt, &ino, path) < 4) continue;
+      for (int i = 0; i < 3; i++) {
+        if (ino != inos[i]) continue;
+        const char *shown = path;
+        if (i == 0) shown = strcmp(path, P("listener")) == 0 ? "<listener path>" : path;
+        snprintf(found[i], sizeof found[i], " %s: flags=%s type=%s st=%s path=%s", who[i], flags, type, stt, shown);
+      }
+    }
+    if (f) fclose(f);
+    for (int i = 0; i < 3; i++) add("%s", found[i][0] ? found[i] : " (missing)");
+    end_line();
+    close(ls);
+    close(ab);
+    close(sp[0]);
+    close(sp[1]);
+    unlink(P("listener"));
+  }
 
   const char *names[] = {"file", "ln", "e", "loop1", "loop2", "dangle", "sub/inner", "rootln", "lnhard", "lnfollow", "moved",
                          "sock2", "sock3", "socksym", "dsym", "tofile", "full/x", "full", "sub2", "sub", "hard"};
