@@ -12,8 +12,9 @@ import { InvariantViolation, ROOT_CREDS, type Kernel } from './kernel/kernel.ts'
 import { installProgram, loadProgram, type LoadedProgram } from './kernel/syscalls/exec.ts';
 import { Rng, type Seed } from './sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from './sched/scheduler.ts';
+import { ReplayStrategy } from './sched/strategies/replay.ts';
 import type { TraceEvent } from './sched/trace.ts';
-import { makeStrategy, type StrategyName } from './script/runner.ts';
+import { makeStrategy, type RunHooks, type StrategyName } from './script/runner.ts';
 import { registerUnix } from './unix/index.ts';
 
 export interface ExecOptions {
@@ -30,8 +31,12 @@ export interface ExecOptions {
   checkInvariants?: boolean;
   /** PREEMPT points inside syscall handlers become scheduling points (the SMP model) */
   kernelPreemption?: boolean;
-  /** planted bugs to enable (src/kernel/bugs.ts) */
+  /** planted bugs to enable */
   bugs?: readonly string[];
+  /** follow these picks first (a recorded schedule); the strategy continues after them */
+  picks?: readonly number[];
+  /** PCT depth */
+  pctDepth?: number;
 }
 
 export interface ExecResult {
@@ -49,6 +54,8 @@ export interface ExecResult {
   /** set when the run did not end normally (deadlock, step limit, internal error) */
   problem: string | null;
   hash: string;
+  /** tids picked at each choice point (replays with `picks`) */
+  picks: number[];
   steps: number;
   time: number;
   events: TraceEvent[];
@@ -99,13 +106,18 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /** Runs `image` (the bytes of the file at `path`); throws ExecError if it is not a loadable program. */
-export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {}): ExecResult {
+export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {}, hooks: RunHooks = {}): ExecResult {
   const seed = opts.seed ?? 1;
   const rng = new Rng(seed);
-  const strategy = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed });
+  const base = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed, pctDepth: opts.pctDepth });
+  const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const strategy = hooks.strategy ? hooks.strategy(described) : described;
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText });
+  hooks.scheduler?.(sched);
   const k = bootKernel(sched, rng.fork('kernel'), {
-    checkInvariants: opts.checkInvariants ?? false, kernelPreemption: opts.kernelPreemption ?? false, bugs: opts.bugs ?? [],
+    checkInvariants: opts.checkInvariants ?? false,
+    kernelPreemption: opts.kernelPreemption ?? false,
+    bugs: [...(opts.bugs ?? [])],
   });
   registerUnix(k);
   const vfsPath = vfsPathFor(path);
@@ -151,6 +163,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
     end,
     problem,
     hash: sched.trace.hash.hex(),
+    picks: sched.trace.picks,
     steps: sched.steps,
     time: sched.clock.now,
     events: sched.trace.events,
