@@ -2,15 +2,18 @@
 // labelled line per check ("label: text"). It is built for the host with gcc
 // and run natively (Linux itself: the expectation), and for riscv64 with the
 // cross toolchain's static glibc, to run under qemu-riscv64 and unixsim.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { requireCrossCompiler, type Outcome } from './qemu.ts';
 
 export interface BuiltProbe {
-  /** the static riscv64 binary */
+  /** the static riscv64 binary (glibc) */
   riscv: string;
+  /** the same program linked with musl */
+  riscvMusl: string;
   /** the native run: Linux's answer */
   linux: Outcome;
 }
@@ -21,26 +24,66 @@ function hostCompiler(): string {
   return 'gcc';
 }
 
-function build(cc: string, args: string[], src: string, out: string): void {
-  const r = spawnSync(cc, ['-O2', '-o', out, src, ...args]);
-  if (r.status !== 0) throw new Error(`building ${basename(src)} with ${cc} failed:\n${r.stderr.toString()}`);
+const cacheRoot = (): string => process.env.UNIXSIM_MUSL_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'unixsim');
+
+/**
+ * Compiles `src` with `cc` into `out`, reusing an earlier build of the same
+ * source, compiler and flags from the cache outside git (builds dominate
+ * this test's time); compilers run in parallel.
+ */
+async function build(cc: string, args: string[], src: string, out: string): Promise<void> {
+  const flags = ['-O1', ...args];
+  const ccVersion = spawnSync(cc, ['--version']).stdout?.toString() ?? '';
+  const key = createHash('sha256').update(readFileSync(src)).update(readFileSync(join(src, '..', 'errname.h')))
+    .update(cc).update(ccVersion).update(flags.join(' ')).digest('hex').slice(0, 24);
+  const cached = join(cacheRoot(), 'probes', `${basename(src, '.c')}-${key}`);
+  if (existsSync(cached)) {
+    copyFileSync(cached, out);
+    return;
+  }
+  const err = await new Promise<string | null>((resolve) => {
+    const p = spawn(cc, [...flags, '-o', out, src]);
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => resolve(code === 0 ? null : stderr));
+    p.on('error', (e) => resolve(String(e)));
+  });
+  if (err !== null) throw new Error(`building ${basename(src)} with ${cc} failed:\n${err}`);
+  mkdirSync(join(cacheRoot(), 'probes'), { recursive: true });
+  copyFileSync(out, `${cached}.tmp`);
+  renameSync(`${cached}.tmp`, cached);
 }
 
-/** Builds `src` both ways into a fresh temporary directory and runs the host build. */
-export function buildProbe(src: string): BuiltProbe {
+export const MUSL_VERSION = '1.2.3';
+
+/** The musl-gcc wrapper of the riscv64 musl that test/guest/musl/build-musl.sh builds (the cache is outside git). */
+export function requireMusl(): string {
+  const gcc = join(cacheRoot(), `musl-${MUSL_VERSION}-riscv64`, 'bin', 'musl-gcc');
+  if (!existsSync(gcc)) throw new Error(`${gcc} not found: build riscv64 musl with test/guest/musl/build-musl.sh (.ci/run does)`);
+  return gcc;
+}
+
+/** Builds `src` for riscv64 with glibc and with musl, and for the host, into a fresh temporary directory, and runs the host build. */
+export async function buildProbe(src: string): Promise<BuiltProbe> {
   const cross = requireCrossCompiler();
+  const musl = requireMusl();
   const dir = mkdtempSync(join(tmpdir(), 'unixsim-probe-'));
   const name = basename(src, '.c');
   const riscv = join(dir, name);
+  const riscvMusl = join(dir, `${name}.musl`);
   const host = join(dir, `${name}.host`);
-  build(cross, ['-static', '-pthread'], src, riscv);
-  build(hostCompiler(), ['-pthread'], src, host);
-  const r = spawnSync(host, [], { maxBuffer: 1 << 24, timeout: 60_000 });
+  await Promise.all([
+    build(cross, ['-static', '-pthread'], src, riscv),
+    build(musl, ['-static'], src, riscvMusl),
+    build(hostCompiler(), ['-pthread'], src, host),
+  ]);
+  const r = spawnSync(host, [], { maxBuffer: 1 << 24, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw r.error;
   const linux = { stdout: r.stdout.toString(), status: r.status ?? 128 };
+  if (r.signal) throw new Error(`${name} was killed natively by ${r.signal}:\n${linux.stdout}`);
   if (linux.status !== 0 || !linux.stdout.endsWith('done\n'))
     throw new Error(`${name} failed natively (status ${linux.status}):\n${linux.stdout}`);
-  return { riscv, linux };
+  return { riscv, riscvMusl, linux };
 }
 
 export const label = (line: string): string => line.slice(0, line.indexOf(':') < 0 ? line.length : line.indexOf(':'));

@@ -210,6 +210,15 @@ export function registerProc(k: Kernel): void {
     }
     return 0;
   });
+  // tkill: tgkill without the thread group check (musl's raise uses it)
+  d(130, 'tkill', ['int', 'sig'], (t, [tid, sig]) => {
+    if (sig < 0 || sig > NSIG || tid <= 0) return -EINVAL;
+    const target = k.tasks.get(tid);
+    if (!target || target.state === 'exited') return -ESRCH;
+    if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
+    k.sendSignal(target, sig);
+    return 0;
+  });
   d(131, 'tgkill', ['int', 'int', 'sig'], (t, [tgid, tid, sig]) => {
     if (sig < 0 || sig > NSIG || tgid <= 0 || tid <= 0) return -EINVAL;
     const target = k.tasks.get(tid);

@@ -5,6 +5,7 @@
  * One line per check, compared with native Linux by the fidelity test. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include "errname.h"
 #include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
@@ -20,7 +21,7 @@ static void pause_ms(int ms) {
   nanosleep(&ts, NULL);
 }
 
-static const char *err(long r) { return r < 0 ? strerror(errno) : "ok"; }
+static const char *err(long r) { return r < 0 ? errname(errno) : "ok"; }
 
 static int sv[2];
 static char got[64];
@@ -61,7 +62,7 @@ static void *accept_thread(void *arg) {
   int a = accept(lfd, NULL, NULL);
   char b[16] = {0};
   ssize_t n = a >= 0 ? read(a, b, sizeof b - 1) : -1;
-  snprintf(got, sizeof got, "accept %s read=%zd data=%s", a >= 0 ? "ok" : strerror(errno), n, n > 0 ? b : "-");
+  snprintf(got, sizeof got, "accept %s read=%zd data=%s", a >= 0 ? "ok" : errname(errno), n, n > 0 ? b : "-");
   if (a >= 0) close(a);
   return NULL;
 }

@@ -5,8 +5,8 @@
  * One line per check, compared with native Linux by the fidelity test. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include "errname.h"
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +20,19 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* <linux/capability.h>, which musl's headers do not carry */
+struct __user_cap_header_struct {
+  unsigned version;
+  int pid;
+};
+struct __user_cap_data_struct {
+  unsigned effective, permitted, inheritable;
+};
+#define _LINUX_CAPABILITY_VERSION_3 0x20080522
+#define CAP_KILL 5
+#define CAP_SETUID 7
+#define CAP_NET_ADMIN 12
 
 static char line[1024];
 static size_t used;
@@ -37,7 +50,7 @@ static const char *res(long r) {
   static char b[8][32];
   static int k;
   char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 32, "%s", strerrorname_np(errno));
+  if (r < 0) snprintf(s, 32, "%s", errname(errno));
   else snprintf(s, 32, "%ld", r);
   return s;
 }
@@ -243,7 +256,7 @@ int main(int argc, char **argv) {
   if (c == 0) {
     char *a2[] = {path, "extra", NULL};
     execve(path, a2, NULL);
-    printf("script: execve failed: %s\n", strerrorname_np(errno));
+    printf("script: execve failed: %s\n", errname(errno));
     _exit(1);
   }
   int st = 0;

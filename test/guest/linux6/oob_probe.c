@@ -5,6 +5,7 @@
  * per check, compared with native Linux by the fidelity test. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include "errname.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -44,7 +45,7 @@ static const char *rx(int fd, int flags, size_t len) {
   static char r[4][96];
   static int k;
   char *s = r[k++ & 3];
-  if (n < 0) snprintf(s, 96, "-1:%s", strerrorname_np(errno));
+  if (n < 0) snprintf(s, 96, "-1:%s", errname(errno));
   else snprintf(s, 96, "%zd:%.*s%s", n, (int)n, b, m.msg_flags & MSG_OOB ? "(oob)" : "");
   return s;
 }
@@ -89,7 +90,7 @@ int main(void) {
   add(" revents=%#x", pri(sv[1]));
   end_line();
   ssize_t z = send(sv[0], "", 0, MSG_OOB);
-  add("oob 2 send MSG_OOB of 0 bytes: %zd %s", z, strerrorname_np(errno));
+  add("oob 2 send MSG_OOB of 0 bytes: %zd %s", z, errname(errno));
   end_line();
   add("oob 3 send \"abc\" MSG_OOB: %zd;", send(sv[0], "abc", 3, MSG_OOB));
   add(" revents=%#x", pri(sv[1]));
@@ -198,11 +199,11 @@ int main(void) {
   add(" F_GETOWN_EX {%d, %s}", ex.type, ex.pid == getpid() ? "pid" : "other");
   ex.type = 7;
   int e1 = fcntl(sv[0], F_SETOWN_EX, &ex);
-  add(" bad type: %d %s", e1, strerrorname_np(errno));
+  add(" bad type: %d %s", e1, errname(errno));
   ex.type = F_OWNER_PID;
   ex.pid = 0x3fffffff;
   e1 = fcntl(sv[0], F_SETOWN_EX, &ex);
-  add(" no such pid: %d %s", e1, strerrorname_np(errno));
+  add(" no such pid: %d %s", e1, errname(errno));
   add(" F_SETOWN 0: %d", fcntl(sv[0], F_SETOWN, 0));
   ex.type = 5;
   ex.pid = 5;
@@ -235,13 +236,13 @@ int main(void) {
   int dg[2];
   socketpair(AF_UNIX, SOCK_DGRAM, 0, dg);
   z = send(dg[0], "a", 1, MSG_OOB);
-  add("oob 16 MSG_OOB on a datagram socket: send=%zd %s", z, strerrorname_np(errno));
+  add("oob 16 MSG_OOB on a datagram socket: send=%zd %s", z, errname(errno));
   add(" recv=%s", rx(dg[1], MSG_OOB, 8));
   end_line();
   done(dg);
   socketpair(AF_UNIX, SOCK_SEQPACKET, 0, dg);
   z = send(dg[0], "a", 1, MSG_OOB);
-  add("oob 17 MSG_OOB on a seqpacket socket: send=%zd %s", z, strerrorname_np(errno));
+  add("oob 17 MSG_OOB on a seqpacket socket: send=%zd %s", z, errname(errno));
   add(" recv=%s", rx(dg[1], MSG_OOB, 8));
   end_line();
   done(dg);
@@ -279,7 +280,7 @@ int main(void) {
   rm.msg_controllen = sizeof rc;
   g = recvmsg(sv[1], &rm, MSG_DONTWAIT);
   rcm = g >= 0 ? CMSG_FIRSTHDR(&rm) : NULL;
-  printf("oob 19 then a plain recvmsg: got=%zd %s cmsg=%s\n", g, g < 0 ? strerrorname_np(errno) : "", rcm && rcm->cmsg_type == SCM_RIGHTS ? "rights" : "none");
+  printf("oob 19 then a plain recvmsg: got=%zd %s cmsg=%s\n", g, g < 0 ? errname(errno) : "", rcm && rcm->cmsg_type == SCM_RIGHTS ? "rights" : "none");
   done(sv);
 
   /* an unreachable cycle whose only reference is an OOB skb: the collector frees it */

@@ -4,6 +4,7 @@
  * One line per check, compared with native Linux by the fidelity test. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include "errname.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,7 +43,7 @@ static const char *res(long r) {
   static char b[8][32];
   static int k;
   char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 32, "%s", strerrorname_np(errno));
+  if (r < 0) snprintf(s, 32, "%s", errname(errno));
   else snprintf(s, 32, "ok");
   return s;
 }

@@ -6,6 +6,7 @@
  * line per check, compared with native Linux by the fidelity test. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include "errname.h"
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -42,7 +43,7 @@ static const char *res(long r) {
   static char b[8][32];
   static int k;
   char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 32, "%s", strerrorname_np(errno));
+  if (r < 0) snprintf(s, 32, "%s", errname(errno));
   else snprintf(s, 32, "%ld", r);
   return s;
 }
@@ -60,7 +61,7 @@ static const char *geti(int fd, int opt) {
   static char b[8][48];
   static int k;
   char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 48, "%s", strerrorname_np(errno));
+  if (r < 0) snprintf(s, 48, "%s", errname(errno));
   else snprintf(s, 48, "%d/%u", v, l);
   return s;
 }
@@ -71,7 +72,7 @@ static const char *rx(int fd, int flags, size_t len) {
   static char r[8][80];
   static int k;
   char *s = r[k++ & 7];
-  if (n < 0) snprintf(s, 80, "%s", strerrorname_np(errno));
+  if (n < 0) snprintf(s, 80, "%s", errname(errno));
   else snprintf(s, 80, "%zd:%.*s", n, (int)n, b);
   return s;
 }
