@@ -8,6 +8,7 @@ import { registerPidfd } from './pidfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
+import { registerCreds } from './syscalls/creds.ts';
 import { registerExec } from './syscalls/exec.ts';
 import { registerFs } from './syscalls/fs.ts';
 import { registerIo } from './syscalls/io.ts';
@@ -20,6 +21,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   const k = new Kernel(sched, rng, config);
   registerIo(k);
   registerProc(k);
+  registerCreds(k);
   registerPipe(k);
   registerFs(k);
   registerMm(k);
