@@ -4,17 +4,16 @@
 // qemu-riscv64 reports them (128 + signal number when a signal killed it).
 // Reading the host file is the caller's job (src/cli.ts); this module does
 // no host I/O.
-import { bootKernel } from './kernel/boot.ts';
 import type { ConsoleWrite } from './kernel/console.ts';
 import { ElfError } from './hw/elf.ts';
 import { S_IFDIR } from './kernel/abi.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel } from './kernel/kernel.ts';
 import { installProgram, loadProgram, type LoadedProgram } from './kernel/syscalls/exec.ts';
+import { bootMachine } from './machine.ts';
 import { Rng, type Seed } from './sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 import type { TraceEvent } from './sched/trace.ts';
 import { makeStrategy, type StrategyName } from './script/runner.ts';
-import { registerUnix } from './unix/index.ts';
 
 export interface ExecOptions {
   seed?: Seed;
@@ -102,8 +101,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
   const rng = new Rng(seed);
   const strategy = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed });
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText });
-  const k = bootKernel(sched, rng.fork('kernel'), { checkInvariants: opts.checkInvariants ?? false, kernelPreemption: opts.kernelPreemption ?? false });
-  registerUnix(k);
+  const k = bootMachine(sched, rng.fork('kernel'), { checkInvariants: opts.checkInvariants ?? false, kernelPreemption: opts.kernelPreemption ?? false });
   const vfsPath = vfsPathFor(path);
   makeParents(k, vfsPath);
   k.vfs.writeFile(vfsPath, image, 0o755);

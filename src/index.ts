@@ -20,5 +20,11 @@ export { parseSeed, type Seed } from './sched/rng.ts';
 export { replayCommand } from './cli.ts';
 export { plantedBugs } from './kernel/bugs.ts';
 
+// The machine itself, for harnesses that drive the scheduler directly
+export { bootMachine } from './machine.ts';
+export { Scheduler } from './sched/scheduler.ts';
+export { Rng } from './sched/rng.ts';
+export type { Kernel, KernelConfig } from './kernel/kernel.ts';
+
 // Real binaries
 export { execImage, type ExecOptions, type ExecResult } from './exec.ts';

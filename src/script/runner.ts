@@ -1,7 +1,7 @@
 // Runs one scenario under one seed and strategy, and judges the result.
 // Everything that varies between runs comes from the seed (through the
 // strategy's generator) or the recorded picks; nothing else.
-import { bootKernel } from '../kernel/boot.ts';
+import { bootMachine } from '../machine.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from '../sched/scheduler.ts';
@@ -11,7 +11,6 @@ import { RandomStrategy } from '../sched/strategies/random.ts';
 import { ReplayStrategy } from '../sched/strategies/replay.ts';
 import { RoundRobinStrategy } from '../sched/strategies/roundRobin.ts';
 import type { TraceEvent } from '../sched/trace.ts';
-import { registerUnix } from '../unix/index.ts';
 import { ScriptContext } from './context.ts';
 import { RunView } from './runview.ts';
 import type { Scenario } from './scenario.ts';
@@ -79,8 +78,7 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
     kernelPreemption: opts.kernelPreemption ?? sc.kernel?.kernelPreemption ?? false,
   };
   const failures: string[] = [];
-  const k = bootKernel(sched, rng.fork('kernel'), config);
-  registerUnix(k);
+  const k = bootMachine(sched, rng.fork('kernel'), config);
   for (const [path, content] of Object.entries(sc.files ?? {})) {
     k.vfs.writeFile(path, typeof content === 'string' ? new TextEncoder().encode(content) : content);
   }
