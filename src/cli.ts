@@ -6,8 +6,8 @@
 //   killed, 125 when the run itself deadlocked or hit the step limit).
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ExecError, execImage } from './exec.ts';
+import { importUserModule } from './load.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { parseSeed, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
@@ -74,7 +74,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
   if (!existsSync(path)) throw new UsageError(`${file}: no such file`);
   let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(path).href);
+    mod = (await importUserModule(path)) as { default?: unknown };
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new UsageError(`${file}: cannot load: ${msg}`);
