@@ -34,6 +34,8 @@ export interface RunOptions {
   kernelPreemption?: boolean;
   /** PCT depth */
   pctDepth?: number;
+  /** a strategy object that picks instead of the named strategy (e.g. a generated schedule, src/check/schedule.ts) */
+  scheduler?: Strategy;
 }
 
 export interface RunResult {
@@ -68,7 +70,7 @@ export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): St
 export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
-  const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
+  const base = opts.scheduler ?? makeStrategy(opts.strategy ?? 'random', schedRng, opts);
   const strategy = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText });
   const config: Partial<KernelConfig> = {
