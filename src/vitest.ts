@@ -109,6 +109,7 @@ export function checkScenario(name: string, scenario: Scenario | fc.Arbitrary<Sc
     throw new Error(
       failureReport({
         title: `${name}: ${how} after ${out.numRuns} runs and ${out.numShrinks} shrinks (${where})`,
+        scenario: r.scenario,
         failures: r.failures.length ? r.failures : [`the property threw: ${out.errorInstance}`],
         schedule: describeSchedule(c[1]),
         picks: r.picks,

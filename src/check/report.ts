@@ -5,6 +5,8 @@ import { renderText, type TraceEvent } from '../sched/trace.ts';
 
 export interface FailureReportInput {
   title: string;
+  /** the scenario's name (a generated one names its program) */
+  scenario: string;
   failures: readonly string[];
   /** what the schedule was, in words */
   schedule: string;
@@ -25,7 +27,7 @@ export function switches(picks: readonly number[]): number {
 }
 
 export function failureReport(r: FailureReportInput): string {
-  const lines = [r.title];
+  const lines = [r.title, `scenario: ${r.scenario}`];
   for (const f of r.failures) lines.push(`  ${f.split('\n').join('\n  ')}`);
   lines.push(`schedule: ${r.schedule}; ${r.picks.length} picks, ${switches(r.picks)} of them to another task than the pick before; trace ${r.hash}`);
   lines.push(`  picks: ${r.picks.join(',') || '(none)'}`);
