@@ -26,7 +26,6 @@ if (useDist) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  globalThis[Symbol.for('unixsim.tsx-registered')] = true; // src/load.ts: do not register it twice
   ({ main } = await import('../src/cli.ts'));
 }
 process.exitCode = await main(process.argv.slice(2));

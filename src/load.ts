@@ -7,11 +7,7 @@ import { existsSync } from 'node:fs';
 import { register as registerHooks } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-/** Set by bin/unixsim.mjs when it already registered tsx on this thread to run the sources. */
-const TSX_REGISTERED = Symbol.for('unixsim.tsx-registered');
 const HOOKS_INSTALLED = Symbol.for('unixsim.scenario-hooks');
-
-type Flags = Record<symbol, boolean | undefined>;
 
 /** The directory of the running copy of unixsim (the one holding its package.json). */
 function packageRoot(): URL {
@@ -31,18 +27,19 @@ function entryPoints(root: URL): Record<string, string> {
 
 /** Makes `import()` of a user's TypeScript file work on this thread (idempotent). */
 export async function prepareUserImports(): Promise<void> {
-  const g = globalThis as unknown as Flags;
-  // vitest compiles and resolves modules itself (vite); node's hooks would not see them
-  if (g[HOOKS_INSTALLED] || process.env.VITEST) return;
+  const g = globalThis as unknown as Record<symbol, boolean | undefined>;
+  if (g[HOOKS_INSTALLED]) return;
   g[HOOKS_INSTALLED] = true;
-  if (!g[TSX_REGISTERED]) {
+  // Running as TypeScript, this module was loaded by something that compiles
+  // TypeScript already (tsx from bin/unixsim.mjs, or vitest); compiled, it
+  // brings tsx in now.
+  if (!import.meta.url.endsWith('.ts')) {
     const { register } = await import('tsx/esm/api');
     register();
-    g[TSX_REGISTERED] = true;
   }
   // registered after tsx, so it runs first and sees what tsx resolved
   const root = packageRoot();
-  registerHooks(new URL('bin/scenario-hooks.mjs', root).href, { data: { entries: entryPoints(root) } });
+  registerHooks(new URL('bin/scenario-hooks.mjs', root).href, { data: { entries: entryPoints(root), root: root.href } });
 }
 
 /** Imports a user's module (a scenario file) by host path. */
