@@ -3,7 +3,8 @@
 // dist/. A checkout runs dist/ too when it is built (`npm run build`, which
 // `npm ci` runs) and no source file is newer than the build; otherwise it
 // runs the TypeScript sources through tsx, so an edit takes effect at once
-// and a fresh clone works before any build.
+// and a fresh clone works before any build. UNIXSIM_FROM_SOURCE=1 forces the
+// sources (in a checkout).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
@@ -19,7 +20,8 @@ function newest(dir) {
   return t;
 }
 
-const useDist = existsSync(built) && (!existsSync(src) || newest(src) <= statSync(built).mtimeMs);
+const fromSource = process.env.UNIXSIM_FROM_SOURCE === '1' && existsSync(src);
+const useDist = !fromSource && existsSync(built) && (!existsSync(src) || newest(src) <= statSync(built).mtimeMs);
 let main;
 if (useDist) {
   ({ main } = await import('../dist/cli.js'));
