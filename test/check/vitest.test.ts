@@ -51,7 +51,7 @@ function thrown(f: () => void): string {
 describe('checkScenario', () => {
   it('passes a correct kernel and leaves no entry behind', () => {
     const file = join(tmp, 'pass.json');
-    checkScenario('two acceptors', twoAcceptors, { regressions: file, seed: 1, numRuns: 30 });
+    checkScenario('two acceptors', twoAcceptors, { regressions: file, seed: 1, numRuns: 15 });
     expect(JSON.parse(readFileSync(file, 'utf8')).regressions).toEqual([]);
   });
 
