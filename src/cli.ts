@@ -76,7 +76,9 @@ export async function loadScenario(file: string): Promise<Scenario> {
   try {
     mod = (await importUserModule(path)) as { default?: unknown };
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    // one line; a compile error's first line only announces the next ("Transform failed with 1 error:")
+    const [first, second] = (e instanceof Error ? e.message : String(e)).split('\n');
+    const msg = first.endsWith(':') && second ? `${first} ${second}` : first;
     throw new UsageError(`${file}: cannot load: ${msg}`);
   }
   const problem = scenarioProblem(mod.default);
