@@ -6,7 +6,7 @@
 // share one copy of the simulator. One file instead of ninety modules is
 // what lets `unixsim bugs` start in about the time node itself takes.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -14,8 +14,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/build`, { recursive: true, force: true });
 rmSync(`${root}/dist`, { recursive: true, force: true });
 execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`], { stdio: 'inherit' });
+// Entry points: the library, the CLI, the vitest helper, and modules loaded
+// by URL at run time (a sweep's worker threads). All land flat in dist/,
+// beside their shared chunks, so a module's `new URL('./x.js', import.meta.url)`
+// finds its sibling wherever esbuild put the code.
+const entries = ['index', 'cli', 'vitest', 'explore/sweep-worker'].filter((n) => existsSync(`${root}/build/js/${n}.js`));
 await build({
-  entryPoints: ['index', 'cli', 'vitest'].map((n) => `${root}/build/js/${n}.js`),
+  entryPoints: entries.map((n) => `${root}/build/js/${n}.js`),
+  entryNames: '[name]',
   outdir: `${root}/dist`,
   bundle: true,
   splitting: true,
@@ -25,7 +31,7 @@ await build({
   // tsx and fast-check stay dependencies, loaded only by what needs them;
   // seedrandom (CommonJS, needed by every run) is bundled, which spares node's CommonJS interop at start-up
   external: ['tsx', 'tsx/*', 'fast-check'],
-  chunkNames: 'chunks/[name]-[hash]',
+  chunkNames: '[name]-[hash]',
   logLevel: 'warning',
 });
 rmSync(`${root}/build`, { recursive: true, force: true });

@@ -11,7 +11,7 @@ const HOOKS_INSTALLED = Symbol.for('unixsim.scenario-hooks');
 
 /** The directory of the running copy of unixsim (the one holding its package.json). */
 function packageRoot(): URL {
-  let dir = new URL('./', import.meta.url); // src/, dist/ or dist/chunks/
+  let dir = new URL('./', import.meta.url); // src/ or dist/
   while (!existsSync(new URL('package.json', dir)) && dir.pathname !== '/') dir = new URL('../', dir);
   return dir;
 }
