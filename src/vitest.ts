@@ -41,7 +41,7 @@ export interface CheckOptions {
   maxGap?: number;
   /** the regressions file (default ./unixsim-regressions.json); false: neither read nor write one */
   regressions?: string | false;
-  /** the scenario's file, when it has one: the report then names an `npx unixsim replay` command */
+  /** the scenario's file, when it has one (a fixed scenario): the report then names an `npx unixsim replay` command */
   file?: string;
 }
 
@@ -101,7 +101,7 @@ export function checkScenario(name: string, scenario: Scenario | fc.Arbitrary<Sc
       updateRegressions(file, (rs) => [...rs.filter((x) => !sameCase(x, entry)), entry]);
     }
     const replay = [file ? `npx vitest run (${where} is in ${file}, replayed first)` : `checkScenario(..., { seed: ${out.seed} }) (${where})`];
-    if (opts.file) {
+    if (opts.file && !isArbitrary(scenario)) {
       let cmd = replayCommand(opts.file, 1, 'random', opts.bugs ?? [], r.picks, opts.kernelPreemption);
       if (opts.checkInvariants) cmd += ' --check';
       replay.push(cmd);
