@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { replayCommand } from '../src/cli.ts';
+import { replayCommand } from '../src/explore/run-flags.ts';
 import { runScenario, type RunResult, type StrategyName } from '../src/script/runner.ts';
 import { scenarioProblem, type Scenario } from '../src/script/scenario.ts';
 import { renderText } from '../src/sched/trace.ts';
@@ -38,7 +38,7 @@ function sweep(file: string, sc: Scenario, strategy: StrategyName, n: number, ju
   for (let seed = 1; seed <= n && bad.length < 5; seed++) {
     const r = runScenario(sc, { seed, strategy, checkInvariants: true });
     const why = judge(r);
-    if (why) bad.push(`seed ${seed} (${strategy}): ${why}\n    replay: ${replayCommand(`scenarios/${file}`, seed, strategy, [])}`);
+    if (why) bad.push(`seed ${seed} (${strategy}): ${why}\n    replay: ${replayCommand(`scenarios/${file}`, { seed, strategy, checkInvariants: true })}`);
   }
   return bad;
 }

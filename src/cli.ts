@@ -6,49 +6,63 @@
 //   killed, 125 when the run itself deadlocked or hit the step limit).
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { ExecError, execImage } from './exec.ts';
 import { importUserModule } from './load.ts';
+import { execOptionsOf, execSubject } from './explore/exec-subject.ts';
+import { runPlan } from './explore/pool.ts';
+import { progressLine } from './explore/progress.ts';
+import { failureReport } from './explore/report.ts';
+import { FlagError, RUN_FLAGS, applyRunFlag, execReplayCommand, runFlag, type RunSpec } from './explore/run-flags.ts';
+import { shrinkFailure } from './explore/shrink.ts';
+import { sweepText } from './explore/sweep-report.ts';
+import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
 import { plantedBugs } from './kernel/bugs.ts';
-import { parseSeed, type Seed } from './sched/rng.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
-import { STRATEGIES, runScenario, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
+import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
 import { scenarioProblem, type Scenario } from './script/scenario.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 
+/** The run flags' usage, from the table that parses them. */
+const RUN_FLAGS_USAGE = RUN_FLAGS.map((r) => (r.arg ? `[${r.flag} ${r.arg}]${r.kind === 'list' ? '...' : ''}` : `[${r.flag}]`)).join(' ');
+
 const USAGE = `usage:
-  unixsim run FILE [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--bug NAME]... [--picks T,T,...] [--check] [--kernel-preempt]
-  unixsim sweep [FILE] --seeds N [--from S] [--strategy random|rr|pct] [--bug NAME]... [--check] [--kernel-preempt]
-  unixsim replay FILE --seed S [--strategy ...] [--bug NAME]... [--picks T,T,...]
-  unixsim exec ELF [-- ARGS...] [--seed S] [--strategy random|rr|pct] [--trace text|json] [--trace-out PATH]
-                   [--check] [--kernel-preempt]
+  unixsim run FILE [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N]
+  unixsim replay FILE --seed S [RUN FLAGS] [--shrink-runs N]   run with the text trace
+  unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
+                [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
+  unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
+  unixsim exec ELF [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N] [-- ARGS...]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
   unixsim bugs                      list the planted bugs
+RUN FLAGS: ${RUN_FLAGS_USAGE}
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
 
 export class UsageError extends Error {}
 
 interface Flags {
   positional: string[];
-  seed?: string;
+  /** every flag that changes a run (src/explore/run-flags.ts) */
+  run: RunSpec;
   seeds?: string;
   from?: string;
-  strategy?: string;
   trace?: string;
   traceOut?: string;
-  bugs: string[];
-  picks?: string;
-  check: boolean;
-  preempt: boolean;
+  workers?: string;
+  shard?: string;
+  maxFailures?: string;
+  shrinkRuns?: string;
+  stopAtFirst: boolean;
+  json: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { positional: [], bugs: [], check: false, preempt: false };
+  const f: Flags = { positional: [], run: {}, stopAtFirst: false, json: false };
   const valued: Record<string, keyof Flags> = {
-    '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--strategy': 'strategy', '--trace': 'trace',
-    '--trace-out': 'traceOut', '--picks': 'picks',
+    '--seeds': 'seeds', '--from': 'from', '--trace': 'trace', '--trace-out': 'traceOut', '--workers': 'workers',
+    '--shard': 'shard', '--max-failures': 'maxFailures', '--shrink-runs': 'shrinkRuns',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -58,9 +72,16 @@ function parseFlags(argv: string[]): Flags {
       if (v === undefined) throw new UsageError(`${name} needs a value`);
       return v;
     };
-    if (name === '--bug') f.bugs.push(value());
-    else if (name === '--check') f.check = true;
-    else if (name === '--kernel-preempt') f.preempt = true;
+    const rf = runFlag(name);
+    if (rf) {
+      try {
+        applyRunFlag(f.run, rf, rf.kind === 'bool' ? undefined : value());
+      } catch (e) {
+        if (e instanceof FlagError) throw new UsageError(e.message);
+        throw e;
+      }
+    } else if (name === '--stop-at-first') f.stopAtFirst = true;
+    else if (name === '--json') f.json = true;
     else if (name in valued) (f as unknown as Record<string, string>)[valued[name]] = value();
     else if (name.startsWith('-')) throw new UsageError(`unknown option ${name}`);
     else f.positional.push(a);
@@ -86,69 +107,37 @@ export async function loadScenario(file: string): Promise<Scenario> {
   return mod.default as Scenario;
 }
 
-function strategyOf(f: Flags): StrategyName {
-  const s = f.strategy ?? 'random';
-  if (!(STRATEGIES as readonly string[]).includes(s)) throw new UsageError(`unknown strategy "${s}" (random, rr or pct)`);
-  return s as StrategyName;
-}
-
-function bugsOf(f: Flags): string[] {
-  const known = plantedBugs();
-  for (const b of f.bugs) if (!(b in known)) throw new UsageError(`unknown planted bug "${b}" (see: unixsim bugs)`);
-  return f.bugs;
-}
-
-function picksOf(f: Flags): number[] | undefined {
-  if (f.picks === undefined) return undefined;
-  const picks = f.picks.split(',').filter((s) => s.length).map(Number);
-  if (picks.some((p) => !Number.isInteger(p) || p < 1)) throw new UsageError(`--picks must be a comma-separated list of pids`);
-  return picks;
-}
-
 function positiveInt(v: string | undefined, name: string): number {
   const n = Number(v);
   if (v === undefined || !Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer`);
   return n;
 }
 
-/** The exact command that reproduces a run. */
-export function replayCommand(file: string, seed: Seed, strategy: StrategyName, bugs: readonly string[], picks?: readonly number[], preempt = false): string {
-  const parts = ['npx unixsim replay', file, '--seed', JSON.stringify(seed).replace(/^"(.*)"$/, "'$1'")];
-  if (strategy !== 'random') parts.push('--strategy', strategy);
-  for (const b of bugs) parts.push('--bug', b);
-  if (picks) parts.push('--picks', picks.join(','));
-  if (preempt) parts.push('--kernel-preempt');
-  return parts.join(' ');
+function shrinkRunsOf(f: Flags): number | undefined {
+  const n = f.shrinkRuns === undefined ? undefined : Number(f.shrinkRuns);
+  if (n !== undefined && !(Number.isInteger(n) && n >= 0)) throw new UsageError('--shrink-runs must be a whole number');
+  return n;
 }
 
-function report(file: string, r: RunResult, opts: RunOptions, out: (s: string) => void): void {
-  const strategy = opts.strategy ?? 'random';
+/** A passing run in one line; a failing one as the full report, its schedule shrunk. */
+function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out: (s: string) => void, shrinkRuns?: number): void {
   if (r.failures.length === 0) {
     out(`${r.scenario}: passed (seed ${r.seed}, ${r.strategy}, ${r.steps} steps, ${r.time} ticks, trace ${r.hash})`);
     return;
   }
-  out(`${r.scenario}: FAILED (seed ${r.seed}, ${r.strategy}, ${r.steps} steps, trace ${r.hash})`);
-  for (const f of r.failures) out(`  ${f}`);
-  out(`replay: ${replayCommand(file, r.seed, strategy, opts.bugs ?? [], opts.picks, opts.kernelPreemption)}`);
+  const shrunk = shrinkFailure(sc, opts, r, { maxRuns: shrinkRuns });
+  for (const l of failureReport({ file, scenario: sc, opts, found: r, shrunk })) out(l);
 }
 
 async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): Promise<number> {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing scenario FILE');
-  if (f.seed === undefined && forceText) throw new UsageError('replay needs --seed');
+  if (f.run.seed === undefined && forceText) throw new UsageError('replay needs --seed');
   const trace = f.trace ?? (forceText ? 'text' : undefined);
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
   const sc = await loadScenario(file);
-  const opts: RunOptions = {
-    seed: parseSeed(f.seed ?? '1'),
-    strategy: strategyOf(f),
-    bugs: bugsOf(f),
-    picks: picksOf(f),
-    recordText: trace !== undefined,
-    checkInvariants: f.check || undefined,
-    kernelPreemption: f.preempt || undefined,
-  };
-  const r = runScenario(sc, opts);
+  const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
+  const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined });
   if (trace) {
     const rendered = trace === 'text' ? renderText(r.events) : renderChromeJson(r.events, r.labels) + '\n';
     if (f.traceOut) writeFileSync(f.traceOut, rendered);
@@ -158,37 +147,75 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
   if (stdout && trace !== 'json') out(stdout.trimEnd());
   const unknown = r.kernel.describeUnknownSyscalls();
   if (unknown) out(`unknown syscalls (ENOSYS): ${unknown}`);
-  report(file, r, opts, out);
+  report(file, sc, r, opts, out, shrinkRunsOf(f));
   return r.failures.length ? 1 : 0;
 }
 
-async function cmdSweep(f: Flags, out: (s: string) => void): Promise<number> {
+/** How a sweep shows its progress (stderr): a redrawn bar on a TTY, a plain line every few seconds otherwise. */
+export interface ProgressSink {
+  tty: boolean;
+  write(s: string): void;
+}
+
+const HOST_PROGRESS: ProgressSink = { tty: !!process.stderr.isTTY, write: (s) => process.stderr.write(s) };
+
+async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink): Promise<number> {
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
-  const n = positiveInt(f.seeds, '--seeds');
+  const count = positiveInt(f.seeds, '--seeds');
   const from = f.from === undefined ? 1 : Number(f.from);
   if (!Number.isInteger(from)) throw new UsageError('--from must be an integer seed');
+  if (f.run.seed !== undefined) throw new UsageError('sweep takes --from and --seeds, not --seed');
+  const shard = f.shard === undefined ? undefined : parseShard(f.shard);
+  if (shard === null) throw new UsageError('--shard must be I/N with 1 <= I <= N');
+  const workers = f.workers === undefined ? undefined : positiveInt(f.workers, '--workers');
+  const maxFailures = f.maxFailures === undefined ? undefined : positiveInt(f.maxFailures, '--max-failures');
+  const shrinkRuns = shrinkRunsOf(f);
   const sc = await loadScenario(file);
-  const strategy = strategyOf(f);
-  const bugs = bugsOf(f);
-  const hashes = new Set<string>();
-  const failed: RunResult[] = [];
+  const plan: SweepPlan = {
+    file, spec: f.run, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
+    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns },
+  };
+
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const r = runScenario(sc, { seed: from + i, strategy, bugs, checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined });
-    hashes.add(r.hash);
-    if (r.failures.length) failed.push(r);
-  }
+  let lastDraw = t0;
+  const onProgress = (p: SweepProgress) => {
+    const now = performance.now();
+    if (progress.tty ? now - lastDraw < 100 : now - lastDraw < 5000) return;
+    lastDraw = now;
+    const line = progressLine(p, (now - t0) / 1000, progress.tty);
+    progress.write(progress.tty ? `\r${line}\x1b[K` : `${line}\n`);
+  };
+  const result = await runPlan(sc, plan, { workers, cores: availableParallelism(), seconds: () => performance.now() / 1000, onProgress });
+  const { outcomes, stopped, threads } = result;
   const secs = (performance.now() - t0) / 1000;
-  out(`${sc.name}: ${n} runs (seeds ${from}..${from + n - 1}, ${strategy}${bugs.length ? `, bugs ${bugs.join(',')}` : ''})`);
-  out(`  failures: ${failed.length}`);
-  out(`  distinct interleavings: ${hashes.size}`);
-  out(`  runs/s: ${(n / secs).toFixed(0)}`);
-  for (const r of failed.slice(0, 10)) {
-    out(`  seed ${r.seed}: ${r.failures[0].split('\n')[0]}`);
-    out(`    replay: ${replayCommand(file, r.seed, strategy, bugs, undefined, f.preempt)}`);
+  if (progress.tty && lastDraw !== t0) progress.write('\r\x1b[K');
+  const summary = summarise(sc, plan, outcomes, stopped);
+  if (f.json) out(JSON.stringify(summary));
+  else for (const l of sweepText(summary, { runsPerSec: outcomes.length / secs, threads, shard: f.shard })) out(l);
+  return summary.failures ? 1 : 0;
+}
+
+function cmdMerge(f: Flags, out: (s: string) => void): number {
+  if (f.positional.length === 0) throw new UsageError('merge needs the JSON files of a sweep\'s shards');
+  const parts: SweepSummary[] = [];
+  for (const file of f.positional) {
+    if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+    try {
+      parts.push(JSON.parse(readFileSync(file, 'utf8')) as SweepSummary);
+    } catch (e) {
+      throw new UsageError(`${file}: not a sweep --json result: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!Array.isArray(parts[parts.length - 1].hashes)) throw new UsageError(`${file}: not a sweep --json result`);
   }
-  if (failed.length > 10) out(`  ... and ${failed.length - 10} more`);
-  return failed.length ? 1 : 0;
+  let merged: SweepSummary;
+  try {
+    merged = mergeSummaries(parts);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  if (f.json) out(JSON.stringify(merged));
+  else for (const l of sweepText(merged)) out(l);
+  return merged.failures ? 1 : 0;
 }
 
 /** Where `unixsim exec` writes the guest's console output (raw bytes). */
@@ -205,6 +232,9 @@ const HOST_OUTPUT: GuestOutput = {
 /** Exit status of `unixsim exec` when the simulated run itself failed (deadlock, step limit). */
 export const EXEC_RUN_FAILED = 125;
 
+/** Candidate runs to shrink a failing `exec` run (a guest program run is slower than a script). */
+const EXEC_SHRINK_RUNS = 60;
+
 function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing ELF file');
@@ -213,13 +243,12 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory`);
-  const seed = parseSeed(f.seed ?? '1');
+  const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
+  const seed = opts.seed;
+  const image = new Uint8Array(readFileSync(file));
   let r;
   try {
-    r = execImage(file, new Uint8Array(readFileSync(file)), {
-      seed, strategy: strategyOf(f), args: guestArgs, recordText: trace !== undefined,
-      checkInvariants: f.check || undefined, kernelPreemption: f.preempt || undefined,
-    });
+    r = execImage(file, image, execOptionsOf({ ...opts, recordText: trace !== undefined || undefined }, { args: guestArgs }));
   } catch (e) {
     if (e instanceof ExecError) throw new UsageError(e.message);
     throw e;
@@ -235,13 +264,42 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (unknown) io.stderr(enc.encode(`unixsim: ${file}: unknown syscalls (ENOSYS): ${unknown}\n`));
   if (r.problem) {
     io.stderr(enc.encode(`unixsim: ${file}: ${r.problem} (seed ${seed}, trace ${r.hash})\n`));
+    // Shrink it like a scenario's failure; a step-limit run is millions of steps, so only when asked.
+    const budget = shrinkRunsOf(f) ?? (r.end.kind === 'step-limit' ? 0 : EXEC_SHRINK_RUNS);
+    const subject = execSubject(file, image, { args: guestArgs });
+    const found = subject({ ...opts, recordText: true }, {});
+    const shrunk = shrinkFailure(subject, opts, found, { maxRuns: budget });
+    const name = file.slice(file.lastIndexOf('/') + 1);
+    const command = (o: RunSpec) => execReplayCommand(file, o, guestArgs);
+    for (const l of failureReport({ file, scenario: { name }, opts, found, shrunk, command })) io.stderr(enc.encode(`${l}\n`));
     return EXEC_RUN_FAILED;
   }
   return r.status;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s), io: GuestOutput = HOST_OUTPUT): Promise<number> {
+let stdoutWatched = false;
+
+/** The real command line: a reader that goes away (`| head`) ends the output quietly, not with an EPIPE stack trace. */
+function quietOnClosedStdout(): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
+export async function main(
+  argv: string[],
+  out?: (s: string) => void,
+  io: GuestOutput = HOST_OUTPUT,
+  progress: ProgressSink = HOST_PROGRESS,
+): Promise<number> {
   const err = (s: string) => console.error(s);
+  if (!out) {
+    quietOnClosedStdout();
+    out = (s) => console.log(s);
+  }
   try {
     const [cmd, ...all] = argv;
     // `exec` passes everything after "--" to the guest
@@ -256,7 +314,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
       case 'replay':
         return await cmdRun(f, true, out);
       case 'sweep':
-        return await cmdSweep(f, out);
+        return await cmdSweep(f, out, progress);
+      case 'merge':
+        return cmdMerge(f, out);
       case 'bugs':
         for (const [name, what] of Object.entries(plantedBugs())) out(`${name.padEnd(28)} ${what}`);
         return 0;

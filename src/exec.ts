@@ -12,8 +12,9 @@ import { installProgram, loadProgram, type LoadedProgram } from './kernel/syscal
 import { bootMachine } from './machine.ts';
 import { Rng, type Seed } from './sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from './sched/scheduler.ts';
+import { ReplayStrategy } from './sched/strategies/replay.ts';
 import type { TraceEvent } from './sched/trace.ts';
-import { makeStrategy, type StrategyName } from './script/runner.ts';
+import { makeStrategy, type RunHooks, type StrategyName } from './script/runner.ts';
 
 export interface ExecOptions {
   seed?: Seed;
@@ -29,6 +30,12 @@ export interface ExecOptions {
   checkInvariants?: boolean;
   /** PREEMPT points inside syscall handlers become scheduling points (the SMP model) */
   kernelPreemption?: boolean;
+  /** planted bugs to enable */
+  bugs?: readonly string[];
+  /** follow these picks first (a recorded schedule); the strategy continues after them */
+  picks?: readonly number[];
+  /** PCT depth */
+  pctDepth?: number;
 }
 
 export interface ExecResult {
@@ -46,6 +53,8 @@ export interface ExecResult {
   /** set when the run did not end normally (deadlock, step limit, internal error) */
   problem: string | null;
   hash: string;
+  /** tids picked at each choice point (replays with `picks`) */
+  picks: number[];
   steps: number;
   time: number;
   events: TraceEvent[];
@@ -96,12 +105,19 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /** Runs `image` (the bytes of the file at `path`); throws ExecError if it is not a loadable program. */
-export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {}): ExecResult {
+export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {}, hooks: RunHooks = {}): ExecResult {
   const seed = opts.seed ?? 1;
   const rng = new Rng(seed);
-  const strategy = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed });
+  const base = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed, pctDepth: opts.pctDepth });
+  const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const strategy = hooks.strategy ? hooks.strategy(described) : described;
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText });
-  const k = bootMachine(sched, rng.fork('kernel'), { checkInvariants: opts.checkInvariants ?? false, kernelPreemption: opts.kernelPreemption ?? false });
+  hooks.scheduler?.(sched);
+  const k = bootMachine(sched, rng.fork('kernel'), {
+    checkInvariants: opts.checkInvariants ?? false,
+    kernelPreemption: opts.kernelPreemption ?? false,
+    bugs: [...(opts.bugs ?? [])],
+  });
   const vfsPath = vfsPathFor(path);
   makeParents(k, vfsPath);
   k.vfs.writeFile(vfsPath, image, 0o755);
@@ -145,6 +161,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
     end,
     problem,
     hash: sched.trace.hash.hex(),
+    picks: sched.trace.picks,
     steps: sched.steps,
     time: sched.clock.now,
     events: sched.trace.events,

@@ -17,7 +17,12 @@ export * as unix from './unix/constants.ts';
 export { renderText, renderChromeJson, type TraceEvent } from './sched/trace.ts';
 export { describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 export { parseSeed, type Seed } from './sched/rng.ts';
-export { replayCommand } from './cli.ts';
+export { replayCommand, execReplayCommand, runArgs } from './explore/run-flags.ts';
+export { shrinkFailure, type ShrinkResult } from './explore/shrink.ts';
+export { failureReport, scheduleStory, type ReportInput } from './explore/report.ts';
+export { classifyFailure, type FailureKind } from './explore/signature.ts';
+export { mergeSummaries, shardRange, type SweepSummary, type FailureGroup, type Shard } from './explore/sweep.ts';
+export { subtreePrefixes, shardPrefixes } from './explore/subtrees.ts';
 export { plantedBugs } from './kernel/bugs.ts';
 
 // The machine itself, for harnesses that drive the scheduler directly

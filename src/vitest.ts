@@ -11,11 +11,11 @@
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
-import { replayCommand } from './cli.ts';
-import { failureReport } from './check/report.ts';
 import { readRegressions, sameCase, updateRegressions, type Regression } from './check/regressions.ts';
 import { ScheduleStrategy, describeSchedule, type Preemption, type Schedule } from './check/schedule.ts';
-import { runScenario, type RunResult } from './script/runner.ts';
+import { failureReport } from './explore/report.ts';
+import { shrinkFailure } from './explore/shrink.ts';
+import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
 import type { Scenario } from './script/scenario.ts';
 
 export { fc };
@@ -62,15 +62,9 @@ export function checkScenario(name: string, scenario: Scenario | fc.Arbitrary<Sc
   const programs = isArbitrary(scenario) ? scenario : fc.constant(scenario);
   const preemption = fc.record({ gap: fc.nat({ max: opts.maxGap ?? 64 }), shift: fc.integer({ min: 1, max: 7 }) });
   const schedules = fc.array(preemption, { maxLength: opts.maxPreemptions ?? 8 });
+  const runOpts: RunOptions = { seed: 1, bugs: opts.bugs, checkInvariants: opts.checkInvariants, kernelPreemption: opts.kernelPreemption };
   const run = ([sc, schedule]: Case, recordText = false): RunResult =>
-    runScenario(sc, {
-      seed: 1,
-      scheduler: new ScheduleStrategy(schedule),
-      bugs: opts.bugs,
-      checkInvariants: opts.checkInvariants,
-      kernelPreemption: opts.kernelPreemption,
-      recordText,
-    });
+    runScenario(sc, { ...runOpts, recordText }, { strategy: () => new ScheduleStrategy(schedule) });
   const cases: fc.Arbitrary<Case> = fc.tuple(programs, schedules);
   const prop = fc.property(cases, (c) => run(c).failures.length === 0);
   const file = opts.regressions === false ? null : resolve(opts.regressions ?? DEFAULT_REGRESSIONS);
@@ -100,23 +94,27 @@ export function checkScenario(name: string, scenario: Scenario | fc.Arbitrary<Sc
       const entry: Regression = { name, status: 'failed', seed: out.seed, path: out.counterexamplePath ?? undefined, failure: r.failures[0]?.split('\n')[0], picks: r.picks.join(',') };
       updateRegressions(file, (rs) => [...rs.filter((x) => !sameCase(x, entry)), entry]);
     }
-    const replay = [file ? `npx vitest run (${where} is in ${file}, replayed first)` : `checkScenario(..., { seed: ${out.seed} }) (${where})`];
-    if (opts.file && !isArbitrary(scenario)) {
-      let cmd = replayCommand(opts.file, 1, 'random', opts.bugs ?? [], r.picks, opts.kernelPreemption);
-      if (opts.checkInvariants) cmd += ' --check';
-      replay.push(cmd);
-    }
-    throw new Error(
-      failureReport({
-        title: `${name}: ${how} after ${out.numRuns} runs and ${out.numShrinks} shrinks (${where})`,
-        scenario: r.scenario,
-        failures: r.failures.length ? r.failures : [`the property threw: ${out.errorInstance}`],
-        schedule: describeSchedule(c[1]),
-        picks: r.picks,
-        hash: r.hash,
-        events: r.events,
-        replay,
+    // the explorer's report (src/explore/report.ts): the run fast-check found, replayed by its picks,
+    // and its schedule shrunk further by the explorer's shrinker
+    const foundOpts: RunOptions = { ...runOpts, picks: r.picks };
+    const found = runScenario(c[0], { ...foundOpts, recordText: true });
+    const shrunk = shrinkFailure(c[0], foundOpts, found);
+    const fixed = opts.file !== undefined && !isArbitrary(scenario);
+    const lines = [
+      `${name}: ${how} after ${out.numRuns} runs and ${out.numShrinks} shrinks (${where})`,
+      `scenario: ${r.scenario}`,
+      `generated schedule: ${describeSchedule(c[1])}`,
+      ...failureReport({
+        file: opts.file ?? name,
+        scenario: c[0],
+        opts: foundOpts,
+        found,
+        shrunk,
+        // a generated program is in no file: name the call that replays it
+        command: fixed ? undefined : (o) => `runScenario(<the scenario>, ${JSON.stringify({ ...o, seed: o.seed ?? 1 })})`,
       }),
-    );
+      file ? `or: npx vitest run (${where} is in ${file}, replayed first)` : `or: checkScenario(..., { seed: ${out.seed} }) (${where})`,
+    ];
+    throw new Error(lines.join('\n'));
   }
 }

@@ -31,7 +31,7 @@ describe('public API (src/index.ts)', () => {
 
   it('exposes the planted bugs and the replay command', () => {
     expect(Object.keys(plantedBugs())).toContain('accept-single-waker');
-    expect(replayCommand('s.ts', 5, 'pct', ['accept-single-waker'])).toBe(
+    expect(replayCommand('s.ts', { seed: 5, strategy: 'pct', bugs: ['accept-single-waker'] })).toBe(
       'npx unixsim replay s.ts --seed 5 --strategy pct --bug accept-single-waker',
     );
   });

@@ -5,7 +5,7 @@
 // counterexample.
 import fc from 'fast-check';
 import { writeFailureFile } from '../../src/check/failures.ts';
-import { replayCommand } from '../../src/cli.ts';
+import { replayCommand } from '../../src/explore/run-flags.ts';
 import { runScenario, type RunResult } from '../../src/script/runner.ts';
 import { programScenario, type Ev } from './interp.ts';
 import type { Case } from './program.ts';
@@ -70,9 +70,9 @@ export function failureReport(
     lines.push(`picks (${run.r.picks.length}): ${run.r.picks.join(',')}`);
     lines.push(`run ended ${run.r.end.kind} after ${run.r.steps} steps; runner failures: ${run.r.failures.join(' | ') || 'none'}`);
     const file = writeCounterexample(name, ce);
-    const check = checkInvariants ? ' --check' : '';
-    lines.push(`replay: ${replayCommand(file, ce.seed, ce.strategy, bugs)}${check}`);
-    lines.push(`  (same schedule, pinned: ${replayCommand(file, ce.seed, ce.strategy, bugs, run.r.picks)}${check})`);
+    const opts = { seed: ce.seed, strategy: ce.strategy, bugs, checkInvariants: checkInvariants || undefined };
+    lines.push(`replay: ${replayCommand(file, opts)}`);
+    lines.push(`  (same schedule, pinned: ${replayCommand(file, { ...opts, picks: run.r.picks })})`);
   }
   lines.push(`problem: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
   return lines.join('\n');

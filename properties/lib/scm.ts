@@ -17,7 +17,7 @@
 // order the syscalls complete, and each receive is checked against it.
 import fc from 'fast-check';
 import { writeFailureFile } from '../../src/check/failures.ts';
-import { replayCommand } from '../../src/cli.ts';
+import { replayCommand } from '../../src/explore/run-flags.ts';
 import { O_RDWR, SEEK_CUR, SEEK_SET } from '../../src/kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EPIPE, errnoName } from '../../src/kernel/errno.ts';
 import { runScenario, type RunResult } from '../../src/script/runner.ts';
@@ -415,8 +415,8 @@ export function checkScmProperty(def: ScmPropertyDef, bugs: readonly string[] = 
     lines.push(`shrunk program: ${JSON.stringify(ce.program)}`);
     lines.push(`picks (${run.r.picks.length}): ${run.r.picks.join(',')}`);
     const file = writeCounterexample(def.name, ce);
-    const check = def.checkInvariants ? ' --check' : '';
-    lines.push(`replay: ${replayCommand(file, ce.seed, ce.strategy, bugs, undefined, ce.program.preempt)}${check}`);
+    const opts = { seed: ce.seed, strategy: ce.strategy, bugs, checkInvariants: def.checkInvariants || undefined, kernelPreemption: ce.program.preempt || undefined };
+    lines.push(`replay: ${replayCommand(file, opts)}`);
   }
   lines.push(`problem: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
   return { report: lines.join('\n'), details };

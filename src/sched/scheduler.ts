@@ -52,6 +52,8 @@ export class Scheduler {
   private threads: SimThread[] = [];
   private readonly labels = new Map<number, string>();
   steps = 0;
+  /** the thread that ran the last step (strategies that count preemptions need it) */
+  previous: SimThread | null = null;
   /** called after every step (the kernel's invariant checks in checking mode) */
   afterStep: (() => void) | null = null;
 
@@ -126,7 +128,7 @@ export class Scheduler {
       let t = runnable[0];
       if (runnable.length > 1) {
         try {
-          t = this.strategy.pick(runnable, this.steps);
+          t = this.strategy.pick(runnable, this.steps, this.previous);
         } catch (e) {
           if (e instanceof ReplayDivergence) return { kind: 'replay-diverged', steps: this.steps, message: e.message };
           throw e;
@@ -134,6 +136,7 @@ export class Scheduler {
         this.trace.pick(t.tid);
       }
       this.steps++;
+      this.previous = t;
       this.clock.advance(t.step());
       if (t.state === 'exited' || this.anyExited()) {
         this.threads = this.threads.filter((x) => x.state !== 'exited');

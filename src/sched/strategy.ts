@@ -6,7 +6,8 @@ import type { SimThread } from './thread.ts';
 export interface Strategy {
   /** e.g. "random", "pct(d=3,k=2000)", "replay(42 picks)" */
   readonly describe: string;
-  pick(runnable: readonly SimThread[], step: number): SimThread;
+  /** `previous` is the thread that ran the last step (null before the first): picking another runnable one preempts it. */
+  pick(runnable: readonly SimThread[], step: number, previous?: SimThread | null): SimThread;
 }
 
 /** Thrown by replay when the program no longer matches the recorded picks. */

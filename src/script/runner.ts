@@ -9,14 +9,15 @@ import type { Strategy } from '../sched/strategy.ts';
 import { PctStrategy } from '../sched/strategies/pct.ts';
 import { RandomStrategy } from '../sched/strategies/random.ts';
 import { ReplayStrategy } from '../sched/strategies/replay.ts';
+import { KeepCurrentStrategy } from '../sched/strategies/keep.ts';
 import { RoundRobinStrategy } from '../sched/strategies/roundRobin.ts';
 import type { TraceEvent } from '../sched/trace.ts';
 import { ScriptContext } from './context.ts';
 import { RunView } from './runview.ts';
 import type { Scenario } from './scenario.ts';
 
-export type StrategyName = 'random' | 'rr' | 'pct';
-export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct'];
+export type StrategyName = 'random' | 'rr' | 'pct' | 'keep';
+export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct', 'keep'];
 
 export interface RunOptions {
   seed: Seed;
@@ -34,8 +35,6 @@ export interface RunOptions {
   kernelPreemption?: boolean;
   /** PCT depth */
   pctDepth?: number;
-  /** a strategy object that picks instead of the named strategy (e.g. a generated schedule, src/check/schedule.ts) */
-  scheduler?: Strategy;
 }
 
 export interface RunResult {
@@ -64,15 +63,27 @@ export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): St
       return new RoundRobinStrategy();
     case 'pct':
       return new PctStrategy(rng, opts.pctDepth ?? 3, 1000);
+    case 'keep':
+      return new KeepCurrentStrategy();
   }
 }
 
-export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
+/** In-process observers of one run (src/explore's shrinker); not part of what a run is, so not in RunOptions. */
+export interface RunHooks {
+  /** wraps the strategy the options describe (e.g. to record every choice point) */
+  strategy?: (s: Strategy) => Strategy;
+  /** sees the scheduler before the run starts */
+  scheduler?: (s: Scheduler) => void;
+}
+
+export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}): RunResult {
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
-  const base = opts.scheduler ?? makeStrategy(opts.strategy ?? 'random', schedRng, opts);
-  const strategy = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
+  const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
+  const strategy = hooks.strategy ? hooks.strategy(described) : described;
   const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText });
+  hooks.scheduler?.(sched);
   const config: Partial<KernelConfig> = {
     ...sc.kernel,
     bugs: [...(sc.kernel?.bugs ?? []), ...(opts.bugs ?? [])],
@@ -102,7 +113,7 @@ export function runScenario(sc: Scenario, opts: RunOptions): RunResult {
   return {
     scenario: sc.name,
     seed: opts.seed,
-    strategy: strategy.describe,
+    strategy: described.describe,
     end,
     failures,
     hash: sched.trace.hash.hex(),

@@ -61,13 +61,16 @@ describe('checkScenario', () => {
     const report = thrown(() => checkScenario('two acceptors', twoAcceptors, opts));
     expect(report).toMatch(/^two acceptors: failed after \d+ runs/);
     expect(report).toContain('deadlock');
-    expect(report).toMatch(/\n {2}picks: [\d,]+\n/);
-    expect(report).toMatch(/trace \(last \d+ of \d+ lines\):\n {2}\s+\d+ \[pid \d\]/);
-    const cmd = /npx unixsim (replay .*)/.exec(report)![1];
-    const hash = /trace ([0-9a-f]{16})/.exec(report)![1];
-    const lines: string[] = [];
-    expect(await main(cmd.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1')), (s) => lines.push(s))).toBe(1);
-    expect(lines.join('\n')).toContain(`trace ${hash}`);
+    expect(report).toMatch(/\n {2}its picks \(\d+\): [\d,]+\n/);
+    expect(report).toMatch(/last \d+ trace lines:\n {2}\s+\d+ \[pid \d\]/);
+    // the run as found and the shrunk run: each printed command reproduces its trace
+    const replays = async (cmd: string, hash: string) => {
+      const lines: string[] = [];
+      expect(await main(cmd.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1')), (s) => lines.push(s))).toBe(1);
+      expect(lines.join('\n')).toContain(`trace ${hash}`);
+    };
+    await replays(/found by: npx unixsim (replay .*)/.exec(report)![1], /FAILED \(.*trace ([0-9a-f]{16})\)/.exec(report)![1]);
+    await replays(/\nreplay: npx unixsim (replay .*)/.exec(report)![1], /\nshrunk run: .*trace ([0-9a-f]{16})\)/.exec(report)![1]);
 
     // written to the regressions file, and replayed first next time (whatever the seed)
     const [entry] = JSON.parse(readFileSync(file, 'utf8')).regressions;
@@ -83,7 +86,7 @@ describe('checkScenario', () => {
     expect(report).toContain('check "both increments count" failed');
     // the smallest program (no padding) under one preemption of one place
     expect(report).toContain('\nscenario: lost-update-0-0\n');
-    expect(report).toMatch(/schedule: gap \d+ shift 1;/);
+    expect(report).toMatch(/\ngenerated schedule: gap \d+ shift 1\n/);
   });
 
   it('records the seed before the run starts, and a run that never finished is run again first', () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, replayCommand } from '../../src/cli.ts';
+import { main } from '../../src/cli.ts';
+import { replayCommand } from '../../src/explore/run-flags.ts';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -30,7 +31,8 @@ describe('unixsim command', () => {
     const r = await cli('run', 'scenarios/pipe-pingpong.ts', '--seed', '3', '--bug', 'pipe-write-no-wake');
     expect(r.code).toBe(1);
     expect(r.out).toContain('deadlock');
-    expect(r.out).toContain('replay: npx unixsim replay scenarios/pipe-pingpong.ts --seed 3 --bug pipe-write-no-wake');
+    expect(r.out).toContain('found by: npx unixsim replay scenarios/pipe-pingpong.ts --seed 3 --bug pipe-write-no-wake');
+    expect(r.out).toContain('replay: npx unixsim replay scenarios/pipe-pingpong.ts --seed 3 --strategy keep --bug pipe-write-no-wake');
   });
 
   it('the printed replay command reproduces the same trace', async () => {
@@ -112,7 +114,7 @@ export default defineScenario({ name: 'enosys', processes: [{ name: 'p', *progra
   });
 
   it('string seeds are quoted in replay commands', () => {
-    expect(replayCommand('s.ts', 'abc', 'pct', [])).toBe("npx unixsim replay s.ts --seed 'abc' --strategy pct");
-    expect(replayCommand('s.ts', 42, 'random', ['b'], [1, 2])).toBe('npx unixsim replay s.ts --seed 42 --bug b --picks 1,2');
+    expect(replayCommand('s.ts', { seed: 'abc', strategy: 'pct' })).toBe("npx unixsim replay s.ts --seed 'abc' --strategy pct");
+    expect(replayCommand('s.ts', { seed: 42, strategy: 'random', bugs: ['b'], picks: [1, 2] })).toBe('npx unixsim replay s.ts --seed 42 --bug b --picks 1,2');
   });
 });

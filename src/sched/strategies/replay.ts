@@ -19,9 +19,9 @@ export class ReplayStrategy implements Strategy {
     return `replay(${this.picks.length} picks${this.then ? `, then ${this.then.describe}` : ''})`;
   }
 
-  pick(runnable: readonly SimThread[], step: number): SimThread {
+  pick(runnable: readonly SimThread[], step: number, previous?: SimThread | null): SimThread {
     if (this.next >= this.picks.length) {
-      if (this.then) return this.then.pick(runnable, step);
+      if (this.then) return this.then.pick(runnable, step, previous);
       throw new ReplayDivergence(
         `replay diverged: the recording has ${this.picks.length} picks but the program needs more (step ${step})`,
       );
