@@ -60,7 +60,9 @@ function isArbitrary(x: unknown): x is fc.Arbitrary<Scenario> {
  */
 export function checkScenario(name: string, scenario: Scenario | fc.Arbitrary<Scenario>, opts: CheckOptions = {}): void {
   const programs = isArbitrary(scenario) ? scenario : fc.constant(scenario);
-  const preemption = fc.record({ gap: fc.nat({ max: opts.maxGap ?? 64 }), shift: fc.integer({ min: 1, max: 7 }) });
+  // races sit close together as often as far apart: short gaps are drawn as often as any gap
+  const gap = fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: opts.maxGap ?? 64 }));
+  const preemption = fc.record({ gap, shift: fc.integer({ min: 1, max: 7 }) });
   const schedules = fc.array(preemption, { maxLength: opts.maxPreemptions ?? 8 });
   const runOpts: RunOptions = { seed: 1, bugs: opts.bugs, checkInvariants: opts.checkInvariants, kernelPreemption: opts.kernelPreemption };
   const run = ([sc, schedule]: Case, recordText = false): RunResult =>
