@@ -4,6 +4,7 @@
 //   replay command printed); 2: bad usage or a bad scenario file.
 //   `unixsim exec` exits with the guest's status instead (128 + signal when
 //   killed, 125 when the run itself deadlocked or hit the step limit).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,15 +14,17 @@ import { execOptionsOf, execSubject } from './explore/exec-subject.ts';
 import { runPlan } from './explore/pool.ts';
 import { progressLine } from './explore/progress.ts';
 import { failureReport } from './explore/report.ts';
-import { FlagError, RUN_FLAGS, applyRunFlag, execReplayCommand, runFlag, type RunSpec } from './explore/run-flags.ts';
+import { FlagError, RUN_FLAGS, applyRunFlag, execReplayCommand, replayCommand, runFlag, type RunSpec } from './explore/run-flags.ts';
 import { shrinkFailure } from './explore/shrink.ts';
 import { sweepText } from './explore/sweep-report.ts';
 import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
 import { plantedBugs } from './kernel/bugs.ts';
-import { renderChromeJson, renderText } from './sched/trace.ts';
+import { renderPerfetto, type PerfettoMeta } from './sched/perfetto.ts';
+import { renderText, type TraceEvent } from './sched/trace.ts';
 import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
 import type { Scenario } from './script/scenario.ts';
 import { loadScenarioFile, ScenarioLoadError } from './script/loader.ts';
+import { EMULATOR_DEPENDENT, compareRuns, firstOutputDifference, parseQemuStrace, parseStraceLog, unixsimCalls } from './trace-diff.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
@@ -30,13 +33,16 @@ export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
 const RUN_FLAGS_USAGE = RUN_FLAGS.map((r) => (r.arg ? `[${r.flag} ${r.arg}]${r.kind === 'list' ? '...' : ''}` : `[${r.flag}]`)).join(' ');
 
 const USAGE = `usage:
-  unixsim run FILE [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N]
-  unixsim replay FILE --seed S [RUN FLAGS] [--shrink-runs N]   run with the text trace
+  unixsim run FILE [RUN FLAGS] [--trace text|perfetto] [--trace-out PATH] [--fd-paths] [--shrink-runs N]
+  unixsim replay FILE --seed S [RUN FLAGS] [--trace text|perfetto] [--fd-paths] [--shrink-runs N]   run with the text trace
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
                 [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
-  unixsim exec ELF [RUN FLAGS] [--trace text|json] [--trace-out PATH] [--shrink-runs N] [-- ARGS...]
+  unixsim exec ELF [RUN FLAGS] [--trace text|perfetto] [--trace-out PATH] [--fd-paths] [--shrink-runs N] [-- ARGS...]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
+  unixsim diff ELF [--against LOG] [--seed S] [-- ARGS...]
+                                    run under qemu-riscv64 -strace (real Linux) and unixsim; print the first
+                                    call whose result differs (exit 0 when none); --against: a strace-format log
   unixsim bugs                      list the planted bugs
 RUN FLAGS: ${RUN_FLAGS_USAGE}
 FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
@@ -57,13 +63,17 @@ interface Flags {
   shrinkRuns?: string;
   stopAtFirst: boolean;
   json: boolean;
+  /** --fd-paths / -y: the text trace shows what each fd is (strace -yy) */
+  fdPaths: boolean;
+  /** diff --against LOG */
+  against?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { positional: [], run: {}, stopAtFirst: false, json: false };
+  const f: Flags = { positional: [], run: {}, stopAtFirst: false, json: false, fdPaths: false };
   const valued: Record<string, keyof Flags> = {
     '--seeds': 'seeds', '--from': 'from', '--trace': 'trace', '--trace-out': 'traceOut', '--workers': 'workers',
-    '--shard': 'shard', '--max-failures': 'maxFailures', '--shrink-runs': 'shrinkRuns',
+    '--shard': 'shard', '--max-failures': 'maxFailures', '--shrink-runs': 'shrinkRuns', '--against': 'against',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -83,6 +93,7 @@ function parseFlags(argv: string[]): Flags {
       }
     } else if (name === '--stop-at-first') f.stopAtFirst = true;
     else if (name === '--json') f.json = true;
+    else if (name === '--fd-paths' || name === '-y') f.fdPaths = true;
     else if (name in valued) (f as unknown as Record<string, string>)[valued[name]] = value();
     else if (name.startsWith('-')) throw new UsageError(`unknown option ${name}`);
     else f.positional.push(a);
@@ -143,6 +154,20 @@ function shrinkRunsOf(f: Flags): number | undefined {
   return n;
 }
 
+/** --trace: text (strace-like), perfetto (trace-event JSON; json is its old name), or none. */
+type TraceFormat = 'text' | 'perfetto';
+
+function traceFormatOf(v: string | undefined): TraceFormat | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'text') return 'text';
+  if (v === 'perfetto' || v === 'json') return 'perfetto';
+  throw new UsageError(`--trace must be text or perfetto (json is an alias of perfetto)`);
+}
+
+function renderTrace(format: TraceFormat, events: TraceEvent[], labels: ReadonlyMap<number, string>, f: Flags, meta: PerfettoMeta): string {
+  return format === 'text' ? renderText(events, { fdPaths: f.fdPaths }) : renderPerfetto(events, labels, meta) + '\n';
+}
+
 /** A passing run in one line; a failing one as the full report, its schedule shrunk. */
 function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out: (s: string) => void, shrinkRuns?: number): void {
   if (r.failures.length === 0) {
@@ -153,26 +178,28 @@ function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out:
   for (const l of failureReport({ file, scenario: sc, opts, found: r, shrunk })) out(l);
 }
 
-async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): Promise<number> {
+async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing scenario FILE');
   if (f.run.seed === undefined && forceText) throw new UsageError('replay needs --seed');
-  const trace = f.trace ?? (forceText ? 'text' : undefined);
-  if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
+  const trace = traceFormatOf(f.trace ?? (forceText ? 'text' : undefined));
   checkTraceOut(f.traceOut);
   const sc = await loadScenario(file);
   const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
   const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined });
+  // A trace on stdout is all that goes there: the rest goes to stderr.
+  const rest = trace && !f.traceOut ? err : out;
   if (trace) {
-    const rendered = trace === 'text' ? renderText(r.events) : renderChromeJson(r.events, r.labels) + '\n';
+    const meta = { seed: String(r.seed), strategy: r.strategy, replay: replayCommand(file, opts), hash: r.hash, scenario: r.scenario };
+    const rendered = renderTrace(trace, r.events, r.labels, f, meta);
     if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else out(rendered.trimEnd());
   }
   const stdout = r.kernel.console.text('stdout');
-  if (stdout && trace !== 'json') out(stdout.trimEnd());
+  if (stdout) rest(stdout.trimEnd());
   const unknown = r.kernel.describeUnknownSyscalls();
-  if (unknown) out(`unknown syscalls (ENOSYS): ${unknown}`);
-  report(file, sc, r, opts, out, shrinkRunsOf(f));
+  if (unknown) rest(`unknown syscalls (ENOSYS): ${unknown}`);
+  report(file, sc, r, opts, rest, shrinkRunsOf(f));
   return r.failures.length ? 1 : 0;
 }
 
@@ -264,8 +291,7 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing ELF file');
   if (f.positional.length > 1) throw new UsageError(`unexpected argument "${f.positional[1]}" (guest arguments go after --)`);
-  const trace = f.trace;
-  if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
+  const trace = traceFormatOf(f.trace);
   const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
   checkExecFile(file, opts.memory);
   checkTraceOut(f.traceOut);
@@ -284,7 +310,8 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   }
   const enc = new TextEncoder();
   if (trace) {
-    const rendered = trace === 'text' ? renderText(r.events) + '\n' : renderChromeJson(r.events, r.labels) + '\n';
+    const meta = { seed: String(seed), strategy: f.run.strategy ?? 'random', replay: execReplayCommand(file, opts, guestArgs), hash: r.hash };
+    const rendered = renderTrace(trace, r.events, r.labels, f, meta);
     if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else io.stderr(enc.encode(rendered));
   }
@@ -305,6 +332,64 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
     return EXEC_RUN_FAILED;
   }
   return r.status;
+}
+
+/**
+ * `unixsim diff`: the program under real Linux (qemu-riscv64 -strace, or a
+ * log given with --against) and under unixsim, compared call by call per
+ * process (src/trace-diff.ts); also their stdout. 0: the same; 1: a difference.
+ */
+function cmdDiff(f: Flags, guestArgs: string[], out: (s: string) => void): number {
+  const given = f.positional[0];
+  if (!given) throw new UsageError('missing ELF file');
+  if (!existsSync(given)) throw new UsageError(`${given}: no such file`);
+  // both runs see the same absolute path (argv[0], /proc/self/exe)
+  const file = resolve(given);
+  let linuxLog: string;
+  let linuxStdout: string | null = null;
+  let source: string;
+  if (f.against) {
+    if (!existsSync(f.against)) throw new UsageError(`${f.against}: no such file`);
+    linuxLog = readFileSync(f.against, 'utf8');
+    source = f.against;
+  } else {
+    const q = spawnSync('qemu-riscv64', ['-strace', file, ...guestArgs], { maxBuffer: 1 << 28, timeout: 120_000 });
+    if (q.error) throw new UsageError(`cannot run qemu-riscv64 (apt-get install qemu-user): ${q.error.message}`);
+    linuxLog = q.stderr.toString();
+    linuxStdout = q.stdout.toString();
+    source = 'qemu-riscv64';
+  }
+  const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
+  let r;
+  try {
+    r = execImage(file, new Uint8Array(readFileSync(file)), execOptionsOf({ ...opts, recordText: true }, { args: guestArgs }));
+  } catch (e) {
+    if (e instanceof ExecError) throw new UsageError(e.message);
+    throw e;
+  }
+  const linux = f.against ? parseStraceLog(linuxLog) : parseQemuStrace(linuxLog);
+  const sim = unixsimCalls(r.events);
+  if (linux.length === 0) throw new UsageError(`${source}: no syscall lines found (see README: "unixsim diff" for the format)`);
+  const { difference: d, compared, unaligned } = compareRuns(linux, sim, !!f.against);
+  if (d) {
+    out(`${file}: first difference in process ${d.process}, call ${d.index} (${d.why}):`);
+    out(`  linux:   ${d.linux ? `[pid ${d.linux.pid}] ${d.linux.line}` : '(no more calls)'}`);
+    out(`  unixsim: ${d.unixsim ? `[pid ${d.unixsim.pid}] ${d.unixsim.line}` : '(no more calls)'}`);
+    out(`  replay:  ${execReplayCommand(file, opts, guestArgs)} --trace text`);
+    return 1;
+  }
+  const o = linuxStdout === null ? null : firstOutputDifference(linuxStdout, new TextDecoder().decode(r.stdout));
+  if (o) {
+    out(`${file}: the calls agree but stdout differs at line ${o.line}:`);
+    out(`  linux:   ${o.linux}`);
+    out(`  unixsim: ${o.unixsim}`);
+    return 1;
+  }
+  const procs = new Set(sim.map((c) => c.pid)).size;
+  out(`${file}: identical to ${source}: ${compared} calls compared in ${procs} process${procs === 1 ? '' : 'es'} (seed ${opts.seed})`);
+  if (unaligned) out(`  ${unaligned} calls had no partner in the other run (${source}'s log interleaves concurrent processes)`);
+  out(`  not compared (they depend on the emulator): ${[...EMULATOR_DEPENDENT].join(', ')}`);
+  return 0;
 }
 
 let stdoutWatched = false;
@@ -333,16 +418,18 @@ export async function main(
   try {
     const [cmd, ...all] = argv;
     // `exec` passes everything after "--" to the guest
-    const dashes = cmd === 'exec' ? all.indexOf('--') : -1;
+    const dashes = cmd === 'exec' || cmd === 'diff' ? all.indexOf('--') : -1;
     const rest = dashes >= 0 ? all.slice(0, dashes) : all;
     const f = parseFlags(rest);
     switch (cmd) {
       case 'exec':
         return cmdExec(f, dashes >= 0 ? all.slice(dashes + 1) : [], io);
+      case 'diff':
+        return cmdDiff(f, dashes >= 0 ? all.slice(dashes + 1) : [], out);
       case 'run':
-        return await cmdRun(f, false, out);
+        return await cmdRun(f, false, out, err);
       case 'replay':
-        return await cmdRun(f, true, out);
+        return await cmdRun(f, true, out, err);
       case 'sweep':
         return await cmdSweep(f, out, progress);
       case 'merge':

@@ -16,7 +16,8 @@ export { Sys, text, toBytes, type Bytes, type DataResult, type SockAddr, type So
 export * as unix from './unix/constants.ts';
 
 // Traces and reproduction
-export { renderText, renderChromeJson, type TraceEvent } from './sched/trace.ts';
+export { renderLines, renderText, type TextLine, type TextOptions, type TraceEvent } from './sched/trace.ts';
+export { renderPerfetto, renderChromeJson, type PerfettoMeta } from './sched/perfetto.ts';
 export { describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 export { parseSeed, type Seed } from './sched/rng.ts';
 export { replayCommand, execReplayCommand, runArgs } from './explore/run-flags.ts';

@@ -49,6 +49,8 @@ export interface FileOps {
   unref?(f: OpenFile): void;
   /** Short description for traces, e.g. "pipe:[3]". */
   describe(f: OpenFile): string;
+  /** What strace -yy shows for an fd of this file, when more than describe() ("UNIX-STREAM:[20000->20001]"). */
+  traceName?(f: OpenFile): string;
 }
 
 /**

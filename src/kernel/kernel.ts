@@ -10,14 +10,13 @@ import { SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN } from './abi.ts';
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000;
 import { Console, ConsoleFile } from './console.ts';
 import type { Binfmt, UserContext } from './context.ts';
-import { renderResult } from './errno.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
 import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './signal.ts';
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
-import { renderArgs, renderSyscall } from './strace.ts';
+import { SignalTrace, faultInfo, straceExit, traceEnter, traceExit, traceUnfinished } from './trace-emit.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
@@ -79,6 +78,8 @@ export class Kernel {
   readonly stats = { syscalls: 0, enosys: 0 };
   /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
   readonly unknownSyscalls = new Map<number, number>();
+  /** siginfo of generated signals until delivery, for the trace (used only when recording) */
+  private readonly sigTrace = new SignalTrace(this);
   /** program formats execve tries before ELF (scripted programs a scenario registers) */
   readonly binfmts: Binfmt[] = [];
   /** futex waiters, by address space and address */
@@ -118,7 +119,8 @@ export class Kernel {
     t.ctx = makeCtx(t);
     this.tasks.set(t.pid, t);
     this.sched.add(t);
-    this.traceNote(t, 'spawn', `+++ started ${t.label} +++`);
+    this.hashNote('spawn', t.pid);
+    this.sched.trace.start(this.sched.clock.now, t.pid, t.pid, 0, t.label);
     return t;
   }
 
@@ -156,6 +158,7 @@ export class Kernel {
     proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
+    this.sched.trace.start(this.sched.clock.now, child.pid, child.pid, proc.pid, child.label);
     return child.pid;
   }
 
@@ -189,7 +192,8 @@ export class Kernel {
     if (!thread) proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
-    if (thread) this.traceNote(parent, 'spawn', `+++ thread ${child.pid} started +++`);
+    if (thread) this.hashNote('spawn', parent.pid);
+    this.sched.trace.start(this.sched.clock.now, child.pid, child.tgid, thread ? parent.pid : proc.pid, child.label);
     return child;
   }
 
@@ -225,15 +229,17 @@ export class Kernel {
     if (!def) {
       this.stats.enosys++;
       this.unknownSyscalls.set(a.nr, (this.unknownSyscalls.get(a.nr) ?? 0) + 1);
+      if (this.sched.trace.recording) traceEnter(this, t, undefined);
       return -38; // ENOSYS
     }
     const kinds = def.args;
     for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
+    if (this.sched.trace.recording) traceEnter(this, t, def);
     return def.handler(t, t.argv);
   }
 
-  /** Records a finished syscall in the trace (hash always; text when recording). */
-  syscallDone(t: Task, result: number, start: number): void {
+  /** Records a finished syscall in the trace hash, and its exit event when recording. */
+  syscallDone(t: Task, result: number): void {
     const a = t.ctx.args;
     const h = this.sched.trace.hash;
     h.int(t.pid);
@@ -244,38 +250,28 @@ export class Kernel {
       h.int32(hi[i]);
     }
     h.int(result);
-    if (this.sched.trace.recordText) {
-      const def = this.table.get(a.nr);
-      const now = this.sched.clock.now;
-      const text = def
-        ? renderSyscall(def, t.argv, t.mm, result)
-        : `syscall_${a.nr}(${[0, 1, 2, 3, 4, 5].map((i) => decodeArg('long', a.lo[i], a.hi[i])).join(', ')}) = ${renderResult(result)}`;
-      const ev = { time: now, dur: now - start, tid: t.pid, kind: 'syscall' as const, name: def?.name ?? `syscall_${a.nr}`, text };
-      const events = this.sched.trace.events;
-      if (t.state === 'exited' && events.length && events[events.length - 1].tid === t.pid && events[events.length - 1].kind === 'exit') {
-        // The call ended the process (exit, a fatal signal): like strace, show it unfinished ("= ?") before the exit line.
-        ev.text = text.replace(/ = [^=]*$/, ' = ?');
-        events.splice(events.length - 1, 0, ev);
-      } else {
-        this.sched.trace.add(ev);
-      }
-    }
+    if (this.sched.trace.recording) traceExit(this, t, result);
   }
 
   traceBlock(t: Task, on: string): void {
-    if (!this.sched.trace.recordText) return;
-    const def = this.table.get(t.ctx.args.nr);
-    const call = def ? `${def.name}(${renderArgs(def, t.argv, t.mm, -1)})` : `syscall_${t.ctx.args.nr}(...)`;
-    this.sched.trace.add({ time: this.sched.clock.now, dur: 0, tid: t.pid, kind: 'block', name: def?.name ?? '?', text: `${call} <blocks on ${on}>` });
+    this.sched.trace.block(this.sched.clock.now, t.pid, on);
   }
 
-  traceNote(t: Task, kind: 'exit' | 'signal' | 'fault' | 'note' | 'spawn', text: string): void {
+  traceResume(t: Task): void {
+    this.sched.trace.resume(this.sched.clock.now, t.pid);
+  }
+
+  /** Feeds a thread-level event (not a syscall) into the trace hash. */
+  private hashNote(kind: string, pid: number): void {
     const h = this.sched.trace.hash;
     h.str(kind);
-    h.int(t.pid);
-    if (this.sched.trace.recordText) {
-      this.sched.trace.add({ time: this.sched.clock.now, dur: 0, tid: t.pid, kind, name: kind, text });
-    }
+    h.int(pid);
+  }
+
+  /** A free-text line (a script's sys.log, a script error), hashed like every thread-level event. */
+  traceNote(t: Task, kind: 'note' | 'fault', text: string): void {
+    this.hashNote(kind, t.pid);
+    this.sched.trace.note(this.sched.clock.now, t.pid, text);
   }
 
   // ---- exit and wait ----
@@ -308,6 +304,7 @@ export class Kernel {
    */
   exitThread(t: Task, status: number): void {
     if (t.state === 'exited') return;
+    traceUnfinished(this, t);
     t.state = 'exited';
     t.waitingOn = null;
     this.memory.release(TASK_COST);
@@ -325,7 +322,8 @@ export class Kernel {
     this.releaseMm(t.mm);
     const leader = g.leader;
     if (g.threads.length > 0) {
-      this.traceNote(t, 'exit', `+++ thread ${t.pid} exited +++`);
+      this.hashNote('exit', t.pid);
+      this.sched.trace.end(this.sched.clock.now, t.pid, t.tgid, false, straceExit(status));
       if (t !== leader) this.tasks.delete(t.pid);
       return;
     }
@@ -343,7 +341,8 @@ export class Kernel {
   private exitProcess(leader: Task, status: number, last: Task): void {
     const describe = (status & 0x7f) === 0 ? `exit ${(status >> 8) & 0xff}` : `killed by ${signalName(status & 0x7f)}`;
     this.exits.push({ pid: leader.pid, name: leader.name, status, describe });
-    this.traceNote(last, 'exit', `+++ ${describe} +++`);
+    this.hashNote('exit', last.pid);
+    this.sched.trace.end(this.sched.clock.now, last.pid, leader.pid, true, straceExit(status));
     for (const c of leader.children) {
       c.parent = null;
       if (c.zombie) this.tasks.delete(c.pid);
@@ -353,7 +352,9 @@ export class Kernel {
     const p = leader.parent;
     if (p && p.group.threads.length > 0) {
       leader.zombie = true;
-      this.sendProcessSignal(p, SIGCHLD);
+      const killed = status & 0x7f;
+      this.sendProcessSignal(p, SIGCHLD, `CLD_${killed ? 'KILLED' : 'EXITED'}, si_pid=${leader.pid}, si_uid=${leader.creds.uid}, ` +
+        `si_status=${killed ? signalName(killed) : (status >> 8) & 0xff}, si_utime=0, si_stime=0`);
       p.childExit.wakeAll();
     } else {
       this.tasks.delete(leader.pid);
@@ -368,7 +369,8 @@ export class Kernel {
   }
 
   faultTask(t: Task, signo: number, detail: string): void {
-    this.traceNote(t, 'fault', `--- ${signalName(signo)} (${detail}) ---`);
+    this.hashNote('fault', t.pid);
+    this.sched.trace.signal(this.sched.clock.now, t.pid, signo, faultInfo(signo, detail));
     // A synchronous fault cannot be ignored or blocked: with no handler it kills.
     const act = t.sig.actions[signo];
     if (typeof act.handler === 'function' || (typeof act.handler === 'number' && act.handler > SIG_IGN)) {
@@ -401,11 +403,13 @@ export class Kernel {
   // ---- signals ----
 
   /** Generates a signal for one thread (tgkill, faults, SIGPIPE); wakes it if it sleeps so an interruptible sleep can return. */
-  sendSignal(t: Task, signo: number): void {
+  sendSignal(t: Task, signo: number, code = 'SI_USER'): void {
     if (t.state === 'exited' || signo === 0) return;
-    if (t.sig.ignored(signo)) return;
+    const ignored = t.sig.ignored(signo);
+    if (this.sched.trace.recording) this.sigTrace.sent(String(t.pid), t.pid, signo, ignored, this.sigTrace.info(signo, code));
+    if (ignored) return;
     t.sig.pending |= bit(signo);
-    this.traceNote(t, 'signal', `--- ${signalName(signo)} ---`);
+    this.hashNote('signal', t.pid);
     if (signo === SIGKILL || !(t.sig.blocked & bit(signo))) {
       if (t.state === 'blocked') this.sched.wake(t, signalName(signo));
     }
@@ -417,16 +421,22 @@ export class Kernel {
    * is woken if it can take it, else the first thread that can (Linux
    * complete_signal).
    */
-  sendProcessSignal(t: Task, signo: number): void {
+  sendProcessSignal(t: Task, signo: number, info?: string): void {
     const threads = t.group.threads;
     if (threads.length === 0 || signo === 0) return;
     const first = threads[0];
-    if (first.sig.ignored(signo)) return;
+    const ignored = first.sig.ignored(signo);
+    if (this.sched.trace.recording) {
+      const name = signalName(signo);
+      const text = info ? `${name} {si_signo=${name}, si_code=${info}}` : this.sigTrace.info(signo, 'SI_USER');
+      this.sigTrace.sent(`g${t.tgid}`, t.group.leader.pid, signo, ignored, text);
+    }
+    if (ignored) return;
     const b = bit(signo);
     first.sig.shared.pending |= b;
     const wants = (x: Task): boolean => signo === SIGKILL || !(x.sig.blocked & b);
     const target = t.state !== 'exited' && wants(t) ? t : threads.find(wants);
-    this.traceNote(target ?? first, 'signal', `--- ${signalName(signo)} ---`);
+    this.hashNote('signal', (target ?? first).pid);
     if (target && target.state === 'blocked') this.sched.wake(target, signalName(signo));
   }
 
@@ -451,6 +461,7 @@ export class Kernel {
         return true;
       }
       t.sig.take(s);
+      if (this.sched.trace.recording) this.sigTrace.delivered(t, s);
       const act = t.sig.actions[s];
       if (act.handler === SIG_IGN && s !== SIGKILL) continue;
       if (act.handler === SIG_DFL || s === SIGKILL) {

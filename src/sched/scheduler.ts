@@ -88,7 +88,7 @@ export class Scheduler {
     this.maxSteps = opts.maxSteps ?? 1_000_000;
     this.maxInstructions = opts.maxInstructions ?? Infinity;
     this.maxTime = opts.maxTime ?? Infinity;
-    this.trace = new Trace(opts.recordText ?? false);
+    this.trace = new Trace(opts.recordText ?? false, this.clock);
   }
 
   add(t: SimThread): void {
@@ -114,9 +114,7 @@ export class Scheduler {
       t.waitingOn = null;
       this.trace.hash.int(-2);
       this.trace.hash.int(t.tid);
-      if (this.trace.recordText) {
-        this.trace.add({ time: this.clock.now, dur: 0, tid: t.tid, kind: 'wake', name: 'wake', text: `--- woken by ${source} ---` });
-      }
+      this.trace.wake(this.clock.now, t.tid, source);
     } else if (t.state === 'runnable') {
       t.wakePending = true;
     }
@@ -179,7 +177,10 @@ export class Scheduler {
       }
       this.steps++;
       this.previous = t;
-      this.clock.advance(t.step());
+      this.trace.running = t.tid;
+      const ticks = t.step();
+      this.trace.running = 0;
+      this.clock.advance(ticks);
       if (t.state === 'exited' || this.anyExited()) {
         this.threads = this.threads.filter((x) => x.state !== 'exited');
       }

@@ -236,7 +236,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   } else {
     let taken: OpenFile[] | null = null;
     if (m.rights) {
-      taken = s.net.inflight.detach(m.rights);
+      taken = s.net.inflight.received(m.rights);
       m.rights = null;
     }
     q.freeHead(); // uncharges the sender, which may wake its writers

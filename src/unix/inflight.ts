@@ -66,6 +66,8 @@ export class Inflight {
   readonly transit = new Set<InflightRights>();
   /** in-flight references per sending uid (user->unix_inflight) */
   readonly perUser = new Map<number, number>();
+  /** fds carried by live messages (the trace's counter) */
+  fdsInFlight = 0;
   /** collections run, and sockets they reclaimed (for tests) */
   gcRuns = 0;
   gcFreed = 0;
@@ -92,6 +94,8 @@ export class Inflight {
       c.add(r);
     }
     this.perUser.set(uid, (this.perUser.get(uid) ?? 0) + files.length);
+    this.fdsInFlight += files.length;
+    this.k.sched.trace.counter('fds in flight', this.fdsInFlight);
     this.transit.add(r);
     return r;
   }
@@ -101,6 +105,13 @@ export class Inflight {
     this.transit.delete(r);
     r.state = 'queued';
     r.on = on;
+    this.k.sched.trace.flowStart(r); // the trace's arrow from this send to the receive that takes the fds
+  }
+
+  /** A receiver takes the files (scm_recv): detach, and the trace's arrow from the sending call ends here. */
+  received(r: InflightRights): OpenFile[] {
+    this.k.sched.trace.flowEnd(r, 'fds');
+    return this.detach(r);
   }
 
   /** unix_notinflight for each file: the references leave the message; the caller now owns them. */
@@ -120,6 +131,8 @@ export class Inflight {
       }
     }
     this.perUser.set(r.uid, (this.perUser.get(r.uid) ?? 0) - r.files.length);
+    this.fdsInFlight -= r.files.length;
+    this.k.sched.trace.counter('fds in flight', this.fdsInFlight);
     return r.files;
   }
 

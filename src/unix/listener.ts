@@ -92,6 +92,9 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
     s.state = 'connected';
     s.peercred = other.peercred; // copy_peercred: the listener's creds from listen()
     bl.pending.push(embryo);
+    const trace = t.kernel.sched.trace;
+    trace.flowStart(embryo); // the trace's arrow from this connect to the accept that takes it
+    trace.counter(`${other.describe()} backlog`, bl.pending.length);
     bl.acceptWait.wakeAll(); // sk_data_ready on the listener
     return 0;
   }
@@ -115,6 +118,8 @@ export function* accept(t: Task, s: Socket, noblock: boolean): Generator<KernelY
       } else {
         bl.pending.shift();
       }
+      t.kernel.sched.trace.flowEnd(head, 'connection');
+      t.kernel.sched.trace.counter(`${s.describe()} backlog`, bl.pending.length);
       // A slot freed: wake connectors sleeping on a full backlog (unix_accept wakes peer_wait).
       s.peerWait.wakeAll();
       return head;

@@ -104,6 +104,8 @@ export class Socket implements FileOps {
     this.sendBuf = new SendBuffer(name, net.k.memory);
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
+    const trace = net.k.sched.trace;
+    if (trace.recording) this.recvQueue.onChange = (q) => trace.counter(`${name} queued bytes`, q.bytes);
     this.rcvbuf = net.defaultRcvbuf;
   }
 
@@ -197,5 +199,22 @@ export class Socket implements FileOps {
 
   describe(): string {
     return `socket:[${this.ino}]`;
+  }
+
+  /**
+   * As strace -yy shows a unix socket: the protocol's name (Linux's
+   * unix_stream_proto is "UNIX-STREAM", datagram and seqpacket sockets use
+   * unix_dgram_proto, "UNIX"), the inode, ->the peer's inode, and the name.
+   */
+  traceName(): string {
+    const proto = this.type === SOCK_STREAM ? 'UNIX-STREAM' : 'UNIX';
+    const peer = this.peer ? `->${this.peer.ino}` : '';
+    let name = '';
+    if (this.addr) {
+      const p = this.addr.bytes.subarray(2);
+      const text = new TextDecoder().decode(p[0] === 0 ? p.subarray(1) : p.subarray(0, p.indexOf(0) < 0 ? p.length : p.indexOf(0)));
+      name = `,${p[0] === 0 ? '@' : ''}${JSON.stringify(text)}`;
+    }
+    return `${proto}:[${this.ino}${peer}${name}]`;
   }
 }

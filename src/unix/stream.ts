@@ -279,7 +279,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
       let taken: OpenFile[] | null = null;
       if (rights) {
         m.rights = null;
-        taken = s.net.inflight.detach(rights);
+        taken = s.net.inflight.received(rights);
       }
       q.consumeHead(n); // frees the message once read whole, which wakes its writer
       if (taken) {
