@@ -66,7 +66,13 @@ describe('checkScenario', () => {
     // the run as found and the shrunk run: each printed command reproduces its trace
     const replays = async (cmd: string, hash: string) => {
       const lines: string[] = [];
-      expect(await main(cmd.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1')), (s) => lines.push(s))).toBe(1);
+      const orig = console.error; // the failure summary goes to stderr
+      console.error = (s: string) => lines.push(s);
+      try {
+        expect(await main(cmd.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1')), (s) => lines.push(s))).toBe(1);
+      } finally {
+        console.error = orig;
+      }
       expect(lines.join('\n')).toContain(`trace ${hash}`);
     };
     await replays(/found by: npx unixsim (replay .*)/.exec(report)![1], /FAILED \(.*trace ([0-9a-f]{16})\)/.exec(report)![1]);
