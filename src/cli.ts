@@ -38,8 +38,9 @@ const USAGE = `usage:
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
                 [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
-  unixsim exec ELF [RUN FLAGS] [--trace text|perfetto] [--trace-out PATH] [--fd-paths] [--shrink-runs N] [-- ARGS...]
+  unixsim exec ELF [RUN FLAGS] [--trace text|perfetto] [--trace-out PATH] [--fd-paths] [--shrink-runs N] [--no-jit] [-- ARGS...]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
+                                    (--no-jit or UNIXSIM_JIT=0: interpreter only, same results)
   unixsim diff ELF [--against LOG] [--seed S] [-- ARGS...]
                                     run under qemu-riscv64 -strace (real Linux) and unixsim; print the first
                                     call whose result differs (exit 0 when none); --against: a strace-format log
@@ -67,10 +68,12 @@ interface Flags {
   fdPaths: boolean;
   /** diff --against LOG */
   against?: string;
+  /** exec: interpreter only (does not change the run, so not a run flag) */
+  noJit: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { positional: [], run: {}, stopAtFirst: false, json: false, fdPaths: false };
+  const f: Flags = { positional: [], run: {}, stopAtFirst: false, json: false, fdPaths: false, noJit: false };
   const valued: Record<string, keyof Flags> = {
     '--seeds': 'seeds', '--from': 'from', '--trace': 'trace', '--trace-out': 'traceOut', '--workers': 'workers',
     '--shard': 'shard', '--max-failures': 'maxFailures', '--shrink-runs': 'shrinkRuns', '--against': 'against',
@@ -94,6 +97,7 @@ function parseFlags(argv: string[]): Flags {
     } else if (name === '--stop-at-first') f.stopAtFirst = true;
     else if (name === '--json') f.json = true;
     else if (name === '--fd-paths' || name === '-y') f.fdPaths = true;
+    else if (name === '--no-jit') f.noJit = true;
     else if (name in valued) (f as unknown as Record<string, string>)[valued[name]] = value();
     else if (name.startsWith('-')) throw new UsageError(`unknown option ${name}`);
     else f.positional.push(a);
@@ -301,6 +305,7 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   try {
     r = execImage(file, image, execOptionsOf({ ...opts, recordText: trace !== undefined || undefined }, {
       args: guestArgs,
+      jit: f.noJit ? false : undefined,
       // the guest's output reaches the user as it is written, not when the run ends
       output: (w) => (w.stream === 'stdout' ? io.stdout : io.stderr)(w.bytes),
     }));

@@ -1,6 +1,7 @@
 // The kernel: processes, the syscall table and its dispatch, exit and
 // wait, signals, and the invariant checks that property tests turn on.
 // Subsystems (files, pipes, AF_UNIX) register their syscalls into `table`.
+import { JIT_DEFAULT } from '../hw/jit.ts';
 import { AddressSpace } from '../hw/memory.ts';
 import { DEFAULT_MEMORY_LIMIT, MemoryBudget } from '../hw/budget.ts';
 import type { Rng } from '../sched/rng.ts';
@@ -33,9 +34,13 @@ export interface KernelConfig {
   bugs: readonly PlantedBug[];
   /** the run's memory budget in bytes (budget.ts): every page, buffer and task is charged to it */
   memoryLimit: number;
+  /** guest harts translate hot code (src/hw/jit.ts); false runs the interpreter alone, with the same results */
+  jit: boolean;
 }
 
-export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT };
+export const DEFAULT_CONFIG: KernelConfig = {
+  kernelPreemption: false, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
+};
 
 /** Host bytes charged per task (its kernel-side state: registers, signal state, queues; Linux's task_struct and kernel stack). */
 export const TASK_COST = 16 * 1024;

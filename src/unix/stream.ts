@@ -264,7 +264,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
     }
     if (out && copied === 0) out.from = m.sender;
     const start = m.consumed + off;
-    const n = io.copyOut(m.data.subarray(start));
+    const n = io.copyOut(m.data, start);
     copied += n;
     const rights = m.rights;
     if (peek) {
