@@ -19,6 +19,12 @@ import { shrinkFailure } from './explore/shrink.ts';
 import { sweepText } from './explore/sweep-report.ts';
 import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
 import { plantedBugs } from './kernel/bugs.ts';
+import { Rng } from './sched/rng.ts';
+import { CovExplorer } from './sched/strategies/cov.ts';
+import { DfsExplorer } from './sched/strategies/dfs.ts';
+import { DporExplorer } from './sched/strategies/dpor.ts';
+import { explore } from './script/explore.ts';
+import { calibratePctK } from './script/runner.ts';
 import { renderPerfetto, type PerfettoMeta } from './sched/perfetto.ts';
 import { renderText, type TraceEvent } from './sched/trace.ts';
 import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
@@ -37,6 +43,9 @@ const USAGE = `usage:
   unixsim replay FILE --seed S [RUN FLAGS] [--trace text|perfetto] [--fd-paths] [--shrink-runs N]   run with the text trace
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
                 [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
+  unixsim sweep [FILE] --seeds N --strategy cov [RUN FLAGS]   coverage-guided: mutates schedules that reached new kernel states
+  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [RUN FLAGS]
+                                    every schedule (with at most P preemptions), or the first failure
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
   unixsim exec ELF [RUN FLAGS] [--trace text|perfetto] [--trace-out PATH] [--fd-paths] [--shrink-runs N] [--no-jit] [-- ARGS...]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
@@ -64,6 +73,10 @@ interface Flags {
   shrinkRuns?: string;
   stopAtFirst: boolean;
   json: boolean;
+  /** `--strategy dfs|dpor|cov`: a strategy over many runs (src/sched/explorer.ts) */
+  explorer?: string;
+  preemptions?: string;
+  maxSchedules?: string;
   /** --fd-paths / -y: the text trace shows what each fd is (strace -yy) */
   fdPaths: boolean;
   /** diff --against LOG */
@@ -72,11 +85,15 @@ interface Flags {
   noJit: boolean;
 }
 
+/** Strategies that span many runs; sweep runs them itself instead of seed by seed. */
+const EXPLORERS = ['dfs', 'dpor', 'cov'];
+
 function parseFlags(argv: string[]): Flags {
   const f: Flags = { positional: [], run: {}, stopAtFirst: false, json: false, fdPaths: false, noJit: false };
   const valued: Record<string, keyof Flags> = {
     '--seeds': 'seeds', '--from': 'from', '--trace': 'trace', '--trace-out': 'traceOut', '--workers': 'workers',
     '--shard': 'shard', '--max-failures': 'maxFailures', '--shrink-runs': 'shrinkRuns', '--against': 'against',
+    '--preemptions': 'preemptions', '--max-schedules': 'maxSchedules',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -86,6 +103,10 @@ function parseFlags(argv: string[]): Flags {
       if (v === undefined) throw new UsageError(`${name} needs a value`);
       return v;
     };
+    if (name === '--strategy' && EXPLORERS.includes(inline ?? argv[i + 1] ?? '')) {
+      f.explorer = value();
+      continue;
+    }
     const rf = runFlag(name);
     if (rf) {
       try {
@@ -215,7 +236,99 @@ export interface ProgressSink {
 
 const HOST_PROGRESS: ProgressSink = { tty: !!process.stderr.isTTY, write: (s) => process.stderr.write(s) };
 
+/** `sweep --strategy dfs|dpor`: every schedule within the bound, or the first failure. */
+async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
+  const file = f.positional[0] ?? DEFAULT_SCENARIO;
+  const sc = await loadScenario(file);
+  const bound = f.preemptions === undefined ? Infinity : nonNegativeInt(f.preemptions, '--preemptions');
+  const explorer = f.explorer === 'dpor' ? new DporExplorer(bound) : new DfsExplorer(bound);
+  const opts = { ...f.run, seed: f.run.seed ?? 1, maxSchedules: f.maxSchedules === undefined ? undefined : positiveInt(f.maxSchedules, '--max-schedules') };
+  const t0 = performance.now();
+  const r = explore(sc, explorer, opts);
+  const secs = (performance.now() - t0) / 1000;
+  const within = bound === Infinity ? '' : ` with <= ${bound} preemption${bound === 1 ? '' : 's'}`;
+  const bugs = opts.bugs ?? [];
+  out(`${sc.name}: ${explorer.describe}${bugs.length ? `, bugs ${bugs.join(',')}` : ''}`);
+  if (r.failure) {
+    out(`  FAILED at schedule ${r.schedules}: ${r.failure.failures[0].split('\n')[0]}`);
+    out(`    replay: ${replayCommand(file, { ...opts, strategy: undefined, picks: r.failure.picks })}`);
+  } else if (r.capped) {
+    out(`  stopped after ${r.schedules} schedules (--max-schedules ${opts.maxSchedules}): NOT exhausted, no failure so far`);
+  } else {
+    const distinct = explorer instanceof DfsExplorer ? explorer.distinct : r.schedules;
+    out(`  exhausted: ${distinct} schedules${within}, all passed${distinct !== r.schedules ? ` (${r.schedules} runs: each pass re-runs the schedules of the passes before)` : ''}`);
+  }
+  out(`  schedules/s: ${(r.schedules / secs).toFixed(0)}`);
+  return r.failure ? 1 : 0;
+}
+
+function nonNegativeInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer`);
+  return n;
+}
+
+/** Coverage lines of a sweep: new tuples per 1000 runs (in seed order) and the scenario's targets never reached. */
+function coverageLines(sc: Scenario, perRun: readonly (Iterable<string> | null | undefined)[]): string[] {
+  const seen = new Set<string>();
+  const fresh: number[] = [];
+  perRun.forEach((c, i) => {
+    if (i % 1000 === 0) fresh.push(0);
+    for (const t of c ?? []) {
+      if (t.startsWith('wake ') || seen.has(t)) continue;
+      seen.add(t);
+      fresh[fresh.length - 1]++;
+    }
+  });
+  const out = [`  coverage: ${seen.size} distinct (syscall, object state, outcome) tuples; new per 1000 runs: ${fresh.join(', ')}`];
+  const missed = (sc.targets ?? []).filter((t) => !seen.has(t));
+  if (sc.targets?.length) out.push(`  targets: ${sc.targets.length - missed.length} of ${sc.targets.length} reached${missed.length ? `; never reached: ${missed.join(', ')}` : ''}`);
+  return out;
+}
+
+/** The sweep's determinism repeat: its first seed, run twice more, must give the same run (trace and logs). */
+function determinismLine(sc: Scenario, opts: RunOptions): string | null {
+  const a = runScenario(sc, opts);
+  const b = runScenario(sc, opts);
+  if (a.hash === b.hash && JSON.stringify(a.kernel.notes) === JSON.stringify(b.kernel.notes)) return null;
+  return `  determinism: FAILED: seed ${opts.seed} run twice gave different runs (trace ${a.hash} vs ${b.hash}); state leaks between runs`;
+}
+
+/** `sweep --strategy cov`: coverage-guided runs, one after another (each depends on the corpus so far). */
+async function cmdCov(f: Flags, out: (s: string) => void): Promise<number> {
+  const file = f.positional[0] ?? DEFAULT_SCENARIO;
+  const count = positiveInt(f.seeds, '--seeds');
+  const from = f.from === undefined ? 1 : Number(f.from);
+  if (!Number.isInteger(from)) throw new UsageError('--from must be an integer seed');
+  const sc = await loadScenario(file);
+  const cov = new CovExplorer(new Rng(`cov/${from}`));
+  const hashes = new Set<string>();
+  const perRun: (ReadonlySet<string> | undefined)[] = [];
+  const failed: RunResult[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const r = runScenario(sc, { ...f.run, seed: from + i, coverage: true, schedule: cov.next() });
+    hashes.add(r.hash);
+    perRun.push(r.coverage);
+    if (r.failures.length) failed.push(r);
+    cov.finish({ failed: r.failures.length > 0, picks: r.picks, coverage: r.coverage });
+  }
+  const secs = (performance.now() - t0) / 1000;
+  out(`${sc.name}: ${count} runs (seeds ${from}..${from + count - 1}, cov)`);
+  out(`  failures: ${failed.length}`);
+  out(`  distinct interleavings: ${hashes.size}; corpus: ${cov.corpus.length} schedules`);
+  for (const l of coverageLines(sc, perRun)) out(l);
+  out(`  runs/s: ${(count / secs).toFixed(0)}`);
+  for (const r of failed.slice(0, 5)) {
+    out(`  seed ${r.seed}: ${r.failures[0].split('\n')[0]}`);
+    out(`    replay: ${replayCommand(file, { ...f.run, seed: r.seed, strategy: undefined, picks: r.picks })}`);
+  }
+  return failed.length ? 1 : 0;
+}
+
 async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink): Promise<number> {
+  if (f.explorer === 'dfs' || f.explorer === 'dpor') return cmdExplore(f, out);
+  if (f.explorer === 'cov') return cmdCov(f, out);
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
   const count = positiveInt(f.seeds, '--seeds');
   const from = f.from === undefined ? 1 : Number(f.from);
@@ -227,8 +340,11 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
   const maxFailures = f.maxFailures === undefined ? undefined : positiveInt(f.maxFailures, '--max-failures');
   const shrinkRuns = shrinkRunsOf(f);
   const sc = await loadScenario(file);
+  // Coverage is recorded (output only); PCT's k is measured once from the scenario, so every worker uses the same one.
+  const spec: RunSpec = { ...f.run, coverage: true };
+  if (spec.strategy === 'pct' && spec.pctK === undefined) spec.pctK = calibratePctK(sc, { ...spec, seed: from });
   const plan: SweepPlan = {
-    file, spec: f.run, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
+    file, spec, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
     shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns },
   };
 
@@ -246,9 +362,17 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
   const secs = (performance.now() - t0) / 1000;
   if (progress.tty && lastDraw !== t0) progress.write('\r\x1b[K');
   const summary = summarise(sc, plan, outcomes, stopped);
+  const nondeterministic = determinismLine(sc, { ...spec, seed: from });
   if (f.json) out(JSON.stringify(summary));
-  else for (const l of sweepText(summary, { runsPerSec: outcomes.length / secs, threads, shard: f.shard })) out(l);
-  return summary.failures ? 1 : 0;
+  else {
+    const lines = sweepText(summary, { runsPerSec: outcomes.length / secs, threads, shard: f.shard });
+    const at = lines.findIndex((l) => l.startsWith('  coverage:'));
+    const extra = coverageLines(sc, outcomes.map((o) => o.coverage));
+    if (nondeterministic) extra.push(nondeterministic);
+    lines.splice(at >= 0 ? at : 4, at >= 0 ? 1 : 0, ...extra);
+    for (const l of lines) out(l);
+  }
+  return summary.failures || nondeterministic ? 1 : 0;
 }
 
 function cmdMerge(f: Flags, out: (s: string) => void): number {

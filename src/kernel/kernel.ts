@@ -23,15 +23,18 @@ import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
-import { isPlantedBug, type PlantedBug } from './bugs.ts';
+import { EnabledBugs, type PlantedBug } from './bugs.ts';
+import { recordSyscall } from './footprint.ts';
+import type { FaultInjector } from './faults.ts';
+import { Coverage, objectState, outcomeOf } from './coverage.ts';
 
 export interface KernelConfig {
   /** PREEMPT points inside handlers become scheduling points (the SMP model); off on one hart */
   kernelPreemption: boolean;
   /** check reference-count invariants after every step (property tests turn this on) */
   checkInvariants: boolean;
-  /** planted bugs to enable (see bugs.ts); none by default */
-  bugs: readonly PlantedBug[];
+  /** planted bugs to enable (names from bugs.ts, checked at boot); none by default */
+  bugs: readonly string[];
   /** the run's memory budget in bytes (budget.ts): every page, buffer and task is charged to it */
   memoryLimit: number;
   /** guest harts translate hot code (src/hw/jit.ts); false runs the interpreter alone, with the same results */
@@ -61,7 +64,7 @@ export const ROOT_CREDS: Creds = { uid: 0, gid: 0, euid: 0, egid: 0, suid: 0, sg
 export class Kernel {
   readonly table = new SyscallTable();
   readonly vfs = new Vfs();
-  readonly files = new OpenFiles();
+  readonly files: OpenFiles;
   readonly console: Console;
   readonly config: KernelConfig;
   /** the run's memory budget: address spaces, buffers, files, console and trace draw on it */
@@ -92,7 +95,12 @@ export class Kernel {
   /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
   private readonly mmUsers = new Map<AddressSpace, number>();
   private nextPid = 1;
-  private readonly bugSet: Set<string>;
+  /** the planted bugs this kernel runs with */
+  readonly bugs: EnabledBugs;
+  /** fault injection (spurious wakeups, EINTR, short reads) when the run asked for it */
+  faults: FaultInjector | null = null;
+  /** (syscall, object state, outcome) tuples and who-woke-whom pairs, when the run records coverage */
+  coverage: Coverage | null = null;
 
   constructor(
     readonly sched: Scheduler,
@@ -100,17 +108,17 @@ export class Kernel {
     config: Partial<KernelConfig> = {},
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+    this.files = new OpenFiles(sched.recorder);
+    this.bugs = new EnabledBugs(this.config.bugs);
     this.memory = new MemoryBudget(this.config.memoryLimit);
     this.console = new Console(this.memory);
     this.vfs.memory = this.memory;
     sched.trace.memory = this.memory;
-    for (const b of this.config.bugs) if (!isPlantedBug(b)) throw new Error(`unknown planted bug: ${b}`);
-    this.bugSet = new Set(this.config.bugs);
   }
 
   /** Is this planted bug enabled? Kernel code reads `if (k.bug('name'))` at the buggy branch. */
   bug(name: PlantedBug): boolean {
-    return this.bugSet.has(name);
+    return this.bugs.has(name);
   }
 
   /** Starts a process from the harness: console on fds 0-2, empty address space, cwd "/". */
@@ -138,6 +146,7 @@ export class Kernel {
   fork(parent: Task, flags = 0): number {
     // A script child takes its program's name (comm is inherited on Linux; the name only labels reports).
     const name = parent.ctx.childName?.() || parent.name;
+    this.sched.recorder?.write('alloc:pid');
     const proc = parent.group.leader;
     if (!this.memory.charge(TASK_COST)) return -ENOMEM;
     const mm = parent.mm.clone();
@@ -202,6 +211,11 @@ export class Kernel {
     return child;
   }
 
+  /** Does another task use t's memory (CLONE_VM)? Its user code then touches memory no footprint records. */
+  sharesMemory(t: Task): boolean {
+    return this.mmUserCount(t.mm) > 1;
+  }
+
   private mmUserCount(mm: AddressSpace): number {
     return this.mmUsers.get(mm) ?? 1;
   }
@@ -232,6 +246,7 @@ export class Kernel {
     const def = this.table.get(a.nr);
     this.stats.syscalls++;
     if (!def) {
+      this.sched.recorder?.global(`unknown syscall ${a.nr}`);
       this.stats.enosys++;
       this.unknownSyscalls.set(a.nr, (this.unknownSyscalls.get(a.nr) ?? 0) + 1);
       if (this.sched.trace.recording) traceEnter(this, t, undefined);
@@ -239,6 +254,12 @@ export class Kernel {
     }
     const kinds = def.args;
     for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
+    if (this.sched.recorder) recordSyscall(this.sched.recorder, def, t.argv);
+    if (this.coverage) {
+      const fdArg = kinds.indexOf('fd');
+      t.coverObject = fdArg >= 0 ? objectState(t.fds.get(t.argv[fdArg])) : '-';
+      t.coverSleeps = 0;
+    }
     if (this.sched.trace.recording) traceEnter(this, t, def);
     return def.handler(t, t.argv);
   }
@@ -255,10 +276,18 @@ export class Kernel {
       h.int32(hi[i]);
     }
     h.int(result);
+    if (this.coverage) {
+      const name = this.table.get(a.nr)?.name ?? `syscall_${a.nr}`;
+      this.coverage.add(name, t.coverObject, outcomeOf(result, t.coverSleeps > 0));
+    }
     if (this.sched.trace.recording) traceExit(this, t, result);
   }
 
   traceBlock(t: Task, on: string): void {
+    if (this.coverage) {
+      // sleeping again within one call: the last wake found its condition false
+      if (t.coverSleeps++ > 0) this.coverage.add(this.table.get(t.ctx.args.nr)?.name ?? '?', t.coverObject, 'woke-to-false-condition');
+    }
     this.sched.trace.block(this.sched.clock.now, t.pid, on);
   }
 
@@ -346,6 +375,13 @@ export class Kernel {
   private exitProcess(leader: Task, status: number, last: Task): void {
     const describe = (status & 0x7f) === 0 ? `exit ${(status >> 8) & 0xff}` : `killed by ${signalName(status & 0x7f)}`;
     this.exits.push({ pid: leader.pid, name: leader.name, status, describe });
+    const rec = this.sched.recorder;
+    if (rec) {
+      // the exit order, the children it orphans and the parent that reaps it
+      rec.write('exits');
+      for (const c of leader.children) rec.write(`t:${c.pid}`);
+      if (leader.parent) rec.write(`t:${leader.parent.pid}`);
+    }
     this.hashNote('exit', last.pid);
     this.sched.trace.end(this.sched.clock.now, last.pid, leader.pid, true, straceExit(status));
     for (const c of leader.children) {
@@ -410,6 +446,7 @@ export class Kernel {
   /** Generates a signal for one thread (tgkill, faults, SIGPIPE); wakes it if it sleeps so an interruptible sleep can return. */
   sendSignal(t: Task, signo: number, code = 'SI_USER'): void {
     if (t.state === 'exited' || signo === 0) return;
+    this.sched.recorder?.write(`t:${t.pid}`);
     const ignored = t.sig.ignored(signo);
     if (this.sched.trace.recording) this.sigTrace.sent(String(t.pid), t.pid, signo, ignored, this.sigTrace.info(signo, code));
     if (ignored) return;
@@ -428,6 +465,7 @@ export class Kernel {
    */
   sendProcessSignal(t: Task, signo: number, info?: string): void {
     const threads = t.group.threads;
+    for (const o of threads) this.sched.recorder?.write(`t:${o.pid}`);
     if (threads.length === 0 || signo === 0) return;
     const first = threads[0];
     const ignored = first.sig.ignored(signo);
@@ -505,6 +543,16 @@ export class Kernel {
   /** Live tasks, for reports. */
   liveTasks(): Task[] {
     return [...this.tasks.values()].filter((t) => t.state !== 'exited');
+  }
+
+  /** Starts recording coverage (tuples and who woke whom) for this run. */
+  recordCoverage(): Coverage {
+    const c = (this.coverage = new Coverage());
+    this.sched.onWake = (by, woken, queue) => {
+      const name = (x: { tid: number } | null) => (x ? (this.tasks.get(x.tid)?.name ?? '?') : 'timer');
+      c.wake(name(by), name(woken), queue);
+    };
+    return c;
   }
 
   newFdTable(): FdTable {

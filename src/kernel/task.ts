@@ -76,6 +76,9 @@ export class Task implements SimThread {
   private current: SyscallGen | null = null;
   /** the user side; set by whoever creates the task, right after construction */
   ctx!: UserContext;
+  /** coverage: the state of the object the current syscall acted on, and how often it slept */
+  coverObject = '-';
+  coverSleeps = 0;
   /** decoded arguments of the pending syscall (reused) */
   readonly argv: number[] = [0, 0, 0, 0, 0, 0];
   /** while recording a trace: the current call's decoder view, and its fd table at entry (for fd events) */
@@ -96,6 +99,10 @@ export class Task implements SimThread {
     group?: ThreadGroup,
   ) {
     this.parent = parent;
+    if (!fds.key) {
+      fds.key = `fdt:${pid}`;
+      fds.recorder = kernel.sched.recorder;
+    }
     this.group = group ?? new ThreadGroup(this);
     this.group.threads.push(this);
     this.fs = { cwd, umask };
@@ -110,6 +117,10 @@ export class Task implements SimThread {
 
   get tid(): number {
     return this.pid;
+  }
+
+  get midSyscall(): boolean {
+    return this.current !== null;
   }
 
   get tgid(): number {
@@ -157,6 +168,7 @@ export class Task implements SimThread {
 
   step(): number {
     const k = this.kernel;
+    if (k.sched.recorder && k.sharesMemory(this)) k.sched.recorder.global('threads share memory');
     // The group is exiting (exit_group, a fatal signal): a thread stopped at a
     // scheduling point outside a syscall ends there without running more.
     if (this.group.exitStatus !== null && this.current === null) {

@@ -72,6 +72,7 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
       // Never EINPROGRESS for AF_UNIX (item 34); a blocking connect waits
       // for accept, a raised backlog or the listener's close, then looks
       // the name up again (unix_wait_for_peer; goto restart).
+      net.k.coverage?.add('connect', 'listener/full', noblock ? 'EAGAIN' : 'sleeps');
       if (noblock) return -EAGAIN;
       const err = yield* sleepTimeo(t, other.peerWait, deadline);
       if (err) return err;
@@ -129,6 +130,9 @@ export function* accept(t: Task, s: Socket, noblock: boolean): Generator<KernelY
     if (s.shutdown & RCV_SHUTDOWN) return -EINVAL;
     const err = yield* sleepTimeo(t, bl.acceptWait, deadline);
     if (err) return err;
-    if (s.state !== 'listening') return -EINVAL;
+    if (s.state !== 'listening') {
+      s.net.k.coverage?.add('accept', 'listener/closed-while-waiting', 'EINVAL');
+      return -EINVAL;
+    }
   }
 }

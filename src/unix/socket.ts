@@ -201,6 +201,35 @@ export class Socket implements FileOps {
     return `socket:[${this.ino}]`;
   }
 
+  /** For coverage tuples: type/state, plus the conditions races turn on. */
+  coverageState(): string {
+    const type = this.type === SOCK_STREAM ? 'stream' : this.type === SOCK_DGRAM ? 'dgram' : 'seqpacket';
+    let st = `${type}:${this.state}`;
+    if (this.listener) st += this.listener.full ? '+full' : this.listener.pending.length ? '+pending' : '+empty';
+    else if (this.state === 'connected') st += this.recvQueue.msgs.length ? '+data' : '+empty';
+    if (this.peer?.dead) st += '+peer-closed';
+    if (this.shutdown) st += `+shut${this.shutdown}`;
+    if (this.err) st += '+error';
+    return st;
+  }
+
+  /**
+   * What an operation on this socket may reach (for dpor): the socket, its
+   * peer, and a listener's pending connections with their clients, whose
+   * state a close or an accept changes.
+   */
+  footprintKeys(): string[] {
+    const keys = [`s:${this.ino}`];
+    if (this.peer) keys.push(`s:${this.peer.ino}`);
+    if (this.listener) {
+      for (const e of this.listener.pending) {
+        keys.push(`s:${e.ino}`);
+        if (e.peer) keys.push(`s:${e.peer.ino}`);
+      }
+    }
+    return keys;
+  }
+
   /**
    * As strace -yy shows a unix socket: the protocol's name (Linux's
    * unix_stream_proto is "UNIX-STREAM", datagram and seqpacket sockets use
