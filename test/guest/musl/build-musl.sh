@@ -14,16 +14,15 @@ if [ -e "$prefix/lib/libc.a" ] && [ -x "$prefix/bin/musl-gcc" ]; then
 fi
 command -v riscv64-linux-gnu-gcc >/dev/null || { echo "build-musl: riscv64-linux-gnu-gcc is needed (apt-get install gcc-riscv64-linux-gnu)" >&2; exit 1; }
 command -v dpkg-source >/dev/null || apt-get install -y -qq --no-install-recommends dpkg-dev
-# Debian's source packages: add the deb-src entry for the release this machine runs.
+# Debian's source packages: if no deb-src entry is configured, add one for
+# each deb entry this machine already uses (same mirrors, suites and keys).
 if ! apt-get source --print-uris -qq "musl=$version-1" >/dev/null 2>&1; then
-  . /etc/os-release
-  cat > /etc/apt/sources.list.d/unixsim-debian-src.sources <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $VERSION_CODENAME
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -e "$f" ] && grep -q '^Types: deb$' "$f" && sed 's/^Types: deb$/Types: deb-src/' "$f"
+  done > /etc/apt/sources.list.d/unixsim-deb-src.sources
+  if [ -e /etc/apt/sources.list ]; then
+    sed -n 's/^deb /deb-src /p' /etc/apt/sources.list > /etc/apt/sources.list.d/unixsim-deb-src.list
+  fi
   apt-get update -qq
 fi
 work="$(mktemp -d)"
