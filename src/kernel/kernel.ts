@@ -29,6 +29,8 @@ export interface KernelConfig {
   kernelPreemption: boolean;
   /** check reference-count invariants after every step (property tests turn this on) */
   checkInvariants: boolean;
+  /** also check, after every step, that no sleeper's wait condition holds unwoken (src/kernel/wake-duty.ts) */
+  checkWakeDuties?: boolean;
   /** planted bugs to enable (see bugs.ts); none by default */
   bugs: readonly PlantedBug[];
 }

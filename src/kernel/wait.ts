@@ -16,9 +16,11 @@ export function* sleepOn(t: Task, q: WaitQueue): Generator<KernelYield, number, 
   if (t.kernel.signalPending(t)) return -ERESTARTSYS;
   t.wakePending = false;
   q.add(t.waker);
+  t.sleepingOn = [q];
   try {
     yield q;
   } finally {
+    t.sleepingOn = null;
     q.remove(t.waker); // also when the handler is abandoned (the task died asleep)
   }
   return t.kernel.signalPending(t) ? -ERESTARTSYS : 0;
