@@ -1,5 +1,5 @@
-// The wake-duty property: random programs of three kinds (socket
-// conversations, pipe flows, datagram floods) under random and pct
+// The wake-duty property: random programs of four kinds (socket
+// conversations, pipe flows, datagram floods, limits raised under sleepers) under random and pct
 // schedules, with the kernel's wake-duty checker on (src/kernel/wake-duty.ts):
 // after every step, no task sleeps on a queue whose wait condition holds
 // after it saw it false. A failure names the step of the missed wake.
@@ -7,12 +7,13 @@ import fc from 'fast-check';
 import { runScenario, type RunResult } from '../../src/script/runner.ts';
 import type { Scenario } from '../../src/script/scenario.ts';
 import { dgramFlowArb, dgramFlowScenario } from '../gen/dgramflow.ts';
+import { limitsArb, limitsScenario } from '../gen/limits.ts';
 import { pipeFlowArb, pipeFlowScenario } from '../gen/pipeflow.ts';
 import { programScenario } from './interp.ts';
 import { programArb } from './program.ts';
 
 export interface WakeFamily {
-  name: 'sockets' | 'pipes' | 'dgram';
+  name: 'sockets' | 'pipes' | 'dgram' | 'limits';
   /** the program as data (shrinks and prints as such) */
   arb: fc.Arbitrary<unknown>;
   scenario(subject: unknown): Scenario;
@@ -22,6 +23,7 @@ export const WAKE_FAMILIES: Record<WakeFamily['name'], WakeFamily> = {
   sockets: { name: 'sockets', arb: programArb, scenario: (p) => programScenario(p as Parameters<typeof programScenario>[0]).scenario },
   pipes: { name: 'pipes', arb: pipeFlowArb, scenario: (f) => pipeFlowScenario(f as Parameters<typeof pipeFlowScenario>[0]) },
   dgram: { name: 'dgram', arb: dgramFlowArb, scenario: (f) => dgramFlowScenario(f as Parameters<typeof dgramFlowScenario>[0]) },
+  limits: { name: 'limits', arb: limitsArb, scenario: (p) => limitsScenario(p as Parameters<typeof limitsScenario>[0]) },
 };
 
 export interface WakeCase {
