@@ -18,7 +18,9 @@ describe('dispatcher fuzz', () => {
     let executed = 0;
     fc.assert(
       fc.property(procsArb, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (procs, seed) => {
-        const r = runScenario(fuzzScenario(procs), { seed, checkInvariants: true });
+        // Every other run under a 64 MiB memory budget: a small budget must fail cleanly too. No time
+        // budget: a random far-future nanosleep jumps the clock instead of ending the run early.
+        const r = runScenario(fuzzScenario(procs), { seed, checkInvariants: true, memory: seed % 2 ? 64 * 2 ** 20 : undefined, maxTime: Infinity });
         generated += procs.length * CALLS_PER_PROCESS;
         executed += r.kernel.stats.syscalls;
         const broken = r.failures.filter((f) => /internal error|invariant|script error/.test(f));

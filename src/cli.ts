@@ -5,7 +5,7 @@
 //   `unixsim exec` exits with the guest's status instead (128 + signal when
 //   killed, 125 when the run itself deadlocked or hit the step limit).
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { ExecError, execImage } from './exec.ts';
@@ -20,7 +20,8 @@ import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgre
 import { plantedBugs } from './kernel/bugs.ts';
 import { renderChromeJson, renderText } from './sched/trace.ts';
 import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
-import { scenarioProblem, type Scenario } from './script/scenario.ts';
+import type { Scenario } from './script/scenario.ts';
+import { loadScenarioFile, ScenarioLoadError } from './script/loader.ts';
 
 /** The scenario `unixsim sweep` runs when given no file. */
 export const DEFAULT_SCENARIO = 'scenarios/accept-storm.ts';
@@ -89,26 +90,51 @@ function parseFlags(argv: string[]): Flags {
   return f;
 }
 
-/** Loads a scenario module; throws UsageError with a one-line message naming the file. */
+/** Loads a scenario module; throws UsageError with a one-line message naming the file (src/script/loader.ts). */
 export async function loadScenario(file: string): Promise<Scenario> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`${file}: no such file`);
-  let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(path).href);
+    return await loadScenarioFile(file);
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UsageError(`${file}: cannot load: ${msg}`);
+    if (e instanceof ScenarioLoadError) throw new UsageError(e.message);
+    throw e;
   }
-  const problem = scenarioProblem(mod.default);
-  if (problem) throw new UsageError(`${file}: ${problem}`);
-  return mod.default as Scenario;
 }
 
 function positiveInt(v: string | undefined, name: string): number {
   const n = Number(v);
   if (v === undefined || !Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer`);
   return n;
+}
+
+/** Refuses a --trace-out path the trace could not be written to, before the run (one line naming it). */
+function checkTraceOut(path: string | undefined): void {
+  if (path === undefined) return;
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) throw new UsageError(`${path}: no such directory (${dir})`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${path}: ${dir} is not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory`);
+}
+
+/** Writes the trace file; a host error (permissions, a full disk) is a one-line usage error. */
+function writeTraceOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`${path}: cannot write the trace: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+}
+
+/** Largest ELF `exec` agrees to read: bigger files are refused before reading (and could not fit a run's budget). */
+export const EXEC_MAX_FILE = 256 * 1024 * 1024;
+
+/** Refuses what `exec` cannot load before reading a byte: missing, not a regular file (a FIFO, /dev/zero), or too large. */
+function checkExecFile(file: string, memory: number | undefined): void {
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  const st = statSync(file);
+  if (st.isDirectory()) throw new UsageError(`${file}: is a directory`);
+  if (!st.isFile()) throw new UsageError(`${file}: not a regular file`);
+  const limit = Math.min(EXEC_MAX_FILE, memory ?? EXEC_MAX_FILE);
+  if (st.size > limit) throw new UsageError(`${file}: too large to run (${st.size} bytes; the limit is ${limit})`);
 }
 
 function shrinkRunsOf(f: Flags): number | undefined {
@@ -133,12 +159,13 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void): P
   if (f.run.seed === undefined && forceText) throw new UsageError('replay needs --seed');
   const trace = f.trace ?? (forceText ? 'text' : undefined);
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
+  checkTraceOut(f.traceOut);
   const sc = await loadScenario(file);
   const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
   const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined });
   if (trace) {
     const rendered = trace === 'text' ? renderText(r.events) : renderChromeJson(r.events, r.labels) + '\n';
-    if (f.traceOut) writeFileSync(f.traceOut, rendered);
+    if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else out(rendered.trimEnd());
   }
   const stdout = r.kernel.console.text('stdout');
@@ -239,29 +266,34 @@ function cmdExec(f: Flags, guestArgs: string[], io: GuestOutput): number {
   if (f.positional.length > 1) throw new UsageError(`unexpected argument "${f.positional[1]}" (guest arguments go after --)`);
   const trace = f.trace;
   if (trace !== undefined && trace !== 'text' && trace !== 'json') throw new UsageError(`--trace must be text or json`);
-  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory`);
   const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
+  checkExecFile(file, opts.memory);
+  checkTraceOut(f.traceOut);
   const seed = opts.seed;
   const image = new Uint8Array(readFileSync(file));
   let r;
   try {
-    r = execImage(file, image, execOptionsOf({ ...opts, recordText: trace !== undefined || undefined }, { args: guestArgs }));
+    r = execImage(file, image, execOptionsOf({ ...opts, recordText: trace !== undefined || undefined }, {
+      args: guestArgs,
+      // the guest's output reaches the user as it is written, not when the run ends
+      output: (w) => (w.stream === 'stdout' ? io.stdout : io.stderr)(w.bytes),
+    }));
   } catch (e) {
     if (e instanceof ExecError) throw new UsageError(e.message);
     throw e;
   }
-  for (const w of r.output) (w.stream === 'stdout' ? io.stdout : io.stderr)(w.bytes);
   const enc = new TextEncoder();
   if (trace) {
     const rendered = trace === 'text' ? renderText(r.events) + '\n' : renderChromeJson(r.events, r.labels) + '\n';
-    if (f.traceOut) writeFileSync(f.traceOut, rendered);
+    if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else io.stderr(enc.encode(rendered));
   }
   const unknown = r.kernel.describeUnknownSyscalls();
   if (unknown) io.stderr(enc.encode(`unixsim: ${file}: unknown syscalls (ENOSYS): ${unknown}\n`));
   if (r.problem) {
     io.stderr(enc.encode(`unixsim: ${file}: ${r.problem} (seed ${seed}, trace ${r.hash})\n`));
+    // A run stopped by a budget is not shrunk: every candidate would run to the budget again.
+    if (r.end.kind === 'limit') return EXEC_RUN_FAILED;
     // Shrink it like a scenario's failure; a step-limit run is millions of steps, so only when asked.
     const budget = shrinkRunsOf(f) ?? (r.end.kind === 'step-limit' ? 0 : EXEC_SHRINK_RUNS);
     const subject = execSubject(file, image, { args: guestArgs });

@@ -14,7 +14,7 @@ import { Rng, type Seed } from './sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 import { ReplayStrategy } from './sched/strategies/replay.ts';
 import type { TraceEvent } from './sched/trace.ts';
-import { makeStrategy, type RunHooks, type StrategyName } from './script/runner.ts';
+import { DEFAULT_MAX_INSTRUCTIONS, DEFAULT_MAX_TIME, makeStrategy, type RunHooks, type StrategyName } from './script/runner.ts';
 import { registerUnix } from './unix/index.ts';
 
 export interface ExecOptions {
@@ -31,6 +31,14 @@ export interface ExecOptions {
   checkInvariants?: boolean;
   /** PREEMPT points inside syscall handlers become scheduling points (the SMP model) */
   kernelPreemption?: boolean;
+  /** the run's memory budget in bytes (default 1 GiB) */
+  memory?: number;
+  /** stop after this many guest instructions (reported as the instruction limit) */
+  maxInstructions?: number;
+  /** stop once virtual time passes this many ticks (reported as the time limit) */
+  maxTime?: number;
+  /** receives every console write as the guest makes it (the CLI prints them at once) */
+  output?: (w: ConsoleWrite) => void;
   /** planted bugs to enable */
   bugs?: readonly string[];
   /** follow these picks first (a recorded schedule); the strategy continues after them */
@@ -112,16 +120,22 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
   const base = makeStrategy(opts.strategy ?? 'random', rng.fork('sched'), { seed, pctDepth: opts.pctDepth });
   const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
   const strategy = hooks.strategy ? hooks.strategy(described) : described;
-  const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText });
+  const sched = new Scheduler({
+    strategy, maxSteps: opts.maxSteps ?? 10_000_000, recordText: opts.recordText,
+    maxInstructions: opts.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS, maxTime: opts.maxTime ?? DEFAULT_MAX_TIME,
+  });
   hooks.scheduler?.(sched);
   const k = bootKernel(sched, rng.fork('kernel'), {
     checkInvariants: opts.checkInvariants ?? false,
     kernelPreemption: opts.kernelPreemption ?? false,
     bugs: [...(opts.bugs ?? [])],
+    ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
   });
   registerUnix(k);
+  k.console.sink = opts.output ?? null;
   const vfsPath = vfsPathFor(path);
   makeParents(k, vfsPath);
+  if (image.length > k.memory.limit) throw new ExecError(`${path}: too large for the run's memory budget (${image.length} bytes, budget ${k.memory.limit})`);
   k.vfs.writeFile(vfsPath, image, 0o755);
 
   const argv = [opts.argv0 ?? path, ...(opts.args ?? [])];

@@ -4,13 +4,15 @@
 // or runScenario with the recorded picks). Everything else is internal.
 
 // Scenarios and runs
-export { defineScenario, type Scenario, type ProcessSpec } from './script/scenario.ts';
+export { defineScenario, type Scenario, type ProcessSpec, type FileEntry, type FileSpec } from './script/scenario.ts';
+export { loadScenarioFile, ScenarioLoadError } from './script/loader.ts';
 export { runScenario, STRATEGIES, type RunOptions, type RunResult, type StrategyName } from './script/runner.ts';
 export type { RunView } from './script/runview.ts';
+export type { KernelState, FileView, SocketView, TaskView } from './script/kstate.ts';
 export type { Program } from './script/context.ts';
 
 // What scripts call
-export { Sys, text, toBytes, type Bytes, type DataResult, type SockAddr, type SockName, type SysGen } from './script/sys.ts';
+export { Sys, text, toBytes, type Bytes, type DataResult, type SockAddr, type SockName, type SysGen, type ForkOptions, type ThreadOptions } from './script/sys.ts';
 export * as unix from './unix/constants.ts';
 
 // Traces and reproduction

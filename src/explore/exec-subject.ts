@@ -18,6 +18,9 @@ export function execOptionsOf(opts: RunOptions, base: ExecOptions = {}): ExecOpt
     kernelPreemption: opts.kernelPreemption,
     maxSteps: opts.maxSteps,
     recordText: opts.recordText,
+    memory: opts.memory,
+    maxInstructions: opts.maxInstructions,
+    maxTime: opts.maxTime,
   };
 }
 

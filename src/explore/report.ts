@@ -10,6 +10,11 @@ import { replayCommand, type RunSpec } from './run-flags.ts';
 import { isPreemption, type ChoicePoint, type JudgedRun } from './schedule.ts';
 import type { ShrinkResult } from './shrink.ts';
 
+/** A scenario run's own view (kernel state with its sockets), or one made for an exec run. */
+function viewOf(run: JudgedRun): RunView {
+  return (run as { view?: RunView }).view ?? new RunView(run.end, run.kernel);
+}
+
 /** Story lines before the rest is summarised. */
 const STORY_LINES = 40;
 /** Trace lines at the end of the report. */
@@ -98,7 +103,7 @@ export function failureReport(input: ReportInput): string[] {
     const checks = Object.entries(scenario.checks ?? {});
     if (checks.length) {
       out.push('checks on the unfinished run:');
-      const view = new RunView(run.end, run.kernel);
+      const view = viewOf(run);
       for (const [name, check] of checks) {
         let r: boolean | string;
         try {
@@ -109,6 +114,12 @@ export function failureReport(input: ReportInput): string[] {
         out.push(`  ${name}: ${r === true ? 'passes' : `fails${typeof r === 'string' ? `: ${r}` : ''}`}`);
       }
     }
+  }
+  const state = viewOf(run).describeState();
+  if (state.length) {
+    out.push('kernel state at the end (open files, sockets, fds in flight, tasks):');
+    for (const l of state.slice(0, STORY_LINES)) out.push(`  ${l}`);
+    if (state.length > STORY_LINES) out.push(`  ... ${state.length - STORY_LINES} more`);
   }
   const tail = renderText(run.events).trimEnd().split('\n');
   out.push(`last ${Math.min(TAIL_LINES, tail.length)} trace lines:`);

@@ -3,11 +3,13 @@
 // field must say here how it is spelled or why it does not change the run,
 // so a new option (a strategy parameter, a fault to inject) cannot be left
 // out of the replay command: `RUN_OPTION_FLAGS` stops compiling instead.
+import { parseBytes } from '../hw/budget.ts';
+import { PAGE_SIZE } from '../hw/memory.ts';
 import { isPlantedBug } from '../kernel/bugs.ts';
 import { parseSeed, type Seed } from '../sched/rng.ts';
 import { STRATEGIES, type RunOptions, type StrategyName } from '../script/runner.ts';
 
-export type FlagKind = 'seed' | 'strategy' | 'int' | 'bool' | 'list' | 'picks';
+export type FlagKind = 'seed' | 'strategy' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';
 
 export interface RunFlag {
   flag: string;
@@ -30,6 +32,9 @@ export const RUN_OPTION_FLAGS = {
   checkWakeDuties: { flag: '--check-wakes', kind: 'bool' },
   kernelPreemption: { flag: '--kernel-preempt', kind: 'bool' },
   maxSteps: { flag: '--max-steps', kind: 'int', arg: 'N' },
+  memory: { flag: '--memory', kind: 'bytes', arg: 'SIZE' },
+  maxInstructions: { flag: '--max-instructions', kind: 'int', arg: 'N' },
+  maxTime: { flag: '--max-time', kind: 'duration', arg: 'DURATION' },
   recordText: 'output-only',
 } as const satisfies { [K in keyof Required<RunOptions>]: RunFlag | NotAFlag };
 
@@ -81,7 +86,27 @@ export function applyRunFlag(spec: RunSpec, f: RunFlag & { key: FlaggedKey }, va
       s[f.key] = picks;
       return;
     }
+    case 'bytes': {
+      const n = parseBytes(value!);
+      if (!(n >= PAGE_SIZE)) throw new FlagError(`${f.flag} must be a size such as 64M or 1G (at least 4k), not "${value}"`);
+      s[f.key] = n;
+      return;
+    }
+    case 'duration': {
+      const n = parseDuration(value!);
+      if (!(n >= 1)) throw new FlagError(`${f.flag} must be a virtual duration such as 10s, 500ms or 2m, not "${value}"`);
+      s[f.key] = n;
+      return;
+    }
   }
+}
+
+/** "10s", "500ms", "2m", "1h", "250us", "100ns" or bare seconds, in ticks (1 tick = 1 ns of virtual time). */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ns|us|ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return NaN;
+  const scale = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }[(m[2] ?? 's') as 'ns' | 'us' | 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * scale);
 }
 
 /** A seed as the shell should see it: numbers bare, strings quoted. */
@@ -106,7 +131,11 @@ export function runArgs(opts: RunSpec): string[] {
         if (v !== 'random') out.push(f.flag, String(v));
         break;
       case 'int':
+      case 'bytes':
         out.push(f.flag, String(v));
+        break;
+      case 'duration':
+        out.push(f.flag, `${v}ns`);
         break;
       case 'list':
         for (const x of v as string[]) out.push(f.flag, x);

@@ -12,6 +12,9 @@ export class ElfError extends Error {
   override name = 'ElfError';
 }
 
+/** The image is well formed but does not fit the run's memory budget (execve's ENOMEM). */
+export class ElfNoMemory extends ElfError {}
+
 export interface LoadedElf {
   /** Address of the first instruction (bias applied). */
   entry: number;
@@ -32,8 +35,6 @@ const PF_X = 1, PF_W = 2, PF_R = 4;
 const EHDR_SIZE = 64, PHDR_SIZE = 56;
 /** Load bias for static-PIE executables (fixed, for determinism). */
 export const PIE_LOAD_BIAS = 0x40000000;
-/** Largest segment we agree to map (memory is allocated eagerly). */
-const MAX_SEGMENT = 256 * 1024 * 1024;
 const MAX_PHNUM = 256;
 
 interface Segment { vaddr: number; offset: number; filesz: number; memsz: number; prot: number }
@@ -82,25 +83,38 @@ export function loadElf(image: Uint8Array, space: AddressSpace): LoadedElf {
     if (seg.memsz === 0) continue;
     if (seg.filesz > seg.memsz) throw new ElfError(`segment ${k}: p_filesz larger than p_memsz`);
     if (seg.offset + seg.filesz > image.length) throw new ElfError(`segment ${k}: file data past end of file (truncated?)`);
-    if (seg.memsz > MAX_SEGMENT) throw new ElfError(`segment ${k}: too large (${seg.memsz} bytes)`);
     if (seg.vaddr % PAGE_SIZE !== seg.offset % PAGE_SIZE) throw new ElfError(`segment ${k}: p_vaddr and p_offset disagree modulo the page size`);
     if (seg.vaddr + bias < PAGE_SIZE || seg.vaddr + bias + seg.memsz > USER_TOP) throw new ElfError(`segment ${k}: address 0x${seg.vaddr.toString(16)} outside user space`);
     segments.push(seg);
   }
   if (segments.length === 0) throw new ElfError('no loadable segments');
 
+  // The image as a whole must fit the run's memory budget: writable pages are
+  // committed (Linux's overcommit heuristic refuses a request larger than all
+  // of memory), the file's bytes are copied in. Pages are mapped lazily, so a
+  // large bss costs nothing until the program touches it.
+  let commit = 0;
+  for (const s of segments) if (s.prot & PROT_WRITE) commit += s.memsz;
+  if (commit > space.budget.limit) throw new ElfNoMemory(`segments need ${commit} bytes of memory, more than the run's memory budget (${space.budget.limit})`);
+
   // Map page ranges; a page shared by two segments gets the union of their permissions.
-  const pageProt = new Map<number, number>();
-  for (const s of segments) {
+  const bounds = new Set<number>();
+  const ranges = segments.map((s) => {
     const first = Math.floor((s.vaddr + bias) / PAGE_SIZE), last = Math.ceil((s.vaddr + bias + s.memsz) / PAGE_SIZE);
-    for (let vpn = first; vpn < last; vpn++) pageProt.set(vpn, (pageProt.get(vpn) ?? 0) | s.prot);
+    bounds.add(first).add(last);
+    return { first, last, prot: s.prot };
+  });
+  const cuts = [...bounds].sort((a, b) => a - b);
+  for (let c = 0; c + 1 < cuts.length; c++) {
+    let prot = -1;
+    for (const r of ranges) if (r.first <= cuts[c] && cuts[c + 1] <= r.last) prot = (prot < 0 ? 0 : prot) | r.prot;
+    if (prot >= 0 && !space.map(cuts[c] * PAGE_SIZE, (cuts[c + 1] - cuts[c]) * PAGE_SIZE, prot)) throw new ElfError('too many segments to map');
   }
-  for (const [vpn, prot] of pageProt) space.map(vpn * PAGE_SIZE, PAGE_SIZE, prot);
   for (const s of segments) {
-    space.poke(s.vaddr + bias, image.subarray(s.offset, s.offset + s.filesz));
-    // bss: the part of the segment beyond the file data reads as zeros (pages are fresh,
-    // but a page shared with an earlier segment may hold its bytes)
-    if (s.memsz > s.filesz) space.poke(s.vaddr + bias + s.filesz, new Uint8Array(s.memsz - s.filesz));
+    if (!space.poke(s.vaddr + bias, image.subarray(s.offset, s.offset + s.filesz))) throw new ElfNoMemory('out of memory loading the segments (the run\'s memory budget)');
+    // bss: the part of the segment beyond the file data reads as zeros (untouched pages
+    // already do, but a page shared with an earlier segment may hold its bytes)
+    if (s.memsz > s.filesz) space.zeroTouched(s.vaddr + bias + s.filesz, s.memsz - s.filesz);
   }
 
   const first = segments.reduce((a, b) => (b.vaddr < a.vaddr ? b : a));

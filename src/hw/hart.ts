@@ -15,6 +15,7 @@
 
 import { AddressSpace, PAGE_SIZE as MEMORY_PAGE_SIZE, USER_TOP as MEMORY_USER_TOP } from './memory.ts';
 import { decode32 } from './decode.ts';
+import { DecodedCache } from './decoded-cache.ts';
 import { decode16 } from './compressed.ts';
 import { FpRegs } from './fpu.ts';
 import { AmoOp, SLOT_WORDS as OPS_SLOT_WORDS } from './ops.ts';
@@ -61,13 +62,14 @@ export class Hart {
   private readonly readView: DataView[] = new Array<DataView>(TLB_SIZE);
   private readonly writeTag = new Int32Array(TLB_SIZE).fill(-1);
   private readonly writeView: DataView[] = new Array<DataView>(TLB_SIZE);
-  private readonly decoded = new Map<number, DecodedPage>();
+  private decoded: DecodedCache<DecodedPage>;
   /** Bytes read by the last slow-path load (zero-extended halves). */
   private loadLo = 0;
   private loadHi = 0;
 
-  constructor(space: AddressSpace, readonly timer: Timer = new Timer()) {
+  constructor(space: AddressSpace, readonly timer: Timer = new Timer(), decoded?: DecodedCache<DecodedPage>) {
     this.spaceRef = space;
+    this.decoded = decoded ?? new DecodedCache(space.budget);
     const dummy = new DataView(new ArrayBuffer(8));
     this.readView.fill(dummy);
     this.writeView.fill(dummy);
@@ -78,8 +80,11 @@ export class Hart {
     return this.spaceRef;
   }
   set space(s: AddressSpace) {
+    if (s !== this.spaceRef) {
+      this.decoded.drop();
+      this.decoded = new DecodedCache(s.budget);
+    }
     this.spaceRef = s;
-    this.decoded.clear();
     this.seenGeneration = -1;
     this.reservation = -1;
   }
@@ -127,13 +132,22 @@ export class Hart {
 
   /** A copy of the register state (fork); shares the timer, runs in `space`. */
   clone(space: AddressSpace = this.spaceRef): Hart {
-    const h = new Hart(space, this.timer);
+    // A thread (same address space) shares the decoded pages; a fork child decodes its own.
+    const shared = space === this.spaceRef ? this.decoded : undefined;
+    if (shared) shared.users++;
+    const h = new Hart(space, this.timer, shared);
     h.xlo.set(this.xlo);
     h.xhi.set(this.xhi);
     h.fp.copyFrom(this.fp);
     h.pc = this.pc;
     h.instret = this.instret;
     return h;
+  }
+
+  /** The hart is done (its thread exited): its share of the decoded pages goes. */
+  release(): void {
+    this.decoded.drop();
+    this.decoded = new DecodedCache(null);
   }
 
   /** Drops every decoded instruction (fence.i, or the kernel after writing code). */

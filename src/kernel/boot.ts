@@ -5,6 +5,7 @@ import type { Scheduler } from '../sched/scheduler.ts';
 import { registerEpoll } from './epoll.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
+import { registerCreds } from './syscalls/creds.ts';
 import { registerExec } from './syscalls/exec.ts';
 import { registerFs } from './syscalls/fs.ts';
 import { registerIo } from './syscalls/io.ts';
@@ -22,6 +23,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   }
   registerIo(k);
   registerProc(k);
+  registerCreds(k);
   registerPipe(k);
   registerFs(k);
   registerMm(k);

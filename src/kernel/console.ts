@@ -1,7 +1,10 @@
 // The console behind fds 0, 1 and 2 of every process the harness starts:
-// reads see end of file; writes are collected (per pid and stream) for the
-// CLI to print and for scenario checks, and appear in the trace. No host
-// I/O happens inside the simulation.
+// reads see end of file; writes go to the host's sink as they happen (the
+// CLI prints them at once under `exec`) and are kept (per pid and stream)
+// for scenario checks while the run's memory budget allows; beyond it the
+// kept copy stops growing and `dropped` counts what it missed. No host I/O
+// happens inside the simulation: the sink is the caller's.
+import type { MemoryBudget } from '../hw/budget.ts';
 import { S_IFCHR } from './abi.ts';
 import { ENOTTY } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
@@ -14,8 +17,29 @@ export interface ConsoleWrite {
   bytes: Uint8Array;
 }
 
+/** Host bytes charged per kept console write beyond its bytes. */
+const WRITE_COST = 64;
+/** Largest piece of one write copied at a time. */
+const CHUNK = 64 * 1024;
+
 export class Console {
   readonly writes: ConsoleWrite[] = [];
+  /** bytes written but not kept (the memory budget was spent) */
+  dropped = 0;
+  /** the host's live view of the output (the CLI's stdout/stderr); called for every write */
+  sink: ((w: ConsoleWrite) => void) | null = null;
+
+  constructor(private readonly memory: MemoryBudget | null = null) {}
+
+  /** Records one write: to the sink, and kept while the budget allows. */
+  add(w: ConsoleWrite): void {
+    this.sink?.(w);
+    if (this.memory && !this.memory.charge(w.bytes.length + WRITE_COST)) {
+      this.dropped += w.bytes.length;
+      return;
+    }
+    this.writes.push(w);
+  }
 
   /** Everything written to a stream, in order, optionally for one pid. */
   text(stream: 'stdout' | 'stderr' = 'stdout', pid?: number): string {
@@ -38,9 +62,12 @@ export class ConsoleFile implements FileOps {
   }
 
   write(t: Task, _f: OpenFile, io: UserIO): number {
-    const bytes = io.copyIn(io.total);
-    if (this.stream !== 'stdin') this.console.writes.push({ pid: t.tgid, stream: this.stream, bytes });
-    return bytes.length;
+    // In chunks: a guest may write gigabytes of (untouched, free) mapped memory in one call.
+    while (io.done < io.total) {
+      const bytes = io.copyIn(Math.min(io.total - io.done, CHUNK));
+      if (this.stream !== 'stdin') this.console.add({ pid: t.tgid, stream: this.stream, bytes });
+    }
+    return io.total;
   }
 
   ioctl(): number {

@@ -28,7 +28,7 @@ export type UserStop =
   /** the program ended without calling exit (a script returning): exit with this code */
   | { kind: 'exit'; code: number }
   /** a fault the kernel turns into a signal for this task */
-  | { kind: 'fault'; signal: number; detail: string }
+  | { kind: 'fault'; signal: number; detail: string; oom?: boolean }
   /** the quantum ran out: a scheduling point in user mode */
   | { kind: 'preempt' }
   /** the host-side script itself failed (a scenario bug or a failed assertion) */
@@ -52,6 +52,10 @@ export interface UserContext {
    * when nonzero, tp = tls when not null). Absent: threads are unsupported.
    */
   thread?(child: Task, sp: number, tls: number | null): UserContext;
+  /** The task is gone (exit, or execve replaced this context): host resources it holds go back to the budget. */
+  release?(): void;
+  /** Where user code is now, for limit reports ("at pc 0x10234"). */
+  where?(): string;
   /** The name for the child of the next fork, if the user side has a better one than the parent's. */
   childName?(): string;
   /** clone with a new stack: the child's stack pointer (harts only). */
@@ -62,4 +66,14 @@ export interface UserContext {
    * interrupted state saved for the handler's return includes it (-ERESTARTSYS: restart the syscall).
    */
   enterSignalHandler?(signo: number, action: SigAction, syscallResult: number | undefined): boolean;
+}
+
+/**
+ * A program format execve can start besides ELF (Linux's binfmt handlers):
+ * given the file's bytes, a maker of the new user side, or null when the
+ * file is not of this format. The scenario runner registers one for
+ * scripted programs.
+ */
+export interface Binfmt {
+  recognize(image: Uint8Array): ((t: Task, argv: string[], envp: string[]) => UserContext) | null;
 }

@@ -83,6 +83,8 @@ export class Epoll implements FileOps {
   /** pollers of the epoll fd itself, including enclosing epoll instances (ep->poll_wait) */
   readonly pollWait: WaitQueue;
   released = false;
+  /** this instance's own open file (whose watchers are the epolls it is nested in) */
+  file: OpenFile | null = null;
 
   constructor(
     readonly k: Kernel,
@@ -241,13 +243,60 @@ export class Epoll implements FileOps {
   describe(): string {
     return 'anon_inode:[eventpoll]';
   }
+}
 
-  /** Would adding `target` (an epoll) to this one close a loop (ep_loop_check)? */
-  reaches(target: Epoll): boolean {
-    if (target === this) return true;
-    for (const item of target.items) if (item.file.ops instanceof Epoll && this.reaches(item.file.ops)) return true;
-    return false;
+/** How deep epoll instances may nest inside each other (fs/eventpoll.c EP_MAX_NESTS). */
+export const EP_MAX_NESTS = 4;
+
+/**
+ * ep_loop_check: would adding epoll `to` to epoll `ep` close a loop, or make
+ * a chain of nested epolls longer than EP_MAX_NESTS (counting both the depth
+ * below `to` and the depth above `ep`)? As in Linux, each instance is
+ * visited once per check (the `seen` marks play loop_check_gen and
+ * loop_check_depth, shared by the downward and upward walks), and the
+ * downward walk stops past EP_MAX_NESTS, so a diamond of thousands of
+ * instances costs one visit each and a deep chain no deep recursion.
+ */
+export function epLoopCheck(ep: Epoll, to: Epoll): boolean {
+  const seen = new Map<Epoll, number>();
+  const depth = loopCheckProc(to, 0, ep, seen);
+  if (depth > EP_MAX_NESTS) return true;
+  return depth + 1 + upwardsDepth(ep, seen, 0) > EP_MAX_NESTS;
+}
+
+/** ep_loop_check_proc: the nesting depth below `ep` (EP_MAX_NESTS + 1 once it reaches `inserting` or is too deep). */
+function loopCheckProc(ep: Epoll, depth: number, inserting: Epoll, seen: Map<Epoll, number>): number {
+  const known = seen.get(ep);
+  if (known !== undefined) return known;
+  seen.set(ep, 0);
+  let result = 0;
+  for (const item of ep.items) {
+    const sub = item.file.ops;
+    if (!(sub instanceof Epoll)) continue;
+    if (sub === inserting || depth > EP_MAX_NESTS) result = EP_MAX_NESTS + 1;
+    else result = Math.max(result, loopCheckProc(sub, depth + 1, inserting, seen) + 1);
+    if (result > EP_MAX_NESTS) break;
   }
+  seen.set(ep, result);
+  return result;
+}
+
+/** ep_get_upwards_depth_proc: how many epolls are stacked above `ep` (the instances watching its file). */
+function upwardsDepth(ep: Epoll, seen: Map<Epoll, number>, depth: number): number {
+  const known = seen.get(ep);
+  if (known !== undefined) return known;
+  seen.set(ep, 0);
+  let result = 0;
+  // The graph above was itself checked on every insert, so this walk is at most EP_MAX_NESTS deep.
+  if (depth <= EP_MAX_NESTS) {
+    for (const w of ep.file?.watchers ?? []) {
+      if (w instanceof EpollItem && !w.removed) result = Math.max(result, upwardsDepth(w.ep, seen, depth + 1) + 1);
+    }
+  } else {
+    result = EP_MAX_NESTS + 1;
+  }
+  seen.set(ep, result);
+  return result;
 }
 
 function* epollWait(t: Task, ep: Epoll, addr: number, max: number, deadline: number): SyscallGen {
@@ -284,6 +333,7 @@ export function registerEpoll(k: Kernel): void {
   k.table.define(20, 'epoll_create1', ['hex'], (t, [flags]) => {
     if (flags & ~EPOLL_CLOEXEC) return -EINVAL;
     const f = k.files.open(new Epoll(k, nextId++, live), O_RDWR);
+    (f.ops as Epoll).file = f;
     const fd = t.fds.install(f, (flags & EPOLL_CLOEXEC) !== 0);
     if (fd < 0) f.put();
     return fd;
@@ -308,7 +358,7 @@ export function registerEpoll(k: Kernel): void {
       if (op === EPOLL_CTL_ADD && (tf.ops instanceof Epoll || events & ~EPOLLEXCLUSIVE_OK_BITS)) return -EINVAL;
     }
     events >>>= 0;
-    if (op === EPOLL_CTL_ADD && tf.ops instanceof Epoll && ep.reaches(tf.ops)) return -ELOOP;
+    if (op === EPOLL_CTL_ADD && tf.ops instanceof Epoll && epLoopCheck(ep, tf.ops)) return -ELOOP;
     const item = ep.find(tf, fd);
     switch (op) {
       case EPOLL_CTL_ADD:

@@ -1,5 +1,8 @@
 // A process's file descriptor table: slots holding a reference to an open
-// file plus the per-fd FD_CLOEXEC flag. New fds take the lowest free number.
+// file plus the per-fd FD_CLOEXEC flag. New fds take the lowest free number,
+// found as Linux's find_next_fd does: a bitmap of open fds and a second one
+// with a bit per full word of it, so the search skips 1,024 open fds at a
+// time instead of testing each (100,000 dups stay fast).
 import { EBADF, EMFILE } from './errno.ts';
 import type { OpenFile } from './file.ts';
 
@@ -10,8 +13,19 @@ interface FdSlot {
   cloexec: boolean;
 }
 
+/** Index of the lowest zero bit of a 32-bit word (which must not be all ones). */
+function lowestZero(w: number): number {
+  return 31 - Math.clz32(~w & (w + 1));
+}
+
 export class FdTable {
   private slots: (FdSlot | undefined)[] = [];
+  /** bit fd set when fd is open (Linux's open_fds) */
+  private open = new Uint32Array(1);
+  /** bit w set when word w of `open` is full (Linux's full_fds_bits) */
+  private full = new Uint32Array(1);
+  /** open fds */
+  private count = 0;
   /** tasks using this table (CLONE_FILES shares it); its files are put when the last one exits */
   users = 1;
   /** RLIMIT_NOFILE: fds must be below this */
@@ -19,17 +33,65 @@ export class FdTable {
 
   /** Installs `file` (taking over the caller's reference) at the lowest free fd >= minFd, or -EMFILE. */
   install(file: OpenFile, cloexec: boolean, minFd = 0): number {
-    let fd = minFd;
-    while (fd < this.slots.length && this.slots[fd]) fd++;
+    const fd = this.lowestFree(minFd);
     if (fd >= this.limit) return -EMFILE;
-    this.slots[fd] = { file, cloexec };
+    this.set(fd, { file, cloexec });
     return fd;
+  }
+
+  /** find_next_fd: the lowest fd >= from that is not open. */
+  private lowestFree(from: number): number {
+    const open = this.open, full = this.full;
+    let w = from >>> 5;
+    if (w >= open.length) return from;
+    // the first word: ignore bits below `from`
+    const first = open[w] | ((1 << (from & 31)) - 1);
+    if (first !== -1) return (w << 5) + lowestZero(first);
+    // later words: skip 32 full words per summary word
+    w++;
+    while (w < open.length) {
+      const fw = full[w >>> 5] | ((1 << (w & 31)) - 1);
+      if (fw === -1) {
+        w = ((w >>> 5) + 1) << 5;
+        continue;
+      }
+      w = ((w >>> 5) << 5) + lowestZero(fw);
+      if (w >= open.length) break;
+      return (w << 5) + lowestZero(open[w]);
+    }
+    return open.length << 5;
+  }
+
+  private set(fd: number, slot: FdSlot | undefined): void {
+    const had = this.slots[fd] !== undefined;
+    this.slots[fd] = slot;
+    const w = fd >>> 5, b = 1 << (fd & 31);
+    if (slot && !had) {
+      if (w >= this.open.length) this.grow(w);
+      this.count++;
+      this.open[w] |= b;
+      if (this.open[w] === 0xffffffff) this.full[w >>> 5] |= 1 << (w & 31);
+    } else if (!slot && had) {
+      this.count--;
+      this.open[w] &= ~b;
+      this.full[w >>> 5] &= ~(1 << (w & 31));
+    }
+  }
+
+  private grow(w: number): void {
+    let n = this.open.length;
+    while (n <= w) n *= 2;
+    const open = new Uint32Array(n), full = new Uint32Array(Math.ceil(n / 32));
+    open.set(this.open);
+    full.set(this.full);
+    this.open = open;
+    this.full = full;
   }
 
   /** Installs at exactly `fd`, returning what was there (the caller puts it). */
   installAt(fd: number, file: OpenFile, cloexec: boolean): OpenFile | undefined {
     const old = this.slots[fd]?.file;
-    this.slots[fd] = { file, cloexec };
+    this.set(fd, { file, cloexec });
     return old;
   }
 
@@ -52,23 +114,23 @@ export class FdTable {
   remove(fd: number): OpenFile | undefined {
     const s = fd >= 0 ? this.slots[fd] : undefined;
     if (!s) return undefined;
-    this.slots[fd] = undefined;
+    this.set(fd, undefined);
     while (this.slots.length && !this.slots[this.slots.length - 1]) this.slots.pop();
     return s.file;
   }
 
   /** Number of free slots below the limit (for SCM_RIGHTS receive). */
   freeCount(): number {
-    let used = 0;
-    for (const s of this.slots) if (s) used++;
-    return this.limit - used;
+    return this.limit - this.count;
   }
 
   /** A copy for fork: same open files, each with one more reference. */
   clone(): FdTable {
     const t = new FdTable();
     t.limit = this.limit;
-    t.slots = this.slots.map((s) => (s ? { file: s.file.get(), cloexec: s.cloexec } : undefined));
+    this.slots.forEach((s, fd) => {
+      if (s) t.set(fd, { file: s.file.get(), cloexec: s.cloexec });
+    });
     return t;
   }
 
@@ -84,6 +146,9 @@ export class FdTable {
   takeAll(): OpenFile[] {
     const files = this.slots.filter((s): s is FdSlot => !!s).map((s) => s.file);
     this.slots = [];
+    this.open = new Uint32Array(1);
+    this.full = new Uint32Array(1);
+    this.count = 0;
     return files;
   }
 
@@ -93,7 +158,7 @@ export class FdTable {
     this.slots.forEach((s, fd) => {
       if (s?.cloexec) {
         out.push(s.file);
-        this.slots[fd] = undefined;
+        this.set(fd, undefined);
       }
     });
     return out;

@@ -38,6 +38,8 @@ export interface FileOps {
   stat(f: OpenFile): StatInfo;
   /** fchmod of a file with no VFS inode (a socket's own inode mode); absent: accepted and forgotten */
   chmod?(f: OpenFile, mode: number): number;
+  /** fchown of a file with no VFS inode (a socket's own inode owner) */
+  chown?(f: OpenFile, uid: number, gid: number): number;
   /** Called once when the last reference to the open file is dropped. */
   release?(f: OpenFile): void;
   /**

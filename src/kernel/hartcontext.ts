@@ -11,7 +11,7 @@ import { Hart } from '../hw/hart.ts';
 import { AddressSpace, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, USER_TOP } from '../hw/memory.ts';
 import { Cause, type StopReason } from '../hw/stop.ts';
 import { Timer } from '../hw/timer.ts';
-import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP } from './abi.ts';
+import { SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP } from './abi.ts';
 import { SyscallArgs, type UserContext, type UserStop } from './context.ts';
 import { ERESTARTSYS } from './errno.ts';
 import type { SigAction } from './signal.ts';
@@ -35,8 +35,6 @@ export const STACK_LIMIT = 8 * 1024 * 1024;
 export const MMAP_BASE = USER_TOP - 128 * 1024 * 1024;
 /** Lowest address mmap places anything at (vm.mmap_min_addr). */
 export const MMAP_MIN_ADDR = 0x10000;
-/** Most pages one process may map (256 MiB): beyond it mmap and brk fail with ENOMEM. */
-export const MAX_PAGES = 65536;
 
 export const SS_ONSTACK = 1, SS_DISABLE = 2;
 
@@ -73,8 +71,8 @@ export class GuestVm {
   growStack(mm: AddressSpace, addr: number): boolean {
     if (!(addr < this.stackBottom && addr >= this.stackTop - STACK_LIMIT)) return false;
     const base = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
-    for (let a = base; a < this.stackBottom; a += PAGE_SIZE) if (mm.isMapped(a)) return false; // something else lives there
-    mm.map(base, this.stackBottom - base, PROT_READ | PROT_WRITE);
+    if (mm.anyMapped(base, this.stackBottom - base)) return false; // something else lives there
+    if (!mm.map(base, this.stackBottom - base, PROT_READ | PROT_WRITE)) return false;
     this.stackBottom = base;
     return true;
   }
@@ -113,7 +111,7 @@ export class HartContext implements UserContext {
   /** the alternate signal stack (sigaltstack): per thread */
   altStack: AltStack = { sp: 0, size: 0, flags: SS_DISABLE };
   /** the last fault, for the siginfo of its signal */
-  lastFault: { signo: number; addr: number; cause: number } | null = null;
+  lastFault: { signo: number; addr: number; cause: number; code: number } | null = null;
 
   constructor(
     readonly task: Task,
@@ -148,14 +146,17 @@ export class HartContext implements UserContext {
       let stop: StopReason;
       try {
         if (h.space !== this.task.mm) h.space = this.task.mm;
+        this.task.mm.oom = false; // only a fault of this run of user code may invoke the OOM rule
         stop = h.run(QUANTUM_TICKS - ticks);
       } catch (e) {
         ticks += h.instret - before;
         this.lastTicks = ticks;
         return { kind: 'fault', signal: SIGILL, detail: `hart error at pc ${hex(h.pc)}: ${e instanceof Error ? e.message : String(e)}` };
       }
-      ticks += h.instret - before;
+      const retired = h.instret - before;
+      ticks += retired;
       this.lastTicks = ticks;
+      this.task.kernel.sched.instructions += retired;
       switch (stop.kind) {
         case 'ecall': {
           const a = this.args;
@@ -172,10 +173,19 @@ export class HartContext implements UserContext {
           return PREEMPT_STOP;
         case 'fault': {
           // A fault just below the stack grows it, as Linux's grows-down stack VMA does.
-          const memFault = stop.cause === Cause.LOAD_PAGE_FAULT || stop.cause === Cause.STORE_PAGE_FAULT;
-          if (stop.signal === 'SIGSEGV' && memFault && this.vm.growStack(this.task.mm, stop.addr)) continue;
+          const memFault = stop.cause === Cause.LOAD_PAGE_FAULT || stop.cause === Cause.STORE_PAGE_FAULT
+            || stop.cause === Cause.INSTRUCTION_PAGE_FAULT;
+          const mm = this.task.mm;
+          if (mm.oom) {
+            // The page exists but no frame could be had: the OOM rule kills the process (Linux's pagefault_out_of_memory).
+            mm.oom = false;
+            return { kind: 'fault', signal: SIGKILL, detail: `out of memory at pc ${hex(h.pc)}, address ${hex(stop.addr)}: the run's memory budget is spent`, oom: true };
+          }
+          if (stop.signal === 'SIGSEGV' && memFault && this.vm.growStack(mm, stop.addr)) continue;
           const signo = FAULT_SIGNALS[stop.signal];
-          this.lastFault = { signo, addr: stop.addr, cause: stop.cause };
+          // si_code: SEGV_ACCERR (2) when the page is mapped but forbids the access, else SEGV_MAPERR (1)
+          const code = signo === SIGSEGV && memFault && mm.isMapped(stop.addr) ? 2 : 1;
+          this.lastFault = { signo, addr: stop.addr, cause: stop.cause, code };
           const what = CAUSE_NAMES[stop.cause] ?? `cause ${stop.cause}`;
           return { kind: 'fault', signal: signo, detail: `${what} at pc ${hex(h.pc)}, address ${hex(stop.addr)}` };
         }
@@ -215,6 +225,14 @@ export class HartContext implements UserContext {
     c.args.lo.set(this.args.lo);
     c.args.hi.set(this.args.hi);
     return c;
+  }
+
+  release(): void {
+    this.hart.release();
+  }
+
+  where(): string {
+    return `at pc ${hex(this.hart.pc)}`;
   }
 
   setStackPointer(sp: number): void {

@@ -2,20 +2,21 @@
 // wait, signals, and the invariant checks that property tests turn on.
 // Subsystems (files, pipes, AF_UNIX) register their syscalls into `table`.
 import { AddressSpace } from '../hw/memory.ts';
+import { DEFAULT_MEMORY_LIMIT, MemoryBudget } from '../hw/budget.ts';
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
 import { SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN } from './abi.ts';
 
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000;
 import { Console, ConsoleFile } from './console.ts';
-import type { UserContext } from './context.ts';
+import type { Binfmt, UserContext } from './context.ts';
 import { renderResult } from './errno.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
 import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './signal.ts';
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
-import { EINTR, ERESTARTSYS } from './errno.ts';
+import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
 import { renderArgs, renderSyscall } from './strace.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
@@ -33,9 +34,14 @@ export interface KernelConfig {
   checkWakeDuties?: boolean;
   /** planted bugs to enable (see bugs.ts); none by default */
   bugs: readonly PlantedBug[];
+  /** the run's memory budget in bytes (budget.ts): every page, buffer and task is charged to it */
+  memoryLimit: number;
 }
 
-export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [] };
+export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT };
+
+/** Host bytes charged per task (its kernel-side state: registers, signal state, queues; Linux's task_struct and kernel stack). */
+export const TASK_COST = 16 * 1024;
 
 export interface ExitRecord {
   pid: number;
@@ -54,8 +60,12 @@ export class Kernel {
   readonly table = new SyscallTable();
   readonly vfs = new Vfs();
   readonly files = new OpenFiles();
-  readonly console = new Console();
+  readonly console: Console;
   readonly config: KernelConfig;
+  /** the run's memory budget: address spaces, buffers, files, console and trace draw on it */
+  readonly memory: MemoryBudget;
+  /** processes the OOM rule killed (a page fault found the budget spent), in order */
+  readonly oomKills: { pid: number; label: string }[] = [];
   /** every task ever created, by pid */
   readonly tasks = new Map<number, Task>();
   /** how each process ended, in order of exit */
@@ -67,10 +77,12 @@ export class Kernel {
   /** further invariant checks subsystems register (return a violation message or null) */
   readonly checks: (() => string | null)[] = [];
   /** values scripts recorded with sys.log, for scenario checks */
-  readonly notes: { pid: number; key: string; value: unknown }[] = [];
+  readonly notes: { pid: number; tid?: number; key: string; value: unknown }[] = [];
   readonly stats = { syscalls: 0, enosys: 0 };
   /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
   readonly unknownSyscalls = new Map<number, number>();
+  /** program formats execve tries before ELF (scripted programs a scenario registers) */
+  readonly binfmts: Binfmt[] = [];
   /** futex waiters, by address space and address */
   readonly futexes = new Futexes();
   /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
@@ -84,6 +96,10 @@ export class Kernel {
     config: Partial<KernelConfig> = {},
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+    this.memory = new MemoryBudget(this.config.memoryLimit);
+    this.console = new Console(this.memory);
+    this.vfs.memory = this.memory;
+    sched.trace.memory = this.memory;
     for (const b of this.config.bugs) if (!isPlantedBug(b)) throw new Error(`unknown planted bug: ${b}`);
     this.bugSet = new Set(this.config.bugs);
   }
@@ -99,7 +115,8 @@ export class Kernel {
     fds.install(this.files.open(new ConsoleFile(this.console, 'stdin'), O_RDONLY), false);
     fds.install(this.files.open(new ConsoleFile(this.console, 'stdout'), O_WRONLY), false);
     fds.install(this.files.open(new ConsoleFile(this.console, 'stderr'), O_WRONLY), false);
-    const t = new Task(this, this.nextPid++, name, null, { ...creds }, fds, new AddressSpace(), this.vfs.root, 0o022);
+    this.memory.charge(TASK_COST) || this.memory.release(-TASK_COST); // the harness's own processes always start
+    const t = new Task(this, this.nextPid++, name, null, { ...creds }, fds, new AddressSpace(this.memory), this.vfs.root, 0o022);
     t.ctx = makeCtx(t);
     this.tasks.set(t.pid, t);
     this.sched.add(t);
@@ -107,18 +124,33 @@ export class Kernel {
     return t;
   }
 
-  /** fork: a child with copies of the parent's fd table (shared open files), memory (copy-on-write) and signal dispositions. */
-  fork(parent: Task): number {
+  /**
+   * fork: a child with copies of the parent's fd table (shared open files),
+   * memory (copy-on-write) and signal dispositions. `flags` may ask for
+   * CLONE_FILES (the same fd table, as copy_files shares it) and CLONE_FS
+   * (the same cwd and umask, copy_fs) without sharing the memory.
+   */
+  fork(parent: Task, flags = 0): number {
     // A script child takes its program's name (comm is inherited on Linux; the name only labels reports).
     const name = parent.ctx.childName?.() || parent.name;
     const proc = parent.group.leader;
-    const child = new Task(this, this.nextPid++, name, proc, { ...parent.creds }, parent.fds.clone(),
-      parent.mm.clone(), parent.cwd, parent.umask);
+    if (!this.memory.charge(TASK_COST)) return -ENOMEM;
+    const mm = parent.mm.clone();
+    if (mm === null) {
+      this.memory.release(TASK_COST);
+      return -ENOMEM; // copy_mm could not allocate the page tables
+    }
+    const fds = flags & CLONE_FILES ? parent.fds : parent.fds.clone();
+    if (flags & CLONE_FILES) fds.users++;
+    const child = new Task(this, this.nextPid++, name, proc, { ...parent.creds }, fds,
+      mm, parent.cwd, parent.umask);
+    if (flags & CLONE_FS) child.fs = parent.fs;
     child.sig = parent.sig.clone();
     const ctx = parent.ctx.fork(child);
     if (typeof ctx === 'number') {
-      for (const f of child.fds.takeAll()) f.put();
+      this.releaseFds(child.fds);
       child.mm.clear();
+      this.memory.release(TASK_COST);
       return ctx;
     }
     child.ctx = ctx;
@@ -136,7 +168,8 @@ export class Kernel {
    * the new tid, or -errno (the user side cannot make threads).
    */
   cloneVm(parent: Task, flags: number, sp: number, tls: number | null): number | Task {
-    if (!parent.ctx.thread) return -38; // ENOSYS: scripted processes only fork
+    if (!parent.ctx.thread) return -38; // ENOSYS: this user side cannot make threads
+    if (!this.memory.charge(TASK_COST)) return -ENOMEM;
     const thread = (flags & CLONE_THREAD) !== 0;
     const proc = parent.group.leader;
     let fds: FdTable;
@@ -147,7 +180,7 @@ export class Kernel {
       fds = parent.fds.clone();
     }
     this.mmUsers.set(parent.mm, this.mmUserCount(parent.mm) + 1);
-    const child = new Task(this, this.nextPid++, parent.name, thread ? null : proc, { ...parent.creds }, fds,
+    const child = new Task(this, this.nextPid++, parent.ctx.childName?.() || parent.name, thread ? null : proc, { ...parent.creds }, fds,
       parent.mm, parent.cwd, parent.umask, thread ? parent.group : undefined);
     if (flags & CLONE_FS) child.fs = parent.fs;
     if (flags & CLONE_SIGHAND) child.sig = new SignalState(parent.sig.actions, thread ? parent.sig.shared : undefined);
@@ -279,6 +312,7 @@ export class Kernel {
     if (t.state === 'exited') return;
     t.state = 'exited';
     t.waitingOn = null;
+    this.memory.release(TASK_COST);
     t.exitStatus = status;
     const g = t.group;
     g.threads.splice(g.threads.indexOf(t), 1);
@@ -288,6 +322,7 @@ export class Kernel {
     }
     t.clearChildTid = 0;
     this.vforkRelease(t);
+    t.ctx.release?.();
     this.releaseFds(t.fds);
     this.releaseMm(t.mm);
     const leader = g.leader;
@@ -344,6 +379,19 @@ export class Kernel {
       return;
     }
     this.exitTask(t, signo);
+  }
+
+  /**
+   * The OOM rule: a page fault found the run's memory budget spent. The
+   * faulting process is killed with SIGKILL and the run ends with the
+   * memory limit (a bounded, reported end instead of a host that swaps).
+   */
+  oomKill(t: Task, detail: string): void {
+    this.oomKills.push({ pid: t.tgid, label: t.group.leader.label });
+    this.traceNote(t, 'fault', `--- SIGKILL (${detail}) ---`);
+    const why = `${t.group.leader.label} killed by the OOM rule (${detail}; budget ${this.memory.limit} bytes, ${this.memory.used} in use)`;
+    this.exitTask(t, SIGKILL);
+    this.sched.halt('memory', why);
   }
 
   scriptError(t: Task, message: string): void {

@@ -4,7 +4,7 @@
 // exists. Writes of at most PIPE_BUF bytes are atomic (pipe(7)).
 import { WaitQueue } from '../sched/waitqueue.ts';
 import { FIONREAD, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO, SIGPIPE } from './abi.ts';
-import { EAGAIN, EFAULT, EINVAL, ENOTTY, EPIPE } from './errno.ts';
+import { EAGAIN, EFAULT, EINVAL, ENOMEM, ENOTTY, EPIPE } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { SyscallGen } from './syscall.ts';
@@ -62,6 +62,8 @@ export class Pipe {
       const space = PIPE_CAPACITY - this.size;
       const need = io.remaining <= PIPE_BUF ? io.remaining : 1;
       if (space >= need) {
+        // The buffer's pages come from the run's memory budget (pipe_write's alloc_page: ENOMEM when none).
+        if (!this.k.memory.charge(Math.min(space, io.remaining))) return written || -ENOMEM;
         const bytes = io.copyIn(space);
         this.chunks.push(bytes);
         this.size += bytes.length;
@@ -76,6 +78,13 @@ export class Pipe {
     }
   }
 
+  /** Both ends are gone: the queued bytes go back to the budget. */
+  drain(): void {
+    this.k.memory.release(this.size);
+    this.chunks = [];
+    this.size = 0;
+  }
+
   private take(io: UserIO): number {
     let n = 0;
     while (io.remaining > 0 && this.chunks.length) {
@@ -83,6 +92,7 @@ export class Pipe {
       const put = io.copyOut(c);
       n += put;
       this.size -= put;
+      this.k.memory.release(put);
       if (put === c.length) this.chunks.shift();
       else this.chunks[0] = c.subarray(put);
     }
@@ -144,6 +154,7 @@ export class PipeEnd implements FileOps {
       p.readers--;
       p.writeWait.wakeAll();
     }
+    if (p.readers === 0 && p.writers === 0) p.drain();
   }
 
   describe(): string {

@@ -4,7 +4,8 @@
 // and use as a dirfd), and FIFOs made by mknod (a pipe shared by every open
 // of the inode, as fs/pipe.c:fifo_open does it).
 import { O_APPEND, O_NONBLOCK, S_IFDIR, S_IFIFO, S_IFREG, S_IFSOCK, SEEK_CUR, SEEK_END, SEEK_SET } from './abi.ts';
-import { EBADF, EFBIG, EINVAL, EISDIR, ENXIO } from './errno.ts';
+import type { MemoryBudget } from '../hw/budget.ts';
+import { EBADF, EFBIG, EINVAL, EISDIR, ENOSPC, ENXIO } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { Pipe, PipeEnd } from './pipe.ts';
@@ -40,21 +41,46 @@ export function statInode(inode: Inode): StatInfo {
   };
 }
 
-/** Grows (zero-filled) or shrinks a regular file to `size` bytes; the caller checked the limit. */
-export function truncateInode(inode: Inode, size: number): void {
+/**
+ * Grows (zero-filled) or shrinks a regular file to `size` bytes; the caller
+ * checked the size limit. False (nothing changed) when the run's memory
+ * budget cannot hold the growth: the caller's ENOSPC, as a full tmpfs gives.
+ */
+export function truncateInode(inode: Inode, size: number, memory: MemoryBudget): boolean {
   if (size < inode.size) {
     inode.data.fill(0, size, inode.size); // later growth must read zeros, not the old bytes
   } else if (size > inode.data.length) {
-    ensureCapacity(inode, size);
+    if (!ensureCapacity(inode, size, memory)) return false;
   }
   inode.size = size;
+  return true;
 }
 
-function ensureCapacity(inode: Inode, need: number): void {
-  if (need <= inode.data.length) return;
-  const grown = new Uint8Array(Math.min(MAX_FILE_SIZE, Math.max(need, inode.data.length * 2, 64)));
+/** Makes room for `need` bytes, charging the growth to the budget; false when it cannot. */
+function ensureCapacity(inode: Inode, need: number, memory: MemoryBudget): boolean {
+  if (need <= inode.data.length) return true;
+  const cap = Math.min(MAX_FILE_SIZE, Math.max(need, inode.data.length * 2, 64));
+  if (!memory.charge(cap - inode.data.length)) {
+    // The doubling may not fit where the exact size does.
+    if (need === cap || !memory.charge(need - inode.data.length)) return false;
+    return grow(inode, need);
+  }
+  return grow(inode, cap);
+}
+
+function grow(inode: Inode, cap: number): boolean {
+  const grown = new Uint8Array(cap);
   grown.set(inode.data.subarray(0, inode.size));
   inode.data = grown;
+  return true;
+}
+
+/** The file's bytes go back to the budget once no name and no open file refers to it (Linux's iput of an unlinked inode). */
+export function freeIfUnused(inode: Inode, memory: MemoryBudget): void {
+  if (inode.nlink > 0 || inode.opens > 0 || inode.type !== S_IFREG) return;
+  memory.release(inode.data.length);
+  inode.data = new Uint8Array(0);
+  inode.size = 0;
 }
 
 /** lseek arithmetic shared by files and directories: the new position or -EINVAL. */
@@ -75,7 +101,15 @@ export class RegularFile implements FileOps {
   constructor(
     readonly inode: Inode,
     readonly path: string,
-  ) {}
+    private readonly memory: MemoryBudget,
+  ) {
+    inode.opens++;
+  }
+
+  release(): void {
+    this.inode.opens--;
+    freeIfUnused(this.inode, this.memory);
+  }
 
   read(_t: Task, f: OpenFile, io: UserIO): number {
     const n = this.readAt(io, f.pos);
@@ -125,7 +159,7 @@ export class RegularFile implements FileOps {
     const inode = this.inode;
     if (pos >= MAX_FILE_SIZE) return -EFBIG;
     const n = Math.min(io.remaining, MAX_FILE_SIZE - pos);
-    ensureCapacity(inode, pos + n);
+    if (!ensureCapacity(inode, pos + n, this.memory)) return -ENOSPC;
     if (pos > inode.size) inode.data.fill(0, inode.size, pos);
     inode.data.set(io.copyIn(n), pos);
     if (pos + n > inode.size) inode.size = pos + n;

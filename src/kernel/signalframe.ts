@@ -65,7 +65,7 @@ export function enterGuestHandler(ctx: HartContext, signo: number, act: SigActio
   dv.setInt32(0, signo, true);
   const f = ctx.lastFault;
   if (f && f.signo === signo) {
-    dv.setInt32(8, 1, true); // SEGV_MAPERR / ILL_ILLOPC / BUS_ADRALN / TRAP_BRKPT
+    dv.setInt32(8, f.code, true); // SEGV_MAPERR or SEGV_ACCERR / ILL_ILLOPC / BUS_ADRALN / TRAP_BRKPT
     u64(16, f.addr);
     ctx.lastFault = null;
   } else {

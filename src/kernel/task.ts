@@ -99,7 +99,9 @@ export class Task implements SimThread {
     this.group.threads.push(this);
     this.fs = { cwd, umask };
     const leader = this.group.leader;
-    this.label = leader === this ? `pid ${pid} (${name})` : `pid ${leader.pid} (${name}) thread ${pid}`;
+    // A thread shows its process's name, and its own when it has another (a named script thread).
+    this.label = leader === this ? `pid ${pid} (${name})`
+      : `pid ${leader.pid} (${leader.name}) thread ${pid}${name !== leader.name ? ` (${name})` : ''}`;
     this.waker = kernel.sched.wakerFor(this);
     this.childExit = new WaitQueue(`exit of a child of pid ${pid}`);
     this.timerQueue = new WaitQueue(leader === this ? `timer of pid ${pid}` : `timer of thread ${pid}`);
@@ -136,6 +138,15 @@ export class Task implements SimThread {
       this.current = null;
     }
     this.phase = 'user';
+  }
+
+  /** Where the task is, for limit reports. */
+  where(): string {
+    const name = this.kernel.table.get(this.ctx.args.nr)?.name ?? `syscall ${this.ctx.args.nr}`;
+    if (this.state === 'blocked') return `sleeps on ${this.waitingOn ?? '?'} in ${name}()`;
+    if (this.phase === 'kernel') return `runnable, in ${name}()`;
+    const at = this.ctx.where?.();
+    return `runnable in user mode${at ? ` ${at}` : ''}`;
   }
 
   /** Starts a fork child: its first step resumes user code with 0 as the syscall result. */
@@ -214,7 +225,8 @@ export class Task implements SimThread {
         k.exitTask(this, (stop.code & 0xff) << 8);
         break;
       case 'fault':
-        k.faultTask(this, stop.signal, stop.detail);
+        if (stop.oom) k.oomKill(this, stop.detail);
+        else k.faultTask(this, stop.signal, stop.detail);
         break;
       case 'error':
         k.scriptError(this, stop.message);

@@ -109,7 +109,7 @@ export class UserIO {
         continue;
       }
       const take = Math.min(s.len - skip, out.length - got);
-      if (!copyFromUser(this.mm, s.addr + skip, out, got, take)) out.set(this.mm.read(s.addr + skip, take)!, got);
+      if (!copyFromUser(this.mm, s.addr + skip, out, got, take)) out.set(this.mm.read(s.addr + skip, take) ?? new Uint8Array(take), got);
       got += take;
       skip = 0;
     }

@@ -2,6 +2,7 @@
 // their bytes in memory; socket inodes carry the socket bound to them.
 // Path lookup checks search permission on every directory it crosses and
 // reports the errno Linux would (ENOENT, ENOTDIR, EACCES, ENAMETOOLONG).
+import { MemoryBudget } from '../hw/budget.ts';
 import { S_IFDIR, S_IFMT, S_IFREG, S_IFSOCK } from './abi.ts';
 import { EACCES, EEXIST, ENAMETOOLONG, ENOENT, ENOTDIR } from './errno.ts';
 
@@ -23,6 +24,8 @@ export class Inode {
   /** regular files: contents (data[0..size)) */
   data = new Uint8Array(0);
   size = 0;
+  /** open files of this inode (its bytes are freed once unlinked and closed) */
+  opens = 0;
   /** directories: entries by name, in insertion order */
   readonly children: Map<string, Inode> | null;
   /** directories: the parent directory ("/" is its own parent) */
@@ -58,6 +61,8 @@ export interface Lookup {
 
 export class Vfs {
   private nextIno = 1;
+  /** the run's memory budget, which file contents draw on (the kernel sets its own) */
+  memory = new MemoryBudget();
   readonly root: Inode;
 
   constructor() {
@@ -138,6 +143,11 @@ export class Vfs {
       l.dir.nlink--; // and so does its ".."
     } else {
       inode.nlink--;
+      if (inode.nlink === 0 && inode.opens === 0 && inode.type === S_IFREG) {
+        this.memory.release(inode.data.length); // Linux's iput: nothing refers to the bytes any more
+        inode.data = new Uint8Array(0);
+        inode.size = 0;
+      }
     }
   }
 
@@ -161,6 +171,8 @@ export class Vfs {
     const l = this.resolve(path, this.root, root);
     if (typeof l === 'number') throw new Error(`writeFile ${path}: errno ${-l}`);
     const inode = l.inode ?? (this.create(l, S_IFREG | mode, root) as Inode);
+    this.memory.release(inode.data.length);
+    if (!this.memory.charge(bytes.length)) this.memory.release(-bytes.length); // the harness's own files always fit
     inode.data = bytes.slice();
     inode.size = bytes.length;
     return inode;

@@ -30,8 +30,13 @@ export function* sleepOn(t: Task, q: WaitQueue): Generator<KernelYield, number, 
  * Sleeps on q until woken or until virtual time `deadline`. Returns 0 when
  * woken, 1 when the deadline passed, or -ERESTARTSYS on a signal.
  */
+/** Linux's KTIME_MAX in ticks (1 tick = 1 ns). */
+export const KTIME_MAX = 2 ** 63;
+
 export function* sleepOnUntil(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
   const sched = t.kernel.sched;
+  // ktime saturates at KTIME_MAX (2^63 - 1 ns): a far-future sleep ends there, where the clock still counts
+  if (deadline > KTIME_MAX) deadline = KTIME_MAX;
   if (sched.clock.now >= deadline) return 1;
   const timer = sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
   const r = yield* sleepOn(t, q);

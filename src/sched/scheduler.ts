@@ -15,11 +15,23 @@ export interface Sleeper {
   waitingOn: string;
 }
 
+/** A run budget that can end a run: the memory budget, instructions retired, virtual time. */
+export type RunLimit = 'memory' | 'instructions' | 'time';
+
+/** Where one live thread was when a limit stopped the run. */
+export interface TaskWhere {
+  tid: number;
+  label: string;
+  where: string;
+}
+
 export type RunEnd =
   | { kind: 'exited'; steps: number }
   | { kind: 'deadlock'; steps: number; sleepers: Sleeper[] }
   | { kind: 'step-limit'; steps: number }
-  | { kind: 'replay-diverged'; steps: number; message: string };
+  | { kind: 'replay-diverged'; steps: number; message: string }
+  /** a run budget ran out: `message` says which and why, `tasks` where each live thread was */
+  | { kind: 'limit'; limit: RunLimit; steps: number; message: string; tasks: TaskWhere[] };
 
 /** Why a run that did not simply end is a problem, in one line; null when every thread exited. */
 export function describeRunEnd(end: RunEnd): string | null {
@@ -32,6 +44,10 @@ export function describeRunEnd(end: RunEnd): string | null {
       return `step limit reached (${end.steps} steps) with processes still running`;
     case 'replay-diverged':
       return end.message;
+    case 'limit': {
+      const where = end.tasks.map((t) => `${t.label} ${t.where}`).join('; ');
+      return `${end.limit === 'memory' ? 'memory limit' : end.limit === 'time' ? 'time limit' : 'instruction limit'} after ${end.steps} steps: ${end.message}${where ? ` (${where})` : ''}`;
+    }
   }
 }
 
@@ -39,6 +55,10 @@ export interface SchedulerOptions {
   strategy: Strategy;
   /** stop after this many steps (reported as 'step-limit', never as success) */
   maxSteps?: number;
+  /** stop once this many guest instructions have been retired (reported as an 'instructions' limit) */
+  maxInstructions?: number;
+  /** stop once virtual time passes this many ticks (reported as a 'time' limit) */
+  maxTime?: number;
   recordText?: boolean;
 }
 
@@ -48,6 +68,12 @@ export class Scheduler {
   readonly trace: Trace;
   readonly strategy: Strategy;
   readonly maxSteps: number;
+  readonly maxInstructions: number;
+  readonly maxTime: number;
+  /** guest instructions retired so far (user contexts add theirs) */
+  instructions = 0;
+  /** set by halt(): the run stops after the current step with this limit */
+  private halted: { limit: RunLimit; message: string } | null = null;
   /** live threads in tid order */
   private threads: SimThread[] = [];
   private readonly labels = new Map<number, string>();
@@ -60,6 +86,8 @@ export class Scheduler {
   constructor(opts: SchedulerOptions) {
     this.strategy = opts.strategy;
     this.maxSteps = opts.maxSteps ?? 1_000_000;
+    this.maxInstructions = opts.maxInstructions ?? Infinity;
+    this.maxTime = opts.maxTime ?? Infinity;
     this.trace = new Trace(opts.recordText ?? false);
   }
 
@@ -110,10 +138,20 @@ export class Scheduler {
     return this.events.schedule(time, fire);
   }
 
+  /** Stops the run after the current step, reported as `limit` (the memory budget's OOM rule uses it). */
+  halt(limit: RunLimit, message: string): void {
+    this.halted ??= { limit, message };
+  }
+
   run(): RunEnd {
     // Reused every step (strategies only look at it during pick).
     const runnable: SimThread[] = [];
     for (;;) {
+      if (this.halted) return this.limitEnd(this.halted.limit, this.halted.message);
+      if (this.instructions > this.maxInstructions) {
+        return this.limitEnd('instructions', `${this.instructions} guest instructions retired, more than the budget of ${this.maxInstructions}`);
+      }
+      if (this.clock.now > this.maxTime) return this.limitEnd('time', `virtual time ${this.clock.now} passed the budget of ${this.maxTime} ticks`);
       this.fireDue();
       runnable.length = 0;
       for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
@@ -121,6 +159,10 @@ export class Scheduler {
         if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
         if (next === undefined) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
+        if (next > this.maxTime) {
+          // Every thread sleeps past the time budget (a far-future nanosleep): the budget ends the run now.
+          return this.limitEnd('time', `every thread sleeps until ${next}, past the budget of ${this.maxTime} ticks`);
+        }
         this.clock.jumpTo(next);
         continue;
       }
@@ -162,6 +204,15 @@ export class Scheduler {
       if (next === undefined || next > this.clock.now) return;
       this.events.pop()!.fire();
     }
+  }
+
+  private limitEnd(limit: RunLimit, message: string): RunEnd {
+    const tasks = this.threads.map((t) => ({
+      tid: t.tid,
+      label: t.label,
+      where: t.where?.() ?? (t.state === 'blocked' ? `sleeps on ${t.waitingOn ?? '?'}` : 'runnable'),
+    }));
+    return { kind: 'limit', limit, steps: this.steps, message, tasks };
   }
 
   private sleepers(): Sleeper[] {

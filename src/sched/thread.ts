@@ -16,4 +16,6 @@ export interface SimThread {
   wakePending: boolean;
   /** Runs from the current scheduling point to the next; returns the virtual ticks it used. */
   step(): number;
+  /** Where the thread is now, for reports of a run stopped by a limit ("at pc 0x1234 in user mode"). */
+  where?(): string;
 }

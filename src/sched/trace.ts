@@ -19,11 +19,18 @@ export interface TraceEvent {
   text: string;
 }
 
+/** Host bytes charged per kept event beyond its text. */
+const EVENT_COST = 96;
+
 export class Trace {
   /** tids picked at each choice point (two or more runnable threads) */
   readonly picks: number[] = [];
   readonly events: TraceEvent[] = [];
   readonly hash = new TraceHash();
+  /** the run's memory budget (the kernel's): past it, further events are counted in `dropped`, not kept */
+  memory: { charge(n: number): boolean } | null = null;
+  /** events not kept because the memory budget was spent */
+  dropped = 0;
 
   constructor(readonly recordText: boolean) {}
 
@@ -34,6 +41,10 @@ export class Trace {
   }
 
   add(ev: TraceEvent): void {
+    if (this.memory && !this.memory.charge(EVENT_COST + 2 * ev.text.length)) {
+      this.dropped++;
+      return;
+    }
     this.events.push(ev);
   }
 }

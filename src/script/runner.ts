@@ -15,6 +15,8 @@ import type { TraceEvent } from '../sched/trace.ts';
 import { registerUnix } from '../unix/index.ts';
 import { ScriptContext } from './context.ts';
 import { RunView } from './runview.ts';
+import { installFiles } from './files.ts';
+import { installScriptPrograms } from './binfmt.ts';
 import type { Scenario } from './scenario.ts';
 
 export type StrategyName = 'random' | 'rr' | 'pct' | 'keep';
@@ -38,7 +40,18 @@ export interface RunOptions {
   kernelPreemption?: boolean;
   /** PCT depth */
   pctDepth?: number;
+  /** the run's memory budget in bytes (default 1 GiB; the scenario's kernel.memoryLimit otherwise) */
+  memory?: number;
+  /** stop after this many guest instructions (reported as the instruction limit) */
+  maxInstructions?: number;
+  /** stop once virtual time passes this many ticks (reported as the time limit) */
+  maxTime?: number;
 }
+
+/** Default instruction budget of a run: about a minute or two of emulation. */
+export const DEFAULT_MAX_INSTRUCTIONS = 10_000_000_000;
+/** Default virtual-time budget of a run: one virtual day (1 tick = 1 ns). */
+export const DEFAULT_MAX_TIME = 86_400 * 1_000_000_000;
 
 export interface RunResult {
   scenario: string;
@@ -56,6 +69,8 @@ export interface RunResult {
   events: TraceEvent[];
   labels: ReadonlyMap<number, string>;
   kernel: Kernel;
+  /** what the checks saw: exits, logs and the kernel's state at the end (view.state(), view.describeState()) */
+  view: RunView;
 }
 
 export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): Strategy {
@@ -85,7 +100,10 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
   const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
   const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
   const strategy = hooks.strategy ? hooks.strategy(described) : described;
-  const sched = new Scheduler({ strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText });
+  const sched = new Scheduler({
+    strategy, maxSteps: opts.maxSteps ?? sc.maxSteps ?? 100_000, recordText: opts.recordText,
+    maxInstructions: opts.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS, maxTime: opts.maxTime ?? DEFAULT_MAX_TIME,
+  });
   hooks.scheduler?.(sched);
   const config: Partial<KernelConfig> = {
     ...sc.kernel,
@@ -93,13 +111,14 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     checkInvariants: opts.checkInvariants ?? sc.kernel?.checkInvariants ?? false,
     checkWakeDuties: opts.checkWakeDuties ?? sc.kernel?.checkWakeDuties ?? false,
     kernelPreemption: opts.kernelPreemption ?? sc.kernel?.kernelPreemption ?? false,
+    ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
   };
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);
-  registerUnix(k);
-  for (const [path, content] of Object.entries(sc.files ?? {})) {
-    k.vfs.writeFile(path, typeof content === 'string' ? new TextEncoder().encode(content) : content);
-  }
+  const net = registerUnix(k);
+  // A malformed scenario is refused before any run (scenarioProblem); this guards direct callers.
+  const bad = installFiles(k.vfs, sc.files ?? {}) ?? installScriptPrograms(k, sc.programs ?? {});
+  if (bad) throw new Error(`scenario ${sc.name}: ${bad}`);
   for (const p of sc.processes) {
     const creds = p.uid === undefined && p.gid === undefined ? ROOT_CREDS : credsOf(p.uid ?? 0, p.gid ?? 0);
     k.spawn(p.name, (t) => new ScriptContext(t, p.program), creds);
@@ -114,7 +133,8 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     if (e instanceof InvariantViolation) failures.push(`kernel invariant violated at step ${sched.steps}: ${e.message}`);
     else failures.push(`internal error at step ${sched.steps}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
-  if (failures.length === 0) failures.push(...judge(sc, end, k));
+  const view = new RunView(end, k, net);
+  if (failures.length === 0) failures.push(...judge(sc, end, k, view));
   return {
     scenario: sc.name,
     seed: opts.seed,
@@ -128,6 +148,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     events: sched.trace.events,
     labels: sched.threadLabels(),
     kernel: k,
+    view,
   };
 }
 
@@ -136,7 +157,7 @@ function credsOf(uid: number, gid: number) {
 }
 
 /** Everything a run must satisfy, in the order a reader wants to see failures. */
-function judge(sc: Scenario, end: RunEnd, k: Kernel): string[] {
+function judge(sc: Scenario, end: RunEnd, k: Kernel, view: RunView): string[] {
   const out: string[] = [];
   const ended = describeRunEnd(end);
   if (ended) out.push(ended);
@@ -149,7 +170,6 @@ function judge(sc: Scenario, end: RunEnd, k: Kernel): string[] {
     for (const e of k.exits) if (e.status !== 0) out.push(`${e.name} (pid ${e.pid}) ended with ${e.describe}`);
   }
   if (out.length === 0 || end.kind === 'exited') {
-    const view = new RunView(end, k);
     for (const [name, check] of Object.entries(sc.checks ?? {})) {
       let r: boolean | string;
       try {

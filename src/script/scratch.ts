@@ -5,28 +5,37 @@ import { PAGE_SIZE, PROT_READ, PROT_WRITE, type AddressSpace } from '../hw/memor
 
 export const SCRATCH_BASE = 0x100000;
 const INITIAL_SIZE = 64 * 1024;
+/** The first thread's scratch may grow to 1 GiB (where the other threads' areas start); theirs to their area's end. */
+const FIRST_THREAD_LIMIT = 0x4000_0000 - SCRATCH_BASE;
 
 export class Scratch {
-  private top = SCRATCH_BASE;
+  private top: number;
   private mapped = 0;
 
-  constructor(private readonly mm: () => AddressSpace) {}
+  constructor(
+    private readonly mm: () => AddressSpace,
+    private readonly base = SCRATCH_BASE,
+    private readonly limit = FIRST_THREAD_LIMIT,
+  ) {
+    this.top = base;
+  }
 
   /** Frees everything: called at the start of each wrapper. */
   reset(): void {
-    this.top = SCRATCH_BASE;
+    this.top = this.base;
   }
 
   /** Reserves n bytes (8-byte aligned), mapping more pages when needed; returns the address. */
   alloc(n: number): number {
     const addr = this.top;
     this.top += Math.max(8, Math.ceil(n / 8) * 8);
-    const need = this.top - SCRATCH_BASE;
-    if (need > this.mapped || !this.mm().isMapped(SCRATCH_BASE)) {
-      const size = Math.max(INITIAL_SIZE, Math.ceil(need / PAGE_SIZE) * PAGE_SIZE, this.mapped * 2);
+    const need = this.top - this.base;
+    if (need > this.limit) throw new RangeError(`a wrapper asked for ${need} bytes of scratch memory; this thread has ${this.limit}`);
+    if (need > this.mapped || !this.mm().isMapped(this.base)) {
+      const size = Math.min(this.limit, Math.max(INITIAL_SIZE, Math.ceil(need / PAGE_SIZE) * PAGE_SIZE, this.mapped * 2));
       // Re-mapping would zero existing data; map only the new tail.
-      const from = this.mm().isMapped(SCRATCH_BASE) ? this.mapped : 0;
-      this.mm().map(SCRATCH_BASE + from, size - from, PROT_READ | PROT_WRITE);
+      const from = this.mm().isMapped(this.base) ? this.mapped : 0;
+      this.mm().map(this.base + from, size - from, PROT_READ | PROT_WRITE);
       this.mapped = size;
     }
     return addr;

@@ -4,9 +4,13 @@
 // same dispatch a RISC-V ecall uses, and decodes the result. Results are
 // numbers (>= 0, or -errno) unless the call also returns data.
 import { AT_FDCWD, AT_REMOVEDIR, O_CLOEXEC, SIG_DFL, SIG_IGN } from '../kernel/abi.ts';
-import { fromLatin1, latin1 } from '../kernel/uaccess.ts';
+import { CLONE_CHILD_CLEARTID, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM } from '../kernel/syscalls/proc.ts';
+import { EDEADLK, EINVAL, ESRCH } from '../kernel/errno.ts';
+import { fromLatin1, getU32, latin1 } from '../kernel/uaccess.ts';
+import { PAGE_SIZE, PROT_READ, PROT_WRITE } from '../hw/memory.ts';
 import type { ScriptContext, ScriptYield, Program } from './context.ts';
 import { SYSCALL } from './context.ts';
+import { THREAD_AREA_SIZE, type ScriptHandler } from './process.ts';
 import { Scratch } from './scratch.ts';
 import { decodeStat, type Stat } from './structs.ts';
 import { decodeSockName, encodeSockAddr, type SockAddr, type SockName } from './sockaddr.ts';
@@ -53,17 +57,53 @@ export function text(b: Uint8Array): string {
 /** Size of the address buffer socket wrappers pass (sizeof(struct sockaddr_storage)). */
 const ADDR_BUF = 128;
 
+/** sys.fork's options. */
+export interface ForkOptions {
+  /** the child's name in reports and run.exit(name) (default: the program function's name, else the parent's) */
+  name?: string;
+}
+
+/** sys.thread's options. */
+export interface ThreadOptions {
+  /** the thread's name in trace labels (default: the program function's name) */
+  name?: string;
+}
+
+/** pthread_create's clone flags (glibc's create_thread), less CLONE_SETTLS: a script has no thread pointer. */
+const THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+  CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+
 export class Sys {
   readonly scratch: Scratch;
-  /** script signal handlers by signal number */
-  readonly handlers = new Map<number, (signo: number) => void>();
 
-  constructor(readonly ctx: ScriptContext) {
-    this.scratch = new Scratch(() => ctx.task.mm);
+  constructor(readonly ctx: ScriptContext, scratchBase?: number) {
+    this.scratch = scratchBase === undefined
+      ? new Scratch(() => ctx.task.mm)
+      : new Scratch(() => ctx.task.mm, scratchBase, THREAD_AREA_SIZE - PAGE_SIZE);
   }
 
+  /** the process id (getpid: the thread group's id) */
   get pid(): number {
+    return this.ctx.task.tgid;
+  }
+
+  /** this thread's id (gettid); the pid for a process's first thread */
+  get tid(): number {
     return this.ctx.task.pid;
+  }
+
+  /** argv the program was started (or execve'd) with; [name] for a scenario's process */
+  get argv(): readonly string[] {
+    return this.ctx.argv;
+  }
+
+  get envp(): readonly string[] {
+    return this.ctx.envp;
+  }
+
+  /** script signal handlers of this process by signal number */
+  get handlers(): Map<number, ScriptHandler> {
+    return this.ctx.proc.handlers;
   }
 
   /** Any syscall by number with raw register values; returns the raw result. */
@@ -75,7 +115,7 @@ export class Sys {
   /** Records a named value for the scenario's checks (no syscall; appears in the trace). */
   log(key: string, value: unknown): void {
     const k = this.ctx.task.kernel;
-    k.notes.push({ pid: this.pid, key, value });
+    k.notes.push({ pid: this.pid, tid: this.tid, key, value });
     k.traceNote(this.ctx.task, 'note', `--- ${key} = ${JSON.stringify(value)} ---`);
   }
 
@@ -237,12 +277,100 @@ export class Sys {
 
   // ---- processes ----
 
-  /** fork(2) as glibc does it (clone with SIGCHLD); the child runs `child` and exits with its return value. */
-  *fork(child: Program): SysGen<number> {
-    this.ctx.childProgram = child;
+  /**
+   * fork(2) as glibc does it (clone with SIGCHLD); the child runs `child`
+   * and exits with its return value. Returns the child's pid (in the parent)
+   * or -errno. The child is named `options.name`, else the function's name.
+   */
+  *fork(child: Program, options: ForkOptions = {}): SysGen<number> {
+    this.ctx.pendingChild = { kind: 'fork', program: child, name: options.name };
     const r = yield* this.syscall(220, 17 /* SIGCHLD */, 0, 0, 0, 0);
-    this.ctx.childProgram = null;
+    this.ctx.pendingChild = null;
     return r;
+  }
+
+  /**
+   * clone(2) with `flags` (e.g. CLONE_FILES and/or CLONE_FS, without
+   * CLONE_VM: a process sharing this one's fd table or cwd); the child
+   * runs `child`. Returns the child's pid or -errno.
+   */
+  *clone(flags: number, child: Program, options: ForkOptions = {}): SysGen<number> {
+    this.ctx.pendingChild = { kind: 'fork', program: child, name: options.name };
+    const r = yield* this.syscall(220, flags, 0, 0, 0, 0);
+    this.ctx.pendingChild = null;
+    return r;
+  }
+
+  /**
+   * pthread_create: a new thread of this process (clone with CLONE_VM,
+   * CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_THREAD) running `program`.
+   * Returns its tid or -errno. Returning from the program ends the thread
+   * only (exit(2)); sys.exit ends the whole process (exit_group).
+   */
+  *thread(program: Program, options: ThreadOptions = {}): SysGen<number> {
+    const area = this.ctx.proc.takeThreadArea();
+    // The thread's tid word (CLONE_PARENT_SETTID sets it, CLONE_CHILD_CLEARTID zeroes it at exit), then its scratch space.
+    this.ctx.task.mm.map(area, PAGE_SIZE, PROT_READ | PROT_WRITE);
+    this.ctx.pendingChild = { kind: 'thread', program, name: options.name, scratchBase: area + PAGE_SIZE };
+    const tid = yield* this.syscall(220, THREAD_FLAGS, area + THREAD_AREA_SIZE, area, 0, area);
+    this.ctx.pendingChild = null;
+    if (tid > 0) this.ctx.proc.threads.set(tid, { tidAddr: area, value: undefined, joined: false });
+    return tid;
+  }
+
+  /**
+   * pthread_join: waits until thread `tid` has exited, as glibc does: a
+   * futex wait on its tid word until the kernel's clear_child_tid zeroes
+   * it. Returns 0 and what the thread's program returned; -ESRCH for a tid
+   * sys.thread did not make here or one already joined (joining frees it),
+   * -EINVAL while another thread is joining it, -EDEADLK for oneself.
+   */
+  *join(tid: number): SysGen<{ ret: number; value: number | void }> {
+    if (tid === this.tid) return { ret: -EDEADLK, value: undefined };
+    const rec = this.ctx.proc.threads.get(tid);
+    if (!rec) return { ret: -ESRCH, value: undefined };
+    if (rec.joined) return { ret: -EINVAL, value: undefined };
+    rec.joined = true;
+    for (;;) {
+      const v = getU32(this.ctx.task.mm, rec.tidAddr);
+      if (v === null || v === 0) break;
+      yield* this.syscall(98, rec.tidAddr, 0 /* FUTEX_WAIT */, v, 0, 0, 0);
+    }
+    this.ctx.proc.threads.delete(tid);
+    return { ret: 0, value: rec.value };
+  }
+
+  /** exit(2): ends this thread only (the process ends with its last thread). */
+  *exitThread(code: number): SysGen<never> {
+    yield* this.syscall(93, code);
+    throw new Error('exit returned');
+  }
+
+  /**
+   * execve(2): replaces this process's program with a guest ELF binary or
+   * a script registered in the scenario's `programs`, keeping the pid,
+   * open fds (but close-on-exec ones) and credentials; handled signals go
+   * back to SIG_DFL. Returns only on failure (-errno).
+   */
+  *execve(path: string, argv: readonly string[] = [path], envp: readonly string[] = []): SysGen<number> {
+    this.scratch.reset();
+    const p = this.cstr(path);
+    const vec = (strs: readonly string[]): number => {
+      const ptrs = strs.map((x) => this.cstr(x));
+      const b = new Uint8Array(8 * (ptrs.length + 1));
+      const v = new DataView(b.buffer);
+      ptrs.forEach((a, i) => v.setBigUint64(8 * i, BigInt(a), true));
+      return this.scratch.put(b);
+    };
+    return yield* this.syscall(221, p, vec(argv), vec(envp));
+  }
+
+  /** A NUL-terminated UTF-8 string in scratch memory. */
+  private cstr(s: string): number {
+    const b = toBytes(s);
+    const z = new Uint8Array(b.length + 1);
+    z.set(b);
+    return this.scratch.put(z);
   }
 
   /** wait4(pid, &status, options): the pid and status word. */
@@ -265,11 +393,61 @@ export class Sys {
   *getppid(): SysGen<number> {
     return yield* this.syscall(173);
   }
+  *gettid(): SysGen<number> {
+    return yield* this.syscall(178);
+  }
+
+  // ---- credentials (the raw calls: they change the calling thread's ids, as on Linux) ----
+
   *getuid(): SysGen<number> {
     return yield* this.syscall(174);
   }
+  *geteuid(): SysGen<number> {
+    return yield* this.syscall(175);
+  }
   *getgid(): SysGen<number> {
     return yield* this.syscall(176);
+  }
+  *getegid(): SysGen<number> {
+    return yield* this.syscall(177);
+  }
+  *setuid(uid: number): SysGen<number> {
+    return yield* this.syscall(146, uid);
+  }
+  *setgid(gid: number): SysGen<number> {
+    return yield* this.syscall(144, gid);
+  }
+  /** setreuid(2); -1 leaves an id unchanged */
+  *setreuid(ruid: number, euid: number): SysGen<number> {
+    return yield* this.syscall(145, ruid, euid);
+  }
+  *setregid(rgid: number, egid: number): SysGen<number> {
+    return yield* this.syscall(143, rgid, egid);
+  }
+  /** setresuid(2); -1 leaves an id unchanged */
+  *setresuid(ruid: number, euid: number, suid: number): SysGen<number> {
+    return yield* this.syscall(147, ruid, euid, suid);
+  }
+  *setresgid(rgid: number, egid: number, sgid: number): SysGen<number> {
+    return yield* this.syscall(149, rgid, egid, sgid);
+  }
+  /** getresuid(2): the real, effective and saved uids */
+  *getresuid(): SysGen<{ ret: number; ruid: number; euid: number; suid: number }> {
+    const [ret, r, e, s] = yield* this.getres(148);
+    return { ret, ruid: r, euid: e, suid: s };
+  }
+  /** getresgid(2): the real, effective and saved gids */
+  *getresgid(): SysGen<{ ret: number; rgid: number; egid: number; sgid: number }> {
+    const [ret, r, e, s] = yield* this.getres(150);
+    return { ret, rgid: r, egid: e, sgid: s };
+  }
+  private *getres(nr: number): SysGen<[number, number, number, number]> {
+    this.scratch.reset();
+    const p = this.scratch.alloc(12);
+    const ret = yield* this.syscall(nr, p, p + 4, p + 8);
+    const b = this.scratch.read(p, 12);
+    const v = new DataView(b.buffer, b.byteOffset, 12);
+    return ret === 0 ? [ret, v.getUint32(0, true), v.getUint32(4, true), v.getUint32(8, true)] : [ret, -1, -1, -1];
   }
 
   *schedYield(): SysGen<number> {
@@ -302,8 +480,13 @@ export class Sys {
     return yield* this.syscall(129, pid, sig);
   }
 
-  /** Sets a signal's disposition: 'default', 'ignore', or a handler run on return to user mode. */
-  *sigaction(sig: number, handler: 'default' | 'ignore' | ((signo: number) => void), flags = 0): SysGen<number> {
+  /**
+   * Sets a signal's disposition: 'default', 'ignore', or a handler run on
+   * the return to user mode of the thread that takes the signal, given that
+   * thread's `sys` (use it rather than a captured one: a forked child
+   * inherits the handler and runs it with its own).
+   */
+  *sigaction(sig: number, handler: 'default' | 'ignore' | ScriptHandler, flags = 0): SysGen<number> {
     this.scratch.reset();
     let h: number;
     if (handler === 'default') h = SIG_DFL;

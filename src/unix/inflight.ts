@@ -70,6 +70,9 @@ export class Inflight {
   gcRuns = 0;
   gcFreed = 0;
   private readonly putQueue: OpenFile[] = [];
+  /** sockets whose loss of a reference asked for a collection (only what they reach can have become garbage) */
+  private gcFrom: OpenFile[] = [];
+  /** a collection over every in-flight socket was asked for */
   private gcWanted = false;
   private busy = false;
 
@@ -150,7 +153,10 @@ export class Inflight {
 
   /** A socket file lost a reference: if only in-flight ones are left, it may now be garbage. */
   unref(f: OpenFile): void {
-    if (this.count.get(f) === f.refs && !this.plainlyReachable(f)) this.requestGc();
+    if (this.count.get(f) === f.refs && !this.plainlyReachable(f)) {
+      this.gcFrom.push(f);
+      this.settle();
+    }
   }
 
   /**
@@ -187,22 +193,52 @@ export class Inflight {
           f.put();
           continue;
         }
-        if (!this.gcWanted) break;
+        if (!this.gcWanted && this.gcFrom.length === 0) break;
+        const from = this.gcWanted || this.k.bug('gc-frees-reachable') ? null : this.gcFrom;
         this.gcWanted = false;
-        this.collect();
+        this.gcFrom = [];
+        this.collect(from);
       }
     } finally {
       this.busy = false;
     }
   }
 
-  /** unix_gc. */
-  private collect(): void {
+  /** Is f a candidate: an open socket file all of whose references are in flight? */
+  private isCandidate(f: OpenFile): boolean {
+    return f.ops.kind === 'socket' && f.refs > 0 && f.refs === this.count.get(f);
+  }
+
+  /**
+   * unix_gc. With `from`, only the candidates those sockets reach through
+   * the files queued on them are examined: when a socket loses a reference,
+   * only it and what it carries can have become unreachable (everything
+   * else keeps the path it had, and an earlier collection left no other
+   * garbage), so the cost follows the part of the in-flight graph that
+   * changed, not every socket in flight (as Linux 6.10's collector only
+   * revisits the components that changed). Without `from`, every
+   * in-flight socket is examined.
+   */
+  private collect(from: readonly OpenFile[] | null): void {
     this.gcRuns++;
-    // Candidates: open socket files all of whose references are in flight.
     const cand = new Map<OpenFile, Socket>();
-    for (const [f, n] of this.count) {
-      if (f.ops.kind === 'socket' && f.refs === n) cand.set(f, f.ops as Socket);
+    if (from === null) {
+      for (const f of this.count.keys()) if (this.isCandidate(f)) cand.set(f, f.ops as Socket);
+    } else {
+      const work = from.filter((f) => this.isCandidate(f));
+      for (const f of work) cand.set(f, f.ops as Socket);
+      while (work.length) {
+        for (const q of queuesOf(cand.get(work.pop()!)!)) {
+          for (const m of q.msgs) {
+            for (const g of m.rights?.files ?? []) {
+              if (!cand.has(g) && this.isCandidate(g)) {
+                cand.set(g, g.ops as Socket);
+                work.push(g);
+              }
+            }
+          }
+        }
+      }
     }
     if (cand.size === 0) return;
     const buggy = this.k.bug('gc-frees-reachable');

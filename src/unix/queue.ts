@@ -10,6 +10,7 @@
 // Accounting rule (Linux's sk_wmem_alloc): a message is charged to its
 // sender from enqueue until it is fully consumed or purged, not per byte
 // read, so a partial read frees no send-buffer space.
+import type { MemoryBudget } from '../hw/budget.ts';
 import { WaitQueue, type WaitPolicy } from '../sched/waitqueue.ts';
 import { WMEM_DEFAULT } from './constants.ts';
 import type { InflightRights } from './inflight.ts';
@@ -55,7 +56,11 @@ export class SendBuffer {
   /** writers sleep here while the buffer is full */
   readonly writers: WaitQueue;
 
-  constructor(name: string) {
+  constructor(
+    name: string,
+    /** the run's memory budget: queued messages are host memory too */
+    private readonly memory: MemoryBudget | null = null,
+  ) {
     this.writers = new WaitQueue(`${name} writers`);
   }
 
@@ -64,13 +69,19 @@ export class SendBuffer {
     return this.wmem * 4 <= this.sndbuf;
   }
 
-  /** sock_alloc_send_pskb's test: a new chunk may be charged while wmem < sndbuf (it may overshoot). */
+  /**
+   * sock_alloc_send_pskb's test: a new chunk may be charged while wmem <
+   * sndbuf (it may overshoot), and while the run's memory budget has room
+   * (a sender waits for memory as sock_wait_for_wmem does; it may overshoot
+   * the budget by one chunk, itself bounded by sndbuf).
+   */
   get hasRoom(): boolean {
-    return this.wmem < this.sndbuf;
+    return this.wmem < this.sndbuf && (this.memory === null || this.memory.used < this.memory.limit);
   }
 
   charge(n: number): void {
     this.wmem += n;
+    if (this.memory && !this.memory.charge(n)) this.memory.release(-n);
   }
 
   /**
@@ -79,6 +90,7 @@ export class SendBuffer {
    */
   uncharge(n: number): void {
     this.wmem -= n;
+    this.memory?.release(n);
     if (this.wmem < 0) throw new Error(`kernel bug: send buffer charge went negative (${this.wmem})`);
     if (this.writable) this.writers.wakeAll();
   }

@@ -88,6 +88,10 @@ export class Socket implements FileOps {
   /** connectors sleep here while this listener's backlog is full (u->peer_wait) */
   readonly peerWait: WaitQueue;
 
+  /** the sockfs inode's owner: the creator's fsuid/fsgid (sock_alloc) */
+  uid = 0;
+  gid = 0;
+
   constructor(
     readonly net: UnixNet,
     readonly id: number,
@@ -97,7 +101,7 @@ export class Socket implements FileOps {
     readonly ino: number,
   ) {
     const name = `socket:[${ino}]`;
-    this.sendBuf = new SendBuffer(name);
+    this.sendBuf = new SendBuffer(name, net.k.memory);
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
     this.rcvbuf = net.defaultRcvbuf;
@@ -169,7 +173,14 @@ export class Socket implements FileOps {
   }
 
   stat(): StatInfo {
-    return { dev: 8, ino: this.ino, mode: S_IFSOCK | this.mode, nlink: 1, uid: 0, gid: 0, size: 0, blksize: 4096 };
+    return { dev: 8, ino: this.ino, mode: S_IFSOCK | this.mode, nlink: 1, uid: this.uid, gid: this.gid, size: 0, blksize: 4096 };
+  }
+
+  /** fchown: the sockfs inode's owner (the caller checked chown_ok) */
+  chown(_f: OpenFile, uid: number, gid: number): number {
+    this.uid = uid;
+    this.gid = gid;
+    return 0;
   }
 
   /** fchmod: the sockfs inode's mode, which bind gives the socket file (& ~umask, item 18) */

@@ -372,7 +372,8 @@ export function release(s: Socket, embryo: boolean): void {
   }
   s.stateChanged();
   net.maybeFree(s);
-  // unix_release_sock: `if (unix_tot_inflight) unix_gc();` (synchronous, as before Linux 5.x made it a work item)
-  if (net.inflight.anySocket) net.inflight.requestGc();
+  // unix_release_sock runs unix_gc when sockets are in flight; here each file the purge above
+  // released already asked for a collection of what it reaches (Inflight.unref), which is all
+  // this release can have made unreachable.
 }
 

@@ -66,9 +66,12 @@ function checkCreate(domain: number, type: number, protocol: number, pair: boole
   }
 }
 
-function openSocket(k: Kernel, s: Socket, nonblock: boolean): OpenFile {
+function openSocket(k: Kernel, s: Socket, nonblock: boolean, t: Task): OpenFile {
   const f = k.files.open(s, O_RDWR | (nonblock ? O_NONBLOCK : 0));
   s.file = f;
+  // sock_alloc: the sockfs inode belongs to whoever made this file (socket, socketpair, accept)
+  s.uid = t.creds.euid;
+  s.gid = t.creds.egid;
   return f;
 }
 
@@ -78,7 +81,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   d(198, 'socket', ['int', 'hex', 'int'], (t, [domain, type, protocol]) => {
     const base = checkCreate(domain, type, protocol, false);
     if (base < 0) return base;
-    const f = openSocket(k, net.newSocket(base), (type & SOCK_NONBLOCK) !== 0);
+    const f = openSocket(k, net.newSocket(base), (type & SOCK_NONBLOCK) !== 0, t);
     const fd = t.fds.install(f, (type & SOCK_CLOEXEC) !== 0);
     if (fd < 0) f.put();
     return fd;
@@ -96,8 +99,8 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     connectPair(a, b, credOf(t));
     const nonblock = (type & SOCK_NONBLOCK) !== 0;
     const cloexec = (type & SOCK_CLOEXEC) !== 0;
-    const fa = openSocket(k, a, nonblock);
-    const fb = openSocket(k, b, nonblock);
+    const fa = openSocket(k, a, nonblock, t);
+    const fb = openSocket(k, b, nonblock, t);
     const fd0 = t.fds.install(fa, cloexec);
     const fd1 = t.fds.install(fb, cloexec);
     putU32(t.mm, sv, fd0);
@@ -148,7 +151,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       yield PREEMPT; // the connection is off the queue but not yet in the fd table
       owned = true;
       e.passcred = s.passcred; // unix_sock_inherit_flags (item 43); O_NONBLOCK is not inherited
-      const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0);
+      const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0, t);
       if (uaddr !== 0) {
         const err = copyAddrOut(t.mm, uaddr, ulen, e.peer?.addr?.bytes ?? UNNAMED.bytes);
         if (err) {

@@ -86,7 +86,7 @@ describe('unixsim command', () => {
     writeFileSync(f, 'export default {{{;\n');
     const r = await cli('run', f);
     expect(r.code).toBe(2);
-    expect(r.out.split('\n')[0]).toMatch(new RegExp(`^unixsim: ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot load: `));
+    expect(r.out.split('\n')[0]).toMatch(new RegExp(`^unixsim: ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: syntax error at line 1, column 17: `));
   });
 
   it('calls of unknown syscall numbers return ENOSYS and are counted in the report', async () => {

@@ -14,8 +14,9 @@ import { onQemu, onUnixsim, requireCrossCompiler, requireQemu } from './qemu.ts'
 const SRC = fileURLToPath(new URL('glibc', import.meta.url));
 // Compared by their own tests: fs_socket binds a fixed host path under qemu
 // (sockets.test.ts gives it a private one); af_unix_probe has documented
-// per-line exceptions (fidelity.test.ts); thread_* and spawn_vfork run under many seeds (threads.test.ts).
-const OWN_TEST = new Set(['fs_socket', 'af_unix_probe']);
+// per-line exceptions (fidelity.test.ts); thread_* and spawn_vfork run under many seeds (threads.test.ts);
+// clone_files is compared with native Linux (clone-files.test.ts: qemu-user treats it as a plain fork).
+const OWN_TEST = new Set(['fs_socket', 'af_unix_probe', 'clone_files']);
 const PROGRAMS = readdirSync(SRC).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2))
   .filter((p) => !OWN_TEST.has(p) && !p.startsWith('thread_') && p !== 'spawn_vfork').sort();
 const ARGS: Record<string, string[]> = { stdio: ['alpha', 'beta gamma'] };

@@ -38,7 +38,8 @@ describe('hostile guests cannot throw host exceptions', () => {
   it('random syscalls with hostile arguments', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ nr, args: fc.array(arg, { minLength: 6, maxLength: 6 }) }), { minLength: 1, maxLength: CALLS }), (calls) => {
-        const r = execImage('/fuzz', program(calls), { maxSteps: 2000, checkInvariants: true });
+        // every other case under a 64 MiB memory budget: a small budget must fail cleanly too
+        const r = execImage('/fuzz', program(calls), { maxSteps: 2000, checkInvariants: true, memory: calls.length % 2 ? 64 * 2 ** 20 : undefined });
         expect(r.problem === null || !r.problem.startsWith('internal') && !r.problem.startsWith('kernel invariant'), r.problem ?? '').toBe(true);
       }),
       { numRuns: 300 },
@@ -49,7 +50,7 @@ describe('hostile guests cannot throw host exceptions', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 4, maxLength: 256 }), (bytes) => {
         const elf = writeElf(CODE, [{ vaddr: CODE, flags: 7, data: bytes }]);
-        const r = execImage('/noise', elf, { maxSteps: 200 });
+        const r = execImage('/noise', elf, { maxSteps: 200, memory: bytes.length % 2 ? 64 * 2 ** 20 : undefined });
         expect(r.problem === null || !r.problem.startsWith('internal'), r.problem ?? '').toBe(true);
       }),
       { numRuns: 300 },

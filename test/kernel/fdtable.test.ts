@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY } from '../../src/kernel/abi.ts';
 import { EBADF, EINVAL, EMFILE } from '../../src/kernel/errno.ts';
 import { FdTable } from '../../src/kernel/fdtable.ts';
+import type { OpenFile } from '../../src/kernel/file.ts';
 import { eq, runOk } from './harness.ts';
 
 describe('fd table', () => {
@@ -86,5 +87,31 @@ describe('fd table', () => {
     t.install(files[2], false);
     expect(t.takeCloexec()).toEqual([files[1]]);
     expect([...t.entries()].map(([fd]) => fd)).toEqual([0, 2]);
+  });
+});
+
+describe('lowest free fd (find_next_fd over the open and full-word bitmaps)', () => {
+  it('agrees with a linear scan over 20,000 random installs (some with a minimum fd) and removes', () => {
+    const t = new FdTable();
+    t.limit = 1 << 20;
+    const file = { get: () => file } as unknown as OpenFile;
+    const model = new Set<number>();
+    let seed = 1;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 20000; i++) {
+      if (rnd() < 0.7) {
+        const min = rnd() < 0.2 ? Math.floor(rnd() * 3000) : 0;
+        let expected = min;
+        while (model.has(expected)) expected++;
+        expect(t.install(file, false, min)).toBe(expected);
+        model.add(expected);
+      } else if (model.size) {
+        const open = [...model];
+        const fd = open[Math.floor(rnd() * open.length)];
+        t.remove(fd);
+        model.delete(fd);
+      }
+    }
+    expect(t.freeCount()).toBe(t.limit - model.size);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, PAGE_SIZE, PROT_READ, PROT_WRITE } from '../../src/hw/memory.ts';
+import { MemoryBudget, PTE_COST } from '../../src/hw/budget.ts';
+import { AddressSpace, PAGE_SIZE, PROT_READ, PROT_WRITE, SharedMemory } from '../../src/hw/memory.ts';
 import { EFAULT, ENAMETOOLONG } from '../../src/kernel/errno.ts';
 import { getU32, getU64, putU32, readCString } from '../../src/kernel/uaccess.ts';
 import { UserIO } from '../../src/kernel/userio.ts';
@@ -10,7 +11,7 @@ describe('address space', () => {
     const a = new AddressSpace();
     a.map(0x1000, PAGE_SIZE, PROT_READ | PROT_WRITE);
     a.write(0x1000, Uint8Array.of(1, 2, 3));
-    const b = a.clone();
+    const b = a.clone()!;
     expect(b.read(0x1000, 3)).toEqual(Uint8Array.of(1, 2, 3));
     b.write(0x1001, Uint8Array.of(9));
     a.write(0x1002, Uint8Array.of(8));
@@ -68,5 +69,59 @@ describe('uaccess', () => {
       yield* sys.close(p.fds[0]);
       yield* sys.close(p.fds[1]);
     });
+  });
+});
+
+describe('lazy mappings and the memory budget', () => {
+  it('a mapping costs nothing until touched; reads see zeros; the first write takes a frame from the budget', () => {
+    const budget = new MemoryBudget(1 << 20);
+    const m = new AddressSpace(budget);
+    expect(m.map(0x10000, 2 ** 36, PROT_READ | PROT_WRITE)).toBe(true); // 64 GiB
+    expect(m.pageCount).toBe(0);
+    expect(m.read(0x10000 + 2 ** 35, 4)).toEqual(new Uint8Array(4));
+    expect(m.pageCount).toBe(0);
+    const before = budget.used;
+    expect(m.write(0x10000 + 2 ** 35, Uint8Array.of(9))).toBe(true);
+    expect(budget.used - before).toBe(PAGE_SIZE + PTE_COST);
+    m.unmap(0x10000, 2 ** 36);
+    expect(budget.used).toBe(0);
+  });
+
+  it('writes past the budget fail and set the OOM flag; nothing is allocated beyond it', () => {
+    const budget = new MemoryBudget(8 * PAGE_SIZE);
+    const m = new AddressSpace(budget);
+    m.map(0x10000, 64 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    let ok = 0;
+    for (let i = 0; i < 64; i++) if (m.pageForWrite(0x10 + i)) ok++;
+    expect(ok).toBeLessThan(8);
+    expect(m.oom).toBe(true);
+    expect(budget.used).toBeLessThanOrEqual(budget.limit);
+  });
+
+  it('mprotect and munmap split mappings; the holes and permissions are exact', () => {
+    const m = new AddressSpace();
+    m.map(0x10000, 10 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    expect(m.protect(0x10000 + 3 * PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ)).toBe(true);
+    m.unmap(0x10000 + 7 * PAGE_SIZE, PAGE_SIZE);
+    expect([0, 3, 4, 5, 7, 9].map((p) => m.protAt(0x10000 + p * PAGE_SIZE))).toEqual([3, 1, 1, 3, -1, 3]);
+    expect(m.mapCount).toBe(4);
+    expect(m.check(0x10000, 7 * PAGE_SIZE, PROT_READ)).toBe(true);
+    expect(m.check(0x10000, 8 * PAGE_SIZE, PROT_READ)).toBe(false);
+    expect(m.protect(0x10000, 9 * PAGE_SIZE, PROT_READ)).toBe(false); // the hole: ENOMEM, nothing changed
+    expect(m.protAt(0x10000)).toBe(3);
+    expect(m.anyMapped(0x10000 + 7 * PAGE_SIZE, PAGE_SIZE)).toBe(false);
+    expect(m.findFree(PAGE_SIZE, 0x10000, 0x10000 + 10 * PAGE_SIZE)).toBe(0x10000 + 7 * PAGE_SIZE);
+    expect(m.findFree(2 * PAGE_SIZE, 0x10000, 0x10000 + 10 * PAGE_SIZE)).toBe(-1);
+  });
+
+  it('MAP_SHARED memory stays shared with a fork child; private memory is copied on write', () => {
+    const a = new AddressSpace();
+    a.map(0x10000, PAGE_SIZE, PROT_READ | PROT_WRITE, new SharedMemory(a.budget));
+    a.map(0x20000, PAGE_SIZE, PROT_READ | PROT_WRITE);
+    const b = a.clone()!;
+    b.write(0x10000, Uint8Array.of(7)); // the child writes an untouched shared page
+    b.write(0x20000, Uint8Array.of(7));
+    expect(a.read(0x10000, 1)).toEqual(Uint8Array.of(7));
+    expect(a.read(0x20000, 1)).toEqual(Uint8Array.of(0));
   });
 });

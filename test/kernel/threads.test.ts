@@ -34,7 +34,7 @@ describe('clone flag validation', () => {
     expect(cloneFlagsError(CLONE_NEWNS | CLONE_FS)).toBe(-EINVAL);
   });
 
-  it('the syscall checks the combination before anything else; scripts cannot make threads', () => {
+  it('the syscall checks the combination before anything else; a raw clone(CLONE_VM) from a script is ENOSYS (sys.thread makes threads)', () => {
     runOk(function* (sys) {
       eq(yield* sys.syscall(220, CLONE_THREAD | CLONE_SIGHAND, 0, 0, 0, 0), -EINVAL, 'THREAD|SIGHAND without VM');
       eq(yield* sys.syscall(220, CLONE_SIGHAND | 17, 0, 0, 0, 0), -EINVAL, 'SIGHAND without VM');

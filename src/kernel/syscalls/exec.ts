@@ -4,12 +4,13 @@
 // the kernel's seeded generator). A failed load leaves the caller intact;
 // a successful execve replaces the address space and the user context,
 // closes close-on-exec fds and resets handled signals to SIG_DFL.
-import { ElfError, loadElf } from '../../hw/elf.ts';
+import { ElfError, ElfNoMemory, loadElf } from '../../hw/elf.ts';
 import { buildInitialStack } from '../../hw/initial-stack.ts';
 import { AddressSpace } from '../../hw/memory.ts';
 import { S_IFREG, SIG_DFL, SIG_IGN } from '../abi.ts';
-import { E2BIG, EACCES, EFAULT, ENOEXEC } from '../errno.ts';
+import { E2BIG, EACCES, EFAULT, ENOEXEC, ENOMEM } from '../errno.ts';
 import { GuestVm, HartContext, INITIAL_STACK_SIZE, mapTrampoline, STACK_TOP } from '../hartcontext.ts';
+import type { Binfmt } from '../context.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
 import { getU64, readCString } from '../uaccess.ts';
@@ -34,7 +35,7 @@ export interface LoadedProgram {
  * arguments do not fit the stack.
  */
 export function loadProgram(k: Kernel, creds: Creds, image: Uint8Array, exePath: string, argv: string[], envp: string[]): LoadedProgram {
-  const mm = new AddressSpace();
+  const mm = new AddressSpace(k.memory);
   try {
     const elf = loadElf(image, mm);
     mapTrampoline(mm);
@@ -61,6 +62,7 @@ export function installProgram(t: Task, p: LoadedProgram): HartContext {
   t.mm = p.mm;
   if (old !== p.mm) t.kernel.releaseMm(old);
   const prev = t.ctx as HartContext | undefined;
+  prev?.release?.();
   const ctx = HartContext.fresh(t, p.mm, p.vm, p.entry, p.sp);
   if (prev?.args) {
     // the trace reports the execve that led here
@@ -70,6 +72,31 @@ export function installProgram(t: Task, p: LoadedProgram): HartContext {
   }
   t.ctx = ctx;
   return ctx;
+}
+
+type ScriptMaker = NonNullable<ReturnType<Binfmt['recognize']>>;
+
+/** The first registered format (binfmt) that recognizes the image, if any. */
+function scriptFormat(k: Kernel, image: Uint8Array): ScriptMaker | null {
+  for (const b of k.binfmts) {
+    const make = b.recognize(image);
+    if (make) return make;
+  }
+  return null;
+}
+
+/** Makes `t` run a program of another format in a fresh, empty address space. */
+function installScript(t: Task, make: ScriptMaker, argv: string[], envp: string[]): void {
+  const old = t.mm;
+  t.mm = new AddressSpace();
+  t.kernel.releaseMm(old);
+  const prev = t.ctx;
+  const ctx = make(t, argv, envp);
+  // the trace reports the execve that led here
+  ctx.args.nr = prev.args.nr;
+  ctx.args.lo.set(prev.args.lo);
+  ctx.args.hi.set(prev.args.hi);
+  t.ctx = ctx;
 }
 
 /** Reads a NULL-terminated array of string pointers (argv/envp): the strings, or -errno. */
@@ -108,13 +135,18 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
   if (typeof argv === 'number') return argv;
   const envp = readStrings(t, envpAddr);
   if (typeof envp === 'number') return envp;
-  let prog: LoadedProgram;
-  try {
-    prog = loadProgram(k, t.creds, inode.data.subarray(0, inode.size), absolutePath(t, path), argv, envp);
-  } catch (e) {
-    if (e instanceof ElfError) return -ENOEXEC;
-    if (e instanceof RangeError) return -E2BIG;
-    throw e;
+  let prog: LoadedProgram | null = null;
+  const image = inode.data.subarray(0, inode.size);
+  const script = scriptFormat(k, image);
+  if (!script) {
+    try {
+      prog = loadProgram(k, t.creds, image, absolutePath(t, path), argv, envp);
+    } catch (e) {
+      if (e instanceof ElfNoMemory) return -ENOMEM;
+      if (e instanceof ElfError) return -ENOEXEC;
+      if (e instanceof RangeError) return -E2BIG;
+      throw e;
+    }
   }
   // The point of no return (Linux: begin_new_exec). de_thread: the other
   // threads end now; then the fd table and signal handlers are unshared.
@@ -135,7 +167,8 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
     act.restorer = 0;
   }
   t.clearChildTid = 0;
-  installProgram(t, prog);
+  if (prog) installProgram(t, prog);
+  else installScript(t, script!, argv, envp);
   k.vforkRelease(t);
   return 0;
 }

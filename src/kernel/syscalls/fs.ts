@@ -8,7 +8,7 @@ import {
   O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_PATH, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK,
 } from '../abi.ts';
 import {
-  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
+  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
 } from '../errno.ts';
 import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
@@ -116,8 +116,8 @@ function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: n
     case S_IFDIR:
       return installFile(t, k.files.open(new DirFile(inode, path), statusFlags(flags), inode), flags);
     case S_IFREG: {
-      if (flags & O_TRUNC && !created && inode.size > 0) truncateInode(inode, 0);
-      return installFile(t, k.files.open(new RegularFile(inode, path), statusFlags(flags), inode), flags);
+      if (flags & O_TRUNC && !created && inode.size > 0) truncateInode(inode, 0, k.memory);
+      return installFile(t, k.files.open(new RegularFile(inode, path, k.memory), statusFlags(flags), inode), flags);
     }
     case S_IFIFO:
       return openFifo(t, inode, flags, fifos);
@@ -321,8 +321,31 @@ export function registerFs(k: Kernel): void {
     if (!f || f.ops.kind === 'path') return -EBADF;
     // Files without a VFS inode: a socket keeps its inode mode (fstat, and bind's mode, item 18);
     // a pipe's anonymous inode nobody else can see: accept and forget.
-    if (!f.inode) return f.ops.chmod ? f.ops.chmod(f, mode) : 0;
+    if (!f.inode) {
+      if (!f.ops.chmod) return 0;
+      // inode_owner_or_capable: the owner or root (CAP_FOWNER), also for a socket received over SCM_RIGHTS
+      if (t.creds.euid !== 0 && t.creds.euid !== f.ops.stat(f).uid) return -EPERM;
+      return f.ops.chmod(f, mode);
+    }
     return chmodInode(t, f.inode, mode);
+  });
+  d(55, 'fchown', ['fd', 'int', 'int'], (t, [fd, uid, gid]) => {
+    const f = t.fds.get(fd);
+    if (!f || f.ops.kind === 'path') return -EBADF;
+    const st = f.ops.stat(f);
+    const newUid = uid === -1 || uid === 0xffffffff ? st.uid : uid >>> 0;
+    const newGid = gid === -1 || gid === 0xffffffff ? st.gid : gid >>> 0;
+    // chown_ok/chgrp_ok: only root changes the owner; the owner may change the group to its own (egid)
+    if (t.creds.euid !== 0) {
+      if (newUid !== st.uid) return -EPERM;
+      if (newGid !== st.gid && (t.creds.euid !== st.uid || newGid !== t.creds.egid)) return -EPERM;
+    }
+    if (f.inode) {
+      f.inode.uid = newUid;
+      f.inode.gid = newGid;
+      return 0;
+    }
+    return f.ops.chown ? f.ops.chown(f, newUid, newGid) : 0;
   });
   d(53, 'fchmodat', ['fd', 'path', 'oct'], (t, [dirfd, path, mode]) => {
     const r = resolveAt(t, dirfd, path);
@@ -337,8 +360,8 @@ export function registerFs(k: Kernel): void {
     // Not open for writing, or not a regular file: EINVAL (do_ftruncate), even with O_APPEND set.
     if (!(f.ops instanceof RegularFile) || !f.writable) return -EINVAL;
     if (length > MAX_FILE_SIZE) return -EFBIG;
-    truncateInode(f.ops.inode, length);
-    return 0;
+    // Growth is real memory here (no sparse files): past the run's budget it is ENOSPC, as a full tmpfs.
+    return truncateInode(f.ops.inode, length, t.kernel.memory) ? 0 : -ENOSPC;
   });
   d(61, 'getdents64', ['fd', 'ptr', 'uint'], (t, [fd, dirp, count]) => getdents64(t, fd, dirp, count));
 }

@@ -72,16 +72,18 @@ function readRlimit(t: Task, addr: number): [number, number] | null {
 }
 
 /** A task's limit; NOFILE lives in the fd table, the others in the guest's memory layout (fixed for scripts). */
-function getLimit(t: Task, resource: number): [number, number] {
+export function getLimit(t: Task, resource: number): [number, number] {
   if (resource === RLIMIT_NOFILE) return [t.fds.limit, Math.max(NOFILE_HARD, t.fds.limit)];
   const set = t.ctx instanceof HartContext ? t.ctx.vm.rlimits.get(resource) : undefined;
   return set ?? defaultLimit(resource);
 }
 
-/** Sets a limit: 0 or -errno. */
-function putLimit(t: Task, resource: number, [cur, max]: [number, number]): number {
+/** Sets `target`'s limit on behalf of `caller`: 0 or -errno (do_prlimit). */
+function putLimit(caller: Task, target: Task, resource: number, [cur, max]: [number, number]): number {
+  const t = target;
   if (cur > max) return -EINVAL;
-  if (max > getLimit(t, resource)[1] && t.creds.euid !== 0) return -EPERM;
+  // Raising the hard limit needs CAP_SYS_RESOURCE in the caller.
+  if (max > getLimit(t, resource)[1] && caller.creds.euid !== 0) return -EPERM;
   if (resource === RLIMIT_NOFILE) {
     if (max > NOFILE_HARD) return -EPERM;
     t.fds.limit = cur;
@@ -100,8 +102,13 @@ function prlimit(k: Kernel, t: Task, pid: number, resource: number, newp: number
     next = readRlimit(t, newp);
     if (!next) return -EFAULT;
   }
+  // check_prlimit_permission: another process's limits only with all its uids and gids, or CAP_SYS_RESOURCE
+  if (target.group !== t.group && t.creds.euid !== 0) {
+    const c = t.creds, o = target.creds;
+    if (c.uid !== o.uid || c.uid !== o.euid || c.uid !== o.suid || c.gid !== o.gid || c.gid !== o.egid || c.gid !== o.sgid) return -EPERM;
+  }
   if (oldp && !writeRlimit(t, oldp, getLimit(target, resource))) return -EFAULT;
-  return next ? putLimit(target, resource, next) : 0;
+  return next ? putLimit(t, target, resource, next) : 0;
 }
 
 function readlinkat(t: Task, pathAddr: number, buf: number, size: number): number {

@@ -1,11 +1,13 @@
 // Memory management: brk, mmap, munmap, mprotect, madvise, on the paged
 // address space. Placement is deterministic: mmap without MAP_FIXED takes
 // the highest free range below MMAP_BASE (Linux's top-down allocator with
-// no randomisation); brk grows the heap from the end of the image. Pages
-// are allocated eagerly, so a process may map at most MAX_PAGES.
-import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, USER_TOP, type AddressSpace } from '../../hw/memory.ts';
+// no randomisation); brk grows the heap from the end of the image. A
+// mapping is a reservation: pages cost the run's memory budget only once
+// touched. Like Linux's overcommit heuristic, a writable request larger
+// than all of memory (the budget) is refused with ENOMEM up front.
+import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, SharedMemory, USER_TOP, type AddressSpace } from '../../hw/memory.ts';
 import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM } from '../errno.ts';
-import { HartContext, MAX_PAGES, MMAP_BASE, MMAP_MIN_ADDR } from '../hartcontext.ts';
+import { HartContext, MMAP_BASE, MMAP_MIN_ADDR } from '../hartcontext.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
 
@@ -15,29 +17,9 @@ const PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
 
 const pageUp = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 
-function anyMapped(mm: AddressSpace, addr: number, len: number): boolean {
-  for (let a = addr; a < addr + len; a += PAGE_SIZE) if (mm.isMapped(a)) return true;
-  return false;
-}
-
-/** Would mapping len more bytes exceed the per-process page budget? */
-function overBudget(mm: AddressSpace, len: number): boolean {
-  return mm.pageCount + len / PAGE_SIZE > MAX_PAGES;
-}
-
-/** The highest free page-aligned range of len bytes below MMAP_BASE, or -ENOMEM. */
-function findFreeRange(mm: AddressSpace, len: number): number {
-  let end = MMAP_BASE;
-  let a = end;
-  while (a - PAGE_SIZE >= MMAP_MIN_ADDR) {
-    a -= PAGE_SIZE;
-    if (mm.isMapped(a)) {
-      end = a;
-      continue;
-    }
-    if (end - a === len) return a;
-  }
-  return -ENOMEM;
+/** __vm_enough_memory under OVERCOMMIT_GUESS: a committed (writable) request larger than all of memory fails. */
+function overcommits(mm: AddressSpace, len: number, prot: number): boolean {
+  return (prot & PROT_WRITE) !== 0 && len > mm.budget.limit;
 }
 
 function guestOf(t: Task): HartContext | null {
@@ -51,8 +33,8 @@ function brk(t: Task, addr: number): number {
   if (addr < vm.brkStart || addr >= MMAP_BASE) return vm.brk;
   const oldEnd = pageUp(vm.brk), newEnd = pageUp(addr);
   if (newEnd > oldEnd) {
-    if (anyMapped(t.mm, oldEnd, newEnd - oldEnd) || overBudget(t.mm, newEnd - oldEnd)) return vm.brk;
-    t.mm.map(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE);
+    if (t.mm.anyMapped(oldEnd, newEnd - oldEnd) || overcommits(t.mm, newEnd - vm.brkStart, PROT_WRITE)) return vm.brk;
+    if (!t.mm.map(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE)) return vm.brk;
   } else if (newEnd < oldEnd) {
     t.mm.unmap(newEnd, oldEnd - newEnd);
   }
@@ -78,20 +60,25 @@ function mmap(t: Task, addr: number, length: number, prot: number, flags: number
     const inode = f.inode;
     data = offset < inode.size ? inode.data.subarray(offset, Math.min(inode.size, offset + len)) : new Uint8Array(0);
   }
-  if (overBudget(t.mm, len)) return -ENOMEM;
+  if (overcommits(t.mm, len, prot)) return -ENOMEM;
   let at: number;
   if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     if (addr < MMAP_MIN_ADDR || addr + len > USER_TOP) return -ENOMEM;
-    if (flags & MAP_FIXED_NOREPLACE && anyMapped(t.mm, addr, len)) return -EEXIST;
+    if (flags & MAP_FIXED_NOREPLACE && t.mm.anyMapped(addr, len)) return -EEXIST;
     at = addr;
   } else {
     const hint = pageUp(addr);
-    at = addr && hint >= MMAP_MIN_ADDR && hint + len <= MMAP_BASE && !anyMapped(t.mm, hint, len) ? hint : findFreeRange(t.mm, len);
-    if (at < 0) return at;
+    at = addr && hint >= MMAP_MIN_ADDR && hint + len <= MMAP_BASE && !t.mm.anyMapped(hint, len) ? hint : t.mm.findFree(len, MMAP_MIN_ADDR, MMAP_BASE);
+    if (at < 0) return -ENOMEM;
   }
-  t.mm.map(at, len, prot);
-  if (data && data.length) t.mm.poke(at, data);
+  // MAP_SHARED: one set of frames for this mapping and every fork child's copy of it.
+  const shared = type === MAP_PRIVATE ? null : new SharedMemory(t.mm.budget);
+  if (!t.mm.map(at, len, prot, shared)) return -ENOMEM;
+  if (data && data.length && !t.mm.poke(at, data)) {
+    t.mm.unmap(at, len);
+    return -ENOMEM;
+  }
   return at;
 }
 
@@ -110,7 +97,7 @@ export function registerMm(k: Kernel): void {
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
     if (len === 0) return 0;
-    if (addr + pageUp(len) > USER_TOP) return -ENOMEM;
+    if (addr + pageUp(len) > USER_TOP || overcommits(t.mm, pageUp(len), prot)) return -ENOMEM;
     return t.mm.protect(addr, pageUp(len), prot & 7) ? 0 : -ENOMEM;
   });
   d(233, 'madvise', ['ptr', 'size', 'int'], (_t, [addr]) => (addr % PAGE_SIZE !== 0 ? -EINVAL : 0));

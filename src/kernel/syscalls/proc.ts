@@ -3,7 +3,9 @@
 // rt_sigprocmask, sched_yield.
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, SIGKILL, SIGSTOP, WNOHANG, __WALL, __WCLONE } from '../abi.ts';
-import { E2BIG, ECHILD, EFAULT, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { E2BIG, EAGAIN, ECHILD, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { getLimit, RLIMIT_NPROC } from './misc.ts';
+import { readSigmask, withSigmask } from './poll.ts';
 import type { Kernel } from '../kernel.ts';
 import { bit, type SigAction } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
@@ -11,6 +13,10 @@ import { WaitQueue } from '../../sched/waitqueue.ts';
 import type { Task } from '../task.ts';
 import { getI64, getU64, putU32, putU64, StructWriter } from '../uaccess.ts';
 import { sleepOn, sleepOnUntil } from '../wait.ts';
+
+const CLOCK_REALTIME_COARSE = 5, CLOCK_TAI = 11;
+/** CLOCK_TAI - CLOCK_REALTIME: the kernel's tai offset, 0 until adjtimex sets it. */
+const TAI_OFFSET_SECONDS = 0;
 
 /** CLOCK_REALTIME at virtual time 0: 2026-01-01T00:00:00Z, fixed so runs are reproducible. */
 export const REALTIME_EPOCH_SECONDS = 1767225600;
@@ -96,18 +102,36 @@ function* vforkWait(t: Task, child: Task): SyscallGen {
   return child.pid;
 }
 
+/**
+ * copy_process's limits: RLIMIT_NPROC counts the tasks (threads too) of the
+ * caller's real uid, root exempt; threads-max (max_threads, from the memory
+ * budget as Linux sizes it from RAM: one task per 8 kernel stacks of memory,
+ * at least 20) bounds them all. Either is EAGAIN.
+ */
+function taskLimitError(t: Task): number {
+  const k = t.kernel;
+  const maxThreads = Math.max(20, Math.floor(k.memory.limit / (8 * 16384)));
+  if (k.tasks.size >= maxThreads) return -EAGAIN;
+  if (t.creds.uid === 0) return 0;
+  const nproc = getLimit(t, RLIMIT_NPROC)[0];
+  let n = 0;
+  for (const o of k.tasks.values()) if (o.creds.uid === t.creds.uid) n++;
+  return n >= nproc ? -EAGAIN : 0;
+}
+
 /** clone and clone3 after their checks: a thread (CLONE_VM) or a forked process. */
 function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: number, ctid: number): number | SyscallGen {
   const k = t.kernel;
   if (flags & ~CLONE_SUPPORTED) return -ENOSYS;
+  const limited = taskLimitError(t);
+  if (limited) return limited;
   let child: Task;
   if (flags & CLONE_VM) {
     const r = k.cloneVm(t, flags, newsp, flags & CLONE_SETTLS ? tls : null);
     if (typeof r === 'number') return r;
     child = r;
   } else {
-    if (flags & (CLONE_FILES | CLONE_FS)) return -ENOSYS; // sharing these without the memory is not modelled
-    const pid = k.fork(t);
+    const pid = k.fork(t, flags & (CLONE_FILES | CLONE_FS));
     if (pid < 0) return pid;
     child = k.tasks.get(pid)!;
     if (newsp) child.ctx.setStackPointer?.(newsp);
@@ -168,10 +192,6 @@ export function registerProc(k: Kernel): void {
   });
   d(172, 'getpid', [], (t) => t.tgid);
   d(173, 'getppid', [], (t) => t.group.leader.parent?.pid ?? 0);
-  d(174, 'getuid', [], (t) => t.creds.uid);
-  d(175, 'geteuid', [], (t) => t.creds.euid);
-  d(176, 'getgid', [], (t) => t.creds.gid);
-  d(177, 'getegid', [], (t) => t.creds.egid);
   d(178, 'gettid', [], (t) => t.pid);
   d(124, 'sched_yield', [], () => 0);
   d(101, 'nanosleep', ['ptr', 'ptr'], (t, [req, rem]) => {
@@ -191,7 +211,9 @@ export function registerProc(k: Kernel): void {
   d(113, 'clock_gettime', ['int', 'ptr'], (t, [clk, tp]) => {
     const now = k.sched.clock.now;
     let ticks: number;
-    if (clk === CLOCK_REALTIME) ticks = REALTIME_EPOCH_SECONDS * TICKS_PER_SECOND + now;
+    // CLOCK_REALTIME_COARSE (glibc's time()) and CLOCK_TAI read the wall clock too
+    if (clk === CLOCK_REALTIME || clk === CLOCK_REALTIME_COARSE) ticks = REALTIME_EPOCH_SECONDS * TICKS_PER_SECOND + now;
+    else if (clk === CLOCK_TAI) ticks = (REALTIME_EPOCH_SECONDS + TAI_OFFSET_SECONDS) * TICKS_PER_SECOND + now;
     else if (clk >= 1 && clk <= 7) ticks = now; // monotonic, process/thread cputime, boottime...
     else return -EINVAL;
     return writeTimespec(t, tp, ticks) ? 0 : -EFAULT;
@@ -200,8 +222,14 @@ export function registerProc(k: Kernel): void {
     if (sig < 0 || sig > NSIG) return -EINVAL;
     // A signal for a process: any of its threads (kill of a thread's tid reaches its process, as on Linux).
     const live = (x: Task | undefined): x is Task => !!x && x.group.threads.length > 0;
-    const targets = pid > 0 ? [k.tasks.get(pid)].filter(live).map((x) => x.group.leader)
-      : k.liveTasks().filter((x) => x.group.leader === x || x.group.leader.state === 'exited' && x.group.threads[0] === x);
+    const processes = (): Task[] => k.liveTasks().filter((x) => x.group.leader === x || x.group.leader.state === 'exited' && x.group.threads[0] === x);
+    let targets: Task[];
+    if (pid > 0) targets = [k.tasks.get(pid)].filter(live).map((x) => x.group.leader);
+    // kill(-1): every process but init and the caller (kill_something_info)
+    else if (pid === -1) targets = processes().filter((x) => x.tgid !== 1 && x.tgid !== t.tgid);
+    // kill(0) and kill(-pgid): a process group. Every process here is in one group, led by pid 1
+    // (there is no setpgid); any other group does not exist: ESRCH, as __kill_pgrp_info gives.
+    else targets = pid === 0 || -pid === 1 ? processes() : [];
     if (targets.length === 0) return -ESRCH;
     for (const target of targets) {
       if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
@@ -259,21 +287,21 @@ export function registerProc(k: Kernel): void {
     }
     return 0;
   });
+  // rt_sigsuspend: wait under a temporary mask until a signal is delivered; always EINTR
+  // (ERESTARTNOHAND), and the old mask returns once the handler has run (restore_saved_sigmask).
+  d(133, 'rt_sigsuspend', ['ptr', 'size'], (t, [umask, sigsetsize]) => {
+    if (sigsetsize !== 8) return -EINVAL;
+    const mask = readSigmask(t, umask, sigsetsize);
+    if (typeof mask === 'number') return mask;
+    if (mask === null) return -EFAULT;
+    return withSigmask(t, mask, (function* (): SyscallGen {
+      while (!k.signalPending(t)) yield* sleepOn(t, t.timerQueue);
+      return -EINTR;
+    })());
+  });
   d(166, 'umask', ['oct'], (t, [mask]) => {
     const old = t.umask;
     t.umask = mask & 0o777;
     return old;
-  });
-  d(146, 'setuid', ['int'], (t, [uid]) => {
-    if (t.creds.euid === 0) t.creds = { ...t.creds, uid, euid: uid, suid: uid };
-    else if (uid === t.creds.uid || uid === t.creds.suid) t.creds = { ...t.creds, euid: uid };
-    else return -EPERM;
-    return 0;
-  });
-  d(144, 'setgid', ['int'], (t, [gid]) => {
-    if (t.creds.euid === 0) t.creds = { ...t.creds, gid, egid: gid, sgid: gid };
-    else if (gid === t.creds.gid || gid === t.creds.sgid) t.creds = { ...t.creds, egid: gid };
-    else return -EPERM;
-    return 0;
   });
 }
