@@ -22,7 +22,7 @@ import { programScenario } from './lib/interp.ts';
 import { caseArb, type Case } from './lib/program.ts';
 
 const SEED = 20_261_202;
-const RUNS = Number(process.env.UNIXSIM_STRATEGY_RUNS) || 25;
+const RUNS = Number(process.env.UNIXSIM_STRATEGY_RUNS) || 15;
 
 const scenarioOf = (cs: Case) => programScenario(cs.program).scenario;
 

@@ -71,7 +71,7 @@ describe('wait queue model', () => {
         expect(woken).toEqual(want.woken);
         expect(lengths).toEqual(want.lengths);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 

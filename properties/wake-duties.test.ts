@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { missedWake, runWakeCase, WAKE_FAMILIES, wakeDutyProperty, wakeRuns, type WakeCase } from './lib/wake-duties.ts';
 
 const SEED = 20_261_201;
-const RUNS = { sockets: wakeRuns(40), pipes: wakeRuns(25), dgram: wakeRuns(25), limits: wakeRuns(40) };
+const RUNS = { sockets: wakeRuns(30), pipes: wakeRuns(20), dgram: wakeRuns(20), limits: wakeRuns(30) };
 
 describe('wake duties', () => {
   it.each(Object.values(WAKE_FAMILIES))('hold on the kernel for random $name programs', (f) => {
