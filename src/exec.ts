@@ -47,6 +47,8 @@ export interface ExecOptions {
   picks?: readonly number[];
   /** PCT depth */
   pctDepth?: number;
+  /** translate hot guest code (default: on unless UNIXSIM_JIT=0); results are the same either way */
+  jit?: boolean;
 }
 
 export interface ExecResult {
@@ -133,6 +135,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
     kernelPreemption: opts.kernelPreemption ?? false,
     bugs: [...(opts.bugs ?? [])],
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
+    ...(opts.jit === undefined ? {} : { jit: opts.jit }),
   });
   registerUnix(k);
   k.console.sink = opts.output ?? null;

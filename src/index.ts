@@ -16,16 +16,25 @@ export { Sys, text, toBytes, type Bytes, type DataResult, type SockAddr, type So
 export * as unix from './unix/constants.ts';
 
 // Traces and reproduction
-export { renderText, renderChromeJson, type TraceEvent } from './sched/trace.ts';
+export { renderLines, renderText, type TextLine, type TextOptions, type TraceEvent } from './sched/trace.ts';
+export { renderPerfetto, renderChromeJson, type PerfettoMeta } from './sched/perfetto.ts';
 export { describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 export { parseSeed, type Seed } from './sched/rng.ts';
+
 export { replayCommand, execReplayCommand, runArgs } from './explore/run-flags.ts';
 export { shrinkFailure, type ShrinkResult } from './explore/shrink.ts';
 export { failureReport, scheduleStory, type ReportInput } from './explore/report.ts';
 export { classifyFailure, type FailureKind } from './explore/signature.ts';
 export { mergeSummaries, shardRange, type SweepSummary, type FailureGroup, type Shard } from './explore/sweep.ts';
 export { subtreePrefixes, shardPrefixes } from './explore/subtrees.ts';
-export { plantedBugs } from './kernel/bugs.ts';
+export { plantedBugs, type PlantedBug } from './kernel/bugs.ts';
+
+// Exploration over many runs (dfs, dpor, cov) and fault injection
+export { explore, type ExploreOptions, type ExploreResult } from './script/explore.ts';
+export { DfsExplorer } from './sched/strategies/dfs.ts';
+export { DporExplorer } from './sched/strategies/dpor.ts';
+export { CovExplorer } from './sched/strategies/cov.ts';
+export type { FaultOptions } from './kernel/faults.ts';
 
 // Real binaries
 export { execImage, type ExecOptions, type ExecResult } from './exec.ts';

@@ -2,7 +2,7 @@
 // story, the shrink figures, the end of the trace, and the one command that
 // replays exactly the shrunk run. `unixsim run/replay/sweep` print it, and
 // so can any test suite (it is exported from the package).
-import { renderText, type TraceEvent } from '../sched/trace.ts';
+import { eventTexts, isForeignEvent, renderText, type TraceEvent } from '../sched/trace.ts';
 import type { RunOptions } from '../script/runner.ts';
 import { RunView } from '../script/runview.ts';
 import type { Scenario } from '../script/scenario.ts';
@@ -31,23 +31,26 @@ export function scheduleStory(events: readonly TraceEvent[], points: readonly Ch
   for (const p of points) {
     if (!isPreemption(p)) continue;
     let i = p.eventIndex;
-    while (i < events.length && (events[i].kind === 'wake' || events[i].tid !== p.chosen)) i++;
+    while (i < events.length && (isForeignEvent(events[i]) || events[i].tid !== p.chosen)) i++;
     if (i < events.length) preempts.set(i, p.previous!);
   }
   const lines: string[] = [];
+  const texts = eventTexts(events);
   let n = 0;
   for (let i = 0; i < events.length; ) {
-    if (events[i].kind === 'wake') {
+    if (isForeignEvent(events[i])) {
       i++;
       continue;
     }
     const tid = events[i].tid;
     const start = i;
     const calls: string[] = [];
-    while (i < events.length && (events[i].kind === 'wake' || events[i].tid === tid) && (i === start || !preempts.has(i))) {
-      if (events[i].kind !== 'wake') calls.push(events[i].text);
+    while (i < events.length && (isForeignEvent(events[i]) || events[i].tid === tid) && (i === start || !preempts.has(i))) {
+      const text = isForeignEvent(events[i]) ? null : texts[i];
+      if (text !== null) calls.push(text);
       i++;
     }
+    if (calls.length === 0) continue;
     n++;
     if (lines.length >= STORY_LINES) continue;
     const shown = calls.length > 3 ? [...calls.slice(0, 2), `... ${calls.length - 3} more ...`, calls[calls.length - 1]] : calls;

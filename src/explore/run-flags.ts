@@ -18,24 +18,34 @@ export interface RunFlag {
   arg?: string;
 }
 
-/** Why an option has no flag: it changes what is recorded, not what runs. */
-type NotAFlag = 'output-only';
+/**
+ * Why an option has no flag: it changes what is recorded, not what runs; or
+ * it is an explorer's strategy object, whose runs record every pick (their
+ * replay command carries --picks).
+ */
+type NotAFlag = 'output-only' | 'replayed-by-picks';
 
 /** Each RunOptions field: its flag, or 'output-only'. */
 export const RUN_OPTION_FLAGS = {
   seed: { flag: '--seed', kind: 'seed', arg: 'S' },
   strategy: { flag: '--strategy', kind: 'strategy', arg: STRATEGIES.join('|') },
   pctDepth: { flag: '--depth', kind: 'int', arg: 'D' },
+  pctK: { flag: '--pct-k', kind: 'int', arg: 'K' },
   bugs: { flag: '--bug', kind: 'list', arg: 'NAME' },
   picks: { flag: '--picks', kind: 'picks', arg: 'T,T,...' },
   checkInvariants: { flag: '--check', kind: 'bool' },
   checkWakeDuties: { flag: '--check-wakes', kind: 'bool' },
   kernelPreemption: { flag: '--kernel-preempt', kind: 'bool' },
   maxSteps: { flag: '--max-steps', kind: 'int', arg: 'N' },
+  spuriousWakeups: { flag: '--spurious-wakeups', kind: 'bool' },
+  eintr: { flag: '--eintr', kind: 'bool' },
+  shortIo: { flag: '--short-io', kind: 'bool' },
   memory: { flag: '--memory', kind: 'bytes', arg: 'SIZE' },
   maxInstructions: { flag: '--max-instructions', kind: 'int', arg: 'N' },
   maxTime: { flag: '--max-time', kind: 'duration', arg: 'DURATION' },
   recordText: 'output-only',
+  coverage: 'output-only',
+  schedule: 'replayed-by-picks',
 } as const satisfies { [K in keyof Required<RunOptions>]: RunFlag | NotAFlag };
 
 type FlaggedKey = { [K in keyof typeof RUN_OPTION_FLAGS]: (typeof RUN_OPTION_FLAGS)[K] extends RunFlag ? K : never }[keyof typeof RUN_OPTION_FLAGS];

@@ -11,6 +11,10 @@
 // page's decoded slots, so self-modifying code is always seen; fence.i drops
 // them all.
 //
+// Hot code is translated to JavaScript functions (jit.ts), kept on the same
+// decoded pages and so dropped with them; `jit = false` (--no-jit,
+// UNIXSIM_JIT=0) runs the interpreter alone, with identical results.
+//
 // The hart never calls the kernel: `run` returns a StopReason (stop.ts).
 
 import { AddressSpace, PAGE_SIZE as MEMORY_PAGE_SIZE, USER_TOP as MEMORY_USER_TOP } from './memory.ts';
@@ -22,6 +26,7 @@ import { AmoOp, SLOT_WORDS as OPS_SLOT_WORDS } from './ops.ts';
 import { divrem64, divremu64, divuw, divw, mul64, mulh64, result as i64 } from './int64.ts';
 import { Cause, fault, STOP_BUDGET, STOP_ECALL, STOP_TIMER, type StopReason } from './stop.ts';
 import { Timer } from './timer.ts';
+import { DEFAULT_THRESHOLD, JIT_DEFAULT, translate, type Block } from './jit.ts';
 
 // Module-local copies of imported constants: the hot loop must not read
 // imported bindings (some loaders compile them to getter calls).
@@ -31,6 +36,8 @@ const SLOT_WORDS = OPS_SLOT_WORDS;
 const TWO32 = 4294967296;
 const TLB_SIZE = 256; // direct-mapped, indexed by vpn & (TLB_SIZE-1)
 const SLOTS_PER_PAGE = PAGE_SIZE / 2;
+/** Stands for "no page decoded yet" at the start of each run (allocating one per call shows in syscall-heavy runs). */
+const NO_SLOTS = new Int32Array(0);
 
 /** CSR numbers visible to user mode (spec chapter "Zicsr", counters chapter "Zicntr"). */
 const CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003;
@@ -41,7 +48,14 @@ class DecodedPage {
   readonly slots = new Int32Array(SLOTS_PER_PAGE * SLOT_WORDS);
   /** Frame of the next page when an instruction here spans into it. */
   next: Uint8Array | null = null;
-  constructor(readonly vpn: number, readonly frame: Uint8Array) {}
+  /** Translated blocks by entry slot: undefined = not yet, null = not translatable. */
+  readonly blocks: (Block | null | undefined)[] | null;
+  /** Entry visits per slot, counted until a block is translated there. */
+  readonly heat: Uint8Array | null;
+  constructor(readonly vpn: number, readonly frame: Uint8Array, jit: boolean) {
+    this.blocks = jit ? new Array<Block | null | undefined>(SLOTS_PER_PAGE) : null;
+    this.heat = jit ? new Uint8Array(SLOTS_PER_PAGE) : null;
+  }
 }
 
 export class Hart {
@@ -63,9 +77,19 @@ export class Hart {
   private readonly writeTag = new Int32Array(TLB_SIZE).fill(-1);
   private readonly writeView: DataView[] = new Array<DataView>(TLB_SIZE);
   private decoded: DecodedCache<DecodedPage>;
-  /** Bytes read by the last slow-path load (zero-extended halves). */
-  private loadLo = 0;
-  private loadHi = 0;
+  /** Bytes read by the last slow-path load (zero-extended halves); translated blocks read them too. */
+  loadLo = 0;
+  loadHi = 0;
+
+  /** Translate hot code (jit.ts); false runs the interpreter alone. */
+  jit = JIT_DEFAULT;
+  /** Entry visits before a pc is translated (0 = at once; the differential tests use it). */
+  jitThreshold = DEFAULT_THRESHOLD;
+  /** Set by a translated block on return: instructions it retired, and whether it stopped before an instruction the interpreter must run. */
+  blockRetired = 0;
+  blockBailed = false;
+  /** Bumped whenever decoded code may have been dropped (a store translation, fence.i, a new space). */
+  codeEpoch = 0;
 
   constructor(space: AddressSpace, readonly timer: Timer = new Timer(), decoded?: DecodedCache<DecodedPage>) {
     this.spaceRef = space;
@@ -85,6 +109,7 @@ export class Hart {
       this.decoded = new DecodedCache(s.budget);
     }
     this.spaceRef = s;
+    this.codeEpoch++;
     this.seenGeneration = -1;
     this.reservation = -1;
   }
@@ -141,6 +166,8 @@ export class Hart {
     h.fp.copyFrom(this.fp);
     h.pc = this.pc;
     h.instret = this.instret;
+    h.jit = this.jit;
+    h.jitThreshold = this.jitThreshold;
     return h;
   }
 
@@ -153,6 +180,7 @@ export class Hart {
   /** Drops every decoded instruction (fence.i, or the kernel after writing code). */
   flushDecoded(): void {
     this.decoded.clear();
+    this.codeEpoch++;
   }
 
   // ---- execution ----------------------------------------------------------------------------
@@ -179,9 +207,13 @@ export class Hart {
     let pc = this.pc;
     let n = 0; // instructions retired in this call
     let page: DecodedPage | null = null;
-    let d = new Int32Array(0);
+    let d = NO_SLOTS;
     let base = -PAGE_SIZE * 2; // address of the page `d` decodes
     let stop: StopReason = stopForTimer ? STOP_TIMER : STOP_BUDGET;
+    const jit = this.jit;
+    let epoch = this.codeEpoch;
+    // true where a block may start: after a branch or jump, a block's exit, the start of the run
+    let head = true;
 
     run: while (n < limit) {
       let off = pc - base;
@@ -191,6 +223,24 @@ export class Hart {
         d = page.slots;
         base = page.vpn * PAGE_SIZE;
         off = pc - base;
+      }
+      if (head) {
+        head = false;
+        if (jit) {
+          const b = page!.blocks![off >> 1];
+          if (b !== undefined && b !== null) {
+            // Only a block that fits the budget: the tail of the quantum is interpreted.
+            if (b.len <= limit - n) {
+              pc = b.fn(this, xlo, xhi, fbits, readTag, readView, writeTag, writeView, limit - n);
+              n += this.blockRetired;
+              head = !this.blockBailed;
+              if (this.codeEpoch !== epoch) { epoch = this.codeEpoch; base = -PAGE_SIZE * 2; }
+              continue;
+            }
+          } else if (b === null) head = true; // an instruction blocks leave to the interpreter: a block may start after it
+          else if (this.warm(page!, off)) { head = true; continue; }
+          else head = page!.blocks![off >> 1] === null; // just found untranslatable: the same
+        }
       }
       const i = off << 2; // (off / 2) halfword slots of SLOT_WORDS (8) words
       let op = d[i];
@@ -212,7 +262,7 @@ export class Hart {
         case 3: { // JAL
           const link = pc + d[i + 7];
           xlo[rd] = link | 0; xhi[rd] = Math.floor(link / TWO32) | 0;
-          pc += imm; n++;
+          pc += imm; n++; head = true;
           continue;
         }
         case 4: { // JALR
@@ -222,33 +272,39 @@ export class Hart {
           const link = pc + d[i + 7];
           xlo[rd] = link | 0; xhi[rd] = Math.floor(link / TWO32) | 0;
           // keep pc a small integer in the common case (V8 then avoids float arithmetic)
-          pc = hi === 0 && lo >= 0 ? lo & -2 : hi * TWO32 + ((lo & -2) >>> 0); n++;
+          pc = hi === 0 && lo >= 0 ? lo & -2 : hi * TWO32 + ((lo & -2) >>> 0); n++; head = true;
           continue;
         }
         case 5: // BEQ
-          if (xlo[rs1] === xlo[rs2] && xhi[rs1] === xhi[rs2]) { pc += imm; n++; continue; }
+          if (xlo[rs1] === xlo[rs2] && xhi[rs1] === xhi[rs2]) { pc += imm; n++; head = true; continue; }
+          head = true;
           break;
         case 6: // BNE
-          if (xlo[rs1] !== xlo[rs2] || xhi[rs1] !== xhi[rs2]) { pc += imm; n++; continue; }
+          if (xlo[rs1] !== xlo[rs2] || xhi[rs1] !== xhi[rs2]) { pc += imm; n++; head = true; continue; }
+          head = true;
           break;
         case 7: { // BLT
           const ah = xhi[rs1], bh = xhi[rs2];
-          if (ah < bh || (ah === bh && (xlo[rs1] >>> 0) < (xlo[rs2] >>> 0))) { pc += imm; n++; continue; }
+          if (ah < bh || (ah === bh && (xlo[rs1] >>> 0) < (xlo[rs2] >>> 0))) { pc += imm; n++; head = true; continue; }
+          head = true;
           break;
         }
         case 8: { // BGE
           const ah = xhi[rs1], bh = xhi[rs2];
-          if (!(ah < bh || (ah === bh && (xlo[rs1] >>> 0) < (xlo[rs2] >>> 0)))) { pc += imm; n++; continue; }
+          if (!(ah < bh || (ah === bh && (xlo[rs1] >>> 0) < (xlo[rs2] >>> 0)))) { pc += imm; n++; head = true; continue; }
+          head = true;
           break;
         }
         case 9: { // BLTU
           const ah = xhi[rs1] >>> 0, bh = xhi[rs2] >>> 0;
-          if (ah < bh || (ah === bh && (xlo[rs1] >>> 0) < (xlo[rs2] >>> 0))) { pc += imm; n++; continue; }
+          if (ah < bh || (ah === bh && (xlo[rs1] >>> 0) < (xlo[rs2] >>> 0))) { pc += imm; n++; head = true; continue; }
+          head = true;
           break;
         }
         case 10: { // BGEU
           const ah = xhi[rs1] >>> 0, bh = xhi[rs2] >>> 0;
-          if (!(ah < bh || (ah === bh && (xlo[rs1] >>> 0) < (xlo[rs2] >>> 0)))) { pc += imm; n++; continue; }
+          if (!(ah < bh || (ah === bh && (xlo[rs1] >>> 0) < (xlo[rs2] >>> 0)))) { pc += imm; n++; head = true; continue; }
+          head = true;
           break;
         }
         case 11: case 12: case 13: case 14: case 15: case 16: case 17: case 70: case 71: { // LB LH LW LD LBU LHU LWU FLW FLD
@@ -386,6 +442,7 @@ export class Hart {
         case 63: break; // FENCE: one hart, memory is sequentially consistent already
         case 64: // FENCE_I
           this.decoded.clear();
+          this.codeEpoch++; epoch = this.codeEpoch;
           base = -PAGE_SIZE * 2;
           break;
         case 65: // ECALL: retired now; the kernel advances pc past it
@@ -452,10 +509,35 @@ export class Hart {
     if (frame === null) return null;
     let p = this.decoded.get(vpn);
     if (p !== undefined && p.frame === frame && (p.next === null || p.next === space.pageForExec(vpn + 1))) return p;
-    p = new DecodedPage(vpn, frame);
+    p = new DecodedPage(vpn, frame, this.jit);
     this.decoded.set(vpn, p);
     this.evictWrite(vpn);
     return p;
+  }
+
+  /**
+   * Counts a visit to a block entry at byte `off`; at the threshold,
+   * translates the code there. True when a block now starts there.
+   */
+  private warm(p: DecodedPage, off: number): boolean {
+    const slot = off >> 1;
+    const heat = p.heat!;
+    if (heat[slot] < this.jitThreshold) { heat[slot]++; return false; }
+    const base = p.vpn * PAGE_SIZE;
+    const b = translate(base + off, (pc) => this.slotForBlock(p, pc - base));
+    p.blocks![slot] = b;
+    return b !== null;
+  }
+
+  /** The decoded slot at byte `off` of the page for the translator, or null past the page (or spanning out of it). */
+  private slotForBlock(p: DecodedPage, off: number): { op: number; rd: number; rs1: number; rs2: number; imm: number; rs3: number; aux: number; len: number } | null {
+    if (!(off >= 0 && off < PAGE_SIZE)) return null;
+    const b = p.frame;
+    if (((b[off] | (b[off + 1] << 8)) & 3) === 3 && off > PAGE_SIZE - 4) return null;
+    const d = p.slots, i = off << 2;
+    if (d[i] === 0) this.decodeAt(p, off);
+    const op = this.mutateTranslated === null ? d[i] : this.mutateTranslated(d[i]);
+    return { op, rd: d[i + 1], rs1: d[i + 2], rs2: d[i + 3], imm: d[i + 4], rs3: d[i + 5], aux: d[i + 6], len: d[i + 7] };
   }
 
   /** Decodes the instruction at byte `off` of the page; returns -1, or the address whose fetch faulted. */
@@ -466,6 +548,12 @@ export class Hart {
    * Null in every real run; it costs nothing once an instruction is cached.
    */
   mutateDecoded: ((slots: Int32Array, base: number) => void) | null = null;
+  /**
+   * The same for the translator alone (an op number in, the op to translate
+   * out), so a test can show the both-engines property finds a block that
+   * differs from the interpreter. Null in every real run.
+   */
+  mutateTranslated: ((op: number) => number) | null = null;
 
   private decodeAt(p: DecodedPage, off: number): number {
     const r = this.decodeInto(p, off);
@@ -523,6 +611,7 @@ export class Hart {
     this.writeTag[t] = vpn;
     this.writeView[t] = new DataView(bytes.buffer, bytes.byteOffset, PAGE_SIZE);
     // Code on this page (or an instruction spanning into it) must be decoded afresh.
+    this.codeEpoch++;
     this.decoded.delete(vpn);
     const prev = this.decoded.get(vpn - 1);
     if (prev !== undefined && prev.next !== null) this.decoded.delete(vpn - 1);
@@ -530,7 +619,8 @@ export class Hart {
   }
 
   /** Load of `size` bytes at (lo, hi), any alignment, byte by byte; false on a fault. */
-  private loadSlow(lo: number, hi: number, size: number): boolean {
+  /** @internal (translated blocks call it) */
+  loadSlow(lo: number, hi: number, size: number): boolean {
     const addr = hi * TWO32 + (lo >>> 0);
     if (!(addr >= 0 && addr + size <= USER_TOP)) return false;
     let vlo = 0, vhi = 0;
@@ -551,7 +641,8 @@ export class Hart {
   }
 
   /** Store of `size` bytes at (lo, hi), any alignment; nothing is written on a fault. */
-  private storeSlow(lo: number, hi: number, size: number, vlo: number, vhi: number): boolean {
+  /** @internal (translated blocks call it) */
+  storeSlow(lo: number, hi: number, size: number, vlo: number, vhi: number): boolean {
     const addr = hi * TWO32 + (lo >>> 0);
     if (!(addr >= 0 && addr + size <= USER_TOP)) return false;
     const first = Math.floor(addr / PAGE_SIZE), last = Math.floor((addr + size - 1) / PAGE_SIZE);

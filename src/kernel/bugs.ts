@@ -1,27 +1,93 @@
 // Planted bugs: named, documented kernel variants, off by default, that
-// reproduce mistakes real kernels make. Property tests must find each of
-// them; anyone can re-run the demonstration with `--bug NAME`.
+// reproduce mistakes real kernels make. Property tests and scenario sweeps
+// must find each of them; anyone can re-run the demonstration with
+// `--bug NAME`. The catalogue is one typed constant, so `k.bug('typo')` does
+// not compile; which bugs are on belongs to each kernel instance.
 
-export const PLANTED_BUGS = {
+/** Pipes, fds and the rest of the core kernel. */
+export const KERNEL_PLANTED_BUGS = {
   'pipe-write-no-wake': 'pipe write queues data but forgets to wake sleeping readers',
   'pipe-read-no-wake': 'pipe read frees space but forgets to wake sleeping writers',
   'dup-no-ref': 'dup installs the new fd without taking a reference on the open file',
   'global-pipe-ino': 'pipe inode numbers come from a module-global counter, so state leaks from one run into the next (a determinism bug)',
 } as const;
 
-export type PlantedBug = keyof typeof PLANTED_BUGS | (string & { __planted?: never });
+/** Bugs only fault injection exposes (see src/kernel/faults.ts and scenarios/fault-*.ts). */
+export const FAULT_PLANTED_BUGS = {
+  'pipe-read-no-recheck':
+    'a pipe read trusts its wakeup: after one sleep it reads what is there, and an empty pipe reads as EOF (only spurious wakeups, --spurious-wakeups, expose it)',
+  'stream-send-eintr-drops-count':
+    'a stream send interrupted after queueing part of its buffer returns EINTR instead of the bytes sent, so the writer sends them again (only --eintr exposes it)',
+} as const;
 
-const registry: Record<string, string> = { ...PLANTED_BUGS };
+export const POLL_PLANTED_BUGS = {
+  'poll-no-recheck':
+    'ppoll (and pselect6) trust the wakeup: after a wake they return what they find without re-checking in a loop, so a wake for writers (or data another reader took) returns 0 ready fds before the timeout',
+} as const;
 
-/** Subsystems add their own planted bugs at load time. */
-export function registerPlantedBugs(bugs: Record<string, string>): void {
-  Object.assign(registry, bugs);
+export const EPOLL_PLANTED_BUGS = {
+  'epoll-et-no-rearm':
+    'an edge-triggered epoll entry stays marked "queued" after epoll_wait reports it, so the callback never queues it again: a later arrival is lost and the reader sleeps for ever',
+} as const;
+
+/** AF_UNIX connections and stream sockets. */
+export const UNIX_PLANTED_BUGS = {
+  'stream-write-no-wake': 'AF_UNIX stream/seqpacket write queues data but forgets to wake sleeping readers',
+  'accept-double-dequeue':
+    'accept peeks the pending head, drops the lock (a PREEMPT point: needs kernelPreemption) and unlinks without re-checking: two acceptors get the same connection, a later one is lost',
+  'close-no-wake-connectors': 'closing a listener does not wake connectors blocked on its full backlog',
+  'accept-single-waker': "a listener's accept wait queue keeps a single waker slot: of two blocked acceptors the earlier is never woken",
+  'read-register-once':
+    "a socket's reader wait queue registers each task only once: with two readers, the one whose data was taken sleeps through later writes",
+  'stream-partial-read-drops-rest':
+    'a stream read that copies only part of a queued message frees the whole message: the rest of it is lost (only short reads, --short-io, expose it)',
+} as const;
+
+export const DGRAM_PLANTED_BUGS = {
+  'dgram-qlen-no-wake':
+    'a datagram receive frees a slot in a full receive queue but forgets to wake the senders sleeping on max_dgram_qlen (u->peer_wait)',
+} as const;
+
+/** SCM_RIGHTS and the in-flight collector. */
+export const SCM_PLANTED_BUGS = {
+  'scm-send-no-ref': 'sendmsg(SCM_RIGHTS) queues the files without taking a reference on them',
+  'scm-peek-no-ref': 'recvmsg(MSG_PEEK) installs duplicates of in-flight files without taking a reference',
+  'gc-frees-reachable':
+    'the garbage collector skips the reachability pass: a socket whose references are all in flight is freed (every message carrying it purged) even when a socket that is still open holds it in its queue',
+  'close-forgets-inflight': 'closing a socket drops its unread messages but forgets the in-flight files they carry (leaked references)',
+} as const;
+
+export const PLANTED_BUGS = {
+  ...KERNEL_PLANTED_BUGS,
+  ...FAULT_PLANTED_BUGS,
+  ...POLL_PLANTED_BUGS,
+  ...EPOLL_PLANTED_BUGS,
+  ...UNIX_PLANTED_BUGS,
+  ...DGRAM_PLANTED_BUGS,
+  ...SCM_PLANTED_BUGS,
+} as const;
+
+export type PlantedBug = keyof typeof PLANTED_BUGS;
+
+export function isPlantedBug(name: string): name is PlantedBug {
+  return Object.hasOwn(PLANTED_BUGS, name);
 }
 
-export function isPlantedBug(name: string): boolean {
-  return name in registry;
+/** Every planted bug with its description, in catalogue order. */
+export function plantedBugs(): Readonly<Record<PlantedBug, string>> {
+  return PLANTED_BUGS;
 }
 
-export function plantedBugs(): Readonly<Record<string, string>> {
-  return registry;
+/** The planted bugs one kernel runs with (validated names). */
+export class EnabledBugs {
+  private readonly on: ReadonlySet<PlantedBug>;
+
+  constructor(names: readonly string[]) {
+    for (const b of names) if (!isPlantedBug(b)) throw new Error(`unknown planted bug: ${b}`);
+    this.on = new Set(names as readonly PlantedBug[]);
+  }
+
+  has(name: PlantedBug): boolean {
+    return this.on.has(name);
+  }
 }

@@ -13,7 +13,6 @@
 // removes it (OpenFile.watchers, Linux eventpoll_release).
 import { WaitQueue, Waker } from '../sched/waitqueue.ts';
 import { O_CLOEXEC, O_RDWR } from './abi.ts';
-import { registerPlantedBugs } from './bugs.ts';
 import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from './errno.ts';
 import type { FileOps, OpenFile, ReleaseWatcher, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
@@ -36,12 +35,8 @@ export const EPOLL_EVENT_SIZE = 16;
 /** Linux EP_MAX_EVENTS = INT_MAX / sizeof(struct epoll_event) */
 const EP_MAX_EVENTS = Math.floor(0x7fffffff / EPOLL_EVENT_SIZE);
 
-export const EPOLL_PLANTED_BUGS = {
-  'epoll-et-no-rearm':
-    'an edge-triggered epoll entry stays marked "queued" after epoll_wait reports it, so the callback never queues it again: a later arrival is lost and the reader sleeps for ever',
-} as const;
+export { EPOLL_PLANTED_BUGS } from './bugs.ts';
 
-registerPlantedBugs(EPOLL_PLANTED_BUGS);
 
 /** One interest-list entry (struct epitem): keyed by (file, fd), no reference to the file. */
 class EpollItem implements ReleaseWatcher {

@@ -4,7 +4,9 @@
 // with a bit per full word of it, so the search skips 1,024 open fds at a
 // time instead of testing each (100,000 dups stay fast).
 import { EBADF, EMFILE } from './errno.ts';
+import type { FootprintRecorder } from '../sched/footprint.ts';
 import type { OpenFile } from './file.ts';
+import { touchFile } from './footprint.ts';
 
 export const RLIMIT_NOFILE_DEFAULT = 1024;
 
@@ -30,9 +32,23 @@ export class FdTable {
   users = 1;
   /** RLIMIT_NOFILE: fds must be below this */
   limit = RLIMIT_NOFILE_DEFAULT;
+  /** while exploring with dpor: records lookups (reads) and changes (writes) of this table and its files */
+  recorder: FootprintRecorder | null = null;
+  /** the table's name in footprints, "fdt:<pid of its first task>" */
+  key = '';
+
+  private touch(write: boolean, f?: OpenFile): void {
+    const r = this.recorder;
+    if (!r) return;
+    if (write) r.write(this.key);
+    else r.read(this.key);
+    if (f) touchFile(r, f);
+  }
 
   /** Installs `file` (taking over the caller's reference) at the lowest free fd >= minFd, or -EMFILE. */
   install(file: OpenFile, cloexec: boolean, minFd = 0): number {
+    // The slot changes, not the file: whoever opened or got the file recorded it.
+    this.touch(true);
     const fd = this.lowestFree(minFd);
     if (fd >= this.limit) return -EMFILE;
     this.set(fd, { file, cloexec });
@@ -90,13 +106,16 @@ export class FdTable {
 
   /** Installs at exactly `fd`, returning what was there (the caller puts it). */
   installAt(fd: number, file: OpenFile, cloexec: boolean): OpenFile | undefined {
+    this.touch(true);
     const old = this.slots[fd]?.file;
     this.set(fd, { file, cloexec });
     return old;
   }
 
   get(fd: number): OpenFile | undefined {
-    return fd >= 0 ? this.slots[fd]?.file : undefined;
+    const f = fd >= 0 ? this.slots[fd]?.file : undefined;
+    this.touch(false, f);
+    return f;
   }
 
   getCloexec(fd: number): boolean {
@@ -104,6 +123,7 @@ export class FdTable {
   }
 
   setCloexec(fd: number, on: boolean): number {
+    this.touch(true);
     const s = fd >= 0 ? this.slots[fd] : undefined;
     if (!s) return -EBADF;
     s.cloexec = on;
@@ -113,6 +133,7 @@ export class FdTable {
   /** Removes fd and returns its file (the caller drops the reference), or undefined if not open. */
   remove(fd: number): OpenFile | undefined {
     const s = fd >= 0 ? this.slots[fd] : undefined;
+    this.touch(true); // the caller's put() records the file
     if (!s) return undefined;
     this.set(fd, undefined);
     while (this.slots.length && !this.slots[this.slots.length - 1]) this.slots.pop();
@@ -126,8 +147,10 @@ export class FdTable {
 
   /** A copy for fork: same open files, each with one more reference. */
   clone(): FdTable {
+    this.touch(false);
     const t = new FdTable();
     t.limit = this.limit;
+    t.recorder = this.recorder;
     this.slots.forEach((s, fd) => {
       if (s) t.set(fd, { file: s.file.get(), cloexec: s.cloexec });
     });
@@ -144,6 +167,7 @@ export class FdTable {
 
   /** Removes every fd, returning the files in fd order (the caller puts them). */
   takeAll(): OpenFile[] {
+    this.touch(true);
     const files = this.slots.filter((s): s is FdSlot => !!s).map((s) => s.file);
     this.slots = [];
     this.open = new Uint32Array(1);
@@ -154,6 +178,7 @@ export class FdTable {
 
   /** Removes the close-on-exec fds, returning their files. */
   takeCloexec(): OpenFile[] {
+    this.touch(true);
     const out: OpenFile[] = [];
     this.slots.forEach((s, fd) => {
       if (s?.cloexec) {

@@ -3,7 +3,9 @@
 // that holds one); never released by garbage collection. `ops` is the
 // object behind the file (a regular-file view of an inode, a pipe end, a
 // socket), which implements the FileOps it supports.
+import type { FootprintRecorder } from '../sched/footprint.ts';
 import type { WaitQueue } from '../sched/waitqueue.ts';
+import { touchFile } from './footprint.ts';
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from './abi.ts';
 import type { Inode } from './vfs.ts';
 import type { Task } from './task.ts';
@@ -49,6 +51,16 @@ export interface FileOps {
   unref?(f: OpenFile): void;
   /** Short description for traces, e.g. "pipe:[3]". */
   describe(f: OpenFile): string;
+  /**
+   * Names of the kernel objects an operation on this file may touch, for
+   * partial-order reduction (src/kernel/footprint.ts); absent: the object's
+   * description (or the whole VFS for files with an inode).
+   */
+  footprintKeys?(f: OpenFile): string[];
+  /** A few words on the object's state for coverage tuples, e.g. "listening+full" (src/kernel/coverage.ts). */
+  coverageState?(f: OpenFile): string;
+  /** What strace -yy shows for an fd of this file, when more than describe() ("UNIX-STREAM:[20000->20001]"). */
+  traceName?(f: OpenFile): string;
 }
 
 /**
@@ -65,9 +77,14 @@ export class OpenFiles {
   private nextId = 1;
   readonly live = new Map<number, OpenFile>();
 
+  /** the scheduler's footprint recorder while exploring with dpor */
+  constructor(readonly recorder: FootprintRecorder | null = null) {}
+
   open(ops: FileOps, flags: number, inode: Inode | null = null): OpenFile {
+    this.recorder?.write('alloc:file');
     const f = new OpenFile(this, this.nextId++, ops, flags, inode);
     this.live.set(f.id, f);
+    touchFile(this.recorder, f);
     return f;
   }
 }
@@ -99,6 +116,8 @@ export class OpenFile {
 
   get(): this {
     if (this.refs <= 0) throw new Error(`kernel bug: get() on released file ${this.id}`);
+    // A new reference must stay ordered with every put (it decides which put releases).
+    this.owner.recorder?.write(`f:${this.id}`);
     this.refs++;
     return this;
   }
@@ -106,6 +125,9 @@ export class OpenFile {
   /** Drops a reference; releases the file when it was the last. */
   put(): void {
     if (this.refs <= 0) throw new Error(`kernel bug: put() on released file ${this.id}`);
+    // Puts that leave references commute with each other (a counter going down); the last one releases the object.
+    if (this.refs === 1) touchFile(this.owner.recorder, this);
+    else this.owner.recorder?.read(`f:${this.id}`);
     if (--this.refs === 0) {
       this.owner.live.delete(this.id);
       if (this.watchers) {

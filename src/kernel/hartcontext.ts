@@ -122,6 +122,7 @@ export class HartContext implements UserContext {
   /** A context for a fresh program: pc at entry, sp at the initial stack, everything else zero. */
   static fresh(task: Task, mm: AddressSpace, vm: GuestVm, entry: number, sp: number): HartContext {
     const hart = new Hart(mm, new Timer());
+    hart.jit = task.kernel.config.jit;
     hart.pc = entry;
     hart.setX(2, sp);
     return new HartContext(task, hart, vm);

@@ -1,6 +1,7 @@
 // The kernel: processes, the syscall table and its dispatch, exit and
 // wait, signals, and the invariant checks that property tests turn on.
 // Subsystems (files, pipes, AF_UNIX) register their syscalls into `table`.
+import { JIT_DEFAULT } from '../hw/jit.ts';
 import { AddressSpace } from '../hw/memory.ts';
 import { DEFAULT_MEMORY_LIMIT, MemoryBudget } from '../hw/budget.ts';
 import type { Rng } from '../sched/rng.ts';
@@ -10,20 +11,22 @@ import { SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN } from './abi.ts';
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000;
 import { Console, ConsoleFile } from './console.ts';
 import type { Binfmt, UserContext } from './context.ts';
-import { renderResult } from './errno.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
 import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './signal.ts';
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
-import { renderArgs, renderSyscall } from './strace.ts';
+import { SignalTrace, faultInfo, straceExit, traceEnter, traceExit, traceUnfinished } from './trace-emit.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
-import { isPlantedBug, type PlantedBug } from './bugs.ts';
+import { EnabledBugs, type PlantedBug } from './bugs.ts';
+import { recordSyscall } from './footprint.ts';
+import type { FaultInjector } from './faults.ts';
+import { Coverage, objectState, outcomeOf } from './coverage.ts';
 
 export interface KernelConfig {
   /** PREEMPT points inside handlers become scheduling points (the SMP model); off on one hart */
@@ -32,13 +35,17 @@ export interface KernelConfig {
   checkInvariants: boolean;
   /** also check, after every step, that no sleeper's wait condition holds unwoken (src/kernel/wake-duty.ts) */
   checkWakeDuties?: boolean;
-  /** planted bugs to enable (see bugs.ts); none by default */
-  bugs: readonly PlantedBug[];
+  /** planted bugs to enable (names from bugs.ts, checked at boot); none by default */
+  bugs: readonly string[];
   /** the run's memory budget in bytes (budget.ts): every page, buffer and task is charged to it */
   memoryLimit: number;
+  /** guest harts translate hot code (src/hw/jit.ts); false runs the interpreter alone, with the same results */
+  jit: boolean;
 }
 
-export const DEFAULT_CONFIG: KernelConfig = { kernelPreemption: false, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT };
+export const DEFAULT_CONFIG: KernelConfig = {
+  kernelPreemption: false, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
+};
 
 /** Host bytes charged per task (its kernel-side state: registers, signal state, queues; Linux's task_struct and kernel stack). */
 export const TASK_COST = 16 * 1024;
@@ -59,7 +66,7 @@ export const ROOT_CREDS: Creds = { uid: 0, gid: 0, euid: 0, egid: 0, suid: 0, sg
 export class Kernel {
   readonly table = new SyscallTable();
   readonly vfs = new Vfs();
-  readonly files = new OpenFiles();
+  readonly files: OpenFiles;
   readonly console: Console;
   readonly config: KernelConfig;
   /** the run's memory budget: address spaces, buffers, files, console and trace draw on it */
@@ -81,6 +88,8 @@ export class Kernel {
   readonly stats = { syscalls: 0, enosys: 0 };
   /** calls of syscall numbers the kernel does not implement, by number (in order of first use) */
   readonly unknownSyscalls = new Map<number, number>();
+  /** siginfo of generated signals until delivery, for the trace (used only when recording) */
+  private readonly sigTrace = new SignalTrace(this);
   /** program formats execve tries before ELF (scripted programs a scenario registers) */
   readonly binfmts: Binfmt[] = [];
   /** futex waiters, by address space and address */
@@ -88,7 +97,12 @@ export class Kernel {
   /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
   private readonly mmUsers = new Map<AddressSpace, number>();
   private nextPid = 1;
-  private readonly bugSet: Set<string>;
+  /** the planted bugs this kernel runs with */
+  readonly bugs: EnabledBugs;
+  /** fault injection (spurious wakeups, EINTR, short reads) when the run asked for it */
+  faults: FaultInjector | null = null;
+  /** (syscall, object state, outcome) tuples and who-woke-whom pairs, when the run records coverage */
+  coverage: Coverage | null = null;
 
   constructor(
     readonly sched: Scheduler,
@@ -96,17 +110,17 @@ export class Kernel {
     config: Partial<KernelConfig> = {},
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+    this.files = new OpenFiles(sched.recorder);
+    this.bugs = new EnabledBugs(this.config.bugs);
     this.memory = new MemoryBudget(this.config.memoryLimit);
     this.console = new Console(this.memory);
     this.vfs.memory = this.memory;
     sched.trace.memory = this.memory;
-    for (const b of this.config.bugs) if (!isPlantedBug(b)) throw new Error(`unknown planted bug: ${b}`);
-    this.bugSet = new Set(this.config.bugs);
   }
 
   /** Is this planted bug enabled? Kernel code reads `if (k.bug('name'))` at the buggy branch. */
   bug(name: PlantedBug): boolean {
-    return this.bugSet.has(name);
+    return this.bugs.has(name);
   }
 
   /** Starts a process from the harness: console on fds 0-2, empty address space, cwd "/". */
@@ -120,7 +134,8 @@ export class Kernel {
     t.ctx = makeCtx(t);
     this.tasks.set(t.pid, t);
     this.sched.add(t);
-    this.traceNote(t, 'spawn', `+++ started ${t.label} +++`);
+    this.hashNote('spawn', t.pid);
+    this.sched.trace.start(this.sched.clock.now, t.pid, t.pid, 0, t.label);
     return t;
   }
 
@@ -133,6 +148,7 @@ export class Kernel {
   fork(parent: Task, flags = 0): number {
     // A script child takes its program's name (comm is inherited on Linux; the name only labels reports).
     const name = parent.ctx.childName?.() || parent.name;
+    this.sched.recorder?.write('alloc:pid');
     const proc = parent.group.leader;
     if (!this.memory.charge(TASK_COST)) return -ENOMEM;
     const mm = parent.mm.clone();
@@ -158,6 +174,7 @@ export class Kernel {
     proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
+    this.sched.trace.start(this.sched.clock.now, child.pid, child.pid, proc.pid, child.label);
     return child.pid;
   }
 
@@ -191,8 +208,14 @@ export class Kernel {
     if (!thread) proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
-    if (thread) this.traceNote(parent, 'spawn', `+++ thread ${child.pid} started +++`);
+    if (thread) this.hashNote('spawn', parent.pid);
+    this.sched.trace.start(this.sched.clock.now, child.pid, child.tgid, thread ? parent.pid : proc.pid, child.label);
     return child;
+  }
+
+  /** Does another task use t's memory (CLONE_VM)? Its user code then touches memory no footprint records. */
+  sharesMemory(t: Task): boolean {
+    return this.mmUserCount(t.mm) > 1;
   }
 
   private mmUserCount(mm: AddressSpace): number {
@@ -225,17 +248,26 @@ export class Kernel {
     const def = this.table.get(a.nr);
     this.stats.syscalls++;
     if (!def) {
+      this.sched.recorder?.global(`unknown syscall ${a.nr}`);
       this.stats.enosys++;
       this.unknownSyscalls.set(a.nr, (this.unknownSyscalls.get(a.nr) ?? 0) + 1);
+      if (this.sched.trace.recording) traceEnter(this, t, undefined);
       return -38; // ENOSYS
     }
     const kinds = def.args;
     for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
+    if (this.sched.recorder) recordSyscall(this.sched.recorder, def, t.argv);
+    if (this.coverage) {
+      const fdArg = kinds.indexOf('fd');
+      t.coverObject = fdArg >= 0 ? objectState(t.fds.get(t.argv[fdArg])) : '-';
+      t.coverSleeps = 0;
+    }
+    if (this.sched.trace.recording) traceEnter(this, t, def);
     return def.handler(t, t.argv);
   }
 
-  /** Records a finished syscall in the trace (hash always; text when recording). */
-  syscallDone(t: Task, result: number, start: number): void {
+  /** Records a finished syscall in the trace hash, and its exit event when recording. */
+  syscallDone(t: Task, result: number): void {
     const a = t.ctx.args;
     const h = this.sched.trace.hash;
     h.int(t.pid);
@@ -246,38 +278,36 @@ export class Kernel {
       h.int32(hi[i]);
     }
     h.int(result);
-    if (this.sched.trace.recordText) {
-      const def = this.table.get(a.nr);
-      const now = this.sched.clock.now;
-      const text = def
-        ? renderSyscall(def, t.argv, t.mm, result)
-        : `syscall_${a.nr}(${[0, 1, 2, 3, 4, 5].map((i) => decodeArg('long', a.lo[i], a.hi[i])).join(', ')}) = ${renderResult(result)}`;
-      const ev = { time: now, dur: now - start, tid: t.pid, kind: 'syscall' as const, name: def?.name ?? `syscall_${a.nr}`, text };
-      const events = this.sched.trace.events;
-      if (t.state === 'exited' && events.length && events[events.length - 1].tid === t.pid && events[events.length - 1].kind === 'exit') {
-        // The call ended the process (exit, a fatal signal): like strace, show it unfinished ("= ?") before the exit line.
-        ev.text = text.replace(/ = [^=]*$/, ' = ?');
-        events.splice(events.length - 1, 0, ev);
-      } else {
-        this.sched.trace.add(ev);
-      }
+    if (this.coverage) {
+      const name = this.table.get(a.nr)?.name ?? `syscall_${a.nr}`;
+      this.coverage.add(name, t.coverObject, outcomeOf(result, t.coverSleeps > 0));
     }
+    if (this.sched.trace.recording) traceExit(this, t, result);
   }
 
   traceBlock(t: Task, on: string): void {
-    if (!this.sched.trace.recordText) return;
-    const def = this.table.get(t.ctx.args.nr);
-    const call = def ? `${def.name}(${renderArgs(def, t.argv, t.mm, -1)})` : `syscall_${t.ctx.args.nr}(...)`;
-    this.sched.trace.add({ time: this.sched.clock.now, dur: 0, tid: t.pid, kind: 'block', name: def?.name ?? '?', text: `${call} <blocks on ${on}>` });
+    if (this.coverage) {
+      // sleeping again within one call: the last wake found its condition false
+      if (t.coverSleeps++ > 0) this.coverage.add(this.table.get(t.ctx.args.nr)?.name ?? '?', t.coverObject, 'woke-to-false-condition');
+    }
+    this.sched.trace.block(this.sched.clock.now, t.pid, on);
   }
 
-  traceNote(t: Task, kind: 'exit' | 'signal' | 'fault' | 'note' | 'spawn', text: string): void {
+  traceResume(t: Task): void {
+    this.sched.trace.resume(this.sched.clock.now, t.pid);
+  }
+
+  /** Feeds a thread-level event (not a syscall) into the trace hash. */
+  private hashNote(kind: string, pid: number): void {
     const h = this.sched.trace.hash;
     h.str(kind);
-    h.int(t.pid);
-    if (this.sched.trace.recordText) {
-      this.sched.trace.add({ time: this.sched.clock.now, dur: 0, tid: t.pid, kind, name: kind, text });
-    }
+    h.int(pid);
+  }
+
+  /** A free-text line (a script's sys.log, a script error), hashed like every thread-level event. */
+  traceNote(t: Task, kind: 'note' | 'fault', text: string): void {
+    this.hashNote(kind, t.pid);
+    this.sched.trace.note(this.sched.clock.now, t.pid, text);
   }
 
   // ---- exit and wait ----
@@ -310,6 +340,7 @@ export class Kernel {
    */
   exitThread(t: Task, status: number): void {
     if (t.state === 'exited') return;
+    traceUnfinished(this, t);
     t.state = 'exited';
     t.waitingOn = null;
     this.memory.release(TASK_COST);
@@ -327,7 +358,8 @@ export class Kernel {
     this.releaseMm(t.mm);
     const leader = g.leader;
     if (g.threads.length > 0) {
-      this.traceNote(t, 'exit', `+++ thread ${t.pid} exited +++`);
+      this.hashNote('exit', t.pid);
+      this.sched.trace.end(this.sched.clock.now, t.pid, t.tgid, false, straceExit(status));
       if (t !== leader) this.tasks.delete(t.pid);
       return;
     }
@@ -345,7 +377,15 @@ export class Kernel {
   private exitProcess(leader: Task, status: number, last: Task): void {
     const describe = (status & 0x7f) === 0 ? `exit ${(status >> 8) & 0xff}` : `killed by ${signalName(status & 0x7f)}`;
     this.exits.push({ pid: leader.pid, name: leader.name, status, describe });
-    this.traceNote(last, 'exit', `+++ ${describe} +++`);
+    const rec = this.sched.recorder;
+    if (rec) {
+      // the exit order, the children it orphans and the parent that reaps it
+      rec.write('exits');
+      for (const c of leader.children) rec.write(`t:${c.pid}`);
+      if (leader.parent) rec.write(`t:${leader.parent.pid}`);
+    }
+    this.hashNote('exit', last.pid);
+    this.sched.trace.end(this.sched.clock.now, last.pid, leader.pid, true, straceExit(status));
     for (const c of leader.children) {
       c.parent = null;
       if (c.zombie) this.tasks.delete(c.pid);
@@ -355,7 +395,9 @@ export class Kernel {
     const p = leader.parent;
     if (p && p.group.threads.length > 0) {
       leader.zombie = true;
-      this.sendProcessSignal(p, SIGCHLD);
+      const killed = status & 0x7f;
+      this.sendProcessSignal(p, SIGCHLD, `CLD_${killed ? 'KILLED' : 'EXITED'}, si_pid=${leader.pid}, si_uid=${leader.creds.uid}, ` +
+        `si_status=${killed ? signalName(killed) : (status >> 8) & 0xff}, si_utime=0, si_stime=0`);
       p.childExit.wakeAll();
     } else {
       this.tasks.delete(leader.pid);
@@ -370,7 +412,8 @@ export class Kernel {
   }
 
   faultTask(t: Task, signo: number, detail: string): void {
-    this.traceNote(t, 'fault', `--- ${signalName(signo)} (${detail}) ---`);
+    this.hashNote('fault', t.pid);
+    this.sched.trace.signal(this.sched.clock.now, t.pid, signo, faultInfo(signo, detail));
     // A synchronous fault cannot be ignored or blocked: with no handler it kills.
     const act = t.sig.actions[signo];
     if (typeof act.handler === 'function' || (typeof act.handler === 'number' && act.handler > SIG_IGN)) {
@@ -403,11 +446,14 @@ export class Kernel {
   // ---- signals ----
 
   /** Generates a signal for one thread (tgkill, faults, SIGPIPE); wakes it if it sleeps so an interruptible sleep can return. */
-  sendSignal(t: Task, signo: number): void {
+  sendSignal(t: Task, signo: number, code = 'SI_USER'): void {
     if (t.state === 'exited' || signo === 0) return;
-    if (t.sig.ignored(signo)) return;
+    this.sched.recorder?.write(`t:${t.pid}`);
+    const ignored = t.sig.ignored(signo);
+    if (this.sched.trace.recording) this.sigTrace.sent(String(t.pid), t.pid, signo, ignored, this.sigTrace.info(signo, code));
+    if (ignored) return;
     t.sig.pending |= bit(signo);
-    this.traceNote(t, 'signal', `--- ${signalName(signo)} ---`);
+    this.hashNote('signal', t.pid);
     if (signo === SIGKILL || !(t.sig.blocked & bit(signo))) {
       if (t.state === 'blocked') this.sched.wake(t, signalName(signo));
     }
@@ -419,16 +465,23 @@ export class Kernel {
    * is woken if it can take it, else the first thread that can (Linux
    * complete_signal).
    */
-  sendProcessSignal(t: Task, signo: number): void {
+  sendProcessSignal(t: Task, signo: number, info?: string): void {
     const threads = t.group.threads;
+    for (const o of threads) this.sched.recorder?.write(`t:${o.pid}`);
     if (threads.length === 0 || signo === 0) return;
     const first = threads[0];
-    if (first.sig.ignored(signo)) return;
+    const ignored = first.sig.ignored(signo);
+    if (this.sched.trace.recording) {
+      const name = signalName(signo);
+      const text = info ? `${name} {si_signo=${name}, si_code=${info}}` : this.sigTrace.info(signo, 'SI_USER');
+      this.sigTrace.sent(`g${t.tgid}`, t.group.leader.pid, signo, ignored, text);
+    }
+    if (ignored) return;
     const b = bit(signo);
     first.sig.shared.pending |= b;
     const wants = (x: Task): boolean => signo === SIGKILL || !(x.sig.blocked & b);
     const target = t.state !== 'exited' && wants(t) ? t : threads.find(wants);
-    this.traceNote(target ?? first, 'signal', `--- ${signalName(signo)} ---`);
+    this.hashNote('signal', (target ?? first).pid);
     if (target && target.state === 'blocked') this.sched.wake(target, signalName(signo));
   }
 
@@ -453,6 +506,7 @@ export class Kernel {
         return true;
       }
       t.sig.take(s);
+      if (this.sched.trace.recording) this.sigTrace.delivered(t, s);
       const act = t.sig.actions[s];
       if (act.handler === SIG_IGN && s !== SIGKILL) continue;
       if (act.handler === SIG_DFL || s === SIGKILL) {
@@ -491,6 +545,16 @@ export class Kernel {
   /** Live tasks, for reports. */
   liveTasks(): Task[] {
     return [...this.tasks.values()].filter((t) => t.state !== 'exited');
+  }
+
+  /** Starts recording coverage (tuples and who woke whom) for this run. */
+  recordCoverage(): Coverage {
+    const c = (this.coverage = new Coverage());
+    this.sched.onWake = (by, woken, queue) => {
+      const name = (x: { tid: number } | null) => (x ? (this.tasks.get(x.tid)?.name ?? '?') : 'timer');
+      c.wake(name(by), name(woken), queue);
+    };
+    return c;
   }
 
   newFdTable(): FdTable {

@@ -39,6 +39,7 @@ export class Pipe {
   }
 
   *read(t: Task, f: OpenFile, io: UserIO): SyscallGen {
+    if (this.k.bug('pipe-read-no-recheck')) return yield* this.readTrustingWakeup(t, f, io);
     if (io.total === 0) return 0;
     while (this.size === 0) {
       if (this.writers === 0) return 0;
@@ -46,8 +47,22 @@ export class Pipe {
       const err = yield* sleepOn(t, this.readWait);
       if (err) return err;
     }
-    const n = this.take(io);
+    const n = this.take(io, this.k.faults?.shortRead(io.remaining));
     if (!this.k.bug('pipe-read-no-wake')) this.writeWait.wakeAll();
+    return n;
+  }
+
+  /** BUG (planted 'pipe-read-no-recheck'): sleeps once and trusts the wakeup; an empty pipe then reads as EOF. */
+  private *readTrustingWakeup(t: Task, f: OpenFile, io: UserIO): SyscallGen {
+    if (io.total === 0) return 0;
+    if (this.size === 0) {
+      if (this.writers === 0) return 0;
+      if (f.flags & O_NONBLOCK) return -EAGAIN;
+      const err = yield* sleepOn(t, this.readWait);
+      if (err) return err;
+    }
+    const n = this.take(io);
+    this.writeWait.wakeAll();
     return n;
   }
 
@@ -85,11 +100,12 @@ export class Pipe {
     this.size = 0;
   }
 
-  private take(io: UserIO): number {
+  /** Copies queued bytes out, at most `limit` (a short read under --short-io). */
+  private take(io: UserIO, limit = Infinity): number {
     let n = 0;
-    while (io.remaining > 0 && this.chunks.length) {
+    while (io.remaining > 0 && n < limit && this.chunks.length) {
       const c = this.chunks[0];
-      const put = io.copyOut(c);
+      const put = io.copyOut(limit - n < c.length ? c.subarray(0, limit - n) : c);
       n += put;
       this.size -= put;
       this.k.memory.release(put);
@@ -134,6 +150,13 @@ export class PipeEnd implements FileOps {
     let m = p.size > 0 ? POLLIN | POLLRDNORM : 0;
     if (p.writers === 0) m |= POLLHUP;
     return m;
+  }
+
+  coverageState(): string {
+    const p = this.pipe;
+    let st = p.size === 0 ? 'empty' : PIPE_CAPACITY - p.size < PIPE_BUF ? 'full' : 'data';
+    if (this.isWriter ? p.readers === 0 : p.writers === 0) st += this.isWriter ? '+no-readers' : '+no-writers';
+    return st;
   }
 
   pollQueues(): WaitQueue[] {

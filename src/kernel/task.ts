@@ -12,7 +12,9 @@ import type { UserContext } from './context.ts';
 import type { FdTable } from './fdtable.ts';
 import type { Kernel } from './kernel.ts';
 import { SignalState } from './signal.ts';
-import { PREEMPT, type SyscallGen } from './syscall.ts';
+import type { OpenFile } from './file.ts';
+import type { CallView } from './strace.ts';
+import { PREEMPT, type SyscallDef, type SyscallGen } from './syscall.ts';
 import type { Creds, Inode } from './vfs.ts';
 
 type Phase = 'user' | 'kernel';
@@ -74,12 +76,16 @@ export class Task implements SimThread {
   pendingResult: number | undefined = undefined;
   /** the running handler, while a syscall is in progress (blocked or preempted) */
   private current: SyscallGen | null = null;
-  /** virtual time when the current syscall was first polled */
-  private syscallStart = 0;
   /** the user side; set by whoever creates the task, right after construction */
   ctx!: UserContext;
+  /** coverage: the state of the object the current syscall acted on, and how often it slept */
+  coverObject = '-';
+  coverSleeps = 0;
   /** decoded arguments of the pending syscall (reused) */
   readonly argv: number[] = [0, 0, 0, 0, 0, 0];
+  /** while recording a trace: the current call's decoder view, and its fd table at entry (for fd events) */
+  traceView: { view: CallView; def: SyscallDef } | null = null;
+  traceFds: Map<number, OpenFile> | null = null;
 
   constructor(
     readonly kernel: Kernel,
@@ -95,6 +101,10 @@ export class Task implements SimThread {
     group?: ThreadGroup,
   ) {
     this.parent = parent;
+    if (!fds.key) {
+      fds.key = `fdt:${pid}`;
+      fds.recorder = kernel.sched.recorder;
+    }
     this.group = group ?? new ThreadGroup(this);
     this.group.threads.push(this);
     this.fs = { cwd, umask };
@@ -109,6 +119,10 @@ export class Task implements SimThread {
 
   get tid(): number {
     return this.pid;
+  }
+
+  get midSyscall(): boolean {
+    return this.current !== null;
   }
 
   get tgid(): number {
@@ -156,6 +170,7 @@ export class Task implements SimThread {
 
   step(): number {
     const k = this.kernel;
+    if (k.sched.recorder && k.sharesMemory(this)) k.sched.recorder.global('threads share memory');
     // The group is exiting (exit_group, a fatal signal): a thread stopped at a
     // scheduling point outside a syscall ends there without running more.
     if (this.group.exitStatus !== null && this.current === null) {
@@ -165,7 +180,6 @@ export class Task implements SimThread {
     if (this.phase === 'user') return this.runUser();
     let result: number;
     if (this.current === null) {
-      this.syscallStart = k.sched.clock.now;
       const r = k.dispatch(this);
       if (typeof r === 'number') {
         result = r;
@@ -176,11 +190,12 @@ export class Task implements SimThread {
         result = done;
       }
     } else {
+      k.traceResume(this);
       const done = this.poll();
       if (done === undefined) return SYSCALL_TICKS;
       result = done;
     }
-    k.syscallDone(this, result, this.syscallStart);
+    k.syscallDone(this, result);
     if (this.state === 'exited') return SYSCALL_TICKS;
     this.pendingResult = result;
     this.phase = 'user';

@@ -9,6 +9,9 @@ import { canRead, canWrite, getU64 } from './uaccess.ts';
 
 export const UIO_MAXIOV = 1024;
 
+/** Copies up to this many bytes are done in a loop rather than with subarray + set. */
+const SHORT_COPY = 256;
+
 export interface Segment {
   addr: number;
   len: number;
@@ -31,7 +34,8 @@ function copyToUser(mm: AddressSpace, addr: number, src: Uint8Array, from: numbe
       mm.write(a, src.subarray(from + done, from + n));
       return;
     }
-    if (chunk <= 16) for (let i = 0; i < chunk; i++) page[off + i] = src[from + done + i];
+    // Short copies byte by byte: a subarray view per chunk costs more than the loop.
+    if (chunk <= SHORT_COPY) for (let i = 0, s = from + done; i < chunk; i++) page[off + i] = src[s + i];
     else page.set(src.subarray(from + done, from + done + chunk), off);
     done += chunk;
   }
@@ -46,7 +50,7 @@ function copyFromUser(mm: AddressSpace, addr: number, dst: Uint8Array, to: numbe
     const chunk = Math.min(n - done, PAGE_SIZE - off);
     const page = mm.pageForRead((a - off) / PAGE_SIZE);
     if (!page) return false;
-    if (chunk <= 16) for (let i = 0; i < chunk; i++) dst[to + done + i] = page[off + i];
+    if (chunk <= SHORT_COPY) for (let i = 0, d = to + done; i < chunk; i++) dst[d + i] = page[off + i];
     else dst.set(page.subarray(off, off + chunk), to + done);
     done += chunk;
   }
@@ -117,9 +121,9 @@ export class UserIO {
     return out;
   }
 
-  /** Copies bytes out to the user (read side); returns how many fit. */
-  copyOut(bytes: Uint8Array): number {
-    const n = Math.min(bytes.length, this.remaining);
+  /** Copies bytes[from..] out to the user (read side); returns how many fit. */
+  copyOut(bytes: Uint8Array, from = 0): number {
+    const n = Math.min(bytes.length - from, this.remaining);
     let put = 0;
     let skip = this.done;
     for (const s of this.segs) {
@@ -129,7 +133,7 @@ export class UserIO {
         continue;
       }
       const take = Math.min(s.len - skip, n - put);
-      copyToUser(this.mm, s.addr + skip, bytes, put, take);
+      copyToUser(this.mm, s.addr + skip, bytes, from + put, take);
       put += take;
       skip = 0;
     }

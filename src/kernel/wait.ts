@@ -7,13 +7,15 @@
 //     if (err) return err;         // a signal arrived: -EINTR / -ERESTARTSYS
 //   }
 import type { WaitQueue } from '../sched/waitqueue.ts';
-import { ERESTARTSYS } from './errno.ts';
+import { EINTR, ERESTARTSYS } from './errno.ts';
 import type { KernelYield } from './syscall.ts';
 import type { Task } from './task.ts';
 
 /** Sleeps on q until woken; returns 0, or -ERESTARTSYS if a signal is pending (interruptible sleep). */
 export function* sleepOn(t: Task, q: WaitQueue): Generator<KernelYield, number, void> {
   if (t.kernel.signalPending(t)) return -ERESTARTSYS;
+  // --eintr: a signal whose handler has no SA_RESTART arrives as the task goes to sleep.
+  if (t.kernel.faults?.interruptSleep()) return -EINTR;
   t.wakePending = false;
   q.add(t.waker);
   t.sleepingOn = [q];

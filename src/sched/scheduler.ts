@@ -7,6 +7,7 @@ import { EventQueue, type TimerEvent } from './events.ts';
 import { ReplayDivergence, type Strategy } from './strategy.ts';
 import type { SimThread } from './thread.ts';
 import { Trace } from './trace.ts';
+import { FootprintRecorder, type Footprint } from './footprint.ts';
 import { Waker, type WaitQueue } from './waitqueue.ts';
 
 export interface Sleeper {
@@ -82,16 +83,29 @@ export class Scheduler {
   previous: SimThread | null = null;
   /** called after every step (the kernel's invariant checks in checking mode) */
   afterStep: (() => void) | null = null;
+  /**
+   * --spurious-wakeups: given the number of blocked threads, the index of one
+   * to wake for no reason at this choice point, or -1 (src/kernel/faults.ts)
+   */
+  spuriousWake: ((blocked: number) => number) | null = null;
+  /** told of every wakeup of a blocked thread, with the thread that ran when it happened (coverage) */
+  onWake: ((by: SimThread | null, woken: SimThread, source: string) => void) | null = null;
+  /** the thread taking the current step (null between steps: timers) */
+  private running: SimThread | null = null;
+  /** what each step reads and writes, when the strategy asked for it (dpor) */
+  readonly recorder: FootprintRecorder | null;
 
   constructor(opts: SchedulerOptions) {
     this.strategy = opts.strategy;
+    this.recorder = opts.strategy.wantsFootprints ? new FootprintRecorder() : null;
     this.maxSteps = opts.maxSteps ?? 1_000_000;
     this.maxInstructions = opts.maxInstructions ?? Infinity;
     this.maxTime = opts.maxTime ?? Infinity;
-    this.trace = new Trace(opts.recordText ?? false);
+    this.trace = new Trace(opts.recordText ?? false, this.clock);
   }
 
   add(t: SimThread): void {
+    this.recorder?.write(`t:${t.tid}`);
     let i = this.threads.length;
     while (i > 0 && this.threads[i - 1].tid > t.tid) i--;
     this.threads.splice(i, 0, t);
@@ -104,19 +118,19 @@ export class Scheduler {
   }
 
   wakerFor(t: SimThread): Waker {
-    return new Waker(t, (_w, source) => this.wake(t, source.name));
+    return new Waker(t, (_w, source) => this.wake(t, source.name), this.recorder);
   }
 
   /** Makes a blocked thread runnable; a wake that reaches a running thread is remembered. */
   wake(t: SimThread, source: string): void {
+    this.recorder?.write(`t:${t.tid}`);
     if (t.state === 'blocked') {
+      this.onWake?.(this.running, t, source);
       t.state = 'runnable';
       t.waitingOn = null;
       this.trace.hash.int(-2);
       this.trace.hash.int(t.tid);
-      if (this.trace.recordText) {
-        this.trace.add({ time: this.clock.now, dur: 0, tid: t.tid, kind: 'wake', name: 'wake', text: `--- woken by ${source} ---` });
-      }
+      this.trace.wake(this.clock.now, t.tid, source);
     } else if (t.state === 'runnable') {
       t.wakePending = true;
     }
@@ -155,6 +169,8 @@ export class Scheduler {
       this.fireDue();
       runnable.length = 0;
       for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
+      // A spurious wakeup only while something else can run: it must never hide a deadlock.
+      if (this.spuriousWake && runnable.length > 0) this.wakeSpuriously(runnable);
       if (runnable.length === 0) {
         if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
@@ -179,12 +195,43 @@ export class Scheduler {
       }
       this.steps++;
       this.previous = t;
-      this.clock.advance(t.step());
+      const rec = this.recorder;
+      // With a timer pending, when it fires depends on every step's ticks: no step commutes with another.
+      const timed = rec !== null && this.events.peekTime() !== undefined;
+      rec?.begin(t.tid);
+      this.running = t;
+      this.trace.running = t.tid;
+      const ticks = t.step();
+      this.trace.running = 0;
+      this.running = null;
+      this.clock.advance(ticks);
+      let fp: Footprint | null = null;
+      if (rec) {
+        if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');
+        fp = rec.end(t.tid, t.midSyscall === true);
+      }
+      if (this.strategy.observeStep) {
+        try {
+          this.strategy.observeStep(t, runnable, fp);
+        } catch (e) {
+          if (e instanceof ReplayDivergence) return { kind: 'replay-diverged', steps: this.steps, message: e.message };
+          throw e;
+        }
+      }
       if (t.state === 'exited' || this.anyExited()) {
         this.threads = this.threads.filter((x) => x.state !== 'exited');
       }
       this.afterStep?.();
     }
+  }
+
+  private wakeSpuriously(runnable: SimThread[]): void {
+    const blocked = this.threads.filter((t) => t.state === 'blocked');
+    const i = this.spuriousWake!(blocked.length);
+    if (i < 0) return;
+    this.wake(blocked[i], 'a spurious wakeup');
+    runnable.length = 0;
+    for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
   }
 
   private anyExited(): boolean {

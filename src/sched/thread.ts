@@ -14,6 +14,8 @@ export interface SimThread {
   waitingOn: string | null;
   /** a wake arrived while the thread was running, before it could block */
   wakePending: boolean;
+  /** inside a syscall that slept or was preempted (its handler holds objects in locals) */
+  readonly midSyscall?: boolean;
   /** Runs from the current scheduling point to the next; returns the virtual ticks it used. */
   step(): number;
   /** Where the thread is now, for reports of a run stopped by a limit ("at pc 0x1234 in user mode"). */

@@ -12,6 +12,7 @@
 //   'register-once' a task registers only the first time it sleeps on the
 //                   queue; the "registered" flag is not re-armed after a
 //                   wake, so a second sleep is never woken.
+import type { FootprintRecorder } from './footprint.ts';
 import type { SimThread } from './thread.ts';
 
 export type WaitPolicy = 'list' | 'single-slot' | 'register-once';
@@ -20,6 +21,8 @@ export class Waker {
   constructor(
     readonly owner: SimThread,
     private readonly onWake: (w: Waker, source: WaitQueue) => void,
+    /** records the queues this waker's owner registers on and is woken from (dpor), when exploring */
+    readonly recorder: FootprintRecorder | null = null,
   ) {}
 
   wake(source: WaitQueue): void {
@@ -55,6 +58,7 @@ export class WaitQueue {
 
   /** Registers a waker (idempotent for the same waker under 'list'). */
   add(w: Waker): void {
+    w.recorder?.write(`q:${this.name}`);
     switch (this.policy) {
       case 'list':
         if (!this.wakers.includes(w)) this.wakers.push(w);
@@ -72,6 +76,7 @@ export class WaitQueue {
   }
 
   remove(w: Waker): void {
+    w.recorder?.write(`q:${this.name}`);
     const i = this.wakers.indexOf(w);
     if (i >= 0) this.wakers.splice(i, 1);
   }
@@ -79,7 +84,10 @@ export class WaitQueue {
   /** Wakes the oldest sleeper. */
   wakeOne(): void {
     const w = this.wakers.shift();
-    if (w) w.wake(this);
+    if (w) {
+      w.recorder?.write(`q:${this.name}`);
+      w.wake(this);
+    }
   }
 
   /** Wakes every sleeper (in registration order). */
@@ -87,6 +95,9 @@ export class WaitQueue {
     if (this.wakers.length === 0) return;
     const ws = this.wakers;
     this.wakers = [];
-    for (const w of ws) w.wake(this);
+    for (const w of ws) {
+      w.recorder?.write(`q:${this.name}`);
+      w.wake(this);
+    }
   }
 }

@@ -2,11 +2,12 @@
 // Everything that varies between runs comes from the seed (through the
 // strategy's generator) or the recorded picks; nothing else.
 import { bootKernel } from '../kernel/boot.ts';
+import { FaultInjector, type FaultOptions } from '../kernel/faults.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from '../sched/scheduler.ts';
 import type { Strategy } from '../sched/strategy.ts';
-import { PctStrategy } from '../sched/strategies/pct.ts';
+import { PCT_DEFAULT_DEPTH, PctStrategy } from '../sched/strategies/pct.ts';
 import { RandomStrategy } from '../sched/strategies/random.ts';
 import { ReplayStrategy } from '../sched/strategies/replay.ts';
 import { KeepCurrentStrategy } from '../sched/strategies/keep.ts';
@@ -38,8 +39,24 @@ export interface RunOptions {
   maxSteps?: number;
   /** make the kernel's PREEMPT points scheduling points (the SMP model) */
   kernelPreemption?: boolean;
-  /** PCT depth */
+  /** PCT depth d (`--depth`, default 3) */
   pctDepth?: number;
+  /**
+   * PCT's k, the choice points of a run (`--pct-k`). When absent, runScenario
+   * measures it with a calibration run of the same seed under random; a sweep
+   * passes the largest count seen so far, and the replay command carries it.
+   */
+  pctK?: number;
+  /** a strategy object for this run (an explorer's), used instead of `strategy` */
+  schedule?: Strategy;
+  /** record coverage tuples (RunResult.coverage); sweeps and the cov strategy turn it on */
+  coverage?: boolean;
+  /** fault injection (src/kernel/faults.ts): a sleeper woken without its condition */
+  spuriousWakeups?: boolean;
+  /** fault injection: interruptible sleeps interrupted as by a signal without SA_RESTART */
+  eintr?: boolean;
+  /** fault injection: pipe and stream reads return less than they could */
+  shortIo?: boolean;
   /** the run's memory budget in bytes (default 1 GiB; the scenario's kernel.memoryLimit otherwise) */
   memory?: number;
   /** stop after this many guest instructions (reported as the instruction limit) */
@@ -47,6 +64,9 @@ export interface RunOptions {
   /** stop once virtual time passes this many ticks (reported as the time limit) */
   maxTime?: number;
 }
+
+/** k when nothing measured it (`unixsim exec`, whose runs are too long to run twice). */
+export const PCT_UNCALIBRATED_K = 1000;
 
 /** Default instruction budget of a run: about a minute or two of emulation. */
 export const DEFAULT_MAX_INSTRUCTIONS = 10_000_000_000;
@@ -69,6 +89,8 @@ export interface RunResult {
   events: TraceEvent[];
   labels: ReadonlyMap<number, string>;
   kernel: Kernel;
+  /** the (syscall, object state, outcome) tuples the run reached */
+  coverage?: ReadonlySet<string>;
   /** what the checks saw: exits, logs and the kernel's state at the end (view.state(), view.describeState()) */
   view: RunView;
 }
@@ -80,7 +102,7 @@ export function makeStrategy(name: StrategyName, rng: Rng, opts: RunOptions): St
     case 'rr':
       return new RoundRobinStrategy();
     case 'pct':
-      return new PctStrategy(rng, opts.pctDepth ?? 3, 1000);
+      return new PctStrategy(rng, opts.pctDepth ?? PCT_DEFAULT_DEPTH, opts.pctK ?? PCT_UNCALIBRATED_K);
     case 'keep':
       return new KeepCurrentStrategy();
   }
@@ -94,10 +116,39 @@ export interface RunHooks {
   scheduler?: (s: Scheduler) => void;
 }
 
+/** The run's fault-injection options, or null when none is on. */
+export function faultsOf(opts: RunOptions): FaultOptions | null {
+  if (!opts.spuriousWakeups && !opts.eintr && !opts.shortIo) return null;
+  return { spuriousWakeups: opts.spuriousWakeups, eintr: opts.eintr, shortIo: opts.shortIo };
+}
+
+/** Calibrated k per scenario and kernel options (a pure function of both, so memoising it changes nothing). */
+const calibrated = new WeakMap<Scenario, Map<string, number>>();
+
+/**
+ * PCT's k for a scenario: the choice points of a calibration run under
+ * random with the same kernel options (so kernel preemption points and
+ * planted bugs count), from a fixed seed so that k depends on the scenario
+ * and options only.
+ */
+export function calibratePctK(sc: Scenario, opts: RunOptions): number {
+  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
+  let bySc = calibrated.get(sc);
+  if (!bySc) calibrated.set(sc, (bySc = new Map()));
+  let k = bySc.get(key);
+  if (k === undefined) {
+    const r = runScenario(sc, { ...opts, seed: 'pct-calibration', strategy: 'random', picks: undefined, recordText: false, schedule: undefined });
+    k = Math.max(1, r.picks.length);
+    bySc.set(key, k);
+  }
+  return k;
+}
+
 export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}): RunResult {
+  if ((opts.strategy ?? 'random') === 'pct' && opts.pctK === undefined && !opts.schedule) opts = { ...opts, pctK: calibratePctK(sc, opts) };
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
-  const base = makeStrategy(opts.strategy ?? 'random', schedRng, opts);
+  const base = opts.schedule ?? makeStrategy(opts.strategy ?? 'random', schedRng, opts);
   const described = opts.picks ? new ReplayStrategy(opts.picks, base) : base;
   const strategy = hooks.strategy ? hooks.strategy(described) : described;
   const sched = new Scheduler({
@@ -116,6 +167,14 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
   const failures: string[] = [];
   const k = bootKernel(sched, rng.fork('kernel'), config);
   const net = registerUnix(k);
+  if (opts.coverage) k.recordCoverage();
+  const faultOpts = faultsOf(opts);
+  const faults = faultOpts ? new FaultInjector(faultOpts, rng.fork('faults')) : null;
+  if (faults?.any) {
+    k.faults = faults;
+    if (opts.spuriousWakeups) sched.spuriousWake = (n) => faults.spuriousWake(n);
+    if (sched.recorder) sched.recorder.everyStepGlobal = 'fault injection';
+  }
   // A malformed scenario is refused before any run (scenarioProblem); this guards direct callers.
   const bad = installFiles(k.vfs, sc.files ?? {}) ?? installScriptPrograms(k, sc.programs ?? {});
   if (bad) throw new Error(`scenario ${sc.name}: ${bad}`);
@@ -149,6 +208,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     labels: sched.threadLabels(),
     kernel: k,
     view,
+    coverage: k.coverage?.all(),
   };
 }
 

@@ -40,6 +40,12 @@ export interface Scenario {
    * when a scenario checks exit statuses itself.
    */
   requireCleanExit?: boolean;
+  /**
+   * Coverage tuples the scenario was written to reach, e.g.
+   * "connect(listener/full)=sleeps" (src/kernel/coverage.ts); a sweep says
+   * which no run reached.
+   */
+  targets?: string[];
   /** Named checks over the finished run: true passes; false or a message fails. */
   checks?: Record<string, (run: RunView) => boolean | string>;
 }
@@ -48,7 +54,7 @@ export function defineScenario(s: Scenario): Scenario {
   return s;
 }
 
-const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'checks'];
+const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'targets', 'checks'];
 const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption'];
 const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
 
@@ -114,6 +120,9 @@ export function scenarioProblem(x: unknown): string | null {
     for (const f of ['checkInvariants', 'kernelPreemption']) {
       if (kc[f] !== undefined && typeof kc[f] !== 'boolean') return `kernel.${f} must be true or false, not ${describe(kc[f])}`;
     }
+  }
+  if (s.targets !== undefined && !(Array.isArray(s.targets) && s.targets.every((t) => typeof t === 'string'))) {
+    return `targets must be an array of coverage tuples (strings), not ${describe(s.targets)}`;
   }
   if (s.maxSteps !== undefined && !(Number.isSafeInteger(s.maxSteps) && (s.maxSteps as number) > 0)) {
     return `maxSteps must be a positive integer, not ${describe(s.maxSteps)}`;

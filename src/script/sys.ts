@@ -115,6 +115,7 @@ export class Sys {
   /** Records a named value for the scenario's checks (no syscall; appears in the trace). */
   log(key: string, value: unknown): void {
     const k = this.ctx.task.kernel;
+    k.sched.recorder?.write(`log:${key}`);
     k.notes.push({ pid: this.pid, tid: this.tid, key, value });
     k.traceNote(this.ctx.task, 'note', `--- ${key} = ${JSON.stringify(value)} ---`);
   }

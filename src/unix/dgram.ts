@@ -19,7 +19,6 @@
 // sendmsg/recvmsg reach this file through sockSend/sockRecv (stream.ts) with
 // their ancillary data: the parsed ScmSend whose files and credentials ride
 // on the queued Message, and the RecvFrom cookie that a receive fills.
-import { registerPlantedBugs } from '../kernel/bugs.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import {
@@ -41,12 +40,8 @@ import { dgramTruesize } from './truesize.ts';
 import { deadlineOf, RCV_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket } from './socket.ts';
 import { addCreds, allocMessage, freeUnqueued, type RecvFrom } from './stream.ts';
 
-export const DGRAM_PLANTED_BUGS = {
-  'dgram-qlen-no-wake':
-    'a datagram receive frees a slot in a full receive queue but forgets to wake the senders sleeping on max_dgram_qlen (u->peer_wait)',
-} as const;
+export { DGRAM_PLANTED_BUGS } from '../kernel/bugs.ts';
 
-registerPlantedBugs(DGRAM_PLANTED_BUGS);
 
 /** unix_recvq_full for a datagram receiver: more than max_dgram_qlen queued, so 11 fit and the 12th waits (item 93). */
 function queueFull(r: Socket): boolean {
@@ -236,7 +231,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   } else {
     let taken: OpenFile[] | null = null;
     if (m.rights) {
-      taken = s.net.inflight.detach(m.rights);
+      taken = s.net.inflight.received(m.rights);
       m.rights = null;
     }
     q.freeHead(); // uncharges the sender, which may wake its writers

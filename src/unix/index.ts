@@ -1,6 +1,5 @@
 // AF_UNIX sockets: registers the socket syscalls, the planted bugs and the
 // socket invariants into a kernel. See socket.ts for the object model.
-import { registerPlantedBugs } from '../kernel/bugs.ts';
 import { registerDgram } from './dgram.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { UnixNet } from './namespace.ts';
@@ -10,17 +9,8 @@ import { registerSocketCalls } from './syscalls.ts';
 import { SOCK_STREAM } from './constants.ts';
 import { dgramTruesize, streamTruesize } from './truesize.ts';
 
-export const UNIX_PLANTED_BUGS = {
-  'stream-write-no-wake': 'AF_UNIX stream/seqpacket write queues data but forgets to wake sleeping readers',
-  'accept-double-dequeue':
-    'accept peeks the pending head, drops the lock (a PREEMPT point: needs kernelPreemption) and unlinks without re-checking: two acceptors get the same connection, a later one is lost',
-  'close-no-wake-connectors': 'closing a listener does not wake connectors blocked on its full backlog',
-  'accept-single-waker': "a listener's accept wait queue keeps a single waker slot: of two blocked acceptors the earlier is never woken",
-  'read-register-once':
-    "a socket's reader wait queue registers each task only once: with two readers, the one whose data was taken sleeps through later writes",
-} as const;
+export { UNIX_PLANTED_BUGS } from '../kernel/bugs.ts';
 
-registerPlantedBugs(UNIX_PLANTED_BUGS);
 
 export function registerUnix(k: Kernel): UnixNet {
   const net = new UnixNet(k);

@@ -25,21 +25,13 @@
 // puts go through one FIFO (`putFiles`), drained iteratively by whoever
 // started it, so the depth of a chain of sockets never becomes host stack
 // depth and the order is deterministic.
-import { registerPlantedBugs } from '../kernel/bugs.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { Message, MessageQueue } from './queue.ts';
 import type { Socket } from './socket.ts';
 
-export const SCM_PLANTED_BUGS = {
-  'scm-send-no-ref': 'sendmsg(SCM_RIGHTS) queues the files without taking a reference on them',
-  'scm-peek-no-ref': 'recvmsg(MSG_PEEK) installs duplicates of in-flight files without taking a reference',
-  'gc-frees-reachable':
-    'the garbage collector skips the reachability pass: a socket whose references are all in flight is freed (every message carrying it purged) even when a socket that is still open holds it in its queue',
-  'close-forgets-inflight': 'closing a socket drops its unread messages but forgets the in-flight files they carry (leaked references)',
-} as const;
+export { SCM_PLANTED_BUGS } from '../kernel/bugs.ts';
 
-registerPlantedBugs(SCM_PLANTED_BUGS);
 
 /** The files one message carries (struct scm_fp_list), with the user it is charged to. */
 export class InflightRights {
@@ -66,6 +58,8 @@ export class Inflight {
   readonly transit = new Set<InflightRights>();
   /** in-flight references per sending uid (user->unix_inflight) */
   readonly perUser = new Map<number, number>();
+  /** fds carried by live messages (the trace's counter) */
+  fdsInFlight = 0;
   /** collections run, and sockets they reclaimed (for tests) */
   gcRuns = 0;
   gcFreed = 0;
@@ -82,8 +76,14 @@ export class Inflight {
     private readonly sockets: ReadonlyMap<number, Socket>,
   ) {}
 
+  /** In-flight references and the collector can reach any socket: no footprint models them (dpor). */
+  private untracked(): void {
+    this.k.sched.recorder?.global('SCM_RIGHTS in flight / unix_gc');
+  }
+
   /** Files taken (references already held) become the rights of a message in transit (unix_attach_fds). */
   attach(files: OpenFile[], uid: number): InflightRights {
+    this.untracked();
     const r = new InflightRights(this, files, uid);
     for (const f of files) {
       this.count.set(f, (this.count.get(f) ?? 0) + 1);
@@ -92,6 +92,8 @@ export class Inflight {
       c.add(r);
     }
     this.perUser.set(uid, (this.perUser.get(uid) ?? 0) + files.length);
+    this.fdsInFlight += files.length;
+    this.k.sched.trace.counter('fds in flight', this.fdsInFlight);
     this.transit.add(r);
     return r;
   }
@@ -101,10 +103,18 @@ export class Inflight {
     this.transit.delete(r);
     r.state = 'queued';
     r.on = on;
+    this.k.sched.trace.flowStart(r); // the trace's arrow from this send to the receive that takes the fds
+  }
+
+  /** A receiver takes the files (scm_recv): detach, and the trace's arrow from the sending call ends here. */
+  received(r: InflightRights): OpenFile[] {
+    this.k.sched.trace.flowEnd(r, 'fds');
+    return this.detach(r);
   }
 
   /** unix_notinflight for each file: the references leave the message; the caller now owns them. */
   detach(r: InflightRights): OpenFile[] {
+    this.untracked();
     if (r.state === 'gone') return [];
     this.transit.delete(r);
     r.state = 'gone';
@@ -120,6 +130,8 @@ export class Inflight {
       }
     }
     this.perUser.set(r.uid, (this.perUser.get(r.uid) ?? 0) - r.files.length);
+    this.fdsInFlight -= r.files.length;
+    this.k.sched.trace.counter('fds in flight', this.fdsInFlight);
     return r.files;
   }
 
@@ -130,6 +142,7 @@ export class Inflight {
 
   /** unix_peek_fds: fresh references to the files, for the peeker to install; the message keeps its own. */
   peek(r: InflightRights): OpenFile[] {
+    this.untracked();
     if (this.k.bug('scm-peek-no-ref')) return [...r.files];
     return r.files.map((f) => f.get());
   }
@@ -153,6 +166,7 @@ export class Inflight {
 
   /** A socket file lost a reference: if only in-flight ones are left, it may now be garbage. */
   unref(f: OpenFile): void {
+    if (this.count.has(f)) this.untracked();
     if (this.count.get(f) === f.refs && !this.plainlyReachable(f)) {
       this.gcFrom.push(f);
       this.settle();
@@ -179,6 +193,7 @@ export class Inflight {
 
   /** Runs the collector (after any puts in progress: never re-entered). */
   requestGc(): void {
+    this.untracked();
     this.gcWanted = true;
     this.settle();
   }
@@ -241,7 +256,7 @@ export class Inflight {
       }
     }
     if (cand.size === 0) return;
-    const buggy = this.k.bug('gc-frees-reachable');
+    if (this.k.bug('gc-frees-reachable')) return this.collectSkippingReachability(cand);
     // dec_inflight over the candidates' queues: references from inside the candidate set.
     const internal = new Map<OpenFile, number>();
     for (const s of cand.values()) {
@@ -252,12 +267,10 @@ export class Inflight {
     // Reachable: referenced from outside (an open socket's queue, a message in transit), and all they carry.
     const reachable = new Set<OpenFile>();
     const work: OpenFile[] = [];
-    if (!buggy) {
-      for (const f of cand.keys()) {
-        if (f.refs > (internal.get(f) ?? 0)) {
-          reachable.add(f);
-          work.push(f);
-        }
+    for (const f of cand.keys()) {
+      if (f.refs > (internal.get(f) ?? 0)) {
+        reachable.add(f);
+        work.push(f);
       }
     }
     while (work.length) {
@@ -277,15 +290,32 @@ export class Inflight {
     if (garbage.size === 0) return;
     // The hitlist: messages on garbage queues that carry a candidate (they form the cycles).
     const hit: [MessageQueue, Message][] = [];
-    const scan = buggy ? [...this.sockets.values()] : [...garbage].map((f) => cand.get(f)!);
-    for (const s of scan) {
-      for (const q of queuesOf(s)) {
-        for (const m of q.msgs) {
-          if (m.rights?.files.some((g) => (buggy ? garbage.has(g) : cand.has(g)))) hit.push([q, m]);
-        }
+    for (const f of garbage) {
+      for (const q of queuesOf(cand.get(f)!)) {
+        for (const m of q.msgs) if (m.rights?.files.some((g) => cand.has(g))) hit.push([q, m]);
       }
     }
-    this.gcFreed += garbage.size;
+    this.purge(garbage.size, hit);
+  }
+
+  /**
+   * BUG (planted 'gc-frees-reachable'): no reachability pass, so every
+   * candidate is garbage, and every message anywhere that carries one is
+   * purged, even on a socket an fd still holds.
+   */
+  private collectSkippingReachability(cand: Map<OpenFile, Socket>): void {
+    const hit: [MessageQueue, Message][] = [];
+    for (const s of this.sockets.values()) {
+      for (const q of queuesOf(s)) {
+        for (const m of q.msgs) if (m.rights?.files.some((g) => cand.has(g))) hit.push([q, m]);
+      }
+    }
+    this.purge(cand.size, hit);
+  }
+
+  /** Frees the hitlist's messages (unlinked first, so freeing one cannot disturb the scan of another). */
+  private purge(freed: number, hit: [MessageQueue, Message][]): void {
+    this.gcFreed += freed;
     for (const [q, m] of hit) q.unlink(m);
     for (const [q, m] of hit) q.free(m);
   }

@@ -75,6 +75,7 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
       // Never EINPROGRESS for AF_UNIX (item 34); a blocking connect waits
       // for accept, a raised backlog or the listener's close, then looks
       // the name up again (unix_wait_for_peer; goto restart).
+      net.k.coverage?.add('connect', 'listener/full', noblock ? 'EAGAIN' : 'sleeps');
       if (noblock) return -EAGAIN;
       const err = yield* sleepTimeo(t, other.peerWait, deadline);
       if (err) return err;
@@ -95,6 +96,9 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
     s.state = 'connected';
     s.peercred = other.peercred; // copy_peercred: the listener's creds from listen()
     bl.pending.push(embryo);
+    const trace = t.kernel.sched.trace;
+    trace.flowStart(embryo); // the trace's arrow from this connect to the accept that takes it
+    trace.counter(`${other.describe()} backlog`, bl.pending.length);
     bl.acceptWait.wakeAll(); // sk_data_ready on the listener
     return 0;
   }
@@ -118,6 +122,8 @@ export function* accept(t: Task, s: Socket, noblock: boolean): Generator<KernelY
       } else {
         bl.pending.shift();
       }
+      t.kernel.sched.trace.flowEnd(head, 'connection');
+      t.kernel.sched.trace.counter(`${s.describe()} backlog`, bl.pending.length);
       // A slot freed: wake connectors sleeping on a full backlog (unix_accept wakes peer_wait).
       s.peerWait.wakeAll();
       return head;
@@ -127,6 +133,9 @@ export function* accept(t: Task, s: Socket, noblock: boolean): Generator<KernelY
     if (s.shutdown & RCV_SHUTDOWN) return -EINVAL;
     const err = yield* sleepTimeo(t, bl.acceptWait, deadline);
     if (err) return err;
-    if (s.state !== 'listening') return -EINVAL;
+    if (s.state !== 'listening') {
+      s.net.k.coverage?.add('accept', 'listener/closed-while-waiting', 'EINVAL');
+      return -EINVAL;
+    }
   }
 }

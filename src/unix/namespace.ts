@@ -44,6 +44,7 @@ export class UnixNet {
 
   /** unix_bind: binds s to a parsed address; 0 or -errno. */
   bind(t: Task, s: Socket, a: ParsedAddr): number {
+    this.k.sched.recorder?.write('ns');
     if (a.kind === 'autobind') return this.autobind(s);
     if (a.kind === 'abstract') {
       // unix_bind_abstract: a bound socket is EINVAL before the name is looked at.
@@ -72,6 +73,11 @@ export class UnixNet {
   /** unix_autobind: "\0%05x" from a random start, trying each of the 2^20 names once; already bound -> 0. */
   autobind(s: Socket): number {
     if (s.addr) return 0;
+    const rec = this.k.sched.recorder;
+    if (rec) {
+      rec.write('ns');
+      rec.write('rng:kernel');
+    }
     const start = this.k.rng.int(AUTOBIND_NAMES);
     let n = start;
     for (;;) {
@@ -90,16 +96,31 @@ export class UnixNet {
   /** Removes the names s owns (the pathname file stays: only its link to the socket goes). */
   unbind(s: Socket): void {
     if (s.inode) {
+      this.k.sched.recorder?.write('ns');
       if (s.inode.socket === s) s.inode.socket = null;
       s.inode = null;
     } else if (s.addr && s.addr.path === null) {
       const key = abstractKey(s.addr, s.type);
-      if (this.abstract.get(key) === s) this.abstract.delete(key);
+      if (this.abstract.get(key) === s) {
+        this.k.sched.recorder?.write('ns');
+        this.abstract.delete(key);
+      }
     }
   }
 
   /** unix_find_other: the socket named by a connect/sendto address, or -errno. */
   find(t: Task, a: ParsedAddr, type: number): Socket | number {
+    const s = this.findOther(t, a, type);
+    const rec = this.k.sched.recorder;
+    if (rec) {
+      rec.read('ns');
+      rec.read('vfs');
+      if (typeof s !== 'number') for (const key of s.footprintKeys()) rec.write(key);
+    }
+    return s;
+  }
+
+  private findOther(t: Task, a: ParsedAddr, type: number): Socket | number {
     if (a.kind === 'autobind') return -EINVAL;
     if (a.kind === 'abstract') {
       const s = this.abstract.get(abstractKey(a.addr, type));

@@ -103,6 +103,8 @@ export class MessageQueue {
   bytes = 0;
   /** readers sleep here while the queue is empty */
   readonly readers: WaitQueue;
+  /** told after `bytes` changed (the trace's queued-bytes counter; set only while a trace is recorded) */
+  onChange: ((q: MessageQueue) => void) | null = null;
 
   constructor(name: string, policy: WaitPolicy = 'list') {
     this.readers = new WaitQueue(`${name} readers`, policy);
@@ -120,6 +122,7 @@ export class MessageQueue {
   enqueue(m: Message): void {
     this.msgs.push(m);
     this.bytes += m.remaining;
+    this.onChange?.(this);
   }
 
   /** Notes that n bytes of the head were read; frees the head (uncharging its sender) once fully read. */
@@ -128,12 +131,14 @@ export class MessageQueue {
     m.consumed += n;
     this.bytes -= n;
     if (m.remaining === 0) this.freeHead();
+    else this.onChange?.(this);
   }
 
   /** Drops the head message whole (datagram semantics: the unread rest is discarded). */
   freeHead(): void {
     const m = this.msgs.shift()!;
     this.bytes -= m.remaining;
+    this.onChange?.(this);
     this.free(m);
   }
 
@@ -143,6 +148,7 @@ export class MessageQueue {
     if (i < 0) throw new Error('kernel bug: unlinking a message that is not queued');
     this.msgs.splice(i, 1);
     this.bytes -= m.remaining;
+    this.onChange?.(this);
   }
 
   /** Frees a message that is off the queue: uncharges its sender and drops the files it still carries (kfree_skb). */

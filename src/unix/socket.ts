@@ -104,6 +104,8 @@ export class Socket implements FileOps {
     this.sendBuf = new SendBuffer(name, net.k.memory);
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
+    const trace = net.k.sched.trace;
+    if (trace.recording) this.recvQueue.onChange = (q) => trace.counter(`${name} queued bytes`, q.bytes);
     this.rcvbuf = net.defaultRcvbuf;
     // What each queue's sleepers wait for (the wake-duty checker, src/kernel/wake-duty.ts, holds the kernel to it).
     this.recvQueue.readers.readyWhen(() => !this.recvQueue.empty || this.err !== 0 || (this.shutdown & RCV_SHUTDOWN) !== 0);
@@ -212,5 +214,51 @@ export class Socket implements FileOps {
 
   describe(): string {
     return `socket:[${this.ino}]`;
+  }
+
+  /** For coverage tuples: type/state, plus the conditions races turn on. */
+  coverageState(): string {
+    const type = this.type === SOCK_STREAM ? 'stream' : this.type === SOCK_DGRAM ? 'dgram' : 'seqpacket';
+    let st = `${type}:${this.state}`;
+    if (this.listener) st += this.listener.full ? '+full' : this.listener.pending.length ? '+pending' : '+empty';
+    else if (this.state === 'connected') st += this.recvQueue.msgs.length ? '+data' : '+empty';
+    if (this.peer?.dead) st += '+peer-closed';
+    if (this.shutdown) st += `+shut${this.shutdown}`;
+    if (this.err) st += '+error';
+    return st;
+  }
+
+  /**
+   * What an operation on this socket may reach (for dpor): the socket, its
+   * peer, and a listener's pending connections with their clients, whose
+   * state a close or an accept changes.
+   */
+  footprintKeys(): string[] {
+    const keys = [`s:${this.ino}`];
+    if (this.peer) keys.push(`s:${this.peer.ino}`);
+    if (this.listener) {
+      for (const e of this.listener.pending) {
+        keys.push(`s:${e.ino}`);
+        if (e.peer) keys.push(`s:${e.peer.ino}`);
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * As strace -yy shows a unix socket: the protocol's name (Linux's
+   * unix_stream_proto is "UNIX-STREAM", datagram and seqpacket sockets use
+   * unix_dgram_proto, "UNIX"), the inode, ->the peer's inode, and the name.
+   */
+  traceName(): string {
+    const proto = this.type === SOCK_STREAM ? 'UNIX-STREAM' : 'UNIX';
+    const peer = this.peer ? `->${this.peer.ino}` : '';
+    let name = '';
+    if (this.addr) {
+      const p = this.addr.bytes.subarray(2);
+      const text = new TextDecoder().decode(p[0] === 0 ? p.subarray(1) : p.subarray(0, p.indexOf(0) < 0 ? p.length : p.indexOf(0)));
+      name = `,${p[0] === 0 ? '@' : ''}${JSON.stringify(text)}`;
+    }
+    return `${proto}:[${this.ino}${peer}${name}]`;
   }
 }

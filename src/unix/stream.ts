@@ -106,7 +106,8 @@ function* streamSend(
     if (!s.sendBuf.hasRoom) {
       if (noblock) return sent || -EAGAIN;
       const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
-      if (err) return sent || err;
+      // unix_stream_sendmsg: "return sent ? : err"; the planted bug forgets what it sent.
+      if (err) return s.net.k.bug('stream-send-eintr-drops-count') ? err : sent || err;
       continue;
     }
     // A large write is split into skbs of at most half the buffer (unix_stream_sendmsg),
@@ -232,6 +233,8 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
   const q = s.recvQueue;
   const deadline = deadlineOf(t, s.rcvtimeo);
   const scm = out?.scm;
+  // --short-io: unix_stream_read_generic may return after any chunk; without MSG_WAITALL a reader must cope.
+  const limit = flags & MSG_WAITALL || !t.kernel.faults ? Infinity : t.kernel.faults.shortRead(io.total);
   let copied = 0;
   /** bytes already peeked past (MSG_PEEK continues after them) */
   let skip = 0;
@@ -264,7 +267,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
     }
     if (out && copied === 0) out.from = m.sender;
     const start = m.consumed + off;
-    const n = io.copyOut(m.data.subarray(start));
+    const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - copied)), start);
     copied += n;
     const rights = m.rights;
     if (peek) {
@@ -279,9 +282,10 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
       let taken: OpenFile[] | null = null;
       if (rights) {
         m.rights = null;
-        taken = s.net.inflight.detach(rights);
+        taken = s.net.inflight.received(rights);
       }
-      q.consumeHead(n); // frees the message once read whole, which wakes its writer
+      if (n < m.remaining && s.net.k.bug('stream-partial-read-drops-rest')) dropWholeHead(q);
+      else q.consumeHead(n); // frees the message once read whole, which wakes its writer
       if (taken) {
         // a read(2) or recv(2) has nowhere to put them: closed (item 115)
         if (scm) scm.files = taken;
@@ -289,9 +293,14 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
         break; // the stream barrier: never read past a message that carried files (item 117)
       }
     }
-    if (io.remaining === 0) break;
+    if (io.remaining === 0 || copied >= limit) break;
   }
   return copied;
+}
+
+/** BUG (planted 'stream-partial-read-drops-rest'): a read that took part of the head message frees all of it. */
+function dropWholeHead(q: Socket['recvQueue']): void {
+  q.consumeHead(q.msgs[0].remaining);
 }
 
 function sameCreds(a: Message['creds'], b: Message['creds']): boolean {

@@ -287,7 +287,10 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
         if (s.passcred && scm.creds) cw.putCreds(scm.creds);
         if (scm.files) cw.detachFds(t, scm.files, (flags & MSG_CMSG_CLOEXEC) !== 0, (fs) => net.inflight.putFiles(fs));
       }
-      if (cw.ctrunc) msgFlags |= MSG_CTRUNC;
+      if (cw.ctrunc) {
+        msgFlags |= MSG_CTRUNC;
+        k.coverage?.add('recvmsg', 'socket/control-short', 'MSG_CTRUNC');
+      }
       if (h.name !== 0) {
         // unix_copy_addr: the sender's current name, or namelen 0 (msg_namelen is at +8 of the header)
         const err = copyAddrOut(t.mm, h.name, umsg + 8, out.from?.addr?.bytes ?? null);

@@ -80,6 +80,7 @@ describe('pthreads programs under unixsim exec match qemu-riscv64 under every se
     const labels = [...u.run.labels.values()];
     expect(labels.some((l) => /^pid 1 \(thread_exit_group\) thread \d+$/.test(l))).toBe(true);
     expect(u.run.kernel.exits.map((e) => [e.pid, e.describe])).toEqual([[1, 'exit 7']]);
-    expect(u.run.events.some((e) => e.kind === 'exit' && /\+\+\+ thread \d+ exited \+\+\+/.test(e.text))).toBe(true);
+    expect(u.run.events.filter((e) => e.kind === 'end' && e.process).map((e) => e.kind === 'end' && e.text)).toEqual(['exited with 7']);
+    expect(u.run.events.some((e) => e.kind === 'end' && !e.process && e.tid !== 1)).toBe(true);
   });
 });

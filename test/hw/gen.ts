@@ -217,3 +217,56 @@ export const machineState: fc.Arbitrary<MachineState> = fc.record({
   fcsr: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 31 })).map(([m, fl]) => (m << 5) | fl),
   memorySeed: fc.integer(),
 });
+
+// ---- shapes for the translated-block engine -----------------------------------------------------
+
+/** The loop counter lives in the output area below the data region (x31 - 0x100), out of generated code's reach. */
+const COUNTER = -0x100;
+
+/**
+ * `body` run `rounds` times in a loop (so blocks are entered again, loop on
+ * themselves and are re-translated after code changes), starting `startAt`
+ * bytes into the code page's last part: with startAt a little under the page
+ * size the body's instructions straddle the page boundary.
+ */
+export function looped(body: Inst[], rounds: number, padBytes: number): Inst[] {
+  const pad: Inst[] = [];
+  for (let b = 0; b + 4 <= padBytes; b += 4) pad.push(addi(0, 0, 0));
+  if (padBytes % 4 === 2) pad.push(c.addi(0, 0));
+  const tail = [I(0x03, 3, 1, BASE_REG, COUNTER), addi(1, 1, -1), S(0x23, 3, BASE_REG, 1, COUNTER)];
+  return [
+    ...pad,
+    addi(1, 0, rounds), S(0x23, 3, BASE_REG, 1, COUNTER),
+    ...body, ...tail, B(1, 1, 0, -(byteLength(body) + byteLength(tail))),
+  ];
+}
+
+/** A loop body, a page offset to start it at, and a round count. */
+export const loopedProgram = (bodyOffset: number): fc.Arbitrary<Inst[]> =>
+  fc.tuple(sequence(instructionGroup, 12), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 4 }))
+    .map(([body, k, rounds]) => looped(body, rounds, 4096 - 2 * k - bodyOffset - 8));
+
+/** Integer instructions that leave x28..x30 alone (the self-modifying loop's registers). */
+const patchable = fc.oneof(intReg, intImm).filter((i) => i.len === 4 && ![28, 29, 30].includes((i.bits >>> 7) & 31));
+
+/**
+ * Code that rewrites one of its own instructions each round, then fence.i:
+ *
+ *   addi x30, x0, rounds
+ *   top: auipc x29, 0; <first>; lui/addi x28 = <second>; sw x28, 4(x29); fence.i
+ *        <after...>; addi x30, x30, -1; bne x30, x0, top
+ *
+ * The first round executes `first`, later rounds `second`.
+ */
+export const selfModifying: fc.Arbitrary<Inst[]> = fc
+  .tuple(patchable, patchable, fc.array(patchable, { maxLength: 6 }), fc.integer({ min: 2, max: 3 }))
+  .map(([first, second, after, rounds]) => {
+    const word = second.bits | 0;
+    const hi20 = ((word + 0x800) >>> 12) & 0xfffff;
+    const lo12 = (word << 20) >> 20;
+    const loop = [
+      auipc(29, 0), first, lui(28, hi20), addi(28, 28, lo12), S(0x23, 2, 29, 28, 4), I(0x0f, 1, 0, 0, 0),
+      ...after, addi(30, 30, -1),
+    ];
+    return [addi(30, 0, rounds), ...loop, B(1, 30, 0, -byteLength(loop))];
+  });

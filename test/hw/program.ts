@@ -9,7 +9,7 @@
 // x31 and sp (x2) both point at the data region (REGION) and are never
 // written by generated code, so memory operands are always in range.
 
-import { addi, assemble, csrrs, csrrw, ecall, fld, fsd, type Inst, ld, lui, sd, lw } from './asm.ts';
+import { addi, assemble, byteLength, csrrs, csrrw, ecall, fld, fsd, type Inst, ld, lui, sd, lw } from './asm.ts';
 import { writeElf } from './elf-writer.ts';
 
 export const CODE = 0x10000;
@@ -28,7 +28,7 @@ export interface MachineState {
   memorySeed: number;
 }
 
-export function buildProgram(state: MachineState, body: Inst[]): Uint8Array {
+function prologue(): Inst[] {
   const pro: Inst[] = [
     lui(BASE_REG, DATA >> 12),
     lw(1, BASE_REG, 512),
@@ -37,6 +37,17 @@ export function buildProgram(state: MachineState, body: Inst[]): Uint8Array {
   for (let r = 0; r < 32; r++) pro.push(fld(r, BASE_REG, 256 + 8 * r));
   for (let r = 1; r < 31; r++) if (r !== 2) pro.push(ld(r, BASE_REG, 8 * r));
   pro.push(lui(BASE_REG, (REGION + 0x800) >> 12), addi(BASE_REG, BASE_REG, -0x800), addi(2, BASE_REG, 0));
+  return pro;
+}
+
+/** Where the body starts, in bytes after CODE. */
+export const BODY_OFFSET = byteLength(prologue());
+
+/**
+ * `flags` of the code segment: 5 (r-x), or 7 (rwx) for code that rewrites itself.
+ */
+export function buildProgram(state: MachineState, body: Inst[], codeFlags = 5): Uint8Array {
+  const pro = prologue();
 
   const epi: Inst[] = [];
   for (let r = 1; r < 32; r++) epi.push(sd(r, BASE_REG, -0x800 + 8 * r));
@@ -55,7 +66,7 @@ export function buildProgram(state: MachineState, body: Inst[]): Uint8Array {
   dv.setUint32(512, state.fcsr, true);
   data.set(regionBytes(state.memorySeed), REGION - DATA);
   return writeElf(CODE, [
-    { vaddr: CODE, flags: 5, data: code },
+    { vaddr: CODE, flags: codeFlags, data: code },
     { vaddr: DATA, flags: 6, data },
   ]);
 }

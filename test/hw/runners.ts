@@ -18,11 +18,17 @@ export interface RunResult {
 const SYS_WRITE = 64, SYS_EXIT = 93, SYS_EXIT_GROUP = 94;
 const ENOSYS = 38;
 
+/** The two execution engines: the interpreter alone, and block translation from the first visit on. */
+export type Engine = 'interpreter' | 'jit';
+export const ENGINES: Engine[] = ['interpreter', 'jit'];
+
 export function runOnHart(
   image: Uint8Array,
   argv: string[] = ['prog'],
   maxInstructions = 2e9,
   mutateDecoded: Hart['mutateDecoded'] = null,
+  engine: Engine = 'jit',
+  mutateTranslated: Hart['mutateTranslated'] = null,
 ): RunResult & { hart: Hart } {
   const space = new AddressSpace();
   const elf = loadElf(image, space);
@@ -31,6 +37,9 @@ export function runOnHart(
   });
   const hart = new Hart(space);
   hart.mutateDecoded = mutateDecoded;
+  hart.jit = engine === 'jit';
+  hart.jitThreshold = 0;
+  hart.mutateTranslated = mutateTranslated;
   hart.pc = elf.entry;
   hart.setX(2, stack.sp);
   const out: Buffer[] = [];

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { Program } from '../../src/script/context.ts';
 import { runScenario, type RunOptions, type RunResult } from '../../src/script/runner.ts';
 import type { Scenario } from '../../src/script/scenario.ts';
+import { renderText } from '../../src/sched/trace.ts';
 
 export interface RunSpec {
   processes: { name: string; program: Program; uid?: number; gid?: number }[];
@@ -37,7 +38,7 @@ export function logs(r: RunResult): Record<string, unknown> {
 }
 
 export function trace(r: RunResult): string {
-  return r.events.map((e) => `[${e.tid}] ${e.text}`).join('\n');
+  return renderText(r.events, { time: false });
 }
 
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);

@@ -6,7 +6,6 @@
 //
 // Shared with epoll (src/kernel/epoll.ts): the POLL* bits, a file's
 // readiness (`filePoll`) and the sleep on several queues (`sleepOnAny`).
-import { registerPlantedBugs } from '../bugs.ts';
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { WaitQueue } from '../../sched/waitqueue.ts';
 import { EBADF, EFAULT, EINTR, EINVAL, ERESTARTSYS } from '../errno.ts';
@@ -31,12 +30,8 @@ export const POLLFD_SIZE = 8;
 /** sizeof(sigset_t) as the kernel wants it in sigsetsize (64 signals) */
 const SIGSET_SIZE = 8;
 
-export const POLL_PLANTED_BUGS = {
-  'poll-no-recheck':
-    'ppoll (and pselect6) trust the wakeup: after a wake they return what they find without re-checking in a loop, so a wake for writers (or data another reader took) returns 0 ready fds before the timeout',
-} as const;
+export { POLL_PLANTED_BUGS } from '../bugs.ts';
 
-registerPlantedBugs(POLL_PLANTED_BUGS);
 
 /** A file's current readiness (vfs_poll): its poll method, or DEFAULT_POLLMASK for files that have none. */
 export function filePoll(f: OpenFile): number {

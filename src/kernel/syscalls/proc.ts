@@ -241,7 +241,7 @@ export function registerProc(k: Kernel): void {
     if (sig < 0 || sig > NSIG || tgid <= 0 || tid <= 0) return -EINVAL;
     const target = k.tasks.get(tid);
     if (!target || target.state === 'exited' || target.tgid !== tgid) return -ESRCH;
-    k.sendSignal(target, sig);
+    k.sendSignal(target, sig, 'SI_TKILL');
     return 0;
   });
   d(134, 'rt_sigaction', ['sig', 'ptr', 'ptr', 'size'], (t, [sig, act, oact, size]) => {

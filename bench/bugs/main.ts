@@ -1,0 +1,173 @@
+// `npm run bench:bugs`: how fast each strategy finds each planted bug, and
+// how far bounded exhaustive search gets on the acceptance and race
+// scenarios. Writes bench/results/bugs.md (and prints it).
+//   random, pct d=1..3, cov   runs to first failure, median and 90th
+//                             percentile over 20 base seeds (">N": not found
+//                             within N runs for at least that share)
+//   dfs P=0..2, dpor          schedules to first failure from seed 1
+//                             ("exh N": exhausted after N without failing)
+// BENCH_BUGS=a,b limits the bugs; BENCH_SEEDS, BENCH_CAP, BENCH_SCHEDULES and
+// BENCH_EXHAUST_CAP change the effort; BENCH_PART=bugs|exhaust runs one table.
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FaultOptions } from '../../src/kernel/faults.ts';
+import { plantedBugs, type PlantedBug } from '../../src/kernel/bugs.ts';
+import { Rng } from '../../src/sched/rng.ts';
+import { CovExplorer } from '../../src/sched/strategies/cov.ts';
+import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
+import { DporExplorer } from '../../src/sched/strategies/dpor.ts';
+import { explore } from '../../src/script/explore.ts';
+import { calibratePctK, runScenario, type RunOptions, type RunResult } from '../../src/script/runner.ts';
+import type { Scenario } from '../../src/script/scenario.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const scenarioDir = join(here, '../../scenarios');
+const SEEDS = Number(process.env.BENCH_SEEDS ?? 20);
+const CAP = Number(process.env.BENCH_CAP ?? 300);
+const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 5000);
+/** runs per search in the exhaustive table */
+const EXHAUST_CAP = Number(process.env.BENCH_EXHAUST_CAP ?? 2000);
+
+interface Case {
+  scenario: string;
+  kernelPreemption?: boolean;
+  faults?: FaultOptions;
+  /** the bug shows only when a seed is run twice (a determinism bug) */
+  repeat?: boolean;
+}
+
+/** The scenario whose sweep finds each planted bug, with the options it needs. */
+const CASES: Record<PlantedBug, Case> = {
+  'pipe-write-no-wake': { scenario: 'pipe-pingpong' },
+  'pipe-read-no-wake': { scenario: 'acceptance-pipe-bulk' },
+  'pipe-read-no-recheck': { scenario: 'fault-pipe-spurious-wakeup', faults: { spuriousWakeups: true } },
+  'stream-send-eintr-drops-count': { scenario: 'fault-stream-eintr', faults: { eintr: true } },
+  'dup-no-ref': { scenario: 'acceptance-dup' },
+  'global-pipe-ino': { scenario: 'acceptance-pipe-ino', repeat: true },
+  'poll-no-recheck': { scenario: 'race-poll-wakeup-recheck' },
+  'epoll-et-no-rearm': { scenario: 'race-epoll-edge-triggered' },
+  'stream-write-no-wake': { scenario: 'race-slow-drain' },
+  'accept-double-dequeue': { scenario: 'race-two-acceptors', kernelPreemption: true },
+  'close-no-wake-connectors': { scenario: 'race-listener-close-full-backlog' },
+  'accept-single-waker': { scenario: 'race-two-acceptors' },
+  'read-register-once': { scenario: 'race-reader-peer-close' },
+  'stream-partial-read-drops-rest': { scenario: 'fault-stream-short-read', faults: { shortIo: true } },
+  'dgram-qlen-no-wake': { scenario: 'race-dgram-full-queue' },
+  'scm-send-no-ref': { scenario: 'race-scm-sender-close' },
+  'scm-peek-no-ref': { scenario: 'acceptance-scm-peek' },
+  'gc-frees-reachable': { scenario: 'race-scm-ctrunc' },
+  'close-forgets-inflight': { scenario: 'race-scm-receiver-close' },
+};
+
+async function load(name: string): Promise<Scenario> {
+  return ((await import(pathToFileURL(join(scenarioDir, `${name}.ts`)).href)) as { default: Scenario }).default;
+}
+
+/** Did this run show the bug? (for a determinism bug: does the same seed, run again, differ?) */
+function failed(sc: Scenario, r: RunResult, opts: RunOptions, c: Case): boolean {
+  if (r.failures.length) return true;
+  if (!c.repeat) return false;
+  const again = runScenario(sc, { ...opts, schedule: undefined, picks: r.picks });
+  return again.hash !== r.hash || JSON.stringify(again.kernel.notes) !== JSON.stringify(r.kernel.notes);
+}
+
+/** Runs to the first failure from one base seed, or Infinity when none within CAP. */
+function runsToFailure(sc: Scenario, c: Case, base: RunOptions, base0: number, strategy: string): number {
+  const cov = strategy === 'cov' ? new CovExplorer(new Rng(`cov/${base0}`)) : null;
+  for (let i = 1; i <= CAP; i++) {
+    const opts: RunOptions = { ...base, seed: base0 * 100_003 + i, coverage: cov !== null || undefined, schedule: cov?.next() };
+    const r = runScenario(sc, opts);
+    if (failed(sc, r, opts, c)) return i;
+    cov?.finish({ failed: false, picks: r.picks, coverage: r.coverage });
+  }
+  return Infinity;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+const fmt = (x: number) => (x === Infinity ? `>${CAP}` : String(x));
+
+function exhaustive(sc: Scenario, c: Case, bugs: string[], make: () => DfsExplorer | DporExplorer): string {
+  const x = make();
+  const r = explore(sc, x, { seed: 1, bugs, kernelPreemption: c.kernelPreemption, ...c.faults, maxSchedules: SCHEDULES });
+  if (r.failure) return String(r.schedules);
+  if (c.repeat && r.exhausted) return `exh ${r.schedules}*`;
+  return r.exhausted ? `exh ${r.schedules}` : `>${SCHEDULES}`;
+}
+
+async function bugTable(lines: string[]): Promise<void> {
+  const only = process.env.BENCH_BUGS?.split(',');
+  lines.push('## Planted bugs: runs (schedules) to the first failure', '');
+  lines.push(`Median / 90th percentile over ${SEEDS} base seeds, each capped at ${CAP} runs; dfs and dpor from seed 1, capped at ${SCHEDULES} runs ("exh N": the space was exhausted after N runs without a failure; bounded searches iterate the bound, so their runs include the earlier passes' re-runs). Fault injection draws from the seed, so exhaustive search explores schedules under seed 1's faults only. PCT's bound is 1/(n·k^(d-1)): "bound" is the expected runs it guarantees, n·k^(d-1).`, '');
+  lines.push('| bug | scenario | n | k | random | pct d=1 | pct d=2 | pct d=3 | cov | pct bound d=1 / 2 / 3 | dfs P=0 | dfs P=1 | dfs P=2 | dpor P=2 | dpor |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const [bug, c] of Object.entries(CASES) as [PlantedBug, Case][]) {
+    if (only && !only.includes(bug)) continue;
+    const sc = await load(c.scenario);
+    const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, ...c.faults };
+    const k = calibratePctK(sc, base);
+    const probe = runScenario(sc, { ...base, seed: 1 });
+    const n = probe.labels.size;
+    const cells: string[] = [];
+    for (const [strategy, depth] of [['random', 0], ['pct', 1], ['pct', 2], ['pct', 3], ['cov', 0]] as const) {
+      const xs: number[] = [];
+      for (let s = 1; s <= SEEDS; s++) {
+        const opts: RunOptions = strategy === 'pct' ? { ...base, strategy, pctDepth: depth, pctK: k } : { ...base, strategy: 'random' };
+        xs.push(runsToFailure(sc, c, opts, s, strategy));
+      }
+      cells.push(`${fmt(quantile(xs, 0.5))} / ${fmt(quantile(xs, 0.9))}`);
+    }
+    const bound = `${n} / ${n * k} / ${n * k * k}`;
+    const ex = [0, 1, 2].map((p) => exhaustive(sc, c, [bug], () => new DfsExplorer(p)));
+    ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(2)));
+    ex.push(exhaustive(sc, c, [bug], () => new DporExplorer()));
+    const flags = [c.kernelPreemption ? '--kernel-preempt' : '', c.faults?.spuriousWakeups ? '--spurious-wakeups' : '', c.faults?.eintr ? '--eintr' : '', c.faults?.shortIo ? '--short-io' : '', c.repeat ? '(repeat)' : ''].filter(Boolean).join(' ');
+    lines.push(`| ${bug} | ${c.scenario}${flags ? ` ${flags}` : ''} | ${n} | ${k} | ${cells.join(' | ')} | ${bound} | ${ex.join(' | ')} |`);
+    console.error(`${bug} done`);
+  }
+  lines.push('', '"*": a determinism bug; exhaustive search runs each schedule once and never repeats one, so it cannot see it.', '');
+}
+
+/** Bounded exhaustive search on the correct kernel: every acceptance and race scenario. */
+async function exhaustTable(lines: string[]): Promise<void> {
+  lines.push('## Bounded exhaustive search on the correct kernel', '');
+  lines.push(`dfs: distinct schedules with at most P preemptions, exhausted (">N": the cap of ${EXHAUST_CAP} runs was reached first). dpor: runs until exhausted. n is the number of tasks. The ratio is dfs's distinct schedules over dpor's runs at P=2.`, '');
+  lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | dpor P=2 | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const names = readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+  for (const name of names) {
+    const sc = await load(name);
+    const n = runScenario(sc, { seed: 1 }).labels.size;
+    const cap = EXHAUST_CAP;
+    const cell = (x: DfsExplorer | DporExplorer): [string, number, boolean] => {
+      const r = explore(sc, x, { seed: 1, maxSchedules: cap });
+      const tag = r.failure ? `FAIL@${r.schedules}` : r.exhausted ? String(r.schedules) : `>${cap}`;
+      return [tag, r.schedules, r.exhausted];
+    };
+    const dfs = new DfsExplorer(2);
+    const r = explore(sc, dfs, { seed: 1, maxSchedules: cap });
+    // a pass that did not finish is marked ">"
+    const d = [0, 1, 2].map((b) => (r.failure ? `FAIL@${r.schedules}` : dfs.upTo[b] === undefined ? '-' : b < dfs.upTo.length - 1 || r.exhausted ? String(dfs.upTo[b]) : `>${dfs.upTo[b]}`));
+    const p2 = cell(new DporExplorer(2));
+    const un = cell(new DporExplorer());
+    const ratio = r.exhausted && p2[2] ? (dfs.distinct / p2[1]).toFixed(1) + 'x' : '-';
+    // unbounded: only worth running dfs when dpor finished (else both are past the cap)
+    const full = un[2] ? cell(new DfsExplorer()) : (['-', 0, false] as [string, number, boolean]);
+    const ratioFull = !un[2] ? '-' : full[2] ? (full[1] / un[1]).toFixed(1) + 'x' : `>${(cap / un[1]).toFixed(1)}x`;
+    lines.push(`| ${name} | ${n} | ${d.join(' | ')} | ${r.exhausted ? r.schedules : `>${cap}`} | ${p2[0]} | ${ratio} | ${full[0]} | ${un[0]} | ${ratioFull} |`);
+    console.error(`${name} done`);
+  }
+  lines.push('');
+}
+
+const lines: string[] = ['# Bug-finding power (`npm run bench:bugs`)', ''];
+if (process.env.BENCH_PART !== 'exhaust') await bugTable(lines);
+if (process.env.BENCH_PART !== 'bugs') await exhaustTable(lines);
+const text = lines.join('\n');
+if (!process.env.BENCH_BUGS && !process.env.BENCH_PART) writeFileSync(join(here, '../results/bugs.md'), text + '\n');
+console.log(text);
+void plantedBugs;

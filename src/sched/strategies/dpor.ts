@@ -1,0 +1,286 @@
+// Dynamic partial-order reduction with source sets and sleep sets
+// (Abdulla, Aronis, Jonsson and Sagonas, "Optimal dynamic partial order
+// reduction", POPL 2014, Algorithm 1), over syscall-level steps, by
+// re-execution like dfs.
+//
+// Every step records what it read and wrote (src/sched/footprint.ts). After
+// each run the explorer builds happens-before over the run's steps (same
+// thread, or dependent footprints) and, for every race e < e' (dependent
+// steps of different threads with nothing in between ordering them), makes
+// sure that from the state before e some thread that can start the
+// reordered sequence notdep(e).e' is tried: one of its "initials". Sleep
+// sets skip the alternatives already known to lead to equivalent runs: a
+// run that can only continue with sleeping threads is abandoned.
+//
+// When an initial cannot run at that state (it was blocked), every runnable
+// thread there is added instead, which is always sound. With a preemption
+// bound, alternatives beyond the bound are not tried; bounded POR is not
+// exact (Coons, Musuvathi and McKinley, OOPSLA 2013), so `dpor --preemptions P`
+// may explore fewer classes than `dfs --preemptions P`; unbounded dpor
+// covers every class that unbounded dfs does. Like dfs, a bounded search
+// runs passes with bounds 0, 1, ... P, so it finds a bug with the fewest
+// preemptions first.
+import { dependent, type Footprint } from '../footprint.ts';
+import type { Explorer, ExploredRun } from '../explorer.ts';
+import { ReplayDivergence, type Strategy } from '../strategy.ts';
+import type { SimThread } from '../thread.ts';
+
+interface Event {
+  tid: number;
+  fp: Footprint;
+  /** runnable tids before the step, ascending */
+  enabled: number[];
+  /** the thread that ran the step before */
+  last: number | null;
+  /** preemptions used before this step */
+  pre: number;
+}
+
+interface State {
+  /** threads to try from this state (the source set so far) */
+  backtrack: Set<number>;
+  /** threads tried from here, with the footprint of the step each took */
+  done: Map<number, Footprint>;
+  /** sleep set on arrival: threads whose step from here leads only to runs already covered */
+  sleep: Map<number, Footprint>;
+}
+
+/** The message that marks a run as cut short by its sleep set (see explore.ts: abandoned). */
+export const SLEEP_BLOCKED = 'abandoned: every runnable thread is in the sleep set';
+
+function preempts(enabled: readonly number[], last: number | null, tid: number): boolean {
+  return last !== null && tid !== last && enabled.includes(last);
+}
+
+export class DporExplorer implements Explorer {
+  private events: Event[] = [];
+  private states: State[] = [];
+  /** the step index where the next run departs from the last one, and the thread it takes there */
+  private branch = -1;
+  private prefix: number[] = [];
+  private started = false;
+  exhausted = false;
+  /** runs handed out */
+  schedules = 0;
+  /** runs abandoned because every runnable thread slept */
+  sleepBlocked = 0;
+
+  /** the bound of the current pass */
+  limit: number;
+
+  constructor(readonly bound = Infinity) {
+    this.limit = bound === Infinity ? Infinity : 0;
+  }
+
+  get describe(): string {
+    return this.bound === Infinity ? 'dpor' : `dpor(P=${this.bound})`;
+  }
+
+  next(): Strategy | null {
+    if (this.started) {
+      let more = this.backtrack();
+      while (!more && this.limit < this.bound) {
+        // next pass, one more preemption allowed, from the top
+        this.limit++;
+        this.events = [];
+        this.states = [];
+        this.prefix = [];
+        this.branch = -1;
+        more = true;
+      }
+      if (!more) {
+        this.exhausted = true;
+        return null;
+      }
+    }
+    this.started = true;
+    this.schedules++;
+    return new DporRun(this, this.prefix);
+  }
+
+  finish(_run: ExploredRun): void {
+    this.addBacktrackPoints();
+  }
+
+  // ---- used by the run ----
+
+  eventAt(i: number): Event | undefined {
+    return this.events[i];
+  }
+
+  stateAt(i: number): State | undefined {
+    return this.states[i];
+  }
+
+  record(i: number, ev: Event, arrivalSleep: Map<number, Footprint>): Map<number, Footprint> {
+    if (i < this.branch) {
+      const old = this.events[i];
+      if (!old || old.tid !== ev.tid || old.enabled.join() !== ev.enabled.join()) {
+        throw new ReplayDivergence(`dpor: the program is not deterministic at step ${i}`);
+      }
+      return this.states[i + 1]?.sleep ?? new Map();
+    }
+    this.events[i] = ev;
+    let st = this.states[i];
+    if (i > this.branch || !st) {
+      st = { backtrack: new Set([ev.tid]), done: new Map(), sleep: arrivalSleep };
+      this.states[i] = st;
+    }
+    // Sleep set passed on: what slept here (and, at the branch, the threads already tried here) and commutes with this step.
+    const base = new Map(st.sleep);
+    if (i === this.branch) for (const [tid, fp] of st.done) base.set(tid, fp);
+    st.done.set(ev.tid, ev.fp);
+    st.backtrack.add(ev.tid);
+    const next = new Map<number, Footprint>();
+    for (const [tid, fp] of base) if (tid !== ev.tid && !dependent(fp, ev.fp)) next.set(tid, fp);
+    return next;
+  }
+
+  // ---- between runs ----
+
+  /** The deepest state with a thread left to try: sets the next prefix; false when none is left. */
+  private backtrack(): boolean {
+    for (let i = Math.min(this.states.length, this.events.length) - 1; i >= 0; i--) {
+      const st = this.states[i];
+      const ev = this.events[i];
+      for (const tid of [...st.backtrack].sort((a, b) => a - b)) {
+        if (st.done.has(tid) || st.sleep.has(tid) || !ev.enabled.includes(tid)) continue;
+        if (ev.pre + (preempts(ev.enabled, ev.last, tid) ? 1 : 0) > this.limit) continue;
+        this.prefix = [...this.events.slice(0, i).map((e) => e.tid), tid];
+        this.branch = i;
+        this.events.length = i;
+        this.states.length = i + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Race analysis over the run just finished (happens-before as bitsets over step indices). */
+  private addBacktrackPoints(): void {
+    const ev = this.events;
+    const n = ev.length;
+    const words = (n + 31) >>> 5;
+    const hb: Uint32Array[] = [];
+    const has = (b: Uint32Array, i: number) => (b[i >>> 5] & (1 << (i & 31))) !== 0;
+    const direct: number[][] = [];
+    for (let j = 0; j < n; j++) {
+      const b = new Uint32Array(words);
+      const preds: number[] = [];
+      let sameThreadSeen = false;
+      for (let i = j - 1; i >= 0; i--) {
+        const same = ev[i].tid === ev[j].tid;
+        if (same && sameThreadSeen) continue; // the latest step of the same thread already carries the earlier ones
+        if (same || dependent(ev[i].fp, ev[j].fp)) {
+          if (same) sameThreadSeen = true;
+          else preds.push(i);
+          b[i >>> 5] |= 1 << (i & 31);
+          const bi = hb[i];
+          for (let w = 0; w < words; w++) b[w] |= bi[w];
+        }
+      }
+      hb.push(b);
+      direct.push(preds);
+    }
+    for (let j = 0; j < n; j++) {
+      if (direct[j].length === 0) continue;
+      // events that reach j through some step in between
+      const via = new Uint32Array(words);
+      for (let k = 0; k < j; k++) if (has(hb[j], k)) for (let w = 0; w < words; w++) via[w] |= hb[k][w];
+      for (const i of direct[j]) {
+        if (has(via, i)) continue; // not a race: ordered through another step
+        this.reverse(i, j, hb);
+      }
+    }
+  }
+
+  /** Makes sure the state before step i tries a thread that can start notdep(i).j. */
+  private reverse(i: number, j: number, hb: Uint32Array[]): void {
+    const ev = this.events;
+    const st = this.states[i];
+    if (!st) return;
+    const has = (b: Uint32Array, x: number) => (b[x >>> 5] & (1 << (x & 31))) !== 0;
+    const v: number[] = [];
+    for (let k = i + 1; k < j; k++) if (!has(hb[k], i)) v.push(k);
+    v.push(j);
+    const initials = new Set<number>();
+    const seen = new Set<number>();
+    for (let a = 0; a < v.length; a++) {
+      const k = v[a];
+      if (seen.has(ev[k].tid)) continue;
+      seen.add(ev[k].tid);
+      let first = true;
+      for (let b = 0; b < a; b++) if (has(hb[k], v[b])) first = false;
+      if (first) initials.add(ev[k].tid);
+    }
+    for (const q of initials) if (st.backtrack.has(q)) return;
+    const here = ev[i];
+    const fits = (q: number) => here.pre + (preempts(here.enabled, here.last, q) ? 1 : 0) <= this.limit;
+    const enabled = [...initials].filter((q) => here.enabled.includes(q));
+    const candidates = enabled.filter(fits);
+    const awake = candidates.filter((q) => !st.sleep.has(q));
+    if (awake.length) st.backtrack.add(awake[0]);
+    else if (candidates.length) st.backtrack.add(candidates[0]);
+    else if (enabled.length) {
+      // Reversing here would exceed the preemption bound: switch to the
+      // initial at the latest earlier point where switching to it is free
+      // (the running thread had blocked), as bounded POR does.
+      for (const q of enabled) {
+        for (let k = i - 1; k >= 0; k--) {
+          const e = ev[k];
+          if (e.enabled.includes(q) && !preempts(e.enabled, e.last, q) && e.pre <= this.limit && e.tid !== q) {
+            this.states[k]?.backtrack.add(q);
+            break;
+          }
+        }
+      }
+    } else for (const q of here.enabled) if (fits(q)) st.backtrack.add(q); // an initial is blocked here: try everything
+  }
+}
+
+/** One run: follows the prefix, then prefers the last thread, never a sleeping one. */
+class DporRun implements Strategy {
+  readonly describe = 'dpor';
+  readonly wantsFootprints = true;
+  private last: number | null = null;
+  private pre = 0;
+  private sleep = new Map<number, Footprint>();
+  private steps = 0;
+
+  constructor(
+    private readonly x: DporExplorer,
+    private readonly prefix: readonly number[],
+  ) {}
+
+  pick(runnable: readonly SimThread[], step: number): SimThread {
+    let tid: number;
+    if (step < this.prefix.length) {
+      tid = this.prefix[step];
+    } else {
+      const bound = this.x.limit;
+      const ok = runnable.filter(
+        (t) => !this.sleep.has(t.tid) && this.pre + (preempts(runnable.map((r) => r.tid), this.last, t.tid) ? 1 : 0) <= bound,
+      );
+      if (ok.length === 0) {
+        this.x.sleepBlocked++;
+        throw new ReplayDivergence(SLEEP_BLOCKED);
+      }
+      tid = (ok.find((t) => t.tid === this.last) ?? ok[0]).tid;
+    }
+    const t = runnable.find((r) => r.tid === tid);
+    if (!t) throw new ReplayDivergence(`dpor: the program is not deterministic at step ${step}: ${tid} cannot run`);
+    return t;
+  }
+
+  observeStep(ran: SimThread, runnable: readonly SimThread[], fp: Footprint | null): void {
+    const i = this.steps++;
+    const enabled = runnable.map((r) => r.tid);
+    if (i < this.prefix.length && this.prefix[i] !== ran.tid) {
+      throw new ReplayDivergence(`dpor: the program is not deterministic at step ${i}`);
+    }
+    const ev: Event = { tid: ran.tid, fp: fp!, enabled, last: this.last, pre: this.pre };
+    if (preempts(enabled, this.last, ran.tid)) this.pre++;
+    this.last = ran.tid;
+    this.sleep = this.x.record(i, ev, this.sleep);
+  }
+}

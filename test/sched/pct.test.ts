@@ -1,0 +1,50 @@
+// PCT with k measured from the scenario: change points land inside the run,
+// and on a depth-2 planted bug the observed rate is at least PCT's bound.
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/sched/rng.ts';
+import { PctStrategy } from '../../src/sched/strategies/pct.ts';
+import { calibratePctK, runScenario } from '../../src/script/runner.ts';
+import twoAcceptors from '../../scenarios/race-two-acceptors.ts';
+
+describe('pct', () => {
+  it('draws d-1 distinct change points in 1..k and describes d and k', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const s = new PctStrategy(new Rng(seed), 4, 7);
+      expect(s.changePoints.length).toBe(3);
+      expect(new Set(s.changePoints).size).toBe(3);
+      for (const p of s.changePoints) expect(p >= 1 && p <= 7).toBe(true);
+    }
+    expect(new PctStrategy(new Rng(1), 3, 7).describe).toBe('pct(d=3,k=7)');
+    expect(new PctStrategy(new Rng(1), 1, 7).changePoints).toEqual([]);
+  });
+
+  it('k is the scenario\'s own choice-point count, so change points fall inside real runs', () => {
+    const k = calibratePctK(twoAcceptors, { seed: 1 });
+    expect(k).toBeGreaterThan(5);
+    expect(k).toBeLessThan(200); // not the old fixed 1000
+    let inside = 0;
+    const runs = 60;
+    for (let seed = 1; seed <= runs; seed++) {
+      const r = runScenario(twoAcceptors, { seed, strategy: 'pct', pctDepth: 2 });
+      expect(r.strategy).toBe(`pct(d=2,k=${k})`);
+      // a change point p happens when the run reaches its p-th choice point
+      const p = new PctStrategy(new Rng(seed).fork('sched'), 2, k).changePoints[0];
+      if (p <= r.picks.length) inside++;
+    }
+    // with k=1000 almost none did; with a calibrated k most runs reach their change point
+    expect(inside / runs).toBeGreaterThan(0.6);
+  });
+
+  it('finds the depth-2 bug accept-single-waker at least as often as its bound 1/(n k)', () => {
+    const k = calibratePctK(twoAcceptors, { seed: 1, bugs: ['accept-single-waker'] });
+    const n = 4; // server, two acceptors, client
+    let found = 0;
+    const runs = 100;
+    for (let seed = 1; seed <= runs; seed++) {
+      const r = runScenario(twoAcceptors, { seed, strategy: 'pct', pctDepth: 2, bugs: ['accept-single-waker'] });
+      if (r.failures.length) found++;
+    }
+    expect(found / runs).toBeGreaterThanOrEqual(1 / (n * k));
+    expect(found).toBeGreaterThan(0);
+  });
+});
