@@ -8,7 +8,8 @@
 //   - a schedule followed leniently (shrinking, src/explore/schedule.ts)
 //     replays exactly from the options it reports (--picks L --strategy keep);
 //   - PCT's change points lie inside the run (1..k); the running thread
-//     changes only at them, and the first one always changes it.
+//     changes only at them, and the first one always changes it; the
+//     runner's pct (k from a calibration run) puts most inside real runs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runSchedule } from '../src/explore/schedule.ts';
@@ -121,6 +122,21 @@ describe('replay', () => {
 const fakeThread = (tid: number) => ({ tid, label: `t${tid}`, state: 'runnable', waitingOn: null, wakePending: false, step: () => 0 }) as SimThread;
 
 describe('pct', () => {
+  it("the runner's pct places its change points inside its runs (k measured, not guessed)", () => {
+    // With a guessed k = 1000 only 14 of 400 fell inside these programs' runs (about 60 choice points).
+    let inside = 0;
+    let total = 0;
+    for (const cs of fc.sample(caseArb, { numRuns: 2 * RUNS, seed: SEED })) {
+      let pct: Strategy | null = null;
+      const r = runScenario(scenarioOf(cs), { seed: cs.seed, strategy: 'pct' }, { strategy: (s) => (pct = s) });
+      const points = (pct as { changePoints?: readonly number[] } | null)?.changePoints ?? [];
+      total += points.length;
+      inside += points.filter((p) => p <= r.picks.length).length;
+    }
+    expect(total).toBeGreaterThan(0);
+    expect(inside / total, `${inside} of ${total} change points inside their runs`).toBeGreaterThanOrEqual(0.75);
+  });
+
   it("change points lie inside the run's k choice points; only they switch the running thread, the first always does", () => {
     fc.assert(
       fc.property(
