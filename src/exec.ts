@@ -4,18 +4,17 @@
 // qemu-riscv64 reports them (128 + signal number when a signal killed it).
 // Reading the host file is the caller's job (src/cli.ts); this module does
 // no host I/O.
-import { bootKernel } from './kernel/boot.ts';
 import type { ConsoleWrite } from './kernel/console.ts';
 import { ElfError } from './hw/elf.ts';
 import { S_IFDIR } from './kernel/abi.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel } from './kernel/kernel.ts';
 import { installProgram, loadProgram, type LoadedProgram } from './kernel/syscalls/exec.ts';
+import { bootMachine } from './machine.ts';
 import { Rng, type Seed } from './sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from './sched/scheduler.ts';
 import { ReplayStrategy } from './sched/strategies/replay.ts';
 import type { TraceEvent } from './sched/trace.ts';
 import { DEFAULT_MAX_INSTRUCTIONS, DEFAULT_MAX_TIME, makeStrategy, type RunHooks, type StrategyName } from './script/runner.ts';
-import { registerUnix } from './unix/index.ts';
 
 export interface ExecOptions {
   seed?: Seed;
@@ -129,7 +128,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
     maxInstructions: opts.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS, maxTime: opts.maxTime ?? DEFAULT_MAX_TIME,
   });
   hooks.scheduler?.(sched);
-  const k = bootKernel(sched, rng.fork('kernel'), {
+  const { kernel: k } = bootMachine(sched, rng.fork('kernel'), {
     checkInvariants: opts.checkInvariants ?? false,
     checkWakeDuties: opts.checkWakeDuties ?? false,
     kernelPreemption: opts.kernelPreemption ?? false,
@@ -137,7 +136,6 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
     ...(opts.jit === undefined ? {} : { jit: opts.jit }),
   });
-  registerUnix(k);
   k.console.sink = opts.output ?? null;
   const vfsPath = vfsPathFor(path);
   makeParents(k, vfsPath);

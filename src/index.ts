@@ -36,5 +36,11 @@ export { DporExplorer } from './sched/strategies/dpor.ts';
 export { CovExplorer } from './sched/strategies/cov.ts';
 export type { FaultOptions } from './kernel/faults.ts';
 
+// The machine itself, for harnesses that drive the scheduler directly
+export { bootMachine, type Machine } from './machine.ts';
+export { Scheduler } from './sched/scheduler.ts';
+export { Rng } from './sched/rng.ts';
+export type { Kernel, KernelConfig } from './kernel/kernel.ts';
+
 // Real binaries
 export { execImage, type ExecOptions, type ExecResult } from './exec.ts';

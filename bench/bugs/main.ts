@@ -44,6 +44,7 @@ const CASES: Record<PlantedBug, Case> = {
   'pipe-read-no-recheck': { scenario: 'fault-pipe-spurious-wakeup', faults: { spuriousWakeups: true } },
   'stream-send-eintr-drops-count': { scenario: 'fault-stream-eintr', faults: { eintr: true } },
   'dup-no-ref': { scenario: 'acceptance-dup' },
+  'fdget-no-ref': { scenario: 'thread-peek-while-close' },
   'global-pipe-ino': { scenario: 'acceptance-pipe-ino', repeat: true },
   'poll-no-recheck': { scenario: 'race-poll-wakeup-recheck' },
   'epoll-et-no-rearm': { scenario: 'race-epoll-edge-triggered' },

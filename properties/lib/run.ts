@@ -3,11 +3,8 @@
 // can replay: the fast-check seed and path, the shrunk program and picks,
 // and an exact `npx unixsim replay` command for a scenario file holding the
 // counterexample.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { writeFailureFile } from '../../src/check/failures.ts';
 import { replayCommand } from '../../src/explore/run-flags.ts';
 import { runScenario, type RunResult } from '../../src/script/runner.ts';
 import { programScenario, type Ev } from './interp.ts';
@@ -41,20 +38,15 @@ export function caseProperty(
   });
 }
 
-const LIB = fileURLToPath(new URL('./interp.ts', import.meta.url));
-
-/** Writes the counterexample as a scenario file; returns its path. */
+/** Writes the counterexample as a scenario file (src/check/failures.ts); returns its path. */
 export function writeCounterexample(name: string, cs: Case): string {
-  const dir = join(tmpdir(), 'unixsim-counterexamples');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}-${cs.seed}.mts`);
-  writeFileSync(
-    file,
-    `// Counterexample found by the property "${name}"; replay with the command printed next to it.\n` +
-      `import { programScenario } from ${JSON.stringify(LIB)};\n` +
+  return writeFailureFile(
+    `${name}-seed${cs.seed}`,
+    `// Counterexample found by the property "${name}"; replay with the command printed next to it\n` +
+      `// (from a unixsim checkout: the property interpreters are not part of the package).\n` +
+      `import { programScenario } from 'unixsim/properties/lib/interp.ts';\n` +
       `export default programScenario(${JSON.stringify(cs.program)}, ${JSON.stringify(`counterexample-${name}`)}).scenario;\n`,
   );
-  return file;
 }
 
 /** The failure report of a fast-check run, or null when it passed. */

@@ -16,10 +16,7 @@
 // the script code up to the next, the model is updated exactly in the
 // order the syscalls complete, and each receive is checked against it.
 import fc from 'fast-check';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFailureFile } from '../../src/check/failures.ts';
 import { replayCommand } from '../../src/explore/run-flags.ts';
 import { O_RDWR, SEEK_CUR, SEEK_SET } from '../../src/kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EPIPE, errnoName } from '../../src/kernel/errno.ts';
@@ -385,19 +382,14 @@ export const SCM_IDENTITY: ScmPropertyDef = {
   problems: identityProblems,
 };
 
-const LIB = fileURLToPath(import.meta.url);
-
 function writeCounterexample(name: string, cs: ScmCase): string {
-  const dir = join(tmpdir(), 'unixsim-counterexamples');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}-${cs.seed}.mts`); // .mts: loaded as ESM outside the package
-  writeFileSync(
-    file,
-    `// Counterexample found by the property "${name}"; replay with the command printed next to it.\n` +
-      `import { scmScenario } from ${JSON.stringify(LIB)};\n` +
+  return writeFailureFile(
+    `${name}-seed${cs.seed}`,
+    `// Counterexample found by the property "${name}"; replay with the command printed next to it\n` +
+      `// (from a unixsim checkout: the property interpreters are not part of the package).\n` +
+      `import { scmScenario } from 'unixsim/properties/lib/scm.ts';\n` +
       `export default scmScenario(${JSON.stringify(cs.program)}, ${JSON.stringify(`counterexample-${name}`)}).scenario;\n`,
   );
-  return file;
 }
 
 /** Checks a property; the failure report (seed, path, shrunk program, picks, replay command) or null. */

@@ -8,10 +8,10 @@ export const O_CREAT = 0o100, O_EXCL = 0o200, O_NOCTTY = 0o400, O_TRUNC = 0o1000
 /** Flags F_SETFL may change. */
 export const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
-export const AT_FDCWD = -100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200, AT_SYMLINK_NOFOLLOW = 0x100,
+export const AT_FDCWD = -100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200, AT_SYMLINK_NOFOLLOW = 0x100, AT_SYMLINK_FOLLOW = 0x400,
   AT_EMPTY_PATH = 0x1000;
 
-export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
+export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_SETOWN = 8, F_GETOWN = 9, F_DUPFD_CLOEXEC = 1030;
 export const FD_CLOEXEC = 1;
 
 export const S_IFMT = 0o170000, S_IFSOCK = 0o140000, S_IFLNK = 0o120000, S_IFREG = 0o100000,
@@ -24,7 +24,7 @@ export const WNOHANG = 1, WUNTRACED = 2, __WALL = 0x40000000, __WCLONE = 0x80000
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
 
-export const FIONREAD = 0x541b, FIONBIO = 0x5421, TCGETS = 0x5401;
+export const FIONREAD = 0x541b, FIONBIO = 0x5421, TCGETS = 0x5401, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
 
 /** Linux's MAX_RW_COUNT: one read/write moves at most INT_MAX rounded down to a page. */
 export const MAX_RW_COUNT = 0x7ffff000;

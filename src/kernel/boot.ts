@@ -3,6 +3,9 @@
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
 import { registerEpoll } from './epoll.ts';
+import { registerFdget } from './fdget.ts';
+import { registerPidfd } from './pidfd.ts';
+import { registerSigtime } from './syscalls/sigtime.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
 import { registerCreds } from './syscalls/creds.ts';
@@ -32,5 +35,8 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerPoll(k);
   registerPselect(k);
   registerEpoll(k);
+  registerFdget(k);
+  registerPidfd(k);
+  registerSigtime(k);
   return k;
 }

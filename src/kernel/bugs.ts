@@ -57,8 +57,15 @@ export const SCM_PLANTED_BUGS = {
   'close-forgets-inflight': 'closing a socket drops its unread messages but forgets the in-flight files they carry (leaked references)',
 } as const;
 
+/** A syscall's own reference to its file (src/kernel/fdget.ts). */
+export const FDGET_PLANTED_BUGS = {
+  'fdget-no-ref':
+    'the socket calls look their fd up without holding a reference (fdget without get_file): close(fd) in another thread releases the socket under a blocked recv or accept, which then works on a dead socket',
+} as const;
+
 export const PLANTED_BUGS = {
   ...KERNEL_PLANTED_BUGS,
+  ...FDGET_PLANTED_BUGS,
   ...FAULT_PLANTED_BUGS,
   ...POLL_PLANTED_BUGS,
   ...EPOLL_PLANTED_BUGS,

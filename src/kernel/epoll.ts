@@ -14,6 +14,7 @@
 import { WaitQueue, Waker } from '../sched/waitqueue.ts';
 import { O_CLOEXEC, O_RDWR } from './abi.ts';
 import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from './errno.ts';
+import { fdget } from './fdget.ts';
 import type { FileOps, OpenFile, ReleaseWatcher, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { SyscallGen } from './syscall.ts';
@@ -59,7 +60,7 @@ class EpollItem implements ReleaseWatcher {
     t: Task,
   ) {
     // The waker's owner is the task that added the entry; only the callback matters (ep_poll_callback).
-    this.waker = new Waker(t, (_w, source) => ep.callback(this, source));
+    this.waker = new Waker(t, (_w, source, key) => ep.callback(this, source, key));
   }
 
   fileReleased(): void {
@@ -96,12 +97,13 @@ export class Epoll implements FileOps {
     return this.items.find((i) => i.file === file && i.fd === fd);
   }
 
-  /** ep_poll_callback: a queue of the entry's file was woken. */
-  callback(item: EpollItem, source: WaitQueue): void {
+  /** ep_poll_callback: a queue of the entry's file was woken with poll key `key` (0: any event). */
+  callback(item: EpollItem, source: WaitQueue, key = 0): void {
     if (item.removed) return;
     // Our WaitQueue drops every waker it wakes; an epoll entry stays registered until removed.
     source.add(item.waker);
     if (!(item.events & ~EP_PRIVATE_BITS)) return; // disabled one-shot entry
+    if (key && !(key & item.events)) return; // a wakeup for events this entry did not ask for
     if (!item.linked) {
       item.linked = true;
       this.ready.push(item);
@@ -378,7 +380,7 @@ export function registerEpoll(k: Kernel): void {
     const mask = readSigmask(t, sigmask, sigsetsize);
     if (typeof mask === 'number') return mask;
     if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
-    const f = t.fds.get(epfd);
+    const f = fdget(t, epfd);
     if (!f) return -EBADF;
     if (!(f.ops instanceof Epoll)) return -EINVAL;
     const deadline = timeout < 0 ? Infinity : k.sched.clock.now + timeout * 1_000_000;

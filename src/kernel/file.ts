@@ -72,6 +72,16 @@ export interface ReleaseWatcher {
   fileReleased(f: OpenFile): void;
 }
 
+/** Who gets SIGURG for a file (struct fown_struct, F_SETOWN; fown.ts), and the setter's ids. */
+export interface FileOwner {
+  /** F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP */
+  type: 'tid' | 'pid' | 'pgrp';
+  /** the thread, process or process group id (positive) */
+  pid: number;
+  uid: number;
+  euid: number;
+}
+
 /** Every live open file of one kernel, by id (insertion ordered): for invariant checks and leak reports. */
 export class OpenFiles {
   private nextId = 1;
@@ -96,6 +106,8 @@ export class OpenFile {
   pos = 0;
   /** epoll entries watching this file (they hold no reference); told on the last put, before ops.release */
   watchers: ReleaseWatcher[] | null = null;
+  /** F_SETOWN's owner (f_owner), null when none */
+  fown: FileOwner | null = null;
 
   constructor(
     private readonly owner: OpenFiles,

@@ -2,6 +2,7 @@
 // wait, signals, and the invariant checks that property tests turn on.
 // Subsystems (files, pipes, AF_UNIX) register their syscalls into `table`.
 import { JIT_DEFAULT } from '../hw/jit.ts';
+import type { Pidfds } from './pidfd.ts';
 import { AddressSpace } from '../hw/memory.ts';
 import { DEFAULT_MEMORY_LIMIT, MemoryBudget } from '../hw/budget.ts';
 import type { Rng } from '../sched/rng.ts';
@@ -81,6 +82,12 @@ export class Kernel {
   readonly scriptErrors: { pid: number; message: string }[] = [];
   /** extra holders of open-file references (in-flight messages ...), for the invariant check */
   readonly refHolders: (() => Iterable<OpenFile>)[] = [];
+  /** called with a process's pid when it exits (a zombie) and when it is reaped: pidfd wakeups (pidfd.ts) */
+  readonly processHooks: ((pid: number) => void)[] = [];
+  /** generated read-only files under /proc by path (e.g. /proc/net/unix, registered by AF_UNIX): their text at open */
+  readonly procFiles = new Map<string, (t: Task) => string>();
+  /** the pidfd files of this kernel (pidfd.ts), once registered */
+  pidfds: Pidfds | null = null;
   /** further invariant checks subsystems register (return a violation message or null) */
   readonly checks: (() => string | null)[] = [];
   /** values scripts recorded with sys.log, for scenario checks */
@@ -388,7 +395,10 @@ export class Kernel {
     this.sched.trace.end(this.sched.clock.now, last.pid, leader.pid, true, straceExit(status));
     for (const c of leader.children) {
       c.parent = null;
-      if (c.zombie) this.tasks.delete(c.pid);
+      if (c.zombie) {
+        this.tasks.delete(c.pid);
+        for (const h of this.processHooks) h(c.pid);
+      }
     }
     leader.children.length = 0;
     leader.exitStatus = status;
@@ -402,6 +412,7 @@ export class Kernel {
     } else {
       this.tasks.delete(leader.pid);
     }
+    for (const h of this.processHooks) h(leader.pid);
   }
 
   /** Removes a reaped zombie from its parent. */
@@ -409,6 +420,7 @@ export class Kernel {
     parent = parent.group.leader;
     parent.children.splice(parent.children.indexOf(child), 1);
     this.tasks.delete(child.pid);
+    for (const h of this.processHooks) h(child.pid);
   }
 
   faultTask(t: Task, signo: number, detail: string): void {

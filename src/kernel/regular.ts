@@ -36,7 +36,7 @@ export function statInode(inode: Inode): StatInfo {
     nlink: inode.nlink,
     uid: inode.uid,
     gid: inode.gid,
-    size: type === S_IFREG ? inode.size : type === S_IFDIR ? 4096 : 0,
+    size: type === S_IFREG ? inode.size : type === S_IFDIR ? 4096 : inode.target !== null ? inode.target.length : 0,
     blksize: 4096,
   };
 }

@@ -10,6 +10,7 @@ import { WaitQueue, type Waker } from '../sched/waitqueue.ts';
 import type { AddressSpace } from '../hw/memory.ts';
 import type { UserContext } from './context.ts';
 import type { FdTable } from './fdtable.ts';
+import { fdputAll } from './fdget.ts';
 import type { Kernel } from './kernel.ts';
 import { SignalState } from './signal.ts';
 import type { OpenFile } from './file.ts';
@@ -81,6 +82,8 @@ export class Task implements SimThread {
   /** coverage: the state of the object the current syscall acted on, and how often it slept */
   coverObject = '-';
   coverSleeps = 0;
+  /** open files the running syscall holds a reference to (fdget.ts); put when it ends */
+  held: OpenFile[] = [];
   /** decoded arguments of the pending syscall (reused) */
   readonly argv: number[] = [0, 0, 0, 0, 0, 0];
   /** while recording a trace: the current call's decoder view, and its fd table at entry (for fd events) */
@@ -151,6 +154,7 @@ export class Task implements SimThread {
       this.current.return(0);
       this.current = null;
     }
+    fdputAll(this);
     this.phase = 'user';
   }
 
@@ -195,6 +199,7 @@ export class Task implements SimThread {
       if (done === undefined) return SYSCALL_TICKS;
       result = done;
     }
+    fdputAll(this);
     k.syscallDone(this, result);
     if (this.state === 'exited') return SYSCALL_TICKS;
     this.pendingResult = result;

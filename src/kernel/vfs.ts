@@ -3,8 +3,8 @@
 // Path lookup checks search permission on every directory it crosses and
 // reports the errno Linux would (ENOENT, ENOTDIR, EACCES, ENAMETOOLONG).
 import { MemoryBudget } from '../hw/budget.ts';
-import { S_IFDIR, S_IFMT, S_IFREG, S_IFSOCK } from './abi.ts';
-import { EACCES, EEXIST, ENAMETOOLONG, ENOENT, ENOTDIR } from './errno.ts';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from './abi.ts';
+import { EACCES, EEXIST, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from './errno.ts';
 
 export interface Creds {
   uid: number;
@@ -17,6 +17,8 @@ export interface Creds {
 
 export const MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
 const NAME_MAX = 255;
+/** MAXSYMLINKS: how many symbolic links one lookup may follow */
+const MAXSYMLINKS = 40;
 
 export class Inode {
   /** hard links to this inode from directories */
@@ -32,6 +34,8 @@ export class Inode {
   parent: Inode;
   /** socket inodes: the socket bound to this path (null once it is closed) */
   socket: unknown = null;
+  /** symbolic links: the target, as given to symlink(2) */
+  target: string | null = null;
 
   constructor(
     readonly ino: number,
@@ -90,29 +94,49 @@ export class Vfs {
    * Resolves `path` relative to `cwd` up to its last component: the parent
    * directory, the last name, and the inode there if it exists. A trailing
    * "/" (or "." / "..") resolves fully and names the directory itself.
+   * Symbolic links met on the way are followed (a relative target from the
+   * directory holding the link), and so is one in the last place when
+   * `follow` is set or the path ends in "/"; more than MAXSYMLINKS (40) is
+   * ELOOP. Not following, a final link is returned as itself.
    */
-  resolve(path: string, cwd: Inode, creds: Creds): Lookup | number {
+  resolve(path: string, cwd: Inode, creds: Creds, follow = true): Lookup | number {
     if (path.length === 0) return -ENOENT;
     let dir = path.startsWith('/') ? this.root : cwd;
-    const parts = path.split('/').filter((p) => p.length > 0);
+    let parts = path.split('/').filter((p) => p.length > 0);
+    let slash = path.endsWith('/');
     if (parts.length === 0) return { dir: this.root, name: '.', inode: dir };
-    for (let i = 0; i < parts.length; i++) {
-      const name = parts[i];
-      if (name.length > NAME_MAX) return -ENAMETOOLONG;
-      if (!dir.isDir) return -ENOTDIR;
-      if (!this.permission(dir, creds, MAY_EXEC)) return -EACCES;
-      const next = name === '.' ? dir : name === '..' ? dir.parent : dir.children!.get(name);
-      if (i === parts.length - 1) {
-        if (path.endsWith('/') && next && !next.isDir) return -ENOTDIR;
-        return { dir, name, inode: next };
+    let links = 0;
+    walk: for (;;) {
+      for (let i = 0; i < parts.length; i++) {
+        const name = parts[i];
+        if (name.length > NAME_MAX) return -ENAMETOOLONG;
+        if (!dir.isDir) return -ENOTDIR;
+        if (!this.permission(dir, creds, MAY_EXEC)) return -EACCES;
+        const next = name === '.' ? dir : name === '..' ? dir.parent : dir.children!.get(name);
+        const last = i === parts.length - 1;
+        if (next && next.type === S_IFLNK && (!last || follow || slash)) {
+          if (++links > MAXSYMLINKS) return -ELOOP;
+          const target = next.target ?? '';
+          if (target.length === 0) return -ENOENT;
+          const rest = parts.slice(i + 1);
+          parts = [...target.split('/').filter((p) => p.length > 0), ...rest];
+          if (rest.length === 0) slash = slash || target.endsWith('/');
+          if (target.startsWith('/')) dir = this.root;
+          if (parts.length === 0) return { dir: this.root, name: '.', inode: dir };
+          continue walk;
+        }
+        if (last) {
+          if (slash && next && !next.isDir) return -ENOTDIR;
+          return { dir, name, inode: next };
+        }
+        if (!next) return -ENOENT;
+        dir = next;
       }
-      if (!next) return -ENOENT;
-      dir = next;
+      throw new Error('unreachable');
     }
-    throw new Error('unreachable');
   }
 
-  /** Resolves an existing inode, or -errno. */
+  /** Resolves an existing inode (following symbolic links), or -errno. */
   lookup(path: string, cwd: Inode, creds: Creds): Inode | number {
     const r = this.resolve(path, cwd, creds);
     if (typeof r === 'number') return r;
@@ -147,6 +171,44 @@ export class Vfs {
         this.memory.release(inode.data.length); // Linux's iput: nothing refers to the bytes any more
         inode.data = new Uint8Array(0);
         inode.size = 0;
+      }
+    }
+  }
+
+  /** Adds a second name dir/name for an existing non-directory inode (linkat). */
+  link(l: Lookup, inode: Inode): void {
+    l.dir.children!.set(l.name, inode);
+    inode.nlink++;
+  }
+
+  /** Moves `from` to `to` (renameat2): `to`'s old inode, if any, loses that name; a directory changes parent. */
+  rename(from: Lookup, to: Lookup): void {
+    const inode = from.inode!;
+    if (to.inode) this.unlink(to);
+    from.dir.children!.delete(from.name);
+    to.dir.children!.set(to.name, inode);
+    if (inode.isDir && from.dir !== to.dir) {
+      from.dir.nlink--;
+      to.dir.nlink++;
+    }
+    inode.parent = to.dir;
+  }
+
+  /** RENAME_EXCHANGE: the two names swap their inodes. */
+  exchange(a: Lookup, b: Lookup): void {
+    const x = a.inode!, y = b.inode!;
+    a.dir.children!.set(a.name, y);
+    b.dir.children!.set(b.name, x);
+    if (a.dir !== b.dir) {
+      if (x.isDir) {
+        x.parent = b.dir;
+        a.dir.nlink--;
+        b.dir.nlink++;
+      }
+      if (y.isDir) {
+        y.parent = a.dir;
+        b.dir.nlink--;
+        a.dir.nlink++;
       }
     }
   }

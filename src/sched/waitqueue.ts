@@ -20,13 +20,14 @@ export type WaitPolicy = 'list' | 'single-slot' | 'register-once';
 export class Waker {
   constructor(
     readonly owner: SimThread,
-    private readonly onWake: (w: Waker, source: WaitQueue) => void,
+    /** `key` is the wakeup's poll key (the events it signals, Linux's wake_up_poll key); 0 = any */
+    private readonly onWake: (w: Waker, source: WaitQueue, key: number) => void,
     /** records the queues this waker's owner registers on and is woken from (dpor), when exploring */
     readonly recorder: FootprintRecorder | null = null,
   ) {}
 
-  wake(source: WaitQueue): void {
-    this.onWake(this, source);
+  wake(source: WaitQueue, key = 0): void {
+    this.onWake(this, source, key);
   }
 }
 
@@ -90,14 +91,18 @@ export class WaitQueue {
     }
   }
 
-  /** Wakes every sleeper (in registration order). */
-  wakeAll(): void {
+  /**
+   * Wakes every sleeper (in registration order). `key` says which poll
+   * events the change signals (0: unspecified, which reaches everyone): an
+   * edge-triggered epoll entry ignores a wakeup for events it did not ask for.
+   */
+  wakeAll(key = 0): void {
     if (this.wakers.length === 0) return;
     const ws = this.wakers;
     this.wakers = [];
     for (const w of ws) {
       w.recorder?.write(`q:${this.name}`);
-      w.wake(this);
+      w.wake(this, key);
     }
   }
 }

@@ -7,7 +7,9 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, relative, sep } from 'node:path';
 
-const SRC_DIR = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
+// this module's own tree: src/ (this file is src/script/errors.ts) or, compiled, dist/ (bundled flat)
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SRC_DIR = (import.meta.url.endsWith('.ts') ? dirname(HERE) : HERE) + sep;
 /** Paths in the project print relative to it (scenarios/x.ts); others in full. */
 const PROJECT_DIR = dirname(SRC_DIR);
 

@@ -7,7 +7,7 @@
 // (scenarioProblem). The CLI prints it as `unixsim: FILE: problem`, exit 2.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importUserModule } from '../load.ts'; // tsx and the scenario hooks, only now
 import './runner.ts'; // registers every subsystem's planted bugs before kernel.bugs are checked
 import { userFrame } from './errors.ts';
 import { scenarioProblem, type Scenario } from './scenario.ts';
@@ -56,7 +56,7 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   process.once('beforeExit', onDry);
   let mod: { default?: unknown };
   try {
-    mod = await Promise.race([import(pathToFileURL(path).href) as Promise<{ default?: unknown }>, dry]);
+    mod = await Promise.race([importUserModule(path) as Promise<{ default?: unknown }>, dry]);
   } catch (e) {
     if (e instanceof ScenarioLoadError) throw e;
     throw new ScenarioLoadError(`${file}: ${describeLoadError(e, path)}`);

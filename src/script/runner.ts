@@ -1,7 +1,7 @@
 // Runs one scenario under one seed and strategy, and judges the result.
 // Everything that varies between runs comes from the seed (through the
 // strategy's generator) or the recorded picks; nothing else.
-import { bootKernel } from '../kernel/boot.ts';
+import { bootMachine } from '../machine.ts';
 import { FaultInjector, type FaultOptions } from '../kernel/faults.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
@@ -13,7 +13,6 @@ import { ReplayStrategy } from '../sched/strategies/replay.ts';
 import { KeepCurrentStrategy } from '../sched/strategies/keep.ts';
 import { RoundRobinStrategy } from '../sched/strategies/roundRobin.ts';
 import type { TraceEvent } from '../sched/trace.ts';
-import { registerUnix } from '../unix/index.ts';
 import { ScriptContext } from './context.ts';
 import { RunView } from './runview.ts';
 import { installFiles } from './files.ts';
@@ -165,8 +164,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
   };
   const failures: string[] = [];
-  const k = bootKernel(sched, rng.fork('kernel'), config);
-  const net = registerUnix(k);
+  const { kernel: k, net } = bootMachine(sched, rng.fork('kernel'), config);
   if (opts.coverage) k.recordCoverage();
   const faultOpts = faultsOf(opts);
   const faults = faultOpts ? new FaultInjector(faultOpts, rng.fork('faults')) : null;

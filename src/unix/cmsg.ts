@@ -9,7 +9,7 @@ import { EBADF, EINVAL, EPERM, ESRCH } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Task } from '../kernel/task.ts';
 import { copyToUser, StructWriter } from '../kernel/uaccess.ts';
-import { SCM_CREDENTIALS, SCM_MAX_FD, SCM_RIGHTS, SOL_SOCKET, UCRED_SIZE } from './constants.ts';
+import { SCM_CREDENTIALS, SCM_MAX_FD, SCM_PIDFD, SCM_RIGHTS, SOL_SOCKET, UCRED_SIZE } from './constants.ts';
 import type { Ucred } from './socket.ts';
 
 export const CMSG_HDR = 16;
@@ -147,6 +147,21 @@ export class ControlWriter {
     // A fault here is ignored, as scm_recv ignores put_cmsg's -EFAULT.
     if (!copyToUser(this.mm, at, hdr) || !copyToUser(this.mm, at + CMSG_HDR, data.subarray(0, cmlen - CMSG_HDR))) return;
     this.written += Math.min(CMSG_SPACE(data.length), this.left);
+  }
+
+  /**
+   * scm_pidfd_recv: SCM_PIDFD with a new pidfd (O_CLOEXEC) of process
+   * `pid`, only if a whole cmsg fits what is left (else MSG_CTRUNC).
+   */
+  putPidfd(t: Task, pid: number): void {
+    if (this.left < CMSG_LEN(4)) {
+      this.ctrunc = true;
+      return;
+    }
+    const f = t.kernel.pidfds!.open(pid);
+    const fd = t.fds.install(f, true);
+    if (fd < 0) f.put();
+    this.put(SOL_SOCKET, SCM_PIDFD, new StructWriter(4).i32(0, fd).bytes);
   }
 
   putCreds(c: Ucred): void {

@@ -15,7 +15,7 @@ export const SOCK_TYPE_MASK = 0xf;
 export const SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000;
 
 export const SOL_SOCKET = 1;
-export const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2;
+export const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_PIDFD = 4;
 
 // SOL_SOCKET options (asm-generic/socket.h)
 export const SO_DEBUG = 1, SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_DONTROUTE = 5, SO_BROADCAST = 6,
@@ -23,12 +23,16 @@ export const SO_DEBUG = 1, SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_DONTR
   SO_LINGER = 13, SO_BSDCOMPAT = 14, SO_REUSEPORT = 15, SO_PASSCRED = 16, SO_PEERCRED = 17, SO_RCVLOWAT = 18,
   SO_SNDLOWAT = 19, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33,
   SO_ACCEPTCONN = 30, SO_PEERSEC = 31, SO_PASSSEC = 34, SO_PROTOCOL = 38, SO_DOMAIN = 39,
-  SO_PEEK_OFF = 42;
+  SO_PEEK_OFF = 42, SO_TIMESTAMP = 29, SO_TIMESTAMPNS = 35, SO_MARK = 36, SO_BUSY_POLL = 46, SO_ZEROCOPY = 60,
+  SO_PASSPIDFD = 76, SO_PEERPIDFD = 77;
 
 // send/recv flags
 export const MSG_OOB = 0x1, MSG_PEEK = 0x2, MSG_DONTROUTE = 0x4, MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20,
   MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_WAITALL = 0x100, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000,
   MSG_CMSG_CLOEXEC = 0x40000000;
+
+/** Linux's CONFIG_HZ on the reference machine (a 1 us SO_RCVTIMEO reads back as 4000 us), and MAX_SCHEDULE_TIMEOUT (LONG_MAX) */
+export const HZ = 250n, MAX_SCHEDULE_TIMEOUT = 0x7fffffffffffffffn;
 
 export const SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 
@@ -36,7 +40,12 @@ export const SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
   POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLRDHUP = 0x2000;
 
-export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411;
+/** Poll keys of socket wakeups: sk_data_ready (sock_def_readable) and sk_write_space (unix_write_space) */
+export const DATA_READY_KEY = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND, WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND;
+
+export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411, SIOCATMARK = 0x8905, SIOCGIFINDEX = 0x8933;
+/** the loopback interface's index: the only network device (per network namespace) */
+export const LOOPBACK_IFINDEX = 1;
 
 /** sizeof(struct sockaddr_un) and its path field; addresses up to sizeof(sockaddr_storage) are copied in. */
 export const SOCKADDR_UN_SIZE = 110, UNIX_PATH_MAX = 108, SOCKADDR_STORAGE_SIZE = 128;

@@ -31,7 +31,7 @@ import type { WaitQueue } from '../sched/waitqueue.ts';
 import { family, parseAddr, type ParsedAddr } from './address.ts';
 import { NO_CREDS, type ScmSend } from './cmsg.ts';
 import {
-  AF_UNSPEC, MAX_DGRAM_QLEN, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
+  AF_UNSPEC, DATA_READY_KEY, MAX_DGRAM_QLEN, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
   POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import type { UnixNet } from './namespace.ts';
@@ -88,7 +88,7 @@ export function* dgramConnect(t: Task, s: Socket, b: Uint8Array): SyscallGen {
   if (family(b) !== AF_UNSPEC) {
     const a = parseAddr(b, false); // unix_validate_addr
     if (typeof a === 'number') return a;
-    if (s.passcred && !s.addr) {
+    if (s.mayPasscred && !s.addr) {
       const err = s.net.autobind(s); // item 28: autobind at connect, not at setsockopt
       if (err) return err;
     }
@@ -130,7 +130,7 @@ export function* dgramSend(
     target = a;
   } else if (!s.peer) return -ENOTCONN; // item 81
   // An unbound SO_PASSCRED sender is autobound, so the receiver sees a name (item 83).
-  if (s.passcred && !s.addr) {
+  if (s.mayPasscred && !s.addr) {
     const err = s.net.autobind(s);
     if (err) return err;
   }
@@ -185,13 +185,32 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
     addCreds(t, s, other, m);
     other.recvQueue.enqueue(m);
     if (m.rights) s.net.inflight.queued(m.rights, other);
-    other.recvQueue.readers.wakeAll(); // sk_data_ready
+    other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
     return m.data.length;
   }
 }
 
 
 // ---- receive ----
+
+/**
+ * __skb_try_recv_from_queue: the datagram a receive takes, and where in it
+ * to start. A peek with SO_PEEK_OFF skips whole datagrams that lie before
+ * the offset and starts inside the next; null when there is none.
+ */
+function peekAt(s: Socket, peek: boolean): { i: number; skip: number } | null {
+  const msgs = s.recvQueue.msgs;
+  let off = peek && s.peekOff >= 0 ? s.peekOff : 0;
+  for (let i = 0; i < msgs.length; i++) {
+    const len = msgs[i].data.length;
+    if (off > 0 && off >= len) {
+      off -= len;
+      continue;
+    }
+    return { i, skip: off };
+  }
+  return null;
+}
 
 /**
  * unix_dgram_recvmsg: one datagram per call. A short buffer gets the start
@@ -204,11 +223,14 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const q = s.recvQueue;
   const deadline = deadlineOf(t, s.rcvtimeo);
+  const peek = (flags & MSG_PEEK) !== 0;
+  let found: { i: number; skip: number } | null;
   for (;;) {
     // __skb_try_recv_datagram: the pending error first, then data; __skb_wait_for_more_packets:
     // after SHUT_RD an empty queue reads 0 when blocking (item 92); a closed peer is no EOF (item 89).
     if (s.err) return -s.takeError();
-    if (!q.empty) break;
+    found = peekAt(s, peek);
+    if (found) break;
     // A seqpacket socket whose peer shut down reads 0 even when nonblocking (item 97).
     if (s.type === SOCK_SEQPACKET && s.shutdown & RCV_SHUTDOWN) return 0;
     if (noblock) return -EAGAIN;
@@ -216,19 +238,22 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
     const err = yield* sleepTimeo(t, q.readers, deadline);
     if (err) return err;
   }
-  const m = q.msgs[0];
+  const { i, skip } = found;
+  const m = q.msgs[i];
   if (out) out.from = m.sender;
-  const n = io.copyOut(m.data);
-  const len = m.data.length;
+  const n = io.copyOut(m.data.subarray(skip));
+  const len = m.data.length - skip;
   const scm = out?.scm;
   if (scm) {
     if (n < len) scm.trunc = true;
-    if (s.passcred) scm.creds = m.creds ?? NO_CREDS;
+    if (s.mayPasscred) scm.creds = m.creds ?? NO_CREDS;
   }
-  if (flags & MSG_PEEK) {
+  if (peek) {
+    if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
     // unix_peek_fds: fresh references on every peek (item 120)
     if (m.rights && scm) scm.files = s.net.inflight.peek(m.rights);
   } else {
+    if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - m.data.length, 0); // sk_peek_offset_bwd
     let taken: OpenFile[] | null = null;
     if (m.rights) {
       taken = s.net.inflight.received(m.rights);

@@ -20,7 +20,39 @@ export function registerUnix(k: Kernel): UnixNet {
   // SCM_RIGHTS: references held by queued or in-transit messages (src/unix/inflight.ts)
   k.refHolders.push(() => net.inflight.held());
   k.checks.push(() => net.inflight.check());
+  k.procFiles.set('/proc/net/unix', () => procNetUnix(net));
   return net;
+}
+
+/**
+ * /proc/net/unix as unix_seq_show prints it: every socket not yet released,
+ * here in creation order (Linux walks its hash buckets). The kernel address
+ * (%pK) prints as zeros and the reference count as 2, both kernel internals.
+ */
+export function procNetUnix(net: UnixNet): string {
+  const lines = ['Num       RefCount Protocol Flags    Type St Inode Path'];
+  for (const s of net.sockets.values()) {
+    if (s.dead) continue;
+    const established = s.state === 'connected';
+    // SS_UNCONNECTED 1, SS_CONNECTING 2, SS_CONNECTED 3, SS_DISCONNECTING 4; an embryo has no struct socket yet
+    const st = s.file ? (established ? 3 : 1) : established ? 2 : 4;
+    const hex = (v: number, w: number) => v.toString(16).toUpperCase().padStart(w, '0');
+    let line = `0000000000000000: ${hex(2, 8)} ${hex(0, 8)} ${hex(s.state === 'listening' ? 0x10000 : 0, 8)} ${hex(s.type, 4)} ${hex(st, 2)} ${String(s.ino).padStart(5)}`;
+    const a = s.addr?.bytes;
+    if (a && a.length > 2) {
+      const sun = a.subarray(2);
+      let name: string;
+      if (sun[0] !== 0) {
+        const end = sun.indexOf(0);
+        name = String.fromCharCode(...(end < 0 ? sun : sun.subarray(0, end)));
+      } else {
+        name = '@' + Array.from(sun.subarray(1), (c) => (c === 0 ? '@' : String.fromCharCode(c))).join('');
+      }
+      line += ' ' + name;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Socket invariants: send-buffer accounting (each message charged its truesize; a sender's wmem is the sum of its live messages' charges), queue byte counts, backlog bounds, one file per socket. */

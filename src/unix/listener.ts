@@ -59,7 +59,7 @@ export function listen(t: Task, s: Socket, backlog: number): number {
 export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): SyscallGen {
   const net = s.net;
   // An unbound SO_PASSCRED socket is autobound here, not at setsockopt (item 28).
-  if (s.passcred && !s.addr) {
+  if (s.mayPasscred && !s.addr) {
     const err = net.autobind(s);
     if (err) return err;
   }

@@ -58,7 +58,7 @@ export class UnixNet {
     // unix_bind_bsd: the file is created first (EEXIST -> EADDRINUSE), and
     // only then is a socket that already has a name refused with EINVAL.
     const vfs = this.k.vfs;
-    const l = vfs.resolve(a.path, t.cwd, t.creds);
+    const l = vfs.resolve(a.path, t.cwd, t.creds, false); // a symbolic link there, even dangling, is taken (EADDRINUSE)
     if (typeof l === 'number') return l;
     if (l.inode) return -EADDRINUSE;
     if (s.addr) return -EINVAL;

@@ -12,7 +12,7 @@
 // read, so a partial read frees no send-buffer space.
 import type { MemoryBudget } from '../hw/budget.ts';
 import { WaitQueue, type WaitPolicy } from '../sched/waitqueue.ts';
-import { WMEM_DEFAULT } from './constants.ts';
+import { WMEM_DEFAULT, WRITE_SPACE_KEY } from './constants.ts';
 import type { InflightRights } from './inflight.ts';
 
 /** Who sent a message: the socket whose send buffer it is charged to. */
@@ -92,7 +92,7 @@ export class SendBuffer {
     this.wmem -= n;
     this.memory?.release(n);
     if (this.wmem < 0) throw new Error(`kernel bug: send buffer charge went negative (${this.wmem})`);
-    if (this.writable) this.writers.wakeAll();
+    if (this.writable) this.writers.wakeAll(WRITE_SPACE_KEY);
   }
 }
 
@@ -101,6 +101,8 @@ export class MessageQueue {
   readonly msgs: Message[] = [];
   /** unread bytes over all messages */
   bytes = 0;
+  /** the out-of-band byte's message (u->oob_skb, stream only): one per socket, a later one replaces it */
+  oob: Message | null = null;
   /** readers sleep here while the queue is empty */
   readonly readers: WaitQueue;
   /** told after `bytes` changed (the trace's queued-bytes counter; set only while a trace is recorded) */
@@ -134,11 +136,26 @@ export class MessageQueue {
     else this.onChange?.(this);
   }
 
+  /** Notes that n bytes of m were read, leaving it queued even when nothing remains (an OOB mark). */
+  consumeInPlace(m: Message, n: number): void {
+    m.consumed += n;
+    this.bytes -= n;
+    this.onChange?.(this);
+  }
+
   /** Drops the head message whole (datagram semantics: the unread rest is discarded). */
   freeHead(): void {
     const m = this.msgs.shift()!;
     this.bytes -= m.remaining;
+    if (m === this.oob) this.oob = null;
     this.onChange?.(this);
+    this.free(m);
+  }
+
+  /** Takes the message at index i off the queue and frees it (kfree_skb of an skb read or skipped in place). */
+  freeAt(i: number): void {
+    const m = this.msgs[i];
+    this.unlink(m);
     this.free(m);
   }
 
@@ -148,6 +165,7 @@ export class MessageQueue {
     if (i < 0) throw new Error('kernel bug: unlinking a message that is not queued');
     this.msgs.splice(i, 1);
     this.bytes -= m.remaining;
+    if (m === this.oob) this.oob = null;
     this.onChange?.(this);
   }
 

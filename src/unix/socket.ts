@@ -3,7 +3,7 @@
 // (listen/connect/accept), data transfer and teardown in stream.ts; this
 // file holds the state they share and the generic file operations.
 import { O_NONBLOCK, S_IFSOCK } from '../kernel/abi.ts';
-import { EAGAIN, EFAULT, EINVAL, ENOTTY } from '../kernel/errno.ts';
+import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOTTY, ERESTARTSYS } from '../kernel/errno.ts';
 import type { FileOps, OpenFile, StatInfo } from '../kernel/file.ts';
 import type { KernelYield, SyscallResult } from '../kernel/syscall.ts';
 import { sleepOn, sleepOnUntil } from '../kernel/wait.ts';
@@ -13,7 +13,8 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import type { UnixAddress } from './address.ts';
-import { FIONREAD, MAX_DGRAM_QLEN, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
 import type { UnixNet } from './namespace.ts';
@@ -42,11 +43,12 @@ export function deadlineOf(t: Task, timeo: number): number {
   return timeo > 0 ? t.kernel.sched.clock.now + timeo : Infinity;
 }
 
-/** Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo expiry), or a signal (-ERESTARTSYS). */
+/** Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). */
 export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
   if (deadline === Infinity) return yield* sleepOn(t, q);
   const r = yield* sleepOnUntil(t, q, deadline);
-  return r === 1 ? -EAGAIN : r;
+  // sock_intr_errno: with a timeout running, a signal is EINTR even after a SA_RESTART handler
+  return r === 1 ? -EAGAIN : r === -ERESTARTSYS ? -EINTR : r;
 }
 
 export class Socket implements FileOps {
@@ -68,13 +70,27 @@ export class Socket implements FileOps {
   dead = false;
   /** SO_PASSCRED */
   passcred = false;
+  /** SO_PASSPIDFD: received messages carry a pidfd of their sender (SCM_PIDFD) */
+  passpidfd = false;
   /** SO_PEERCRED: captured at connect / socketpair / listen (item 127) */
   peercred: Ucred | null = null;
-  /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns); 0 = wait forever */
+  /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns) for the sleeps; 0 = wait forever */
   rcvtimeo = 0;
   sndtimeo = 0;
+  /** the same timeouts in jiffies as Linux stores them (sk_rcvtimeo; MAX_SCHEDULE_TIMEOUT = none), for read-back */
+  rcvtimeoJiffies = MAX_SCHEDULE_TIMEOUT;
+  sndtimeoJiffies = MAX_SCHEDULE_TIMEOUT;
+  /** SO_PEEK_OFF (sk_peek_off): where MSG_PEEK reads start and advance; -1 = off */
+  peekOff = -1;
+  /** SO_RCVLOWAT (sk_rcvlowat): the bytes a blocking stream read waits for */
+  rcvlowat = 1;
+  /** SO_LINGER: SOCK_LINGER and sk_lingertime in jiffies (stored and read back; AF_UNIX close never lingers) */
+  linger = false;
+  lingerJiffies = 0n;
   /** SO_RCVBUF as stored; no effect on AF_UNIX */
   rcvbuf: number;
+  /** bytes FIONREAD counts beyond those queued: unread OOB bytes a plain read dropped, which Linux's inq_len keeps (oob.ts) */
+  inqSkew = 0;
   /** other boolean/int SOL_SOCKET options that are stored only */
   readonly misc = new Map<number, number>();
   /** set while listening: pending connections and acceptors */
@@ -128,6 +144,11 @@ export class Socket implements FileOps {
     return this.type === SOCK_STREAM || this.type === SOCK_SEQPACKET;
   }
 
+  /** unix_may_passcred: either option makes sends carry credentials (and an unbound sender autobind) */
+  get mayPasscred(): boolean {
+    return this.passcred || this.passpidfd;
+  }
+
   get isDgram(): boolean {
     return this.type === SOCK_DGRAM;
   }
@@ -151,12 +172,23 @@ export class Socket implements FileOps {
     return sockSend(t, this, io, 0, (f.flags & O_NONBLOCK) !== 0, null);
   }
 
-  /** unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener), SIOCOUTQ (bytes charged). */
+  /** unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener), SIOCATMARK (stream: at the OOB mark), SIOCOUTQ (bytes charged). */
   ioctl(t: Task, _f: OpenFile, req: number, arg: number): number {
     let v: number;
+    if (req === SIOCGIFINDEX) {
+      // sock_ioctl -> dev_ioctl on any socket: struct ifreq { char ifr_name[16]; int ifr_ifindex; }; only lo exists
+      const b = t.mm.read(arg, 16);
+      if (!b) return -EFAULT;
+      const end = b.indexOf(0);
+      const name = String.fromCharCode(...b.subarray(0, end < 0 ? 16 : end));
+      if (name !== 'lo') return -ENODEV;
+      return putU32(t.mm, arg + 16, LOOPBACK_IFINDEX) ? 0 : -EFAULT;
+    }
     if (req === FIONREAD) {
       if (this.state === 'listening') return -EINVAL;
-      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.recvQueue.bytes;
+      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.recvQueue.bytes + this.inqSkew;
+    } else if (req === SIOCATMARK) {
+      v = atMark(this);
     } else if (req === SIOCOUTQ) {
       v = this.sendBuf.wmem;
     } else return -ENOTTY;

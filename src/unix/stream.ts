@@ -6,21 +6,23 @@
 // Data written on A is queued on B's receive queue and charged to A's send
 // buffer until B consumes it; so a writer sleeps on its own send buffer and
 // a reader on its own receive queue.
-import { SIGPIPE } from '../kernel/abi.ts';
+import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import { PREEMPT, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import {
-  MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP,
+  DATA_READY_KEY, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
 import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
-import { dgramTruesize, streamSkbSize } from './truesize.ts';
+import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
+import { manageOob, recvUrg } from './oob.ts';
+import { sendSigurg } from '../kernel/fown.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
 } from './socket.ts';
@@ -30,6 +32,8 @@ export interface RecvFrom {
   from: Sender | null;
   /** recvmsg's cookie; without one (read, recv, recvfrom) files the read takes are closed (item 115) */
   scm?: ScmRecv;
+  /** set when the data read was the OOB byte (recvmsg reports MSG_OOB in msg_flags) */
+  oob?: boolean;
 }
 
 
@@ -71,9 +75,9 @@ export function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightR
   return r;
 }
 
-/** maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's if either end has SO_PASSCRED. */
+/** unix_maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's if either end has SO_PASSCRED or SO_PASSPIDFD. */
 export function addCreds(t: Task, s: Socket, other: Socket, m: Message): void {
-  if (!m.creds && (s.passcred || other.passcred)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
+  if (!m.creds && (s.mayPasscred || other.mayPasscred)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
 }
 
 /** A message that did not reach a queue is freed: its rights go back. */
@@ -92,14 +96,17 @@ function* streamSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null,
 ): SyscallGen {
   const k = s.net.k;
-  if (flags & MSG_OOB) return -EOPNOTSUPP; // no CONFIG_AF_UNIX_OOB
+  // MSG_OOB: the last byte goes out of band (queue_oob), the rest as usual; nothing to send is EOPNOTSUPP.
+  const oob = (flags & MSG_OOB) !== 0;
+  if (oob && io.remaining === 0) return -EOPNOTSUPP;
+  const reserve = oob ? 1 : 0;
   if (addr && addr.length > 0) return s.state === 'connected' ? -EISCONN : -EOPNOTSUPP;
   const other = s.peer;
   if (!other) return -ENOTCONN;
   let sent = 0;
   if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
   const deadline = deadlineOf(t, s.sndtimeo);
-  while (io.remaining > 0) {
+  while (io.remaining > reserve) {
     // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
     if (s.err) return sent || -s.takeError();
     if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
@@ -112,41 +119,83 @@ function* streamSend(
     }
     // A large write is split into skbs of at most half the buffer (unix_stream_sendmsg),
     // each charged its truesize (src/unix/truesize.ts).
-    const { size, truesize } = streamSkbSize(io.remaining, s.sendBuf.sndbuf);
-    // unix_scm_to_skb: the files ride with the first chunk only (item 119); the credentials with every chunk
-    const rights = attachRights(t, s, scm);
-    if (typeof rights === 'number') return sent || rights;
-    const m = new Message(io.copyIn(size), s, truesize);
-    m.rights = rights;
-    m.creds = scm?.creds ?? null;
-    s.sendBuf.charge(truesize);
-    s.sendBuf.inTransit += truesize;
-    let queued = false;
-    try {
-      yield PREEMPT; // unix_state_lock(other)
-      s.sendBuf.inTransit -= truesize;
-      if (other.dead || other.shutdown & RCV_SHUTDOWN) {
-        queued = true; // freed below, not leaked
-        s.sendBuf.uncharge(truesize);
-        dropRights(s, m);
-        return pipeErr(t, sent, flags);
-      }
-      addCreds(t, s, other, m);
-      other.recvQueue.enqueue(m);
-      if (m.rights) s.net.inflight.queued(m.rights, other);
-      queued = true;
-    } finally {
-      if (!queued) {
-        // the task died at the preemption point: kfree_skb
-        s.sendBuf.inTransit -= truesize;
-        s.sendBuf.uncharge(truesize);
-        dropRights(s, m);
-      }
-    }
-    if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(); // sk_data_ready
+    const { size, truesize } = streamSkbSize(io.remaining - reserve, s.sendBuf.sndbuf);
+    const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
+    if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
+    if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
     sent += size;
   }
+  if (oob) {
+    const r = yield* queueOob(t, s, other, io, noblock, deadline, scm);
+    if (r < 0) return sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
+    sent++;
+  }
   return sent;
+}
+
+/**
+ * One skb of a stream send: takes the send's files if no earlier chunk did
+ * (unix_scm_to_skb, item 119) and its credentials, is charged to the
+ * sender, and is queued on the peer unless it is dead or shut for reading
+ * (-EPIPE). The caller wakes the peer's readers.
+ */
+function* queueChunk(
+  t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null, isOob = false,
+): Generator<KernelYield, number, void> {
+  const rights = attachRights(t, s, scm);
+  if (typeof rights === 'number') return rights;
+  const m = new Message(io.copyIn(size), s, truesize);
+  m.rights = rights;
+  m.creds = scm?.creds ?? null;
+  s.sendBuf.charge(truesize);
+  s.sendBuf.inTransit += truesize;
+  let queued = false;
+  try {
+    yield PREEMPT; // unix_state_lock(other)
+    s.sendBuf.inTransit -= truesize;
+    if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+      queued = true; // freed below, not leaked
+      s.sendBuf.uncharge(truesize);
+      dropRights(s, m);
+      return -EPIPE;
+    }
+    addCreds(t, s, other, m);
+    other.recvQueue.enqueue(m);
+    if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
+    if (m.rights) s.net.inflight.queued(m.rights, other);
+    queued = true;
+  } finally {
+    if (!queued) {
+      // the task died at the preemption point: kfree_skb
+      s.sendBuf.inTransit -= truesize;
+      s.sendBuf.uncharge(truesize);
+      dropRights(s, m);
+    }
+  }
+  return size;
+}
+
+/**
+ * queue_oob: the last byte of a MSG_OOB send as a message of its own, after
+ * waiting for send-buffer room like any skb (sock_alloc_send_skb), which
+ * becomes the peer's OOB byte; SIGURG goes to the owner of the peer's file.
+ */
+function* queueOob(
+  t: Task, s: Socket, other: Socket, io: UserIO, noblock: boolean, deadline: number, scm: ScmSend | null,
+): Generator<KernelYield, number, void> {
+  for (;;) {
+    if (s.err) return -s.takeError();
+    if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
+    if (s.sendBuf.hasRoom) break;
+    if (noblock) return -EAGAIN;
+    const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
+    if (err) return err;
+  }
+  const r = yield* queueChunk(t, s, other, io, 1, streamTruesize(1), scm, true);
+  if (r < 0) return r;
+  sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg
+  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  return r;
 }
 
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
@@ -210,7 +259,7 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   } finally {
     if (!queued) freeUnqueued(s, m); // an error, or the task died at the preemption point
   }
-  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll();
+  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
   return m.data.length;
 }
 
@@ -223,84 +272,113 @@ export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock:
   return streamRecv(t, s, io, flags, noblock, out);
 }
 
-/** unix_stream_read_generic: no boundaries; MSG_PEEK spans messages; MSG_WAITALL waits for the whole buffer. */
+/**
+ * unix_stream_read_generic: no boundaries; MSG_PEEK spans messages;
+ * MSG_WAITALL waits for the whole buffer; reads stop at the OOB mark and
+ * MSG_OOB reads the OOB byte (oob.ts).
+ */
 function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
   if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
-  if (flags & MSG_OOB) return -EOPNOTSUPP;
   const peek = (flags & MSG_PEEK) !== 0;
-  // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise one byte.
-  const target = flags & MSG_WAITALL ? Math.max(io.total, 1) : 1;
+  if (flags & MSG_OOB) return recvUrg(s, io, peek, out);
+  // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise SO_RCVLOWAT bytes (at most the buffer), at least one.
+  const target = Math.max(flags & MSG_WAITALL ? io.total : Math.min(s.rcvlowat, io.total), 1);
   const q = s.recvQueue;
   const deadline = deadlineOf(t, s.rcvtimeo);
   const scm = out?.scm;
   // --short-io: unix_stream_read_generic may return after any chunk; without MSG_WAITALL a reader must cope.
   const limit = flags & MSG_WAITALL || !t.kernel.faults ? Infinity : t.kernel.faults.shortRead(io.total);
   let copied = 0;
-  /** bytes already peeked past (MSG_PEEK continues after them) */
-  let skip = 0;
   /** the credentials of the first message read, once the reader wants credentials (SO_PASSCRED) */
   let creds: Message['creds'] | undefined;
-  for (;;) {
+  redo: for (;;) {
+    /** bytes to skip before reading: the peek offset (SO_PEEK_OFF), for MSG_PEEK only */
+    let skip = peek ? Math.max(s.peekOff, 0) : 0;
     let i = 0;
-    let off = skip;
-    while (i < q.msgs.length && off >= q.msgs[i].remaining) off -= q.msgs[i++].remaining;
-    const m = q.msgs[i];
-    if (!m) {
-      if (copied >= target) break;
-      // Queued data first, then the pending error once, then EOF (item 49).
-      if (s.err) return copied || -s.takeError();
-      if (s.shutdown & RCV_SHUTDOWN) break;
-      if (noblock) {
-        if (copied === 0) return -EAGAIN;
-        break;
+    for (;;) {
+      // again: the message at i, past consumed marks and the OOB byte (manage_oob)
+      if (i < q.msgs.length) {
+        i = manageOob(s, i, peek, copied);
+        if (i < 0 && copied) break redo;
       }
-      const err = yield* sleepTimeo(t, q.readers, deadline);
-      if (err) return copied || err;
-      continue;
-    }
-    // Never glue messages with different credentials for a reader that receives them (item 124).
-    if (creds !== undefined) {
-      if (!sameCreds(creds, m.creds)) break;
-    } else if (s.passcred) {
-      creds = m.creds;
-      if (scm) scm.creds = m.creds ?? NO_CREDS;
-    }
-    if (out && copied === 0) out.from = m.sender;
-    const start = m.consumed + off;
-    const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - copied)), start);
-    copied += n;
-    const rights = m.rights;
-    if (peek) {
-      skip += n;
-      // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
-      if (rights) {
-        if (scm) scm.files = s.net.inflight.peek(rights);
-        break;
+      const m = i >= 0 ? q.msgs[i] : undefined;
+      if (!m) {
+        if (copied >= target) break redo;
+        // Queued data first, then the pending error once, then EOF (item 49).
+        if (s.err) return copied || -s.takeError();
+        if (s.shutdown & RCV_SHUTDOWN) break redo;
+        if (noblock) {
+          if (copied === 0) return -EAGAIN;
+          break redo;
+        }
+        const err = yield* sleepTimeo(t, q.readers, deadline);
+        if (err) return copied || err;
+        continue redo;
       }
-    } else {
+      if (skip >= m.remaining) {
+        skip -= m.remaining;
+        i++;
+        continue;
+      }
+      // Never glue messages with different credentials for a reader that receives them (item 124).
+      if (creds !== undefined) {
+        if (!sameCreds(creds, m.creds)) break redo;
+      } else if (s.mayPasscred) {
+        creds = m.creds;
+        if (scm) scm.creds = m.creds ?? NO_CREDS;
+      }
+      if (out && copied === 0) out.from = m.sender;
+      const start = m.consumed + skip;
+      const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - copied)), start);
+      copied += n;
+      const rights = m.rights;
+      if (peek) {
+        if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
+        // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
+        if (rights) {
+          if (scm) scm.files = s.net.inflight.peek(rights);
+          break redo;
+        }
+        skip = 0;
+        i++;
+        if (i >= q.msgs.length || io.remaining === 0 || copied >= limit) break redo;
+        continue;
+      }
+      if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
       // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
       let taken: OpenFile[] | null = null;
       if (rights) {
         m.rights = null;
         taken = s.net.inflight.received(rights);
       }
-      if (n < m.remaining && s.net.k.bug('stream-partial-read-drops-rest')) dropWholeHead(q);
-      else q.consumeHead(n); // frees the message once read whole, which wakes its writer
+      q.consumeInPlace(m, n);
+      if (m.remaining > 0) {
+        if (s.net.k.bug('stream-partial-read-drops-rest')) dropRest(q, i);
+        if (taken) {
+          if (scm) scm.files = taken;
+          else s.net.inflight.putFiles(taken);
+        }
+        break redo; // the buffer is full (or --short-io's limit was reached)
+      }
+      q.freeAt(i); // fully read: freed, which wakes its writer
       if (taken) {
         // a read(2) or recv(2) has nowhere to put them: closed (item 115)
         if (scm) scm.files = taken;
         else s.net.inflight.putFiles(taken);
-        break; // the stream barrier: never read past a message that carried files (item 117)
+        break redo; // the stream barrier: never read past a message that carried files (item 117)
       }
+      if (io.remaining === 0 || copied >= limit) break redo;
+      i = 0;
     }
-    if (io.remaining === 0 || copied >= limit) break;
   }
   return copied;
 }
 
-/** BUG (planted 'stream-partial-read-drops-rest'): a read that took part of the head message frees all of it. */
-function dropWholeHead(q: Socket['recvQueue']): void {
-  q.consumeHead(q.msgs[0].remaining);
+/** BUG (planted 'stream-partial-read-drops-rest'): a read that took part of a message frees all of it. */
+function dropRest(q: Socket['recvQueue'], i: number): void {
+  const m = q.msgs[i];
+  q.consumeInPlace(m, m.remaining);
+  q.freeAt(i);
 }
 
 function sameCreds(a: Message['creds'], b: Message['creds']): boolean {
@@ -342,6 +420,7 @@ export function pollMask(s: Socket): number {
   if (s.shutdown & RCV_SHUTDOWN) m |= POLLRDHUP | POLLIN | POLLRDNORM;
   const readable = s.state === 'listening' ? s.listener!.pending.length > 0 : !s.recvQueue.empty;
   if (readable) m |= POLLIN | POLLRDNORM;
+  if (s.recvQueue.oob) m |= POLLPRI; // an OOB byte is waiting (oob.ts)
   if (s.connectionOriented && s.state === 'unconnected') m |= POLLHUP;
   // unix_writable: never for a listener; else only while 3/4 of the send buffer is free (item 61).
   if (s.state !== 'listening' && s.sendBuf.writable) m |= POLLOUT | POLLWRNORM | POLLWRBAND;

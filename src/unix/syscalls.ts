@@ -4,6 +4,8 @@ import { O_NONBLOCK, O_RDWR } from '../kernel/abi.ts';
 import {
   EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EMFILE, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
 } from '../kernel/errno.ts';
+import { fdget, fdgetUnheld } from '../kernel/fdget.ts';
+import { readTimespecTicks, writeTimespecTicks } from '../kernel/syscalls/poll.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
@@ -12,7 +14,7 @@ import { putU32 } from '../kernel/uaccess.ts';
 import { UIO_MAXIOV, UserIO } from '../kernel/userio.ts';
 import { copyAddrIn, copyAddrOut, parseAddr, UNNAMED } from './address.ts';
 import {
-  AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
+  AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
   SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
 } from './constants.ts';
 import { ControlWriter, newScmRecv, parseControl, type ScmSend } from './cmsg.ts';
@@ -29,9 +31,12 @@ const NPROTO = 46;
 /** families Linux implements but this model does not: socketpair on them is EOPNOTSUPP, as on Linux */
 const OTHER_FAMILIES = new Set([AF_INET, AF_INET6, AF_NETLINK, AF_PACKET]);
 
-/** The socket behind fd: the file and the socket, or -EBADF / -ENOTSOCK. */
+/**
+ * The socket behind fd (sockfd_lookup_light): the file, held by the call
+ * until it returns (fdget.ts), and the socket; or -EBADF / -ENOTSOCK.
+ */
 function sockFd(t: Task, fd: number): [OpenFile, Socket] | number {
-  const f = t.fds.get(fd);
+  const f = t.kernel.bug('fdget-no-ref') ? fdgetUnheld(t, fd) : fdget(t, fd);
   if (!f) return -EBADF;
   if (!(f.ops instanceof Socket)) return -ENOTSOCK;
   return [f, f.ops];
@@ -151,6 +156,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       yield PREEMPT; // the connection is off the queue but not yet in the fd table
       owned = true;
       e.passcred = s.passcred; // unix_sock_inherit_flags (item 43); O_NONBLOCK is not inherited
+      e.passpidfd = s.passpidfd;
       const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0, t);
       if (uaddr !== 0) {
         const err = copyAddrOut(t.mm, uaddr, ulen, e.peer?.addr?.bytes ?? UNNAMED.bytes);
@@ -278,6 +284,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       }
       let msgFlags = flags & MSG_CMSG_CLOEXEC;
       if (scm.trunc) msgFlags |= MSG_TRUNC;
+      if (out.oob) msgFlags |= MSG_OOB;
       const cw = new ControlWriter(t.mm, h.control, h.controllen);
       if (h.control === 0) {
         // scm_recv without a control buffer: whatever would have gone there is lost
@@ -286,6 +293,8 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       } else {
         if (s.passcred && scm.creds) cw.putCreds(scm.creds);
         if (scm.files) cw.detachFds(t, scm.files, (flags & MSG_CMSG_CLOEXEC) !== 0, (fs) => net.inflight.putFiles(fs));
+        // scm_pidfd_recv, after the credentials and the files: a pidfd of the sender's process
+        if (s.passpidfd && scm.creds && scm.creds.pid > 0) cw.putPidfd(t, scm.creds.pid);
       }
       if (cw.ctrunc) {
         msgFlags |= MSG_CTRUNC;
@@ -308,7 +317,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   const MSG_WAITFORONE = 0x10000;
 
   function* batch(
-    t: Task, vec: number, vlen: number, one: (umsg: number, i: number) => SyscallResult,
+    t: Task, vec: number, vlen: number, one: (umsg: number, i: number) => SyscallResult, expired?: () => boolean,
   ): SyscallGen {
     const n = Math.min(vlen >>> 0, UIO_MAXIOV);
     let done = 0;
@@ -325,25 +334,40 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
         break;
       }
       done++;
+      if (expired?.()) break;
     }
     return done > 0 ? done : err;
   }
 
   d(269, 'sendmmsg', ['fd', 'ptr', 'uint', 'hex'], (t, [fd, vec, vlen, flags]) =>
     batch(t, vec, vlen, (umsg) => sendOne(t, fd, umsg, flags)));
-  d(243, 'recvmmsg', ['fd', 'ptr', 'uint', 'hex', 'ptr'], (t, [fd, vec, vlen, flags]) =>
-    batch(t, vec, vlen, (umsg, i) => recvOne(t, fd, umsg, i > 0 && flags & MSG_WAITFORONE ? flags | MSG_DONTWAIT : flags)));
+  // recvmmsg's timeout (do_recvmmsg) is looked at only after each datagram: once it has run out the
+  // call returns what it has; the time left is written back. A bad timespec is EINVAL at once.
+  d(243, 'recvmmsg', ['fd', 'ptr', 'uint', 'hex', 'ptr'], (t, [fd, vec, vlen, flags, tmo]) => {
+    let end = -1;
+    if (tmo !== 0) {
+      const ticks = readTimespecTicks(t, tmo);
+      if (ticks < 0) return ticks;
+      end = k.sched.clock.now + ticks;
+    }
+    const expired = end < 0 ? undefined : () => k.sched.clock.now >= end;
+    const r = batch(t, vec, vlen, (umsg, i) => recvOne(t, fd, umsg, i > 0 && flags & MSG_WAITFORONE ? flags | MSG_DONTWAIT : flags), expired);
+    return then(r, (v) => {
+      if (v <= 0 || end < 0) return v;
+      return writeTimespecTicks(t, tmo, Math.max(0, end - k.sched.clock.now)) ? v : -EFAULT;
+    });
+  });
 
   d(208, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'int'], (t, [fd, level, opt, optval, optlen]) => {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
-    return setsockopt(t.mm, r[1], level, opt, optval, optlen);
+    return setsockopt(t, r[1], level, opt, optval, optlen);
   });
 
   d(209, 'getsockopt', ['fd', 'int', 'int', 'ptr', 'ptr'], (t, [fd, level, opt, optval, optlenp]) => {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
-    return getsockopt(t.mm, r[1], level, opt, optval, optlenp);
+    return getsockopt(t, r[1], level, opt, optval, optlenp);
   });
 
   d(210, 'shutdown', ['fd', 'int'], (t, [fd, how]) => {

@@ -8,7 +8,7 @@ import { ElfError, ElfNoMemory, loadElf } from '../../hw/elf.ts';
 import { buildInitialStack } from '../../hw/initial-stack.ts';
 import { AddressSpace } from '../../hw/memory.ts';
 import { S_IFREG, SIG_DFL, SIG_IGN } from '../abi.ts';
-import { E2BIG, EACCES, EFAULT, ENOEXEC, ENOMEM } from '../errno.ts';
+import { E2BIG, EACCES, EFAULT, ELOOP, ENOEXEC, ENOMEM } from '../errno.ts';
 import { GuestVm, HartContext, INITIAL_STACK_SIZE, mapTrampoline, STACK_TOP } from '../hartcontext.ts';
 import type { Binfmt } from '../context.ts';
 import type { Kernel } from '../kernel.ts';
@@ -118,6 +118,19 @@ function readStrings(t: Task, addr: number): string[] | number {
   }
 }
 
+/** BINPRM_BUF_SIZE: how much of a file execve looks at for "#!" */
+const BINPRM_BUF_SIZE = 256;
+
+/** load_script: the interpreter and its one optional argument of a "#!" line, or null if not a script. */
+function parseShebang(head: Uint8Array): { interp: string; arg: string | null } | null {
+  if (head.length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return null;
+  let end = head.indexOf(0x0a);
+  if (end < 0) end = head.length;
+  const line = String.fromCharCode(...head.subarray(2, end)).replace(/[ \t]+$/, '');
+  const m = /^[ \t]*([^ \t]*)(?:[ \t]+(.*))?$/.exec(line)!;
+  return { interp: m[1], arg: m[2] ? m[2] : null };
+}
+
 function absolutePath(t: Task, path: string): string {
   if (path.startsWith('/')) return path;
   const cwd = t.kernel.vfs.pathOf(t.cwd);
@@ -128,19 +141,36 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
   const k = t.kernel;
   const path = readCString(t.mm, pathAddr);
   if (typeof path === 'number') return path;
-  const inode = k.vfs.lookup(path, t.cwd, t.creds);
+  let inode = k.vfs.lookup(path, t.cwd, t.creds);
   if (typeof inode === 'number') return inode;
   if (inode.type !== S_IFREG || !k.vfs.permission(inode, t.creds, MAY_EXEC)) return -EACCES;
-  const argv = readStrings(t, argvAddr);
+  let argv = readStrings(t, argvAddr);
   if (typeof argv === 'number') return argv;
   const envp = readStrings(t, envpAddr);
   if (typeof envp === 'number') return envp;
+  // The formats in order (binfmt_misc's magic strings are tried before binfmt_script): a registered
+  // format (k.binfmts), then "#!interpreter [arg]", which runs the interpreter with the script's
+  // path (nested up to 4 deep), else an ELF image.
+  let execPath = path;
+  let script = scriptFormat(k, inode.data.subarray(0, inode.size));
+  for (let depth = 0; !script; depth++) {
+    const shebang = parseShebang(inode.data.subarray(0, Math.min(inode.size, BINPRM_BUF_SIZE)));
+    if (!shebang) break;
+    if (depth >= 4) return -ELOOP;
+    if (shebang.interp === '') return -ENOEXEC;
+    const next = k.vfs.lookup(shebang.interp, t.cwd, t.creds);
+    if (typeof next === 'number') return next; // a missing interpreter is ENOENT
+    if (next.type !== S_IFREG || !k.vfs.permission(next, t.creds, MAY_EXEC)) return -EACCES;
+    argv = [shebang.interp, ...(shebang.arg === null ? [] : [shebang.arg]), execPath, ...argv.slice(1)];
+    execPath = shebang.interp;
+    inode = next;
+    script = scriptFormat(k, inode.data.subarray(0, inode.size));
+  }
   let prog: LoadedProgram | null = null;
   const image = inode.data.subarray(0, inode.size);
-  const script = scriptFormat(k, image);
   if (!script) {
     try {
-      prog = loadProgram(k, t.creds, image, absolutePath(t, path), argv, envp);
+      prog = loadProgram(k, t.creds, image, absolutePath(t, execPath), argv, envp);
     } catch (e) {
       if (e instanceof ElfNoMemory) return -ENOMEM;
       if (e instanceof ElfError) return -ENOEXEC;

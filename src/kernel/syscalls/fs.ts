@@ -4,19 +4,19 @@
 // cwd for AT_FDCWD) with the caller's effective credentials, and each
 // failure is the errno Linux's namei/open code gives.
 import {
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC,
-  O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_PATH, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK,
+  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC,
+  O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_TRUNC, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
 } from '../abi.ts';
 import {
-  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
+  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
 } from '../errno.ts';
 import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { DirFile, direntType, Fifos, MAX_FILE_SIZE, PathFile, RegularFile, statInode, truncateInode } from '../regular.ts';
 import type { SyscallGen, SyscallResult } from '../syscall.ts';
 import type { Task } from '../task.ts';
-import { readCString, StructWriter } from '../uaccess.ts';
-import { MAY_EXEC, MAY_READ, MAY_WRITE, type Creds, type Inode, type Lookup } from '../vfs.ts';
+import { fromLatin1, readCString, StructWriter } from '../uaccess.ts';
+import { Inode as InodeClass, MAY_EXEC, MAY_READ, MAY_WRITE, type Creds, type Inode, type Lookup } from '../vfs.ts';
 
 /** Always set on files opened by open(2) on 64-bit Linux (force_o_largefile); F_GETFL shows it. */
 export const O_LARGEFILE = 0o100000;
@@ -43,14 +43,19 @@ function startDir(t: Task, dirfd: number, path: string): Inode | number {
   return f.inode;
 }
 
-/** Reads the path argument and resolves it up to its last component. */
-function resolveAt(t: Task, dirfd: number, pathAddr: number, creds: Creds = t.creds): { path: string; l: Lookup } | number {
-  const path = readCString(t.mm, pathAddr);
-  if (typeof path === 'number') return path;
+/** Resolves `path` from dirfd up to its last component (a final symbolic link followed if `follow`). */
+export function resolvePath(t: Task, dirfd: number, path: string, follow = true, creds: Creds = t.creds): Lookup | number {
   if (path.length === 0) return -ENOENT;
   const start = startDir(t, dirfd, path);
   if (typeof start === 'number') return start;
-  const l = t.kernel.vfs.resolve(path, start, creds);
+  return t.kernel.vfs.resolve(path, start, creds, follow);
+}
+
+/** Reads the path argument and resolves it up to its last component. */
+function resolveAt(t: Task, dirfd: number, pathAddr: number, creds: Creds = t.creds, follow = true): { path: string; l: Lookup } | number {
+  const path = readCString(t.mm, pathAddr);
+  if (typeof path === 'number') return path;
+  const l = resolvePath(t, dirfd, path, follow, creds);
   return typeof l === 'number' ? l : { path, l };
 }
 
@@ -80,11 +85,44 @@ function* openFifo(t: Task, inode: Inode, flags: number, fifos: Fifos): SyscallG
   return typeof r === 'number' ? r : installFile(t, r, flags);
 }
 
+/** /proc/self/fd/N (or /proc/<tgid>/fd/N): the open file it names, or null if the path is not one. */
+export function procFdFile(t: Task, path: string): OpenFile | null | number {
+  const m = /^\/proc\/(self|thread-self|\d+)\/fd\/(\d+)$/.exec(path);
+  if (!m) return null;
+  const owner = m[1] === 'self' || m[1] === 'thread-self' ? t : t.kernel.tasks.get(Number(m[1]));
+  if (!owner || owner.state === 'exited') return -ENOENT;
+  return owner.fds.get(Number(m[2])) ?? -ENOENT;
+}
+
+/** A generated /proc file (k.procFiles): a read-only snapshot of its text, taken at open. */
+function openProcFile(t: Task, path: string, flags: number): number | null {
+  const gen = t.kernel.procFiles.get(path.replace(/^\/proc\/(self|\d+)\/net\//, '/proc/net/'));
+  if (!gen) return null;
+  if ((flags & O_ACCMODE) !== 0) return -EACCES;
+  const inode = new InodeClass(0, S_IFREG | 0o444, 0, 0);
+  const bytes = fromLatin1(gen(t));
+  inode.data = new Uint8Array(bytes);
+  inode.size = bytes.length;
+  return installFile(t, t.kernel.files.open(new RegularFile(inode, path, t.kernel.memory), statusFlags(flags), inode), flags);
+}
+
 function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, fifos: Fifos): SyscallResult {
   const k = t.kernel;
+  {
+    const p = readCString(t.mm, pathAddr);
+    if (typeof p === 'string' && p.startsWith('/proc/')) {
+      const proc = openProcFile(t, p, flags);
+      if (proc !== null) return proc;
+      // opening a socket's /proc/self/fd entry is ENXIO, as opening the socket inode is (sock_no_open)
+      const f = procFdFile(t, p);
+      if (typeof f !== 'number' && f && f.ops.kind === 'socket') return -ENXIO;
+    }
+  }
   // Since Linux 6.4 the combination is rejected outright (build_open_flags).
   if ((flags & (O_CREAT | O_DIRECTORY)) === (O_CREAT | O_DIRECTORY)) return -EINVAL;
-  const r = resolveAt(t, dirfd, pathAddr);
+  // O_NOFOLLOW, and O_CREAT|O_EXCL, look at a final symbolic link itself
+  const follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
+  const r = resolveAt(t, dirfd, pathAddr, t.creds, follow);
   if (typeof r === 'number') return r;
   const { path, l } = r;
   if (flags & O_PATH) {
@@ -105,6 +143,8 @@ function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: n
     created = true;
   } else if ((flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL)) {
     return -EEXIST;
+  } else if (inode.type === S_IFLNK) {
+    return -ELOOP; // O_NOFOLLOW on a symbolic link
   }
   const type = inode.type;
   if (flags & O_DIRECTORY && type !== S_IFDIR) return -ENOTDIR;
@@ -130,7 +170,7 @@ function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: n
 
 function unlinkat(t: Task, dirfd: number, pathAddr: number, flags: number): number {
   if (flags & ~AT_REMOVEDIR) return -EINVAL;
-  const r = resolveAt(t, dirfd, pathAddr);
+  const r = resolveAt(t, dirfd, pathAddr, t.creds, false);
   if (typeof r === 'number') return r;
   const { l } = r;
   const rmdir = (flags & AT_REMOVEDIR) !== 0;
@@ -159,7 +199,7 @@ function unlinkat(t: Task, dirfd: number, pathAddr: number, flags: number): numb
 }
 
 function mkdirat(t: Task, dirfd: number, pathAddr: number, mode: number): number {
-  const r = resolveAt(t, dirfd, pathAddr);
+  const r = resolveAt(t, dirfd, pathAddr, t.creds, false);
   if (typeof r === 'number') return r;
   if (r.l.inode) return -EEXIST;
   const made = t.kernel.vfs.create(r.l, S_IFDIR | (mode & (0o777 | S_ISVTX) & ~t.umask), t.creds);
@@ -173,7 +213,7 @@ function mknodat(t: Task, dirfd: number, pathAddr: number, mode: number): number
   if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK) {
     return type === 0o020000 || type === 0o060000 || type === S_IFDIR ? -EPERM : -EINVAL;
   }
-  const r = resolveAt(t, dirfd, pathAddr);
+  const r = resolveAt(t, dirfd, pathAddr, t.creds, false);
   if (typeof r === 'number') return r;
   if (r.l.inode) return -EEXIST;
   const made = t.kernel.vfs.create(r.l, type | (mode & 0o7777 & ~t.umask), t.creds);
@@ -198,7 +238,7 @@ function newfstatat(t: Task, dirfd: number, pathAddr: number, buf: number, flags
     if (typeof target === 'number') return target;
     info = target.file ? target.file.ops.stat(target.file) : statInode(target.inode!);
   } else {
-    const r = resolveAt(t, dirfd, pathAddr);
+    const r = resolveAt(t, dirfd, pathAddr, t.creds, !(flags & AT_SYMLINK_NOFOLLOW));
     if (typeof r === 'number') return r;
     if (!r.l.inode) return -ENOENT;
     info = statInode(r.l.inode);
@@ -221,7 +261,7 @@ function faccessat(t: Task, dirfd: number, pathAddr: number, mode: number, flags
     if (!target.inode) return 0; // pipes and sockets: anonymous inodes with owner rw
     inode = target.inode;
   } else {
-    const r = resolveAt(t, dirfd, pathAddr, creds);
+    const r = resolveAt(t, dirfd, pathAddr, creds, !(flags & AT_SYMLINK_NOFOLLOW));
     if (typeof r === 'number') return r;
     if (!r.l.inode) return -ENOENT;
     inode = r.l.inode;
@@ -271,6 +311,89 @@ function getdents64(t: Task, fd: number, dirp: number, count: number): number {
   if (used > 0 && !t.mm.write(dirp, bytes)) return -EFAULT;
   f.pos = pos;
   return used;
+}
+
+/** symlinkat: a new symbolic link at linkpath holding `target` (never followed here; mode 0777). */
+function symlinkat(t: Task, targetAddr: number, dirfd: number, pathAddr: number): number {
+  const target = readCString(t.mm, targetAddr);
+  if (typeof target === 'number') return target;
+  if (target.length === 0) return -ENOENT;
+  const r = resolveAt(t, dirfd, pathAddr, t.creds, false);
+  if (typeof r === 'number') return r;
+  if (r.l.inode) return -EEXIST;
+  const made = t.kernel.vfs.create(r.l, S_IFLNK | 0o777, t.creds);
+  if (typeof made === 'number') return made;
+  made.target = target;
+  made.size = target.length;
+  return 0;
+}
+
+/** Write and search permission on a directory that gains or loses an entry (may_create / may_delete). */
+function mayChange(t: Task, l: Lookup): number {
+  if (l.dir.nlink === 0) return -ENOENT;
+  return t.kernel.vfs.permission(l.dir, t.creds, MAY_WRITE | MAY_EXEC) ? 0 : -EACCES;
+}
+
+/** linkat: a new name for an existing inode (a bound socket is reached by it too); directories cannot be linked. */
+function linkat(t: Task, olddirfd: number, oldAddr: number, newdirfd: number, newAddr: number, flags: number): number {
+  if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  const from = resolveAt(t, olddirfd, oldAddr, t.creds, (flags & AT_SYMLINK_FOLLOW) !== 0);
+  if (typeof from === 'number') return from;
+  const to = resolveAt(t, newdirfd, newAddr, t.creds, false);
+  if (typeof to === 'number') return to;
+  const inode = from.l.inode;
+  if (!inode) return -ENOENT;
+  if (to.l.inode) return -EEXIST;
+  const err = mayChange(t, to.l);
+  if (err) return err;
+  if (inode.isDir) return -EPERM;
+  if (inode.nlink === 0) return -ENOENT; // an unlinked file cannot get a name back
+  t.kernel.vfs.link(to.l, inode);
+  return 0;
+}
+
+const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
+
+/** renameat2 (glibc's rename and renameat): vfs_rename's checks, then the move (or the swap). */
+function renameat2(t: Task, olddirfd: number, oldAddr: number, newdirfd: number, newAddr: number, flags: number): number {
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return -EINVAL;
+  if (flags & RENAME_NOREPLACE && flags & RENAME_EXCHANGE) return -EINVAL;
+  if (flags & RENAME_WHITEOUT) return -EINVAL; // whiteouts belong to overlay filesystems
+  const from = resolveAt(t, olddirfd, oldAddr, t.creds, false);
+  if (typeof from === 'number') return from;
+  const to = resolveAt(t, newdirfd, newAddr, t.creds, false);
+  if (typeof to === 'number') return to;
+  const a = from.l, b = to.l;
+  if (a.name === '.' || a.name === '..' || b.name === '.' || b.name === '..') return -EBUSY;
+  const src = a.inode;
+  if (!src) return -ENOENT;
+  if (flags & RENAME_EXCHANGE && !b.inode) return -ENOENT;
+  if (flags & RENAME_NOREPLACE && b.inode) return -EEXIST;
+  let err = mayChange(t, a);
+  if (!err) err = mayChange(t, b);
+  if (err) return err;
+  const vfs = t.kernel.vfs;
+  // Neither may be moved under itself.
+  for (const [x, into] of [[src, b.dir], ...(flags & RENAME_EXCHANGE ? [[b.inode!, a.dir]] : [])] as [Inode, Inode][]) {
+    if (!x.isDir) continue;
+    for (let d = into; ; d = d.parent) {
+      if (d === x) return -EINVAL;
+      if (d === vfs.root) break;
+    }
+  }
+  if (flags & RENAME_EXCHANGE) {
+    vfs.exchange(a, b);
+    return 0;
+  }
+  const dst = b.inode;
+  if (dst === src) return 0; // two names of one inode: nothing happens
+  if (dst) {
+    if (src.isDir && !dst.isDir) return -ENOTDIR;
+    if (!src.isDir && dst.isDir) return -EISDIR;
+    if (dst.isDir && dst.children!.size > 0) return -ENOTEMPTY;
+  }
+  vfs.rename(a, b);
+  return 0;
 }
 
 export function registerFs(k: Kernel): void {
@@ -364,4 +487,7 @@ export function registerFs(k: Kernel): void {
     return truncateInode(f.ops.inode, length, t.kernel.memory) ? 0 : -ENOSPC;
   });
   d(61, 'getdents64', ['fd', 'ptr', 'uint'], (t, [fd, dirp, count]) => getdents64(t, fd, dirp, count));
+  d(36, 'symlinkat', ['path', 'fd', 'path'], (t, [target, dirfd, path]) => symlinkat(t, target, dirfd, path));
+  d(37, 'linkat', ['fd', 'path', 'fd', 'path', 'hex'], (t, [od, op, nd, np, flags]) => linkat(t, od, op, nd, np, flags));
+  d(276, 'renameat2', ['fd', 'path', 'fd', 'path', 'hex'], (t, [od, op, nd, np, flags]) => renameat2(t, od, op, nd, np, flags));
 }

@@ -1,14 +1,16 @@
 // Generic fd I/O: read, write, readv, writev, pread64, pwrite64, lseek,
 // close, dup, dup3, fcntl, ioctl. Each checks the fd and the user buffer,
 // then hands the transfer to the file's ops.
-import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, FIONBIO, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_SETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
 import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
+import { fdget } from '../fdget.ts';
+import { F_GETOWN_EX, F_SETOWN_EX, getOwner, getOwnerEx, setOwner, setOwnerEx } from '../fown.ts';
 import type { OpenFile } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { SyscallResult } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { getI32 } from '../uaccess.ts';
-import { UserIO } from '../userio.ts';
+import { UIO_MAXIOV, UserIO } from '../userio.ts';
 
 export function fileFor(t: Task, fd: number): OpenFile | undefined {
   return t.fds.get(fd);
@@ -30,27 +32,34 @@ export function registerIo(k: Kernel): void {
   const d = k.table.define.bind(k.table);
 
   d(63, 'read', ['fd', 'bufOut', 'size'], (t, [fd, buf, len]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
     return doRead(t, f, UserIO.buffer(t.mm, buf, len, true));
   });
   d(64, 'write', ['fd', 'bufIn', 'size'], (t, [fd, buf, len]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
     return doWrite(t, f, UserIO.buffer(t.mm, buf, len, false));
   });
+  // vfs_readv/vfs_writev: more than UIO_MAXIOV iovecs is EINVAL (sendmsg's EMSGSIZE is the msghdr's rule),
+  // and nothing to transfer returns 0 before the file sees it: a zero-length writev sends no empty
+  // datagram, unlike write(fd, buf, 0).
   d(65, 'readv', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
-    return doRead(t, f, UserIO.iovec(t.mm, iov, cnt, true));
+    if (cnt > UIO_MAXIOV) return -EINVAL;
+    const io = UserIO.iovec(t.mm, iov, cnt, true);
+    return typeof io !== 'number' && io.total === 0 ? 0 : doRead(t, f, io);
   });
   d(66, 'writev', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
-    return doWrite(t, f, UserIO.iovec(t.mm, iov, cnt, false));
+    if (cnt > UIO_MAXIOV) return -EINVAL;
+    const io = UserIO.iovec(t.mm, iov, cnt, false);
+    return typeof io !== 'number' && io.total === 0 ? 0 : doWrite(t, f, io);
   });
   d(67, 'pread64', ['fd', 'bufOut', 'size', 'long'], (t, [fd, buf, len, pos]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
     if (pos < 0) return -EINVAL;
     if (!f.ops.pread) return -ESPIPE;
@@ -58,7 +67,7 @@ export function registerIo(k: Kernel): void {
     return typeof io === 'number' ? io : f.ops.pread(t, f, io, pos);
   });
   d(68, 'pwrite64', ['fd', 'bufIn', 'size', 'long'], (t, [fd, buf, len, pos]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
     if (pos < 0) return -EINVAL;
     if (!f.ops.pwrite) return -ESPIPE;
@@ -115,13 +124,23 @@ export function registerIo(k: Kernel): void {
       case F_SETFL:
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
+      case F_GETOWN:
+        return getOwner(f);
+      case F_SETOWN:
+        return setOwner(t, f, arg | 0);
+      case F_GETOWN_EX:
+        return getOwnerEx(t, f, arg);
+      case F_SETOWN_EX:
+        return setOwnerEx(t, f, arg);
       default:
         return -EINVAL;
     }
   });
   d(29, 'ioctl', ['fd', 'hex', 'ptr'], (t, [fd, req, arg]) => {
-    const f = t.fds.get(fd);
+    const f = fdget(t, fd);
     if (!f) return -EBADF;
+    // do_vfs_ioctl: FIOCLEX/FIONCLEX set and clear the fd's close-on-exec flag, on any file.
+    if (req === FIOCLEX || req === FIONCLEX) return t.fds.setCloexec(fd, req === FIOCLEX);
     if (req === FIONBIO) {
       const on = getI32(t.mm, arg);
       if (on === null) return -EFAULT;

@@ -3,6 +3,8 @@
 // getrandom, readlinkat of /proc/self/exe, uname, futex, sigaltstack and
 // rt_sigreturn. Values that Linux randomises or takes from the machine
 // come from the run's seed or are fixed, so runs stay reproducible.
+import { procFdFile, resolvePath } from './fs.ts';
+import type { OpenFile } from '../file.ts';
 import type { Futexes } from '../futex.ts';
 import { SIGSEGV } from '../abi.ts';
 import { EFAULT, EINVAL, ENOENT, ENOMEM, ENOSYS, EPERM, ESRCH } from '../errno.ts';
@@ -111,7 +113,20 @@ function prlimit(k: Kernel, t: Task, pid: number, resource: number, newp: number
   return next ? putLimit(t, target, resource, next) : 0;
 }
 
-function readlinkat(t: Task, pathAddr: number, buf: number, size: number): number {
+/** The text of a /proc/<pid>/fd/N link: the file's path (" (deleted)" once unlinked), or its anonymous name. */
+function fdLinkText(t: Task, f: OpenFile): string {
+  const inode = f.inode;
+  if (!inode) return f.ops.describe(f);
+  const vfs = t.kernel.vfs;
+  if (inode.isDir) return vfs.pathOf(inode);
+  const dir = inode.parent;
+  for (const [name, c] of dir.children ?? []) {
+    if (c === inode) return (dir === vfs.root ? '' : vfs.pathOf(dir)) + '/' + name;
+  }
+  return (f.ops.describe(f).replace(/ \(O_PATH\)$/, '')) + ' (deleted)';
+}
+
+function readlinkat(t: Task, dirfd: number, pathAddr: number, buf: number, size: number): number {
   const path = readCString(t.mm, pathAddr);
   if (typeof path === 'number') return path;
   if (size <= 0) return -EINVAL;
@@ -120,9 +135,20 @@ function readlinkat(t: Task, pathAddr: number, buf: number, size: number): numbe
     const bytes = new TextEncoder().encode(t.ctx.vm.exePath).subarray(0, size);
     return t.mm.write(buf, bytes) ? bytes.length : -EFAULT;
   }
-  // The VFS has no symbolic links: an existing name is not one (EINVAL).
-  const r = t.kernel.vfs.lookup(path, t.cwd, t.creds);
-  return typeof r === 'number' ? r : -EINVAL;
+  // /proc/<pid>/fd/N: what the fd refers to (proc_fd_link): a path, or socket:[ino], pipe:[ino], anon_inode:[...]
+  const pf = procFdFile(t, path);
+  if (pf !== null) {
+    if (typeof pf === 'number') return pf;
+    const bytes = fromLatin1(fdLinkText(t, pf)).subarray(0, size);
+    return t.mm.write(buf, bytes) ? bytes.length : -EFAULT;
+  }
+  // do_readlinkat: the last component is not followed; anything but a symbolic link is EINVAL
+  const l = resolvePath(t, dirfd, path, false);
+  if (typeof l === 'number') return l;
+  if (!l.inode) return -ENOENT;
+  if (l.inode.target === null) return -EINVAL;
+  const bytes = fromLatin1(l.inode.target).subarray(0, size);
+  return t.mm.write(buf, bytes) ? bytes.length : -EFAULT;
 }
 
 function uname(t: Task, buf: number): number {
@@ -203,7 +229,7 @@ export function registerMisc(k: Kernel): void {
   d(163, 'getrlimit', ['int', 'ptr'], (t, [res, oldp]) => prlimit(k, t, 0, res, 0, oldp));
   d(164, 'setrlimit', ['int', 'ptr'], (t, [res, newp]) => prlimit(k, t, 0, res, newp, 0));
   d(278, 'getrandom', ['ptr', 'size', 'hex'], (t, [buf, len, flags]) => getrandom(t, buf, len, flags));
-  if (!k.table.get(78)) d(78, 'readlinkat', ['fd', 'path', 'ptr', 'size'], (t, [, path, buf, size]) => readlinkat(t, path, buf, size));
+  if (!k.table.get(78)) d(78, 'readlinkat', ['fd', 'path', 'ptr', 'size'], (t, [dirfd, path, buf, size]) => readlinkat(t, dirfd, path, buf, size));
   d(160, 'uname', ['ptr'], (t, [buf]) => uname(t, buf));
   d(98, 'futex', ['ptr', 'int', 'int', 'ptr', 'ptr', 'int'], (t, [uaddr, op, val, timeout, uaddr2, val3]) => futex(futexes, t, uaddr, op, val, timeout, uaddr2, val3));
   d(132, 'sigaltstack', ['ptr', 'ptr'], (t, [ss, oss]) => sigaltstack(t, ss, oss));

@@ -15,6 +15,7 @@ import type { KernelYield, SyscallGen } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { getI64, StructWriter } from '../uaccess.ts';
 import { bit } from '../signal.ts';
+import { holdForCall } from '../fdget.ts';
 import { SIGKILL, SIGSTOP } from '../abi.ts';
 
 export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
@@ -79,7 +80,7 @@ export function readTimespecTicks(t: Task, addr: number): number {
   return sec * TICKS_PER_SECOND + nsec;
 }
 
-function writeTimespecTicks(t: Task, addr: number, ticks: number): boolean {
+export function writeTimespecTicks(t: Task, addr: number, ticks: number): boolean {
   const sec = Math.floor(ticks / TICKS_PER_SECOND);
   return t.mm.write(addr, new StructWriter(16).u64(0, sec).u64(8, ticks - sec * TICKS_PER_SECOND).bytes);
 }
@@ -136,13 +137,28 @@ function pollAll(t: Task, entries: PollEntry[]): number {
   return count;
 }
 
-/** The queues of every polled open file, each once, in fd order; and a label for the sleep. */
-function queuesOf(t: Task, fds: readonly number[], call: string): { qs: WaitQueue[]; label: string } {
-  const qs: WaitQueue[] = [];
-  const names: string[] = [];
+/**
+ * The files behind the polled fds, each once, in fd order, as the first pass
+ * of do_poll/do_select finds them: the call holds each (poll_get_entry takes
+ * a file reference per wait entry) until it returns, so a file closed by
+ * another thread meanwhile stays alive and its wakeups still reach the call.
+ */
+function filesOf(t: Task, fds: readonly number[]): OpenFile[] {
+  const files: OpenFile[] = [];
   for (const fd of fds) {
     const f = fd >= 0 ? t.fds.get(fd) : undefined;
-    if (!f) continue;
+    if (!f || files.includes(f)) continue;
+    holdForCall(t, f);
+    files.push(f);
+  }
+  return files;
+}
+
+/** The queues of the polled files, each once; and a label for the sleep. */
+function queuesOf(files: readonly OpenFile[], call: string): { qs: WaitQueue[]; label: string } {
+  const qs: WaitQueue[] = [];
+  const names: string[] = [];
+  for (const f of files) {
     names.push(f.ops.describe(f));
     for (const q of fileQueues(f)) if (!qs.includes(q)) qs.push(q);
   }
@@ -175,6 +191,7 @@ function readTimeout(t: Task, tmo: number): Timeout | number {
 function* waitReady(t: Task, check: () => number, fds: readonly number[], tmo: Timeout, call: string): SyscallGen {
   const k = t.kernel;
   let result: number;
+  let files: OpenFile[] | null = null;
   for (;;) {
     const count = check();
     if (count === 0 && k.signalPending(t)) {
@@ -185,7 +202,8 @@ function* waitReady(t: Task, check: () => number, fds: readonly number[], tmo: T
       result = count;
       break;
     }
-    const { qs, label } = queuesOf(t, fds, call);
+    files ??= filesOf(t, fds);
+    const { qs, label } = queuesOf(files, call);
     const r = yield* sleepOnAny(t, qs, tmo.deadline, label);
     if (r === 0 && k.bug('poll-no-recheck')) {
       // BUG (planted): the wake is taken as proof of readiness; whatever is found is returned, even 0.
@@ -254,7 +272,8 @@ function* pselect(
     let count = 0;
     for (const o of out) o.fill(0);
     for (const fd of fds) {
-      const ready = filePoll(t.fds.get(fd)!);
+      const f = t.fds.get(fd); // closed meanwhile by another thread: EPOLLNVAL, in no set (select_poll_one)
+      const ready = f ? filePoll(f) : POLLNVAL;
       for (let i = 0; i < 3; i++) {
         if (sets[i][fd >> 3] & (1 << (fd & 7)) && ready & masks[i]) {
           out[i][fd >> 3] |= 1 << (fd & 7);

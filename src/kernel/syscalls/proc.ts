@@ -59,7 +59,8 @@ function* nanosleep(t: Task, ticks: number, rem: number): SyscallGen {
     if (r === 1) return 0;
     if (r < 0) {
       if (rem) writeTimespec(t, rem, deadline - t.kernel.sched.clock.now);
-      return r;
+      // -ERESTART_RESTARTBLOCK: after a handler the sleep is never restarted, SA_RESTART or not
+      return -EINTR;
     }
   }
 }
@@ -235,6 +236,15 @@ export function registerProc(k: Kernel): void {
       if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
       k.sendProcessSignal(target, sig);
     }
+    return 0;
+  });
+  // tkill: tgkill without the thread group check (musl's raise uses it)
+  d(130, 'tkill', ['int', 'sig'], (t, [tid, sig]) => {
+    if (sig < 0 || sig > NSIG || tid <= 0) return -EINVAL;
+    const target = k.tasks.get(tid);
+    if (!target || target.state === 'exited') return -ESRCH;
+    if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
+    k.sendSignal(target, sig);
     return 0;
   });
   d(131, 'tgkill', ['int', 'int', 'sig'], (t, [tgid, tid, sig]) => {

@@ -1,0 +1,88 @@
+// Out-of-band data on stream sockets (CONFIG_AF_UNIX_OOB, Linux >= 5.15),
+// after net/unix/af_unix.c: queue_oob, unix_stream_recv_urg, manage_oob,
+// SIOCATMARK in unix_ioctl, EPOLLPRI in unix_poll, sk_send_sigurg.
+//
+// send(MSG_OOB) of n bytes sends n-1 bytes as usual and the last byte as a
+// message of its own, which becomes the receiver's OOB message (a later one
+// replaces it; the earlier byte then reads as ordinary data). That message
+// stays in the receive queue at its place, the mark:
+//   - recv(MSG_OOB) reads its byte (EINVAL when there is none or with
+//     SO_OOBINLINE) and leaves it in the queue fully consumed, as a
+//     zero-length mark that ordinary reads stop at and then drop;
+//   - an ordinary read stops before the mark once it has read something;
+//     reaching it first, it drops the unread OOB byte (SO_OOBINLINE: reads
+//     it as data) and goes on; a peek skips it.
+import { EFAULT, EINVAL } from '../kernel/errno.ts';
+import type { UserIO } from '../kernel/userio.ts';
+import { SO_OOBINLINE } from './constants.ts';
+import type { RecvFrom } from './stream.ts';
+import type { Socket } from './socket.ts';
+
+/** SOCK_URGINLINE (SO_OOBINLINE): the OOB byte is read in line, never by MSG_OOB. */
+export function oobInline(s: Socket): boolean {
+  return (s.misc.get(SO_OOBINLINE) ?? 0) !== 0;
+}
+
+/**
+ * unix_stream_recv_urg: recv(MSG_OOB) reads the OOB byte without waiting;
+ * MSG_PEEK leaves it. Reading it leaves its message as a consumed mark, and
+ * drops a consumed mark just before it.
+ */
+export function recvUrg(s: Socket, io: UserIO, peek: boolean, out: RecvFrom | null): number {
+  const q = s.recvQueue;
+  const m = q.oob;
+  if (oobInline(s) || !m) return -EINVAL;
+  if (!peek) {
+    q.oob = null;
+    const i = q.msgs.indexOf(m);
+    if (i > 0 && q.msgs[i - 1].remaining === 0) q.freeAt(i - 1);
+  }
+  const n = io.copyOut(m.data.subarray(m.consumed, m.consumed + 1));
+  if (!peek) q.consumeInPlace(m, 1);
+  if (n < 1) return -EFAULT;
+  if (out) out.oob = true;
+  return 1;
+}
+
+/**
+ * manage_oob: what an ordinary read does at message index i of the queue,
+ * having copied `copied` bytes so far. Returns the index of the message to
+ * read from (it may have freed consumed marks or an unread OOB byte), or -1
+ * to stop: at the mark once something was read, or at the end of the queue.
+ */
+export function manageOob(s: Socket, i: number, peek: boolean, copied: number): number {
+  const q = s.recvQueue;
+  const m = q.msgs[i];
+  if (m.remaining > 0 && m !== q.oob) return i;
+  if (m.remaining === 0) {
+    if (copied && (!q.oob || m === q.oob)) return -1;
+    if (peek) i++;
+    else q.freeAt(i); // consume_skb of the mark; i now indexes the next message
+    if (i >= q.msgs.length) return -1;
+  }
+  const n = q.msgs[i];
+  if (n !== q.oob) return i;
+  if (copied) return -1;
+  if (!peek) {
+    q.oob = null;
+    if (!oobInline(s)) {
+      // The unread OOB byte is dropped; Linux's inq_len (FIONREAD) keeps counting it.
+      q.freeAt(i);
+      s.inqSkew++;
+      return q.msgs.length > 0 ? 0 : -1;
+    }
+  } else if (!oobInline(s)) {
+    i++;
+    return i < q.msgs.length ? i : -1;
+  }
+  return i;
+}
+
+/** SIOCATMARK: the next byte read would be the OOB byte (or a consumed mark with no later OOB byte but the next message). */
+export function atMark(s: Socket): number {
+  const q = s.recvQueue;
+  const head = q.msgs[0];
+  if (!head) return 0;
+  if (head === q.oob) return 1;
+  return head.remaining === 0 && (!q.oob || q.msgs[1] === q.oob) ? 1 : 0;
+}

@@ -1,0 +1,116 @@
+// Linux 6.x fidelity probes (test/guest/linux6/*_probe.c, beyond the AF_UNIX
+// catalogue probe): each prints one labelled line per check, and is compared
+// line by line with its native run (Linux itself) under qemu-riscv64 and under
+// unixsim exec (kernel invariants checked every step), each built twice for
+// riscv64: with static glibc and with musl (test/guest/musl/build-musl.sh). As in fidelity.test.ts,
+// allowed differences are listed with why, and an entry that no longer
+// differs fails, so the lists cannot go stale.
+import fc from 'fast-check';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildProbe, compareLines, type BuiltProbe } from './probe.ts';
+import { onQemu, onUnixsim, requireQemu } from './qemu.ts';
+
+interface Probe {
+  /** the C source under test/guest/linux6 */
+  file: string;
+  /** lines where qemu-user's own syscall translation, not Linux, is wrong */
+  qemuMistranslates: Record<string, string>;
+  /** lines where unixsim differs from Linux today */
+  unixsimGaps: Record<string, string>;
+}
+
+const PROBES: Probe[] = [
+  // close(fd) in one thread while another is blocked in recv/accept/poll/read on it (fdget/fdput)
+  { file: 'fdget_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // MSG_OOB on stream sockets: the mark, SIOCATMARK, SO_OOBINLINE, POLLPRI/exceptfds, SIGURG and F_SETOWN, SCM_RIGHTS
+  { file: 'oob_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // socket options (SO_PEEK_OFF, SO_RCVLOWAT, SO_LINGER, timeouts, ...), FIOCLEX, IOV_MAX, zero-length writes
+  {
+    file: 'sockopt_probe.c',
+    qemuMistranslates: {
+      'peekoff 1 stream': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'peekoff 2 dgram': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'mark': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'busypoll': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'timestampns': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+      'zerocopy': 'qemu-user passes only the SOL_SOCKET options it knows to the kernel; this one fails with ENOPROTOOPT',
+    },
+    unixsimGaps: {},
+  },
+  // pidfd_open, pidfd_send_signal, pidfd polling, SO_PEERPIDFD, SO_PASSPIDFD/SCM_PIDFD, pidfds over SCM_RIGHTS
+  {
+    file: 'pidfd_probe.c',
+    qemuMistranslates: {
+      'passpidfd 1': "qemu-user does not know SO_PASSPIDFD (ENOPROTOOPT), so no SCM_PIDFD arrives",
+      'passpidfd 2': "qemu-user does not know SO_PASSPIDFD, so only SCM_CREDENTIALS arrives",
+    },
+    unixsimGaps: {},
+  },
+  // setitimer/alarm, sigpending, rt_sigtimedwait, EINTR rules, capget/capset, SIOCGIFINDEX, recvmmsg timeout, #!
+  {
+    file: 'kernel_probe.c',
+    qemuMistranslates: {
+      'recvmmsg 1': "qemu-user ignores recvmmsg's timeout argument",
+      script: 'qemu-user without binfmt_misc hands the #! script to the host kernel, which cannot run the riscv64 interpreter (ENOEXEC)',
+      'shebang 1': 'follows from the script line: the child exits 1 under qemu-user',
+    },
+    unixsimGaps: {},
+  },
+  // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
+  { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+];
+
+const built = new Map<string, BuiltProbe>();
+
+beforeAll(async () => {
+  requireQemu();
+  // each probe's three builds run side by side
+  for (const p of PROBES) built.set(p.file, await buildProbe(fileURLToPath(new URL(`linux6/${p.file}`, import.meta.url))));
+}, 120_000);
+
+for (const p of PROBES) {
+  describe(p.file, () => {
+    it('qemu-riscv64 agrees with the native run (glibc build)', () => {
+      const b = built.get(p.file)!;
+      const q = onQemu(b.riscv);
+      expect(q.status).toBe(0);
+      expect(compareLines('qemu', b.linux.stdout, q.stdout, p.qemuMistranslates)).toEqual([]);
+    });
+
+    for (const libc of ['glibc', 'musl'] as const) {
+      it(`unixsim exec agrees with the native run (${libc} build)`, () => {
+        const b = built.get(p.file)!;
+        const u = onUnixsim(libc === 'glibc' ? b.riscv : b.riscvMusl, [], { checkInvariants: true });
+        expect(u.status).toBe(b.linux.status);
+        expect(compareLines('unixsim', b.linux.stdout, u.stdout, p.unixsimGaps)).toEqual([]);
+      });
+    }
+  });
+}
+
+// The race a file reference closes: whatever the interleaving (seed, strategy,
+// preemption inside handlers), a call blocked on a socket whose fd another
+// thread closes completes as on Linux; the planted 'fdget-no-ref' (socket
+// calls that take no reference) must be caught.
+describe('property: a blocked call keeps its file alive under every schedule', () => {
+  const schedule = fc.record({
+    seed: fc.integer({ min: 1, max: 1_000_000 }),
+    strategy: fc.constantFrom('random' as const, 'pct' as const),
+    kernelPreemption: fc.boolean(),
+  });
+  const differs = (bugs: string[], s: { seed: number; strategy: 'random' | 'pct'; kernelPreemption: boolean }): string[] => {
+    const b = built.get('fdget_probe.c')!;
+    const u = onUnixsim(b.riscv, [], { ...s, checkInvariants: true, bugs });
+    return compareLines('unixsim', b.linux.stdout, u.stdout);
+  };
+
+  it('holds for the correct kernel', () => {
+    fc.assert(fc.property(schedule, (s) => differs([], s).length === 0), { numRuns: 3 });
+  });
+
+  it("finds the planted 'fdget-no-ref'", () => {
+    const r = fc.check(fc.property(schedule, (s) => differs(['fdget-no-ref'], s).length === 0), { numRuns: 4 });
+    expect(r.failed).toBe(true);
+  });
+});
