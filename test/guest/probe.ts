@@ -4,9 +4,9 @@
 // cross toolchain's static glibc, to run under qemu-riscv64 and unixsim.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { requireCrossCompiler, type Outcome } from './qemu.ts';
 
 export interface BuiltProbe {
@@ -34,8 +34,10 @@ const cacheRoot = (): string => process.env.UNIXSIM_MUSL_CACHE ?? join(process.e
 async function build(cc: string, args: string[], src: string, out: string): Promise<void> {
   const flags = ['-O1', ...args];
   const ccVersion = spawnSync(cc, ['--version']).stdout?.toString() ?? '';
-  const key = createHash('sha256').update(readFileSync(src)).update(readFileSync(join(src, '..', 'errname.h')))
-    .update(cc).update(ccVersion).update(flags.join(' ')).digest('hex').slice(0, 24);
+  const hash = createHash('sha256').update(readFileSync(src));
+  // the probes' shared headers are part of every source
+  for (const h of readdirSync(dirname(src)).filter((f) => f.endsWith('.h')).sort()) hash.update(readFileSync(join(dirname(src), h)));
+  const key = hash.update(cc).update(ccVersion).update(flags.join(' ')).digest('hex').slice(0, 24);
   const cached = join(cacheRoot(), 'probes', `${basename(src, '.c')}-${key}`);
   if (existsSync(cached)) {
     copyFileSync(cached, out);

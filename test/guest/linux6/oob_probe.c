@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include "errname.h"
+#include "probe-line.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,18 +22,6 @@
 #include <time.h>
 
 /* One output line built piece by piece, so that the calls it reports run in order. */
-static char line[512];
-static size_t used;
-static void add(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  used += (size_t)vsnprintf(line + used, sizeof line - used, fmt, ap);
-  va_end(ap);
-}
-static void end_line(void) {
-  printf("%s\n", line);
-  used = 0;
-}
 
 /* "n:data" or "-1:ERRNO" for one recv, with MSG_OOB shown in msg_flags */
 static const char *rx(int fd, int flags, size_t len) {

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include "errname.h"
+#include "probe-line.h"
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -26,18 +27,6 @@
 #define SO_ZEROCOPY 60
 #endif
 
-static char line[1024];
-static size_t used;
-static void add(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  used += (size_t)vsnprintf(line + used, sizeof line - used, fmt, ap);
-  va_end(ap);
-}
-static void end_line(void) {
-  printf("%s\n", line);
-  used = 0;
-}
 
 static const char *res(long r) {
   static char b[8][32];

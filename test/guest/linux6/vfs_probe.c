@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include "errname.h"
+#include "probe-line.h"
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -28,18 +29,6 @@ static int rename2(int od, const char *op, int nd, const char *np, unsigned flag
   return (int)syscall(SYS_renameat2, od, op, nd, np, flags);
 }
 
-static char line[1024];
-static size_t used;
-static void add(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  used += (size_t)vsnprintf(line + used, sizeof line - used, fmt, ap);
-  va_end(ap);
-}
-static void end_line(void) {
-  printf("%s\n", line);
-  used = 0;
-}
 static const char *res(long r) {
   static char b[8][32];
   static int k;
