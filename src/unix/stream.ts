@@ -183,14 +183,8 @@ function* queueChunk(
 function* queueOob(
   t: Task, s: Socket, other: Socket, io: UserIO, noblock: boolean, deadline: number, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
-  for (;;) {
-    if (s.err) return -s.takeError();
-    if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
-    if (s.sendBuf.hasRoom) break;
-    if (noblock) return -EAGAIN;
-    const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
-    if (err) return err;
-  }
+  const room = yield* waitSendRoom(t, s, noblock, deadline);
+  if (room < 0) return room;
   const r = yield* queueChunk(t, s, other, io, 1, streamTruesize(1), scm, true);
   if (r < 0) return r;
   sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg
@@ -198,7 +192,22 @@ function* queueOob(
   return r;
 }
 
-/** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
+/**
+ * sock_alloc_send_pskb's wait for one skb: the pending error, own SHUT_WR
+ * (EPIPE, never SIGPIPE), then room in the send buffer, sleeping on its
+ * writers unless nonblocking. 0 once there is room, else -errno.
+ */
+function* waitSendRoom(t: Task, s: Socket, noblock: boolean, deadline: number): Generator<KernelYield, number, void> {
+  for (;;) {
+    if (s.err) return -s.takeError();
+    if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
+    if (s.sendBuf.hasRoom) return 0;
+    if (noblock) return -EAGAIN;
+    const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
+    if (err) return err;
+  }
+}
+
 /**
  * sock_alloc_send_pskb + unix_scm_to_skb for one datagram or seqpacket
  * message: EMSGSIZE above sndbuf-32 (item 80), then the pending error, own
@@ -212,15 +221,8 @@ export function* allocMessage(
 ): Generator<KernelYield, Message | number, void> {
   const len = io.remaining;
   if (len > s.sendBuf.sndbuf - 32) return -EMSGSIZE;
-  const deadline = deadlineOf(t, s.sndtimeo);
-  for (;;) {
-    if (s.err) return -s.takeError();
-    if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
-    if (s.sendBuf.hasRoom) break;
-    if (noblock) return -EAGAIN;
-    const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
-    if (err) return err;
-  }
+  const room = yield* waitSendRoom(t, s, noblock, deadlineOf(t, s.sndtimeo));
+  if (room < 0) return room;
   const rights = attachRights(t, s, scm);
   if (typeof rights === 'number') return rights;
   const truesize = dgramTruesize(len); // what the send buffer is charged (truesize.ts)
@@ -240,6 +242,7 @@ export function freeUnqueued(s: Socket, m: Message): void {
   s.messageFreed();
 }
 
+/** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
 function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
   if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored (item 54)
   if (flags & MSG_OOB) return -EOPNOTSUPP;
