@@ -45,7 +45,7 @@ const USAGE = `usage:
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
                 [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
   unixsim sweep [FILE] --seeds N --strategy cov [RUN FLAGS]   coverage-guided: mutates schedules that reached new kernel states
-  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [RUN FLAGS]
+  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [--shard I/N] [--json] [RUN FLAGS]
                                     every schedule (with at most P preemptions), or the first failure
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
   unixsim exec ELF [RUN FLAGS] [--trace text|perfetto] [--trace-out PATH] [--fd-paths] [--shrink-runs N] [--no-jit] [-- ARGS...]
