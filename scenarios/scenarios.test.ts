@@ -3,7 +3,8 @@
 // report naming both sleepers and their queues), and every run must be
 // deterministic: the same seed twice gives the same hash and the same text
 // trace, and replaying the recorded picks gives the same hash again.
-// The race stories get a longer sweep of 2,000 random seeds each.
+// The race stories get a longer sweep: 600 random and 150 pct seeds each by
+// default, UNIXSIM_RACE_SEEDS=N random (and N/10 pct) for a deeper one.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +30,8 @@ for (const f of FILES) {
 }
 
 const QUICK = { random: 200, pct: 50 } as const;
-const SLOW_RANDOM = 2000;
-const SLOW_PCT = 200;
+const SLOW_RANDOM = Number(process.env.UNIXSIM_RACE_SEEDS ?? 600);
+const SLOW_PCT = Math.max(150, Math.floor(SLOW_RANDOM / 10));
 
 /** Runs seeds 1..n; returns the failing runs described with their replay commands (at most 5). */
 function sweep(file: string, sc: Scenario, strategy: StrategyName, n: number, judge: (r: RunResult) => string | null): string[] {

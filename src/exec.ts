@@ -28,6 +28,8 @@ export interface ExecOptions {
   recordText?: boolean;
   maxSteps?: number;
   checkInvariants?: boolean;
+  /** with the invariants, check wake duties after every step (src/kernel/wake-duty.ts) */
+  checkWakeDuties?: boolean;
   /** PREEMPT points inside syscall handlers become scheduling points (the SMP model) */
   kernelPreemption?: boolean;
   /** the run's memory budget in bytes (default 1 GiB) */
@@ -128,6 +130,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
   hooks.scheduler?.(sched);
   const { kernel: k } = bootMachine(sched, rng.fork('kernel'), {
     checkInvariants: opts.checkInvariants ?? false,
+    checkWakeDuties: opts.checkWakeDuties ?? false,
     kernelPreemption: opts.kernelPreemption ?? false,
     bugs: [...(opts.bugs ?? [])],
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
@@ -150,7 +153,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
     throw e;
   }
   const first = k.spawn(name, (t) => installProgram(t, prog));
-  if (k.config.checkInvariants) sched.afterStep = () => k.check();
+  if (k.config.checkInvariants || k.config.checkWakeDuties) sched.afterStep = () => k.check();
 
   let end: RunEnd;
   let problem: string | null = null;

@@ -15,6 +15,7 @@ export function execOptionsOf(opts: RunOptions, base: ExecOptions = {}): ExecOpt
     bugs: opts.bugs,
     picks: opts.picks,
     checkInvariants: opts.checkInvariants,
+    checkWakeDuties: opts.checkWakeDuties,
     kernelPreemption: opts.kernelPreemption,
     maxSteps: opts.maxSteps,
     recordText: opts.recordText,

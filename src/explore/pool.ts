@@ -105,6 +105,8 @@ export function inThisThread(sc: Scenario, spec: RunSpec): ChunkRunner {
 
 /** A sweep's own thread adds workers only when it has more than this many seconds of work left (they take about one to start). */
 const WORKERS_AFTER_SECS = 3;
+/** ...judged only after this long: the first runs are slow while the host's JIT warms up, and would overstate what is left. */
+const JUDGE_AFTER_SECS = 0.5;
 
 export interface PlanThreads {
   /** worker threads as asked (--workers); undefined: decide from the cores and the sweep's length */
@@ -137,7 +139,8 @@ export async function runPlan(sc: Scenario, plan: SweepPlan, t: PlanThreads): Pr
   const onProgress = (p: SweepProgress) => {
     t.onProgress?.(p);
     const elapsed = t.seconds() - t0;
-    if (pool || extra < 1 || p.done === 0 || ((p.total - p.done) / p.done) * elapsed < WORKERS_AFTER_SECS) return;
+    if (pool || extra < 1 || p.done === 0 || elapsed < JUDGE_AFTER_SECS) return;
+    if (((p.total - p.done) / p.done) * elapsed < WORKERS_AFTER_SECS) return;
     pool = startWorkers(plan.file, plan.spec, extra);
     pool.then((w) => arrive(w.runners), () => arrive([]));
   };

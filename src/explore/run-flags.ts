@@ -34,6 +34,7 @@ export const RUN_OPTION_FLAGS = {
   bugs: { flag: '--bug', kind: 'list', arg: 'NAME' },
   picks: { flag: '--picks', kind: 'picks', arg: 'T,T,...' },
   checkInvariants: { flag: '--check', kind: 'bool' },
+  checkWakeDuties: { flag: '--check-wakes', kind: 'bool' },
   kernelPreemption: { flag: '--kernel-preempt', kind: 'bool' },
   maxSteps: { flag: '--max-steps', kind: 'int', arg: 'N' },
   spuriousWakeups: { flag: '--spurious-wakeups', kind: 'bool' },

@@ -16,9 +16,14 @@ import { registerMisc } from './syscalls/misc.ts';
 import { registerMm } from './syscalls/mm.ts';
 import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
+import { WakeDutyChecker } from './wake-duty.ts';
 
 export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
   const k = new Kernel(sched, rng, config);
+  if (k.config.checkWakeDuties) {
+    const duties = new WakeDutyChecker(k);
+    k.checks.push(() => duties.check());
+  }
   registerIo(k);
   registerProc(k);
   registerCreds(k);

@@ -34,6 +34,8 @@ export interface KernelConfig {
   kernelPreemption: boolean;
   /** check reference-count invariants after every step (property tests turn this on) */
   checkInvariants: boolean;
+  /** also check, after every step, that no sleeper's wait condition holds unwoken (src/kernel/wake-duty.ts) */
+  checkWakeDuties?: boolean;
   /** planted bugs to enable (names from bugs.ts, checked at boot); none by default */
   bugs: readonly string[];
   /** the run's memory budget in bytes (budget.ts): every page, buffer and task is charged to it */

@@ -33,8 +33,9 @@ export class Pipe {
     readonly ino: number,
     private readonly k: Kernel,
   ) {
-    this.readWait = new WaitQueue(`pipe:[${ino}] readers`);
-    this.writeWait = new WaitQueue(`pipe:[${ino}] writers`);
+    // Wait conditions (for the wake-duty checker): readable or EOF; room for an atomic write, or EPIPE.
+    this.readWait = new WaitQueue(`pipe:[${ino}] readers`).readyWhen(() => this.size > 0 || this.writers === 0);
+    this.writeWait = new WaitQueue(`pipe:[${ino}] writers`).readyWhen(() => PIPE_CAPACITY - this.size >= PIPE_BUF || this.readers === 0);
   }
 
   *read(t: Task, f: OpenFile, io: UserIO): SyscallGen {

@@ -39,6 +39,8 @@ export class Task implements SimThread {
   state: ThreadState = 'runnable';
   waitingOn: string | null = null;
   wakePending = false;
+  /** the queues its waker is registered on while it sleeps (sleepOn, sleepOnAny), for the wake-duty checker */
+  sleepingOn: readonly WaitQueue[] | null = null;
   readonly waker: Waker;
   readonly label: string;
 

@@ -18,9 +18,11 @@ export function* sleepOn(t: Task, q: WaitQueue): Generator<KernelYield, number, 
   if (t.kernel.faults?.interruptSleep()) return -EINTR;
   t.wakePending = false;
   q.add(t.waker);
+  t.sleepingOn = [q];
   try {
     yield q;
   } finally {
+    t.sleepingOn = null;
     q.remove(t.waker); // also when the handler is abandoned (the task died asleep)
   }
   return t.kernel.signalPending(t) ? -ERESTARTSYS : 0;

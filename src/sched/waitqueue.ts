@@ -35,11 +35,23 @@ export class WaitQueue {
   private wakers: Waker[] = [];
   /** register-once only: tasks whose one registration has been used */
   private registeredOnce: Set<Waker> | null = null;
+  /**
+   * The condition its sleepers wait for ("data readable", "backlog not
+   * full"), stated by the object that owns the queue; null when it has no
+   * single one. Only the wake-duty checker (src/kernel/wake-duty.ts) asks.
+   */
+  ready: (() => boolean) | null = null;
 
   constructor(
     readonly name: string,
     readonly policy: WaitPolicy = 'list',
   ) {}
+
+  /** States the queue's wait condition (see `ready`); returns the queue. */
+  readyWhen(condition: () => boolean): this {
+    this.ready = condition;
+    return this;
+  }
 
   get length(): number {
     return this.wakers.length;

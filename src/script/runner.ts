@@ -33,6 +33,8 @@ export interface RunOptions {
   bugs?: readonly string[];
   /** check kernel invariants after every step */
   checkInvariants?: boolean;
+  /** with the invariants, check that every sleeper whose wait condition holds has been woken (src/kernel/wake-duty.ts) */
+  checkWakeDuties?: boolean;
   maxSteps?: number;
   /** make the kernel's PREEMPT points scheduling points (the SMP model) */
   kernelPreemption?: boolean;
@@ -157,6 +159,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     ...sc.kernel,
     bugs: [...(sc.kernel?.bugs ?? []), ...(opts.bugs ?? [])],
     checkInvariants: opts.checkInvariants ?? sc.kernel?.checkInvariants ?? false,
+    checkWakeDuties: opts.checkWakeDuties ?? sc.kernel?.checkWakeDuties ?? false,
     kernelPreemption: opts.kernelPreemption ?? sc.kernel?.kernelPreemption ?? false,
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
   };
@@ -177,7 +180,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     const creds = p.uid === undefined && p.gid === undefined ? ROOT_CREDS : credsOf(p.uid ?? 0, p.gid ?? 0);
     k.spawn(p.name, (t) => new ScriptContext(t, p.program), creds);
   }
-  if (k.config.checkInvariants) sched.afterStep = () => k.check();
+  if (k.config.checkInvariants || k.config.checkWakeDuties) sched.afterStep = () => k.check();
 
   let end: RunEnd;
   try {

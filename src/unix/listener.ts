@@ -25,8 +25,11 @@ export class Backlog {
   /** acceptors sleep here while nothing is pending */
   readonly acceptWait: WaitQueue;
 
-  constructor(name: string, singleSlot: boolean) {
-    this.acceptWait = new WaitQueue(`${name} acceptors`, singleSlot ? 'single-slot' : 'list');
+  constructor(owner: Socket, singleSlot: boolean) {
+    // acceptors wait for a pending connection, or for the listener's shutdown(SHUT_RD) or close
+    this.acceptWait = new WaitQueue(`${owner.describe()} acceptors`, singleSlot ? 'single-slot' : 'list').readyWhen(
+      () => this.pending.length > 0 || owner.state !== 'listening' || (owner.shutdown & RCV_SHUTDOWN) !== 0,
+    );
   }
 
   /** unix_recvq_full: full when pending > backlog, so backlog+1 connections fit (item 33). */
@@ -42,7 +45,7 @@ export function listen(t: Task, s: Socket, backlog: number): number {
   if (s.state !== 'unconnected' && s.state !== 'listening') return -EINVAL;
   // __sys_listen compares as unsigned, so a negative backlog becomes somaxconn.
   if (backlog >>> 0 > SOMAXCONN) backlog = SOMAXCONN;
-  const bl = (s.listener ??= new Backlog(s.describe(), s.net.k.bug('accept-single-waker')));
+  const bl = (s.listener ??= new Backlog(s, s.net.k.bug('accept-single-waker')));
   // Raising the backlog frees slots: wake connectors sleeping on a full queue.
   if (backlog > bl.backlog) s.peerWait.wakeAll();
   bl.backlog = backlog;

@@ -13,7 +13,7 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import type { UnixAddress } from './address.ts';
-import { FIONREAD, LOOPBACK_IFINDEX, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
 import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
@@ -123,6 +123,21 @@ export class Socket implements FileOps {
     const trace = net.k.sched.trace;
     if (trace.recording) this.recvQueue.onChange = (q) => trace.counter(`${name} queued bytes`, q.bytes);
     this.rcvbuf = net.defaultRcvbuf;
+    // What each queue's sleepers wait for (the wake-duty checker, src/kernel/wake-duty.ts, holds the kernel to it).
+    this.recvQueue.readers.readyWhen(() => !this.recvQueue.empty || this.err !== 0 || (this.shutdown & RCV_SHUTDOWN) !== 0);
+    this.sendBuf.writers.readyWhen(() => this.sendBuf.writable || this.err !== 0 || (this.shutdown & SEND_SHUTDOWN) !== 0);
+    this.peerWait.readyWhen(() => this.peerWaitReady());
+  }
+
+  /**
+   * u->peer_wait's condition: this socket died, or (a listener) its backlog
+   * has a free slot, or (datagram) its receive queue is below max_dgram_qlen.
+   * Linux wakes it on release, accept, a raised backlog and dgram receive.
+   */
+  private peerWaitReady(): boolean {
+    if (this.dead) return true;
+    if (this.isDgram) return this.recvQueue.length <= MAX_DGRAM_QLEN;
+    return this.state === 'listening' && !this.listener!.full;
   }
 
   get connectionOriented(): boolean {

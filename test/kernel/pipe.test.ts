@@ -3,6 +3,7 @@ import { O_NONBLOCK, SIGPIPE, WNOHANG } from '../../src/kernel/abi.ts';
 import { EAGAIN, ECHILD, EINVAL, EPIPE } from '../../src/kernel/errno.ts';
 import { PIPE_BUF, PIPE_CAPACITY } from '../../src/kernel/pipe.ts';
 import { text } from '../../src/script/sys.ts';
+import type { Program } from '../../src/script/context.ts';
 import { eq, run, runOk } from './harness.ts';
 
 describe('pipes', () => {
@@ -157,6 +158,33 @@ describe('wait4', () => {
     runOk(function* (sys) {
       eq((yield* sys.wait(-1, 0x4000)).ret, -EINVAL);
     });
+  });
+});
+
+describe('rt_sigtimedwait at the end of time', () => {
+  // Regression: once a far-future nanosleep had saturated the clock at KTIME_MAX, a
+  // sigtimedwait whose timeout lay beyond it looped in the kernel without yielding.
+  const timespec = (sys: Parameters<Program>[0], sec: bigint) => {
+    const b = new Uint8Array(16);
+    new DataView(b.buffer).setBigInt64(0, sec, true);
+    return sys.scratch.put(b);
+  };
+  it('a timeout past KTIME_MAX ends with EAGAIN', () => {
+    runOk(function* (sys) {
+      sys.scratch.reset();
+      const far = timespec(sys, 2n ** 62n);
+      eq(yield* sys.syscall(101, far, 0), 0, 'nanosleep to the far future');
+      const set = sys.scratch.put(new Uint8Array([0, 2, 0, 0, 0, 0, 0, 0])); // SIGUSR1
+      eq(yield* sys.syscall(137, set, 0, far, 8), -EAGAIN, 'sigtimedwait');
+    }, { maxTime: Infinity });
+  });
+  it('with no timeout and no sender it sleeps: the run reports a deadlock', () => {
+    const r = run(function* (sys) {
+      sys.scratch.reset();
+      eq(yield* sys.syscall(101, timespec(sys, 2n ** 62n), 0), 0);
+      yield* sys.syscall(137, sys.scratch.put(new Uint8Array([0, 2, 0, 0, 0, 0, 0, 0])), 0, 0, 8);
+    }, { maxTime: Infinity });
+    expect(r.end.kind).toBe('deadlock');
   });
 });
 

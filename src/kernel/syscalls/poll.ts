@@ -57,11 +57,13 @@ export function* sleepOnAny(t: Task, qs: readonly WaitQueue[], deadline: number,
   if (sched.clock.now >= deadline) return 1;
   t.wakePending = false;
   for (const q of qs) q.add(t.waker);
+  t.sleepingOn = qs;
   const timer = deadline === Infinity ? null : sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
   try {
     // The yielded queue only names the sleep: the task's waker is on qs (and the timer).
     yield new WaitQueue(label);
   } finally {
+    t.sleepingOn = null;
     for (const q of qs) q.remove(t.waker); // also when the task dies asleep
     if (timer) sched.events.cancel(timer);
   }
