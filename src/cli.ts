@@ -16,6 +16,7 @@ import { progressLine } from './explore/progress.ts';
 import { failureReport } from './explore/report.ts';
 import { FlagError, RUN_FLAGS, applyRunFlag, execReplayCommand, replayCommand, runFlag, type RunSpec } from './explore/run-flags.ts';
 import { shrinkFailure } from './explore/shrink.ts';
+import { exploreShard, mergeExploreShards, verdictOf, type ShardedExploreResult } from './explore/subtree-search.ts';
 import { sweepText } from './explore/sweep-report.ts';
 import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
 import { plantedBugs } from './kernel/bugs.ts';
@@ -44,7 +45,7 @@ const USAGE = `usage:
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
                 [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
   unixsim sweep [FILE] --seeds N --strategy cov [RUN FLAGS]   coverage-guided: mutates schedules that reached new kernel states
-  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [RUN FLAGS]
+  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [--shard I/N] [--json] [RUN FLAGS]
                                     every schedule (with at most P preemptions), or the first failure
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
   unixsim exec ELF [RUN FLAGS] [--trace text|perfetto] [--trace-out PATH] [--fd-paths] [--shrink-runs N] [--no-jit] [-- ARGS...]
@@ -243,6 +244,14 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   const bound = f.preemptions === undefined ? Infinity : nonNegativeInt(f.preemptions, '--preemptions');
   const explorer = f.explorer === 'dpor' ? new DporExplorer(bound) : new DfsExplorer(bound);
   const opts = { ...f.run, seed: f.run.seed ?? 1, maxSchedules: f.maxSchedules === undefined ? undefined : positiveInt(f.maxSchedules, '--max-schedules') };
+  if (f.shard !== undefined) {
+    const shard = parseShard(f.shard);
+    if (shard === null) throw new UsageError('--shard must be I/N with 1 <= I <= N');
+    const r = exploreShard(sc, f.explorer === 'dpor' ? 'dpor' : 'dfs', bound, opts, shard, [JSON.stringify({ ...opts, bound: String(bound) })]);
+    if (f.json) out(JSON.stringify({ ...r, file }));
+    else for (const l of exploreShardText(r, file)) out(l);
+    return verdictOf(r).failure ? 1 : 0;
+  }
   const t0 = performance.now();
   const r = explore(sc, explorer, opts);
   const secs = (performance.now() - t0) / 1000;
@@ -260,6 +269,26 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   }
   out(`  schedules/s: ${(r.schedules / secs).toFixed(0)}`);
   return r.failure ? 1 : 0;
+}
+
+/** The text of a sharded (or merged) dfs/dpor search: per-subtree counts, then the verdict. */
+function exploreShardText(r: ShardedExploreResult & { file?: string }, file = r.file ?? r.scenario): string[] {
+  const v = verdictOf(r);
+  const shards = r.shards.length === r.shards[0].total ? `all ${r.shards[0].total} shards` : `shard ${r.shards.map((s) => `${s.index}/${s.total}`).join(',')}`;
+  const lines = [`${r.scenario}: ${r.explorer}, ${shards}: ${r.outcomes.length} of ${r.subtrees} subtrees (prefixes of depth ${r.depth})`];
+  for (const o of r.outcomes) {
+    const state = o.failure ? 'FAILED' : o.exhausted ? 'exhausted' : o.capped ? 'capped' : 'stopped';
+    lines.push(`  subtree ${o.index} [${o.prefix.join(',')}]: ${o.schedules} schedules, ${state}`);
+  }
+  lines.push(`  total: ${v.schedules} schedules (${v.runs} runs)`);
+  const opts = JSON.parse(r.flags[0] ?? '{}') as RunOptions;
+  if (v.failure?.failure) {
+    lines.push(`  FAILED in subtree ${v.failure.index}: ${v.failure.failure.message}`);
+    lines.push(`    replay: ${replayCommand(file, { ...opts, maxSchedules: undefined, bound: undefined, strategy: undefined, picks: v.failure.failure.picks } as RunOptions)}`);
+  } else if (v.exhausted) lines.push(`  exhausted: every subtree run to the end, all passed`);
+  else if (r.outcomes.every((o) => o.exhausted)) lines.push(`  these subtrees exhausted, all passed (merge every shard's --json for the whole answer)`);
+  else lines.push(`  NOT exhausted (--max-schedules stopped a subtree), no failure so far`);
+  return lines;
 }
 
 function nonNegativeInt(v: string, name: string): number {
@@ -378,7 +407,12 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
 function cmdMerge(f: Flags, out: (s: string) => void): number {
   if (f.positional.length === 0) throw new UsageError('merge needs the JSON files of a sweep\'s shards');
   const parts: SweepSummary[] = [];
+  const searches: ShardedExploreResult[] = [];
   for (const file of f.positional) {
+    if (existsSync(file) && readFileSync(file, 'utf8').includes('"kind":"explore-shard"')) {
+      searches.push(JSON.parse(readFileSync(file, 'utf8')) as ShardedExploreResult);
+      continue;
+    }
     if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
     try {
       parts.push(JSON.parse(readFileSync(file, 'utf8')) as SweepSummary);
@@ -386,6 +420,18 @@ function cmdMerge(f: Flags, out: (s: string) => void): number {
       throw new UsageError(`${file}: not a sweep --json result: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!Array.isArray(parts[parts.length - 1].hashes)) throw new UsageError(`${file}: not a sweep --json result`);
+  }
+  if (searches.length) {
+    if (parts.length) throw new UsageError('cannot merge a dfs/dpor search with a seed sweep');
+    let m: ShardedExploreResult;
+    try {
+      m = mergeExploreShards(searches);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+    if (f.json) out(JSON.stringify(m));
+    else for (const l of exploreShardText(m)) out(l);
+    return verdictOf(m).failure ? 1 : 0;
   }
   let merged: SweepSummary;
   try {

@@ -15,6 +15,12 @@
 // (the point of context bounding: most bugs need one or two). Pass b re-runs
 // the schedules of earlier passes on its way (a run is the only way to see
 // the choice points below a prefix); `distinct` counts each schedule once.
+//
+// A fixed root prefix (`unixsim sweep --shard`, src/explore/subtrees.ts)
+// confines the search to one subtree: the first choices follow the root
+// and are never backtracked, every pass restarts from the root, and the
+// root's preemptions count toward the bound (a root that needs more than
+// the pass allows has no schedules in that pass).
 import type { Explorer, ExploredRun } from '../explorer.ts';
 import { ReplayDivergence, type Strategy } from '../strategy.ts';
 import type { SimThread } from '../thread.ts';
@@ -54,8 +60,11 @@ export class DfsExplorer implements Explorer {
   constructor(
     /** the preemption bound P (Infinity: every schedule, in one pass) */
     readonly bound = Infinity,
+    /** picks of the first choice points, fixed: the subtree searched */
+    readonly root: readonly number[] = [],
   ) {
     this.pass = bound === Infinity ? Infinity : 0;
+    this.prefix = [...root];
   }
 
   get describe(): string {
@@ -69,7 +78,7 @@ export class DfsExplorer implements Explorer {
         // next pass: one more preemption allowed, from the top
         this.pass++;
         this.nodes = [];
-        alt = [];
+        alt = [...this.root];
       }
       if (!alt) {
         this.exhausted = true;
@@ -79,13 +88,13 @@ export class DfsExplorer implements Explorer {
     }
     this.started = true;
     this.schedules++;
-    this.current = new DfsRun(this.nodes, this.prefix);
+    this.current = new DfsRun(this.nodes, this.prefix, this.root.length, this.pass);
     return this.current;
   }
 
   finish(_run: ExploredRun): void {
     // new in this pass: exactly `pass` preemptions (fewer were all run by earlier passes)
-    if (this.current && (this.pass === Infinity || this.pass === 0 || this.current.preemptions === this.pass)) this.distinct++;
+    if (this.current && !this.current.overBound && (this.pass === Infinity || this.pass === 0 || this.current.preemptions === this.pass)) this.distinct++;
     if (this.pass !== Infinity) this.upTo[this.pass] = this.distinct;
   }
 
@@ -112,10 +121,15 @@ class DfsRun implements Strategy {
   private choice = 0;
   private last: number | null = null;
   private pre = 0;
+  /** the root needed more preemptions than the pass allows: the run was cut short, not a schedule */
+  overBound = false;
 
   constructor(
     private nodes: Node[],
     private readonly prefix: readonly number[],
+    /** choice points [0, rootLength) are the fixed root: recorded with every alternative marked tried */
+    private readonly rootLength: number,
+    private readonly pass: number,
   ) {}
 
   pick(runnable: readonly SimThread[], step: number): SimThread {
@@ -124,7 +138,7 @@ class DfsRun implements Strategy {
     let tid: number;
     if (i < this.prefix.length) {
       tid = this.prefix[i];
-      const n = this.nodes[i];
+      const n = i < this.rootLength && !this.nodes[i] ? this.rootNode(i, tids, tid) : this.nodes[i];
       if (n.tids.join() !== tids.join() || !tids.includes(tid)) {
         throw new ReplayDivergence(`dfs: the program is not deterministic: choice point ${i} (step ${step}) had runnable ${n.tids.join(',')}, now ${tids.join(',')}`);
       }
@@ -133,7 +147,18 @@ class DfsRun implements Strategy {
       this.nodes.push({ tids, last: this.last, pre: this.pre, chosen: tid, tried: new Set([tid]) });
     }
     if (preempts({ tids, last: this.last }, tid)) this.pre++;
+    if (i < this.rootLength && this.pre > this.pass) {
+      this.overBound = true;
+      throw new ReplayDivergence(`abandoned: the root prefix needs more than ${this.pass} preemptions`);
+    }
     return runnable.find((t) => t.tid === tid)!;
+  }
+
+  /** A root choice point seen for the first time this pass: fixed, so nothing is left to try there. */
+  private rootNode(i: number, tids: number[], tid: number): Node {
+    const n: Node = { tids, last: this.last, pre: this.pre, chosen: tid, tried: new Set(tids) };
+    this.nodes[i] = n;
+    return n;
   }
 
   observeStep(ran: SimThread): void {

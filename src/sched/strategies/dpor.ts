@@ -20,6 +20,15 @@
 // covers every class that unbounded dfs does. Like dfs, a bounded search
 // runs passes with bounds 0, 1, ... P, so it finds a bug with the fewest
 // preemptions first.
+//
+// A fixed root prefix (`unixsim sweep --shard`) confines the search to one
+// subtree: this is DPOR of the program that starts in the state after the
+// root, which is complete for that subtree. The root is given in choice
+// points (pick calls, as src/explore/schedule.ts numbers them), while the
+// search works in steps (every step, runnable alone or not); the first run
+// of a pass finds the step where the root ends. No state before it is ever
+// backtracked (races whose reversal point lies in the root are ignored),
+// sleep sets start empty after it, and its preemptions count toward P.
 import { dependent, type Footprint } from '../footprint.ts';
 import type { Explorer, ExploredRun } from '../explorer.ts';
 import { ReplayDivergence, type Strategy } from '../strategy.ts';
@@ -68,8 +77,16 @@ export class DporExplorer implements Explorer {
   /** the bound of the current pass */
   limit: number;
 
-  constructor(readonly bound = Infinity) {
+  /** steps taken by the root (Infinity until a run of this pass has followed all of it) */
+  rootSteps: number;
+
+  constructor(
+    readonly bound = Infinity,
+    /** picks of the first choice points, fixed: the subtree searched */
+    readonly root: readonly number[] = [],
+  ) {
     this.limit = bound === Infinity ? Infinity : 0;
+    this.rootSteps = root.length === 0 ? 0 : Infinity;
   }
 
   get describe(): string {
@@ -86,6 +103,7 @@ export class DporExplorer implements Explorer {
         this.states = [];
         this.prefix = [];
         this.branch = -1;
+        this.rootSteps = this.root.length === 0 ? 0 : Infinity;
         more = true;
       }
       if (!more) {
@@ -140,7 +158,7 @@ export class DporExplorer implements Explorer {
 
   /** The deepest state with a thread left to try: sets the next prefix; false when none is left. */
   private backtrack(): boolean {
-    for (let i = Math.min(this.states.length, this.events.length) - 1; i >= 0; i--) {
+    for (let i = Math.min(this.states.length, this.events.length) - 1; i >= this.rootSteps; i--) {
       const st = this.states[i];
       const ev = this.events[i];
       for (const tid of [...st.backtrack].sort((a, b) => a - b)) {
@@ -198,7 +216,7 @@ export class DporExplorer implements Explorer {
   private reverse(i: number, j: number, hb: Uint32Array[]): void {
     const ev = this.events;
     const st = this.states[i];
-    if (!st) return;
+    if (!st || i < this.rootSteps) return; // the reversal point is inside the fixed root
     const has = (b: Uint32Array, x: number) => (b[x >>> 5] & (1 << (x & 31))) !== 0;
     const v: number[] = [];
     for (let k = i + 1; k < j; k++) if (!has(hb[k], i)) v.push(k);
@@ -226,7 +244,7 @@ export class DporExplorer implements Explorer {
       // initial at the latest earlier point where switching to it is free
       // (the running thread had blocked), as bounded POR does.
       for (const q of enabled) {
-        for (let k = i - 1; k >= 0; k--) {
+        for (let k = i - 1; k >= this.rootSteps; k--) {
           const e = ev[k];
           if (e.enabled.includes(q) && !preempts(e.enabled, e.last, q) && e.pre <= this.limit && e.tid !== q) {
             this.states[k]?.backtrack.add(q);
@@ -246,6 +264,8 @@ class DporRun implements Strategy {
   private pre = 0;
   private sleep = new Map<number, Footprint>();
   private steps = 0;
+  /** pick calls so far: the root is indexed by them */
+  private choice = 0;
 
   constructor(
     private readonly x: DporExplorer,
@@ -254,8 +274,15 @@ class DporRun implements Strategy {
 
   pick(runnable: readonly SimThread[], step: number): SimThread {
     let tid: number;
+    const c = this.choice++;
     if (step < this.prefix.length) {
       tid = this.prefix[step];
+    } else if (c < this.x.root.length) {
+      tid = this.x.root[c];
+      if (this.pre + (preempts(runnable.map((r) => r.tid), this.last, tid) ? 1 : 0) > this.x.limit) {
+        throw new ReplayDivergence(`abandoned: the root prefix needs more than ${this.x.limit} preemptions`);
+      }
+      if (c === this.x.root.length - 1) this.x.rootSteps = step + 1;
     } else {
       const bound = this.x.limit;
       const ok = runnable.filter(
