@@ -1,4 +1,6 @@
 /* errno names for the probes' output, the same under glibc and musl (musl has no strerrorname_np). */
+#ifndef UNIXSIM_ERRNAME_H
+#define UNIXSIM_ERRNAME_H
 #include <errno.h>
 #include <stdio.h>
 
@@ -17,3 +19,4 @@ static const char *errname(int e) {
   snprintf(b, sizeof b, "E%d", e);
   return b;
 }
+#endif

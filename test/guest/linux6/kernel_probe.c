@@ -35,14 +35,6 @@ struct __user_cap_data_struct {
 #define CAP_SETUID 7
 #define CAP_NET_ADMIN 12
 
-static const char *res(long r) {
-  static char b[8][32];
-  static int k;
-  char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 32, "%s", errname(errno));
-  else snprintf(s, 32, "%ld", r);
-  return s;
-}
 
 static volatile sig_atomic_t alarms;
 static void on_alarm(int s) { (void)s; alarms++; }

@@ -28,14 +28,6 @@
 #define SCM_PIDFD 0x04
 #endif
 
-static const char *res(long r) {
-  static char b[8][32];
-  static int k;
-  char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 32, "%s", errname(errno));
-  else snprintf(s, 32, "ok");
-  return s;
-}
 
 static int pidfd_open(pid_t pid, unsigned flags) { return (int)syscall(SYS_pidfd_open, pid, flags); }
 static int pidfd_send_signal(int fd, int sig, void *info, unsigned flags) { return (int)syscall(SYS_pidfd_send_signal, fd, sig, info, flags); }
@@ -58,30 +50,30 @@ int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
 
   int self = pidfd_open(getpid(), 0);
-  add("open 1: pidfd_open(self)=%s", res(self));
+  add("open 1: pidfd_open(self)=%s", res_ok(self));
   add(" cloexec=%d", fcntl(self, F_GETFD));
   add(" flags=%#o", fcntl(self, F_GETFL) & ~0100000);
   add(" polls=%#x", readable(self));
   end_line();
   int e = pidfd_open(0, 0);
-  add("open 2: pid 0=%s", res(e));
+  add("open 2: pid 0=%s", res_ok(e));
   e = pidfd_open(-1, 0);
-  add(" pid -1=%s", res(e));
+  add(" pid -1=%s", res_ok(e));
   e = pidfd_open(0x3fffffff, 0);
-  add(" no such pid=%s", res(e));
+  add(" no such pid=%s", res_ok(e));
   e = pidfd_open(getpid(), 1);
-  add(" bad flags=%s", res(e));
+  add(" bad flags=%s", res_ok(e));
   int nb = pidfd_open(getpid(), O_NONBLOCK);
-  add(" PIDFD_NONBLOCK=%s", res(nb));
+  add(" PIDFD_NONBLOCK=%s", res_ok(nb));
   add(" flags=%#o", fcntl(nb, F_GETFL) & ~0100000);
   end_line();
   close(nb);
 
-  add("signal 1: pidfd_send_signal(self, 0)=%s", res(pidfd_send_signal(self, 0, NULL, 0)));
-  add(" bad flags=%s", res(pidfd_send_signal(self, 0, NULL, 99)));
-  add(" not a pidfd=%s", res(pidfd_send_signal(1, 0, NULL, 0)));
-  add(" bad fd=%s", res(pidfd_send_signal(999, 0, NULL, 0)));
-  add(" bad signal=%s", res(pidfd_send_signal(self, 999, NULL, 0)));
+  add("signal 1: pidfd_send_signal(self, 0)=%s", res_ok(pidfd_send_signal(self, 0, NULL, 0)));
+  add(" bad flags=%s", res_ok(pidfd_send_signal(self, 0, NULL, 99)));
+  add(" not a pidfd=%s", res_ok(pidfd_send_signal(1, 0, NULL, 0)));
+  add(" bad fd=%s", res_ok(pidfd_send_signal(999, 0, NULL, 0)));
+  add(" bad signal=%s", res_ok(pidfd_send_signal(self, 999, NULL, 0)));
   end_line();
 
   pid_t child = fork();
@@ -91,16 +83,16 @@ int main(void) {
   }
   int cfd = pidfd_open(child, 0);
   add("child 1: pidfd of a running child polls %#x", readable(cfd));
-  add("; SIGTERM through it=%s", res(pidfd_send_signal(cfd, SIGTERM, NULL, 0)));
+  add("; SIGTERM through it=%s", res_ok(pidfd_send_signal(cfd, SIGTERM, NULL, 0)));
   struct pollfd w = {cfd, POLLIN, 0};
   poll(&w, 1, 5000); /* until it has exited */
   add("; once it exited it polls %#x", readable(cfd));
-  add("; signal to the zombie=%s", res(pidfd_send_signal(cfd, 0, NULL, 0)));
+  add("; signal to the zombie=%s", res_ok(pidfd_send_signal(cfd, 0, NULL, 0)));
   int st = 0;
   waitpid(child, &st, 0);
   add("; reaped (killed by %d) it polls %#x", WTERMSIG(st), readable(cfd));
-  add("; signal after reaping=%s", res(pidfd_send_signal(cfd, 0, NULL, 0)));
-  add("; pidfd_open of the reaped pid=%s", res(pidfd_open(child, 0)));
+  add("; signal after reaping=%s", res_ok(pidfd_send_signal(cfd, 0, NULL, 0)));
+  add("; pidfd_open of the reaped pid=%s", res_ok(pidfd_open(child, 0)));
   end_line();
   close(cfd);
 
@@ -124,22 +116,22 @@ int main(void) {
   int pfd = -1;
   socklen_t l = sizeof pfd;
   int r = getsockopt(sv[0], SOL_SOCKET, SO_PEERPIDFD, &pfd, &l);
-  add("peerpidfd 1: socketpair=%s len=%u", res(r), l);
+  add("peerpidfd 1: socketpair=%s len=%u", res_ok(r), l);
   add(" refers to self=%d", is_self(pfd));
   add(" cloexec=%d", fcntl(pfd, F_GETFD));
   l = 2;
   r = getsockopt(sv[0], SOL_SOCKET, SO_PEERPIDFD, &pfd, &l);
-  add(" short optlen=%s", res(r));
+  add(" short optlen=%s", res_ok(r));
   end_line();
   int u = socket(AF_UNIX, SOCK_STREAM, 0);
   l = sizeof pfd;
   r = getsockopt(u, SOL_SOCKET, SO_PEERPIDFD, &pfd, &l);
-  add("peerpidfd 2: unconnected=%s", res(r));
+  add("peerpidfd 2: unconnected=%s", res_ok(r));
   int d[2];
   socketpair(AF_UNIX, SOCK_DGRAM, 0, d);
   l = sizeof pfd;
   r = getsockopt(d[0], SOL_SOCKET, SO_PEERPIDFD, &pfd, &l);
-  add(" dgram pair=%s", res(r));
+  add(" dgram pair=%s", res_ok(r));
   end_line();
   close(u);
 
@@ -149,7 +141,7 @@ int main(void) {
   l = sizeof v;
   getsockopt(d[1], SOL_SOCKET, SO_PASSPIDFD, &v, &l);
   add("%d", v);
-  add(" set=%s", res(setsockopt(d[1], SOL_SOCKET, SO_PASSPIDFD, &one, sizeof one)));
+  add(" set=%s", res_ok(setsockopt(d[1], SOL_SOCKET, SO_PASSPIDFD, &one, sizeof one)));
   l = sizeof v;
   getsockopt(d[1], SOL_SOCKET, SO_PASSPIDFD, &v, &l);
   add(" get=%d", v);
@@ -217,7 +209,7 @@ int main(void) {
   if (rc) memcpy(&passed, CMSG_DATA(rc), sizeof passed);
   add("rights 1: a pidfd over SCM_RIGHTS sent=%zd got=%zd", s, got);
   add(" is a pidfd of self=%d", is_self(passed));
-  add(" signal 0 through it=%s", res(pidfd_send_signal(passed, 0, NULL, 0)));
+  add(" signal 0 through it=%s", res_ok(pidfd_send_signal(passed, 0, NULL, 0)));
   end_line();
 
   printf("done\n");

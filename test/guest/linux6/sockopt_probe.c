@@ -28,14 +28,6 @@
 #endif
 
 
-static const char *res(long r) {
-  static char b[8][32];
-  static int k;
-  char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 32, "%s", errname(errno));
-  else snprintf(s, 32, "%ld", r);
-  return s;
-}
 
 /* setsockopt of an int; the result */
 static const char *seti(int fd, int opt, int v) {

@@ -29,14 +29,6 @@ static int rename2(int od, const char *op, int nd, const char *np, unsigned flag
   return (int)syscall(SYS_renameat2, od, op, nd, np, flags);
 }
 
-static const char *res(long r) {
-  static char b[8][32];
-  static int k;
-  char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 32, "%s", errname(errno));
-  else snprintf(s, 32, "%ld", r);
-  return s;
-}
 
 static char dir[64];
 static const char *P(const char *name) {
