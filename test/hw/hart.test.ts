@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/hw/memory.ts';
-import { Hart } from '../../src/hw/hart.ts';
-import { Timer } from '../../src/hw/timer.ts';
-import { addi, assemble, c, csrrs, csrrw, ebreak, ecall, type Inst, I, J, ld, lui, R, sd, S } from './asm.ts';
-
-const CODE = 0x10000, DATA = 0x20000;
-
-function machine(program: Inst[], codeProt = PROT_READ | PROT_EXEC): { hart: Hart; space: AddressSpace; timer: Timer } {
-  const space = new AddressSpace();
-  space.map(CODE, 0x2000, PROT_READ | PROT_WRITE);
-  space.poke(CODE, assemble(program));
-  space.protect(CODE, 0x2000, codeProt);
-  space.map(DATA, 0x1000, PROT_READ | PROT_WRITE);
-  const timer = new Timer();
-  const hart = new Hart(space, timer);
-  hart.pc = CODE;
-  hart.setX(31, DATA);
-  return { hart, space, timer };
-}
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/hw/memory.ts';
+import { CODE, DATA, machine } from './machine.ts';
+import { addi, assemble, c, csrrs, csrrw, ebreak, ecall, I, J, ld, lui, R, sd, S } from './asm.ts';
 
 describe('hart trap interface', () => {
   it('stops at ecall with pc on the ecall; the kernel advances pc by 4', () => {

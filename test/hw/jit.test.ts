@@ -4,31 +4,21 @@
 // budget cuts a loop. The qemu-riscv64 comparisons of both engines are in
 // conformance.test.ts.
 import { describe, expect, it } from 'vitest';
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/hw/memory.ts';
-import { Hart } from '../../src/hw/hart.ts';
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/hw/memory.ts';
 import { blocksTranslated } from '../../src/hw/jit.ts';
 import type { StopReason } from '../../src/hw/stop.ts';
-import { Timer } from '../../src/hw/timer.ts';
-import { addi, assemble, B, ecall, I, type Inst, J, ld, lui, R, S, sd } from './asm.ts';
+import { CODE, DATA, machine as bareMachine, type Machine } from './machine.ts';
+import { addi, B, ecall, I, type Inst, J, ld, lui, R, S, sd } from './asm.ts';
 
-const CODE = 0x10000, DATA = 0x20000;
-
-function machine(program: Inst[], jit: boolean, codeProt = PROT_READ | PROT_EXEC): { hart: Hart; space: AddressSpace; timer: Timer } {
-  const space = new AddressSpace();
-  space.map(CODE, 0x2000, PROT_READ | PROT_WRITE);
-  space.poke(CODE, assemble(program));
-  space.protect(CODE, 0x2000, codeProt);
-  space.map(DATA, 0x1000, PROT_READ | PROT_WRITE);
-  const timer = new Timer();
-  const hart = new Hart(space, timer);
-  hart.jit = jit;
-  hart.jitThreshold = 0;
-  hart.pc = CODE;
-  hart.setX(31, DATA);
-  return { hart, space, timer };
+/** A bare hart (machine.ts) with translation on or off, translating from the first visit. */
+function machine(program: Inst[], jit: boolean, codeProt = PROT_READ | PROT_EXEC): Machine {
+  const m = bareMachine(program, codeProt);
+  m.hart.jit = jit;
+  m.hart.jitThreshold = 0;
+  return m;
 }
 
-function state(m: { hart: Hart; space: AddressSpace; timer: Timer }, stop: StopReason): unknown {
+function state(m: Machine, stop: StopReason): unknown {
   const h = m.hart;
   const regs = Array.from({ length: 32 }, (_, r) => `${h.getXHi(r)}:${h.getXLo(r)}`);
   return { stop, pc: h.pc, instret: h.instret, mtime: m.timer.mtime, regs, data: [...m.space.read(DATA, 64)!] };
