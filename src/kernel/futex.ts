@@ -11,7 +11,7 @@ import { EAGAIN, EFAULT, EINVAL, ETIMEDOUT } from './errno.ts';
 import type { SyscallGen } from './syscall.ts';
 import type { Task } from './task.ts';
 import { getI64, getU32 } from './uaccess.ts';
-import { sleepOn, sleepOnUntil } from './wait.ts';
+import { sleepOnUntil } from './wait.ts';
 
 /** CLOCK_REALTIME at virtual time 0 (as in syscalls/proc.ts). */
 const REALTIME_EPOCH = 1767225600 * TICKS_PER_SECOND;
@@ -51,7 +51,7 @@ export class Futexes {
     list.push(w);
     try {
       while (!w.woken) {
-        const r = deadline === Infinity ? yield* sleepOn(t, w.queue) : yield* sleepOnUntil(t, w.queue, deadline);
+        const r = yield* sleepOnUntil(t, w.queue, deadline);
         if (w.woken) break;
         if (r === 1) return -ETIMEDOUT;
         if (r < 0) return r;

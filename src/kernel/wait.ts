@@ -28,14 +28,16 @@ export function* sleepOn(t: Task, q: WaitQueue): Generator<KernelYield, number, 
   return t.kernel.signalPending(t) ? -ERESTARTSYS : 0;
 }
 
-/**
- * Sleeps on q until woken or until virtual time `deadline`. Returns 0 when
- * woken, 1 when the deadline passed, or -ERESTARTSYS on a signal.
- */
 /** Linux's KTIME_MAX in ticks (1 tick = 1 ns). */
 export const KTIME_MAX = 2 ** 63;
 
+/**
+ * Sleeps on q until woken or until virtual time `deadline` (Infinity: no
+ * timeout). Returns 0 when woken, 1 when the deadline passed, or
+ * -ERESTARTSYS on a signal.
+ */
 export function* sleepOnUntil(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
+  if (deadline === Infinity) return yield* sleepOn(t, q); // no timeout: no timer, and never "deadline passed"
   const sched = t.kernel.sched;
   // ktime saturates at KTIME_MAX (2^63 - 1 ns): a far-future sleep ends there, where the clock still counts
   if (deadline > KTIME_MAX) deadline = KTIME_MAX;

@@ -14,7 +14,7 @@ import { bit } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { getI64, getU32, putU32, StructWriter } from '../uaccess.ts';
-import { sleepOn, sleepOnUntil } from '../wait.ts';
+import { sleepOnUntil } from '../wait.ts';
 import { readTimespecTicks } from './poll.ts';
 
 const ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
@@ -167,7 +167,7 @@ export function registerSigtime(k: Kernel): void {
       t.sig.blocked &= ~mask;
       let r: number;
       try {
-        r = deadline === Infinity ? yield* sleepOn(t, t.timerQueue) : yield* sleepOnUntil(t, t.timerQueue, deadline);
+        r = yield* sleepOnUntil(t, t.timerQueue, deadline);
       } finally {
         t.sig.blocked = saved;
       }
