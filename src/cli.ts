@@ -25,7 +25,7 @@ import { CovExplorer } from './sched/strategies/cov.ts';
 import { DfsExplorer } from './sched/strategies/dfs.ts';
 import { DporExplorer } from './sched/strategies/dpor.ts';
 import { explore } from './script/explore.ts';
-import { calibratePctK } from './script/runner.ts';
+import { calibratePctK, faultsOf } from './script/runner.ts';
 import { renderPerfetto, type PerfettoMeta } from './sched/perfetto.ts';
 import { renderText, type TraceEvent } from './sched/trace.ts';
 import { runScenario, type RunOptions, type RunResult } from './script/runner.ts';
@@ -45,8 +45,9 @@ const USAGE = `usage:
   unixsim sweep [FILE] --seeds N [--from S] [RUN FLAGS but --seed] [--workers W] [--shard I/N]
                 [--stop-at-first] [--max-failures N] [--shrink-runs N] [--json]
   unixsim sweep [FILE] --seeds N --strategy cov [RUN FLAGS]   coverage-guided: mutates schedules that reached new kernel states
-  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--max-schedules N] [--shard I/N] [--json] [RUN FLAGS]
-                                    every schedule (with at most P preemptions), or the first failure
+  unixsim sweep [FILE] --strategy dfs|dpor [--preemptions P] [--fault-budget F] [--max-schedules N] [--shard I/N] [--json] [RUN FLAGS]
+                                    every schedule (with at most P preemptions; dfs with fault flags:
+                                    at most F faults, default 1), or the first failure
   unixsim merge FILE.json...  [--json]          combine the --json results of sweep shards
   unixsim exec ELF [RUN FLAGS] [--trace text|perfetto] [--trace-out PATH] [--fd-paths] [--shrink-runs N] [--no-jit] [-- ARGS...]
                                     run a static riscv64 Linux program (and what it forks) like qemu-riscv64
@@ -77,6 +78,8 @@ interface Flags {
   /** `--strategy dfs|dpor|cov`: a strategy over many runs (src/sched/explorer.ts) */
   explorer?: string;
   preemptions?: string;
+  /** dfs with fault injection: faults a schedule may take */
+  faultBudget?: string;
   maxSchedules?: string;
   /** --fd-paths / -y: the text trace shows what each fd is (strace -yy) */
   fdPaths: boolean;
@@ -94,7 +97,7 @@ function parseFlags(argv: string[]): Flags {
   const valued: Record<string, keyof Flags> = {
     '--seeds': 'seeds', '--from': 'from', '--trace': 'trace', '--trace-out': 'traceOut', '--workers': 'workers',
     '--shard': 'shard', '--max-failures': 'maxFailures', '--shrink-runs': 'shrinkRuns', '--against': 'against',
-    '--preemptions': 'preemptions', '--max-schedules': 'maxSchedules',
+    '--preemptions': 'preemptions', '--max-schedules': 'maxSchedules', '--fault-budget': 'faultBudget',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -242,7 +245,11 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
   const sc = await loadScenario(file);
   const bound = f.preemptions === undefined ? Infinity : nonNegativeInt(f.preemptions, '--preemptions');
-  const explorer = f.explorer === 'dpor' ? new DporExplorer(bound) : new DfsExplorer(bound);
+  const faulty = faultsOf({ ...f.run, seed: 1 }) !== null;
+  if (f.faultBudget !== undefined && (f.explorer !== 'dfs' || !faulty)) throw new UsageError('--fault-budget needs --strategy dfs and a fault flag (--spurious-wakeups, --eintr, --short-io)');
+  const faultBudget = !faulty || f.explorer !== 'dfs' ? 0 : f.faultBudget === undefined ? 1 : nonNegativeInt(f.faultBudget, '--fault-budget');
+  if (f.shard !== undefined && faultBudget > 0) throw new UsageError('--shard does not combine with dfs fault points (--fault-budget 0 explores without faults)');
+  const explorer = f.explorer === 'dpor' ? new DporExplorer(bound) : new DfsExplorer(bound, [], faultBudget);
   const opts = { ...f.run, seed: f.run.seed ?? 1, maxSchedules: f.maxSchedules === undefined ? undefined : positiveInt(f.maxSchedules, '--max-schedules') };
   if (f.shard !== undefined) {
     const shard = parseShard(f.shard);
@@ -255,12 +262,13 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   const t0 = performance.now();
   const r = explore(sc, explorer, opts);
   const secs = (performance.now() - t0) / 1000;
-  const within = bound === Infinity ? '' : ` with <= ${bound} preemption${bound === 1 ? '' : 's'}`;
+  const within = [bound === Infinity ? '' : ` with <= ${bound} preemption${bound === 1 ? '' : 's'}`,
+    faultBudget > 0 ? ` and <= ${faultBudget} fault${faultBudget === 1 ? '' : 's'}` : ''].join('');
   const bugs = opts.bugs ?? [];
   out(`${sc.name}: ${explorer.describe}${bugs.length ? `, bugs ${bugs.join(',')}` : ''}`);
   if (r.failure) {
     out(`  FAILED at schedule ${r.schedules}: ${r.failure.failures[0].split('\n')[0]}`);
-    out(`    replay: ${replayCommand(file, { ...opts, strategy: undefined, picks: r.failure.picks })}`);
+    out(`    replay: ${replayCommand(file, { ...opts, strategy: undefined, picks: r.failure.picks, faultPicks: r.failure.faultPicks })}`);
   } else if (r.capped) {
     out(`  stopped after ${r.schedules} schedules (--max-schedules ${opts.maxSchedules}): NOT exhausted, no failure so far`);
   } else {

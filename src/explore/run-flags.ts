@@ -9,7 +9,7 @@ import { isPlantedBug } from '../kernel/bugs.ts';
 import { parseSeed, type Seed } from '../sched/rng.ts';
 import { STRATEGIES, type RunOptions, type StrategyName } from '../script/runner.ts';
 
-export type FlagKind = 'seed' | 'strategy' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';
+export type FlagKind = 'seed' | 'strategy' | 'int' | 'bool' | 'list' | 'picks' | 'decisions' | 'bytes' | 'duration';
 
 export interface RunFlag {
   flag: string;
@@ -40,6 +40,7 @@ export const RUN_OPTION_FLAGS = {
   spuriousWakeups: { flag: '--spurious-wakeups', kind: 'bool' },
   eintr: { flag: '--eintr', kind: 'bool' },
   shortIo: { flag: '--short-io', kind: 'bool' },
+  faultPicks: { flag: '--fault-picks', kind: 'decisions', arg: 'D,D,...' },
   memory: { flag: '--memory', kind: 'bytes', arg: 'SIZE' },
   maxInstructions: { flag: '--max-instructions', kind: 'int', arg: 'N' },
   maxTime: { flag: '--max-time', kind: 'duration', arg: 'DURATION' },
@@ -94,6 +95,12 @@ export function applyRunFlag(spec: RunSpec, f: RunFlag & { key: FlaggedKey }, va
       const picks = value!.split(',').filter((p) => p.length).map(Number);
       if (picks.some((p) => !Number.isInteger(p) || p < 1)) throw new FlagError(`--picks must be a comma-separated list of pids`);
       s[f.key] = picks;
+      return;
+    }
+    case 'decisions': {
+      const ds = value!.split(',').filter((p) => p.length).map(Number);
+      if (ds.some((d) => !Number.isInteger(d) || d < 0)) throw new FlagError(`${f.flag} must be a comma-separated list of non-negative integers`);
+      s[f.key] = ds;
       return;
     }
     case 'bytes': {
@@ -151,6 +158,7 @@ export function runArgs(opts: RunSpec): string[] {
         for (const x of v as string[]) out.push(f.flag, x);
         break;
       case 'picks':
+      case 'decisions':
         out.push(f.flag, (v as number[]).join(','));
         break;
     }

@@ -16,6 +16,12 @@ export interface Strategy {
    * strategies use it to count preemptions and to compute happens-before.
    */
   observeStep?(ran: SimThread, runnable: readonly SimThread[], footprint: Footprint | null): void;
+  /**
+   * Decides a fault point (src/kernel/faults.ts) when fault injection is on:
+   * the alternative taken, 0 being "no fault". A strategy without it leaves
+   * faults to the run's seeded generator; dfs enumerates them.
+   */
+  fault?(kind: string, alternatives: number): number;
   /** ask the scheduler to record what every step reads and writes (costs time; dpor only) */
   readonly wantsFootprints?: boolean;
 }

@@ -2,7 +2,7 @@
 // Everything that varies between runs comes from the seed (through the
 // strategy's generator) or the recorded picks; nothing else.
 import { bootMachine } from '../machine.ts';
-import { FaultInjector, type FaultOptions } from '../kernel/faults.ts';
+import { FaultInjector, ReplayFaults, type FaultChooser, type FaultOptions } from '../kernel/faults.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from '../sched/scheduler.ts';
@@ -56,6 +56,8 @@ export interface RunOptions {
   eintr?: boolean;
   /** fault injection: pipe and stream reads return less than they could */
   shortIo?: boolean;
+  /** fault decisions to replay, one per fault point (RunResult.faultPicks), instead of drawing them from the seed */
+  faultPicks?: readonly number[];
   /** the run's memory budget in bytes (default 1 GiB; the scenario's kernel.memoryLimit otherwise) */
   memory?: number;
   /** stop after this many guest instructions (reported as the instruction limit) */
@@ -88,6 +90,8 @@ export interface RunResult {
   events: TraceEvent[];
   labels: ReadonlyMap<number, string>;
   kernel: Kernel;
+  /** the decisions at fault points, when a strategy (dfs) or --fault-picks made them rather than the seed */
+  faultPicks?: number[];
   /** the (syscall, object state, outcome) tuples the run reached */
   coverage?: ReadonlySet<string>;
   /** what the checks saw: exits, logs and the kernel's state at the end (view.state(), view.describeState()) */
@@ -119,6 +123,13 @@ export interface RunHooks {
 export function faultsOf(opts: RunOptions): FaultOptions | null {
   if (!opts.spuriousWakeups && !opts.eintr && !opts.shortIo) return null;
   return { spuriousWakeups: opts.spuriousWakeups, eintr: opts.eintr, shortIo: opts.shortIo };
+}
+
+/** Who decides the fault points: recorded decisions, else the explorer's strategy, else (null) the seed. */
+function faultChooser(opts: RunOptions, strategy: Strategy): FaultChooser | null {
+  if (opts.faultPicks) return new ReplayFaults(opts.faultPicks);
+  const decide = strategy.fault?.bind(strategy);
+  return decide ? { decide } : null;
 }
 
 /** Calibrated k per scenario and kernel options (a pure function of both, so memoising it changes nothing). */
@@ -167,11 +178,12 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
   const { kernel: k, net } = bootMachine(sched, rng.fork('kernel'), config);
   if (opts.coverage) k.recordCoverage();
   const faultOpts = faultsOf(opts);
-  const faults = faultOpts ? new FaultInjector(faultOpts, rng.fork('faults')) : null;
+  const faults = faultOpts ? new FaultInjector(faultOpts, rng.fork('faults'), faultChooser(opts, base)) : null;
   if (faults?.any) {
     k.faults = faults;
     if (opts.spuriousWakeups) sched.spuriousWake = (n) => faults.spuriousWake(n);
-    if (sched.recorder) sched.recorder.everyStepGlobal = 'fault injection';
+    // Drawn from one generator in step order, a fault depends on every step before it.
+    if (sched.recorder && !faults.chosen) sched.recorder.everyStepGlobal = 'fault injection';
   }
   // A malformed scenario is refused before any run (scenarioProblem); this guards direct callers.
   const bad = installFiles(k.vfs, sc.files ?? {}) ?? installScriptPrograms(k, sc.programs ?? {});
@@ -207,6 +219,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     kernel: k,
     view,
     coverage: k.coverage?.all(),
+    ...(faults?.chosen ? { faultPicks: faults.decisions } : {}),
   };
 }
 

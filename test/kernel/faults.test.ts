@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultOptions } from '../../src/kernel/faults.ts';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
+import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
+import { explore } from '../../src/script/explore.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import type { Scenario } from '../../src/script/scenario.ts';
 import spurious from '../../scenarios/fault-pipe-spurious-wakeup.ts';
@@ -37,6 +39,24 @@ describe('fault injection', () => {
       for (const [, , , other] of cases) if (other !== option) expect(failures(sc, bug, other)).toBe(0);
       // and the correct kernel passes with every option on
       expect(failures(sc, null, ALL)).toBe(0);
+    });
+  }
+
+  // dfs decides fault points itself: a fault budget F bounds the faults a
+  // schedule takes, so "exhausted" covers faults too, and a failure replays
+  // from its picks and fault decisions alone.
+  for (const [flag, sc, bug, option] of cases) {
+    it(`dfs with ${flag} and a fault budget of 1 finds ${bug}; without ${flag} its scenario exhausts, passing`, () => {
+      const found = explore(sc, new DfsExplorer(1, [], 1), { seed: 1, bugs: [bug], ...option });
+      expect(found.failure).not.toBeNull();
+      const f = found.failure!;
+      expect(f.faultPicks?.some((d) => d !== 0)).toBe(true);
+      const again = runScenario(sc, { seed: 99, bugs: [bug], ...option, picks: f.picks, faultPicks: f.faultPicks });
+      expect(again.hash).toBe(f.hash);
+      const without = explore(sc, new DfsExplorer(1, [], 1), { seed: 1, bugs: [bug] });
+      expect(without.exhausted).toBe(true);
+      // the correct kernel passes every schedule with <= 1 preemption and <= 1 fault
+      expect(explore(sc, new DfsExplorer(1, [], 1), { seed: 1, ...option }).exhausted).toBe(true);
     });
   }
 

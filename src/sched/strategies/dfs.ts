@@ -16,6 +16,12 @@
 // the schedules of earlier passes on its way (a run is the only way to see
 // the choice points below a prefix); `distinct` counts each schedule once.
 //
+// Fault points (src/kernel/faults.ts: --spurious-wakeups, --eintr,
+// --short-io) are choice points too, between the picks in run order: their
+// alternative 0 is "no fault", and every other one spends one of the fault
+// budget F, as a preemption spends the bound. So "exhausted" covers every
+// schedule with at most P preemptions and at most F faults.
+//
 // A fixed root prefix (`unixsim sweep --shard`, src/explore/subtrees.ts)
 // confines the search to one subtree: the first choices follow the root
 // and are never backtracked, every pass restarts from the root, and the
@@ -26,12 +32,16 @@ import { ReplayDivergence, type Strategy } from '../strategy.ts';
 import type { SimThread } from '../thread.ts';
 
 interface Node {
-  /** runnable tids at this choice point, ascending */
+  /** a thread pick, or a fault point's decision */
+  kind: 'pick' | 'fault';
+  /** runnable tids at this choice point, ascending (a fault point: its alternatives 0..n-1) */
   tids: number[];
   /** the thread that ran the step before (null at the first step) */
   last: number | null;
   /** preemptions used by the choices before this one */
   pre: number;
+  /** faults taken before this one */
+  faults: number;
   chosen: number;
   /** alternatives already run (including chosen) */
   tried: Set<number>;
@@ -40,6 +50,12 @@ interface Node {
 /** Does picking `tid` at this node preempt the thread that ran before? */
 function preempts(n: Pick<Node, 'tids' | 'last'>, tid: number): boolean {
   return n.last !== null && tid !== n.last && n.tids.includes(n.last);
+}
+
+/** Is alternative `x` of this node within the preemption bound and the fault budget? */
+function fits(n: Node, x: number, pass: number, faultBudget: number): boolean {
+  if (n.kind === 'fault') return n.faults + (x !== 0 ? 1 : 0) <= faultBudget;
+  return n.pre + (preempts(n, x) ? 1 : 0) <= pass;
 }
 
 export class DfsExplorer implements Explorer {
@@ -62,13 +78,17 @@ export class DfsExplorer implements Explorer {
     readonly bound = Infinity,
     /** picks of the first choice points, fixed: the subtree searched */
     readonly root: readonly number[] = [],
+    /** F: faults a schedule may take at fault points (0: none; only with fault injection on) */
+    readonly faultBudget = 0,
   ) {
+    if (root.length > 0 && faultBudget > 0) throw new Error('dfs: a fixed root prefix does not combine with a fault budget');
     this.pass = bound === Infinity ? Infinity : 0;
     this.prefix = [...root];
   }
 
   get describe(): string {
-    return this.bound === Infinity ? 'dfs' : `dfs(P=${this.bound})`;
+    const parts = [this.bound === Infinity ? '' : `P=${this.bound}`, this.faultBudget > 0 ? `F=${this.faultBudget}` : ''].filter(Boolean);
+    return parts.length ? `dfs(${parts.join(',')})` : 'dfs';
   }
 
   next(): Strategy | null {
@@ -88,7 +108,7 @@ export class DfsExplorer implements Explorer {
     }
     this.started = true;
     this.schedules++;
-    this.current = new DfsRun(this.nodes, this.prefix, this.root.length, this.pass);
+    this.current = new DfsRun(this.nodes, this.prefix, this.root.length, this.pass, this.faultBudget);
     return this.current;
   }
 
@@ -104,7 +124,7 @@ export class DfsExplorer implements Explorer {
       const n = this.nodes[i];
       for (const tid of n.tids) {
         if (n.tried.has(tid)) continue;
-        if (n.pre + (preempts(n, tid) ? 1 : 0) > this.pass) continue;
+        if (!fits(n, tid, this.pass, this.faultBudget)) continue;
         n.tried.add(tid);
         n.chosen = tid;
         this.nodes.length = i + 1;
@@ -118,9 +138,13 @@ export class DfsExplorer implements Explorer {
 /** One run of the search: follows the prefix, then never preempts; records each choice point. */
 class DfsRun implements Strategy {
   readonly describe = 'dfs';
+  /** choice points so far, picks and fault points */
   private choice = 0;
+  /** picks so far (the root counts picks only) */
+  private picks = 0;
   private last: number | null = null;
   private pre = 0;
+  private faults = 0;
   /** the root needed more preemptions than the pass allows: the run was cut short, not a schedule */
   overBound = false;
 
@@ -130,24 +154,45 @@ class DfsRun implements Strategy {
     /** choice points [0, rootLength) are the fixed root: recorded with every alternative marked tried */
     private readonly rootLength: number,
     private readonly pass: number,
+    private readonly faultBudget: number,
   ) {}
+
+  fault(_kind: string, alternatives: number): number {
+    // With the budget spent, "no fault" is the only alternative: not a choice point (the same on every re-run of a prefix).
+    if (this.faults >= this.faultBudget) return 0;
+    const i = this.choice++;
+    let x = 0;
+    if (i < this.prefix.length) {
+      x = this.prefix[i];
+      const n = this.nodes[i];
+      if (!n || n.kind !== 'fault' || n.tids.length !== alternatives) {
+        throw new ReplayDivergence(`dfs: the program is not deterministic: choice point ${i} is no longer the same fault point`);
+      }
+    } else {
+      const alts = Array.from({ length: alternatives }, (_, a) => a);
+      this.nodes.push({ kind: 'fault', tids: alts, last: null, pre: this.pre, faults: this.faults, chosen: 0, tried: new Set([0]) });
+    }
+    if (x !== 0) this.faults++;
+    return x;
+  }
 
   pick(runnable: readonly SimThread[], step: number): SimThread {
     const i = this.choice++;
+    const p = this.picks++;
     const tids = runnable.map((t) => t.tid);
     let tid: number;
     if (i < this.prefix.length) {
       tid = this.prefix[i];
-      const n = i < this.rootLength && !this.nodes[i] ? this.rootNode(i, tids, tid) : this.nodes[i];
-      if (n.tids.join() !== tids.join() || !tids.includes(tid)) {
+      const n = p < this.rootLength && !this.nodes[i] ? this.rootNode(i, tids, tid) : this.nodes[i];
+      if (n.kind !== 'pick' || n.tids.join() !== tids.join() || !tids.includes(tid)) {
         throw new ReplayDivergence(`dfs: the program is not deterministic: choice point ${i} (step ${step}) had runnable ${n.tids.join(',')}, now ${tids.join(',')}`);
       }
     } else {
       tid = this.last !== null && tids.includes(this.last) ? this.last : tids[0];
-      this.nodes.push({ tids, last: this.last, pre: this.pre, chosen: tid, tried: new Set([tid]) });
+      this.nodes.push({ kind: 'pick', tids, last: this.last, pre: this.pre, faults: this.faults, chosen: tid, tried: new Set([tid]) });
     }
     if (preempts({ tids, last: this.last }, tid)) this.pre++;
-    if (i < this.rootLength && this.pre > this.pass) {
+    if (p < this.rootLength && this.pre > this.pass) {
       this.overBound = true;
       throw new ReplayDivergence(`abandoned: the root prefix needs more than ${this.pass} preemptions`);
     }
@@ -156,7 +201,7 @@ class DfsRun implements Strategy {
 
   /** A root choice point seen for the first time this pass: fixed, so nothing is left to try there. */
   private rootNode(i: number, tids: number[], tid: number): Node {
-    const n: Node = { tids, last: this.last, pre: this.pre, chosen: tid, tried: new Set(tids) };
+    const n: Node = { kind: 'pick', tids, last: this.last, pre: this.pre, faults: 0, chosen: tid, tried: new Set(tids) };
     this.nodes[i] = n;
     return n;
   }
