@@ -183,7 +183,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
     hash: sched.trace.hash.hex(),
     picks: sched.trace.picks,
     steps: sched.steps,
-    time: sched.clock.now,
+    time: sched.clock.peek(),
     events: sched.trace.events,
     labels: sched.threadLabels(),
     kernel: k,

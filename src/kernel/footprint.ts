@@ -10,9 +10,14 @@
 //   wait queues      registering, removing and waking (WaitQueue, Waker);
 //   tasks            every step writes its own task; waking, signalling,
 //                    forking and exiting write the tasks they reach;
-//   names            AF_UNIX bind/find and path lookups ("ns", "vfs");
-//   counters         allocating a file, pid or autobind name.
-// A syscall without a model here (epoll, futexes, time, getrandom ...) marks
+//   names            an abstract name is "ns:@<name>" ("ns" for autobind,
+//                    which scans them all), a pathname socket is in the VFS
+//                    ("vfs", as every path lookup);
+//   counters         allocating a file, pid or autobind name;
+//   time             every step adds its ticks to "clock", reading the time
+//                    reads it, timers write "timers" (the scheduler and its
+//                    clock and event queue record these).
+// A syscall without a model here (epoll, futexes, getrandom ...) marks
 // its step global: dependent with everything. So does SCM_RIGHTS traffic and
 // the collector (src/unix/inflight.ts), which reach any socket.
 import type { FootprintRecorder } from '../sched/footprint.ts';
@@ -32,6 +37,8 @@ const MODELLED = new Set([
   'umask', 'getrlimit', 'setrlimit', 'uname', 'sched_yield', 'set_tid_address', 'set_robust_list', 'rseq', 'brk',
   'munmap', 'mmap', 'mprotect', 'madvise', 'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'sigaltstack',
   'kill', 'tgkill', 'wait4', 'clone', 'clone3',
+  // time: the clock and the task's own timer queue
+  'nanosleep', 'clock_nanosleep', 'clock_gettime',
   // AF_UNIX
   'socket', 'socketpair', 'bind', 'listen', 'accept', 'accept4', 'connect', 'getsockname', 'getpeername', 'sendto',
   'recvfrom', 'setsockopt', 'getsockopt', 'shutdown', 'sendmsg', 'recvmsg', 'sendmmsg', 'recvmmsg',
@@ -52,8 +59,8 @@ export function recordSyscall(rec: FootprintRecorder, def: SyscallDef, argv: rea
   if (VFS.has(def.name)) rec.write('vfs');
   if (def.name === 'clone' && argv[0] & CLONE_VM) rec.global('clone with CLONE_VM');
   if (def.name === 'clone3') rec.global('clone3');
-  if (def.name === 'bind') rec.write('ns');
-  else if (def.args.includes('sockaddr')) rec.read('ns');
+  // The names themselves are recorded where they are bound, looked up and dropped (src/unix/namespace.ts).
+  if (def.args.includes('sockaddr')) rec.read('ns');
 }
 
 /** A file was looked up, installed, referenced or dropped: it and its object may change. */

@@ -142,7 +142,7 @@ export class Kernel {
     this.tasks.set(t.pid, t);
     this.sched.add(t);
     this.hashNote('spawn', t.pid);
-    this.sched.trace.start(this.sched.clock.now, t.pid, t.pid, 0, t.label);
+    this.sched.trace.start(this.sched.clock.peek(), t.pid, t.pid, 0, t.label);
     return t;
   }
 
@@ -181,7 +181,7 @@ export class Kernel {
     proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
-    this.sched.trace.start(this.sched.clock.now, child.pid, child.pid, proc.pid, child.label);
+    this.sched.trace.start(this.sched.clock.peek(), child.pid, child.pid, proc.pid, child.label);
     return child.pid;
   }
 
@@ -216,7 +216,7 @@ export class Kernel {
     this.tasks.set(child.pid, child);
     this.sched.add(child);
     if (thread) this.hashNote('spawn', parent.pid);
-    this.sched.trace.start(this.sched.clock.now, child.pid, child.tgid, thread ? parent.pid : proc.pid, child.label);
+    this.sched.trace.start(this.sched.clock.peek(), child.pid, child.tgid, thread ? parent.pid : proc.pid, child.label);
     return child;
   }
 
@@ -297,11 +297,11 @@ export class Kernel {
       // sleeping again within one call: the last wake found its condition false
       if (t.coverSleeps++ > 0) this.coverage.add(this.table.get(t.ctx.args.nr)?.name ?? '?', t.coverObject, 'woke-to-false-condition');
     }
-    this.sched.trace.block(this.sched.clock.now, t.pid, on);
+    this.sched.trace.block(this.sched.clock.peek(), t.pid, on);
   }
 
   traceResume(t: Task): void {
-    this.sched.trace.resume(this.sched.clock.now, t.pid);
+    this.sched.trace.resume(this.sched.clock.peek(), t.pid);
   }
 
   /** Feeds a thread-level event (not a syscall) into the trace hash. */
@@ -314,7 +314,7 @@ export class Kernel {
   /** A free-text line (a script's sys.log, a script error), hashed like every thread-level event. */
   traceNote(t: Task, kind: 'note' | 'fault', text: string): void {
     this.hashNote(kind, t.pid);
-    this.sched.trace.note(this.sched.clock.now, t.pid, text);
+    this.sched.trace.note(this.sched.clock.peek(), t.pid, text);
   }
 
   // ---- exit and wait ----
@@ -366,7 +366,7 @@ export class Kernel {
     const leader = g.leader;
     if (g.threads.length > 0) {
       this.hashNote('exit', t.pid);
-      this.sched.trace.end(this.sched.clock.now, t.pid, t.tgid, false, straceExit(status));
+      this.sched.trace.end(this.sched.clock.peek(), t.pid, t.tgid, false, straceExit(status));
       if (t !== leader) this.tasks.delete(t.pid);
       return;
     }
@@ -392,7 +392,7 @@ export class Kernel {
       if (leader.parent) rec.write(`t:${leader.parent.pid}`);
     }
     this.hashNote('exit', last.pid);
-    this.sched.trace.end(this.sched.clock.now, last.pid, leader.pid, true, straceExit(status));
+    this.sched.trace.end(this.sched.clock.peek(), last.pid, leader.pid, true, straceExit(status));
     for (const c of leader.children) {
       c.parent = null;
       if (c.zombie) {
@@ -425,7 +425,7 @@ export class Kernel {
 
   faultTask(t: Task, signo: number, detail: string): void {
     this.hashNote('fault', t.pid);
-    this.sched.trace.signal(this.sched.clock.now, t.pid, signo, faultInfo(signo, detail));
+    this.sched.trace.signal(this.sched.clock.peek(), t.pid, signo, faultInfo(signo, detail));
     // A synchronous fault cannot be ignored or blocked: with no handler it kills.
     const act = t.sig.actions[signo];
     if (typeof act.handler === 'function' || (typeof act.handler === 'number' && act.handler > SIG_IGN)) {

@@ -35,14 +35,14 @@ export function traceEnter(k: Kernel, t: Task, def: SyscallDef | undefined): voi
     }).join(', ');
   }
   t.traceFds = FD_TABLE_CALLS.has(name) ? new Map(t.fds.entries()) : null;
-  k.sched.trace.enter(k.sched.clock.now, t.pid, name, args);
+  k.sched.trace.enter(k.sched.clock.peek(), t.pid, name, args);
 }
 
 /** The exit event (at the start of the step that completed the call), then the fd changes the call made. */
 export function traceExit(k: Kernel, t: Task, result: number): void {
   const tr = k.sched.trace;
   if (!tr.inCall(t.pid)) return;
-  const time = k.sched.clock.now;
+  const time = k.sched.clock.peek();
   const tv = t.traceView;
   const dec = tv ? decoderFor(tv.def) : undefined;
   const args = tv && dec?.exit ? dec.exit(tv.view, result) : '';
@@ -62,7 +62,7 @@ export function traceExit(k: Kernel, t: Task, result: number): void {
 export function traceUnfinished(k: Kernel, t: Task): void {
   const tr = k.sched.trace;
   if (!tr.recording || !tr.inCall(t.pid)) return;
-  tr.exit(k.sched.clock.now, t.pid, '', '?', null);
+  tr.exit(k.sched.clock.peek(), t.pid, '', '?', null);
   t.traceView = null;
   t.traceFds = null;
 }
@@ -82,7 +82,7 @@ export class SignalTrace {
 
   /** Remembers a generated signal until delivery; one discarded as ignored is shown now (strace, a ptracer, sees those too). */
   sent(key: string, tid: number, signo: number, ignored: boolean, text: string): void {
-    if (ignored) this.k.sched.trace.signal(this.k.sched.clock.now, tid, signo, text);
+    if (ignored) this.k.sched.trace.signal(this.k.sched.clock.peek(), tid, signo, text);
     else this.pending.set(`${key}:${signo}`, text);
   }
 
@@ -92,7 +92,7 @@ export class SignalTrace {
     const key = this.pending.has(own) ? own : shared;
     const text = this.pending.get(key) ?? `${signalName(signo)} {si_signo=${signalName(signo)}}`;
     this.pending.delete(key);
-    this.k.sched.trace.signal(this.k.sched.clock.now, t.pid, signo, text);
+    this.k.sched.trace.signal(this.k.sched.clock.peek(), t.pid, signo, text);
   }
 }
 

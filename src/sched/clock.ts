@@ -8,15 +8,27 @@ export const SYSCALL_TICKS = 100;
 export const TICKS_PER_SECOND = 1_000_000_000;
 
 export class VirtualClock {
-  /** ticks since the run started */
-  now = 0;
+  private ticks = 0;
+  /** told of every read of `now` (dpor: a step that reads the time depends on every step that advanced it) */
+  onRead: (() => void) | null = null;
+
+  /** ticks since the run started: what the kernel sees (deadlines, clock_gettime, a hart's mtime) */
+  get now(): number {
+    this.onRead?.();
+    return this.ticks;
+  }
+
+  /** The time for a trace timestamp: not a read by the run (only what the kernel acts on is). */
+  peek(): number {
+    return this.ticks;
+  }
 
   advance(ticks: number): void {
-    this.now += ticks;
+    this.ticks += ticks;
   }
 
   /** Jumps forward to `t` (never backwards). */
   jumpTo(t: number): void {
-    if (t > this.now) this.now = t;
+    if (t > this.ticks) this.ticks = t;
   }
 }

@@ -13,12 +13,15 @@ export interface TimerEvent {
 export class EventQueue {
   private heap: TimerEvent[] = [];
   private seq = 0;
+  /** told when a timer is armed, cancelled or fired (dpor records it as a write of "timers") */
+  onChange: (() => void) | null = null;
 
   get size(): number {
     return this.heap.length;
   }
 
   schedule(time: number, fire: () => void): TimerEvent {
+    this.onChange?.();
     const ev: TimerEvent = { time, seq: this.seq++, fire, cancelled: false };
     this.heap.push(ev);
     this.siftUp(this.heap.length - 1);
@@ -26,6 +29,7 @@ export class EventQueue {
   }
 
   cancel(ev: TimerEvent): void {
+    this.onChange?.();
     ev.cancelled = true;
   }
 
@@ -36,6 +40,7 @@ export class EventQueue {
   }
 
   pop(): TimerEvent | undefined {
+    this.onChange?.();
     this.dropCancelled();
     if (this.heap.length === 0) return undefined;
     const top = this.heap[0];

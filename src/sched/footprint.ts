@@ -6,7 +6,12 @@
 // name only make steps look dependent, never independent.
 //
 // Soundness comes first. Two steps are independent only when neither
-// writes what the other touches. A step that did something the recording
+// writes what the other touches, and neither adds to what the other reads
+// or writes: an add is a commutative update (a counter going up), so two
+// adds to the same object commute with each other and with nothing else.
+// Virtual time is such a counter: every step adds its ticks to "clock", a
+// step that reads the time (a deadline, clock_gettime, a hart's mtime)
+// reads it, and arming, cancelling or firing a timer writes "timers". A step that did something the recording
 // hooks do not cover (a syscall without a footprint model, time, timers,
 // memory shared between threads) is marked global: dependent with every
 // other step. A handler that slept or was preempted keeps the objects it
@@ -16,6 +21,8 @@
 export interface Footprint {
   readonly reads: ReadonlySet<string>;
   readonly writes: ReadonlySet<string>;
+  /** commutative updates (the clock's ticks); absent: none */
+  readonly adds?: ReadonlySet<string>;
   /** touched something unrecorded: dependent with everything */
   readonly global: boolean;
   /** why it is global (for reports and tests) */
@@ -25,6 +32,7 @@ export interface Footprint {
 interface Building {
   reads: Set<string>;
   writes: Set<string>;
+  adds: Set<string>;
   global: boolean;
   why?: string;
 }
@@ -40,8 +48,8 @@ export class FootprintRecorder {
   begin(tid: number): void {
     const carried = this.inProgress.get(tid);
     this.cur = carried
-      ? { reads: new Set(carried.reads), writes: new Set(carried.writes), global: carried.global, why: carried.why }
-      : { reads: new Set(), writes: new Set(), global: false };
+      ? { reads: new Set(carried.reads), writes: new Set(carried.writes), adds: new Set(carried.adds), global: carried.global, why: carried.why }
+      : { reads: new Set(), writes: new Set(), adds: new Set(), global: false };
     this.cur.writes.add(`t:${tid}`);
     if (this.everyStepGlobal) this.global(this.everyStepGlobal);
   }
@@ -68,6 +76,11 @@ export class FootprintRecorder {
     this.cur?.writes.add(key);
   }
 
+  /** A commutative update of `key` (see the top of this file). */
+  add(key: string): void {
+    this.cur?.adds.add(key);
+  }
+
   /** The step did something without a footprint model: dependent with every step. */
   global(why: string): void {
     if (this.cur && !this.cur.global) {
@@ -77,10 +90,15 @@ export class FootprintRecorder {
   }
 }
 
-/** May the two steps not commute? (true unless neither writes what the other touches) */
+const NONE: ReadonlySet<string> = new Set();
+
+/** May the two steps not commute? (true unless neither writes what the other touches, nor adds to what it reads or writes) */
 export function dependent(a: Footprint, b: Footprint): boolean {
   if (a.global || b.global) return true;
-  for (const w of a.writes) if (b.writes.has(w) || b.reads.has(w)) return true;
-  for (const w of b.writes) if (a.reads.has(w)) return true;
+  const aAdds = a.adds ?? NONE, bAdds = b.adds ?? NONE;
+  for (const w of a.writes) if (b.writes.has(w) || b.reads.has(w) || bAdds.has(w)) return true;
+  for (const w of b.writes) if (a.reads.has(w) || aAdds.has(w)) return true;
+  for (const x of aAdds) if (b.reads.has(x)) return true;
+  for (const x of bAdds) if (a.reads.has(x)) return true;
   return false;
 }

@@ -97,7 +97,12 @@ export class Scheduler {
 
   constructor(opts: SchedulerOptions) {
     this.strategy = opts.strategy;
-    this.recorder = opts.strategy.wantsFootprints ? new FootprintRecorder() : null;
+    const rec = opts.strategy.wantsFootprints ? new FootprintRecorder() : null;
+    this.recorder = rec;
+    if (rec) {
+      this.clock.onRead = () => rec.read('clock');
+      this.events.onChange = () => rec.write('timers');
+    }
     this.maxSteps = opts.maxSteps ?? 1_000_000;
     this.maxInstructions = opts.maxInstructions ?? Infinity;
     this.maxTime = opts.maxTime ?? Infinity;
@@ -130,7 +135,7 @@ export class Scheduler {
       t.waitingOn = null;
       this.trace.hash.int(-2);
       this.trace.hash.int(t.tid);
-      this.trace.wake(this.clock.now, t.tid, source);
+      this.trace.wake(this.clock.peek(), t.tid, source);
     } else if (t.state === 'runnable') {
       t.wakePending = true;
     }
@@ -165,7 +170,7 @@ export class Scheduler {
       if (this.instructions > this.maxInstructions) {
         return this.limitEnd('instructions', `${this.instructions} guest instructions retired, more than the budget of ${this.maxInstructions}`);
       }
-      if (this.clock.now > this.maxTime) return this.limitEnd('time', `virtual time ${this.clock.now} passed the budget of ${this.maxTime} ticks`);
+      if (this.clock.peek() > this.maxTime) return this.limitEnd('time', `virtual time ${this.clock.peek()} passed the budget of ${this.maxTime} ticks`);
       this.fireDue();
       runnable.length = 0;
       for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
@@ -196,8 +201,6 @@ export class Scheduler {
       this.steps++;
       this.previous = t;
       const rec = this.recorder;
-      // With a timer pending, when it fires depends on every step's ticks: no step commutes with another.
-      const timed = rec !== null && this.events.peekTime() !== undefined;
       rec?.begin(t.tid);
       this.running = t;
       this.trace.running = t.tid;
@@ -207,7 +210,11 @@ export class Scheduler {
       this.clock.advance(ticks);
       let fp: Footprint | null = null;
       if (rec) {
-        if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');
+        // The step's ticks are an add to the clock (src/sched/footprint.ts); the timers they made due fire now, and so
+        // does the jump if the step left nothing runnable, so that their wakes belong to the step that caused them.
+        if (ticks > 0) rec.add('clock');
+        this.fireDue();
+        this.jumpIfIdle(rec);
         fp = rec.end(t.tid, t.midSyscall === true);
       }
       if (this.strategy.observeStep) {
@@ -223,6 +230,21 @@ export class Scheduler {
       }
       this.afterStep?.();
     }
+  }
+
+  /** With footprints: when no thread can run after a step, the clock jumps to the next timer now, inside the step. */
+  private jumpIfIdle(rec: FootprintRecorder): void {
+    if (this.halted) return;
+    let live = false;
+    for (const x of this.threads) {
+      if (x.state === 'runnable') return;
+      if (x.state !== 'exited') live = true;
+    }
+    const next = live ? this.events.peekTime() : undefined;
+    if (next === undefined || next > this.maxTime) return; // a deadlock, or the time budget: the run loop reports it
+    rec.add('clock');
+    this.clock.jumpTo(next);
+    this.fireDue();
   }
 
   private wakeSpuriously(runnable: SimThread[]): void {
@@ -248,7 +270,7 @@ export class Scheduler {
   private fireDue(): void {
     for (;;) {
       const next = this.events.peekTime();
-      if (next === undefined || next > this.clock.now) return;
+      if (next === undefined || next > this.clock.peek()) return;
       this.events.pop()!.fire();
     }
   }

@@ -186,7 +186,7 @@ export class Trace {
   constructor(
     readonly recording: boolean,
     /** the run's virtual clock, for events recorded from deep inside the kernel (flows) */
-    private readonly clock: { readonly now: number } = { now: 0 },
+    private readonly clock: { peek(): number } = { peek: () => 0 },
   ) {}
 
   /** Old name of `recording`. */
@@ -271,13 +271,13 @@ export class Trace {
   counter(track: string, value: number): void {
     if (!this.recording || this.counters.get(track) === value) return;
     this.counters.set(track, value);
-    this.push({ kind: 'counter', time: this.clock.now, tid: this.running, track, value });
+    this.push({ kind: 'counter', time: this.clock.peek(), tid: this.running, track, value });
   }
 
   /** The running call sent `key` (the rights of a message, a pending connection) on its way to another call. */
   flowStart(key: object): void {
     if (!this.recording || !this.running) return;
-    this.flows.set(key, { tid: this.running, call: this.callOf(this.running), time: this.clock.now });
+    this.flows.set(key, { tid: this.running, call: this.callOf(this.running), time: this.clock.peek() });
   }
 
   /** The running call received `key`: a flow from the call that sent it. */
@@ -286,7 +286,7 @@ export class Trace {
     const from = this.flows.get(key);
     if (!from || !this.running) return;
     this.flows.delete(key);
-    this.push({ kind: 'flow', time: this.clock.now, tid: this.running, call: this.callOf(this.running), what, from: from.tid, fromCall: from.call, fromTime: from.time });
+    this.push({ kind: 'flow', time: this.clock.peek(), tid: this.running, call: this.callOf(this.running), what, from: from.tid, fromCall: from.call, fromTime: from.time });
   }
 
   note(time: number, tid: number, text: string): void {

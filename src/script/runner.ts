@@ -213,7 +213,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     hash: sched.trace.hash.hex(),
     picks: sched.trace.picks,
     steps: sched.steps,
-    time: sched.clock.now,
+    time: sched.clock.peek(),
     events: sched.trace.events,
     labels: sched.threadLabels(),
     kernel: k,

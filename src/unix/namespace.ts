@@ -44,12 +44,15 @@ export class UnixNet {
 
   /** unix_bind: binds s to a parsed address; 0 or -errno. */
   bind(t: Task, s: Socket, a: ParsedAddr): number {
-    this.k.sched.recorder?.write('ns');
     if (a.kind === 'autobind') return this.autobind(s);
+    const rec = this.k.sched.recorder;
     if (a.kind === 'abstract') {
       // unix_bind_abstract: a bound socket is EINVAL before the name is looked at.
       if (s.addr) return -EINVAL;
       const key = abstractKey(a.addr, s.type);
+      // one abstract name: binds of other names commute with it
+      rec?.read('ns');
+      rec?.write(`ns:@${key}`);
       if (this.abstract.has(key)) return -EADDRINUSE;
       this.abstract.set(key, s);
       s.addr = a.addr;
@@ -57,6 +60,7 @@ export class UnixNet {
     }
     // unix_bind_bsd: the file is created first (EEXIST -> EADDRINUSE), and
     // only then is a socket that already has a name refused with EINVAL.
+    rec?.write('vfs'); // a new inode, which every path lookup may see
     const vfs = this.k.vfs;
     const l = vfs.resolve(a.path, t.cwd, t.creds, false); // a symbolic link there, even dangling, is taken (EADDRINUSE)
     if (typeof l === 'number') return l;
@@ -96,13 +100,13 @@ export class UnixNet {
   /** Removes the names s owns (the pathname file stays: only its link to the socket goes). */
   unbind(s: Socket): void {
     if (s.inode) {
-      this.k.sched.recorder?.write('ns');
+      this.k.sched.recorder?.write('vfs'); // path lookups find the inode without its socket from now on
       if (s.inode.socket === s) s.inode.socket = null;
       s.inode = null;
     } else if (s.addr && s.addr.path === null) {
       const key = abstractKey(s.addr, s.type);
       if (this.abstract.get(key) === s) {
-        this.k.sched.recorder?.write('ns');
+        this.k.sched.recorder?.write(`ns:@${key}`);
         this.abstract.delete(key);
       }
     }
@@ -113,8 +117,11 @@ export class UnixNet {
     const s = this.findOther(t, a, type);
     const rec = this.k.sched.recorder;
     if (rec) {
-      rec.read('ns');
-      rec.read('vfs');
+      // an abstract name is one key ("ns" is written by autobind, which scans them all); a path is in the VFS
+      if (a.kind === 'abstract') {
+        rec.read('ns');
+        rec.read(`ns:@${abstractKey(a.addr, type)}`);
+      } else rec.read('vfs');
       if (typeof s !== 'number') for (const key of s.footprintKeys()) rec.write(key);
     }
     return s;

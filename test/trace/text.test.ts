@@ -54,11 +54,11 @@ describe('strace text', () => {
   });
 
   it('shows the lost wakeup of accept-single-waker: the second connect wakes nobody', () => {
-    const r = runScenario(twoAcceptors, { seed: 1, recordText: true, bugs: ['accept-single-waker'] });
+    const r = runScenario(twoAcceptors, { seed: 2, recordText: true, bugs: ['accept-single-waker'] });
     const l = lines(renderText(r.events, { time: false }));
     const connects = l.map((x, i) => [x, i] as const).filter(([x]) => /^\[pid \d+\] connect\(3, /.test(x)).map(([, i]) => i);
     expect(connects.length).toBe(2);
-    expect(l[connects[0] + 1]).toMatch(/--- woken by \[pid 4\] connect\(3, \.\.\.\) via socket:\[20000\] acceptors ---/);
+    expect(l[connects[0] + 1]).toMatch(/--- woken by \[pid 1\] connect\(3, \.\.\.\) via socket:\[20000\] acceptors ---/);
     expect(l[connects[1] + 1]).not.toMatch(/woken/);
     expect(l.at(-1)).toMatch(/<unfinished \.\.\.>$/);
   });
