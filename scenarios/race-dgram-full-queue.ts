@@ -1,19 +1,20 @@
 // Three senders flood one slow datagram receiver past max_dgram_qlen
 // (AF_UNIX-SEMANTICS item 93): the receiver's queue holds 11 datagrams from
-// one-way senders, so senders must wait for the receiver to read, and each
-// read must wake them (unix_dgram_recvmsg wakes u->peer_wait;
+// one-way senders and they send 12 while it sleeps, so whichever finds the
+// queue full must wait for the receiver to read, and the read must wake it (unix_dgram_recvmsg wakes u->peer_wait;
 // unix_wait_for_peer sleeps there). One sender uses sendto on an
 // unconnected socket, one send on a connected socket, and one nonblocking
 // sends that poll(POLLOUT) on EAGAIN (unix_dgram_poll clears POLLOUT while
-// the peer's queue is full). Every datagram arrives once, whole, and in
-// each sender's order. Under the planted bug dgram-qlen-no-wake the
-// senders are never woken and the run deadlocks.
+// the peer's queue is full); which of them waits is the race. Every
+// datagram arrives once, whole, and in each sender's order. Under the
+// planted bug dgram-qlen-no-wake the waiting sender is never woken and the
+// run deadlocks.
 import { defineScenario } from '../src/script/scenario.ts';
 import type { Sys, SysGen } from '../src/script/sys.ts';
 import { AF_UNIX, MSG_DONTWAIT, POLLOUT, SOCK_DGRAM } from '../src/unix/constants.ts';
 
 const PATH = '/tmp/sink';
-const PER_SENDER = 8;
+const PER_SENDER = 4;
 const SENDERS = ['sendto', 'connected', 'polling'] as const;
 const EAGAIN = 11;
 
