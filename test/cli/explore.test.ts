@@ -28,4 +28,16 @@ describe('sweep --strategy dfs|dpor', () => {
     expect(r.code).toBe(0);
     expect(r.text).toMatch(/stopped after 7 schedules \(--max-schedules 7\): NOT exhausted/);
   });
+
+  it('with a fault flag, fault points are choice points: the failure replays with --fault-picks, and the space exhausts with faults counted', async () => {
+    const sc = 'scenarios/fault-stream-short-read.ts';
+    const r = await run(['sweep', sc, '--strategy', 'dfs', '--preemptions', '1', '--short-io', '--bug', 'stream-partial-read-drops-rest']);
+    expect(r.code).toBe(1);
+    const replay = /replay: npx unixsim (replay .*)$/m.exec(r.text)![1].split(' ');
+    expect(replay).toContain('--fault-picks');
+    expect((await run(replay)).code).toBe(1);
+    const ok = await run(['sweep', sc, '--strategy', 'dfs', '--preemptions', '1', '--short-io', '--fault-budget', '1']);
+    expect(ok.text).toMatch(/exhausted: \d+ schedules with <= 1 preemption and <= 1 fault, all passed/);
+    expect((await run(['sweep', sc, '--strategy', 'dfs', '--fault-budget', '1'])).code).toBe(2); // no fault flag
+  });
 });
