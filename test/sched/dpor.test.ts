@@ -86,4 +86,31 @@ describe('dpor', () => {
     runScenario(epollEdge, { seed: 1, schedule: s });
     expect(seen.some((fp) => fp.global && /epoll/.test(fp.why ?? ''))).toBe(true);
   });
+
+  it('time is a counter: steps add ticks and commute; a deadline reads the clock; a timer fire belongs to the step that made it due', () => {
+    const add = (tid: number): Footprint => ({ reads: new Set(), writes: new Set([`t:${tid}`]), adds: new Set(['clock']), global: false });
+    const reader: Footprint = { reads: new Set(['clock']), writes: new Set(['t:9', 'timers']), adds: new Set(['clock']), global: false };
+    expect(dependent(add(1), add(2))).toBe(false); // two steps advancing the clock commute
+    expect(dependent(add(1), reader)).toBe(true); // but not with one that reads the time
+    const sc = defineScenario({
+      name: 'sleeper-and-worker',
+      processes: [
+        { name: 'sleeper', *program(sys) { yield* sys.nanosleep(250); return 0; } },
+        { name: 'worker', *program(sys) { for (let i = 0; i < 6; i++) yield* sys.getpid(); return 0; } },
+      ],
+    });
+    const seen: [number, Footprint][] = [];
+    const s = new DporExplorer().next()!;
+    const observe = s.observeStep!.bind(s);
+    s.observeStep = (t, r, fp) => {
+      seen.push([t.tid, fp!]);
+      observe(t, r, fp);
+    };
+    runScenario(sc, { seed: 1, schedule: s });
+    expect(seen.every(([, fp]) => !fp.global && fp.adds?.has('clock'))).toBe(true);
+    const sleep = seen.find(([tid, fp]) => tid === 1 && fp.reads.has('clock'));
+    expect(sleep?.[1].writes.has('timers')).toBe(true); // the deadline read the clock and armed a timer
+    // the worker step during which the 250 ticks ran out woke the sleeper: it writes the sleeper's task
+    expect(seen.some(([tid, fp]) => tid === 2 && fp.writes.has('t:1') && fp.writes.has('timers'))).toBe(true);
+  });
 });
