@@ -54,11 +54,13 @@ export function* sleepOnAny(t: Task, qs: readonly WaitQueue[], deadline: number,
   const k = t.kernel;
   const sched = k.sched;
   if (k.signalPending(t)) return -ERESTARTSYS;
-  if (sched.clock.now >= deadline) return 1;
+  // an untimed wait never reads the clock (for dpor, a read of the time depends on every step)
+  const timed = deadline !== Infinity;
+  if (timed && sched.clock.now >= deadline) return 1;
   t.wakePending = false;
   for (const q of qs) q.add(t.waker);
   t.sleepingOn = qs;
-  const timer = deadline === Infinity ? null : sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
+  const timer = !timed ? null : sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
   try {
     // The yielded queue only names the sleep: the task's waker is on qs (and the timer).
     yield new WaitQueue(label);
@@ -68,7 +70,7 @@ export function* sleepOnAny(t: Task, qs: readonly WaitQueue[], deadline: number,
     if (timer) sched.events.cancel(timer);
   }
   if (k.signalPending(t)) return -ERESTARTSYS;
-  return sched.clock.now >= deadline ? 1 : 0;
+  return timed && sched.clock.now >= deadline ? 1 : 0;
 }
 
 /** Reads a struct timespec as ticks (1 tick = 1 ns): -EFAULT on a bad pointer, -EINVAL on a negative or unnormalised value. */
@@ -198,7 +200,7 @@ function* waitReady(t: Task, check: () => number, fds: readonly number[], tmo: T
       result = -EINTR;
       break;
     }
-    if (count > 0 || k.sched.clock.now >= tmo.deadline) {
+    if (count > 0 || (tmo.deadline !== Infinity && k.sched.clock.now >= tmo.deadline)) {
       result = count;
       break;
     }
