@@ -6,7 +6,7 @@
 //                             within N runs for at least that share)
 //   dfs P=0..2, dpor          schedules to first failure from seed 1
 //                             ("exh N": exhausted after N without failing)
-// BENCH_BUGS=a,b limits the bugs; BENCH_SEEDS, BENCH_CAP, BENCH_SCHEDULES and
+// BENCH_BUGS=a,b limits the bugs, BENCH_SCENARIOS=a,b the exhaustive table; BENCH_SEEDS, BENCH_CAP, BENCH_SCHEDULES and
 // BENCH_EXHAUST_CAP change the effort; BENCH_PART=bugs|exhaust runs one table.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -142,8 +142,10 @@ async function exhaustTable(lines: string[]): Promise<void> {
   lines.push(`dfs: distinct schedules with at most P preemptions, exhausted (">N": the cap of ${EXHAUST_CAP} runs was reached first); "runs" counts every run, a bounded search re-running the schedules of its earlier passes (P = 0, 1, 2). dpor: runs until exhausted (re-runs and sleep-set-blocked runs included). n is the number of tasks. The ratios compare runs with runs: dfs over dpor at P=2, and unbounded (every schedule).`, '');
   lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | dpor P=2 runs | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const only = process.env.BENCH_SCENARIOS?.split(',');
   const names = readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
   for (const name of names) {
+    if (only && !only.includes(name)) continue;
     const sc = await load(name);
     const n = runScenario(sc, { seed: 1 }).labels.size;
     const cap = EXHAUST_CAP;
@@ -172,6 +174,6 @@ const lines: string[] = ['# Bug-finding power (`npm run bench:bugs`)', ''];
 if (process.env.BENCH_PART !== 'exhaust') await bugTable(lines);
 if (process.env.BENCH_PART !== 'bugs') await exhaustTable(lines);
 const text = lines.join('\n');
-if (!process.env.BENCH_BUGS && !process.env.BENCH_PART) writeFileSync(join(here, '../results/bugs.md'), text + '\n');
+if (!process.env.BENCH_BUGS && !process.env.BENCH_SCENARIOS && !process.env.BENCH_PART) writeFileSync(join(here, '../results/bugs.md'), text + '\n');
 console.log(text);
 void plantedBugs;
