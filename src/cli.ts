@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
+import { quietOnClosedStdout } from './command.ts';
 import { ExecError, execImage } from './exec.ts';
 import { execOptionsOf, execSubject } from './explore/exec-subject.ts';
 import { runPlan } from './explore/pool.ts';
@@ -391,7 +392,9 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
   const secs = (performance.now() - t0) / 1000;
   if (progress.tty && lastDraw !== t0) progress.write('\r\x1b[K');
   const summary = summarise(sc, plan, outcomes, stopped);
-  const nondeterministic = determinismLine(sc, { ...spec, seed: from });
+  // (not when that seed's run got stuck in a script: it would get stuck again)
+  const stuckFirst = outcomes.some((o) => o.seed === from && o.failure?.kind === 'stuck');
+  const nondeterministic = stuckFirst ? null : determinismLine(sc, { ...spec, seed: from });
   if (f.json) out(JSON.stringify(summary));
   else {
     const lines = sweepText(summary, { runsPerSec: outcomes.length / secs, threads, shard: f.shard });
@@ -567,18 +570,6 @@ function cmdDiff(f: Flags, guestArgs: string[], out: (s: string) => void): numbe
   return 0;
 }
 
-let stdoutWatched = false;
-
-/** The real command line: a reader that goes away (`| head`) ends the output quietly, not with an EPIPE stack trace. */
-function quietOnClosedStdout(): void {
-  if (stdoutWatched) return;
-  stdoutWatched = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
-
 export async function main(
   argv: string[],
   out?: (s: string) => void,
@@ -628,5 +619,15 @@ export async function main(
       return 2;
     }
     throw e;
+  }
+}
+
+
+/** The scenario file a command names (the watchdog's line names it: src/command.ts). */
+export function scenarioFileOf(argv: string[]): string {
+  try {
+    return parseFlags(argv.slice(1)).positional[0] ?? DEFAULT_SCENARIO;
+  } catch {
+    return argv[1] ?? DEFAULT_SCENARIO;
   }
 }

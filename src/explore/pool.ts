@@ -2,37 +2,43 @@
 // (from source) registers tsx, so it loads the TypeScript sources and the
 // user's scenario file the way bin/unixsim.mjs does, loads the scenario once
 // and runs chunks of seeds. Which worker finishes first changes nothing: collect()
-// stores outcomes by seed.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+// stores outcomes by seed. Each worker has a watchdog (watchdog.ts): a run
+// whose script loops without a system call is abandoned and reported as
+// that seed's failure ("stuck"), and a new worker takes the rest.
 import { Worker } from 'node:worker_threads';
+import { workerBootCode } from '../load.ts';
 import type { RunSpec } from './run-flags.ts';
+import { stuckMessage, watchBuffer, watchdogSeconds, watchWorker, type Stuck } from './watchdog.ts';
 import type { Scenario } from '../script/scenario.ts';
 import { collect, runSeeds, shardRange, type ChunkRunner, type RunOutcome, type SweepPlan, type SweepProgress } from './sweep.ts';
 
 const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url).href;
 
-function bootCode(): string {
-  // Compiled, the worker is JavaScript and loads scenario files the way the CLI does.
-  if (!WORKER_MODULE.endsWith('.ts')) return `import(${JSON.stringify(WORKER_MODULE)});`;
-  // From source: tsx first, by its ESM entry (its CommonJS one cannot register from an eval'd worker).
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); });`;
-}
-
 interface Reply {
   ready?: boolean;
   error?: string;
-  outcomes?: RunOutcome[];
+  /** one run's outcome, posted as the run ends */
+  outcome?: RunOutcome;
+  /** the chunk is finished */
+  done?: boolean;
+}
+
+/** The outcome of a run the watchdog abandoned: a failure of its own kind, reported like any other. */
+export function stuckOutcome(seed: number, s: Stuck): RunOutcome {
+  const message = stuckMessage(s);
+  return { seed, hash: 'stuck', failure: { kind: 'stuck', signature: `stuck: program '${s.name}'`, message }, coverage: null };
 }
 
 class SweepWorker {
   private readonly worker: Worker;
+  private readonly watch = watchBuffer();
   private waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
   readonly ready: Promise<Reply>;
+  /** terminated by the watchdog: a new worker takes its place */
+  dead = false;
 
-  constructor(file: string, spec: RunSpec) {
-    this.worker = new Worker(bootCode(), { eval: true, workerData: { file, spec } });
+  constructor(file: string, spec: RunSpec, private readonly watchSecs: number) {
+    this.worker = new Worker(workerBootCode(WORKER_MODULE), { eval: true, workerData: { file, spec, watch: watchSecs > 0 ? this.watch : undefined } });
     this.worker.on('message', (r: Reply) => this.settle((w) => w.resolve(r)));
     this.worker.on('error', (e: Error) => this.settle((w) => w.reject(e)));
     this.worker.on('exit', (code) => this.settle((w) => w.reject(new Error(`sweep worker exited with ${code}`))));
@@ -49,12 +55,35 @@ class SweepWorker {
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
   }
 
+  /**
+   * Runs seeds from..from+count-1. When the watchdog finds a run stuck in a
+   * script, the worker is terminated and the outcomes end with that run's
+   * (stuckOutcome): fewer than `count`, and the worker is dead.
+   */
   async run(from: number, count: number): Promise<RunOutcome[]> {
-    const reply = this.next();
-    this.worker.postMessage({ from, count });
-    const r = await reply;
-    if (r.error) throw new Error(r.error);
-    return r.outcomes!;
+    const out: RunOutcome[] = [];
+    let stuck: Stuck | null = null;
+    const dog = this.watchSecs > 0 ? watchWorker(this.watch, this.watchSecs, (s) => {
+      stuck = s;
+      this.dead = true;
+      this.settle((w) => w.resolve({ done: true }));
+      void this.worker.terminate();
+    }) : null;
+    try {
+      let reply = this.next();
+      this.worker.postMessage({ from, count });
+      for (;;) {
+        const r = await reply;
+        if (r.error) throw new Error(r.error);
+        if (r.done) break;
+        reply = this.next();
+        out.push(r.outcome!);
+      }
+    } finally {
+      dog?.stop();
+    }
+    if (stuck) out.push(stuckOutcome(from + out.length, stuck));
+    return out;
   }
 
   stop(): Promise<number> {
@@ -67,22 +96,45 @@ export interface WorkerPool {
   stop(): Promise<void>;
 }
 
-/** Starts `n` workers for the scenario; resolves once every one has loaded it. */
-export async function startWorkers(file: string, spec: RunSpec, n: number): Promise<WorkerPool> {
-  const workers = Array.from({ length: n }, () => new SweepWorker(file, spec));
+/** Starts a worker and waits until it has loaded the scenario. */
+async function startWorker(file: string, spec: RunSpec, watchSecs: number): Promise<SweepWorker> {
+  const w = new SweepWorker(file, spec, watchSecs);
+  const r = await w.ready.catch(async (e: Error) => {
+    await w.stop();
+    throw e;
+  });
+  if (r.error) {
+    await w.stop();
+    throw new Error(r.error);
+  }
+  return w;
+}
+
+/**
+ * Starts `n` workers for the scenario; resolves once every one has loaded it.
+ * A worker the watchdog (after `watchSecs` seconds of a script without a
+ * system call; 0: none) terminated is replaced for the rest of its chunk.
+ */
+export async function startWorkers(file: string, spec: RunSpec, n: number, watchSecs = watchdogSeconds()): Promise<WorkerPool> {
+  const slots: SweepWorker[] = [];
   const stop = async () => {
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(slots.map((w) => w.stop()));
   };
   try {
-    for (const w of workers) {
-      const r = await w.ready;
-      if (r.error) throw new Error(r.error);
-    }
+    for (let i = 0; i < n; i++) slots.push(await startWorker(file, spec, watchSecs));
   } catch (e) {
     await stop();
     throw e;
   }
-  return { runners: workers.map((w) => (from: number, count: number) => w.run(from, count)), stop };
+  const runner = (i: number): ChunkRunner => async (from, count) => {
+    const out: RunOutcome[] = [];
+    while (out.length < count) {
+      if (slots[i].dead) slots[i] = await startWorker(file, spec, watchSecs);
+      out.push(...(await slots[i].run(from + out.length, count - out.length)));
+    }
+    return out;
+  };
+  return { runners: slots.map((_, i) => runner(i)), stop };
 }
 
 /** Starts `n` workers for the scenario, hands their chunk runners to `use`, and stops them afterwards. */

@@ -154,7 +154,8 @@ export function summarise(sc: Scenario, plan: SweepPlan, outcomes: readonly RunO
   const groups = new Map<string, FailureGroup>();
   let failures = 0;
   for (const o of outcomes) {
-    hashes.add(o.hash);
+    // a run the watchdog abandoned (pool.ts) has no trace, and shrinking it would only get stuck again
+    if (o.failure?.kind !== 'stuck') hashes.add(o.hash);
     if (o.coverage) {
       coverage ??= new Set();
       for (const c of o.coverage) coverage.add(c);
@@ -179,7 +180,7 @@ export function summarise(sc: Scenario, plan: SweepPlan, outcomes: readonly RunO
     });
   }
   const shrinkRuns = plan.shrink?.maxRuns ?? DEFAULT_SHRINK_RUNS;
-  if (shrinkRuns > 0) for (const g of groups.values()) g.shrunk = shrinkGroup(sc, plan, g.smallestSeed);
+  if (shrinkRuns > 0) for (const g of groups.values()) if (g.kind !== 'stuck') g.shrunk = shrinkGroup(sc, plan, g.smallestSeed);
   const range = shardRange(plan.from, plan.count, plan.shard);
   const last = outcomes.length ? outcomes[outcomes.length - 1].seed : range.from - 1;
   return {

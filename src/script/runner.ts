@@ -18,6 +18,7 @@ import { RunView } from './runview.ts';
 import { installFiles } from './files.ts';
 import { installScriptPrograms } from './binfmt.ts';
 import type { Scenario } from './scenario.ts';
+import { scriptWatch } from './watch.ts';
 
 export type StrategyName = 'random' | 'rr' | 'pct' | 'keep';
 export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct', 'keep'];
@@ -145,6 +146,7 @@ export function calibratePctK(sc: Scenario, opts: RunOptions): number {
 
 export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}): RunResult {
   if ((opts.strategy ?? 'random') === 'pct' && opts.pctK === undefined && !opts.schedule) opts = { ...opts, pctK: calibratePctK(sc, opts) };
+  scriptWatch()?.run(opts.seed);
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
   const base = opts.schedule ?? makeStrategy(opts.strategy ?? 'random', schedRng, opts);
