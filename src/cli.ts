@@ -205,6 +205,24 @@ function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out:
   for (const l of failureReport({ file, scenario: sc, opts, found: r, shrunk })) out(l);
 }
 
+/** Bytes in, whole lines out (UTF-8 split anywhere); `end` gives the last line even without its newline. */
+function lineSink(line: (s: string) => void): { write(b: Uint8Array): void; end(): void } {
+  const dec = new TextDecoder();
+  let partial = '';
+  return {
+    write(b) {
+      const lines = (partial + dec.decode(b, { stream: true })).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) line(l);
+    },
+    end() {
+      partial += dec.decode();
+      if (partial) line(partial);
+      partial = '';
+    },
+  };
+}
+
 async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing scenario FILE');
@@ -213,17 +231,18 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void, er
   checkTraceOut(f.traceOut);
   const sc = await loadScenario(file);
   const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
-  const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined });
   // A trace on stdout is all that goes there: the rest goes to stderr.
   const rest = trace && !f.traceOut ? err : out;
+  // The programs' stdout reaches the user line by line as they write it, not when the run ends.
+  const stdout = lineSink(rest);
+  const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined }, { output: (w) => w.stream === 'stdout' && stdout.write(w.bytes) });
+  stdout.end();
   if (trace) {
     const meta = { seed: String(r.seed), strategy: r.strategy, replay: replayCommand(file, opts), hash: r.hash, scenario: r.scenario };
     const rendered = renderTrace(trace, r.events, r.labels, f, meta);
     if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else out(rendered.trimEnd());
   }
-  const stdout = r.kernel.console.text('stdout');
-  if (stdout) rest(stdout.trimEnd());
   const unknown = r.kernel.describeUnknownSyscalls();
   if (unknown) rest(`unknown syscalls (ENOSYS): ${unknown}`);
   report(file, sc, r, opts, rest, shrinkRunsOf(f));

@@ -2,6 +2,7 @@
 // Everything that varies between runs comes from the seed (through the
 // strategy's generator) or the recorded picks; nothing else.
 import { bootMachine } from '../machine.ts';
+import type { ConsoleWrite } from '../kernel/console.ts';
 import { FaultInjector, type FaultOptions } from '../kernel/faults.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
@@ -114,6 +115,8 @@ export interface RunHooks {
   strategy?: (s: Strategy) => Strategy;
   /** sees the scheduler before the run starts */
   scheduler?: (s: Scheduler) => void;
+  /** sees every console write as it happens (the CLI streams stdout with it) */
+  output?: (w: ConsoleWrite) => void;
 }
 
 /** The run's fault-injection options, or null when none is on. */
@@ -168,6 +171,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
   const failures: string[] = [];
   const { kernel: k, net } = bootMachine(sched, rng.fork('kernel'), config);
   if (opts.coverage) k.recordCoverage();
+  if (hooks.output) k.console.sink = hooks.output;
   const faultOpts = faultsOf(opts);
   const faults = faultOpts ? new FaultInjector(faultOpts, rng.fork('faults')) : null;
   if (faults?.any) {

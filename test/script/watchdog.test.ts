@@ -16,11 +16,11 @@ writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
 const DEFINE = `import { defineScenario } from '${ROOT}src/script/scenario.ts';\n`;
 
 describe('the script watchdog', () => {
-  it('`unixsim run` of a program that loops without a system call: one line naming the file and the program, exit 2', async () => {
+  it('`unixsim run` of a program that loops without a system call: its output so far, then one line naming the file and the program, exit 2', async () => {
     const file = join(dir, 'spin.ts');
     writeFileSync(file, `${DEFINE}export default defineScenario({ name: 'spin', processes: [
   { name: 'fine', *program(sys) { yield* sys.getpid(); } },
-  { name: 'spinner', *program(sys) { yield* sys.getpid(); for (;;) {} } },
+  { name: 'spinner', *program(sys) { yield* sys.write(1, 'about to spin\\n'); for (;;) {} } },
 ] });\n`);
     const lines: string[] = [];
     const [log, error] = [console.log, console.error];
@@ -30,7 +30,8 @@ describe('the script watchdog', () => {
     } finally {
       [console.log, console.error] = [log, error];
     }
-    expect(lines).toEqual([`unixsim: ${file}: program 'spinner' ran for 0.5 s without a system call`]);
+    // what the program wrote reached the user as it wrote it, though its run never ended
+    expect(lines).toEqual(['about to spin', `unixsim: ${file}: program 'spinner' ran for 0.5 s without a system call`]);
   });
 
   it("a sweep worker's stuck run is that seed's failure; the seeds after it run on a new worker", async () => {
