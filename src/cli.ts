@@ -19,7 +19,7 @@ import { FlagError, RUN_FLAGS, applyRunFlag, execReplayCommand, replayCommand, r
 import { shrinkFailure } from './explore/shrink.ts';
 import { exploreShard, mergeExploreShards, verdictOf, type ShardedExploreResult } from './explore/subtree-search.ts';
 import { sweepText } from './explore/sweep-report.ts';
-import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
+import { mergeSummaries, parseShard, summarise, type StuckSeed, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { Rng } from './sched/rng.ts';
 import { CovExplorer } from './sched/strategies/cov.ts';
@@ -375,7 +375,7 @@ async function cmdCov(f: Flags, out: (s: string) => void): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink): Promise<number> {
+async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink, stuck?: readonly StuckSeed[]): Promise<number> {
   if (f.explorer === 'dfs' || f.explorer === 'dpor') return cmdExplore(f, out);
   if (f.explorer === 'cov') return cmdCov(f, out);
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
@@ -394,7 +394,7 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
   if (spec.strategy === 'pct' && spec.pctK === undefined) spec.pctK = calibratePctK(sc, { ...spec, seed: from });
   const plan: SweepPlan = {
     file, spec, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
-    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns },
+    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns }, stuck,
   };
 
   const t0 = performance.now();
@@ -594,6 +594,8 @@ export async function main(
   out?: (s: string) => void,
   io: GuestOutput = HOST_OUTPUT,
   progress: ProgressSink = HOST_PROGRESS,
+  /** sweep: seeds a watchdog found stuck on an earlier attempt (src/command.ts), reported without running them */
+  stuck?: readonly StuckSeed[],
 ): Promise<number> {
   const err = (s: string) => console.error(s);
   if (!out) {
@@ -616,7 +618,7 @@ export async function main(
       case 'replay':
         return await cmdRun(f, true, out, err);
       case 'sweep':
-        return await cmdSweep(f, out, progress);
+        return await cmdSweep(f, out, progress, stuck);
       case 'merge':
         return cmdMerge(f, out);
       case 'bugs':

@@ -6,10 +6,12 @@
 // a program that has not made a system call for UNIXSIM_WATCHDOG seconds
 // (default 10; 0: no watchdog and no worker) ends the command with
 // `unixsim: FILE: program 'NAME' ran for N s without a system call` and
-// exit status 2. This module stays small: the watching thread never loads
-// the simulator for a watched command.
+// exit status 2; a sweep instead starts again with that seed reported as
+// stuck. This module stays small: the watching thread never loads the
+// simulator for a watched command.
 import { Worker } from 'node:worker_threads';
-import { stuckMessage, watchBuffer, watchdogSeconds, watchWorker } from './explore/watchdog.ts';
+import type { StuckSeed } from './explore/sweep.ts';
+import { stuckMessage, watchBuffer, watchdogSeconds, watchWorker, type Stuck } from './explore/watchdog.ts';
 import { workerBootCode } from './load.ts';
 
 /** Commands that run scenario scripts, and so run on a watched worker thread. */
@@ -34,43 +36,57 @@ export function quietOnClosedStdout(): void {
   });
 }
 
+/** A sweep starts again at most this many times, each time with one more stuck seed skipped, before it gives up. */
+const MAX_STUCK_SEEDS = 10;
+
 export async function runCommand(argv: string[], secs = watchdogSeconds()): Promise<number> {
   if (secs === 0 || !WATCHED.has(argv[0])) return (await loadCli()).main(argv);
   quietOnClosedStdout();
+  const stuck: StuckSeed[] = [];
+  for (;;) {
+    const r = await attempt(argv, secs, stuck);
+    if (r.code !== undefined) return r.code;
+    const s = r.stuck!;
+    // A sweep's run stuck on the sweep's own thread: the sweep starts again with that seed reported as
+    // stuck and not run (runs are deterministic, so the seeds before it give the same outcomes again).
+    const seed = s.seed === '' ? NaN : Number(s.seed);
+    if (argv[0] === 'sweep' && Number.isInteger(seed) && stuck.length < MAX_STUCK_SEEDS && !stuck.some((k) => k.seed === seed)) {
+      stuck.push({ seed, name: s.name, secs: s.secs });
+      continue;
+    }
+    const cli = await loadCli();
+    console.error(`unixsim: ${cli.scenarioFileOf(argv)}: ${stuckMessage(s)}${argv[0] === 'sweep' && s.seed ? ` (seed ${s.seed})` : ''}`);
+    return 2;
+  }
+}
+
+/** Runs the command once on a worker thread: its exit status, or what the watchdog found stuck. */
+function attempt(argv: string[], secs: number, stuck: readonly StuckSeed[]): Promise<{ code?: number; stuck?: Stuck }> {
   const watch = watchBuffer();
-  const worker = new Worker(workerBootCode(CLI_WORKER), { eval: true, workerData: { argv, watch, tty: !!process.stderr.isTTY } });
-  return new Promise<number>((resolve) => {
+  const worker = new Worker(workerBootCode(CLI_WORKER), { eval: true, workerData: { argv, watch, tty: !!process.stderr.isTTY, stuck } });
+  return new Promise((resolve) => {
     let settled = false;
-    const finish = (code: number) => {
+    const finish = (r: { code?: number; stuck?: Stuck }) => {
       if (settled) return;
       settled = true;
       dog.stop();
       void worker.terminate();
-      resolve(code);
+      resolve(r);
     };
-    const dog = watchWorker(watch, secs, (s) => {
-      settled = true; // the worker's exit, which follows, is not the command's end
-      void worker.terminate();
-      // a sweep says which seed's run it was (a run names its seed on the command line already)
-      const seed = argv[0] === 'sweep' && s.seed ? ` (seed ${s.seed})` : '';
-      void loadCli().then((cli) => {
-        console.error(`unixsim: ${cli.scenarioFileOf(argv)}: ${stuckMessage(s)}${seed}`);
-        resolve(2);
-      });
-    });
+    const dog = watchWorker(watch, secs, (s) => finish({ stuck: s }));
     worker.on('message', (m: Message) => {
       if (m.out !== undefined) console.log(m.out);
       else if (m.err !== undefined) console.error(m.err);
       else if (m.stdout) process.stdout.write(m.stdout);
       else if (m.stderr) process.stderr.write(m.stderr);
       else if (m.progress !== undefined) process.stderr.write(m.progress);
-      else if (m.exit !== undefined) finish(m.exit);
+      else if (m.exit !== undefined) finish({ code: m.exit });
     });
     worker.on('error', (e) => {
       console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-      finish(1);
+      finish({ code: 1 });
     });
     // ended without saying how: as an uncaught failure would end the command
-    worker.on('exit', (code) => finish(code === 0 ? 1 : code));
+    worker.on('exit', (code) => finish({ code: code === 0 ? 1 : code }));
   });
 }

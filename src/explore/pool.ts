@@ -8,9 +8,9 @@
 import { Worker } from 'node:worker_threads';
 import { workerBootCode } from '../load.ts';
 import type { RunSpec } from './run-flags.ts';
-import { stuckMessage, watchBuffer, watchdogSeconds, watchWorker, type Stuck } from './watchdog.ts';
+import { watchBuffer, watchdogSeconds, watchWorker, type Stuck } from './watchdog.ts';
 import type { Scenario } from '../script/scenario.ts';
-import { collect, runSeeds, shardRange, type ChunkRunner, type RunOutcome, type SweepPlan, type SweepProgress } from './sweep.ts';
+import { collect, runSeeds, shardRange, stuckOutcome, type ChunkRunner, type RunOutcome, type StuckSeed, type SweepPlan, type SweepProgress } from './sweep.ts';
 
 const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url).href;
 
@@ -23,12 +23,6 @@ interface Reply {
   done?: boolean;
 }
 
-/** The outcome of a run the watchdog abandoned: a failure of its own kind, reported like any other. */
-export function stuckOutcome(seed: number, s: Stuck): RunOutcome {
-  const message = stuckMessage(s);
-  return { seed, hash: 'stuck', failure: { kind: 'stuck', signature: `stuck: program '${s.name}'`, message }, coverage: null };
-}
-
 class SweepWorker {
   private readonly worker: Worker;
   private readonly watch = watchBuffer();
@@ -37,8 +31,9 @@ class SweepWorker {
   /** terminated by the watchdog: a new worker takes its place */
   dead = false;
 
-  constructor(file: string, spec: RunSpec, private readonly watchSecs: number) {
-    this.worker = new Worker(workerBootCode(WORKER_MODULE), { eval: true, workerData: { file, spec, watch: watchSecs > 0 ? this.watch : undefined } });
+  constructor(file: string, spec: RunSpec, private readonly watchSecs: number, stuck: readonly StuckSeed[]) {
+    const workerData = { file, spec, stuck, watch: watchSecs > 0 ? this.watch : undefined };
+    this.worker = new Worker(workerBootCode(WORKER_MODULE), { eval: true, workerData });
     this.worker.on('message', (r: Reply) => this.settle((w) => w.resolve(r)));
     this.worker.on('error', (e: Error) => this.settle((w) => w.reject(e)));
     this.worker.on('exit', (code) => this.settle((w) => w.reject(new Error(`sweep worker exited with ${code}`))));
@@ -62,7 +57,7 @@ class SweepWorker {
    */
   async run(from: number, count: number): Promise<RunOutcome[]> {
     const out: RunOutcome[] = [];
-    let stuck: Stuck | null = null;
+    let stuck = null as Stuck | null; // set by the watchdog's callback
     const dog = this.watchSecs > 0 ? watchWorker(this.watch, this.watchSecs, (s) => {
       stuck = s;
       this.dead = true;
@@ -82,7 +77,7 @@ class SweepWorker {
     } finally {
       dog?.stop();
     }
-    if (stuck) out.push(stuckOutcome(from + out.length, stuck));
+    if (stuck) out.push(stuckOutcome({ seed: from + out.length, name: stuck.name, secs: stuck.secs }));
     return out;
   }
 
@@ -97,8 +92,8 @@ export interface WorkerPool {
 }
 
 /** Starts a worker and waits until it has loaded the scenario. */
-async function startWorker(file: string, spec: RunSpec, watchSecs: number): Promise<SweepWorker> {
-  const w = new SweepWorker(file, spec, watchSecs);
+async function startWorker(file: string, spec: RunSpec, watchSecs: number, stuck: readonly StuckSeed[]): Promise<SweepWorker> {
+  const w = new SweepWorker(file, spec, watchSecs, stuck);
   const r = await w.ready.catch(async (e: Error) => {
     await w.stop();
     throw e;
@@ -114,14 +109,15 @@ async function startWorker(file: string, spec: RunSpec, watchSecs: number): Prom
  * Starts `n` workers for the scenario; resolves once every one has loaded it.
  * A worker the watchdog (after `watchSecs` seconds of a script without a
  * system call; 0: none) terminated is replaced for the rest of its chunk.
+ * Seeds in `stuck` are reported without running them.
  */
-export async function startWorkers(file: string, spec: RunSpec, n: number, watchSecs = watchdogSeconds()): Promise<WorkerPool> {
+export async function startWorkers(file: string, spec: RunSpec, n: number, watchSecs = watchdogSeconds(), stuck: readonly StuckSeed[] = []): Promise<WorkerPool> {
   const slots: SweepWorker[] = [];
   const stop = async () => {
     await Promise.all(slots.map((w) => w.stop()));
   };
   try {
-    for (let i = 0; i < n; i++) slots.push(await startWorker(file, spec, watchSecs));
+    for (let i = 0; i < n; i++) slots.push(await startWorker(file, spec, watchSecs, stuck));
   } catch (e) {
     await stop();
     throw e;
@@ -129,7 +125,7 @@ export async function startWorkers(file: string, spec: RunSpec, n: number, watch
   const runner = (i: number): ChunkRunner => async (from, count) => {
     const out: RunOutcome[] = [];
     while (out.length < count) {
-      if (slots[i].dead) slots[i] = await startWorker(file, spec, watchSecs);
+      if (slots[i].dead) slots[i] = await startWorker(file, spec, watchSecs, stuck);
       out.push(...(await slots[i].run(from + out.length, count - out.length)));
     }
     return out;
@@ -138,8 +134,8 @@ export async function startWorkers(file: string, spec: RunSpec, n: number, watch
 }
 
 /** Starts `n` workers for the scenario, hands their chunk runners to `use`, and stops them afterwards. */
-export async function withWorkers<T>(file: string, spec: RunSpec, n: number, use: (runners: ChunkRunner[]) => Promise<T>): Promise<T> {
-  const pool = await startWorkers(file, spec, n);
+export async function withWorkers<T>(file: string, spec: RunSpec, n: number, use: (runners: ChunkRunner[]) => Promise<T>, stuck: readonly StuckSeed[] = []): Promise<T> {
+  const pool = await startWorkers(file, spec, n, undefined, stuck);
   try {
     return await use(pool.runners);
   } finally {
@@ -151,8 +147,8 @@ export async function withWorkers<T>(file: string, spec: RunSpec, n: number, use
  * Runs chunks in this thread, handing the event loop back between chunks so
  * that worker replies and progress are handled while it works.
  */
-export function inThisThread(sc: Scenario, spec: RunSpec): ChunkRunner {
-  return (from, count) => new Promise((resolve) => setImmediate(() => resolve(runSeeds(sc, spec, from, count))));
+export function inThisThread(sc: Scenario, spec: RunSpec, stuck: readonly StuckSeed[] = []): ChunkRunner {
+  return (from, count) => new Promise((resolve) => setImmediate(() => resolve(runSeeds(sc, spec, from, count, stuck))));
 }
 
 /** A sweep's own thread adds workers only when it has more than this many seconds of work left (they take about one to start). */
@@ -180,8 +176,8 @@ export async function runPlan(sc: Scenario, plan: SweepPlan, t: PlanThreads): Pr
   const mine = shardRange(plan.from, plan.count, plan.shard).count;
   if (t.workers !== undefined) {
     const w = Math.min(t.workers, mine);
-    if (w === 1) return { ...(await collect(plan, [inThisThread(sc, plan.spec)], t.onProgress)), threads: 'this thread' };
-    return { ...(await withWorkers(plan.file, plan.spec, w, (rs) => collect(plan, rs, t.onProgress))), threads: `${w} worker threads` };
+    if (w === 1) return { ...(await collect(plan, [inThisThread(sc, plan.spec, plan.stuck)], t.onProgress)), threads: 'this thread' };
+    return { ...(await withWorkers(plan.file, plan.spec, w, (rs) => collect(plan, rs, t.onProgress), plan.stuck)), threads: `${w} worker threads` };
   }
   const extra = t.cores - 1;
   const t0 = t.seconds();
@@ -193,11 +189,11 @@ export async function runPlan(sc: Scenario, plan: SweepPlan, t: PlanThreads): Pr
     const elapsed = t.seconds() - t0;
     if (pool || extra < 1 || p.done === 0 || elapsed < JUDGE_AFTER_SECS) return;
     if (((p.total - p.done) / p.done) * elapsed < WORKERS_AFTER_SECS) return;
-    pool = startWorkers(plan.file, plan.spec, extra);
+    pool = startWorkers(plan.file, plan.spec, extra, undefined, plan.stuck);
     pool.then((w) => arrive(w.runners), () => arrive([]));
   };
   try {
-    const r = await collect(plan, [inThisThread(sc, plan.spec)], onProgress, later);
+    const r = await collect(plan, [inThisThread(sc, plan.spec, plan.stuck)], onProgress, later);
     return { ...r, threads: pool ? `this thread + ${extra} worker thread${extra === 1 ? '' : 's'}` : 'this thread' };
   } finally {
     const started = pool as Promise<WorkerPool> | null;

@@ -14,6 +14,7 @@ import { failureReport } from './report.ts';
 import { replayCommand, runArgs, type RunSpec } from './run-flags.ts';
 import { DEFAULT_SHRINK_RUNS, shrinkFailure, type ShrinkOptions } from './shrink.ts';
 import { classifyFailure, type FailureKind } from './signature.ts';
+import { stuckMessage } from './watchdog.ts';
 
 /** What one run contributes to a sweep. */
 export interface RunOutcome {
@@ -45,6 +46,20 @@ export interface SweepPlan {
   maxFailures?: number;
   /** shrink budget per failure group (maxRuns 0: no shrinking) */
   shrink?: ShrinkOptions;
+  /** seeds whose runs a watchdog found stuck in a script (src/command.ts): reported, never run again */
+  stuck?: readonly StuckSeed[];
+}
+
+/** A seed whose run the watchdog abandoned: its program `name` made no system call for `secs` seconds. */
+export interface StuckSeed {
+  seed: number;
+  name: string;
+  secs: number;
+}
+
+/** The outcome of a run the watchdog abandoned: a failure of its own kind, reported like any other. */
+export function stuckOutcome(s: StuckSeed): RunOutcome {
+  return { seed: s.seed, hash: 'stuck', failure: { kind: 'stuck', signature: `stuck: program '${s.name}'`, message: stuckMessage(s) }, coverage: null };
 }
 
 export interface ShrunkGroup {
@@ -125,9 +140,12 @@ export function outcomeOf(r: RunResult, seed: number): RunOutcome {
 }
 
 /** Runs seeds [from, from+count) in this thread. */
-export function runSeeds(sc: Scenario, spec: RunSpec, from: number, count: number): RunOutcome[] {
+export function runSeeds(sc: Scenario, spec: RunSpec, from: number, count: number, stuck: readonly StuckSeed[] = []): RunOutcome[] {
   const out: RunOutcome[] = [];
-  for (let s = from; s < from + count; s++) out.push(outcomeOf(runScenario(sc, runOptions(spec, s)), s));
+  for (let s = from; s < from + count; s++) {
+    const known = stuck.find((k) => k.seed === s);
+    out.push(known ? stuckOutcome(known) : outcomeOf(runScenario(sc, runOptions(spec, s)), s));
+  }
   return out;
 }
 

@@ -69,7 +69,7 @@ export interface Stuck {
 }
 
 /** The one line a stuck program ends the command with (the CLI prefixes `unixsim: FILE: `). */
-export function stuckMessage(s: Stuck): string {
+export function stuckMessage(s: Pick<Stuck, 'name' | 'secs'>): string {
   return `program '${s.name}' ran for ${s.secs} s without a system call`;
 }
 

@@ -149,7 +149,8 @@ export function calibratePctK(sc: Scenario, opts: RunOptions): number {
 
 export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}): RunResult {
   if ((opts.strategy ?? 'random') === 'pct' && opts.pctK === undefined && !opts.schedule) opts = { ...opts, pctK: calibratePctK(sc, opts) };
-  scriptWatch()?.run(opts.seed);
+  // a sweep's watchdog names the seed of a stuck run; a replayed or explored schedule is not that seed's own run
+  scriptWatch()?.run(opts.picks || opts.schedule ? `${String(opts.seed)} (replaying a schedule)` : opts.seed);
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
   const base = opts.schedule ?? makeStrategy(opts.strategy ?? 'random', schedRng, opts);

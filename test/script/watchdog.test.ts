@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/command.ts';
 import { startWorkers } from '../../src/explore/pool.ts';
+import { runSeeds, summarise } from '../../src/explore/sweep.ts';
+import type { Sys } from '../../src/script/sys.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'unixsim-watchdog-'));
@@ -52,5 +54,15 @@ export default defineScenario({ name: 'spin-once', processes: [{ name: 'p', *pro
     } finally {
       await pool.stop();
     }
+  });
+
+  it('a sweep started again after a stuck run on its own thread reports that seed without running it, and does not shrink it', () => {
+    const sc = { name: 'fine', processes: [{ name: 'p', *program(sys: Sys) { yield* sys.getpid(); } }] };
+    const stuck = [{ seed: 2, name: 'p', secs: 10 }];
+    const outcomes = runSeeds(sc, {}, 1, 3, stuck);
+    expect(outcomes.map((o) => o.failure?.kind ?? 'passed')).toEqual(['passed', 'stuck', 'passed']);
+    const summary = summarise(sc, { file: 'fine.ts', spec: {}, from: 1, count: 3, stuck }, outcomes, false);
+    expect(summary.groups.map((g) => [g.signature, g.seeds, g.shrunk])).toEqual([["stuck: program 'p'", [2], null]]);
+    expect(summary.hashes).toHaveLength(1); // the two runs that ran; the stuck one has no trace
   });
 });
