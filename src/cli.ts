@@ -57,7 +57,8 @@ const USAGE = `usage:
                                     call whose result differs (exit 0 when none); --against: a strace-format log
   unixsim bugs                      list the planted bugs
 RUN FLAGS: ${RUN_FLAGS_USAGE}
-FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
+FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.
+UNIXSIM_WATCHDOG=S: run, replay and sweep stop a scripted program after S seconds without a system call (default 10; 0: never).`;
 
 export class UsageError extends Error {}
 
