@@ -112,15 +112,17 @@ async function startWorker(file: string, spec: RunSpec, watchSecs: number, stuck
  * Seeds in `stuck` are reported without running them.
  */
 export async function startWorkers(file: string, spec: RunSpec, n: number, watchSecs = watchdogSeconds(), stuck: readonly StuckSeed[] = []): Promise<WorkerPool> {
-  const slots: SweepWorker[] = [];
+  // all at once (each takes about a second to load); if one fails, the others are stopped too
+  const starting = Array.from({ length: n }, () => startWorker(file, spec, watchSecs, stuck));
+  const started = await Promise.allSettled(starting);
+  const slots = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const stop = async () => {
     await Promise.all(slots.map((w) => w.stop()));
   };
-  try {
-    for (let i = 0; i < n; i++) slots.push(await startWorker(file, spec, watchSecs, stuck));
-  } catch (e) {
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
     await stop();
-    throw e;
+    throw failed.reason;
   }
   const runner = (i: number): ChunkRunner => async (from, count) => {
     const out: RunOutcome[] = [];
