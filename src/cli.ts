@@ -270,10 +270,10 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   if (f.faultBudget !== undefined && !faulty) throw new UsageError('--fault-budget needs a fault flag (--spurious-wakeups, --eintr, --short-io)');
   const faultBudget = !faulty ? 0 : f.faultBudget === undefined ? 1 : nonNegativeInt(f.faultBudget, '--fault-budget');
   if (f.shard !== undefined && faultBudget > 0) throw new UsageError('--shard does not combine with fault points (--fault-budget 0 explores without faults)');
-  // dpor has no reduction for fault points yet: with a fault flag it searches every schedule and fault decision as dfs does
-  const asDfs = f.explorer === 'dpor' && faultBudget > 0;
-  if (asDfs) out('dpor does not reduce fault points: searching as dfs, every schedule and fault decision within the bounds');
-  const explorer = f.explorer === 'dpor' && !asDfs ? new DporExplorer(bound) : new DfsExplorer(bound, [], faultBudget);
+  // a spurious wakeup changes which threads can run before dpor chooses a step: dfs enumerates those
+  const asDfs = f.explorer === 'dpor' && faultBudget > 0 && f.run.spuriousWakeups === true;
+  if (asDfs) out('dpor does not enumerate spurious wakeups: searching as dfs, every schedule and fault decision within the bounds');
+  const explorer = f.explorer === 'dpor' && !asDfs ? new DporExplorer(bound, [], faultBudget) : new DfsExplorer(bound, [], faultBudget);
   const opts = { ...f.run, seed: f.run.seed ?? 1, maxSchedules: f.maxSchedules === undefined ? undefined : positiveInt(f.maxSchedules, '--max-schedules') };
   if (f.shard !== undefined) {
     const shard = parseShard(f.shard);
@@ -287,7 +287,7 @@ async function cmdExplore(f: Flags, out: (s: string) => void): Promise<number> {
   const r = explore(sc, explorer, opts);
   const secs = (performance.now() - t0) / 1000;
   const within = [bound === Infinity ? '' : ` with <= ${bound} preemption${bound === 1 ? '' : 's'}`,
-    faultBudget > 0 ? ` and <= ${faultBudget} fault${faultBudget === 1 ? '' : 's'}` : ''].join('');
+    faultBudget > 0 ? ` ${bound === Infinity ? 'with' : 'and'} <= ${faultBudget} fault${faultBudget === 1 ? '' : 's'}` : ''].join('');
   const bugs = opts.bugs ?? [];
   out(`${sc.name}: ${explorer.describe}${bugs.length ? `, bugs ${bugs.join(',')}` : ''}`);
   if (r.failure) {

@@ -1,6 +1,7 @@
 // Runs a scenario under a many-run explorer (dfs, dpor, cov) until it has
 // covered its space, found a failure, or used up its budget of schedules.
 import type { Explorer } from '../sched/explorer.ts';
+import { DporExplorer } from '../sched/strategies/dpor.ts';
 import { runScenario, type RunOptions, type RunResult } from './runner.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -24,6 +25,9 @@ export interface ExploreOptions extends RunOptions {
 }
 
 export function explore(sc: Scenario, explorer: Explorer, opts: ExploreOptions): ExploreResult {
+  if (explorer instanceof DporExplorer && explorer.faultBudget > 0 && opts.spuriousWakeups) {
+    throw new Error('dpor does not enumerate spurious wakeups (they change which threads can run before a step): use dfs');
+  }
   const max = opts.maxSchedules ?? Infinity;
   let schedules = 0;
   for (;;) {

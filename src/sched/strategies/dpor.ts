@@ -21,6 +21,13 @@
 // runs passes with bounds 0, 1, ... P, so it finds a bug with the fewest
 // preemptions first.
 //
+// Fault points inside a step (--eintr, --short-io: src/kernel/faults.ts)
+// are the step's own nondeterminism: every decision vector of a step, within
+// the fault budget F, is tried from the state before it, before any other
+// thread is, as dfs does; and a step with a fault point counts as global, so
+// no sleep set carries it past another step. (--spurious-wakeups changes
+// which threads can run before a step is chosen: the CLI searches with dfs.)
+//
 // A fixed root prefix (`unixsim sweep --shard`) confines the search to one
 // subtree: this is DPOR of the program that starts in the state after the
 // root, which is complete for that subtree. The root is given in choice
@@ -43,6 +50,11 @@ interface Event {
   last: number | null;
   /** preemptions used before this step */
   pre: number;
+  /** decisions at the step's fault points, and how many alternatives each had */
+  faults: number[];
+  alts: number[];
+  /** faults taken before this step */
+  faultsBefore: number;
 }
 
 interface State {
@@ -67,6 +79,8 @@ export class DporExplorer implements Explorer {
   /** the step index where the next run departs from the last one, and the thread it takes there */
   private branch = -1;
   private prefix: number[] = [];
+  /** fault decisions of the prefix's steps, by step */
+  private prefixFaults: number[][] = [];
   private started = false;
   exhausted = false;
   /** runs handed out */
@@ -84,13 +98,17 @@ export class DporExplorer implements Explorer {
     readonly bound = Infinity,
     /** picks of the first choice points, fixed: the subtree searched */
     readonly root: readonly number[] = [],
+    /** F: faults a schedule may take at fault points (0: none; only with fault injection on) */
+    readonly faultBudget = 0,
   ) {
+    if (root.length > 0 && faultBudget > 0) throw new Error('dpor: a fixed root prefix does not combine with a fault budget');
     this.limit = bound === Infinity ? Infinity : 0;
     this.rootSteps = root.length === 0 ? 0 : Infinity;
   }
 
   get describe(): string {
-    return this.bound === Infinity ? 'dpor' : `dpor(P=${this.bound})`;
+    const parts = [this.bound === Infinity ? '' : `P=${this.bound}`, this.faultBudget > 0 ? `F=${this.faultBudget}` : ''].filter(Boolean);
+    return parts.length ? `dpor(${parts.join(',')})` : 'dpor';
   }
 
   next(): Strategy | null {
@@ -102,6 +120,7 @@ export class DporExplorer implements Explorer {
         this.events = [];
         this.states = [];
         this.prefix = [];
+        this.prefixFaults = [];
         this.branch = -1;
         this.rootSteps = this.root.length === 0 ? 0 : Infinity;
         more = true;
@@ -113,7 +132,7 @@ export class DporExplorer implements Explorer {
     }
     this.started = true;
     this.schedules++;
-    return new DporRun(this, this.prefix);
+    return new DporRun(this, this.prefix, this.prefixFaults);
   }
 
   finish(_run: ExploredRun): void {
@@ -161,17 +180,41 @@ export class DporExplorer implements Explorer {
     for (let i = Math.min(this.states.length, this.events.length) - 1; i >= this.rootSteps; i--) {
       const st = this.states[i];
       const ev = this.events[i];
+      const variant = this.nextVariant(ev);
+      if (variant) {
+        // the same thread from the same state, with other fault decisions
+        this.setPrefix(i, ev.tid, variant);
+        return true;
+      }
       for (const tid of [...st.backtrack].sort((a, b) => a - b)) {
         if (st.done.has(tid) || st.sleep.has(tid) || !ev.enabled.includes(tid)) continue;
         if (ev.pre + (preempts(ev.enabled, ev.last, tid) ? 1 : 0) > this.limit) continue;
-        this.prefix = [...this.events.slice(0, i).map((e) => e.tid), tid];
-        this.branch = i;
-        this.events.length = i;
-        this.states.length = i + 1;
+        this.setPrefix(i, tid, []);
         return true;
       }
     }
     return false;
+  }
+
+  /** The next run follows the events before step i, then takes `tid` at i with these fault decisions. */
+  private setPrefix(i: number, tid: number, faults: number[]): void {
+    this.prefix = [...this.events.slice(0, i).map((e) => e.tid), tid];
+    this.prefixFaults = [...this.events.slice(0, i).map((e) => e.faults), faults];
+    this.branch = i;
+    this.events.length = i;
+    this.states.length = i + 1;
+  }
+
+  /** The step's next decision vector within the fault budget (depth first, like dfs), or null. */
+  private nextVariant(ev: Event): number[] | null {
+    for (let j = ev.faults.length - 1; j >= 0; j--) {
+      if (ev.faults[j] + 1 >= ev.alts[j]) continue;
+      let taken = ev.faultsBefore + 1;
+      for (let x = 0; x < j; x++) if (ev.faults[x] !== 0) taken++;
+      if (taken > this.faultBudget) continue;
+      return [...ev.faults.slice(0, j), ev.faults[j] + 1];
+    }
+    return null;
   }
 
   /** Race analysis over the run just finished (happens-before as bitsets over step indices). */
@@ -262,6 +305,10 @@ class DporRun implements Strategy {
   readonly wantsFootprints = true;
   private last: number | null = null;
   private pre = 0;
+  /** faults taken so far, and the decisions of the step in progress */
+  private faultsTaken = 0;
+  private stepFaults: number[] = [];
+  private stepAlts: number[] = [];
   private sleep = new Map<number, Footprint>();
   private steps = 0;
   /** pick calls so far: the root is indexed by them */
@@ -270,7 +317,19 @@ class DporRun implements Strategy {
   constructor(
     private readonly x: DporExplorer,
     private readonly prefix: readonly number[],
+    private readonly prefixFaults: readonly (readonly number[])[],
   ) {}
+
+  fault(kind: string, alternatives: number): number {
+    // With the budget spent, "no fault" is the only alternative: not a fault point (the same on every re-run of a prefix).
+    if (this.faultsTaken >= this.x.faultBudget) return 0;
+    if (kind === 'spurious-wakeup') throw new Error('dpor does not enumerate spurious wakeups (they change which threads can run before a step): use dfs');
+    const d = this.prefixFaults[this.steps]?.[this.stepFaults.length] ?? 0;
+    this.stepFaults.push(d);
+    this.stepAlts.push(alternatives);
+    if (d !== 0) this.faultsTaken++;
+    return d;
+  }
 
   pick(runnable: readonly SimThread[], step: number): SimThread {
     let tid: number;
@@ -305,7 +364,13 @@ class DporRun implements Strategy {
     if (i < this.prefix.length && this.prefix[i] !== ran.tid) {
       throw new ReplayDivergence(`dpor: the program is not deterministic at step ${i}`);
     }
-    const ev: Event = { tid: ran.tid, fp: fp!, enabled, last: this.last, pre: this.pre };
+    const faults = this.stepFaults, alts = this.stepAlts;
+    this.stepFaults = [];
+    this.stepAlts = [];
+    const taken = faults.filter((d) => d !== 0).length;
+    // a step with a fault point has variants: dependent with everything, so that no sleep set carries it past another step
+    const footprint: Footprint = faults.length ? { ...fp!, global: true, why: 'a fault point' } : fp!;
+    const ev: Event = { tid: ran.tid, fp: footprint, enabled, last: this.last, pre: this.pre, faults, alts, faultsBefore: this.faultsTaken - taken };
     if (preempts(enabled, this.last, ran.tid)) this.pre++;
     this.last = ran.tid;
     this.sleep = this.x.record(i, ev, this.sleep);
