@@ -18,6 +18,8 @@ interface Probe {
   qemuMistranslates: Record<string, string>;
   /** lines where unixsim differs from Linux today */
   unixsimGaps: Record<string, string>;
+  /** arguments for every run of it */
+  args?: string[];
 }
 
 const PROBES: Probe[] = [
@@ -59,6 +61,25 @@ const PROBES: Probe[] = [
   },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // unshare/clone with CLONE_NEWNET (abstract names, /proc/net/unix) and CLONE_NEWPID (pid 1, pids in SO_PEERCRED and
+  // SCM_CREDENTIALS); every run first drops to the native run's uid, since unshare needs CAP_SYS_ADMIN
+  {
+    file: 'ns_probe.c',
+    qemuMistranslates: {
+      'netns 3': 'qemu-user refuses clone flags beyond those of fork and threads (EINVAL), here CLONE_NEWNET',
+      'netns 4': 'follows from netns 3: no child was made',
+      'clonepid 1': 'qemu-user refuses clone(CLONE_NEWPID) with EINVAL, so no child prints',
+      'clonepid 2': "follows from clonepid 1 (the failed clone's -1 reaches the wait as ECHILD)",
+      'perm 2': 'qemu-user refuses clone(CLONE_NEWNET) with EINVAL before the kernel checks permission',
+      'pidns 4': "qemu-user's own helper thread, started in the forked child, takes pid 2 of the new namespace",
+      'pidns 5': 'follows from pidns 4: the grandchild is pid 3',
+      'userns 1': 'qemu-user runs helper threads, and Linux refuses CLONE_NEWUSER to a multithreaded process (EINVAL)',
+    },
+    unixsimGaps: {
+      'userns 1': 'user namespaces are not modelled: unshare(CLONE_NEWUSER) is EINVAL, as on a kernel built without CONFIG_USER_NS',
+    },
+    args: [`uid=${process.geteuid?.() ?? 0}`],
+  },
 ];
 
 const built = new Map<string, BuiltProbe>();
@@ -66,14 +87,14 @@ const built = new Map<string, BuiltProbe>();
 beforeAll(async () => {
   requireQemu();
   // each probe's three builds run side by side
-  for (const p of PROBES) built.set(p.file, await buildProbe(fileURLToPath(new URL(`linux6/${p.file}`, import.meta.url))));
+  for (const p of PROBES) built.set(p.file, await buildProbe(fileURLToPath(new URL(`linux6/${p.file}`, import.meta.url)), p.args));
 }, 120_000);
 
 for (const p of PROBES) {
   describe(p.file, () => {
     it('qemu-riscv64 agrees with the native run (glibc build)', () => {
       const b = built.get(p.file)!;
-      const q = onQemu(b.riscv);
+      const q = onQemu(b.riscv, p.args);
       expect(q.status).toBe(0);
       expect(compareLines('qemu', b.linux.stdout, q.stdout, p.qemuMistranslates)).toEqual([]);
     });
@@ -81,7 +102,7 @@ for (const p of PROBES) {
     for (const libc of ['glibc', 'musl'] as const) {
       it(`unixsim exec agrees with the native run (${libc} build)`, () => {
         const b = built.get(p.file)!;
-        const u = onUnixsim(libc === 'glibc' ? b.riscv : b.riscvMusl, [], { checkInvariants: true });
+        const u = onUnixsim(libc === 'glibc' ? b.riscv : b.riscvMusl, p.args, { checkInvariants: true });
         expect(u.status).toBe(b.linux.status);
         expect(compareLines('unixsim', b.linux.stdout, u.stdout, p.unixsimGaps)).toEqual([]);
       });
