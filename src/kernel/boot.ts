@@ -17,6 +17,8 @@ import { registerMm } from './syscalls/mm.ts';
 import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
 import { registerUnshare } from './syscalls/unshare.ts';
+import { registerStatfs } from './syscalls/statfs.ts';
+import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
 
 export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
@@ -31,6 +33,8 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerCreds(k);
   registerPipe(k);
   registerFs(k);
+  registerStatfs(k);
+  registerStatx(k);
   registerMm(k);
   registerExec(k);
   registerMisc(k);

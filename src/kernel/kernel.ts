@@ -29,6 +29,7 @@ import { recordSyscall } from './footprint.ts';
 import type { FaultInjector } from './faults.ts';
 import { Coverage, objectState, outcomeOf } from './coverage.ts';
 import { NetNamespace, PidNamespace } from './namespaces.ts';
+import { realtimeOf } from './syscalls/proc.ts';
 
 export interface KernelConfig {
   /** PREEMPT points inside handlers become scheduling points (the SMP model); off on one hart */
@@ -127,6 +128,7 @@ export class Kernel {
     this.memory = new MemoryBudget(this.config.memoryLimit);
     this.console = new Console(this.memory);
     this.vfs.memory = this.memory;
+    this.vfs.now = () => realtimeOf(sched.clock.now);
     sched.trace.memory = this.memory;
   }
 

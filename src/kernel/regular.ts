@@ -13,7 +13,7 @@ import type { KernelYield } from './syscall.ts';
 import type { WaitQueue } from '../sched/waitqueue.ts';
 import type { Task } from './task.ts';
 import type { UserIO } from './userio.ts';
-import type { Inode } from './vfs.ts';
+import type { Inode, Vfs } from './vfs.ts';
 import { sleepOn } from './wait.ts';
 
 /** Device number every VFS inode reports (one in-memory filesystem). */
@@ -38,6 +38,7 @@ export function statInode(inode: Inode): StatInfo {
     gid: inode.gid,
     size: type === S_IFREG ? inode.size : type === S_IFDIR ? 4096 : inode.target !== null ? inode.target.length : 0,
     blksize: 4096,
+    times: { atime: inode.atime, mtime: inode.mtime, ctime: inode.ctime, btime: inode.btime },
   };
 }
 
@@ -98,11 +99,14 @@ function seek(pos: number, size: number, offset: number, whence: number): number
 export class RegularFile implements FileOps {
   readonly kind = 'regular';
 
+  private readonly memory: MemoryBudget;
+
   constructor(
     readonly inode: Inode,
     readonly path: string,
-    private readonly memory: MemoryBudget,
+    private readonly vfs: Vfs,
   ) {
+    this.memory = vfs.memory;
     inode.opens++;
   }
 
@@ -149,7 +153,9 @@ export class RegularFile implements FileOps {
 
   private readAt(io: UserIO, pos: number): number {
     const inode = this.inode;
-    if (io.total === 0 || pos >= inode.size) return 0;
+    if (io.total === 0) return 0;
+    this.vfs.accessed(inode); // filemap_read's file_accessed, even at the end of the file
+    if (pos >= inode.size) return 0;
     const end = Math.min(inode.size, pos + io.remaining);
     return io.copyOut(inode.data.subarray(pos, end));
   }
@@ -160,6 +166,7 @@ export class RegularFile implements FileOps {
     if (pos >= MAX_FILE_SIZE) return -EFBIG;
     const n = Math.min(io.remaining, MAX_FILE_SIZE - pos);
     if (!ensureCapacity(inode, pos + n, this.memory)) return -ENOSPC;
+    this.vfs.modified(inode); // file_modified
     if (pos > inode.size) inode.data.fill(0, inode.size, pos);
     inode.data.set(io.copyIn(n), pos);
     if (pos + n > inode.size) inode.size = pos + n;

@@ -61,6 +61,8 @@ const PROBES: Probe[] = [
   },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end
+  { file: 'fs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // unshare/clone with CLONE_NEWNET (abstract names, /proc/net/unix) and CLONE_NEWPID (pid 1, pids in SO_PEERCRED and
   // SCM_CREDENTIALS); every run first drops to the native run's uid, since unshare needs CAP_SYS_ADMIN
   {

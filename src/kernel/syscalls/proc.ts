@@ -23,6 +23,12 @@ const TAI_OFFSET_SECONDS = 0;
 /** CLOCK_REALTIME at virtual time 0: 2026-01-01T00:00:00Z, fixed so runs are reproducible. */
 export const REALTIME_EPOCH_SECONDS = 1767225600;
 
+/** CLOCK_REALTIME at virtual time `ticks`, as seconds and nanoseconds. */
+export function realtimeOf(ticks: number): [number, number] {
+  const sec = Math.floor(ticks / TICKS_PER_SECOND);
+  return [REALTIME_EPOCH_SECONDS + sec, ticks - sec * TICKS_PER_SECOND];
+}
+
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_PIDFD = 0x1000,
   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000,
   CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_DETACHED = 0x400000, CLONE_CHILD_SETTID = 0x01000000;
