@@ -65,8 +65,8 @@ export function requireMusl(): string {
   return gcc;
 }
 
-/** Builds `src` for riscv64 with glibc and with musl, and for the host, into a fresh temporary directory, and runs the host build (with `args`). */
-export async function buildProbe(src: string, args: string[] = []): Promise<BuiltProbe> {
+/** Builds `src` for riscv64 with glibc and with musl, and for the host, into a fresh temporary directory, and runs the host build. */
+export async function buildProbe(src: string): Promise<BuiltProbe> {
   const cross = requireCrossCompiler();
   const musl = requireMusl();
   const dir = mkdtempSync(join(tmpdir(), 'unixsim-probe-'));
@@ -79,7 +79,7 @@ export async function buildProbe(src: string, args: string[] = []): Promise<Buil
     build(musl, ['-static'], src, riscvMusl),
     build(hostCompiler(), ['-pthread'], src, host),
   ]);
-  const r = spawnSync(host, args, { maxBuffer: 1 << 24, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(host, [], { maxBuffer: 1 << 24, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw r.error;
   const linux = { stdout: r.stdout.toString(), status: r.status ?? 128 };
   if (r.signal) throw new Error(`${name} was killed natively by ${r.signal}:\n${linux.stdout}`);

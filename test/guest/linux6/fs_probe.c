@@ -123,15 +123,13 @@ int main(void) {
   add("; bad fd=%s", res(fstatfs(-1, &s)));
   end_line();
 
-  /* a socket's inode has no times; a pipe's are its creation, which reads and writes leave alone */
+  /* a pipe's times are its creation, which reads and writes leave alone (a socket's inode gets none from
+   * sock_alloc: Linux shows whatever its recycled inode held, mostly 0, so the probe does not print them) */
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  struct stat ss, ps, ps2;
-  fstat(sv[0], &ss);
+  struct stat ps, ps2;
   fstat(p[0], &ps);
-  add("times 1: socket a=%ld.%ld m=%ld c=%ld", (long)ss.st_atim.tv_sec, ss.st_atim.tv_nsec, (long)ss.st_mtim.tv_sec,
-      (long)ss.st_ctim.tv_sec);
-  add("; pipe a=m=c %d, within a second of now %d", same(ps.st_atim, ps.st_mtim) && same(ps.st_mtim, ps.st_ctim),
+  add("times 1: pipe a=m=c %d, within a second of now %d", same(ps.st_atim, ps.st_mtim) && same(ps.st_mtim, ps.st_ctim),
       labs((long)(ps.st_mtim.tv_sec - now.tv_sec)) <= 1);
   tick();
   char b[4];
@@ -139,9 +137,7 @@ int main(void) {
   read(p[0], b, 1);
   send(sv[0], "x", 1, 0);
   fstat(p[0], &ps2);
-  fstat(sv[0], &ss);
-  add("; after I/O pipe unchanged %d socket m=%ld", same(ps.st_atim, ps2.st_atim) && same(ps.st_mtim, ps2.st_mtim) &&
-      same(ps.st_ctim, ps2.st_ctim), (long)ss.st_mtim.tv_sec);
+  add("; after I/O unchanged %d", same(ps.st_atim, ps2.st_atim) && same(ps.st_mtim, ps2.st_mtim) && same(ps.st_ctim, ps2.st_ctim));
   end_line();
 
   /* a regular file: created with a = m = c (= birth), then what each call moves */
@@ -258,9 +254,8 @@ int main(void) {
   strcpy(sa.sun_path, spath);
   bind(ls, (struct sockaddr *)&sa, sizeof sa);
   stat(spath, &st);
-  fstat(ls, &ss);
-  add("times 4: a bound socket's path a=m=c %d, later than the pipe's %d; the socket itself m=%ld", same(st.st_atim, st.st_mtim) &&
-      same(st.st_mtim, st.st_ctim), later(st.st_mtim, ps.st_mtim), (long)ss.st_mtim.tv_sec);
+  add("times 4: a bound socket's path a=m=c %d, later than the pipe's %d", same(st.st_atim, st.st_mtim) &&
+      same(st.st_mtim, st.st_ctim), later(st.st_mtim, ps.st_mtim));
   end_line();
   close(ls);
   unlink(spath);
