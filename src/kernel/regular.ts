@@ -9,7 +9,7 @@ import { EBADF, EFBIG, EINVAL, EISDIR, ENOSPC, ENXIO } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { Pipe, PipeEnd } from './pipe.ts';
-import type { KernelYield } from './syscall.ts';
+import type { KernelYield, SyscallGen } from './syscall.ts';
 import type { WaitQueue } from '../sched/waitqueue.ts';
 import type { Task } from './task.ts';
 import type { UserIO } from './userio.ts';
@@ -289,13 +289,36 @@ class Fifo {
   }
 }
 
-/** A FIFO end reports the FIFO inode's stat, not an anonymous pipe's. */
+/** Runs `done` once the call `r` has moved some bytes. */
+function afterIo(r: SyscallGen | number, done: () => void): SyscallGen | number {
+  if (typeof r === 'number') {
+    if (r > 0) done();
+    return r;
+  }
+  return (function* (): SyscallGen {
+    const n = yield* r;
+    if (n > 0) done();
+    return n;
+  })();
+}
+
+/**
+ * A FIFO end reports the FIFO inode's stat, not an anonymous pipe's, and its
+ * I/O moves that inode's times (pipe_read's file_accessed, pipe_write's
+ * file_update_time), which an anonymous pipe's does not.
+ */
 class FifoEnd extends PipeEnd {
   constructor(
     readonly fifo: Fifo,
     isWriter: boolean,
   ) {
     super(fifo.pipe, isWriter);
+  }
+  override read(t: Task, f: OpenFile, io: UserIO): SyscallGen | number {
+    return afterIo(super.read(t, f, io), () => t.kernel.vfs.accessed(this.fifo.inode));
+  }
+  override write(t: Task, f: OpenFile, io: UserIO): SyscallGen | number {
+    return afterIo(super.write(t, f, io), () => t.kernel.vfs.modified(this.fifo.inode));
   }
   override stat(): StatInfo {
     return statInode(this.fifo.inode);

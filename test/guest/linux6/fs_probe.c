@@ -256,7 +256,25 @@ int main(void) {
   stat(spath, &st);
   add("times 4: a bound socket's path a=m=c %d, later than the pipe's %d", same(st.st_atim, st.st_mtim) &&
       same(st.st_mtim, st.st_ctim), later(st.st_mtim, ps.st_mtim));
+  /* a FIFO's inode, unlike an anonymous pipe's, records its I/O */
+  char fpath[128];
+  snprintf(fpath, sizeof fpath, "%s/fifo", dir);
+  mkfifo(fpath, 0600);
+  int fr = open(fpath, O_RDONLY | O_NONBLOCK), fw = open(fpath, O_WRONLY);
+  stat(fpath, &st);
+  tick();
+  write(fw, "x", 1);
+  snap(fpath);
+  add(";");
+  moved("FIFO write");
+  tick();
+  read(fr, b, 1);
+  snap(fpath);
+  moved("read");
   end_line();
+  close(fr);
+  close(fw);
+  unlink(fpath);
   close(ls);
   unlink(spath);
 
