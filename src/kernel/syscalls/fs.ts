@@ -302,6 +302,7 @@ function getdents64(t: Task, fd: number, dirp: number, count: number): number {
   if (!(f.ops instanceof DirFile)) return -ENOTDIR;
   const dir = f.ops;
   if (dir.inode.nlink === 0) return -ENOENT; // IS_DEADDIR
+  t.kernel.vfs.accessed(dir.inode); // iterate_dir's file_accessed, whatever the entries
   const out: Uint8Array[] = [];
   let used = 0;
   let pos = f.pos;

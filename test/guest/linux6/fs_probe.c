@@ -6,6 +6,7 @@
  * those utimensat set. One line per check, compared with native Linux. */
 #define _GNU_SOURCE
 #include "probe-line.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -198,6 +199,14 @@ int main(void) {
   unlink(path3);
   snap(path);
   moved("unlink");
+  stat(dir, &st);
+  tick();
+  DIR *dp = opendir(dir);
+  while (readdir(dp)) {}
+  closedir(dp);
+  snap(dir);
+  moved("readdir of the directory");
+  stat(path, &st);
   tick();
   ftruncate(fd, 5);
   snap(path);
