@@ -10,6 +10,7 @@
 // global pids are never reused, a global pid names a struct pid for good:
 // sockets and messages keep it, and translate only when a reader asks.
 import type { Task } from './task.ts';
+import { SIGKILL, SIGSTOP, SIG_DFL } from './abi.ts';
 
 export class PidNamespace {
   readonly level: number;
@@ -83,4 +84,19 @@ export function vpid(viewer: Task, global: number): number {
 export function taskByVpid(viewer: Task, nr: number): Task | undefined {
   const g = viewer.pidNs.global(nr);
   return g === 0 ? undefined : viewer.kernel.tasks.get(g);
+}
+
+/**
+ * sig_task_ignored for SIGNAL_UNKILLABLE: the init of a pid namespace other
+ * than the first never takes a signal it has no handler for, except SIGKILL
+ * or SIGSTOP from a process outside its namespace (send_signal_locked's
+ * `force`). The first namespace's pid 1 here is an ordinary program, not init.
+ */
+export function initIgnores(sender: Task, target: Task, sig: number): boolean {
+  const p = target.group.leader;
+  const ns = p.pidNs;
+  if (ns.parent === null || ns.reaper !== p || sig === 0) return false;
+  if (target.sig.actions[sig].handler !== SIG_DFL) return false;
+  const outside = ns.nr(sender.tgid) === 0;
+  return !(outside && (sig === SIGKILL || sig === SIGSTOP));
 }

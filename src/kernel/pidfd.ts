@@ -10,7 +10,7 @@ import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { POLLHUP, POLLIN, POLLRDNORM } from './syscalls/poll.ts';
 import type { Task } from './task.ts';
-import { taskByVpid } from './namespaces.ts';
+import { initIgnores, taskByVpid } from './namespaces.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 
 /** PIDFD_NONBLOCK; PIDFD_THREAD (O_EXCL, pidfds of single threads) is not modelled and refused as unknown */
@@ -100,7 +100,7 @@ export function registerPidfd(k: Kernel): Pidfds {
     const target = f.ops.task;
     if (!target) return -ESRCH;
     if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-    if (target.group.threads.length > 0) k.sendProcessSignal(target, sig);
+    if (target.group.threads.length > 0 && !initIgnores(t, target, sig)) k.sendProcessSignal(target, sig);
     return 0;
   });
   return p;

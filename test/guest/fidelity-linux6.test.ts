@@ -75,6 +75,7 @@ const PROBES: Probe[] = [
       'perm 2': 'qemu-user refuses clone(CLONE_NEWNET) with EINVAL before the kernel checks permission',
       'pidns 4': "qemu-user's own helper thread, started in the forked child, takes pid 2 of the new namespace",
       'pidns 5': 'follows from pidns 4: the grandchild is pid 3',
+      'initsig 1': "qemu-user's own host handlers catch the signals Linux keeps from a namespace's init, and it hangs emulating their default",
       'userns 1': 'qemu-user runs helper threads, and Linux refuses CLONE_NEWUSER to a multithreaded process (EINVAL)',
     },
     unixsimGaps: {

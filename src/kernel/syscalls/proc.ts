@@ -13,7 +13,7 @@ import { WaitQueue } from '../../sched/waitqueue.ts';
 import type { Task } from '../task.ts';
 import { getI64, getU64, putU32, putU64, StructWriter } from '../uaccess.ts';
 import { sleepOn, sleepOnUntil } from '../wait.ts';
-import { CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEW_ANY, taskByVpid, vpid } from '../namespaces.ts';
+import { CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEW_ANY, initIgnores, taskByVpid, vpid } from '../namespaces.ts';
 import { copyNamespaces } from './unshare.ts';
 
 const CLOCK_REALTIME_COARSE = 5, CLOCK_TAI = 11;
@@ -267,7 +267,7 @@ export function registerProc(k: Kernel): void {
     if (targets.length === 0) return -ESRCH;
     for (const target of targets) {
       if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-      k.sendProcessSignal(target, sig);
+      if (!initIgnores(t, target, sig)) k.sendProcessSignal(target, sig);
     }
     return 0;
   });
@@ -277,14 +277,14 @@ export function registerProc(k: Kernel): void {
     const target = taskByVpid(t, tid);
     if (!target || target.state === 'exited') return -ESRCH;
     if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-    k.sendSignal(target, sig);
+    if (!initIgnores(t, target, sig)) k.sendSignal(target, sig);
     return 0;
   });
   d(131, 'tgkill', ['int', 'int', 'sig'], (t, [tgid, tid, sig]) => {
     if (sig < 0 || sig > NSIG || tgid <= 0 || tid <= 0) return -EINVAL;
     const target = taskByVpid(t, tid);
     if (!target || target.state === 'exited' || vpid(t, target.tgid) !== tgid) return -ESRCH;
-    k.sendSignal(target, sig, 'SI_TKILL');
+    if (!initIgnores(t, target, sig)) k.sendSignal(target, sig, 'SI_TKILL');
     return 0;
   });
   d(134, 'rt_sigaction', ['sig', 'ptr', 'ptr', 'size'], (t, [sig, act, oact, size]) => {

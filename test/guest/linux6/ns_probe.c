@@ -11,7 +11,9 @@
 #include "probe-line.h"
 #include <fcntl.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +241,7 @@ static void pidns(void) {
     _exit(0); /* init leaves the grandchild behind */
   }
   close(gone[1]);
+  close(sp[1]); /* only the namespace holds it now: should it die early, the reads below see EOF */
   int a = accept(l, NULL, NULL);
   add("pidns 6: outside, SO_PEERCRED of the child's connection is fork's value=%d", peer_pid(a) == c);
   pid_t p1 = recv_creds(sp[0]), p2 = recv_creds(sp[0]);
@@ -256,6 +259,50 @@ static void pidns(void) {
   end_line();
   close(l);
   unlink(path);
+}
+
+/* A namespace's init takes no signal it has no handler for from inside its namespace, not even SIGKILL, and from
+ * outside only SIGKILL and SIGSTOP (sig_task_ignored, SIGNAL_UNKILLABLE). The outside waits for init's report with a
+ * timeout: under qemu-user init has host handlers, so the signals reach it and it hangs in emulating their default. */
+static void init_signals(void) {
+  int rep[2];
+  pipe(rep);
+  unshare(CLONE_NEWPID);
+  pid_t c = fork();
+  if (c == 0) {
+    pid_t g = fork();
+    if (g == 0) {
+      char m[64];
+      int term = kill(1, SIGTERM), k9 = kill(1, SIGKILL);
+      int len = snprintf(m, sizeof m, "SIGTERM=%s SIGKILL=%s", res(term), res(k9));
+      write(rep[1], m, (size_t)len);
+      _exit(0);
+    }
+    waitpid(g, NULL, 0);
+    write(rep[1], "; init alive after them", 24);
+    pause();
+    _exit(0);
+  }
+  close(rep[1]);
+  char m[128];
+  size_t got = 0;
+  struct pollfd pf = {rep[0], POLLIN, 0};
+  while (got < sizeof m - 1 && poll(&pf, 1, 1000) == 1) {
+    ssize_t n = read(rep[0], m + got, sizeof m - 1 - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  m[got] = 0;
+  printf("initsig 1: from inside %s\n", m);
+  int term = kill(c, SIGTERM);
+  struct timespec d = {0, 20000000};
+  nanosleep(&d, NULL);
+  int alive = kill(c, 0) == 0 && waitpid(c, NULL, WNOHANG) == 0;
+  int k9 = kill(c, SIGKILL);
+  int st = 0;
+  waitpid(c, &st, 0);
+  printf("initsig 2: from outside SIGTERM=%s and init still there %d; SIGKILL=%s: %s\n", res(term), alive, res(k9),
+         WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "killed by SIGKILL" : "not killed");
 }
 
 /* clone(CLONE_NEWPID): the child is pid 1 at once. */
@@ -308,6 +355,7 @@ int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
   in_child(netns);
   in_child(pidns);
+  in_child(init_signals);
   in_child(clone_newpid);
   in_child(perms);
   printf("done\n");
