@@ -48,9 +48,9 @@ static void pseudo(const char *what, int r, const struct statfs *s) {
 static int same(struct timespec a, struct timespec b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
 static int later(struct timespec a, struct timespec b) { return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec); }
 
-/* a pause long enough for any timestamp granularity */
+/* a pause longer than a jiffy at HZ=100, the coarsest timestamp granularity */
 static void tick(void) {
-  struct timespec d = {0, 20000000};
+  struct timespec d = {0, 11000000};
   nanosleep(&d, NULL);
 }
 

@@ -287,7 +287,7 @@ static void init_signals(void) {
   char m[128];
   size_t got = 0;
   struct pollfd pf = {rep[0], POLLIN, 0};
-  while (got < sizeof m - 1 && poll(&pf, 1, 1000) == 1) {
+  while (got < sizeof m - 1 && poll(&pf, 1, 500) == 1) {
     ssize_t n = read(rep[0], m + got, sizeof m - 1 - got);
     if (n <= 0) break;
     got += (size_t)n;
