@@ -88,7 +88,7 @@ export class Kernel {
   readonly refHolders: (() => Iterable<OpenFile>)[] = [];
   /** called with a process's pid when it exits (a zombie) and when it is reaped: pidfd wakeups (pidfd.ts) */
   readonly processHooks: ((pid: number) => void)[] = [];
-  /** generated read-only files under /proc by path (e.g. /proc/net/unix, registered by AF_UNIX): their text at open */
+  /** generated read-only files under /proc by path (e.g. /proc/net/unix, registered by AF_UNIX): their text at open, for the process whose /proc directory it is in */
   readonly procFiles = new Map<string, (t: Task) => string>();
   /** the pidfd files of this kernel (pidfd.ts), once registered */
   pidfds: Pidfds | null = null;

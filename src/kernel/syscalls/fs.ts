@@ -103,8 +103,13 @@ function openProcFile(t: Task, path: string, flags: number): number | null {
   const gen = t.kernel.procFiles.get(path.replace(/^\/proc\/(self|\d+)\/net\//, '/proc/net/'));
   if (!gen) return null;
   if ((flags & O_ACCMODE) !== 0) return -EACCES;
-  const inode = new InodeClass(0, S_IFREG | 0o444, 0, 0);
-  const bytes = fromLatin1(gen(t));
+  // /proc/PID/net shows that process's namespaces (/proc/net is /proc/self/net)
+  const m = /^\/proc\/(\d+)\//.exec(path);
+  const owner = m ? t.kernel.tasks.get(Number(m[1])) : t;
+  if (!owner || owner.state === 'exited') return -ENOENT;
+  // its parent is /proc, so fstatfs finds procfs
+  const inode = new InodeClass(0, S_IFREG | 0o444, 0, 0, t.kernel.vfs.root.children!.get('proc'));
+  const bytes = fromLatin1(gen(owner));
   inode.data = new Uint8Array(bytes);
   inode.size = bytes.length;
   return installFile(t, t.kernel.files.open(new RegularFile(inode, path, t.kernel.vfs), statusFlags(flags), inode), flags);

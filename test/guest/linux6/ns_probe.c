@@ -37,10 +37,10 @@ static socklen_t path_addr(struct sockaddr_un *a, const char *path) {
   return (socklen_t)sizeof *a;
 }
 
-/* lines of /proc/net/unix (the reader's network namespace) naming `name`, and all its lines */
-static void proc_net_unix(const char *name, int *named, int *lines) {
+/* lines of /proc/net/unix (the reader's network namespace; /proc/PID/net/unix: that process's) naming `name`, and all its lines */
+static void proc_pid_net_unix(const char *file, const char *name, int *named, int *lines) {
   *named = *lines = 0;
-  FILE *f = fopen("/proc/net/unix", "r");
+  FILE *f = fopen(file, "r");
   if (!f) return;
   char l[512];
   while (fgets(l, sizeof l, f)) {
@@ -49,6 +49,7 @@ static void proc_net_unix(const char *name, int *named, int *lines) {
   }
   fclose(f);
 }
+static void proc_net_unix(const char *name, int *named, int *lines) { proc_pid_net_unix("/proc/net/unix", name, named, lines); }
 
 static int listener(const struct sockaddr_un *a, socklen_t len) {
   int s = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -158,6 +159,11 @@ static void netns(void) {
     add(" and reached here=%s", res_ok(s));
     add(" a pathname socket from here=%s", res_ok(connect_to(&pa, plen)));
     end_line();
+    char only_here[80];
+    snprintf(only_here, sizeof only_here, "%s-only-here", name);
+    struct sockaddr_un oh;
+    socklen_t ohlen = abstract_addr(&oh, only_here);
+    listener(&oh, ohlen);
     int named, lines;
     proc_net_unix(name, &named, &lines);
     add("netns 2: /proc/net/unix here names it %d times in %d lines", named, lines);
@@ -166,6 +172,10 @@ static void netns(void) {
     add("; autobind here=%s", res(bind(auto1, (struct sockaddr *)&any, sizeof(sa_family_t))));
     proc_net_unix("@", &named, &lines);
     add(" abstract lines now=%d", named);
+    char parent[64];
+    snprintf(parent, sizeof parent, "/proc/%d/net/unix", getppid());
+    proc_pid_net_unix(parent, name, &named, &lines);
+    add("; the parent's %s names it %d times", "/proc/PID/net/unix", named);
     end_line();
     _exit(0);
   }
