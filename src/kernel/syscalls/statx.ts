@@ -75,7 +75,7 @@ function utimensat(t: Task, dirfd: number, pathAddr: number, timesAddr: number, 
     inode = f.inode;
     if (!inode) return 0; // a pipe or socket: their inodes' times are not kept here
   } else {
-    const path = pathAddr === 0 ? '' : readCString(t.mm, pathAddr);
+    const path = readCString(t.mm, pathAddr); // NULL with AT_FDCWD: EFAULT (getname)
     if (typeof path === 'number') return path;
     if (path.length === 0) {
       if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
