@@ -79,7 +79,7 @@ const PROBES: Probe[] = [
       'netns 3': 'qemu-user refuses clone flags beyond those of fork and threads (EINVAL), here CLONE_NEWNET',
       'netns 4': 'follows from netns 3: no child was made',
       'clonepid 1': 'qemu-user refuses clone(CLONE_NEWPID) with EINVAL, so no child prints',
-      'clonepid 2': "follows from clonepid 1 (the failed clone's -1 reaches the wait as ECHILD)",
+      'clonepid 2': 'follows from clonepid 1: there is no child to wait for',
       'perm 2': 'qemu-user refuses clone(CLONE_NEWNET) with EINVAL before the kernel checks permission',
       'pidns 4': "qemu-user's own helper thread, started in the forked child, takes pid 2 of the new namespace",
       'pidns 5': 'follows from pidns 4: the grandchild is pid 3',

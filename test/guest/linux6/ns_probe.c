@@ -319,11 +319,19 @@ static void init_signals(void) {
 static void clone_newpid(void) {
   pid_t c = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
   if (c == 0) {
-    printf("clonepid 1: clone(CLONE_NEWPID) child getpid=%d getppid=%d\n", getpid(), getppid());
+    pid_t k = fork();
+    if (k == 0) _exit(3);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int r = waitid(P_PID, 2, &si, WEXITED);
+    printf("clonepid 1: clone(CLONE_NEWPID) child getpid=%d getppid=%d; its child=%d waitid(P_PID, 2)=%s si_pid=%d si_status=%d\n",
+           getpid(), getppid(), k, res(r), si.si_pid, si.si_status);
     _exit(0);
   }
-  finish(c);
-  add("clonepid 2: clone(CLONE_NEWPID)=%s", res_ok(c));
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int r = waitid(P_PID, c, &si, WEXITED);
+  add("clonepid 2: clone(CLONE_NEWPID)=%s waitid=%s si_pid is clone's value %d", res_ok(c), res(r), c > 0 && si.si_pid == c);
   add(" with CLONE_THREAD=%s", res(syscall(SYS_clone, CLONE_NEWPID | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, 0, 0, 0, 0)));
   end_line();
 }
