@@ -20,7 +20,7 @@ import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
 import { SignalTrace, faultInfo, straceExit, traceEnter, traceExit, traceUnfinished } from './trace-emit.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
-import { Task } from './task.ts';
+import { Task, type ThreadGroup } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
@@ -464,7 +464,12 @@ export class Kernel {
    */
   private zapPidNs(ns: PidNamespace): void {
     ns.adding = false;
-    for (const o of this.liveTasks()) if (ns.contains(o.pidNs) && o.group.leader === o) this.sendProcessSignal(o, SIGKILL);
+    const killed = new Set<ThreadGroup>(); // once per process, even one whose leader thread has already exited
+    for (const o of this.liveTasks()) {
+      if (!ns.contains(o.pidNs) || killed.has(o.group)) continue;
+      killed.add(o.group);
+      this.sendProcessSignal(o, SIGKILL);
+    }
   }
 
   /** Removes a reaped zombie from its parent. */
