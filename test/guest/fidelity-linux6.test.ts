@@ -80,6 +80,7 @@ const PROBES: Probe[] = [
       'netns 4': 'follows from netns 3: no child was made',
       'clonepid 1': 'qemu-user refuses clone(CLONE_NEWPID) with EINVAL, so no child prints',
       'clonepid 2': 'follows from clonepid 1: there is no child to wait for',
+      'clonepid 3': 'follows from clonepid 1: no child runs the execve',
       'perm 2': 'qemu-user refuses clone(CLONE_NEWNET) with EINVAL before the kernel checks permission',
       'pidns 4': "qemu-user's own helper thread, started in the forked child, takes pid 2 of the new namespace",
       'pidns 5': 'follows from pidns 4: the grandchild is pid 3',

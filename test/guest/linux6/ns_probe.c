@@ -315,6 +315,19 @@ static void init_signals(void) {
          WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "killed by SIGKILL" : "not killed");
 }
 
+static const char *self_exe;
+static volatile sig_atomic_t usr1;
+static void on_usr1(int s) { (void)s; usr1++; }
+
+/* the program execve'd as pid 1 of a new namespace: libc's idea of its own tid (set_tid_address) must name it there */
+static int exec_in_ns(void) {
+  signal(SIGUSR1, on_usr1);
+  int r = raise(SIGUSR1);
+  printf("clonepid 3: execve'd in the namespace getpid=%d gettid=%ld raise(SIGUSR1)=%s handled=%d\n", getpid(),
+         (long)syscall(SYS_gettid), res(r), (int)usr1);
+  return 0;
+}
+
 /* clone(CLONE_NEWPID): the child is pid 1 at once. */
 static void clone_newpid(void) {
   pid_t c = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
@@ -334,6 +347,14 @@ static void clone_newpid(void) {
   add("clonepid 2: clone(CLONE_NEWPID)=%s waitid=%s si_pid is clone's value %d", res_ok(c), res(r), c > 0 && si.si_pid == c);
   add(" with CLONE_THREAD=%s", res(syscall(SYS_clone, CLONE_NEWPID | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, 0, 0, 0, 0)));
   end_line();
+  c = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  if (c == 0) {
+    char *args[] = {(char *)self_exe, "exec-in-ns", NULL};
+    execv(self_exe, args);
+    printf("clonepid 3: execve failed: %s\n", errname(errno));
+    _exit(1);
+  }
+  finish(c);
 }
 
 /* What needs CAP_SYS_ADMIN and what does not; flags unshare does not know. */
@@ -369,8 +390,10 @@ static void in_child(void (*part)(void)) {
   finish(c);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
+  self_exe = argv[0][0] == '/' ? argv[0] : "/proc/self/exe";
+  if (argc > 1 && strcmp(argv[1], "exec-in-ns") == 0) return exec_in_ns();
   in_child(netns);
   in_child(pidns);
   in_child(init_signals);
