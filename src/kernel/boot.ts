@@ -3,6 +3,7 @@
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
 import { registerEpoll } from './epoll.ts';
+import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
 import { registerPidfd } from './pidfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
@@ -38,5 +39,6 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerFdget(k);
   registerPidfd(k);
   registerSigtime(k);
+  registerAffinity(k);
   return k;
 }
