@@ -2,8 +2,10 @@
 // registers itself on top; see src/script/runner.ts.
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
+import { makeDeviceNodes } from './devnull.ts';
 import { registerEpoll } from './epoll.ts';
 import { registerAffinity } from './syscalls/affinity.ts';
+import { registerWaitid } from './syscalls/waitid.ts';
 import { registerFdget } from './fdget.ts';
 import { registerPidfd } from './pidfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
@@ -40,5 +42,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerPidfd(k);
   registerSigtime(k);
   registerAffinity(k);
+  registerWaitid(k);
+  makeDeviceNodes(k);
   return k;
 }

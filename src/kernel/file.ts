@@ -21,6 +21,8 @@ export interface StatInfo {
   gid: number;
   size: number;
   blksize: number;
+  /** device nodes: st_rdev */
+  rdev?: number;
 }
 
 export interface FileOps {

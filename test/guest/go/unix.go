@@ -17,6 +17,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime"
 	"sort"
@@ -408,15 +409,53 @@ func signals() {
 	c.Close()
 }
 
+// spawn: os/exec starts this program again with one end of a socket pair as
+// its fd 3 (ExtraFiles); the child writes a line to it and exits 7. The Go
+// runtime forks while its other threads run, and the child execs at once.
+func spawn() {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	must("socketpair", err)
+	mine := fileConn(fds[0], "parent end")
+	theirs := os.NewFile(uintptr(fds[1]), "child end")
+	self, err := os.Executable() // readlink("/proc/self/exe")
+	must("executable", err)
+	cmd := exec.Command(self, "-child")
+	cmd.ExtraFiles = []*os.File{theirs}
+	must("start", cmd.Start())
+	theirs.Close()
+	line, err := bufio.NewReader(mine).ReadString('\n')
+	fmt.Printf("spawn: the child wrote %q (%s)\n", line, errno(err))
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		fmt.Println("spawn: the child exited with", ee.ExitCode())
+	} else {
+		fmt.Println("spawn: wait:", err)
+	}
+	mine.Close()
+}
+
+// child is the spawned program: fd 3 is its end of the pair.
+func child() {
+	f := os.NewFile(3, "inherited")
+	var st syscall.Stat_t
+	must("fstat", syscall.Fstat(3, &st))
+	fmt.Fprintf(f, "a socket: %v, argv %q\n", st.Mode&syscall.S_IFMT == syscall.S_IFSOCK, os.Args[1:])
+	os.Exit(7)
+}
+
 var cases = []struct {
 	name string
 	run  func()
 }{
 	{"stream", stream}, {"many", many}, {"dgram", dgram}, {"packet", packet},
-	{"rights", rights}, {"threads", threads}, {"signals", signals},
+	{"rights", rights}, {"threads", threads}, {"signals", signals}, {"spawn", spawn},
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "-child" {
+		child()
+	}
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: unix DIR [CASE...]")
 		os.Exit(2)
