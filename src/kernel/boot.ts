@@ -5,7 +5,6 @@ import type { Scheduler } from '../sched/scheduler.ts';
 import { makeDeviceNodes } from './devnull.ts';
 import { registerEpoll } from './epoll.ts';
 import { registerAffinity } from './syscalls/affinity.ts';
-import { registerWaitid } from './syscalls/waitid.ts';
 import { registerFdget } from './fdget.ts';
 import { registerPidfd } from './pidfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
@@ -19,6 +18,9 @@ import { registerMisc } from './syscalls/misc.ts';
 import { registerMm } from './syscalls/mm.ts';
 import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
+import { registerUnshare } from './syscalls/unshare.ts';
+import { registerStatfs } from './syscalls/statfs.ts';
+import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
 
 export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
@@ -29,9 +31,12 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   }
   registerIo(k);
   registerProc(k);
+  registerUnshare(k);
   registerCreds(k);
   registerPipe(k);
   registerFs(k);
+  registerStatfs(k);
+  registerStatx(k);
   registerMm(k);
   registerExec(k);
   registerMisc(k);
@@ -42,7 +47,6 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerPidfd(k);
   registerSigtime(k);
   registerAffinity(k);
-  registerWaitid(k);
   makeDeviceNodes(k);
   return k;
 }

@@ -7,6 +7,7 @@
 // qemu-riscv64.
 import { EFAULT, EINVAL, EPERM, ESRCH } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
+import { taskByVpid } from '../namespaces.ts';
 import type { Task } from '../task.ts';
 import { copyFromUser, copyToUser } from '../uaccess.ts';
 
@@ -15,9 +16,9 @@ const NR_CPU_IDS = 1;
 const CPUMASK_SIZE = 8;
 const BITS_PER_BYTE = 8, SIZEOF_LONG = 8;
 
-/** find_process_by_pid: 0 is the caller. */
-function findTask(k: Kernel, t: Task, pid: number): Task | null {
-  const target = pid === 0 ? t : k.tasks.get(pid);
+/** find_process_by_pid: 0 is the caller, any other pid one of the caller's pid namespace. */
+function findTask(t: Task, pid: number): Task | null {
+  const target = pid === 0 ? t : taskByVpid(t, pid);
   return target && target.state !== 'exited' ? target : null;
 }
 
@@ -25,7 +26,7 @@ export function registerAffinity(k: Kernel): void {
   k.table.define(123, 'sched_getaffinity', ['int', 'uint', 'ptr'], (t, [pid, len, mask]) => {
     if (len * BITS_PER_BYTE < NR_CPU_IDS) return -EINVAL;
     if (len & (SIZEOF_LONG - 1)) return -EINVAL;
-    if (pid < 0 || !findTask(k, t, pid)) return -ESRCH;
+    if (pid < 0 || !findTask(t, pid)) return -ESRCH;
     const retlen = Math.min(len, CPUMASK_SIZE);
     const bits = new Uint8Array(retlen);
     bits[0] = 1; // CPU 0
@@ -37,7 +38,7 @@ export function registerAffinity(k: Kernel): void {
     const bits = copyFromUser(t.mm, mask, Math.min(len, CPUMASK_SIZE));
     if (!bits) return -EFAULT;
     if (pid < 0) return -ESRCH;
-    const target = findTask(k, t, pid);
+    const target = findTask(t, pid);
     if (!target) return -ESRCH;
     // check_same_owner, or CAP_SYS_NICE (root)
     const c = t.creds, o = target.creds;
