@@ -17,6 +17,7 @@ import type { OpenFile } from './file.ts';
 import type { CallView } from './strace.ts';
 import { PREEMPT, type SyscallDef, type SyscallGen } from './syscall.ts';
 import type { Creds, Inode } from './vfs.ts';
+import type { KernelLock } from './lock.ts';
 
 type Phase = 'user' | 'kernel';
 
@@ -89,6 +90,12 @@ export class Task implements SimThread {
   /** while recording a trace: the current call's decoder view, and its fd table at entry (for fd events) */
   traceView: { view: CallView; def: SyscallDef } | null = null;
   traceFds: Map<number, OpenFile> | null = null;
+  /** kernel locks this task holds, in acquisition order (lock.ts) */
+  readonly locksHeld: KernelLock[] = [];
+  /** the lock it waits for (a mutex it sleeps on, a spinlock it spins on), if any */
+  waitingLock: KernelLock | null = null;
+  /** stopped inside a syscall at an interleaving point (PREEMPT or a lock), not asleep */
+  private parked = false;
 
   constructor(
     readonly kernel: Kernel,
@@ -128,6 +135,26 @@ export class Task implements SimThread {
     return this.current !== null;
   }
 
+  /**
+   * Does it occupy a hart it cannot give up (the SMP model, --harts)? A
+   * spinlock waiter spins on its hart; a task stopped at an interleaving
+   * point inside a syscall keeps its hart unless the kernel is preemptible,
+   * and even then while it holds a spinlock (spin_lock disables preemption).
+   */
+  get onHart(): boolean {
+    if (this.waitingLock) return this.waitingLock.kind === 'spin';
+    if (!this.parked || this.state !== 'runnable') return false;
+    if (!this.kernel.config.kernelPreemption) return true;
+    for (const l of this.locksHeld) if (l.kind === 'spin') return true;
+    return false;
+  }
+
+  /** The syscall it is in (or about to enter), by name; null in user mode. */
+  get syscallName(): string | null {
+    if (this.phase !== 'kernel') return null;
+    return this.kernel.table.get(this.ctx.args.nr)?.name ?? `syscall ${this.ctx.args.nr}`;
+  }
+
   get tgid(): number {
     return this.group.leader.pid;
   }
@@ -154,6 +181,9 @@ export class Task implements SimThread {
       this.current.return(0);
       this.current = null;
     }
+    // Linux would let the thread leave the kernel first; ended here at once, its locks go with it.
+    while (this.locksHeld.length > 0) this.locksHeld[this.locksHeld.length - 1].release(this);
+    this.parked = false;
     fdputAll(this);
     this.phase = 'user';
   }
@@ -174,6 +204,7 @@ export class Task implements SimThread {
 
   step(): number {
     const k = this.kernel;
+    this.parked = false;
     if (k.sched.recorder && k.sharesMemory(this)) k.sched.recorder.global('threads share memory');
     // The group is exiting (exit_group, a fatal signal): a thread stopped at a
     // scheduling point outside a syscall ends there without running more.
@@ -218,11 +249,13 @@ export class Task implements SimThread {
       }
       const y = it.value;
       if (y === PREEMPT) {
-        if (this.kernel.config.kernelPreemption) return undefined;
-        continue;
+        if (!this.kernel.smp) continue;
+        this.parked = true;
+        return undefined;
       }
-      if (this.kernel.sched.block(this, y)) {
-        this.kernel.traceBlock(this, y.name);
+      const on = this.waitingLock ? this.waitingLock.describeWait() : y.name;
+      if (this.kernel.sched.block(this, on)) {
+        this.kernel.traceBlock(this, on);
         return undefined;
       }
     }

@@ -1,0 +1,161 @@
+// Kernel locks as objects: spinlocks and mutexes with an owner task, as
+// Linux's spinlock_t and struct mutex. Handlers take them where Linux does:
+//
+//   yield* u.lock.acquire(t);      // unix_state_lock(sk)
+//   ... read and change the socket ...
+//   u.lock.release(t);             // unix_state_unlock(sk)
+//
+// Under the SMP model (--harts N > 1, or --kernel-preempt) an acquisition is
+// a scheduling point: another hart may run up to its own next point before
+// this task takes the lock. A task that finds the lock held is not
+// runnable: a mutex waiter sleeps, a spinlock waiter spins on its hart (it
+// keeps the hart, see Task.onHart); neither is interruptible by a signal.
+// release() hands the lock to the oldest waiter and wakes it (a queued
+// spinlock and the mutex's hand-off are FIFO too).
+//
+// With one hart and no kernel preemption nothing ever finds a lock held
+// (a handler never sleeps or yields holding one), acquire() yields nothing,
+// and a run is exactly what it was before locks existed.
+import { WaitQueue } from '../sched/waitqueue.ts';
+import { PREEMPT, type KernelYield } from './syscall.ts';
+import type { Task } from './task.ts';
+
+export type LockKind = 'spin' | 'mutex';
+
+export interface KernelLockOptions {
+  /**
+   * The lockdep class, Linux's lock_class_key ("&u->lock"); reports show it
+   * beside the lock's name. Defaults to the name.
+   */
+  lockClass?: string;
+  /**
+   * Where the lock sorts for ordered double locking (unix_state_double_lock
+   * takes the lower address first, a socket's lock uses its inode number);
+   * without it, the kernel numbers locks in the order they are first double-locked.
+   */
+  order?: number;
+}
+
+export class KernelLock {
+  /** the task holding the lock, or null when it is free */
+  owner: Task | null = null;
+  readonly lockClass: string;
+  private order: number | undefined;
+  /** tasks waiting for the lock, oldest first: release() hands it to the first */
+  private readonly waiters: Task[] = [];
+  /** what a waiter yields (its name is what a deadlock report shows); nobody registers on it: release wakes the next owner directly */
+  private readonly queue: WaitQueue;
+
+  constructor(
+    readonly name: string,
+    readonly kind: LockKind,
+    opts: KernelLockOptions = {},
+  ) {
+    this.lockClass = opts.lockClass ?? name;
+    this.order = opts.order;
+    this.queue = new WaitQueue(`${kind === 'spin' ? 'spinlock' : 'mutex'} ${name}`);
+  }
+
+  /** spin_lock / mutex_lock (not interruptible). */
+  *acquire(t: Task): Generator<KernelYield, void, void> {
+    const k = t.kernel;
+    k.sched.recorder?.write(this.key);
+    // The interleaving point: another hart may take the lock, or do what this lock would have ordered, first.
+    if (k.smp) yield PREEMPT;
+    k.lockdep.acquire(t, this);
+    if (this.owner === null) {
+      this.owner = t;
+    } else {
+      this.waiters.push(t);
+      t.waitingLock = this;
+      try {
+        while (this.owner !== t) {
+          t.wakePending = false;
+          yield this.queue;
+        }
+      } finally {
+        t.waitingLock = null;
+        const i = this.waiters.indexOf(t);
+        if (i >= 0) this.waiters.splice(i, 1); // abandoned while waiting (its thread was ended)
+      }
+    }
+    t.locksHeld.push(this);
+  }
+
+  /** spin_unlock / mutex_unlock: hands the lock to the oldest waiter, if any, and wakes it. */
+  release(t: Task): void {
+    if (this.owner !== t) {
+      throw new Error(`${t.label} releases ${this.kind} ${this.name}, held by ${this.owner?.label ?? 'nobody'}`);
+    }
+    const k = t.kernel;
+    k.sched.recorder?.write(this.key);
+    const held = t.locksHeld;
+    const i = held.lastIndexOf(this);
+    held.splice(i, 1);
+    k.lockdep.release(t, this);
+    const next = this.waiters.shift() ?? null;
+    this.owner = next;
+    if (next) {
+      k.sched.recorder?.write(`t:${next.pid}`);
+      for (const w of this.waiters) w.waitingOn = this.describeWait();
+      k.sched.wake(next, `unlock of ${this.name}`);
+    }
+  }
+
+  /** Runs `body` holding the lock (the common lock; ...; unlock shape). */
+  *withLock<R>(t: Task, body: () => Generator<KernelYield, R, void> | R): Generator<KernelYield, R, void> {
+    yield* this.acquire(t);
+    try {
+      const r = body();
+      return isGenerator<R>(r) ? yield* r : r;
+    } finally {
+      if (this.owner === t) this.release(t);
+    }
+  }
+
+  /** Is a task waiting for it? */
+  get contended(): boolean {
+    return this.waiters.length > 0;
+  }
+
+  /** What a waiter sleeps or spins on, for deadlock reports: the lock and its holder. */
+  describeWait(): string {
+    const holder = this.owner ? `held by ${this.owner.label}${this.owner.syscallName ? ` in ${this.owner.syscallName}()` : ''}` : 'free';
+    return `${this.kind === 'spin' ? 'spinlock' : 'mutex'} ${this.name} (${holder})`;
+  }
+
+  /** Its place in the double-lock order (given, or numbered by the kernel at first use). */
+  orderIn(t: Task): number {
+    return (this.order ??= t.kernel.nextLockOrder++);
+  }
+
+  /** The footprint key: taking or dropping the lock writes it (dpor). */
+  get key(): string {
+    return `lock:${this.name}`;
+  }
+}
+
+/**
+ * unix_state_double_lock: takes two locks lower order first, so that two
+ * tasks locking the same pair never wait for each other (ABBA). One lock
+ * when both are the same.
+ */
+export function* doubleLock(t: Task, a: KernelLock, b: KernelLock): Generator<KernelYield, void, void> {
+  if (a === b) {
+    yield* a.acquire(t);
+    return;
+  }
+  const [first, second] = a.orderIn(t) < b.orderIn(t) ? [a, b] : [b, a];
+  yield* first.acquire(t);
+  yield* second.acquire(t);
+}
+
+/** unix_state_double_unlock. */
+export function doubleUnlock(t: Task, a: KernelLock, b: KernelLock): void {
+  a.release(t);
+  if (b !== a) b.release(t);
+}
+
+function isGenerator<R>(x: unknown): x is Generator<KernelYield, R, void> {
+  return typeof x === 'object' && x !== null && typeof (x as Generator).next === 'function' && typeof (x as Generator).throw === 'function';
+}
