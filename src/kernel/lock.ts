@@ -121,7 +121,7 @@ export class KernelLock {
   /** What a waiter sleeps or spins on, for deadlock reports: the lock and its holder. */
   describeWait(): string {
     const holder = this.owner ? `held by ${this.owner.label}${this.owner.syscallName ? ` in ${this.owner.syscallName}()` : ''}` : 'free';
-    return `${this.kind === 'spin' ? 'spinlock' : 'mutex'} ${this.name} (${holder})`;
+    return this.kind === 'spin' ? `spinlock ${this.name} (spinning; ${holder})` : `mutex ${this.name} (${holder})`;
   }
 
   /** Its place in the double-lock order (given, or numbered by the kernel at first use). */

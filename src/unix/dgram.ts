@@ -214,9 +214,9 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
       if (err) return err;
       continue;
     }
-    s.sendBuf.inTransit -= m.charge;
     addCreds(t, s, other, m);
     yield* other.recvLock.acquire(t); // skb_queue_tail
+    s.sendBuf.inTransit -= m.charge;
     other.recvQueue.enqueue(m);
     other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);

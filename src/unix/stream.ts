@@ -174,17 +174,14 @@ function* queueChunk(
   let queued = false;
   try {
     yield* other.lock.acquire(t); // unix_state_lock(other)
-    s.sendBuf.inTransit -= truesize;
     if (other.dead || other.shutdown & RCV_SHUTDOWN) {
       other.lock.release(t);
-      queued = true; // freed below, not leaked
-      s.sendBuf.uncharge(truesize);
-      dropRights(s, m);
-      return -EPIPE;
+      return -EPIPE; // out_pipe: the skb is freed below
     }
     addCreds(t, s, other, m);
     // skb_queue_tail (queue_oob: __skb_queue_tail) under the receive-queue lock
     yield* other.recvLock.acquire(t);
+    s.sendBuf.inTransit -= truesize;
     other.recvQueue.enqueue(m);
     if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
     other.recvLock.release(t);
@@ -193,7 +190,7 @@ function* queueChunk(
     other.lock.release(t);
   } finally {
     if (!queued) {
-      // the task died at the preemption point: kfree_skb
+      // EPIPE, or the task died at an interleaving point: kfree_skb
       s.sendBuf.inTransit -= truesize;
       s.sendBuf.uncharge(truesize);
       dropRights(s, m);
@@ -284,9 +281,9 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
       other.lock.release(t);
       return -EPIPE;
     }
-    s.sendBuf.inTransit -= m.charge;
     addCreds(t, s, other, m);
     yield* other.recvLock.acquire(t); // skb_queue_tail
+    s.sendBuf.inTransit -= m.charge;
     other.recvQueue.enqueue(m);
     other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);
