@@ -68,15 +68,19 @@ export class KernelLock {
       this.waiters.push(t);
       t.waitingLock = this;
       const q = (this.queue ??= new WaitQueue(`${this.kind === 'spin' ? 'spinlock' : 'mutex'} ${this.name}`));
+      let got = false;
       try {
         while (this.owner !== t) {
           t.wakePending = false;
           yield q;
         }
+        got = true;
       } finally {
         t.waitingLock = null;
+        // Abandoned (its thread was ended) while waiting, or after the lock was handed to it: pass it on.
         const i = this.waiters.indexOf(t);
-        if (i >= 0) this.waiters.splice(i, 1); // abandoned while waiting (its thread was ended)
+        if (i >= 0) this.waiters.splice(i, 1);
+        if (!got && this.owner === t) this.handOff(t);
       }
     }
     t.locksHeld.push(this);
@@ -93,12 +97,18 @@ export class KernelLock {
     const i = held.lastIndexOf(this);
     held.splice(i, 1);
     k.lockdep.release(t, this);
+    this.handOff(t);
+  }
+
+  /** The lock goes to the oldest waiter, which is woken, or becomes free. */
+  private handOff(by: Task): void {
+    const sched = by.kernel.sched;
     const next = this.waiters.shift() ?? null;
     this.owner = next;
     if (next) {
-      k.sched.recorder?.write(`t:${next.pid}`);
+      sched.recorder?.write(`t:${next.pid}`);
       for (const w of this.waiters) w.waitingOn = this.describeWait();
-      k.sched.wake(next, `unlock of ${this.name}`);
+      sched.wake(next, `unlock of ${this.name}`);
     }
   }
 

@@ -13,7 +13,7 @@ import { RandomStrategy } from '../../src/sched/strategies/random.ts';
 import { WaitQueue } from '../../src/sched/waitqueue.ts';
 import { ScriptContext } from '../../src/script/context.ts';
 
-function kernel(harts: number): { k: Kernel; a: Task; b: Task } {
+function kernel(harts: number): { k: Kernel; a: Task; b: Task; c: Task } {
   const sched = new Scheduler({ strategy: new RandomStrategy(new Rng(1)) });
   const { kernel: k } = bootMachine(sched, new Rng(1), { harts });
   const idle = function* () {
@@ -21,7 +21,8 @@ function kernel(harts: number): { k: Kernel; a: Task; b: Task } {
   };
   const a = k.spawn('a', (t) => new ScriptContext(t, idle));
   const b = k.spawn('b', (t) => new ScriptContext(t, idle));
-  return { k, a, b };
+  const c = k.spawn('c', (t) => new ScriptContext(t, idle));
+  return { k, a, b, c };
 }
 
 /** Steps a generator once, as Task.poll does: a wait queue yielded parks the task. */
@@ -72,6 +73,28 @@ describe('kernel locks', () => {
       expect(() => l.release(a)).toThrow(/held by pid 2 \(b\)/);
     });
   }
+
+  it('waiters get the lock oldest first; one ended after the hand-off passes it on', () => {
+    const { a, b, c } = kernel(2);
+    const l = new KernelLock('L', 'mutex');
+    const ga = l.acquire(a);
+    step(a, ga);
+    step(a, ga);
+    const gb = l.acquire(b);
+    const gc = l.acquire(c);
+    for (const [t, g] of [[b, gb], [c, gc]] as const) {
+      step(t, g);
+      expect(step(t, g)).toBeInstanceOf(WaitQueue);
+    }
+    expect(c.waitingOn).toBe('mutex L (held by pid 1 (a))');
+    l.release(a);
+    expect(l.owner).toBe(b);
+    expect(c.waitingOn).toBe('mutex L (held by pid 2 (b))');
+    gb.return(); // b's thread is ended before it ran again (Task.abandonSyscall)
+    expect(l.owner).toBe(c);
+    expect(c.state).toBe('runnable');
+    expect(step(c, gc)).toBe('done');
+  });
 
   it('doubleLock takes the lower order first whichever is named first', () => {
     const { a } = kernel(1);

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/script/explore.ts';
 import { loadScenarioFile } from '../../src/script/loader.ts';
 import { runScenario, type RunResult } from '../../src/script/runner.ts';
+import { scenarioProblem } from '../../src/script/scenario.ts';
+import { applyRunFlag, FlagError, runFlag, type RunSpec } from '../../src/explore/run-flags.ts';
 import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 
 const crossConnect = await loadScenarioFile('scenarios/smp-dgram-cross-connect.ts');
@@ -25,6 +27,20 @@ describe('one hart', () => {
       const sc = await loadScenarioFile(`scenarios/${name}.ts`);
       expect(runScenario(sc, { seed, strategy, harts: 1 }).hash, name).toBe(hash);
     }
+  });
+});
+
+describe('--harts', () => {
+  it('is a positive integer, as a flag and as a scenario field', () => {
+    const spec: RunSpec = {};
+    applyRunFlag(spec, runFlag('--harts')!, '4');
+    expect(spec.harts).toBe(4);
+    expect(() => applyRunFlag(spec, runFlag('--harts')!, '0')).toThrow(FlagError);
+    expect(() => applyRunFlag(spec, runFlag('--harts')!, '65')).toThrow(/at most 64/);
+    const sc = (harts: unknown) => ({ name: 'x', processes: [{ name: 'p', *program() {} }], kernel: { harts } });
+    expect(scenarioProblem(sc(2))).toBeNull();
+    expect(scenarioProblem(sc(1.5))).toMatch(/^kernel.harts must be an integer from 1 to 64, not /);
+    expect(scenarioProblem(sc(0))).toMatch(/^kernel.harts must be/);
   });
 });
 
