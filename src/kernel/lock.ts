@@ -41,8 +41,8 @@ export class KernelLock {
   owner: Task | null = null;
   readonly lockClass: string;
   private order: number | undefined;
-  /** tasks waiting for the lock, oldest first: release() hands it to the first */
-  private readonly waiters: Task[] = [];
+  /** tasks waiting for the lock, and deferred work (whenFree), oldest first: release() hands it to the first */
+  private readonly waiters: (Task | Deferred)[] = [];
   /** what a waiter yields (made at the first contention); nobody registers on it: release wakes the next owner directly */
   private queue: WaitQueue | null = null;
 
@@ -100,16 +100,37 @@ export class KernelLock {
     this.handOff(t);
   }
 
-  /** The lock goes to the oldest waiter, which is woken, or becomes free. */
+  /** The lock goes to the oldest waiter, which is woken, or becomes free; deferred work on the way runs as it comes up. */
   private handOff(by: Task): void {
     const sched = by.kernel.sched;
-    const next = this.waiters.shift() ?? null;
-    this.owner = next;
-    if (next) {
+    this.owner = null;
+    for (;;) {
+      const next = this.waiters.shift();
+      if (!next) return;
+      if (next instanceof Deferred) {
+        next.run();
+        if (this.owner !== null) return; // what it ran cannot take a lock, but stay safe
+        continue;
+      }
+      this.owner = next;
       sched.recorder?.write(`t:${next.pid}`);
-      for (const w of this.waiters) w.waitingOn = this.describeWait();
+      for (const w of this.waiters) if (!(w instanceof Deferred)) w.waitingOn = this.describeWait();
       sched.wake(next, `unlock of ${this.name}`);
+      return;
     }
+  }
+
+  /**
+   * Runs `work` once the lock is free: now if it is, else when its holder
+   * (and the waiters queued before) are done with it. For synchronous kernel
+   * paths that Linux runs under the lock but that cannot wait in this model
+   * (unix_release_sock, reached from close's last fput): the work happens as
+   * if the closing task had spun for the lock.
+   */
+  whenFree(work: () => void, recorder: { write(key: string): void } | null): void {
+    recorder?.write(this.key);
+    if (this.owner === null) work();
+    else this.waiters.push(new Deferred(work));
   }
 
   /** Runs `body` holding the lock (the common lock; ...; unlock shape). */
@@ -123,7 +144,7 @@ export class KernelLock {
     }
   }
 
-  /** Is a task waiting for it? */
+  /** Is a task (or deferred work) waiting for it? */
   get contended(): boolean {
     return this.waiters.length > 0;
   }
@@ -164,6 +185,11 @@ export function* doubleLock(t: Task, a: KernelLock, b: KernelLock): Generator<Ke
 export function doubleUnlock(t: Task, a: KernelLock, b: KernelLock): void {
   a.release(t);
   if (b !== a) b.release(t);
+}
+
+/** Work queued behind a lock's waiters (whenFree). */
+class Deferred {
+  constructor(readonly run: () => void) {}
 }
 
 function isGenerator<R>(x: unknown): x is Generator<KernelYield, R, void> {

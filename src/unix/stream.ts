@@ -491,6 +491,13 @@ export function pollMask(s: Socket): number {
  */
 export function release(s: Socket, embryo: boolean): void {
   if (s.dead) return;
+  // It takes u->lock, the peer's u->lock and the queue lock in turn. A task on another hart that
+  // holds one is inside its critical section: the release waits for it, as spin_lock would.
+  const busy = [s.lock, s.recvLock, s.connectionOriented ? s.peer?.lock : undefined].find((l) => l && l.owner !== null);
+  if (busy) {
+    busy.whenFree(() => release(s, embryo), s.net.k.sched.recorder);
+    return;
+  }
   const net = s.net;
   net.unbind(s);
   const wasListening = s.state === 'listening';
