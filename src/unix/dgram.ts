@@ -208,9 +208,12 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
     }
     if (qlenApplies(s, other) && queueFull(other)) {
       // item 93; unix_wait_for_peer drops the lock and sleeps on the receiver's peer_wait until a receive (or its close) frees a slot.
-      other.lock.release(t);
-      if (noblock) return -EAGAIN;
-      const err = yield* sleepTimeo(t, other.peerWait, deadline);
+      if (noblock) {
+        other.lock.release(t);
+        return -EAGAIN;
+      }
+      const o = other;
+      const err = yield* sleepTimeo(t, o.peerWait, deadline, () => o.lock.release(t));
       if (err) return err;
       continue;
     }

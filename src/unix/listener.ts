@@ -87,8 +87,7 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
     // the name up again (unix_wait_for_peer drops other's lock to sleep; goto restart).
     net.k.coverage?.add('connect', 'listener/full', noblock ? 'EAGAIN' : 'sleeps');
     if (noblock) return -EAGAIN;
-    other.lock.release(t);
-    const err = yield* sleepTimeo(t, other.peerWait, deadline);
+    const err = yield* sleepTimeo(t, other.peerWait, deadline, () => other.lock.release(t));
     return err || RESTART;
   }
   // The target lookup comes before our own state check (item 38).

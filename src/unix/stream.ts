@@ -359,9 +359,11 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
           if (copied === 0) return -EAGAIN;
           break redo;
         }
-        s.lock.release(t);
-        s.iolock.release(t);
-        const err = yield* sleepTimeo(t, q.readers, deadline);
+        // unix_stream_data_wait: on the queue first, then the locks go (a wake from a close they held up is not lost)
+        const err = yield* sleepTimeo(t, q.readers, deadline, () => {
+          s.lock.release(t);
+          s.iolock.release(t);
+        });
         if (err) return copied || err;
         yield* s.iolock.acquire(t);
         yield* s.lock.acquire(t);
