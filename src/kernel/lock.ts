@@ -24,8 +24,9 @@ export type LockKind = 'spin' | 'mutex';
 
 export interface KernelLockOptions {
   /**
-   * The lockdep class, Linux's lock_class_key ("&u->lock"); reports show it
-   * beside the lock's name. Defaults to the name.
+   * The lock's class, Linux's lock_class_key ("&u->lock"), which Linux's
+   * lockdep keys its graph by; lockdep.ts keys by instance and keeps the
+   * class for whoever reads the lock. Defaults to the name.
    */
   lockClass?: string;
   /**
