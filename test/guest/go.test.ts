@@ -14,7 +14,8 @@
 // By default one run per toolchain, interpreter only: a Go run is short and
 // spread over much code, so block translation costs more than it saves here
 // (results are the same either way). UNIXSIM_GO_FULL=1 adds several seeds and
-// strategies with the translator and invariant checks, a replay, and a plain
+// strategies with the translator and invariant checks, two harts (the SMP
+// model), a replay, and a plain
 // `gccgo -static` link (slower to start: see build-go.sh).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -97,6 +98,14 @@ for (const { toolchain, compiler, pkg } of RUNTIMES) {
       for (const [seed, strategy] of [[2, 'random'], [3, 'pct'], [4, 'rr']] as const) {
         const u = onUnixsim(bin, ['/tmp'], { seed, strategy, checkInvariants: true });
         expect(u.stdout, `seed ${seed} ${strategy}`).toBe(EXPECTED);
+        expect(u.status).toBe(0);
+      }
+    }, 600_000);
+
+    it('the same on the SMP model with two harts (two CPUs for the runtime)', () => {
+      for (const seed of [5, 6]) {
+        const u = onUnixsim(bin, ['/tmp'], { seed, harts: 2, jit: false });
+        expect(u.stdout, `seed ${seed}`).toBe(EXPECTED);
         expect(u.status).toBe(0);
       }
     }, 600_000);

@@ -1,6 +1,7 @@
-// sched_getaffinity / sched_setaffinity on the one-CPU machine, with the
-// argument checks of kernel/sched/core.c (the same calls natively on a 2-CPU
-// Linux 6.18 give the same errors, and a mask of CPUs 0 and 1).
+// sched_getaffinity / sched_setaffinity: the CPUs are the run's harts (one by
+// default), with the argument checks of kernel/sched/core.c (the same calls
+// natively on a 2-CPU Linux 6.18 give the same errors, and a mask of CPUs 0
+// and 1).
 import { describe, it } from 'vitest';
 import { EFAULT, EINVAL, EPERM, ESRCH } from '../../src/kernel/errno.ts';
 import { getU64 } from '../../src/kernel/uaccess.ts';
@@ -46,5 +47,21 @@ describe('CPU affinity', () => {
       });
       yield* sys.wait();
     });
+  });
+
+  it('reports one CPU per hart of the SMP model', () => {
+    runOk(function* (sys) {
+      const buf = sys.scratch.put(new Uint8Array(16).fill(0xff));
+      eq(yield* sys.syscall(GET, 0, 16, buf), 8, 'one unsigned long');
+      eq(getU64(sys.ctx.task.mm, buf), 0b111, 'CPUs 0-2');
+      eq(yield* sys.syscall(SET, 0, 1, sys.scratch.put(Uint8Array.of(4))), 0, 'CPU 2 alone');
+      eq(yield* sys.syscall(SET, 0, 1, sys.scratch.put(Uint8Array.of(8))), -EINVAL, 'CPU 3 is not there');
+    }, { harts: 3 });
+    runOk(function* (sys) {
+      const buf = sys.scratch.put(new Uint8Array(32));
+      eq(yield* sys.syscall(GET, 0, 8, buf), -EINVAL, '65 CPUs do not fit in 8 bytes');
+      eq(yield* sys.syscall(GET, 0, 32, buf), 16, 'two unsigned longs');
+      eq(getU64(sys.ctx.task.mm, buf + 8), 1, 'CPU 64');
+    }, { harts: 65 });
   });
 });
