@@ -13,6 +13,10 @@
 //   names            an abstract name is "ns:@<name>" ("ns" for autobind,
 //                    which scans them all), a pathname socket is in the VFS
 //                    ("vfs", as every path lookup);
+//   locks            taking or dropping a KernelLock writes it ("lock:<name>",
+//                    lock.ts); under a hart limit a step that changes how many
+//                    harts are held writes "harts", one that needed a free hart
+//                    reads it (Scheduler.run);
 //   counters         allocating a file, pid or autobind name;
 //   time             every step adds its ticks to "clock", reading the time
 //                    reads it, timers write "timers" (the scheduler and its
