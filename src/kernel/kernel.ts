@@ -44,6 +44,12 @@ export interface KernelConfig {
    * runs each syscall to its next sleep, as before locks existed.
    */
   harts: number;
+  /**
+   * The in-flight garbage collector (src/unix/gc/): 'scc', Linux >= 6.10's
+   * Tarjan-SCC collector (the default), or 'mark-sweep', the unix_gc of
+   * earlier kernels
+   */
+  gc: GcKind;
   /** check reference-count invariants after every step (property tests turn this on) */
   checkInvariants: boolean;
   /** also check, after every step, that no sleeper's wait condition holds unwoken (src/kernel/wake-duty.ts) */
@@ -56,8 +62,12 @@ export interface KernelConfig {
   jit: boolean;
 }
 
+/** Which in-flight garbage collector the kernel runs (src/unix/gc/). */
+export type GcKind = 'scc' | 'mark-sweep';
+export const GC_KINDS: readonly GcKind[] = ['scc', 'mark-sweep'];
+
 export const DEFAULT_CONFIG: KernelConfig = {
-  kernelPreemption: false, harts: 1, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
+  kernelPreemption: false, harts: 1, gc: 'scc', checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
 };
 
 /** Host bytes charged per task (its kernel-side state: registers, signal state, queues; Linux's task_struct and kernel stack). */
@@ -136,6 +146,7 @@ export class Kernel {
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
     if (!Number.isInteger(this.config.harts) || this.config.harts < 1) throw new Error(`harts must be a positive integer, not ${this.config.harts}`);
+    if (!GC_KINDS.includes(this.config.gc)) throw new Error(`unknown garbage collector: ${String(this.config.gc)} (scc or mark-sweep)`);
     this.smp = this.config.kernelPreemption || this.config.harts > 1;
     // Only a task stopped inside the kernel can hold a hart, which only the SMP model does.
     if (this.smp) sched.harts = this.config.harts;

@@ -187,7 +187,7 @@ export class Scheduler {
         if (n === 0) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
       }
       if (runnable.length === 0) {
-        if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
+        if (this.threads.length === 0 || this.allIdle()) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
         if (next === undefined) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
         if (next > this.maxTime) {
@@ -255,6 +255,12 @@ export class Scheduler {
     return held >= this.harts;
   }
 
+  /** Only idle kernel threads are left (their work queues are empty): the run is over. */
+  private allIdle(): boolean {
+    for (const t of this.threads) if (!t.idle) return false;
+    return true;
+  }
+
   private anyExited(): boolean {
     const ts = this.threads;
     for (let i = 0; i < ts.length; i++) if (ts[i].state === 'exited') return true;
@@ -285,7 +291,7 @@ export class Scheduler {
 
   private sleepers(): Sleeper[] {
     return this.threads
-      .filter((t) => t.state === 'blocked')
+      .filter((t) => t.state === 'blocked' && !t.idle)
       .map((t) => ({ tid: t.tid, label: t.label, waitingOn: t.waitingOn ?? '?' }));
   }
 }

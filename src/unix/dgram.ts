@@ -251,13 +251,14 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   if (peek) {
     if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
     // unix_peek_fds: fresh references on every peek (item 120)
-    if (m.rights && scm) scm.files = s.net.inflight.peek(m.rights);
+    if (m.rights && scm) scm.files = s.net.inflight.peek(t, m.rights);
   } else {
     if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - m.data.length, 0); // sk_peek_offset_bwd
     let taken: OpenFile[] | null = null;
     if (m.rights) {
-      taken = s.net.inflight.received(m.rights);
+      const rights = m.rights;
       m.rights = null;
+      taken = yield* s.net.inflight.receive(t, rights);
     }
     q.freeHead(); // uncharges the sender, which may wake its writers
     if (taken) {

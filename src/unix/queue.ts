@@ -41,6 +41,8 @@ export class Message {
 
   /** in-flight files (SCM_RIGHTS); a stream read stops right after the message that carries them */
   rights: InflightRights | null = null;
+  /** u->oob_skb holds a reference to this message (queue_oob takes it; the collector or the next queue_oob drops it) */
+  oobRef = false;
   /** sender credentials (SCM_CREDENTIALS, or added for SO_PASSCRED); null: none ({0, 65534, 65534} when reported) */
   creds: { pid: number; uid: number; gid: number } | null = null;
 }

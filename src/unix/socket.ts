@@ -93,6 +93,8 @@ export class Socket implements FileOps {
   inqSkew = 0;
   /** other boolean/int SOL_SOCKET options that are stored only */
   readonly misc = new Map<number, number>();
+  /** an embryo not yet accepted: the listener whose backlog holds it (unix_sk(sk)->listener, for the in-flight graph) */
+  embryoOf: Socket | null = null;
   /** set while listening: pending connections and acceptors */
   listener: Backlog | null = null;
   /** the open file whose ops this socket is (null for embryos not yet accepted) */

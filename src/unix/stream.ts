@@ -21,7 +21,7 @@ import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
-import { manageOob, recvUrg } from './oob.ts';
+import { manageOob, queueOob, recvUrg } from './oob.ts';
 import { sendSigurg } from '../kernel/fown.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
@@ -56,6 +56,19 @@ export function connectPair(a: Socket, b: Socket, cred: Ucred): void {
 export function sockSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null = null,
 ): SyscallResult {
+  // wait_for_unix_gc, at the top of unix_stream_sendmsg and unix_dgram_sendmsg
+  const wait = s.net.inflight.beforeSend(t, scm?.files ?? null);
+  if (wait) return afterGc(wait, () => protoSend(t, s, io, flags, noblock, addr, scm));
+  return protoSend(t, s, io, flags, noblock, addr, scm);
+}
+
+function* afterGc(wait: Generator<KernelYield, void, void>, send: () => SyscallResult): SyscallGen {
+  yield* wait;
+  const r = send();
+  return typeof r === 'number' ? r : yield* r;
+}
+
+function protoSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null): SyscallResult {
   if (s.isDgram) return dgramSend(t, s, io, flags, noblock, addr, scm);
   if (s.type === SOCK_SEQPACKET) return seqpacketSend(t, s, io, flags, noblock, scm);
   return streamSend(t, s, io, flags, noblock, addr, scm);
@@ -126,7 +139,7 @@ function* streamSend(
     sent += size;
   }
   if (oob) {
-    const r = yield* queueOob(t, s, other, io, noblock, deadline, scm);
+    const r = yield* sendOob(t, s, other, io, noblock, deadline, scm);
     if (r < 0) return sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
     sent++;
   }
@@ -160,8 +173,8 @@ function* queueChunk(
       return -EPIPE;
     }
     addCreds(t, s, other, m);
-    other.recvQueue.enqueue(m);
-    if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
+    if (isOob) yield* queueOob(t, other, m);
+    else other.recvQueue.enqueue(m);
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
   } finally {
@@ -180,7 +193,7 @@ function* queueChunk(
  * waiting for send-buffer room like any skb (sock_alloc_send_skb), which
  * becomes the peer's OOB byte; SIGURG goes to the owner of the peer's file.
  */
-function* queueOob(
+function* sendOob(
   t: Task, s: Socket, other: Socket, io: UserIO, noblock: boolean, deadline: number, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
   const room = yield* waitSendRoom(t, s, noblock, deadline);
@@ -339,7 +352,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
         if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
         // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
         if (rights) {
-          if (scm) scm.files = s.net.inflight.peek(rights);
+          if (scm) scm.files = s.net.inflight.peek(t, rights);
           break redo;
         }
         skip = 0;
@@ -352,7 +365,7 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
       let taken: OpenFile[] | null = null;
       if (rights) {
         m.rights = null;
-        taken = s.net.inflight.received(rights);
+        taken = yield* s.net.inflight.receive(t, rights);
       }
       q.consumeInPlace(m, n);
       if (m.remaining > 0) {
@@ -463,8 +476,6 @@ export function release(s: Socket, embryo: boolean): void {
   }
   s.stateChanged();
   net.maybeFree(s);
-  // unix_release_sock runs unix_gc when sockets are in flight; here each file the purge above
-  // released already asked for a collection of what it reaches (Inflight.unref), which is all
-  // this release can have made unreachable.
+  net.inflight.released(); // unix_release_sock: "if (READ_ONCE(unix_tot_inflight)) unix_gc();"
 }
 
