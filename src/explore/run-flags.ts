@@ -6,10 +6,12 @@
 import { parseBytes } from '../hw/budget.ts';
 import { PAGE_SIZE } from '../hw/memory.ts';
 import { isPlantedBug } from '../kernel/bugs.ts';
+import { GC_KINDS, type GcKind } from '../kernel/kernel.ts';
 import { parseSeed, type Seed } from '../sched/rng.ts';
 import { STRATEGIES, type RunOptions, type StrategyName } from '../script/runner.ts';
+import { MAX_HARTS } from '../script/scenario.ts';
 
-export type FlagKind = 'seed' | 'strategy' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';
+export type FlagKind = 'seed' | 'strategy' | 'gc' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';
 
 export interface RunFlag {
   flag: string;
@@ -36,6 +38,8 @@ export const RUN_OPTION_FLAGS = {
   checkInvariants: { flag: '--check', kind: 'bool' },
   checkWakeDuties: { flag: '--check-wakes', kind: 'bool' },
   kernelPreemption: { flag: '--kernel-preempt', kind: 'bool' },
+  harts: { flag: '--harts', kind: 'int', arg: 'N' },
+  gc: { flag: '--gc', kind: 'gc', arg: GC_KINDS.join('|') },
   maxSteps: { flag: '--max-steps', kind: 'int', arg: 'N' },
   spuriousWakeups: { flag: '--spurious-wakeups', kind: 'bool' },
   eintr: { flag: '--eintr', kind: 'bool' },
@@ -76,6 +80,10 @@ export function applyRunFlag(spec: RunSpec, f: RunFlag & { key: FlaggedKey }, va
     case 'seed':
       s[f.key] = parseSeed(value!);
       return;
+    case 'gc':
+      if (!(GC_KINDS as readonly string[]).includes(value!)) throw new FlagError(`unknown garbage collector "${value}" (${GC_KINDS.join(', ')})`);
+      s[f.key] = value as GcKind;
+      return;
     case 'strategy':
       if (!(STRATEGIES as readonly string[]).includes(value!)) throw new FlagError(`unknown strategy "${value}" (${STRATEGIES.join(', ')})`);
       s[f.key] = value as StrategyName;
@@ -83,6 +91,7 @@ export function applyRunFlag(spec: RunSpec, f: RunFlag & { key: FlaggedKey }, va
     case 'int': {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new FlagError(`${f.flag} must be a positive integer`);
+      if (f.key === 'harts' && n > MAX_HARTS) throw new FlagError(`--harts must be at most ${MAX_HARTS}`);
       s[f.key] = n;
       return;
     }
@@ -139,6 +148,9 @@ export function runArgs(opts: RunSpec): string[] {
         break;
       case 'strategy':
         if (v !== 'random') out.push(f.flag, String(v));
+        break;
+      case 'gc':
+        if (v !== 'scc') out.push(f.flag, String(v));
         break;
       case 'int':
       case 'bytes':

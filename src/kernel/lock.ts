@@ -43,8 +43,8 @@ export class KernelLock {
   private order: number | undefined;
   /** tasks waiting for the lock, oldest first: release() hands it to the first */
   private readonly waiters: Task[] = [];
-  /** what a waiter yields (its name is what a deadlock report shows); nobody registers on it: release wakes the next owner directly */
-  private readonly queue: WaitQueue;
+  /** what a waiter yields (made at the first contention); nobody registers on it: release wakes the next owner directly */
+  private queue: WaitQueue | null = null;
 
   constructor(
     readonly name: string,
@@ -53,7 +53,6 @@ export class KernelLock {
   ) {
     this.lockClass = opts.lockClass ?? name;
     this.order = opts.order;
-    this.queue = new WaitQueue(`${kind === 'spin' ? 'spinlock' : 'mutex'} ${name}`);
   }
 
   /** spin_lock / mutex_lock (not interruptible). */
@@ -68,10 +67,11 @@ export class KernelLock {
     } else {
       this.waiters.push(t);
       t.waitingLock = this;
+      const q = (this.queue ??= new WaitQueue(`${this.kind === 'spin' ? 'spinlock' : 'mutex'} ${this.name}`));
       try {
         while (this.owner !== t) {
           t.wakePending = false;
-          yield this.queue;
+          yield q;
         }
       } finally {
         t.waitingLock = null;

@@ -87,6 +87,23 @@ export class Lockdep {
     // the graph keeps its edges: an order once seen is remembered for the whole run
   }
 
+  /** A syscall ended holding locks ("lock held when returning to user space!"): reported, and the locks released. */
+  returnedHolding(t: Task): void {
+    const names = t.locksHeld.map((l) => l.name);
+    this.report(`return|${t.syscallName}|${names.join(',')}`, [
+      `lockdep: ${t.label} returned from ${t.syscallName ?? '?'}() holding ${names.join(', ')} (step ${this.stepNow()})`,
+    ]);
+    while (t.locksHeld.length > 0) t.locksHeld[t.locksHeld.length - 1].release(t);
+  }
+
+  /** A task went to sleep on a wait queue holding a spinlock ("scheduling while atomic"). */
+  sleepsAtomic(t: Task, queue: string): void {
+    const names = t.locksHeld.filter((l) => l.kind === 'spin').map((l) => l.name);
+    this.report(`atomic|${t.syscallName}|${names.join(',')}`, [
+      `lockdep: ${t.label} sleeps on ${queue} in ${t.syscallName ?? '?'}() holding spinlock ${names.join(', ')} (scheduling while atomic, step ${this.stepNow()})`,
+    ]);
+  }
+
   /** Edges of a path from `from` to `to` in the graph, or null (breadth first: the shortest). */
   private path(from: string, to: string): Edge[] | null {
     const via = new Map<string, { prev: string; edge: Edge } | null>([[from, null]]);

@@ -144,7 +144,10 @@ export class Task implements SimThread {
   get onHart(): boolean {
     if (this.waitingLock) return this.waitingLock.kind === 'spin';
     if (!this.parked || this.state !== 'runnable') return false;
-    if (!this.kernel.config.kernelPreemption) return true;
+    return !this.kernel.config.kernelPreemption || this.holdsSpinlock();
+  }
+
+  holdsSpinlock(): boolean {
     for (const l of this.locksHeld) if (l.kind === 'spin') return true;
     return false;
   }
@@ -231,6 +234,7 @@ export class Task implements SimThread {
       result = done;
     }
     fdputAll(this);
+    if (this.locksHeld.length > 0) k.lockdep.returnedHolding(this);
     k.syscallDone(this, result);
     if (this.state === 'exited') return SYSCALL_TICKS;
     this.pendingResult = result;
@@ -249,10 +253,12 @@ export class Task implements SimThread {
       }
       const y = it.value;
       if (y === PREEMPT) {
-        if (!this.kernel.smp) continue;
+        // Not a scheduling point on one hart while a spinlock is held: spin_lock disabled preemption.
+        if (!this.kernel.smp || (this.kernel.config.harts === 1 && this.holdsSpinlock())) continue;
         this.parked = true;
         return undefined;
       }
+      if (!this.waitingLock && this.holdsSpinlock()) this.kernel.lockdep.sleepsAtomic(this, y.name);
       const on = this.waitingLock ? this.waitingLock.describeWait() : y.name;
       if (this.kernel.sched.block(this, on)) {
         this.kernel.traceBlock(this, on);

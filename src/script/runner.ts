@@ -3,7 +3,7 @@
 // strategy's generator) or the recorded picks; nothing else.
 import { bootMachine } from '../machine.ts';
 import { FaultInjector, type FaultOptions } from '../kernel/faults.ts';
-import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
+import { InvariantViolation, ROOT_CREDS, type GcKind, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from '../sched/scheduler.ts';
 import type { Strategy } from '../sched/strategy.ts';
@@ -36,8 +36,12 @@ export interface RunOptions {
   /** with the invariants, check that every sleeper whose wait condition holds has been woken (src/kernel/wake-duty.ts) */
   checkWakeDuties?: boolean;
   maxSteps?: number;
-  /** make the kernel's PREEMPT points scheduling points (the SMP model) */
+  /** make the kernel's PREEMPT points and lock acquisitions scheduling points, the kernel preemptible */
   kernelPreemption?: boolean;
+  /** harts running kernel code at once (the SMP model, src/kernel/lock.ts); more than 1 makes interleaving points scheduling points */
+  harts?: number;
+  /** the in-flight garbage collector (`--gc`): 'scc' (the default) or 'mark-sweep' (src/unix/gc/) */
+  gc?: GcKind;
   /** PCT depth d (`--depth`, default 3) */
   pctDepth?: number;
   /**
@@ -131,7 +135,7 @@ const calibrated = new WeakMap<Scenario, Map<string, number>>();
  * and options only.
  */
 export function calibratePctK(sc: Scenario, opts: RunOptions): number {
-  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
+  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.harts ?? 0, opts.gc ?? '', opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
   let bySc = calibrated.get(sc);
   if (!bySc) calibrated.set(sc, (bySc = new Map()));
   let k = bySc.get(key);
@@ -161,6 +165,8 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     checkInvariants: opts.checkInvariants ?? sc.kernel?.checkInvariants ?? false,
     checkWakeDuties: opts.checkWakeDuties ?? sc.kernel?.checkWakeDuties ?? false,
     kernelPreemption: opts.kernelPreemption ?? sc.kernel?.kernelPreemption ?? false,
+    harts: opts.harts ?? sc.kernel?.harts ?? 1,
+    gc: opts.gc ?? sc.kernel?.gc ?? 'scc',
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
   };
   const failures: string[] = [];
@@ -192,6 +198,8 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
   }
   const view = new RunView(end, k, net);
   if (failures.length === 0) failures.push(...judge(sc, end, k, view));
+  // A possible deadlock the lock-order graph saw (lockdep.ts) is the cause of whatever else went wrong.
+  failures.unshift(...k.lockdep.reports);
   return {
     scenario: sc.name,
     seed: opts.seed,

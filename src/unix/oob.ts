@@ -28,15 +28,17 @@ import type { Socket } from './socket.ts';
  * a dead socket's queue and OOB skb (the fix for CVE-2024-36972, "af_unix:
  * Update unix_sk(sk)->oob_skb under sk_receive_queue lock.").
  */
-export function* queueOob(t: Task, other: Socket, m: Message): Generator<KernelYield, void, void> {
+export function* queueOob(t: Task, other: Socket, m: Message): Generator<KernelYield, boolean, void> {
   if (other.net.k.bug('oob-skb-no-queue-lock')) return yield* queueOobUnlocked(t, other, m);
   yield* other.recvLock.acquire(t);
   try {
+    if (other.dead) return false; // released while we waited (the caller frees m)
     const q = other.recvQueue;
     if (q.oob) other.net.inflight.dropOobRef(q.oob, 'queue_oob');
     q.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
     m.oobRef = true;
     q.enqueue(m);
+    return true;
   } finally {
     other.recvLock.release(t);
   }
@@ -48,16 +50,20 @@ export function* queueOob(t: Task, other: Socket, m: Message): Generator<KernelY
  * collector, holding the receive-queue lock, can drop the same reference
  * in between (collecting the dead receiver), so it is dropped twice.
  */
-function* queueOobUnlocked(t: Task, other: Socket, m: Message): Generator<KernelYield, void, void> {
+function* queueOobUnlocked(t: Task, other: Socket, m: Message): Generator<KernelYield, boolean, void> {
   const q = other.recvQueue;
   const old = q.oob;
   yield PREEMPT; // another hart runs between the read and consume_skb
   if (old) other.net.inflight.dropOobRef(old, 'queue_oob');
   yield* other.recvLock.acquire(t);
-  q.oob = m;
-  m.oobRef = true;
-  q.enqueue(m);
+  const alive = !other.dead;
+  if (alive) {
+    q.oob = m;
+    m.oobRef = true;
+    q.enqueue(m);
+  }
   other.recvLock.release(t);
+  return alive;
 }
 
 /** SOCK_URGINLINE (SO_OOBINLINE): the OOB byte is read in line, never by MSG_OOB. */

@@ -12,6 +12,7 @@ import { putU32 } from '../kernel/uaccess.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
+import { KernelLock } from '../kernel/lock.ts';
 import type { UnixAddress } from './address.ts';
 import { FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
 import { atMark } from './oob.ts';
@@ -105,6 +106,20 @@ export class Socket implements FileOps {
   readonly recvQueue: MessageQueue;
   /** connectors sleep here while this listener's backlog is full (u->peer_wait) */
   readonly peerWait: WaitQueue;
+  /**
+   * The socket's locks, as struct unix_sock and struct sock have them
+   * (src/kernel/lock.ts). This model takes them in the syscalls that can
+   * block; the synchronous paths (close's unix_release_sock, ioctl, poll)
+   * run atomically without them, as nothing can interleave inside them.
+   */
+  /** u->lock, unix_state_lock: the socket's state, peer and shutdown bits */
+  readonly lock: KernelLock;
+  /** sk_receive_queue.lock: the receive queue (for a listener: its pending embryos) */
+  readonly recvLock: KernelLock;
+  /** u->iolock: one reader at a time (unix_stream_read_generic, unix_dgram_recvmsg) */
+  readonly iolock: KernelLock;
+  /** u->bindlock: one bind or autobind at a time */
+  readonly bindlock: KernelLock;
 
   /** the sockfs inode's owner: the creator's fsuid/fsgid (sock_alloc) */
   uid = 0;
@@ -122,6 +137,11 @@ export class Socket implements FileOps {
     this.sendBuf = new SendBuffer(name, net.k.memory);
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
+    // unix_state_double_lock orders by address; the inode number stands for it.
+    this.lock = new KernelLock(`${name} u->lock`, 'spin', { lockClass: '&u->lock', order: ino });
+    this.recvLock = new KernelLock(`${name} sk_receive_queue.lock`, 'spin', { lockClass: '&sk->sk_receive_queue.lock', order: ino });
+    this.iolock = new KernelLock(`${name} u->iolock`, 'mutex', { lockClass: '&u->iolock', order: ino });
+    this.bindlock = new KernelLock(`${name} u->bindlock`, 'mutex', { lockClass: '&u->bindlock', order: ino });
     const trace = net.k.sched.trace;
     if (trace.recording) this.recvQueue.onChange = (q) => trace.counter(`${name} queued bytes`, q.bytes);
     this.rcvbuf = net.defaultRcvbuf;

@@ -133,9 +133,9 @@ function* streamSend(
     // A large write is split into skbs of at most half the buffer (unix_stream_sendmsg),
     // each charged its truesize (src/unix/truesize.ts).
     const { size, truesize } = streamSkbSize(io.remaining - reserve, s.sendBuf.sndbuf);
-    const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
+    const send = k.bug('stream-wake-before-queue') ? sendChunkWakeFirst : sendChunk;
+    const r = yield* send(t, s, other, io, size, truesize, scm);
     if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
-    if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
     sent += size;
   }
   if (oob) {
@@ -144,6 +144,28 @@ function* streamSend(
     sent++;
   }
   return sent;
+}
+
+/** One skb of a stream send, queued on the peer, then sk_data_ready: the peer's readers are woken once it is there. */
+function* sendChunk(
+  t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
+): Generator<KernelYield, number, void> {
+  const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
+  if (r >= 0 && !s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
+  return r;
+}
+
+/**
+ * BUG (planted 'stream-wake-before-queue'): sk_data_ready is called before
+ * the skb is queued, with unix_state_lock(other) (an interleaving point on
+ * SMP) in between. A reader woken on another hart re-checks an empty queue
+ * and sleeps again; the data then arrives with nobody left to wake it.
+ */
+function* sendChunkWakeFirst(
+  t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
+): Generator<KernelYield, number, void> {
+  other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  return yield* queueChunk(t, s, other, io, size, truesize, scm);
 }
 
 /**
@@ -164,19 +186,30 @@ function* queueChunk(
   s.sendBuf.inTransit += truesize;
   let queued = false;
   try {
-    yield PREEMPT; // unix_state_lock(other)
-    s.sendBuf.inTransit -= truesize;
+    yield* other.lock.acquire(t); // unix_state_lock(other)
     if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+      other.lock.release(t);
       queued = true; // freed below, not leaked
+      s.sendBuf.inTransit -= truesize;
       s.sendBuf.uncharge(truesize);
       dropRights(s, m);
       return -EPIPE;
     }
     addCreds(t, s, other, m);
-    if (isOob) yield* queueOob(t, other, m);
-    else other.recvQueue.enqueue(m);
+    // skb_queue_tail (queue_oob: with u->oob_skb) under the receive-queue lock
+    if (!(isOob ? yield* queueOob(t, other, m) : yield* enqueueLocked(t, other, m))) {
+      // released while we waited for its queue lock (the model's close takes no lock; the collector frees sockets too)
+      other.lock.release(t);
+      queued = true;
+      s.sendBuf.inTransit -= truesize;
+      s.sendBuf.uncharge(truesize);
+      dropRights(s, m);
+      return -EPIPE;
+    }
+    s.sendBuf.inTransit -= truesize; // queued: charged as the peer's message now
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
+    other.lock.release(t);
   } finally {
     if (!queued) {
       // the task died at the preemption point: kfree_skb
@@ -186,6 +219,15 @@ function* queueChunk(
     }
   }
   return size;
+}
+
+/** skb_queue_tail: queues m under other's receive-queue lock; false if other was released meanwhile. */
+export function* enqueueLocked(t: Task, other: Socket, m: Message): Generator<KernelYield, boolean, void> {
+  yield* other.recvLock.acquire(t);
+  const alive = !other.dead;
+  if (alive) other.recvQueue.enqueue(m);
+  other.recvLock.release(t);
+  return alive;
 }
 
 /**
@@ -265,15 +307,22 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   if (typeof m === 'number') return m;
   let queued = false;
   try {
-    yield PREEMPT; // unix_state_lock(other)
-    if (other.dead || other.shutdown & RCV_SHUTDOWN) return -EPIPE;
-    s.sendBuf.inTransit -= m.charge;
+    yield* other.lock.acquire(t); // unix_dgram_sendmsg: unix_state_lock(other)
+    if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+      other.lock.release(t);
+      return -EPIPE;
+    }
     addCreds(t, s, other, m);
-    other.recvQueue.enqueue(m);
+    if (!(yield* enqueueLocked(t, other, m))) {
+      other.lock.release(t);
+      return -EPIPE;
+    }
+    s.sendBuf.inTransit -= m.charge;
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
+    other.lock.release(t);
   } finally {
-    if (!queued) freeUnqueued(s, m); // an error, or the task died at the preemption point
+    if (!queued) freeUnqueued(s, m); // an error, or the task died at the interleaving point
   }
   if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
   return m.data.length;
@@ -297,6 +346,21 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
   if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
   const peek = (flags & MSG_PEEK) !== 0;
   if (flags & MSG_OOB) return recvUrg(s, io, peek, out);
+  // "Lock the socket to prevent queue disordering": one reader at a time, and u->lock
+  // while it looks at the queue. Both are dropped to sleep (unix_stream_data_wait).
+  yield* s.iolock.acquire(t);
+  yield* s.lock.acquire(t);
+  try {
+    return yield* streamReadLocked(t, s, io, flags, noblock, out);
+  } finally {
+    if (s.lock.owner === t) s.lock.release(t);
+    if (s.iolock.owner === t) s.iolock.release(t);
+  }
+}
+
+/** unix_stream_read_generic from mutex_lock(&u->iolock) on; the caller holds u->iolock and u->lock and drops what is still held. */
+function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+  const peek = (flags & MSG_PEEK) !== 0;
   // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise SO_RCVLOWAT bytes (at most the buffer), at least one.
   const target = Math.max(flags & MSG_WAITALL ? io.total : Math.min(s.rcvlowat, io.total), 1);
   const q = s.recvQueue;
@@ -327,8 +391,12 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
           if (copied === 0) return -EAGAIN;
           break redo;
         }
+        s.lock.release(t);
+        s.iolock.release(t);
         const err = yield* sleepTimeo(t, q.readers, deadline);
         if (err) return copied || err;
+        yield* s.iolock.acquire(t);
+        yield* s.lock.acquire(t);
         continue redo;
       }
       if (skip >= m.remaining) {
@@ -364,8 +432,8 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
       // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
       let taken: OpenFile[] | null = null;
       if (rights) {
+        taken = yield* s.net.inflight.receive(t, rights); // the message holds the files until they are detached
         m.rights = null;
-        taken = yield* s.net.inflight.receive(t, rights);
       }
       q.consumeInPlace(m, n);
       if (m.remaining > 0) {
@@ -412,17 +480,21 @@ function seqpacketRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: b
 // ---- shutdown, poll, release ----
 
 /** unix_shutdown: SHUT_RD/WR/RDWR on this end, mirrored onto a stream/seqpacket peer. */
-export function shutdown(s: Socket, how: number): number {
+export function* shutdown(t: Task, s: Socket, how: number): SyscallGen {
   if (how < 0 || how > 2) return -EINVAL;
   const mode = (how + 1) & SHUTDOWN_MASK;
+  yield* s.lock.acquire(t);
   s.shutdown |= mode;
-  s.stateChanged();
   const other = s.peer;
+  s.lock.release(t);
+  s.stateChanged();
   if (other && s.connectionOriented) {
     let peerMode = 0;
     if (mode & RCV_SHUTDOWN) peerMode |= SEND_SHUTDOWN;
     if (mode & SEND_SHUTDOWN) peerMode |= RCV_SHUTDOWN;
+    yield* other.lock.acquire(t);
     other.shutdown |= peerMode;
+    other.lock.release(t);
     other.stateChanged();
   }
   return 0;
