@@ -108,7 +108,7 @@ export class Inflight {
   constructor(
     readonly k: Kernel,
     /** every socket that still exists (UnixNet.sockets) */
-    private readonly sockets: ReadonlyMap<number, Socket>,
+    readonly sockets: ReadonlyMap<number, Socket>,
   ) {
     this.gcDoneWait = new WaitQueue('unix_gc_work done').readyWhen(() => !this.gcInProgress);
   }
@@ -270,6 +270,12 @@ export class Inflight {
         this.gcDoneWait.remove(t.waker);
       }
     }
+  }
+
+  /** A line on the collector's track (Perfetto, failure stories; never the strace text). */
+  note(text: string): void {
+    const trace = this.k.sched.trace;
+    if (trace.recording && this.worker) trace.note(this.k.sched.clock.now, this.worker.pid, text);
   }
 
   /** unix_gc: mark a collection in progress and queue the work. */

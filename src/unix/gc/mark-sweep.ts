@@ -47,6 +47,7 @@ export class MarkSweepCollector {
       candidates.add(f);
       maybeCycle.add(f);
       const u = f.ops as Socket;
+      inf.note(`unix_gc: candidate ${u.describe()} (every reference in flight)`);
       if (u.state === 'listening' && !k.bug('gc-connect-no-listener-lock')) {
         // The fix for CVE-2024-26923: a connect() still queueing an embryo on
         // this listener holds its unix_state_lock; wait for it, so both scans
@@ -61,10 +62,13 @@ export class MarkSweepCollector {
     try {
       // Remove the internal references to the candidates' children.
       for (const f of candidates) this.scanChildren(f, (g) => this.dec(g), null);
+      inf.note(`unix_gc: dec_inflight over the children of ${candidates.size} candidate(s)`);
       yield PREEMPT;
       // Restore those referenced from outside, and all they reach.
       const notCycle: OpenFile[] = [];
-      for (const f of candidates) {
+      // BUG (planted 'gc-frees-reachable'): no restore pass, so every candidate is garbage.
+      const skipRestore = k.bug('gc-frees-reachable');
+      for (const f of skipRestore ? [] : candidates) {
         if ((inf.count.get(f) ?? 0) > 0) {
           candidates.delete(f);
           notCycle.push(f);
@@ -79,10 +83,12 @@ export class MarkSweepCollector {
         }
       }
       for (const f of notCycle) flagged.delete(f);
+      if (notCycle.length) inf.note(`unix_gc: referenced from outside, restored: ${notCycle.map((f) => f.ops.describe(f)).join(', ')}`);
       yield PREEMPT;
       // What is left is garbage: restore its counts and take the messages that make the cycles.
       const hit = inf.hitlist; // messages taken go there at once: the refcount invariant counts them
       const garbage = [...candidates];
+      if (garbage.length) inf.note(`unix_gc: garbage, purging their cycles: ${garbage.map((f) => f.ops.describe(f)).join(', ')}`);
       for (const f of garbage) inf.collecting(f.ops as Socket);
       for (const f of garbage) this.scanChildren(f, (g) => this.inc(g), hit);
       for (const f of garbage) inf.dropOob(f.ops as Socket); // the dead socket's OOB skb reference

@@ -42,7 +42,7 @@ export class SccCollector {
     yield* inf.gcLock.acquire(w);
     const hit = inf.hitlist; // messages taken go there at once: the refcount invariant counts them
     try {
-      if (!g.maybeCyclic) return; // skip_gc: no cycle can exist
+      if (!g.maybeCyclic && !inf.k.bug('gc-frees-reachable')) return; // skip_gc: no cycle can exist
       if (g.grouped) yield* this.walkFast(w, hit);
       else yield* this.walk(w, hit);
     } finally {
@@ -128,6 +128,7 @@ export class SccCollector {
     const g = this.inf.graph;
     if (yield* this.sccDead(scc)) {
       for (const v of scc) yield* this.collect(w, v.socket, hit);
+      if (this.inf.k.bug('gc-frees-reachable')) this.collectCarriers(scc, hit);
       this.inf.gcFreed += scc.length;
     } else if (cyclic(g, scc)) {
       g.cyclic.add(scc);
@@ -145,13 +146,33 @@ export class SccCollector {
     let dead = true;
     for (let i = 0; i < scc.length; i++) {
       if (i > 0) yield PREEMPT; // another hart may close or peek between two vertices
-      if (dead) dead = vertexDead(inf.graph, scc[i]);
+      if (!dead) continue;
+      dead = inf.k.bug('gc-frees-reachable') ? vertexDeadByCountOnly(scc[i]) : vertexDead(inf.graph, scc[i]);
+      if (scc.length > 1 || dead) inf.note(`__unix_gc: unix_vertex_dead(${scc[i].socket.describe()}) = ${dead}`);
     }
     if (!inf.k.bug('gc-peek-no-seqcount') && inf.peekSeq !== seq) {
+      inf.note('__unix_gc: MSG_PEEK intervened, the component waits for the next collection');
       for (const v of scc) inf.graph.markDirty(v); // read_seqcount_retry: try again next time
       return false;
     }
+    if (dead) inf.note(`__unix_gc: dead, purging the queues of ${scc.map((v) => v.socket.describe()).join(', ')}`);
     return dead;
+  }
+
+  /**
+   * BUG (planted 'gc-frees-reachable'), with vertexDeadByCountOnly: every
+   * message that carries a socket judged dead is purged wherever it is
+   * queued, also on a socket an fd still holds.
+   */
+  private collectCarriers(scc: Vertex[], hit: [MessageQueue, Message][]): void {
+    const dead = new Set(scc.map((v) => v.file));
+    for (const s of this.inf.sockets.values()) {
+      for (const m of [...s.recvQueue.msgs]) {
+        if (!m.rights?.files.some((f) => dead.has(f))) continue;
+        s.recvQueue.unlink(m);
+        hit.push([s.recvQueue, m]);
+      }
+    }
   }
 
   /** unix_collect_skb for one socket: its whole receive queue (a listener's: its embryos'), under the queue lock. */
@@ -182,6 +203,15 @@ function vertexDead(g: InflightGraph, v: Vertex): boolean {
     if (next.sccIndex !== v.sccIndex || next.scc !== v.scc) return false; // received by another component
   }
   return v.file.refs === v.outDegree; // not close()d: an fd (or a syscall, or a message in transit) holds it
+}
+
+/**
+ * BUG (planted 'gc-frees-reachable'): no reachability test, only the file
+ * count, so a closed socket whose fd is queued on a socket that is still
+ * open is judged dead, and its queue purged.
+ */
+function vertexDeadByCountOnly(v: Vertex): boolean {
+  return v.file.refs === v.outDegree;
 }
 
 /** unix_scc_cyclic: more than one vertex, or one that receives itself (a self-reference or an embryo-listener circle). */
