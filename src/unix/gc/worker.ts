@@ -34,8 +34,9 @@ function* body(inf: Inflight, w: KernelThread, collector: MarkSweepCollector | S
     inf.gcQueued = false;
     inf.gcRuns++;
     trace.enter(inf.k.sched.clock.now, w.pid, collector.name === 'scc' ? '__unix_gc' : 'unix_gc', '');
+    const before = inf.gcFreed;
     yield* collector.run(w);
-    trace.exit(inf.k.sched.clock.now, w.pid, '', `${inf.gcFreed} freed so far`, 0);
+    trace.exit(inf.k.sched.clock.now, w.pid, '', `${inf.gcFreed - before} socket(s) freed`, 0);
     if (!inf.gcQueued) inf.gcDone();
   }
 }
