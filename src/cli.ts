@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
+import { quietOnClosedStdout } from './command.ts';
 import { ExecError, execImage } from './exec.ts';
 import { execOptionsOf, execSubject } from './explore/exec-subject.ts';
 import { runPlan } from './explore/pool.ts';
@@ -18,7 +19,7 @@ import { FlagError, RUN_FLAGS, applyRunFlag, execReplayCommand, replayCommand, r
 import { shrinkFailure } from './explore/shrink.ts';
 import { exploreShard, mergeExploreShards, verdictOf, type ShardedExploreResult } from './explore/subtree-search.ts';
 import { sweepText } from './explore/sweep-report.ts';
-import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
+import { mergeSummaries, parseShard, summarise, type StuckSeed, type SweepPlan, type SweepProgress, type SweepSummary } from './explore/sweep.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { Rng } from './sched/rng.ts';
 import { CovExplorer } from './sched/strategies/cov.ts';
@@ -56,7 +57,8 @@ const USAGE = `usage:
                                     call whose result differs (exit 0 when none); --against: a strace-format log
   unixsim bugs                      list the planted bugs
 RUN FLAGS: ${RUN_FLAGS_USAGE}
-FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
+FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.
+UNIXSIM_WATCHDOG=S: run, replay and sweep stop a scripted program after S seconds without a system call (default 10; 0: never).`;
 
 export class UsageError extends Error {}
 
@@ -204,6 +206,24 @@ function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out:
   for (const l of failureReport({ file, scenario: sc, opts, found: r, shrunk })) out(l);
 }
 
+/** Bytes in, whole lines out (UTF-8 split anywhere); `end` gives the last line even without its newline. */
+function lineSink(line: (s: string) => void): { write(b: Uint8Array): void; end(): void } {
+  const dec = new TextDecoder();
+  let partial = '';
+  return {
+    write(b) {
+      const lines = (partial + dec.decode(b, { stream: true })).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) line(l);
+    },
+    end() {
+      partial += dec.decode();
+      if (partial) line(partial);
+      partial = '';
+    },
+  };
+}
+
 async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing scenario FILE');
@@ -212,17 +232,18 @@ async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void, er
   checkTraceOut(f.traceOut);
   const sc = await loadScenario(file);
   const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
-  const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined });
   // A trace on stdout is all that goes there: the rest goes to stderr.
   const rest = trace && !f.traceOut ? err : out;
+  // The programs' stdout reaches the user line by line as they write it, not when the run ends.
+  const stdout = lineSink(rest);
+  const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined }, { output: (w) => w.stream === 'stdout' && stdout.write(w.bytes) });
+  stdout.end();
   if (trace) {
     const meta = { seed: String(r.seed), strategy: r.strategy, replay: replayCommand(file, opts), hash: r.hash, scenario: r.scenario };
     const rendered = renderTrace(trace, r.events, r.labels, f, meta);
     if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else out(rendered.trimEnd());
   }
-  const stdout = r.kernel.console.text('stdout');
-  if (stdout) rest(stdout.trimEnd());
   const unknown = r.kernel.describeUnknownSyscalls();
   if (unknown) rest(`unknown syscalls (ENOSYS): ${unknown}`);
   report(file, sc, r, opts, rest, shrinkRunsOf(f));
@@ -355,7 +376,7 @@ async function cmdCov(f: Flags, out: (s: string) => void): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink): Promise<number> {
+async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink, stuck?: readonly StuckSeed[]): Promise<number> {
   if (f.explorer === 'dfs' || f.explorer === 'dpor') return cmdExplore(f, out);
   if (f.explorer === 'cov') return cmdCov(f, out);
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
@@ -374,7 +395,7 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
   if (spec.strategy === 'pct' && spec.pctK === undefined) spec.pctK = calibratePctK(sc, { ...spec, seed: from });
   const plan: SweepPlan = {
     file, spec, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
-    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns },
+    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns }, stuck,
   };
 
   const t0 = performance.now();
@@ -391,7 +412,9 @@ async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSi
   const secs = (performance.now() - t0) / 1000;
   if (progress.tty && lastDraw !== t0) progress.write('\r\x1b[K');
   const summary = summarise(sc, plan, outcomes, stopped);
-  const nondeterministic = determinismLine(sc, { ...spec, seed: from });
+  // (not when that seed's run got stuck in a script: it would get stuck again)
+  const stuckFirst = outcomes.some((o) => o.seed === from && o.failure?.kind === 'stuck');
+  const nondeterministic = stuckFirst ? null : determinismLine(sc, { ...spec, seed: from });
   if (f.json) out(JSON.stringify(summary));
   else {
     const lines = sweepText(summary, { runsPerSec: outcomes.length / secs, threads, shard: f.shard });
@@ -567,23 +590,13 @@ function cmdDiff(f: Flags, guestArgs: string[], out: (s: string) => void): numbe
   return 0;
 }
 
-let stdoutWatched = false;
-
-/** The real command line: a reader that goes away (`| head`) ends the output quietly, not with an EPIPE stack trace. */
-function quietOnClosedStdout(): void {
-  if (stdoutWatched) return;
-  stdoutWatched = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
-
 export async function main(
   argv: string[],
   out?: (s: string) => void,
   io: GuestOutput = HOST_OUTPUT,
   progress: ProgressSink = HOST_PROGRESS,
+  /** sweep: seeds a watchdog found stuck on an earlier attempt (src/command.ts), reported without running them */
+  stuck?: readonly StuckSeed[],
 ): Promise<number> {
   const err = (s: string) => console.error(s);
   if (!out) {
@@ -606,7 +619,7 @@ export async function main(
       case 'replay':
         return await cmdRun(f, true, out, err);
       case 'sweep':
-        return await cmdSweep(f, out, progress);
+        return await cmdSweep(f, out, progress, stuck);
       case 'merge':
         return cmdMerge(f, out);
       case 'bugs':
@@ -628,5 +641,15 @@ export async function main(
       return 2;
     }
     throw e;
+  }
+}
+
+
+/** The scenario file a command names (the watchdog's line names it: src/command.ts). */
+export function scenarioFileOf(argv: string[]): string {
+  try {
+    return parseFlags(argv.slice(1)).positional[0] ?? DEFAULT_SCENARIO;
+  } catch {
+    return argv[1] ?? DEFAULT_SCENARIO;
   }
 }

@@ -24,8 +24,9 @@ export type LockKind = 'spin' | 'mutex';
 
 export interface KernelLockOptions {
   /**
-   * The lockdep class, Linux's lock_class_key ("&u->lock"); reports show it
-   * beside the lock's name. Defaults to the name.
+   * The lock's class, Linux's lock_class_key ("&u->lock"), which Linux's
+   * lockdep keys its graph by; lockdep.ts keys by instance and keeps the
+   * class for whoever reads the lock. Defaults to the name.
    */
   lockClass?: string;
   /**
@@ -41,8 +42,8 @@ export class KernelLock {
   owner: Task | null = null;
   readonly lockClass: string;
   private order: number | undefined;
-  /** tasks waiting for the lock, oldest first: release() hands it to the first */
-  private readonly waiters: Task[] = [];
+  /** tasks waiting for the lock, and deferred work (whenFree), oldest first: release() hands it to the first */
+  private readonly waiters: (Task | Deferred)[] = [];
   /** what a waiter yields (made at the first contention); nobody registers on it: release wakes the next owner directly */
   private queue: WaitQueue | null = null;
 
@@ -68,15 +69,19 @@ export class KernelLock {
       this.waiters.push(t);
       t.waitingLock = this;
       const q = (this.queue ??= new WaitQueue(`${this.kind === 'spin' ? 'spinlock' : 'mutex'} ${this.name}`));
+      let got = false;
       try {
         while (this.owner !== t) {
           t.wakePending = false;
           yield q;
         }
+        got = true;
       } finally {
         t.waitingLock = null;
+        // Abandoned (its thread was ended) while waiting, or after the lock was handed to it: pass it on.
         const i = this.waiters.indexOf(t);
-        if (i >= 0) this.waiters.splice(i, 1); // abandoned while waiting (its thread was ended)
+        if (i >= 0) this.waiters.splice(i, 1);
+        if (!got && this.owner === t) this.handOff(t);
       }
     }
     t.locksHeld.push(this);
@@ -93,13 +98,40 @@ export class KernelLock {
     const i = held.lastIndexOf(this);
     held.splice(i, 1);
     k.lockdep.release(t, this);
-    const next = this.waiters.shift() ?? null;
-    this.owner = next;
-    if (next) {
-      k.sched.recorder?.write(`t:${next.pid}`);
-      for (const w of this.waiters) w.waitingOn = this.describeWait();
-      k.sched.wake(next, `unlock of ${this.name}`);
+    this.handOff(t);
+  }
+
+  /** The lock goes to the oldest waiter, which is woken, or becomes free; deferred work on the way runs as it comes up. */
+  private handOff(by: Task): void {
+    const sched = by.kernel.sched;
+    this.owner = null;
+    for (;;) {
+      const next = this.waiters.shift();
+      if (!next) return;
+      if (next instanceof Deferred) {
+        next.run();
+        if (this.owner !== null) return; // what it ran cannot take a lock, but stay safe
+        continue;
+      }
+      this.owner = next;
+      sched.recorder?.write(`t:${next.pid}`);
+      for (const w of this.waiters) if (!(w instanceof Deferred)) w.waitingOn = this.describeWait();
+      sched.wake(next, `unlock of ${this.name}`);
+      return;
     }
+  }
+
+  /**
+   * Runs `work` once the lock is free: now if it is, else when its holder
+   * (and the waiters queued before) are done with it. For synchronous kernel
+   * paths that Linux runs under the lock but that cannot wait in this model
+   * (unix_release_sock, reached from close's last fput): the work happens as
+   * if the closing task had spun for the lock.
+   */
+  whenFree(work: () => void, recorder: { write(key: string): void } | null): void {
+    recorder?.write(this.key);
+    if (this.owner === null) work();
+    else this.waiters.push(new Deferred(work));
   }
 
   /** Runs `body` holding the lock (the common lock; ...; unlock shape). */
@@ -113,7 +145,7 @@ export class KernelLock {
     }
   }
 
-  /** Is a task waiting for it? */
+  /** Is a task (or deferred work) waiting for it? */
   get contended(): boolean {
     return this.waiters.length > 0;
   }
@@ -121,7 +153,7 @@ export class KernelLock {
   /** What a waiter sleeps or spins on, for deadlock reports: the lock and its holder. */
   describeWait(): string {
     const holder = this.owner ? `held by ${this.owner.label}${this.owner.syscallName ? ` in ${this.owner.syscallName}()` : ''}` : 'free';
-    return `${this.kind === 'spin' ? 'spinlock' : 'mutex'} ${this.name} (${holder})`;
+    return this.kind === 'spin' ? `spinlock ${this.name} (spinning; ${holder})` : `mutex ${this.name} (${holder})`;
   }
 
   /** Its place in the double-lock order (given, or numbered by the kernel at first use). */
@@ -154,6 +186,11 @@ export function* doubleLock(t: Task, a: KernelLock, b: KernelLock): Generator<Ke
 export function doubleUnlock(t: Task, a: KernelLock, b: KernelLock): void {
   a.release(t);
   if (b !== a) b.release(t);
+}
+
+/** Work queued behind a lock's waiters (whenFree). */
+class Deferred {
+  constructor(readonly run: () => void) {}
 }
 
 function isGenerator<R>(x: unknown): x is Generator<KernelYield, R, void> {

@@ -214,6 +214,10 @@ export class Scheduler {
       // With a timer pending, when it fires depends on every step's ticks: no step commutes with another.
       const timed = rec !== null && this.events.peekTime() !== undefined;
       rec?.begin(t.tid);
+      // Under a hart limit, a step that changes how many harts are held enables or disables the
+      // threads that need a free one: it writes "harts", and a step that needed a free hart reads it (dpor).
+      const heldBefore = rec && this.harts !== Infinity ? this.hartsHeld() : -1;
+      const neededHart = heldBefore >= 0 && !t.onHart;
       this.running = t;
       this.trace.running = t.tid;
       const ticks = t.step();
@@ -223,6 +227,10 @@ export class Scheduler {
       let fp: Footprint | null = null;
       if (rec) {
         if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');
+        if (heldBefore >= 0) {
+          if (neededHart) rec.read('harts');
+          if (this.hartsHeld() !== heldBefore) rec.write('harts');
+        }
         fp = rec.end(t.tid, t.midSyscall === true);
       }
       if (this.strategy.observeStep) {
@@ -250,9 +258,13 @@ export class Scheduler {
   }
 
   private allHartsHeld(): boolean {
+    return this.hartsHeld() >= this.harts;
+  }
+
+  private hartsHeld(): number {
     let held = 0;
     for (const t of this.threads) if (t.onHart) held++;
-    return held >= this.harts;
+    return held;
   }
 
   /** Only idle kernel threads are left (their work queues are empty): the run is over. */

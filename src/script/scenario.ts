@@ -55,7 +55,7 @@ export function defineScenario(s: Scenario): Scenario {
 }
 
 const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'targets', 'checks'];
-const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption', 'harts', 'gc'];
+const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption', 'harts', 'gc', 'memoryLimit', 'consoleLimit'];
 /** The most harts a run may have (--harts): more than its tasks changes nothing. */
 export const MAX_HARTS = 64;
 const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
@@ -125,6 +125,10 @@ export function scenarioProblem(x: unknown): string | null {
     if (kc.gc !== undefined && !(GC_KINDS as readonly unknown[]).includes(kc.gc)) return `kernel.gc must be ${GC_KINDS.map((g) => `'${g}'`).join(' or ')}, not ${describe(kc.gc)}`;
     if (kc.harts !== undefined && !(Number.isInteger(kc.harts) && (kc.harts as number) >= 1 && (kc.harts as number) <= MAX_HARTS)) {
       return `kernel.harts must be an integer from 1 to ${MAX_HARTS}, not ${describe(kc.harts)}`;
+    }
+    for (const f of ['memoryLimit', 'consoleLimit']) {
+      const v = kc[f];
+      if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) return `kernel.${f} must be a positive integer (bytes), not ${describe(v)}`;
     }
   }
   if (s.targets !== undefined && !(Array.isArray(s.targets) && s.targets.every((t) => typeof t === 'string'))) {

@@ -208,9 +208,18 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
     }
     if (qlenApplies(s, other) && queueFull(other)) {
       // item 93; unix_wait_for_peer drops the lock and sleeps on the receiver's peer_wait until a receive (or its close) frees a slot.
-      other.lock.release(t);
-      if (noblock) return -EAGAIN;
-      const err = yield* sleepTimeo(t, other.peerWait, deadline);
+      if (noblock) {
+        // unix_state_double_lock(sk, other) to register for the peer's wakeup (unix_dgram_peer_wake_me),
+        // and EAGAIN unless the queue drained meanwhile (then: restart).
+        other.lock.release(t);
+        yield* doubleLock(t, s.lock, other.lock);
+        const still = s.peer !== other || queueFull(other);
+        doubleUnlock(t, s.lock, other.lock);
+        if (still) return -EAGAIN;
+        continue;
+      }
+      const o = other;
+      const err = yield* sleepTimeo(t, o.peerWait, deadline, () => o.lock.release(t));
       if (err) return err;
       continue;
     }

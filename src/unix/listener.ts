@@ -87,19 +87,18 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
     // the name up again (unix_wait_for_peer drops other's lock to sleep; goto restart).
     net.k.coverage?.add('connect', 'listener/full', noblock ? 'EAGAIN' : 'sleeps');
     if (noblock) return -EAGAIN;
-    other.lock.release(t);
-    const err = yield* sleepTimeo(t, other.peerWait, deadline);
+    const err = yield* sleepTimeo(t, other.peerWait, deadline, () => other.lock.release(t));
     return err || RESTART;
   }
   // The target lookup comes before our own state check (item 38).
   if (s.state === 'connected') return -EISCONN;
   if (s.state !== 'unconnected') return -EINVAL;
-  // unix_state_lock_nested(sk): Linux re-checks sk's state here. The model re-checks the
-  // listener too: its close (unix_release_sock) runs here without taking its lock.
+  // unix_state_lock_nested(sk), and sk's state checked again under it (a concurrent connect on sk).
   yield* s.lock.acquire(t);
-  if (other.dead || other.state !== 'listening' || bl.full || s.state !== 'unconnected') {
+  if (s.state !== 'unconnected') {
+    const err = s.state === 'connected' ? -EISCONN : -EINVAL;
     s.lock.release(t);
-    return RESTART;
+    return err;
   }
   {
     const embryo = net.newSocket(s.type);

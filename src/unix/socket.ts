@@ -44,10 +44,14 @@ export function deadlineOf(t: Task, timeo: number): number {
   return timeo > 0 ? t.kernel.sched.clock.now + timeo : Infinity;
 }
 
-/** Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). */
-export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
-  if (deadline === Infinity) return yield* sleepOn(t, q);
-  const r = yield* sleepOnUntil(t, q, deadline);
+/**
+ * Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo
+ * expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). `unlock` drops
+ * the caller's locks once it is on q (see sleepOn).
+ */
+export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
+  if (deadline === Infinity) return yield* sleepOn(t, q, unlock);
+  const r = yield* sleepOnUntil(t, q, deadline, unlock);
   // sock_intr_errno: with a timeout running, a signal is EINTR even after a SA_RESTART handler
   return r === 1 ? -EAGAIN : r === -ERESTARTSYS ? -EINTR : r;
 }
@@ -108,9 +112,9 @@ export class Socket implements FileOps {
   readonly peerWait: WaitQueue;
   /**
    * The socket's locks, as struct unix_sock and struct sock have them
-   * (src/kernel/lock.ts). This model takes them in the syscalls that can
-   * block; the synchronous paths (close's unix_release_sock, ioctl, poll)
-   * run atomically without them, as nothing can interleave inside them.
+   * (src/kernel/lock.ts). The syscalls take them where Linux does; close's
+   * unix_release_sock, which cannot wait here, runs when they are free
+   * (whenFree); ioctl and poll take none (nothing interleaves inside them).
    */
   /** u->lock, unix_state_lock: the socket's state, peer and shutdown bits */
   readonly lock: KernelLock;

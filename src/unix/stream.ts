@@ -189,21 +189,13 @@ function* queueChunk(
     yield* other.lock.acquire(t); // unix_state_lock(other)
     if (other.dead || other.shutdown & RCV_SHUTDOWN) {
       other.lock.release(t);
-      queued = true; // freed below, not leaked
-      s.sendBuf.inTransit -= truesize;
-      s.sendBuf.uncharge(truesize);
-      dropRights(s, m);
-      return -EPIPE;
+      return -EPIPE; // out_pipe: the skb is freed below
     }
     addCreds(t, s, other, m);
     // skb_queue_tail (queue_oob: with u->oob_skb) under the receive-queue lock
     if (!(isOob ? yield* queueOob(t, other, m) : yield* enqueueLocked(t, other, m))) {
       // released while we waited for its queue lock (the model's close takes no lock; the collector frees sockets too)
       other.lock.release(t);
-      queued = true;
-      s.sendBuf.inTransit -= truesize;
-      s.sendBuf.uncharge(truesize);
-      dropRights(s, m);
       return -EPIPE;
     }
     s.sendBuf.inTransit -= truesize; // queued: charged as the peer's message now
@@ -212,7 +204,7 @@ function* queueChunk(
     other.lock.release(t);
   } finally {
     if (!queued) {
-      // the task died at the preemption point: kfree_skb
+      // EPIPE, or the task died at an interleaving point: kfree_skb
       s.sendBuf.inTransit -= truesize;
       s.sendBuf.uncharge(truesize);
       dropRights(s, m);
@@ -391,9 +383,11 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
           if (copied === 0) return -EAGAIN;
           break redo;
         }
-        s.lock.release(t);
-        s.iolock.release(t);
-        const err = yield* sleepTimeo(t, q.readers, deadline);
+        // unix_stream_data_wait: on the queue first, then the locks go (a wake from a close they held up is not lost)
+        const err = yield* sleepTimeo(t, q.readers, deadline, () => {
+          s.lock.release(t);
+          s.iolock.release(t);
+        });
         if (err) return copied || err;
         yield* s.iolock.acquire(t);
         yield* s.lock.acquire(t);
@@ -523,6 +517,13 @@ export function pollMask(s: Socket): number {
  */
 export function release(s: Socket, embryo: boolean): void {
   if (s.dead) return;
+  // It takes u->lock, the peer's u->lock and the queue lock in turn. A task on another hart that
+  // holds one is inside its critical section: the release waits for it, as spin_lock would.
+  const busy = [s.lock, s.recvLock, s.connectionOriented ? s.peer?.lock : undefined].find((l) => l && l.owner !== null);
+  if (busy) {
+    busy.whenFree(() => release(s, embryo), s.net.k.sched.recorder);
+    return;
+  }
   const net = s.net;
   net.unbind(s);
   const wasListening = s.state === 'listening';
