@@ -57,6 +57,14 @@ const PROBES: Probe[] = [
     },
     unixsimGaps: {},
   },
+  // waitid: idtypes (P_PIDFD too), option checks, the siginfo, WNOWAIT, WNOHANG with nothing to report
+  {
+    file: 'wait_probe.c',
+    qemuMistranslates: {
+      'nohang 1': "qemu-user copies waitid's siginfo back only when a child was found, so WNOHANG leaves it as it was",
+    },
+    unixsimGaps: {},
+  },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
 ];

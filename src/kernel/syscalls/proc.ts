@@ -1,9 +1,10 @@
-// Processes, identity, time and signals: exit, wait4, clone (as fork),
+// Processes, identity, time and signals: exit, wait4, waitid, clone (as fork),
 // get*id, nanosleep and clocks on virtual time, kill, rt_sigaction,
 // rt_sigprocmask, sched_yield.
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
-import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, SIGKILL, SIGSTOP, WNOHANG, __WALL, __WCLONE } from '../abi.ts';
-import { E2BIG, EAGAIN, ECHILD, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, O_NONBLOCK, SIGCHLD, SIGKILL, SIGSTOP, WNOHANG, WUNTRACED, __WALL, __WCLONE } from '../abi.ts';
+import { E2BIG, EAGAIN, EBADF, ECHILD, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { PidFd } from '../pidfd.ts';
 import { getLimit, RLIMIT_NPROC } from './misc.ts';
 import { readSigmask, withSigmask } from './poll.ts';
 import type { Kernel } from '../kernel.ts';
@@ -83,6 +84,79 @@ function* wait4(t: Task, pid: number, status: number, options: number): SyscallG
   }
 }
 
+export const P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
+export const WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000, __WNOTHREAD = 0x20000000;
+const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+
+/**
+ * waitid (kernel_waitid): which children a call may report, the pid of its
+ * target (0 for any), or -errno for a bad idtype, id or pidfd. Every process
+ * here is in process group 1 (there is no setpgid), so P_PGID 0 or 1 names
+ * every child and any other group none.
+ */
+function waitidTarget(t: Task, idtype: number, id: number): { pid: number; nonblock: boolean } | number {
+  switch (idtype) {
+    case P_ALL:
+      return { pid: 0, nonblock: false };
+    case P_PID:
+      return id <= 0 ? -EINVAL : { pid: id, nonblock: false };
+    case P_PGID:
+      if (id < 0) return -EINVAL;
+      return id === 0 || id === 1 ? { pid: 0, nonblock: false } : { pid: -1, nonblock: false };
+    case P_PIDFD: {
+      if (id < 0) return -EINVAL;
+      const f = t.fds.get(id);
+      if (!f || !(f.ops instanceof PidFd)) return -EBADF; // pidfd_get_pid
+      // a nonblocking pidfd makes the wait WNOHANG, and "nothing yet" EAGAIN
+      return { pid: f.ops.pid, nonblock: (f.flags & O_NONBLOCK) !== 0 };
+    }
+    default:
+      return -EINVAL;
+  }
+}
+
+/**
+ * waitid: like wait4, but the child is described in a siginfo (si_signo
+ * SIGCHLD, si_code CLD_EXITED/KILLED/DUMPED, si_pid, si_uid, si_status)
+ * and WNOWAIT leaves it waitable. Stopped and continued children are not
+ * modelled (nothing stops), so only WEXITED ever reports.
+ */
+function* waitid(t: Task, idtype: number, id: number, infop: number, options: number): SyscallGen {
+  if (options & ~(WNOHANG | WNOWAIT | WEXITED | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) return -EINVAL;
+  if (!(options & (WEXITED | WUNTRACED | WCONTINUED))) return -EINVAL;
+  const target = waitidTarget(t, idtype, id);
+  if (typeof target === 'number') return target;
+  const proc = t.group.leader;
+  const nohang = (options & WNOHANG) !== 0 || target.nonblock;
+  for (;;) {
+    const candidates = proc.children.filter((c) => target.pid === 0 || c.pid === target.pid);
+    if (candidates.length === 0) return -ECHILD;
+    const z = options & WEXITED ? candidates.find((c) => c.zombie) : undefined;
+    if (z) {
+      const st = z.exitStatus;
+      const sig = st & 0x7f;
+      const code = sig === 0 ? CLD_EXITED : st & 0x80 ? CLD_DUMPED : CLD_KILLED;
+      if (infop && !writeChildInfo(t, infop, SIGCHLD, code, z.pid, z.creds.uid, sig === 0 ? (st >> 8) & 0xff : sig)) return -EFAULT;
+      if (!(options & WNOWAIT)) t.kernel.reap(t, z);
+      return 0;
+    }
+    if (nohang) {
+      // nothing to report: 0 with a zeroed siginfo, or EAGAIN through a nonblocking pidfd
+      if (target.nonblock) return -EAGAIN;
+      if (infop && !writeChildInfo(t, infop, 0, 0, 0, 0, 0)) return -EFAULT;
+      return 0;
+    }
+    const err = yield* sleepOn(t, proc.childExit);
+    if (err) return err;
+  }
+}
+
+/** The fields of a SIGCHLD siginfo that waitid writes (riscv64 layout: the union at offset 16). */
+function writeChildInfo(t: Task, infop: number, signo: number, code: number, pid: number, uid: number, status: number): boolean {
+  const w = new StructWriter(28).i32(0, signo).i32(4, 0).i32(8, code).i32(16, pid).u32(20, uid).i32(24, status);
+  return t.mm.write(infop, w.bytes.subarray(0, 12)) && t.mm.write(infop + 16, w.bytes.subarray(16, 28));
+}
+
 /**
  * The parent of a CLONE_VFORK child sleeps until the child execs or exits
  * (Linux wait_for_vfork_done: only a fatal signal ends the wait early;
@@ -160,9 +234,11 @@ export function registerProc(k: Kernel): void {
     return 0;
   });
   d(260, 'wait4', ['int', 'ptr', 'hex', 'ptr'], (t, [pid, status, options]) => {
-    if (options & ~(WNOHANG | 2 | 8 | __WALL | __WCLONE | 0x20000000 | 0x01000000)) return -EINVAL;
+    // kernel_wait4's mask: WNOWAIT and WEXITED belong to waitid only
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD)) return -EINVAL;
     return wait4(t, pid, status, options);
   });
+  d(95, 'waitid', ['int', 'int', 'ptr', 'hex', 'ptr'], (t, [idtype, id, infop, options]) => waitid(t, idtype, id, infop, options));
   d(220, 'clone', ['hex', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [flags, newsp, ptid, tls, ctid]) => {
     const bad = cloneFlagsError(flags);
     if (bad) return bad;
