@@ -23,6 +23,9 @@
 // in-flight accounting: a receive takes it; a message freed by a
 // synchronous path (close) while the collector holds it is set aside and
 // freed when the collector drops the lock, as a task spinning on it would.
+// A send publishes its message and the message's graph edges in one step
+// without it (Linux's unix_add_edges takes it): the collectors tolerate
+// edges that appear while they wait at a scheduling point.
 //
 // Releasing files may release sockets, whose queues carry more files: all
 // puts go through one FIFO (`putFiles`), drained iteratively by whoever

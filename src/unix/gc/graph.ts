@@ -70,6 +70,8 @@ export class InflightGraph {
   dirty: Vertex[] = [];
   /** components the last walks found alive and cyclic (unix_scc_cyclic): while any is left, a later close may make one dead */
   readonly cyclic = new Set<Vertex[]>();
+  /** edge changes that concern cycles so far (a walk that saw one happen meanwhile leaves the graph ungrouped) */
+  changes = 0;
   /** walks so far, and the Tarjan index counter (never reset, so component numbers of different walks never alias) */
   walks = 0;
   nextIndex = 1;
@@ -93,6 +95,7 @@ export class InflightGraph {
     if (!succ) return;
     this.maybeCyclic = true;
     this.grouped = false;
+    this.changes++;
     this.markDirty(succ);
   }
 
@@ -105,6 +108,7 @@ export class InflightGraph {
         v = new Vertex(f, f.ops as Socket);
         this.vertices.set(f, v);
         this.grouped = false;
+        this.changes++;
       }
       const e = new Edge(v, receiver);
       v.edges.add(e);

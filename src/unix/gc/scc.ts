@@ -59,6 +59,10 @@ export class SccCollector {
   private *walk(w: KernelThread, hit: [MessageQueue, Message][]): Gen {
     const g = this.inf.graph;
     const walk = ++g.walks;
+    // Linux's unix_add_edges waits for unix_gc_lock; the model's send publishes a message and its
+    // edges in one step without it, so edges may appear while the walk waits at a scheduling point
+    // (the walk's live edge iterators take them in; the graph then stays ungrouped).
+    const changes = g.changes;
     const starts: Vertex[] = [];
     for (const v of g.takeDirty()) {
       if (v.scc) {
@@ -106,8 +110,8 @@ export class SccCollector {
         if (parent) parent.v.low = Math.min(parent.v.low, v.low);
       }
     }
-    g.grouped = true;
-    g.maybeCyclic = g.cyclic.size > 0 || g.dirty.length > 0;
+    g.grouped = g.changes === changes;
+    g.maybeCyclic = g.cyclic.size > 0 || g.dirty.length > 0 || !g.grouped;
   }
 
   /** unix_walk_scc_fast: no edge changed, so the old components stand; recheck those a close touched. */
