@@ -8,14 +8,14 @@
 // The oracle (Inflight.collecting) and the accounting (Inflight.check) run
 // after every step with the kernel's invariants.
 //
-// UNIXSIM_GC_RUNS=N runs more cases (default 10); the planted
+// UNIXSIM_GC_RUNS=N runs more cases (default 6); the planted
 // gc-frees-reachable must make it fail.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/script/runner.ts';
 import { scmProgramArb, scmScenario, type ScmProgram } from './lib/scm.ts';
 
-const RUNS = Number(process.env.UNIXSIM_GC_RUNS ?? 10);
+const RUNS = Number(process.env.UNIXSIM_GC_RUNS ?? 6);
 const SEED = 20_261_201;
 
 interface GcCase {
