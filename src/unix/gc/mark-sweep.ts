@@ -82,7 +82,6 @@ export class MarkSweepCollector {
           }, null);
         }
       }
-      for (const f of notCycle) flagged.delete(f);
       if (notCycle.length) inf.note(`unix_gc: referenced from outside, restored: ${notCycle.map((f) => f.ops.describe(f)).join(', ')}`);
       yield PREEMPT;
       // What is left is garbage: restore its counts and take the messages that make the cycles.
@@ -90,7 +89,10 @@ export class MarkSweepCollector {
       const garbage = [...candidates];
       if (garbage.length) inf.note(`unix_gc: garbage, purging their cycles: ${garbage.map((f) => f.ops.describe(f)).join(', ')}`);
       for (const f of garbage) inf.collecting(f.ops as Socket);
+      // Every candidate is still flagged here, those restored too: a garbage queue's message that
+      // carries a restored one gives back what the first pass took, before its purge drops it.
       for (const f of garbage) this.scanChildren(f, (g) => this.inc(g), hit);
+      for (const f of notCycle) flagged.delete(f); // not_cycle_list back to gc_inflight_list
       for (const f of garbage) inf.dropOob(f.ops as Socket); // the dead socket's OOB skb reference
       inf.gcFreed += garbage.length;
     } finally {
