@@ -65,7 +65,7 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
   }
   const deadline = deadlineOf(t, s.sndtimeo);
   for (;;) {
-    const other = net.find(t, a, s.type);
+    const other = net.find(t, a, s.type, s.netns);
     if (typeof other === 'number') return other;
     const r = yield* other.lock.withLock(t, () => connectLocked(t, s, other, noblock, deadline));
     if (r !== RESTART) return r;
@@ -101,7 +101,7 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
     return err;
   }
   {
-    const embryo = net.newSocket(s.type);
+    const embryo = net.newSocket(s.type, s.netns);
     embryo.state = 'connected';
     embryo.peer = s;
     embryo.addr = other.addr;
