@@ -17,7 +17,8 @@
 // when too many are in flight (wait_for_unix_gc). The model also wakes it
 // when a socket in flight loses its last other reference, standing for the
 // releases a real system's other sockets make all the time: a closed run
-// has none, and its garbage would otherwise outlive it.
+// has none, and its garbage would otherwise outlive it (it asks only while
+// the graph may hold a cycle, unix_graph_maybe_cyclic: no cycle, no garbage).
 //
 // unix_gc_lock (`gcLock`) orders the collector against the changes of the
 // in-flight accounting: a receive takes it; a message freed by a
@@ -242,7 +243,8 @@ export class Inflight {
     if (n === undefined) return;
     this.untracked();
     this.graph.fileDropped(f);
-    if (n === f.refs) this.requestGc(); // the model's own trigger (see the header)
+    // The model's own trigger (see the header), only while a cycle may exist: garbage needs one.
+    if (n === f.refs && this.graph.maybeCyclic) this.requestGc();
   }
 
   /** unix_release_sock: a socket was released; if sockets are in flight, run the collector. */
