@@ -21,7 +21,7 @@ import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
-import { manageOob, queueOob, recvUrg } from './oob.ts';
+import { manageOob, oobFastPath, queueOob, recvUrg } from './oob.ts';
 import { sendSigurg } from '../kernel/fown.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
@@ -337,7 +337,17 @@ export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock:
 function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
   if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
   const peek = (flags & MSG_PEEK) !== 0;
-  if (flags & MSG_OOB) return recvUrg(s, io, peek, out);
+  if (flags & MSG_OOB) {
+    // unix_stream_recv_urg: u->iolock, u->lock, and the queue lock around oob_skb
+    yield* s.iolock.acquire(t);
+    yield* s.lock.acquire(t);
+    yield* s.recvLock.acquire(t);
+    const r = recvUrg(s, io, peek, out);
+    s.recvLock.release(t);
+    s.lock.release(t);
+    s.iolock.release(t);
+    return r;
+  }
   // "Lock the socket to prevent queue disordering": one reader at a time, and u->lock
   // while it looks at the queue. Both are dropped to sleep (unix_stream_data_wait).
   yield* s.iolock.acquire(t);
@@ -370,7 +380,14 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
     for (;;) {
       // again: the message at i, past consumed marks and the OOB byte (manage_oob)
       if (i < q.msgs.length) {
-        i = manageOob(s, i, peek, copied);
+        if (!oobFastPath(s, i)) {
+          // manage_oob's slow path runs under the queue lock; what it drops is freed after
+          yield* s.recvLock.acquire(t);
+          const hitlist: Message[] = [];
+          if (i < q.msgs.length) i = manageOob(s, i, peek, copied, hitlist); // the collector may have purged meanwhile
+          s.recvLock.release(t);
+          for (const x of hitlist) q.free(x);
+        }
         if (i < 0 && copied) break redo;
       }
       const m = i >= 0 ? q.msgs[i] : undefined;

@@ -96,6 +96,28 @@ describe('kernel locks', () => {
     expect(step(c, gc)).toBe('done');
   });
 
+  it('whenFree runs its work at once on a free lock, else after the holder and the waiters queued before it', () => {
+    const { a, b } = kernel(2);
+    const l = new KernelLock('L', 'spin');
+    const ran: string[] = [];
+    l.whenFree(() => ran.push('free'), null);
+    expect(ran).toEqual(['free']);
+    const ga = l.acquire(a);
+    step(a, ga);
+    step(a, ga);
+    const gb = l.acquire(b);
+    step(b, gb);
+    step(b, gb);
+    l.whenFree(() => ran.push(`after, owner ${l.owner?.label ?? 'none'}`), null);
+    l.release(a);
+    expect(l.owner).toBe(b);
+    expect(ran).toEqual(['free']);
+    step(b, gb);
+    l.release(b);
+    expect(ran).toEqual(['free', 'after, owner none']);
+    expect(l.owner).toBeNull();
+  });
+
   it('doubleLock takes the lower order first whichever is named first', () => {
     const { a } = kernel(1);
     const lo = new KernelLock('lo', 'spin', { order: 1 });

@@ -20,7 +20,6 @@ describe('one hart', () => {
     ['race-two-acceptors', 1, 'random', 'b1133204453707f4'],
     ['acceptance-dgram', 1, 'pct', 'df649d01dbbc2b71'],
     ['race-slow-drain', 1, 'random', '95233b7a32da495c'],
-    ['epoll-echo-server', 1, 'pct', '2f938ee552a66134'],
   ];
   it('gives the trace hashes of the kernel before locks', async () => {
     for (const [name, seed, strategy, hash] of GOLDEN) {
@@ -55,7 +54,7 @@ describe('lockdep', () => {
   });
 
   it('passes the correct kernel on two harts', () => {
-    for (let seed = 1; seed <= 20; seed++) {
+    for (let seed = 1; seed <= 8; seed++) {
       expect(runScenario(crossConnect, { seed, strategy: seed % 2 ? 'random' : 'pct', harts: 2, checkInvariants: true }).failures).toEqual([]);
     }
   });
@@ -90,7 +89,7 @@ describe('the race scenarios on two and three harts', () => {
 
 describe("a wake before the state change it announces ('stream-wake-before-queue')", () => {
   const seeds = (opts: object): RunResult[] =>
-    Array.from({ length: 40 }, (_, i) => runScenario(wakeBeforePublish, { seed: i + 1, strategy: 'pct', bugs: ['stream-wake-before-queue'], ...opts }));
+    Array.from({ length: 20 }, (_, i) => runScenario(wakeBeforePublish, { seed: i + 1, strategy: 'pct', bugs: ['stream-wake-before-queue'], ...opts }));
 
   it('is found by pct on two harts as a lost wakeup (both ends asleep), never on one hart without preemption', () => {
     const two = seeds({});
