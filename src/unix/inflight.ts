@@ -243,8 +243,9 @@ export class Inflight {
     if (n === undefined) return;
     this.untracked();
     this.graph.fileDropped(f);
-    // The model's own trigger (see the header), only while a cycle may exist: garbage needs one.
-    if (n === f.refs && this.graph.maybeCyclic) this.requestGc();
+    // The model's own trigger (see the header), only while a cycle may exist: garbage needs one
+    // (the planted gc-frees-reachable skips that shortcut with the rest of the reachability test).
+    if (n === f.refs && (this.graph.maybeCyclic || this.k.bug('gc-frees-reachable'))) this.requestGc();
   }
 
   /** unix_release_sock: a socket was released; if sockets are in flight, run the collector. */
