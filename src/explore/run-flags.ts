@@ -7,7 +7,8 @@ import { parseBytes } from '../hw/budget.ts';
 import { PAGE_SIZE } from '../hw/memory.ts';
 import { isPlantedBug } from '../kernel/bugs.ts';
 import { parseSeed, type Seed } from '../sched/rng.ts';
-import { STRATEGIES, type RunOptions, type StrategyName } from '../script/runner.ts';
+import { STRATEGIES, type StrategyName } from '../sched/strategy-names.ts';
+import type { RunOptions } from '../script/runner.ts';
 
 export type FlagKind = 'seed' | 'strategy' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';
 

@@ -1,7 +1,7 @@
 // One sweep worker thread: loads the scenario once, then runs the chunks of
 // seeds its parent sends and posts back their outcomes (see pool.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadScenario } from '../cli.ts';
+import { loadScenario } from '../cli/scenario-commands.ts';
 import type { RunSpec } from './run-flags.ts';
 import { runSeeds } from './sweep.ts';
 

@@ -19,8 +19,8 @@ import { installFiles } from './files.ts';
 import { installScriptPrograms } from './binfmt.ts';
 import type { Scenario } from './scenario.ts';
 
-export type StrategyName = 'random' | 'rr' | 'pct' | 'keep';
-export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct', 'keep'];
+import { STRATEGIES, type StrategyName } from '../sched/strategy-names.ts';
+export { STRATEGIES, type StrategyName };
 
 export interface RunOptions {
   seed: Seed;
