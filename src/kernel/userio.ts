@@ -62,12 +62,18 @@ export class UserIO {
   done = 0;
   readonly total: number;
 
+  /**
+   * A single buffer (read, write, send, recv) is kept as its address and
+   * length, with `segs` null: the hot path allocates no segment list.
+   */
   private constructor(
     private readonly mm: AddressSpace,
-    private readonly segs: Segment[],
+    private readonly segs: Segment[] | null,
+    private readonly addr = 0,
+    len = 0,
   ) {
-    let t = 0;
-    for (const s of segs) t += s.len;
+    let t = len;
+    if (segs) for (const s of segs) t += s.len;
     this.total = t;
   }
 
@@ -75,7 +81,7 @@ export class UserIO {
   static buffer(mm: AddressSpace, addr: number, len: number, dest: boolean): UserIO | number {
     const n = Math.min(len, MAX_RW_COUNT);
     if (!(dest ? canWrite(mm, addr, n) : canRead(mm, addr, n))) return -EFAULT;
-    return new UserIO(mm, [{ addr, len: n }]);
+    return new UserIO(mm, null, addr, n);
   }
 
   /** An iovec array at iovAddr (struct iovec: base u64, len u64). */
@@ -104,6 +110,12 @@ export class UserIO {
   /** Copies the next n bytes from the user (write side). */
   copyIn(n: number): Uint8Array {
     const out = new Uint8Array(Math.min(n, this.remaining));
+    if (this.segs === null) {
+      const a = this.addr + this.done;
+      if (!copyFromUser(this.mm, a, out, 0, out.length)) out.set(this.mm.read(a, out.length) ?? new Uint8Array(out.length));
+      this.done += out.length;
+      return out;
+    }
     let got = 0;
     let skip = this.done;
     for (const s of this.segs) {
@@ -124,6 +136,11 @@ export class UserIO {
   /** Copies bytes[from..] out to the user (read side); returns how many fit. */
   copyOut(bytes: Uint8Array, from = 0): number {
     const n = Math.min(bytes.length - from, this.remaining);
+    if (this.segs === null) {
+      copyToUser(this.mm, this.addr + this.done, bytes, from, n);
+      this.done += n;
+      return n;
+    }
     let put = 0;
     let skip = this.done;
     for (const s of this.segs) {

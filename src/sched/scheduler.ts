@@ -158,8 +158,6 @@ export class Scheduler {
   }
 
   run(): RunEnd {
-    // Reused every step (strategies only look at it during pick).
-    const runnable: SimThread[] = [];
     for (;;) {
       if (this.halted) return this.limitEnd(this.halted.limit, this.halted.message);
       if (this.instructions > this.maxInstructions) {
@@ -167,10 +165,10 @@ export class Scheduler {
       }
       if (this.clock.now > this.maxTime) return this.limitEnd('time', `virtual time ${this.clock.now} passed the budget of ${this.maxTime} ticks`);
       this.fireDue();
-      runnable.length = 0;
-      for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
+      // A fresh array each step: truncating a reused one (length = 0) costs more than allocating.
+      let runnable = this.runnableThreads();
       // A spurious wakeup only while something else can run: it must never hide a deadlock.
-      if (this.spuriousWake && runnable.length > 0) this.wakeSpuriously(runnable);
+      if (this.spuriousWake && runnable.length > 0 && this.wakeSpuriously()) runnable = this.runnableThreads();
       if (runnable.length === 0) {
         if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
@@ -225,13 +223,20 @@ export class Scheduler {
     }
   }
 
-  private wakeSpuriously(runnable: SimThread[]): void {
+  private runnableThreads(): SimThread[] {
+    const runnable: SimThread[] = [];
+    const ts = this.threads;
+    for (let i = 0; i < ts.length; i++) if (ts[i].state === 'runnable') runnable.push(ts[i]);
+    return runnable;
+  }
+
+  /** Wakes a sleeper for no reason, if the fault injector says so; true when it did. */
+  private wakeSpuriously(): boolean {
     const blocked = this.threads.filter((t) => t.state === 'blocked');
     const i = this.spuriousWake!(blocked.length);
-    if (i < 0) return;
+    if (i < 0) return false;
     this.wake(blocked[i], 'a spurious wakeup');
-    runnable.length = 0;
-    for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
+    return true;
   }
 
   private anyExited(): boolean {

@@ -92,78 +92,113 @@ function pipeErr(t: Task, sent: number, flags: number): number {
   return sent || -EPIPE;
 }
 
-function* streamSend(
+/**
+ * unix_stream_sendmsg. Without kernel preemption a send that finds room for
+ * every skb completes at once (sendNow, no generator); one that must wait
+ * for room, or has preemption points to honour, or an OOB byte to queue,
+ * goes on in streamSendWaiting from where sendNow stopped: the same loop,
+ * with the sleep.
+ */
+function streamSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null,
-): SyscallGen {
-  const k = s.net.k;
+): SyscallResult {
   // MSG_OOB: the last byte goes out of band (queue_oob), the rest as usual; nothing to send is EOPNOTSUPP.
   const oob = (flags & MSG_OOB) !== 0;
   if (oob && io.remaining === 0) return -EOPNOTSUPP;
-  const reserve = oob ? 1 : 0;
   if (addr && addr.length > 0) return s.state === 'connected' ? -EISCONN : -EOPNOTSUPP;
   const other = s.peer;
   if (!other) return -ENOTCONN;
-  let sent = 0;
+  if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, 0, flags);
+  const w: StreamWrite = { sent: 0, deadline: deadlineOf(t, s.sndtimeo) };
+  if (!oob && !t.kernel.config.kernelPreemption) {
+    const r = sendNow(t, s, other, io, flags, noblock, scm, w);
+    if (r !== null) return r;
+  }
+  return streamSendWaiting(t, s, other, io, flags, noblock, scm, w, oob);
+}
+
+/** What a stream send keeps across its sleeps: bytes sent so far, and SO_SNDTIMEO's deadline. */
+interface StreamWrite {
+  sent: number;
+  readonly deadline: number;
+}
+
+/** sock_alloc_send_pskb's checks before each skb: the pending error, then own shutdown; null when neither stops the send. */
+function sendStopped(t: Task, s: Socket, flags: number, sent: number): number | null {
+  if (s.err) return sent || -s.takeError();
   if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
-  const deadline = deadlineOf(t, s.sndtimeo);
+  return null;
+}
+
+/** sk_data_ready on the peer after an skb was queued (unless the planted bug forgets it). */
+function dataReady(s: Socket, other: Socket): void {
+  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+}
+
+/** The send loop while nothing needs a sleep or a preemption point: the result, or null where the send must wait for room. */
+function sendNow(t: Task, s: Socket, other: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null, w: StreamWrite): number | null {
+  while (io.remaining > 0) {
+    const stop = sendStopped(t, s, flags, w.sent);
+    if (stop !== null) return stop;
+    if (!s.sendBuf.hasRoom) return noblock ? w.sent || -EAGAIN : null;
+    const { size, truesize } = streamSkbSize(io.remaining, s.sendBuf.sndbuf);
+    const m = chunkFor(t, s, io, size, truesize, scm);
+    const r = typeof m === 'number' ? m : queueLocked(t, s, other, m, false);
+    if (r < 0) return r === -EPIPE ? pipeErr(t, w.sent, flags) : w.sent || r;
+    dataReady(s, other);
+    w.sent += size;
+  }
+  return w.sent;
+}
+
+function* streamSendWaiting(
+  t: Task, s: Socket, other: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null, w: StreamWrite, oob: boolean,
+): SyscallGen {
+  const reserve = oob ? 1 : 0;
   while (io.remaining > reserve) {
-    // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
-    if (s.err) return sent || -s.takeError();
-    if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
+    const stop = sendStopped(t, s, flags, w.sent);
+    if (stop !== null) return stop;
     if (!s.sendBuf.hasRoom) {
-      if (noblock) return sent || -EAGAIN;
-      const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
+      if (noblock) return w.sent || -EAGAIN;
+      const err = yield* sleepTimeo(t, s.sendBuf.writers, w.deadline);
       // unix_stream_sendmsg: "return sent ? : err"; the planted bug forgets what it sent.
-      if (err) return s.net.k.bug('stream-send-eintr-drops-count') ? err : sent || err;
+      if (err) return s.net.k.bug('stream-send-eintr-drops-count') ? err : w.sent || err;
       continue;
     }
     // A large write is split into skbs of at most half the buffer (unix_stream_sendmsg),
     // each charged its truesize (src/unix/truesize.ts).
     const { size, truesize } = streamSkbSize(io.remaining - reserve, s.sendBuf.sndbuf);
     const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
-    if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
-    if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
-    sent += size;
+    if (r < 0) return r === -EPIPE ? pipeErr(t, w.sent, flags) : w.sent || r;
+    dataReady(s, other);
+    w.sent += size;
   }
   if (oob) {
-    const r = yield* queueOob(t, s, other, io, noblock, deadline, scm);
-    if (r < 0) return sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
-    sent++;
+    const r = yield* queueOob(t, s, other, io, noblock, w.deadline, scm);
+    if (r < 0) return w.sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
+    w.sent++;
   }
-  return sent;
+  return w.sent;
 }
 
 /**
  * One skb of a stream send: takes the send's files if no earlier chunk did
- * (unix_scm_to_skb, item 119) and its credentials, is charged to the
- * sender, and is queued on the peer unless it is dead or shut for reading
- * (-EPIPE). The caller wakes the peer's readers.
+ * (unix_scm_to_skb, item 119), is charged to the sender, and is queued on
+ * the peer under its lock (queueLocked), after a preemption point. The
+ * caller wakes the peer's readers.
  */
 function* queueChunk(
   t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null, isOob = false,
 ): Generator<KernelYield, number, void> {
-  const rights = attachRights(t, s, scm);
-  if (typeof rights === 'number') return rights;
-  const m = new Message(io.copyIn(size), s, truesize);
-  m.rights = rights;
-  m.creds = scm?.creds ?? null;
-  s.sendBuf.charge(truesize);
+  const m = chunkFor(t, s, io, size, truesize, scm);
+  if (typeof m === 'number') return m;
   s.sendBuf.inTransit += truesize;
   let queued = false;
   try {
     yield PREEMPT; // unix_state_lock(other)
     s.sendBuf.inTransit -= truesize;
-    if (other.dead || other.shutdown & RCV_SHUTDOWN) {
-      queued = true; // freed below, not leaked
-      s.sendBuf.uncharge(truesize);
-      dropRights(s, m);
-      return -EPIPE;
-    }
-    addCreds(t, s, other, m);
-    other.recvQueue.enqueue(m);
-    if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
-    if (m.rights) s.net.inflight.queued(m.rights, other);
-    queued = true;
+    queued = true; // from here queueLocked queues it or frees it
+    return queueLocked(t, s, other, m, isOob);
   } finally {
     if (!queued) {
       // the task died at the preemption point: kfree_skb
@@ -172,7 +207,31 @@ function* queueChunk(
       dropRights(s, m);
     }
   }
-  return size;
+}
+
+/** The skb for the next `size` bytes (its files, credentials and charge), or -errno (ETOOMANYREFS). */
+function chunkFor(t: Task, s: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null): Message | number {
+  const rights = attachRights(t, s, scm);
+  if (typeof rights === 'number') return rights;
+  const m = new Message(io.copyIn(size), s, truesize);
+  m.rights = rights;
+  m.creds = scm?.creds ?? null;
+  s.sendBuf.charge(truesize);
+  return m;
+}
+
+/** Under unix_state_lock(other): queues m on the peer (its size), or frees it and returns -EPIPE when the peer is dead or shut for reading. */
+function queueLocked(t: Task, s: Socket, other: Socket, m: Message, isOob: boolean): number {
+  if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+    s.sendBuf.uncharge(m.charge);
+    dropRights(s, m);
+    return -EPIPE;
+  }
+  addCreds(t, s, other, m);
+  other.recvQueue.enqueue(m);
+  if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
+  if (m.rights) s.net.inflight.queued(m.rights, other);
+  return m.data.length;
 }
 
 /**
@@ -278,103 +337,126 @@ export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock:
 /**
  * unix_stream_read_generic: no boundaries; MSG_PEEK spans messages;
  * MSG_WAITALL waits for the whole buffer; reads stop at the OOB mark and
- * MSG_OOB reads the OOB byte (oob.ts).
+ * MSG_OOB reads the OOB byte (oob.ts). A read that finds what it needs
+ * completes in one pass over the queue (readPass, no generator); one that
+ * must sleep goes on in readWaiting, which sleeps and passes again.
  */
-function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+function streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallResult {
   if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
   const peek = (flags & MSG_PEEK) !== 0;
   if (flags & MSG_OOB) return recvUrg(s, io, peek, out);
   // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise SO_RCVLOWAT bytes (at most the buffer), at least one.
   const target = Math.max(flags & MSG_WAITALL ? io.total : Math.min(s.rcvlowat, io.total), 1);
-  const q = s.recvQueue;
-  const deadline = deadlineOf(t, s.rcvtimeo);
-  const scm = out?.scm;
   // --short-io: unix_stream_read_generic may return after any chunk; without MSG_WAITALL a reader must cope.
   const limit = flags & MSG_WAITALL || !t.kernel.faults ? Infinity : t.kernel.faults.shortRead(io.total);
-  let copied = 0;
+  const r: StreamRead = { peek, noblock, target, limit, deadline: deadlineOf(t, s.rcvtimeo), out, copied: 0, creds: undefined };
+  const done = readPass(t, s, io, r);
+  return done !== null ? done : readWaiting(t, s, io, r);
+}
+
+/** unix_stream_read_generic's state across its sleeps. */
+interface StreamRead {
+  readonly peek: boolean;
+  readonly noblock: boolean;
+  /** bytes to read before returning (sock_rcvlowat) */
+  readonly target: number;
+  /** --short-io's cut (Infinity without it) */
+  readonly limit: number;
+  readonly deadline: number;
+  readonly out: RecvFrom | null;
+  /** bytes copied so far */
+  copied: number;
   /** the credentials of the first message read, once the reader wants credentials (SO_PASSCRED) */
-  let creds: Message['creds'] | undefined;
-  redo: for (;;) {
-    /** bytes to skip before reading: the peek offset (SO_PEEK_OFF), for MSG_PEEK only */
-    let skip = peek ? Math.max(s.peekOff, 0) : 0;
-    let i = 0;
-    for (;;) {
-      // again: the message at i, past consumed marks and the OOB byte (manage_oob)
-      if (i < q.msgs.length) {
-        i = manageOob(s, i, peek, copied);
-        if (i < 0 && copied) break redo;
-      }
-      const m = i >= 0 ? q.msgs[i] : undefined;
-      if (!m) {
-        if (copied >= target) break redo;
-        // Queued data first, then the pending error once, then EOF (item 49).
-        if (s.err) return copied || -s.takeError();
-        if (s.shutdown & RCV_SHUTDOWN) break redo;
-        if (noblock) {
-          if (copied === 0) return -EAGAIN;
-          break redo;
-        }
-        const err = yield* sleepTimeo(t, q.readers, deadline);
-        if (err) return copied || err;
-        continue redo;
-      }
-      if (skip >= m.remaining) {
-        skip -= m.remaining;
-        i++;
-        continue;
-      }
-      // Never glue messages with different credentials for a reader that receives them (item 124).
-      if (creds !== undefined) {
-        if (!sameCreds(creds, m.creds)) break redo;
-      } else if (s.mayPasscred) {
-        creds = m.creds;
-        if (scm) scm.creds = m.creds ?? NO_CREDS;
-      }
-      if (out && copied === 0) out.from = m.sender;
-      const start = m.consumed + skip;
-      const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - copied)), start);
-      copied += n;
-      const rights = m.rights;
-      if (peek) {
-        if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
-        // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
-        if (rights) {
-          if (scm) scm.files = s.net.inflight.peek(rights);
-          break redo;
-        }
-        skip = 0;
-        i++;
-        if (i >= q.msgs.length || io.remaining === 0 || copied >= limit) break redo;
-        continue;
-      }
-      if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
-      // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
-      let taken: OpenFile[] | null = null;
+  creds: Message['creds'] | undefined;
+}
+
+function* readWaiting(t: Task, s: Socket, io: UserIO, r: StreamRead): SyscallGen {
+  for (;;) {
+    const err = yield* sleepTimeo(t, s.recvQueue.readers, r.deadline);
+    if (err) return r.copied || err;
+    const done = readPass(t, s, io, r);
+    if (done !== null) return done;
+  }
+}
+
+/** One pass over the receive queue (the loop from unix_stream_read_generic's redo label): the result, or null to sleep and pass again. */
+function readPass(t: Task, s: Socket, io: UserIO, r: StreamRead): number | null {
+  const q = s.recvQueue;
+  const { peek, limit, out } = r;
+  const scm = out?.scm;
+  /** bytes to skip before reading: the peek offset (SO_PEEK_OFF), for MSG_PEEK only */
+  let skip = peek ? Math.max(s.peekOff, 0) : 0;
+  let i = 0;
+  for (;;) {
+    // again: the message at i, past consumed marks and the OOB byte (manage_oob)
+    if (i < q.msgs.length) {
+      i = manageOob(s, i, peek, r.copied);
+      if (i < 0 && r.copied) return r.copied;
+    }
+    const m = i >= 0 ? q.msgs[i] : undefined;
+    if (!m) {
+      if (r.copied >= r.target) return r.copied;
+      // Queued data first, then the pending error once, then EOF (item 49).
+      if (s.err) return r.copied || -s.takeError();
+      if (s.shutdown & RCV_SHUTDOWN) return r.copied;
+      if (r.noblock) return r.copied === 0 ? -EAGAIN : r.copied;
+      return null;
+    }
+    if (skip >= m.remaining) {
+      skip -= m.remaining;
+      i++;
+      continue;
+    }
+    // Never glue messages with different credentials for a reader that receives them (item 124).
+    if (r.creds !== undefined) {
+      if (!sameCreds(r.creds, m.creds)) return r.copied;
+    } else if (s.mayPasscred) {
+      r.creds = m.creds;
+      if (scm) scm.creds = m.creds ?? NO_CREDS;
+    }
+    if (out && r.copied === 0) out.from = m.sender;
+    const start = m.consumed + skip;
+    const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - r.copied)), start);
+    r.copied += n;
+    const rights = m.rights;
+    if (peek) {
+      if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
+      // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
       if (rights) {
-        m.rights = null;
-        taken = s.net.inflight.received(rights);
+        if (scm) scm.files = s.net.inflight.peek(rights);
+        return r.copied;
       }
-      q.consumeInPlace(m, n);
-      if (m.remaining > 0) {
-        if (s.net.k.bug('stream-partial-read-drops-rest')) dropRest(q, i);
-        if (taken) {
-          if (scm) scm.files = taken;
-          else s.net.inflight.putFiles(taken);
-        }
-        break redo; // the buffer is full (or --short-io's limit was reached)
-      }
-      q.freeAt(i); // fully read: freed, which wakes its writer
+      skip = 0;
+      i++;
+      if (i >= q.msgs.length || io.remaining === 0 || r.copied >= limit) return r.copied;
+      continue;
+    }
+    if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
+    // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
+    let taken: OpenFile[] | null = null;
+    if (rights) {
+      m.rights = null;
+      taken = s.net.inflight.received(rights);
+    }
+    q.consumeInPlace(m, n);
+    if (m.remaining > 0) {
+      if (s.net.k.bug('stream-partial-read-drops-rest')) dropRest(q, i);
       if (taken) {
-        // a read(2) or recv(2) has nowhere to put them: closed (item 115)
         if (scm) scm.files = taken;
         else s.net.inflight.putFiles(taken);
-        break redo; // the stream barrier: never read past a message that carried files (item 117)
       }
-      if (io.remaining === 0 || copied >= limit) break redo;
-      i = 0;
+      return r.copied; // the buffer is full (or --short-io's limit was reached)
     }
+    q.freeAt(i); // fully read: freed, which wakes its writer
+    if (taken) {
+      // a read(2) or recv(2) has nowhere to put them: closed (item 115)
+      if (scm) scm.files = taken;
+      else s.net.inflight.putFiles(taken);
+      return r.copied; // the stream barrier: never read past a message that carried files (item 117)
+    }
+    if (io.remaining === 0 || r.copied >= limit) return r.copied;
+    i = 0;
   }
-  return copied;
 }
 
 /** BUG (planted 'stream-partial-read-drops-rest'): a read that took part of a message frees all of it. */
