@@ -19,7 +19,7 @@ import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
 import { SignalTrace, faultInfo, straceExit, traceEnter, traceExit, traceUnfinished } from './trace-emit.ts';
-import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
+import { SyscallTable, decodeAs, type SyscallResult } from './syscall.ts';
 import { Task } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
@@ -261,11 +261,11 @@ export class Kernel {
       if (this.sched.trace.recording) traceEnter(this, t, undefined);
       return -38; // ENOSYS
     }
-    const kinds = def.args;
-    for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
+    const decode = def.decode;
+    for (let i = 0; i < decode.length; i++) t.argv[i] = decodeAs(decode[i], a.lo[i], a.hi[i]);
     if (this.sched.recorder) recordSyscall(this.sched.recorder, def, t.argv);
     if (this.coverage) {
-      const fdArg = kinds.indexOf('fd');
+      const fdArg = def.args.indexOf('fd');
       t.coverObject = fdArg >= 0 ? objectState(t.fds.get(t.argv[fdArg])) : '-';
       t.coverSleeps = 0;
     }

@@ -11,6 +11,8 @@ export const UIO_MAXIOV = 1024;
 
 /** Copies up to this many bytes are done in a loop rather than with subarray + set. */
 const SHORT_COPY = 256;
+/** Up to this many bytes a loop beats one native copy (slice, or set of a whole array) too. */
+export const TINY_COPY = 16;
 
 export interface Segment {
   addr: number;
@@ -34,8 +36,9 @@ function copyToUser(mm: AddressSpace, addr: number, src: Uint8Array, from: numbe
       mm.write(a, src.subarray(from + done, from + n));
       return;
     }
-    // Short copies byte by byte: a subarray view per chunk costs more than the loop.
-    if (chunk <= SHORT_COPY) for (let i = 0, s = from + done; i < chunk; i++) page[off + i] = src[s + i];
+    // A whole source array is one native copy; short parts byte by byte (a subarray view per chunk costs more than the loop).
+    if (chunk === src.length && chunk > TINY_COPY) page.set(src, off);
+    else if (chunk <= SHORT_COPY) for (let i = 0, s = from + done; i < chunk; i++) page[off + i] = src[s + i];
     else page.set(src.subarray(from + done, from + done + chunk), off);
     done += chunk;
   }
@@ -109,13 +112,21 @@ export class UserIO {
 
   /** Copies the next n bytes from the user (write side). */
   copyIn(n: number): Uint8Array {
-    const out = new Uint8Array(Math.min(n, this.remaining));
+    const want = Math.min(n, this.remaining);
     if (this.segs === null) {
       const a = this.addr + this.done;
-      if (!copyFromUser(this.mm, a, out, 0, out.length)) out.set(this.mm.read(a, out.length) ?? new Uint8Array(out.length));
-      this.done += out.length;
+      this.done += want;
+      const off = a % PAGE_SIZE;
+      if (off + want <= PAGE_SIZE && want > TINY_COPY) {
+        // Within one page (most short writes): one native copy into a fresh array.
+        const page = this.mm.pageForRead((a - off) / PAGE_SIZE);
+        if (page) return page.slice(off, off + want);
+      }
+      const out = new Uint8Array(want);
+      if (!copyFromUser(this.mm, a, out, 0, want)) out.set(this.mm.read(a, want) ?? new Uint8Array(want));
       return out;
     }
+    const out = new Uint8Array(want);
     let got = 0;
     let skip = this.done;
     for (const s of this.segs) {

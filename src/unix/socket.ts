@@ -43,9 +43,16 @@ export function deadlineOf(t: Task, timeo: number): number {
   return timeo > 0 ? t.kernel.sched.clock.now + timeo : Infinity;
 }
 
-/** Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). */
-export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
-  if (deadline === Infinity) return yield* sleepOn(t, q);
+/**
+ * Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo
+ * expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). Without a
+ * timeout it is sleepOn itself, not a generator wrapped around it.
+ */
+export function sleepTimeo(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
+  return deadline === Infinity ? sleepOn(t, q) : sleepTimed(t, q, deadline);
+}
+
+function* sleepTimed(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
   const r = yield* sleepOnUntil(t, q, deadline);
   // sock_intr_errno: with a timeout running, a signal is EINTR even after a SA_RESTART handler
   return r === 1 ? -EAGAIN : r === -ERESTARTSYS ? -EINTR : r;
