@@ -499,7 +499,7 @@ export class Kernel {
 
   /** Is a deliverable signal pending (an interruptible sleep must end)? */
   signalPending(t: Task): boolean {
-    return (t.sig.pending | t.sig.shared.pending) !== 0n && t.sig.nextDeliverable() !== 0;
+    return t.sig.nextDeliverable() !== 0;
   }
 
   /**
