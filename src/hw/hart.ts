@@ -124,8 +124,10 @@ export class Hart {
   /** Sets an x register from an integer-valued number (|v| < 2^53 exact; two's complement). */
   setX(r: number, v: number): void {
     if (r === 0) return;
-    this.xlo[r] = v | 0; // ToInt32 is modulo 2^32, also for negative v
-    this.xhi[r] = Math.floor(v / TWO32) | 0;
+    const lo = v | 0; // ToInt32 is modulo 2^32, also for negative v
+    this.xlo[r] = lo;
+    // a 32-bit value (every syscall result) sign-extends without the division
+    this.xhi[r] = lo === v ? lo >> 31 : Math.floor(v / TWO32) | 0;
   }
   getXLo(r: number): number {
     return this.xlo[r];
