@@ -276,15 +276,7 @@ export class Kernel {
   /** Records a finished syscall in the trace hash, and its exit event when recording. */
   syscallDone(t: Task, result: number): void {
     const a = t.ctx.args;
-    const h = this.sched.trace.hash;
-    h.int(t.pid);
-    h.int(a.nr);
-    const lo = a.lo, hi = a.hi;
-    for (let i = 0; i < 6; i++) {
-      h.int32(lo[i]);
-      h.int32(hi[i]);
-    }
-    h.int(result);
+    this.sched.trace.hash.syscall(t.pid, a.nr, a.lo, a.hi, result);
     if (this.coverage) {
       const name = this.table.get(a.nr)?.name ?? `syscall_${a.nr}`;
       this.coverage.add(name, t.coverObject, outcomeOf(result, t.coverSleeps > 0));

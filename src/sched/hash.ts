@@ -20,6 +20,35 @@ export class TraceHash {
     this.mix(v >> 31);
   }
 
+  /**
+   * A finished syscall: int(pid), int(nr), int32 of each register half
+   * (lo, hi for each of the six arguments), int(result), mixed in that
+   * order with the lanes in locals (the same hash as those calls, once per
+   * syscall, so the hot path keeps it tight).
+   */
+  syscall(pid: number, nr: number, lo: Int32Array, hi: Int32Array, result: number): void {
+    let a = this.a, b = this.b;
+    const m = (x: number) => {
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
+    };
+    m(pid | 0);
+    m(Math.floor(pid / 4294967296) | 0);
+    m(nr | 0);
+    m(Math.floor(nr / 4294967296) | 0);
+    for (let i = 0; i < 6; i++) {
+      const l = lo[i], h = hi[i];
+      m(l);
+      m(l >> 31);
+      m(h);
+      m(h >> 31);
+    }
+    m(result | 0);
+    m(Math.floor(result / 4294967296) | 0);
+    this.a = a;
+    this.b = b;
+  }
+
   str(s: string): void {
     this.mix(s.length);
     for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));

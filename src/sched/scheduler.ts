@@ -81,6 +81,8 @@ export class Scheduler {
   steps = 0;
   /** the thread that ran the last step (strategies that count preemptions need it) */
   previous: SimThread | null = null;
+  /** the first runnable thread countRunnable found (valid right after it, while that count is above 0) */
+  private firstRunnable: SimThread | null = null;
   /** called after every step (the kernel's invariant checks in checking mode) */
   afterStep: (() => void) | null = null;
   /**
@@ -165,11 +167,12 @@ export class Scheduler {
       }
       if (this.clock.now > this.maxTime) return this.limitEnd('time', `virtual time ${this.clock.now} passed the budget of ${this.maxTime} ticks`);
       this.fireDue();
-      // A fresh array each step: truncating a reused one (length = 0) costs more than allocating.
-      let runnable = this.runnableThreads();
+      // The runnable list is built only when a strategy will see it (a choice to make, or a
+      // strategy that observes steps); a lone runnable thread simply runs.
+      let count = this.countRunnable();
       // A spurious wakeup only while something else can run: it must never hide a deadlock.
-      if (this.spuriousWake && runnable.length > 0 && this.wakeSpuriously()) runnable = this.runnableThreads();
-      if (runnable.length === 0) {
+      if (this.spuriousWake && count > 0 && this.wakeSpuriously()) count = this.countRunnable();
+      if (count === 0) {
         if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
         if (next === undefined) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
@@ -181,10 +184,11 @@ export class Scheduler {
         continue;
       }
       if (this.steps >= this.maxSteps) return { kind: 'step-limit', steps: this.steps };
-      let t = runnable[0];
-      if (runnable.length > 1) {
+      const runnable = count > 1 || this.strategy.observeStep ? this.runnableThreads() : null;
+      let t = this.firstRunnable!;
+      if (count > 1) {
         try {
-          t = this.strategy.pick(runnable, this.steps, this.previous);
+          t = this.strategy.pick(runnable!, this.steps, this.previous);
         } catch (e) {
           if (e instanceof ReplayDivergence) return { kind: 'replay-diverged', steps: this.steps, message: e.message };
           throw e;
@@ -210,7 +214,7 @@ export class Scheduler {
       }
       if (this.strategy.observeStep) {
         try {
-          this.strategy.observeStep(t, runnable, fp);
+          this.strategy.observeStep(t, runnable!, fp);
         } catch (e) {
           if (e instanceof ReplayDivergence) return { kind: 'replay-diverged', steps: this.steps, message: e.message };
           throw e;
@@ -221,6 +225,19 @@ export class Scheduler {
       }
       this.afterStep?.();
     }
+  }
+
+  /** Runnable threads, counted up to 2 (the question is only whether there is a choice); the first goes to firstRunnable. */
+  private countRunnable(): number {
+    const ts = this.threads;
+    let n = 0;
+    for (let i = 0; i < ts.length; i++) {
+      if (ts[i].state !== 'runnable') continue;
+      if (n === 1) return 2;
+      this.firstRunnable = ts[i];
+      n = 1;
+    }
+    return n;
   }
 
   private runnableThreads(): SimThread[] {
