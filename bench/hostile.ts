@@ -6,6 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { execImage } from '../src/exec.ts';
+import { FdTable } from '../src/kernel/fdtable.ts';
+import type { OpenFile } from '../src/kernel/file.ts';
 import { EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLLIN } from '../src/kernel/epoll.ts';
 import { runScenario } from '../src/script/runner.ts';
 import { defineScenario, type Scenario } from '../src/script/scenario.ts';
@@ -96,6 +98,27 @@ function timed(f: () => void): number {
   return best;
 }
 
+/**
+ * The lowest-free-fd search alone, at its worst: a table of 2^20 open fds
+ * (RLIMIT_NOFILE's ceiling, nr_open) whose only free slot is the last;
+ * each op frees it and takes it back. A search that skipped one summary
+ * word at a time would visit 1,024 of them per call.
+ */
+function benchFullTable(): Row {
+  const n = 1 << 20, ops = 200_000;
+  const t = new FdTable();
+  t.limit = n;
+  const file = { get: () => file } as unknown as OpenFile;
+  for (let i = 0; i < n; i++) t.install(file, false);
+  const s = timed(() => {
+    for (let i = 0; i < ops; i++) {
+      t.remove(n - 1);
+      if (t.install(file, false) !== n - 1) throw new Error('lowest free fd');
+    }
+  });
+  return { name: 'hostile: close+open of the last of 2^20 fds', value: (s / ops) * 1e6, unit: 'us/pair', note: `${s.toFixed(2)} s for ${ops} pairs` };
+}
+
 export function benchHostile(): Row[] {
   const rows: Row[] = [];
   const hostile = new Uint8Array(readFileSync(here('../guest/bin/hostile')));
@@ -106,6 +129,7 @@ export function benchHostile(): Row[] {
     if (r.status !== 0) throw new Error(`dups: ${r.describe} ${r.problem}`);
   }) - base;
   rows.push({ name: 'hostile: dup of 100k fds', value: (s / dups) * 1e6, unit: 'us/dup', note: `${s.toFixed(2)} s for ${dups} dups` });
+  rows.push(benchFullTable());
 
   const held = 20_000, cycles = 2_000;
   runScenario(inflightCycles(2000, 2000), { seed: 1 }); // warm up the JIT

@@ -22,12 +22,12 @@ function newest(dir) {
 
 const fromSource = process.env.UNIXSIM_FROM_SOURCE === '1' && existsSync(src);
 const useDist = !fromSource && existsSync(built) && (!existsSync(src) || newest(src) <= statSync(built).mtimeMs);
-let main;
+let runCommand;
 if (useDist) {
-  ({ main } = await import('../dist/cli.js'));
+  ({ runCommand } = await import('../dist/command.js'));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/cli.ts'));
+  ({ runCommand } = await import('../src/command.ts'));
 }
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runCommand(process.argv.slice(2));

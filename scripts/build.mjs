@@ -15,10 +15,10 @@ rmSync(`${root}/build`, { recursive: true, force: true });
 rmSync(`${root}/dist`, { recursive: true, force: true });
 execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`], { stdio: 'inherit' });
 // Entry points: the library, the CLI, the vitest helper, and modules loaded
-// by URL at run time (a sweep's worker threads). All land flat in dist/,
+// by URL at run time (the command's and a sweep's worker threads). All land flat in dist/,
 // beside their shared chunks, so a module's `new URL('./x.js', import.meta.url)`
 // finds its sibling wherever esbuild put the code.
-const entries = ['index', 'cli', 'vitest', 'explore/sweep-worker'].filter((n) => existsSync(`${root}/build/js/${n}.js`));
+const entries = ['index', 'cli', 'command', 'cli-worker', 'vitest', 'explore/sweep-worker'].filter((n) => existsSync(`${root}/build/js/${n}.js`));
 await build({
   entryPoints: entries.map((n) => `${root}/build/js/${n}.js`),
   entryNames: '[name]',

@@ -8,11 +8,13 @@
 // This module parses and dispatches; each command's code is imported when
 // that command runs (src/cli/*), so `unixsim bugs` or `--help` loads no
 // simulator and `exec` none of the scenario machinery.
+import { quietOnClosedStdout } from './command.ts';
 import { plantedBugs } from './kernel/bugs.ts';
 import { RUN_FLAGS } from './explore/run-flags.ts';
 import { DEFAULT_SCENARIO, UsageError, parseFlags } from './cli/flags.ts';
 import type { GuestOutput } from './cli/exec-commands.ts';
 import type { ProgressSink } from './cli/scenario-commands.ts';
+import type { StuckSeed } from './explore/sweep.ts';
 import type { Scenario } from './script/scenario.ts';
 
 export { DEFAULT_SCENARIO, UsageError } from './cli/flags.ts';
@@ -39,7 +41,8 @@ const USAGE = `usage:
                                     call whose result differs (exit 0 when none); --against: a strace-format log
   unixsim bugs                      list the planted bugs
 RUN FLAGS: ${RUN_FLAGS_USAGE}
-FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.`;
+FILE is a scenario module (see README: "Scenario files"); sweep defaults to ${DEFAULT_SCENARIO}.
+UNIXSIM_WATCHDOG=S: run, replay and sweep stop a scripted program after S seconds without a system call (default 10; 0: never).`;
 
 /** Loads a scenario module; throws UsageError with a one-line message naming the file (src/script/loader.ts). */
 export async function loadScenario(file: string): Promise<Scenario> {
@@ -53,23 +56,13 @@ const HOST_OUTPUT: GuestOutput = {
   stderr: (b) => process.stderr.write(b),
 };
 
-let stdoutWatched = false;
-
-/** The real command line: a reader that goes away (`| head`) ends the output quietly, not with an EPIPE stack trace. */
-function quietOnClosedStdout(): void {
-  if (stdoutWatched) return;
-  stdoutWatched = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
-
 export async function main(
   argv: string[],
   out?: (s: string) => void,
   io: GuestOutput = HOST_OUTPUT,
   progress: ProgressSink = HOST_PROGRESS,
+  /** sweep: seeds a watchdog found stuck on an earlier attempt (src/command.ts), reported without running them */
+  stuck?: readonly StuckSeed[],
 ): Promise<number> {
   const err = (s: string) => console.error(s);
   if (!out) {
@@ -92,7 +85,7 @@ export async function main(
       case 'replay':
         return await (await import('./cli/scenario-commands.ts')).cmdRun(f, true, out, err);
       case 'sweep':
-        return await (await import('./cli/scenario-commands.ts')).cmdSweep(f, out, progress);
+        return await (await import('./cli/scenario-commands.ts')).cmdSweep(f, out, progress, stuck);
       case 'merge':
         return (await import('./cli/scenario-commands.ts')).cmdMerge(f, out);
       case 'bugs':
@@ -114,5 +107,14 @@ export async function main(
       return 2;
     }
     throw e;
+  }
+}
+
+/** The scenario file a command names (the watchdog's line names it: src/command.ts). */
+export function scenarioFileOf(argv: string[]): string {
+  try {
+    return parseFlags(argv.slice(1)).positional[0] ?? DEFAULT_SCENARIO;
+  } catch {
+    return argv[1] ?? DEFAULT_SCENARIO;
   }
 }

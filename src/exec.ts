@@ -59,7 +59,7 @@ export interface ExecResult {
   describe: string;
   stdout: Uint8Array;
   stderr: Uint8Array;
-  /** every console write in order (every process) */
+  /** the console output in order (every process), consecutive writes of one pid to one stream as one entry (`output` in the options sees each write) */
   output: ConsoleWrite[];
   end: RunEnd;
   /** set when the run did not end normally (deadlock, step limit, internal error) */

@@ -4,7 +4,7 @@
 // bin/scenario-hooks.mjs on top of it (see there for what it changes).
 // Host module loading: used by the CLI, never by the simulation core.
 import { existsSync } from 'node:fs';
-import { register as registerHooks } from 'node:module';
+import { createRequire, register as registerHooks } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const HOOKS_INSTALLED = Symbol.for('unixsim.scenario-hooks');
@@ -46,4 +46,16 @@ export async function prepareUserImports(): Promise<void> {
 export async function importUserModule(path: string): Promise<unknown> {
   await prepareUserImports();
   return import(pathToFileURL(path).href);
+}
+
+/**
+ * The code of a worker thread (`new Worker(code, { eval: true })`) that runs
+ * the module at `href`: compiled, it is JavaScript and is imported as is;
+ * from source, tsx is registered first, by its ESM entry (its CommonJS one
+ * cannot register from an eval'd worker).
+ */
+export function workerBootCode(href: string): string {
+  if (!href.endsWith('.ts')) return `import(${JSON.stringify(href)});`;
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(href)}); });`;
 }

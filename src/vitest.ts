@@ -8,6 +8,10 @@
 //   it('two acceptors never lose a connection', () => checkScenario('two acceptors', scenario));
 //
 // Host side (file I/O, a random seed when none is given), like the CLI.
+// Runs happen on the test's own thread: a scripted program that loops
+// without a system call hangs the test, as any endless synchronous loop in a
+// test does (vitest's timeout cannot interrupt it either); `unixsim run`
+// runs on a watched worker thread and names the program (src/command.ts).
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import fc from 'fast-check';

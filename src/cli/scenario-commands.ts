@@ -9,7 +9,7 @@ import { replayCommand, type RunSpec } from '../explore/run-flags.ts';
 import { shrinkFailure } from '../explore/shrink.ts';
 import { exploreShard, mergeExploreShards, verdictOf, type ShardedExploreResult } from '../explore/subtree-search.ts';
 import { sweepText } from '../explore/sweep-report.ts';
-import { mergeSummaries, parseShard, summarise, type SweepPlan, type SweepProgress, type SweepSummary } from '../explore/sweep.ts';
+import { mergeSummaries, parseShard, summarise, type StuckSeed, type SweepPlan, type SweepProgress, type SweepSummary } from '../explore/sweep.ts';
 import { Rng } from '../sched/rng.ts';
 import { CovExplorer } from '../sched/strategies/cov.ts';
 import { DfsExplorer } from '../sched/strategies/dfs.ts';
@@ -41,6 +41,24 @@ function report(file: string, sc: Scenario, r: RunResult, opts: RunOptions, out:
   for (const l of failureReport({ file, scenario: sc, opts, found: r, shrunk })) out(l);
 }
 
+/** Bytes in, whole lines out (UTF-8 split anywhere); `end` gives the last line even without its newline. */
+function lineSink(line: (s: string) => void): { write(b: Uint8Array): void; end(): void } {
+  const dec = new TextDecoder();
+  let partial = '';
+  return {
+    write(b) {
+      const lines = (partial + dec.decode(b, { stream: true })).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) line(l);
+    },
+    end() {
+      partial += dec.decode();
+      if (partial) line(partial);
+      partial = '';
+    },
+  };
+}
+
 export async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const file = f.positional[0];
   if (!file) throw new UsageError('missing scenario FILE');
@@ -49,17 +67,18 @@ export async function cmdRun(f: Flags, forceText: boolean, out: (s: string) => v
   checkTraceOut(f.traceOut);
   const sc = await loadScenario(file);
   const opts: RunOptions = { ...f.run, seed: f.run.seed ?? 1 };
-  const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined });
   // A trace on stdout is all that goes there: the rest goes to stderr.
   const rest = trace && !f.traceOut ? err : out;
+  // The programs' stdout reaches the user line by line as they write it, not when the run ends.
+  const stdout = lineSink(rest);
+  const r = runScenario(sc, { ...opts, recordText: trace !== undefined || undefined }, { output: (w) => w.stream === 'stdout' && stdout.write(w.bytes) });
+  stdout.end();
   if (trace) {
     const meta = { seed: String(r.seed), strategy: r.strategy, replay: replayCommand(file, opts), hash: r.hash, scenario: r.scenario };
     const rendered = renderTrace(trace, r.events, r.labels, f, meta);
     if (f.traceOut) writeTraceOut(f.traceOut, rendered);
     else out(rendered.trimEnd());
   }
-  const stdout = r.kernel.console.text('stdout');
-  if (stdout) rest(stdout.trimEnd());
   const unknown = r.kernel.describeUnknownSyscalls();
   if (unknown) rest(`unknown syscalls (ENOSYS): ${unknown}`);
   report(file, sc, r, opts, rest, shrinkRunsOf(f));
@@ -184,7 +203,7 @@ async function cmdCov(f: Flags, out: (s: string) => void): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-export async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink): Promise<number> {
+export async function cmdSweep(f: Flags, out: (s: string) => void, progress: ProgressSink, stuck?: readonly StuckSeed[]): Promise<number> {
   if (f.explorer === 'dfs' || f.explorer === 'dpor') return cmdExplore(f, out);
   if (f.explorer === 'cov') return cmdCov(f, out);
   const file = f.positional[0] ?? DEFAULT_SCENARIO;
@@ -203,7 +222,7 @@ export async function cmdSweep(f: Flags, out: (s: string) => void, progress: Pro
   if (spec.strategy === 'pct' && spec.pctK === undefined) spec.pctK = calibratePctK(sc, { ...spec, seed: from });
   const plan: SweepPlan = {
     file, spec, from, count, shard, stopAtFirst: f.stopAtFirst || undefined, maxFailures,
-    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns },
+    shrink: shrinkRuns === undefined ? undefined : { maxRuns: shrinkRuns }, stuck,
   };
 
   const t0 = performance.now();
@@ -220,7 +239,9 @@ export async function cmdSweep(f: Flags, out: (s: string) => void, progress: Pro
   const secs = (performance.now() - t0) / 1000;
   if (progress.tty && lastDraw !== t0) progress.write('\r\x1b[K');
   const summary = summarise(sc, plan, outcomes, stopped);
-  const nondeterministic = determinismLine(sc, { ...spec, seed: from });
+  // (not when that seed's run got stuck in a script: it would get stuck again)
+  const stuckFirst = outcomes.some((o) => o.seed === from && o.failure?.kind === 'stuck');
+  const nondeterministic = stuckFirst ? null : determinismLine(sc, { ...spec, seed: from });
   if (f.json) out(JSON.stringify(summary));
   else {
     const lines = sweepText(summary, { runsPerSec: outcomes.length / secs, threads, shard: f.shard });

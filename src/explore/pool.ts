@@ -2,37 +2,38 @@
 // (from source) registers tsx, so it loads the TypeScript sources and the
 // user's scenario file the way bin/unixsim.mjs does, loads the scenario once
 // and runs chunks of seeds. Which worker finishes first changes nothing: collect()
-// stores outcomes by seed.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+// stores outcomes by seed. Each worker has a watchdog (watchdog.ts): a run
+// whose script loops without a system call is abandoned and reported as
+// that seed's failure ("stuck"), and a new worker takes the rest.
 import { Worker } from 'node:worker_threads';
+import { workerBootCode } from '../load.ts';
 import type { RunSpec } from './run-flags.ts';
+import { watchBuffer, watchdogSeconds, watchWorker, type Stuck } from './watchdog.ts';
 import type { Scenario } from '../script/scenario.ts';
-import { collect, runSeeds, shardRange, type ChunkRunner, type RunOutcome, type SweepPlan, type SweepProgress } from './sweep.ts';
+import { collect, runSeeds, shardRange, stuckOutcome, type ChunkRunner, type RunOutcome, type StuckSeed, type SweepPlan, type SweepProgress } from './sweep.ts';
 
 const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url).href;
-
-function bootCode(): string {
-  // Compiled, the worker is JavaScript and loads scenario files the way the CLI does.
-  if (!WORKER_MODULE.endsWith('.ts')) return `import(${JSON.stringify(WORKER_MODULE)});`;
-  // From source: tsx first, by its ESM entry (its CommonJS one cannot register from an eval'd worker).
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); });`;
-}
 
 interface Reply {
   ready?: boolean;
   error?: string;
-  outcomes?: RunOutcome[];
+  /** one run's outcome, posted as the run ends */
+  outcome?: RunOutcome;
+  /** the chunk is finished */
+  done?: boolean;
 }
 
 class SweepWorker {
   private readonly worker: Worker;
+  private readonly watch = watchBuffer();
   private waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
   readonly ready: Promise<Reply>;
+  /** terminated by the watchdog: a new worker takes its place */
+  dead = false;
 
-  constructor(file: string, spec: RunSpec) {
-    this.worker = new Worker(bootCode(), { eval: true, workerData: { file, spec } });
+  constructor(file: string, spec: RunSpec, private readonly watchSecs: number, stuck: readonly StuckSeed[]) {
+    const workerData = { file, spec, stuck, watch: watchSecs > 0 ? this.watch : undefined };
+    this.worker = new Worker(workerBootCode(WORKER_MODULE), { eval: true, workerData });
     this.worker.on('message', (r: Reply) => this.settle((w) => w.resolve(r)));
     this.worker.on('error', (e: Error) => this.settle((w) => w.reject(e)));
     this.worker.on('exit', (code) => this.settle((w) => w.reject(new Error(`sweep worker exited with ${code}`))));
@@ -49,12 +50,35 @@ class SweepWorker {
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
   }
 
+  /**
+   * Runs seeds from..from+count-1. When the watchdog finds a run stuck in a
+   * script, the worker is terminated and the outcomes end with that run's
+   * (stuckOutcome): fewer than `count`, and the worker is dead.
+   */
   async run(from: number, count: number): Promise<RunOutcome[]> {
-    const reply = this.next();
-    this.worker.postMessage({ from, count });
-    const r = await reply;
-    if (r.error) throw new Error(r.error);
-    return r.outcomes!;
+    const out: RunOutcome[] = [];
+    let stuck = null as Stuck | null; // set by the watchdog's callback
+    const dog = this.watchSecs > 0 ? watchWorker(this.watch, this.watchSecs, (s) => {
+      stuck = s;
+      this.dead = true;
+      this.settle((w) => w.resolve({ done: true }));
+      void this.worker.terminate();
+    }) : null;
+    try {
+      let reply = this.next();
+      this.worker.postMessage({ from, count });
+      for (;;) {
+        const r = await reply;
+        if (r.error) throw new Error(r.error);
+        if (r.done) break;
+        reply = this.next();
+        out.push(r.outcome!);
+      }
+    } finally {
+      dog?.stop();
+    }
+    if (stuck) out.push(stuckOutcome({ seed: from + out.length, name: stuck.name, secs: stuck.secs }));
+    return out;
   }
 
   stop(): Promise<number> {
@@ -67,27 +91,53 @@ export interface WorkerPool {
   stop(): Promise<void>;
 }
 
-/** Starts `n` workers for the scenario; resolves once every one has loaded it. */
-export async function startWorkers(file: string, spec: RunSpec, n: number): Promise<WorkerPool> {
-  const workers = Array.from({ length: n }, () => new SweepWorker(file, spec));
-  const stop = async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-  };
-  try {
-    for (const w of workers) {
-      const r = await w.ready;
-      if (r.error) throw new Error(r.error);
-    }
-  } catch (e) {
-    await stop();
+/** Starts a worker and waits until it has loaded the scenario. */
+async function startWorker(file: string, spec: RunSpec, watchSecs: number, stuck: readonly StuckSeed[]): Promise<SweepWorker> {
+  const w = new SweepWorker(file, spec, watchSecs, stuck);
+  const r = await w.ready.catch(async (e: Error) => {
+    await w.stop();
     throw e;
+  });
+  if (r.error) {
+    await w.stop();
+    throw new Error(r.error);
   }
-  return { runners: workers.map((w) => (from: number, count: number) => w.run(from, count)), stop };
+  return w;
+}
+
+/**
+ * Starts `n` workers for the scenario; resolves once every one has loaded it.
+ * A worker the watchdog (after `watchSecs` seconds of a script without a
+ * system call; 0: none) terminated is replaced for the rest of its chunk.
+ * Seeds in `stuck` are reported without running them.
+ */
+export async function startWorkers(file: string, spec: RunSpec, n: number, watchSecs = watchdogSeconds(), stuck: readonly StuckSeed[] = []): Promise<WorkerPool> {
+  // all at once (each takes about a second to load); if one fails, the others are stopped too
+  const starting = Array.from({ length: n }, () => startWorker(file, spec, watchSecs, stuck));
+  const started = await Promise.allSettled(starting);
+  const slots = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const stop = async () => {
+    await Promise.all(slots.map((w) => w.stop()));
+  };
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const runner = (i: number): ChunkRunner => async (from, count) => {
+    const out: RunOutcome[] = [];
+    while (out.length < count) {
+      if (slots[i].dead) slots[i] = await startWorker(file, spec, watchSecs, stuck);
+      out.push(...(await slots[i].run(from + out.length, count - out.length)));
+    }
+    return out;
+  };
+  return { runners: slots.map((_, i) => runner(i)), stop };
 }
 
 /** Starts `n` workers for the scenario, hands their chunk runners to `use`, and stops them afterwards. */
-export async function withWorkers<T>(file: string, spec: RunSpec, n: number, use: (runners: ChunkRunner[]) => Promise<T>): Promise<T> {
-  const pool = await startWorkers(file, spec, n);
+export async function withWorkers<T>(file: string, spec: RunSpec, n: number, use: (runners: ChunkRunner[]) => Promise<T>, stuck: readonly StuckSeed[] = []): Promise<T> {
+  const pool = await startWorkers(file, spec, n, undefined, stuck);
   try {
     return await use(pool.runners);
   } finally {
@@ -99,8 +149,8 @@ export async function withWorkers<T>(file: string, spec: RunSpec, n: number, use
  * Runs chunks in this thread, handing the event loop back between chunks so
  * that worker replies and progress are handled while it works.
  */
-export function inThisThread(sc: Scenario, spec: RunSpec): ChunkRunner {
-  return (from, count) => new Promise((resolve) => setImmediate(() => resolve(runSeeds(sc, spec, from, count))));
+export function inThisThread(sc: Scenario, spec: RunSpec, stuck: readonly StuckSeed[] = []): ChunkRunner {
+  return (from, count) => new Promise((resolve) => setImmediate(() => resolve(runSeeds(sc, spec, from, count, stuck))));
 }
 
 /** A sweep's own thread adds workers only when it has more than this many seconds of work left (they take about one to start). */
@@ -128,8 +178,8 @@ export async function runPlan(sc: Scenario, plan: SweepPlan, t: PlanThreads): Pr
   const mine = shardRange(plan.from, plan.count, plan.shard).count;
   if (t.workers !== undefined) {
     const w = Math.min(t.workers, mine);
-    if (w === 1) return { ...(await collect(plan, [inThisThread(sc, plan.spec)], t.onProgress)), threads: 'this thread' };
-    return { ...(await withWorkers(plan.file, plan.spec, w, (rs) => collect(plan, rs, t.onProgress))), threads: `${w} worker threads` };
+    if (w === 1) return { ...(await collect(plan, [inThisThread(sc, plan.spec, plan.stuck)], t.onProgress)), threads: 'this thread' };
+    return { ...(await withWorkers(plan.file, plan.spec, w, (rs) => collect(plan, rs, t.onProgress), plan.stuck)), threads: `${w} worker threads` };
   }
   const extra = t.cores - 1;
   const t0 = t.seconds();
@@ -141,11 +191,11 @@ export async function runPlan(sc: Scenario, plan: SweepPlan, t: PlanThreads): Pr
     const elapsed = t.seconds() - t0;
     if (pool || extra < 1 || p.done === 0 || elapsed < JUDGE_AFTER_SECS) return;
     if (((p.total - p.done) / p.done) * elapsed < WORKERS_AFTER_SECS) return;
-    pool = startWorkers(plan.file, plan.spec, extra);
+    pool = startWorkers(plan.file, plan.spec, extra, undefined, plan.stuck);
     pool.then((w) => arrive(w.runners), () => arrive([]));
   };
   try {
-    const r = await collect(plan, [inThisThread(sc, plan.spec)], onProgress, later);
+    const r = await collect(plan, [inThisThread(sc, plan.spec, plan.stuck)], onProgress, later);
     return { ...r, threads: pool ? `this thread + ${extra} worker thread${extra === 1 ? '' : 's'}` : 'this thread' };
   } finally {
     const started = pool as Promise<WorkerPool> | null;

@@ -14,6 +14,7 @@ import { failureReport } from './report.ts';
 import { replayCommand, runArgs, type RunSpec } from './run-flags.ts';
 import { DEFAULT_SHRINK_RUNS, shrinkFailure, type ShrinkOptions } from './shrink.ts';
 import { classifyFailure, type FailureKind } from './signature.ts';
+import { stuckMessage } from './watchdog.ts';
 
 /** What one run contributes to a sweep. */
 export interface RunOutcome {
@@ -45,6 +46,20 @@ export interface SweepPlan {
   maxFailures?: number;
   /** shrink budget per failure group (maxRuns 0: no shrinking) */
   shrink?: ShrinkOptions;
+  /** seeds whose runs a watchdog found stuck in a script (src/command.ts): reported, never run again */
+  stuck?: readonly StuckSeed[];
+}
+
+/** A seed whose run the watchdog abandoned: its program `name` made no system call for `secs` seconds. */
+export interface StuckSeed {
+  seed: number;
+  name: string;
+  secs: number;
+}
+
+/** The outcome of a run the watchdog abandoned: a failure of its own kind, reported like any other. */
+export function stuckOutcome(s: StuckSeed): RunOutcome {
+  return { seed: s.seed, hash: 'stuck', failure: { kind: 'stuck', signature: `stuck: program '${s.name}'`, message: stuckMessage(s) }, coverage: null };
 }
 
 export interface ShrunkGroup {
@@ -125,9 +140,12 @@ export function outcomeOf(r: RunResult, seed: number): RunOutcome {
 }
 
 /** Runs seeds [from, from+count) in this thread. */
-export function runSeeds(sc: Scenario, spec: RunSpec, from: number, count: number): RunOutcome[] {
+export function runSeeds(sc: Scenario, spec: RunSpec, from: number, count: number, stuck: readonly StuckSeed[] = []): RunOutcome[] {
   const out: RunOutcome[] = [];
-  for (let s = from; s < from + count; s++) out.push(outcomeOf(runScenario(sc, runOptions(spec, s)), s));
+  for (let s = from; s < from + count; s++) {
+    const known = stuck.find((k) => k.seed === s);
+    out.push(known ? stuckOutcome(known) : outcomeOf(runScenario(sc, runOptions(spec, s)), s));
+  }
   return out;
 }
 
@@ -154,7 +172,8 @@ export function summarise(sc: Scenario, plan: SweepPlan, outcomes: readonly RunO
   const groups = new Map<string, FailureGroup>();
   let failures = 0;
   for (const o of outcomes) {
-    hashes.add(o.hash);
+    // a run the watchdog abandoned (pool.ts) has no trace, and shrinking it would only get stuck again
+    if (o.failure?.kind !== 'stuck') hashes.add(o.hash);
     if (o.coverage) {
       coverage ??= new Set();
       for (const c of o.coverage) coverage.add(c);
@@ -179,7 +198,7 @@ export function summarise(sc: Scenario, plan: SweepPlan, outcomes: readonly RunO
     });
   }
   const shrinkRuns = plan.shrink?.maxRuns ?? DEFAULT_SHRINK_RUNS;
-  if (shrinkRuns > 0) for (const g of groups.values()) g.shrunk = shrinkGroup(sc, plan, g.smallestSeed);
+  if (shrinkRuns > 0) for (const g of groups.values()) if (g.kind !== 'stuck') g.shrunk = shrinkGroup(sc, plan, g.smallestSeed);
   const range = shardRange(plan.from, plan.count, plan.shard);
   const last = outcomes.length ? outcomes[outcomes.length - 1].seed : range.from - 1;
   return {

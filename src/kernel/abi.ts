@@ -32,6 +32,6 @@ export const MAX_RW_COUNT = 0x7ffff000;
 /** Signals (asm-generic numbering). */
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8,
   SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15,
-  SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGURG = 23, SIGWINCH = 28;
+  SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25, SIGWINCH = 28;
 export const NSIG = 64;
 export const SIG_DFL = 0, SIG_IGN = 1;

@@ -1,12 +1,12 @@
 // A process's file descriptor table: slots holding a reference to an open
 // file plus the per-fd FD_CLOEXEC flag. New fds take the lowest free number,
-// found as Linux's find_next_fd does: a bitmap of open fds and a second one
-// with a bit per full word of it, so the search skips 1,024 open fds at a
-// time instead of testing each (100,000 dups stay fast).
+// found as Linux's find_next_fd does, through bitmaps of open fds and of full
+// words (fdbitmap.ts), in time logarithmic in the table's size.
 import { EBADF, EMFILE } from './errno.ts';
 import type { FootprintRecorder } from '../sched/footprint.ts';
 import type { OpenFile } from './file.ts';
 import { touchFile } from './footprint.ts';
+import { FdBitmap } from './fdbitmap.ts';
 
 export const RLIMIT_NOFILE_DEFAULT = 1024;
 
@@ -15,17 +15,10 @@ interface FdSlot {
   cloexec: boolean;
 }
 
-/** Index of the lowest zero bit of a 32-bit word (which must not be all ones). */
-function lowestZero(w: number): number {
-  return 31 - Math.clz32(~w & (w + 1));
-}
-
 export class FdTable {
   private slots: (FdSlot | undefined)[] = [];
-  /** bit fd set when fd is open (Linux's open_fds) */
-  private open = new Uint32Array(1);
-  /** bit w set when word w of `open` is full (Linux's full_fds_bits) */
-  private full = new Uint32Array(1);
+  /** which fds are open (Linux's open_fds and full_fds_bits) */
+  private open = new FdBitmap();
   /** open fds */
   private count = 0;
   /** tasks using this table (CLONE_FILES shares it); its files are put when the last one exits */
@@ -49,59 +42,22 @@ export class FdTable {
   install(file: OpenFile, cloexec: boolean, minFd = 0): number {
     // The slot changes, not the file: whoever opened or got the file recorded it.
     this.touch(true);
-    const fd = this.lowestFree(minFd);
+    const fd = this.open.lowestFree(minFd);
     if (fd >= this.limit) return -EMFILE;
     this.set(fd, { file, cloexec });
     return fd;
   }
 
-  /** find_next_fd: the lowest fd >= from that is not open. */
-  private lowestFree(from: number): number {
-    const open = this.open, full = this.full;
-    let w = from >>> 5;
-    if (w >= open.length) return from;
-    // the first word: ignore bits below `from`
-    const first = open[w] | ((1 << (from & 31)) - 1);
-    if (first !== -1) return (w << 5) + lowestZero(first);
-    // later words: skip 32 full words per summary word
-    w++;
-    while (w < open.length) {
-      const fw = full[w >>> 5] | ((1 << (w & 31)) - 1);
-      if (fw === -1) {
-        w = ((w >>> 5) + 1) << 5;
-        continue;
-      }
-      w = ((w >>> 5) << 5) + lowestZero(fw);
-      if (w >= open.length) break;
-      return (w << 5) + lowestZero(open[w]);
-    }
-    return open.length << 5;
-  }
-
   private set(fd: number, slot: FdSlot | undefined): void {
     const had = this.slots[fd] !== undefined;
     this.slots[fd] = slot;
-    const w = fd >>> 5, b = 1 << (fd & 31);
     if (slot && !had) {
-      if (w >= this.open.length) this.grow(w);
       this.count++;
-      this.open[w] |= b;
-      if (this.open[w] === 0xffffffff) this.full[w >>> 5] |= 1 << (w & 31);
+      this.open.set(fd);
     } else if (!slot && had) {
       this.count--;
-      this.open[w] &= ~b;
-      this.full[w >>> 5] &= ~(1 << (w & 31));
+      this.open.clear(fd);
     }
-  }
-
-  private grow(w: number): void {
-    let n = this.open.length;
-    while (n <= w) n *= 2;
-    const open = new Uint32Array(n), full = new Uint32Array(Math.ceil(n / 32));
-    open.set(this.open);
-    full.set(this.full);
-    this.open = open;
-    this.full = full;
   }
 
   /** Installs at exactly `fd`, returning what was there (the caller puts it). */
@@ -170,8 +126,7 @@ export class FdTable {
     this.touch(true);
     const files = this.slots.filter((s): s is FdSlot => !!s).map((s) => s.file);
     this.slots = [];
-    this.open = new Uint32Array(1);
-    this.full = new Uint32Array(1);
+    this.open = new FdBitmap();
     this.count = 0;
     return files;
   }

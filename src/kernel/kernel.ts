@@ -40,6 +40,8 @@ export interface KernelConfig {
   bugs: readonly string[];
   /** the run's memory budget in bytes (budget.ts): every page, buffer and task is charged to it */
   memoryLimit: number;
+  /** the console's size limit in bytes (console.ts): a write past it gets EFBIG and SIGXFSZ */
+  consoleLimit?: number;
   /** guest harts translate hot code (src/hw/jit.ts); false runs the interpreter alone, with the same results */
   jit: boolean;
 }
@@ -120,7 +122,7 @@ export class Kernel {
     this.files = new OpenFiles(sched.recorder);
     this.bugs = new EnabledBugs(this.config.bugs);
     this.memory = new MemoryBudget(this.config.memoryLimit);
-    this.console = new Console(this.memory);
+    this.console = new Console(this.memory, this.config.consoleLimit);
     this.vfs.memory = this.memory;
     sched.trace.memory = this.memory;
   }

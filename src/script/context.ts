@@ -8,6 +8,7 @@ import { EINVAL, ERESTARTSYS } from '../kernel/errno.ts';
 import { Sys } from './sys.ts';
 import { ScriptProcess, type PendingChild } from './process.ts';
 import { describeScriptError } from './errors.ts';
+import { scriptWatch } from './watch.ts';
 
 /**
  * The token a wrapper yields; anything else yielded is a script bug. An
@@ -100,10 +101,14 @@ export class ScriptContext implements UserContext {
     if (result === -ERESTARTSYS) return SYSCALL_STOP;
     if (this.finished) return this.threadExit(0);
     let it: IteratorResult<ScriptYield, number | void>;
+    const watch = scriptWatch();
+    watch?.enter(this.task.name);
     try {
       it = this.gen.next(result as number);
     } catch (e) {
       return { kind: 'error', message: e instanceof ScriptStartError ? e.message : describeScriptError(e) };
+    } finally {
+      watch?.leave();
     }
     if (it.done) {
       const code = typeof it.value === 'number' ? it.value : 0;
@@ -128,7 +133,13 @@ export class ScriptContext implements UserContext {
   enterSignalHandler(signo: number): boolean {
     const h = this.proc.handlers.get(signo);
     if (!h) return false;
-    h(signo, this.sys);
+    const watch = scriptWatch();
+    watch?.enter(this.task.name);
+    try {
+      h(signo, this.sys);
+    } finally {
+      watch?.leave();
+    }
     return true;
   }
 

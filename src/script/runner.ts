@@ -2,6 +2,7 @@
 // Everything that varies between runs comes from the seed (through the
 // strategy's generator) or the recorded picks; nothing else.
 import { bootMachine } from '../machine.ts';
+import type { ConsoleWrite } from '../kernel/console.ts';
 import { FaultInjector, type FaultOptions } from '../kernel/faults.ts';
 import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
@@ -18,6 +19,7 @@ import { RunView } from './runview.ts';
 import { installFiles } from './files.ts';
 import { installScriptPrograms } from './binfmt.ts';
 import type { Scenario } from './scenario.ts';
+import { scriptWatch } from './watch.ts';
 
 import { STRATEGIES, type StrategyName } from '../sched/strategy-names.ts';
 export { STRATEGIES, type StrategyName };
@@ -113,6 +115,8 @@ export interface RunHooks {
   strategy?: (s: Strategy) => Strategy;
   /** sees the scheduler before the run starts */
   scheduler?: (s: Scheduler) => void;
+  /** sees every console write as it happens (the CLI streams stdout with it) */
+  output?: (w: ConsoleWrite) => void;
 }
 
 /** The run's fault-injection options, or null when none is on. */
@@ -145,6 +149,8 @@ export function calibratePctK(sc: Scenario, opts: RunOptions): number {
 
 export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}): RunResult {
   if ((opts.strategy ?? 'random') === 'pct' && opts.pctK === undefined && !opts.schedule) opts = { ...opts, pctK: calibratePctK(sc, opts) };
+  // a sweep's watchdog names the seed of a stuck run; a replayed or explored schedule is not that seed's own run
+  scriptWatch()?.run(opts.picks || opts.schedule ? `${String(opts.seed)} (replaying a schedule)` : opts.seed);
   const rng = new Rng(opts.seed);
   const schedRng = rng.fork('sched');
   const base = opts.schedule ?? makeStrategy(opts.strategy ?? 'random', schedRng, opts);
@@ -166,6 +172,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
   const failures: string[] = [];
   const { kernel: k, net } = bootMachine(sched, rng.fork('kernel'), config);
   if (opts.coverage) k.recordCoverage();
+  if (hooks.output) k.console.sink = hooks.output;
   const faultOpts = faultsOf(opts);
   const faults = faultOpts ? new FaultInjector(faultOpts, rng.fork('faults')) : null;
   if (faults?.any) {

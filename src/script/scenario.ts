@@ -55,7 +55,7 @@ export function defineScenario(s: Scenario): Scenario {
 }
 
 const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'targets', 'checks'];
-const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption'];
+const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption', 'memoryLimit', 'consoleLimit'];
 const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
 
 /** Is `f` a generator function (`function*`, `*method()`)? */
@@ -119,6 +119,10 @@ export function scenarioProblem(x: unknown): string | null {
     }
     for (const f of ['checkInvariants', 'kernelPreemption']) {
       if (kc[f] !== undefined && typeof kc[f] !== 'boolean') return `kernel.${f} must be true or false, not ${describe(kc[f])}`;
+    }
+    for (const f of ['memoryLimit', 'consoleLimit']) {
+      const v = kc[f];
+      if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) return `kernel.${f} must be a positive integer (bytes), not ${describe(v)}`;
     }
   }
   if (s.targets !== undefined && !(Array.isArray(s.targets) && s.targets.every((t) => typeof t === 'string'))) {

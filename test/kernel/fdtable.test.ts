@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY } from '../../src/kernel/abi.ts';
 import { EBADF, EINVAL, EMFILE } from '../../src/kernel/errno.ts';
+import { FdBitmap } from '../../src/kernel/fdbitmap.ts';
 import { FdTable } from '../../src/kernel/fdtable.ts';
 import type { OpenFile } from '../../src/kernel/file.ts';
 import { eq, runOk } from './harness.ts';
@@ -90,28 +91,55 @@ describe('fd table', () => {
   });
 });
 
-describe('lowest free fd (find_next_fd over the open and full-word bitmaps)', () => {
+describe('lowest free fd (find_next_fd over the levels of open and full-word bitmaps)', () => {
   it('agrees with a linear scan over 20,000 random installs (some with a minimum fd) and removes', () => {
     const t = new FdTable();
     t.limit = 1 << 20;
     const file = { get: () => file } as unknown as OpenFile;
     const model = new Set<number>();
+    const open: number[] = []; // the model's fds, for picking one at random
     let seed = 1;
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const wrong: string[] = []; // (one expect per call would cost more than the table does)
     for (let i = 0; i < 20000; i++) {
       if (rnd() < 0.7) {
         const min = rnd() < 0.2 ? Math.floor(rnd() * 3000) : 0;
         let expected = min;
         while (model.has(expected)) expected++;
-        expect(t.install(file, false, min)).toBe(expected);
+        const got = t.install(file, false, min);
+        if (got !== expected) wrong.push(`install(min ${min}) = ${got}, not ${expected}`);
         model.add(expected);
-      } else if (model.size) {
-        const open = [...model];
-        const fd = open[Math.floor(rnd() * open.length)];
+        open.push(expected);
+      } else if (open.length) {
+        const k = Math.floor(rnd() * open.length);
+        const fd = open[k];
+        open[k] = open[open.length - 1];
+        open.pop();
         t.remove(fd);
         model.delete(fd);
       }
     }
+    expect(wrong.slice(0, 3)).toEqual([]);
     expect(t.freeCount()).toBe(t.limit - model.size);
+  });
+
+  it('across four levels (40,000 open fds): holes come back lowest first, then the end; a minimum past the end is free', () => {
+    const b = new FdBitmap();
+    let wrong = 0;
+    for (let fd = 0; fd < 40_000; fd++) {
+      if (b.lowestFree(0) !== fd) wrong++;
+      b.set(fd);
+    }
+    expect(wrong).toBe(0);
+    const holes = [5, 31, 32, 1023, 1024, 1025, 32767, 32768, 39_999];
+    for (const h of [...holes].reverse()) b.clear(h);
+    for (const h of holes) {
+      expect(b.lowestFree(0)).toBe(h);
+      b.set(h);
+    }
+    expect(b.lowestFree(0)).toBe(40_000);
+    expect(b.lowestFree(1_000_000)).toBe(1_000_000);
+    b.clear(7);
+    expect([b.lowestFree(7), b.lowestFree(8), b.has(7), b.has(8)]).toEqual([7, 40_000, false, true]);
   });
 });

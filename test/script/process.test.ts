@@ -4,10 +4,19 @@
 // and owners, and the kernel-state view of a run.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { O_CLOEXEC, O_RDONLY, O_WRONLY, SIGUSR1 } from '../../src/kernel/abi.ts';
-import { EACCES, EINTR, EINVAL, EPERM } from '../../src/kernel/errno.ts';
+import { F_GETFD, O_CLOEXEC, O_RDONLY, O_WRONLY, SIG_DFL, SIG_IGN, SIGUSR1, SIGUSR2 } from '../../src/kernel/abi.ts';
+import { EACCES, EBADF, EINTR, EINVAL, EPERM } from '../../src/kernel/errno.ts';
+import { SCRIPT_HANDLER_BASE, type Sys } from '../../src/script/sys.ts';
 import { AF_UNIX, SOCK_STREAM } from '../../src/unix/constants.ts';
 import { eq, run, runOk } from '../kernel/harness.ts';
+
+/** The current handler of `sig` (rt_sigaction with only the old action asked for): SIG_DFL, SIG_IGN or an address. */
+function* disposition(sys: Sys, sig: number) {
+  sys.scratch.reset();
+  const old = sys.scratch.alloc(24);
+  yield* sys.syscall(134, sig, 0, old, 8);
+  return Number(new DataView(sys.scratch.read(old, 8).buffer).getBigUint64(0, true));
+}
 
 describe('fork, signal handlers and execve', () => {
   it('a forked child has the name given, and run.exit finds it by that name', () => {
@@ -97,6 +106,64 @@ describe('fork, signal handlers and execve', () => {
     }, {}, { files: { '/bin': { dir: true }, '/bin/hello': { content: hello, mode: 0o755 } } });
     expect(r.view.stdout()).toBe('hello, world\nargv[0] = hello\nargv[1] = there\n');
     expect(r.view.log('status')).toBe(0);
+  });
+
+  it('a guest binary execve()s a registered script (guest -> script), in a forked child and in itself', () => {
+    // guest/execself.c sets a SIGUSR1 handler, forks, and execs argv[0] in the child and then in itself
+    const execself = new Uint8Array(readFileSync(new URL('../../guest/bin/execself', import.meta.url)));
+    const r = run(function* (sys) {
+      return yield* sys.execve('/bin/execself', ['/bin/tool'], ['X=1']);
+    }, {}, {
+      files: { '/bin': { dir: true }, '/bin/execself': { content: execself, mode: 0o755 } },
+      programs: {
+        *'/bin/tool'(sys) {
+          const [, again, kept, gone] = sys.argv;
+          sys.log('run', { pid: yield* sys.getpid(), again, envp: sys.envp });
+          sys.log('SIGUSR1', yield* disposition(sys, SIGUSR1));
+          sys.log('fds', [yield* sys.fcntl(Number(kept), F_GETFD), yield* sys.fcntl(Number(gone), F_GETFD)]);
+          return 7;
+        },
+      },
+      requireCleanExit: false,
+    });
+    expect(r.failures).toEqual([]);
+    // the forked child (pid 2) first, then the guest itself (pid 1) after it waited
+    expect(r.view.logs('run')).toEqual([{ pid: 2, again: 'again', envp: ['X=1'] }, { pid: 1, again: 'again', envp: ['X=1'] }]);
+    expect(r.view.logs('SIGUSR1')).toEqual([SIG_DFL, SIG_DFL]); // the guest's handler is reset at exec
+    expect(r.view.logs('fds')).toEqual([[0, -EBADF], [0, -EBADF]]); // the plain pipe survives, the O_CLOEXEC one does not
+    expect(r.view.stdout()).toBe('forked child exited with 7\nexecve of a missing file: -2\n');
+    expect(r.view.exit(1)?.describe).toBe('exit 7');
+  });
+
+  it('handlers are per process: inherited at fork, changed by the child alone, handled ones reset and ignored ones kept at exec', () => {
+    const r = run(function* (sys) {
+      yield* sys.sigaction(SIGUSR1, (_sig, s) => s.log('handled by', s.pid));
+      const c = yield* sys.fork(function* (sys) {
+        sys.log('child inherits a handler', (yield* disposition(sys, SIGUSR1)) >= SCRIPT_HANDLER_BASE);
+        yield* sys.sigaction(SIGUSR1, 'ignore');
+        yield* sys.sigaction(SIGUSR2, () => {});
+        yield* sys.kill(yield* sys.getppid(), SIGUSR1); // the parent's own handler runs, not the child's 'ignore'
+        yield* sys.kill(yield* sys.getpid(), SIGUSR1); // ignored here
+        return yield* sys.execve('/bin/after', ['after']);
+      }, { name: 'child' });
+      let w;
+      do w = yield* sys.wait(c); while (w.ret === -EINTR); // the signal interrupts wait4 (no SA_RESTART)
+      sys.log('child status', w.status >> 8);
+    }, {}, {
+      files: { '/bin': { dir: true } },
+      programs: {
+        *'/bin/after'(sys) {
+          sys.log('after exec', [yield* disposition(sys, SIGUSR1), yield* disposition(sys, SIGUSR2)]);
+          return 3;
+        },
+      },
+      requireCleanExit: false,
+    });
+    expect(r.failures).toEqual([]);
+    expect(r.view.log('child inherits a handler')).toBe(true);
+    expect(r.view.logs('handled by')).toEqual([1]);
+    expect(r.view.log('after exec')).toEqual([SIG_IGN, SIG_DFL]);
+    expect(r.view.log('child status')).toBe(3);
   });
 
   it('execve of a file without execute permission is EACCES', () => {
