@@ -16,6 +16,9 @@ import { registerMisc } from './syscalls/misc.ts';
 import { registerMm } from './syscalls/mm.ts';
 import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
+import { registerUnshare } from './syscalls/unshare.ts';
+import { registerStatfs } from './syscalls/statfs.ts';
+import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
 
 export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
@@ -26,9 +29,12 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   }
   registerIo(k);
   registerProc(k);
+  registerUnshare(k);
   registerCreds(k);
   registerPipe(k);
   registerFs(k);
+  registerStatfs(k);
+  registerStatx(k);
   registerMm(k);
   registerExec(k);
   registerMisc(k);

@@ -17,6 +17,7 @@ import type { OpenFile } from './file.ts';
 import type { CallView } from './strace.ts';
 import { PREEMPT, type SyscallDef, type SyscallGen } from './syscall.ts';
 import type { Creds, Inode } from './vfs.ts';
+import type { Nsproxy, PidNamespace } from './namespaces.ts';
 
 type Phase = 'user' | 'kernel';
 
@@ -56,6 +57,10 @@ export class Task implements SimThread {
   /** private queue for timed sleeps (nanosleep) */
   readonly timerQueue: WaitQueue;
   sig = new SignalState();
+  /** the pid namespace this task's pid belongs to (task_active_pid_ns), set by whoever creates it */
+  pidNs!: PidNamespace;
+  /** its namespaces: the one its children are born in, and the network one (unshare changes them) */
+  nsproxy!: Nsproxy;
 
   /** set for a CLONE_VFORK child: its parent sleeps on `queue` until it execs or exits */
   vfork: { done: boolean; queue: WaitQueue } | null = null;

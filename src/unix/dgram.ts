@@ -93,7 +93,7 @@ export function* dgramConnect(t: Task, s: Socket, b: Uint8Array): SyscallGen {
       if (err) return err;
     }
     for (;;) {
-      const o = s.net.find(t, a, s.type);
+      const o = s.net.find(t, a, s.type, s.netns);
       if (typeof o === 'number') return o;
       yield PREEMPT; // unix_state_double_lock(sk, other)
       if (o.dead) continue; // "VFS overslept socket death. Retry."
@@ -155,7 +155,7 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
   for (;;) {
     if (!other) {
       if (!target) return -ECONNRESET; // the peer went away under us
-      const o = s.net.find(t, target, s.type); // item 90: a closed socket's path is ECONNREFUSED
+      const o = s.net.find(t, target, s.type, s.netns); // item 90: a closed socket's path is ECONNREFUSED
       if (typeof o === 'number') return o;
       other = o;
     }

@@ -65,7 +65,7 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
   }
   const deadline = deadlineOf(t, s.sndtimeo);
   for (;;) {
-    const other = net.find(t, a, s.type);
+    const other = net.find(t, a, s.type, s.netns);
     if (typeof other === 'number') return other;
     yield PREEMPT; // unix_state_lock(other)
     if (other.dead) continue; // "VFS overslept socket death. Retry."
@@ -87,7 +87,7 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
     yield PREEMPT; // unix_state_lock_nested(sk): Linux re-checks sk's state here; the model re-checks both.
     if (other.dead || other.state !== 'listening' || bl.full || s.state !== 'unconnected') continue;
 
-    const embryo = net.newSocket(s.type);
+    const embryo = net.newSocket(s.type, s.netns);
     embryo.state = 'connected';
     embryo.peer = s;
     embryo.addr = other.addr;

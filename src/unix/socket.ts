@@ -18,6 +18,7 @@ import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
 import type { UnixNet } from './namespace.ts';
+import type { NetNamespace } from '../kernel/namespaces.ts';
 import { MessageQueue, SendBuffer } from './queue.ts';
 import { pollMask, release, sockRecv, sockSend } from './stream.ts';
 
@@ -122,6 +123,8 @@ export class Socket implements FileOps {
     readonly type: number,
     /** sockfs inode number */
     readonly ino: number,
+    /** the network namespace it was created in (sock_net) */
+    readonly netns: NetNamespace,
   ) {
     const name = `socket:[${ino}]`;
     this.sendBuf = new SendBuffer(name, net.k.memory);

@@ -86,7 +86,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   d(198, 'socket', ['int', 'hex', 'int'], (t, [domain, type, protocol]) => {
     const base = checkCreate(domain, type, protocol, false);
     if (base < 0) return base;
-    const f = openSocket(k, net.newSocket(base), (type & SOCK_NONBLOCK) !== 0, t);
+    const f = openSocket(k, net.newSocket(base, t.nsproxy.net), (type & SOCK_NONBLOCK) !== 0, t);
     const fd = t.fds.install(f, (type & SOCK_CLOEXEC) !== 0);
     if (fd < 0) f.put();
     return fd;
@@ -99,8 +99,8 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (!t.mm.check(sv, 8, 2)) return -EFAULT;
     const base = checkCreate(domain, type, protocol, true);
     if (base < 0) return base;
-    const a = net.newSocket(base);
-    const b = net.newSocket(base);
+    const a = net.newSocket(base, t.nsproxy.net);
+    const b = net.newSocket(base, t.nsproxy.net);
     connectPair(a, b, credOf(t));
     const nonblock = (type & SOCK_NONBLOCK) !== 0;
     const cloexec = (type & SOCK_CLOEXEC) !== 0;
@@ -291,7 +291,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
         if (s.passcred || scm.files) cw.ctrunc = true;
         if (scm.files) net.inflight.putFiles(scm.files);
       } else {
-        if (s.passcred && scm.creds) cw.putCreds(scm.creds);
+        if (s.passcred && scm.creds) cw.putCreds(t, scm.creds);
         if (scm.files) cw.detachFds(t, scm.files, (flags & MSG_CMSG_CLOEXEC) !== 0, (fs) => net.inflight.putFiles(fs));
         // scm_pidfd_recv, after the credentials and the files: a pidfd of the sender's process
         if (s.passpidfd && scm.creds && scm.creds.pid > 0) cw.putPidfd(t, scm.creds.pid);
