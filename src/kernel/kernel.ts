@@ -26,14 +26,26 @@ import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
 import { EnabledBugs, type PlantedBug } from './bugs.ts';
 import { recordSyscall } from './footprint.ts';
+import { Lockdep } from './lockdep.ts';
 import type { FaultInjector } from './faults.ts';
 import { Coverage, objectState, outcomeOf } from './coverage.ts';
 import { NetNamespace, PidNamespace } from './namespaces.ts';
 import { realtimeOf } from './syscalls/proc.ts';
 
 export interface KernelConfig {
-  /** PREEMPT points inside handlers become scheduling points (the SMP model); off on one hart */
+  /**
+   * The kernel is preemptible: PREEMPT points and lock acquisitions inside
+   * handlers become scheduling points, and a task stopped there gives up its
+   * hart (unless it holds a spinlock)
+   */
   kernelPreemption: boolean;
+  /**
+   * Harts running kernel code at once (the SMP model, lock.ts): with more
+   * than one, PREEMPT points and lock acquisitions are scheduling points
+   * even without kernelPreemption. 1 (the default) without kernelPreemption
+   * runs each syscall to its next sleep, as before locks existed.
+   */
+  harts: number;
   /** check reference-count invariants after every step (property tests turn this on) */
   checkInvariants: boolean;
   /** also check, after every step, that no sleeper's wait condition holds unwoken (src/kernel/wake-duty.ts) */
@@ -49,7 +61,7 @@ export interface KernelConfig {
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
-  kernelPreemption: false, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
+  kernelPreemption: false, harts: 1, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
 };
 
 /** Host bytes charged per task (its kernel-side state: registers, signal state, queues; Linux's task_struct and kernel stack). */
@@ -118,6 +130,12 @@ export class Kernel {
   faults: FaultInjector | null = null;
   /** (syscall, object state, outcome) tuples and who-woke-whom pairs, when the run records coverage */
   coverage: Coverage | null = null;
+  /** the SMP model is on (kernelPreemption or harts > 1): interleaving points inside syscalls are scheduling points */
+  readonly smp: boolean;
+  /** the lock-order graph (lockdep.ts): possible deadlocks found so far */
+  readonly lockdep: Lockdep;
+  /** next place in the double-lock order for a lock created without one (lock.ts) */
+  nextLockOrder = 1;
 
   constructor(
     readonly sched: Scheduler,
@@ -125,6 +143,11 @@ export class Kernel {
     config: Partial<KernelConfig> = {},
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+    if (!Number.isInteger(this.config.harts) || this.config.harts < 1) throw new Error(`harts must be a positive integer, not ${this.config.harts}`);
+    this.smp = this.config.kernelPreemption || this.config.harts > 1;
+    // Only a task stopped inside the kernel can hold a hart, which only the SMP model does.
+    if (this.smp) sched.harts = this.config.harts;
+    this.lockdep = new Lockdep(() => sched.steps);
     this.files = new OpenFiles(sched.recorder);
     this.bugs = new EnabledBugs(this.config.bugs);
     this.memory = new MemoryBudget(this.config.memoryLimit);
@@ -365,7 +388,7 @@ export class Kernel {
       for (const o of g.threads) {
         if (o === t) continue;
         o.sig.pending |= bit(SIGKILL);
-        if (o.state === 'blocked') this.sched.wake(o, 'exit of its thread group');
+        if (o.state === 'blocked' && !o.waitingLock) this.sched.wake(o, 'exit of its thread group');
       }
     }
     this.exitThread(t, g.exitStatus);
@@ -516,7 +539,8 @@ export class Kernel {
     t.sig.pending |= bit(signo);
     this.hashNote('signal', t.pid);
     if (signo === SIGKILL || !(t.sig.blocked & bit(signo))) {
-      if (t.state === 'blocked') this.sched.wake(t, signalName(signo));
+      // a lock waiter is not interruptible (lock.ts)
+      if (t.state === 'blocked' && !t.waitingLock) this.sched.wake(t, signalName(signo));
     }
   }
 
@@ -543,7 +567,7 @@ export class Kernel {
     const wants = (x: Task): boolean => signo === SIGKILL || !(x.sig.blocked & b);
     const target = t.state !== 'exited' && wants(t) ? t : threads.find(wants);
     this.hashNote('signal', (target ?? first).pid);
-    if (target && target.state === 'blocked') this.sched.wake(target, signalName(signo));
+    if (target && target.state === 'blocked' && !target.waitingLock) this.sched.wake(target, signalName(signo));
   }
 
   /** Is a deliverable signal pending (an interruptible sleep must end)? */

@@ -92,6 +92,13 @@ export class Scheduler {
   spuriousWake: ((blocked: number) => number) | null = null;
   /** told of every wakeup of a blocked thread, with the thread that ran when it happened (coverage) */
   onWake: ((by: SimThread | null, woken: SimThread, source: string) => void) | null = null;
+  /**
+   * Harts (the SMP model, set by the kernel when it is on): once this many
+   * threads hold a hart they cannot give up (SimThread.onHart), only they
+   * may take the next step. Infinity: no limit (every syscall runs to its
+   * next sleep in one step, so no thread ever holds a hart between steps).
+   */
+  harts = Infinity;
   /** the thread taking the current step (null between steps: timers) */
   private running: SimThread | null = null;
   /** what each step reads and writes, when the strategy asked for it (dpor) */
@@ -172,6 +179,16 @@ export class Scheduler {
       let count = this.countRunnable();
       // A spurious wakeup only while something else can run: it must never hide a deadlock.
       if (this.spuriousWake && count > 0 && this.wakeSpuriously()) count = this.countRunnable();
+      // Under a hart limit, the list as the strategy may pick from it (null: build it below if needed).
+      let held: SimThread[] | null = null;
+      if (this.harts !== Infinity && this.allHartsHeld()) {
+        // Every hart is held by a thread inside the kernel: a thread that needs one waits.
+        held = this.runnableThreads().filter((t) => t.onHart);
+        // ... and when every holder spins on a spinlock, nothing can ever run again.
+        if (held.length === 0) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
+        count = Math.min(held.length, 2);
+        this.firstRunnable = held[0];
+      }
       if (count === 0) {
         if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
@@ -184,7 +201,7 @@ export class Scheduler {
         continue;
       }
       if (this.steps >= this.maxSteps) return { kind: 'step-limit', steps: this.steps };
-      const runnable = count > 1 || this.strategy.observeStep ? this.runnableThreads() : null;
+      const runnable = held ?? (count > 1 || this.strategy.observeStep ? this.runnableThreads() : null);
       let t = this.firstRunnable!;
       if (count > 1) {
         try {
@@ -201,6 +218,10 @@ export class Scheduler {
       // With a timer pending, when it fires depends on every step's ticks: no step commutes with another.
       const timed = rec !== null && this.events.peekTime() !== undefined;
       rec?.begin(t.tid);
+      // Under a hart limit, a step that changes how many harts are held enables or disables the
+      // threads that need a free one: it writes "harts", and a step that needed a free hart reads it (dpor).
+      const heldBefore = rec && this.harts !== Infinity ? this.hartsHeld() : -1;
+      const neededHart = heldBefore >= 0 && !t.onHart;
       this.running = t;
       this.trace.running = t.tid;
       const ticks = t.step();
@@ -210,6 +231,10 @@ export class Scheduler {
       let fp: Footprint | null = null;
       if (rec) {
         if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');
+        if (heldBefore >= 0) {
+          if (neededHart) rec.read('harts');
+          if (this.hartsHeld() !== heldBefore) rec.write('harts');
+        }
         fp = rec.end(t.tid, t.midSyscall === true);
       }
       if (this.strategy.observeStep) {
@@ -254,6 +279,16 @@ export class Scheduler {
     if (i < 0) return false;
     this.wake(blocked[i], 'a spurious wakeup');
     return true;
+  }
+
+  private allHartsHeld(): boolean {
+    return this.hartsHeld() >= this.harts;
+  }
+
+  private hartsHeld(): number {
+    let held = 0;
+    for (const t of this.threads) if (t.onHart) held++;
+    return held;
   }
 
   private anyExited(): boolean {

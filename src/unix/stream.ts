@@ -21,7 +21,7 @@ import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
-import { manageOob, recvUrg } from './oob.ts';
+import { manageOob, oobFastPath, recvUrg } from './oob.ts';
 import { sendSigurg } from '../kernel/fown.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
@@ -92,146 +92,111 @@ function pipeErr(t: Task, sent: number, flags: number): number {
   return sent || -EPIPE;
 }
 
-/**
- * unix_stream_sendmsg. Without kernel preemption a send that finds room for
- * every skb completes at once (sendNow, no generator); one that must wait
- * for room, or has preemption points to honour, or an OOB byte to queue,
- * goes on in streamSendWaiting from where sendNow stopped: the same loop,
- * with the sleep.
- */
-function streamSend(
+function* streamSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null,
-): SyscallResult {
+): SyscallGen {
+  const k = s.net.k;
   // MSG_OOB: the last byte goes out of band (queue_oob), the rest as usual; nothing to send is EOPNOTSUPP.
   const oob = (flags & MSG_OOB) !== 0;
   if (oob && io.remaining === 0) return -EOPNOTSUPP;
+  const reserve = oob ? 1 : 0;
   if (addr && addr.length > 0) return s.state === 'connected' ? -EISCONN : -EOPNOTSUPP;
   const other = s.peer;
   if (!other) return -ENOTCONN;
-  if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, 0, flags);
-  const w: StreamWrite = { sent: 0, deadline: deadlineOf(t, s.sndtimeo) };
-  if (!oob && !t.kernel.config.kernelPreemption) {
-    const r = sendNow(t, s, other, io, flags, noblock, scm, w);
-    if (r !== null) return r;
-  }
-  return streamSendWaiting(t, s, other, io, flags, noblock, scm, w, oob);
-}
-
-/** What a stream send keeps across its sleeps: bytes sent so far, and SO_SNDTIMEO's deadline. */
-interface StreamWrite {
-  sent: number;
-  readonly deadline: number;
-}
-
-/** sock_alloc_send_pskb's checks before each skb: the pending error, then own shutdown; null when neither stops the send. */
-function sendStopped(t: Task, s: Socket, flags: number, sent: number): number | null {
-  if (s.err) return sent || -s.takeError();
+  let sent = 0;
   if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
-  return null;
-}
-
-/** sk_data_ready on the peer after an skb was queued (unless the planted bug forgets it). */
-function dataReady(s: Socket, other: Socket): void {
-  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
-}
-
-/** The send loop while nothing needs a sleep or a preemption point: the result, or null where the send must wait for room. */
-function sendNow(t: Task, s: Socket, other: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null, w: StreamWrite): number | null {
-  while (io.remaining > 0) {
-    const stop = sendStopped(t, s, flags, w.sent);
-    if (stop !== null) return stop;
-    if (!s.sendBuf.hasRoom) return noblock ? w.sent || -EAGAIN : null;
-    const { size, truesize } = streamSkbSize(io.remaining, s.sendBuf.sndbuf);
-    const m = chunkFor(t, s, io, size, truesize, scm);
-    const r = typeof m === 'number' ? m : queueLocked(t, s, other, m, false);
-    if (r < 0) return r === -EPIPE ? pipeErr(t, w.sent, flags) : w.sent || r;
-    dataReady(s, other);
-    w.sent += size;
-  }
-  return w.sent;
-}
-
-function* streamSendWaiting(
-  t: Task, s: Socket, other: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null, w: StreamWrite, oob: boolean,
-): SyscallGen {
-  const reserve = oob ? 1 : 0;
+  const deadline = deadlineOf(t, s.sndtimeo);
   while (io.remaining > reserve) {
-    const stop = sendStopped(t, s, flags, w.sent);
-    if (stop !== null) return stop;
+    // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
+    if (s.err) return sent || -s.takeError();
+    if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
     if (!s.sendBuf.hasRoom) {
-      if (noblock) return w.sent || -EAGAIN;
-      const err = yield* sleepTimeo(t, s.sendBuf.writers, w.deadline);
+      if (noblock) return sent || -EAGAIN;
+      const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
       // unix_stream_sendmsg: "return sent ? : err"; the planted bug forgets what it sent.
-      if (err) return s.net.k.bug('stream-send-eintr-drops-count') ? err : w.sent || err;
+      if (err) return s.net.k.bug('stream-send-eintr-drops-count') ? err : sent || err;
       continue;
     }
     // A large write is split into skbs of at most half the buffer (unix_stream_sendmsg),
     // each charged its truesize (src/unix/truesize.ts).
     const { size, truesize } = streamSkbSize(io.remaining - reserve, s.sendBuf.sndbuf);
-    const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
-    if (r < 0) return r === -EPIPE ? pipeErr(t, w.sent, flags) : w.sent || r;
-    dataReady(s, other);
-    w.sent += size;
+    const send = k.bug('stream-wake-before-queue') ? sendChunkWakeFirst : sendChunk;
+    const r = yield* send(t, s, other, io, size, truesize, scm);
+    if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
+    sent += size;
   }
   if (oob) {
-    const r = yield* queueOob(t, s, other, io, noblock, w.deadline, scm);
-    if (r < 0) return w.sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
-    w.sent++;
+    const r = yield* queueOob(t, s, other, io, noblock, deadline, scm);
+    if (r < 0) return sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
+    sent++;
   }
-  return w.sent;
+  return sent;
+}
+
+/** One skb of a stream send, queued on the peer, then sk_data_ready: the peer's readers are woken once it is there. */
+function* sendChunk(
+  t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
+): Generator<KernelYield, number, void> {
+  const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
+  if (r >= 0 && !s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
+  return r;
+}
+
+/**
+ * BUG (planted 'stream-wake-before-queue'): sk_data_ready is called before
+ * the skb is queued, with unix_state_lock(other) (an interleaving point on
+ * SMP) in between. A reader woken on another hart re-checks an empty queue
+ * and sleeps again; the data then arrives with nobody left to wake it.
+ */
+function* sendChunkWakeFirst(
+  t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
+): Generator<KernelYield, number, void> {
+  other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  return yield* queueChunk(t, s, other, io, size, truesize, scm);
 }
 
 /**
  * One skb of a stream send: takes the send's files if no earlier chunk did
- * (unix_scm_to_skb, item 119), is charged to the sender, and is queued on
- * the peer under its lock (queueLocked), after a preemption point. The
- * caller wakes the peer's readers.
+ * (unix_scm_to_skb, item 119) and its credentials, is charged to the
+ * sender, and is queued on the peer unless it is dead or shut for reading
+ * (-EPIPE). The caller wakes the peer's readers.
  */
 function* queueChunk(
   t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null, isOob = false,
 ): Generator<KernelYield, number, void> {
-  const m = chunkFor(t, s, io, size, truesize, scm);
-  if (typeof m === 'number') return m;
-  s.sendBuf.inTransit += truesize;
-  let queued = false;
-  try {
-    yield PREEMPT; // unix_state_lock(other)
-    s.sendBuf.inTransit -= truesize;
-    queued = true; // from here queueLocked queues it or frees it
-    return queueLocked(t, s, other, m, isOob);
-  } finally {
-    if (!queued) {
-      // the task died at the preemption point: kfree_skb
-      s.sendBuf.inTransit -= truesize;
-      s.sendBuf.uncharge(truesize);
-      dropRights(s, m);
-    }
-  }
-}
-
-/** The skb for the next `size` bytes (its files, credentials and charge), or -errno (ETOOMANYREFS). */
-function chunkFor(t: Task, s: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null): Message | number {
   const rights = attachRights(t, s, scm);
   if (typeof rights === 'number') return rights;
   const m = new Message(io.copyIn(size), s, truesize);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
   s.sendBuf.charge(truesize);
-  return m;
-}
-
-/** Under unix_state_lock(other): queues m on the peer (its size), or frees it and returns -EPIPE when the peer is dead or shut for reading. */
-function queueLocked(t: Task, s: Socket, other: Socket, m: Message, isOob: boolean): number {
-  if (other.dead || other.shutdown & RCV_SHUTDOWN) {
-    s.sendBuf.uncharge(m.charge);
-    dropRights(s, m);
-    return -EPIPE;
+  s.sendBuf.inTransit += truesize;
+  let queued = false;
+  try {
+    yield* other.lock.acquire(t); // unix_state_lock(other)
+    if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+      other.lock.release(t);
+      return -EPIPE; // out_pipe: the skb is freed below
+    }
+    addCreds(t, s, other, m);
+    // skb_queue_tail (queue_oob: __skb_queue_tail) under the receive-queue lock
+    yield* other.recvLock.acquire(t);
+    s.sendBuf.inTransit -= truesize;
+    other.recvQueue.enqueue(m);
+    if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
+    other.recvLock.release(t);
+    if (m.rights) s.net.inflight.queued(m.rights, other);
+    queued = true;
+    other.lock.release(t);
+  } finally {
+    if (!queued) {
+      // EPIPE, or the task died at an interleaving point: kfree_skb
+      s.sendBuf.inTransit -= truesize;
+      s.sendBuf.uncharge(truesize);
+      dropRights(s, m);
+    }
   }
-  addCreds(t, s, other, m);
-  other.recvQueue.enqueue(m);
-  if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
-  if (m.rights) s.net.inflight.queued(m.rights, other);
-  return m.data.length;
+  return size;
 }
 
 /**
@@ -311,15 +276,21 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   if (typeof m === 'number') return m;
   let queued = false;
   try {
-    yield PREEMPT; // unix_state_lock(other)
-    if (other.dead || other.shutdown & RCV_SHUTDOWN) return -EPIPE;
-    s.sendBuf.inTransit -= m.charge;
+    yield* other.lock.acquire(t); // unix_dgram_sendmsg: unix_state_lock(other)
+    if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+      other.lock.release(t);
+      return -EPIPE;
+    }
     addCreds(t, s, other, m);
+    yield* other.recvLock.acquire(t); // skb_queue_tail
+    s.sendBuf.inTransit -= m.charge;
     other.recvQueue.enqueue(m);
+    other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
+    other.lock.release(t);
   } finally {
-    if (!queued) freeUnqueued(s, m); // an error, or the task died at the preemption point
+    if (!queued) freeUnqueued(s, m); // an error, or the task died at the interleaving point
   }
   if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
   return m.data.length;
@@ -337,126 +308,141 @@ export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock:
 /**
  * unix_stream_read_generic: no boundaries; MSG_PEEK spans messages;
  * MSG_WAITALL waits for the whole buffer; reads stop at the OOB mark and
- * MSG_OOB reads the OOB byte (oob.ts). A read that finds what it needs
- * completes in one pass over the queue (readPass, no generator); one that
- * must sleep goes on in readWaiting, which sleeps and passes again.
+ * MSG_OOB reads the OOB byte (oob.ts).
  */
-function streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallResult {
+function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
   if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
   const peek = (flags & MSG_PEEK) !== 0;
-  if (flags & MSG_OOB) return recvUrg(s, io, peek, out);
+  if (flags & MSG_OOB) {
+    // unix_stream_recv_urg: u->iolock, u->lock, and the queue lock around oob_skb
+    yield* s.iolock.acquire(t);
+    yield* s.lock.acquire(t);
+    yield* s.recvLock.acquire(t);
+    const r = recvUrg(s, io, peek, out);
+    s.recvLock.release(t);
+    s.lock.release(t);
+    s.iolock.release(t);
+    return r;
+  }
+  // "Lock the socket to prevent queue disordering": one reader at a time, and u->lock
+  // while it looks at the queue. Both are dropped to sleep (unix_stream_data_wait).
+  yield* s.iolock.acquire(t);
+  yield* s.lock.acquire(t);
+  try {
+    return yield* streamReadLocked(t, s, io, flags, noblock, out);
+  } finally {
+    if (s.lock.owner === t) s.lock.release(t);
+    if (s.iolock.owner === t) s.iolock.release(t);
+  }
+}
+
+/** unix_stream_read_generic from mutex_lock(&u->iolock) on; the caller holds u->iolock and u->lock and drops what is still held. */
+function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+  const peek = (flags & MSG_PEEK) !== 0;
   // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise SO_RCVLOWAT bytes (at most the buffer), at least one.
   const target = Math.max(flags & MSG_WAITALL ? io.total : Math.min(s.rcvlowat, io.total), 1);
+  const q = s.recvQueue;
+  const deadline = deadlineOf(t, s.rcvtimeo);
+  const scm = out?.scm;
   // --short-io: unix_stream_read_generic may return after any chunk; without MSG_WAITALL a reader must cope.
   const limit = flags & MSG_WAITALL || !t.kernel.faults ? Infinity : t.kernel.faults.shortRead(io.total);
-  const r: StreamRead = { peek, noblock, target, limit, deadline: deadlineOf(t, s.rcvtimeo), out, copied: 0, creds: undefined };
-  const done = readPass(t, s, io, r);
-  return done !== null ? done : readWaiting(t, s, io, r);
-}
-
-/** unix_stream_read_generic's state across its sleeps. */
-interface StreamRead {
-  readonly peek: boolean;
-  readonly noblock: boolean;
-  /** bytes to read before returning (sock_rcvlowat) */
-  readonly target: number;
-  /** --short-io's cut (Infinity without it) */
-  readonly limit: number;
-  readonly deadline: number;
-  readonly out: RecvFrom | null;
-  /** bytes copied so far */
-  copied: number;
+  let copied = 0;
   /** the credentials of the first message read, once the reader wants credentials (SO_PASSCRED) */
-  creds: Message['creds'] | undefined;
-}
-
-function* readWaiting(t: Task, s: Socket, io: UserIO, r: StreamRead): SyscallGen {
-  for (;;) {
-    const err = yield* sleepTimeo(t, s.recvQueue.readers, r.deadline);
-    if (err) return r.copied || err;
-    const done = readPass(t, s, io, r);
-    if (done !== null) return done;
-  }
-}
-
-/** One pass over the receive queue (the loop from unix_stream_read_generic's redo label): the result, or null to sleep and pass again. */
-function readPass(t: Task, s: Socket, io: UserIO, r: StreamRead): number | null {
-  const q = s.recvQueue;
-  const { peek, limit, out } = r;
-  const scm = out?.scm;
-  /** bytes to skip before reading: the peek offset (SO_PEEK_OFF), for MSG_PEEK only */
-  let skip = peek ? Math.max(s.peekOff, 0) : 0;
-  let i = 0;
-  for (;;) {
-    // again: the message at i, past consumed marks and the OOB byte (manage_oob)
-    if (i < q.msgs.length) {
-      i = manageOob(s, i, peek, r.copied);
-      if (i < 0 && r.copied) return r.copied;
-    }
-    const m = i >= 0 ? q.msgs[i] : undefined;
-    if (!m) {
-      if (r.copied >= r.target) return r.copied;
-      // Queued data first, then the pending error once, then EOF (item 49).
-      if (s.err) return r.copied || -s.takeError();
-      if (s.shutdown & RCV_SHUTDOWN) return r.copied;
-      if (r.noblock) return r.copied === 0 ? -EAGAIN : r.copied;
-      return null;
-    }
-    if (skip >= m.remaining) {
-      skip -= m.remaining;
-      i++;
-      continue;
-    }
-    // Never glue messages with different credentials for a reader that receives them (item 124).
-    if (r.creds !== undefined) {
-      if (!sameCreds(r.creds, m.creds)) return r.copied;
-    } else if (s.mayPasscred) {
-      r.creds = m.creds;
-      if (scm) scm.creds = m.creds ?? NO_CREDS;
-    }
-    if (out && r.copied === 0) out.from = m.sender;
-    const start = m.consumed + skip;
-    const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - r.copied)), start);
-    r.copied += n;
-    const rights = m.rights;
-    if (peek) {
-      if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
-      // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
-      if (rights) {
-        if (scm) scm.files = s.net.inflight.peek(rights);
-        return r.copied;
+  let creds: Message['creds'] | undefined;
+  redo: for (;;) {
+    /** bytes to skip before reading: the peek offset (SO_PEEK_OFF), for MSG_PEEK only */
+    let skip = peek ? Math.max(s.peekOff, 0) : 0;
+    let i = 0;
+    for (;;) {
+      // again: the message at i, past consumed marks and the OOB byte (manage_oob)
+      if (i < q.msgs.length) {
+        if (!oobFastPath(s, i)) {
+          // manage_oob's slow path runs under the queue lock; what it drops is freed after
+          yield* s.recvLock.acquire(t);
+          const hitlist: Message[] = [];
+          if (i < q.msgs.length) i = manageOob(s, i, peek, copied, hitlist); // the collector may have purged meanwhile
+          s.recvLock.release(t);
+          for (const x of hitlist) q.free(x);
+        }
+        if (i < 0 && copied) break redo;
       }
-      skip = 0;
-      i++;
-      if (i >= q.msgs.length || io.remaining === 0 || r.copied >= limit) return r.copied;
-      continue;
-    }
-    if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
-    // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
-    let taken: OpenFile[] | null = null;
-    if (rights) {
-      m.rights = null;
-      taken = s.net.inflight.received(rights);
-    }
-    q.consumeInPlace(m, n);
-    if (m.remaining > 0) {
-      if (s.net.k.bug('stream-partial-read-drops-rest')) dropRest(q, i);
+      const m = i >= 0 ? q.msgs[i] : undefined;
+      if (!m) {
+        if (copied >= target) break redo;
+        // Queued data first, then the pending error once, then EOF (item 49).
+        if (s.err) return copied || -s.takeError();
+        if (s.shutdown & RCV_SHUTDOWN) break redo;
+        if (noblock) {
+          if (copied === 0) return -EAGAIN;
+          break redo;
+        }
+        // unix_stream_data_wait: on the queue first, then the locks go (a wake from a close they held up is not lost)
+        const err = yield* sleepTimeo(t, q.readers, deadline, () => {
+          s.lock.release(t);
+          s.iolock.release(t);
+        });
+        if (err) return copied || err;
+        yield* s.iolock.acquire(t);
+        yield* s.lock.acquire(t);
+        continue redo;
+      }
+      if (skip >= m.remaining) {
+        skip -= m.remaining;
+        i++;
+        continue;
+      }
+      // Never glue messages with different credentials for a reader that receives them (item 124).
+      if (creds !== undefined) {
+        if (!sameCreds(creds, m.creds)) break redo;
+      } else if (s.mayPasscred) {
+        creds = m.creds;
+        if (scm) scm.creds = m.creds ?? NO_CREDS;
+      }
+      if (out && copied === 0) out.from = m.sender;
+      const start = m.consumed + skip;
+      const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - copied)), start);
+      copied += n;
+      const rights = m.rights;
+      if (peek) {
+        if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
+        // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
+        if (rights) {
+          if (scm) scm.files = s.net.inflight.peek(rights);
+          break redo;
+        }
+        skip = 0;
+        i++;
+        if (i >= q.msgs.length || io.remaining === 0 || copied >= limit) break redo;
+        continue;
+      }
+      if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
+      // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
+      let taken: OpenFile[] | null = null;
+      if (rights) {
+        m.rights = null;
+        taken = s.net.inflight.received(rights);
+      }
+      q.consumeInPlace(m, n);
+      if (m.remaining > 0) {
+        if (s.net.k.bug('stream-partial-read-drops-rest')) dropRest(q, i);
+        if (taken) {
+          if (scm) scm.files = taken;
+          else s.net.inflight.putFiles(taken);
+        }
+        break redo; // the buffer is full (or --short-io's limit was reached)
+      }
+      q.freeAt(i); // fully read: freed, which wakes its writer
       if (taken) {
+        // a read(2) or recv(2) has nowhere to put them: closed (item 115)
         if (scm) scm.files = taken;
         else s.net.inflight.putFiles(taken);
+        break redo; // the stream barrier: never read past a message that carried files (item 117)
       }
-      return r.copied; // the buffer is full (or --short-io's limit was reached)
+      if (io.remaining === 0 || copied >= limit) break redo;
+      i = 0;
     }
-    q.freeAt(i); // fully read: freed, which wakes its writer
-    if (taken) {
-      // a read(2) or recv(2) has nowhere to put them: closed (item 115)
-      if (scm) scm.files = taken;
-      else s.net.inflight.putFiles(taken);
-      return r.copied; // the stream barrier: never read past a message that carried files (item 117)
-    }
-    if (io.remaining === 0 || r.copied >= limit) return r.copied;
-    i = 0;
   }
+  return copied;
 }
 
 /** BUG (planted 'stream-partial-read-drops-rest'): a read that took part of a message frees all of it. */
@@ -481,17 +467,21 @@ function seqpacketRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: b
 // ---- shutdown, poll, release ----
 
 /** unix_shutdown: SHUT_RD/WR/RDWR on this end, mirrored onto a stream/seqpacket peer. */
-export function shutdown(s: Socket, how: number): number {
+export function* shutdown(t: Task, s: Socket, how: number): SyscallGen {
   if (how < 0 || how > 2) return -EINVAL;
   const mode = (how + 1) & SHUTDOWN_MASK;
+  yield* s.lock.acquire(t);
   s.shutdown |= mode;
-  s.stateChanged();
   const other = s.peer;
+  s.lock.release(t);
+  s.stateChanged();
   if (other && s.connectionOriented) {
     let peerMode = 0;
     if (mode & RCV_SHUTDOWN) peerMode |= SEND_SHUTDOWN;
     if (mode & SEND_SHUTDOWN) peerMode |= RCV_SHUTDOWN;
+    yield* other.lock.acquire(t);
     other.shutdown |= peerMode;
+    other.lock.release(t);
     other.stateChanged();
   }
   return 0;
@@ -520,6 +510,13 @@ export function pollMask(s: Socket): number {
  */
 export function release(s: Socket, embryo: boolean): void {
   if (s.dead) return;
+  // It takes u->lock, the peer's u->lock and the queue lock in turn. A task on another hart that
+  // holds one is inside its critical section: the release waits for it, as spin_lock would.
+  const busy = [s.lock, s.recvLock, s.connectionOriented ? s.peer?.lock : undefined].find((l) => l && l.owner !== null);
+  if (busy) {
+    busy.whenFree(() => release(s, embryo), s.net.k.sched.recorder);
+    return;
+  }
   const net = s.net;
   net.unbind(s);
   const wasListening = s.state === 'listening';
