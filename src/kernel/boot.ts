@@ -2,7 +2,9 @@
 // registers itself on top; see src/script/runner.ts.
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
+import { makeDeviceNodes } from './devnull.ts';
 import { registerEpoll } from './epoll.ts';
+import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
 import { registerPidfd } from './pidfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
@@ -44,5 +46,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerFdget(k);
   registerPidfd(k);
   registerSigtime(k);
+  registerAffinity(k);
+  makeDeviceNodes(k);
   return k;
 }

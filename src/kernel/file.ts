@@ -21,6 +21,8 @@ export interface StatInfo {
   gid: number;
   size: number;
   blksize: number;
+  /** device nodes: st_rdev */
+  rdev?: number;
   /** timestamps (see Inode); absent: all zero (1970), as for a socket's inode, which sock_alloc gives none */
   times?: { atime: Timespec; mtime: Timespec; ctime: Timespec; btime: Timespec };
 }

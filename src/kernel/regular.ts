@@ -38,6 +38,7 @@ export function statInode(inode: Inode): StatInfo {
     gid: inode.gid,
     size: type === S_IFREG ? inode.size : type === S_IFDIR ? 4096 : inode.target !== null ? inode.target.length : 0,
     blksize: 4096,
+    rdev: inode.rdev,
     times: { atime: inode.atime, mtime: inode.mtime, ctime: inode.ctime, btime: inode.btime },
   };
 }

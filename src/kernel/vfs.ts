@@ -36,6 +36,8 @@ export class Inode {
   socket: unknown = null;
   /** symbolic links: the target, as given to symlink(2) */
   target: string | null = null;
+  /** device nodes: the device number (new_encode_dev), 0 otherwise */
+  rdev = 0;
   /** timestamps (CLOCK_REALTIME from virtual time, or what utimensat set): access, modification, change, birth */
   atime: Timespec;
   mtime: Timespec;

@@ -5,11 +5,12 @@
 // failure is the errno Linux's namei/open code gives.
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC,
-  O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_TRUNC, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+  O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_TRUNC, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
 } from '../abi.ts';
 import {
   EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
 } from '../errno.ts';
+import { openCharDevice } from '../devnull.ts';
 import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { DirFile, direntType, Fifos, MAX_FILE_SIZE, PathFile, RegularFile, statInode, truncateInode } from '../regular.ts';
@@ -29,7 +30,7 @@ export const STAT_SIZE = 128;
 export function encodeStat(s: StatInfo): Uint8Array {
   const w = new StructWriter(STAT_SIZE);
   w.u64(0, s.dev).u64(8, s.ino).u32(16, s.mode).u32(20, s.nlink).u32(24, s.uid).u32(28, s.gid);
-  w.u64(32, 0); // rdev: no device files
+  w.u64(32, s.rdev ?? 0);
   w.u64(48, s.size).i32(56, s.blksize).u64(64, Math.ceil(s.size / 4096) * 8);
   const times = s.times;
   if (times) {
@@ -175,6 +176,10 @@ function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: n
       return openFifo(t, inode, flags, fifos);
     case S_IFSOCK:
       return -ENXIO; // sockets are reached with connect(2), never open(2) (sock_no_open)
+    case S_IFCHR: {
+      const ops = openCharDevice(inode, path);
+      return typeof ops === 'number' ? ops : installFile(t, k.files.open(ops, statusFlags(flags), inode), flags);
+    }
     default:
       return -ENXIO;
   }
