@@ -8,7 +8,8 @@ import { PAGE_SIZE } from '../hw/memory.ts';
 import { isPlantedBug } from '../kernel/bugs.ts';
 import { GC_KINDS, type GcKind } from '../kernel/kernel.ts';
 import { parseSeed, type Seed } from '../sched/rng.ts';
-import { STRATEGIES, type RunOptions, type StrategyName } from '../script/runner.ts';
+import { STRATEGIES, type StrategyName } from '../sched/strategy-names.ts';
+import type { RunOptions } from '../script/runner.ts';
 import { MAX_HARTS } from '../script/scenario.ts';
 
 export type FlagKind = 'seed' | 'strategy' | 'gc' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';

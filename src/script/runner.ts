@@ -21,8 +21,8 @@ import { installScriptPrograms } from './binfmt.ts';
 import type { Scenario } from './scenario.ts';
 import { scriptWatch } from './watch.ts';
 
-export type StrategyName = 'random' | 'rr' | 'pct' | 'keep';
-export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct', 'keep'];
+import { STRATEGIES, type StrategyName } from '../sched/strategy-names.ts';
+export { STRATEGIES, type StrategyName };
 
 export interface RunOptions {
   seed: Seed;
