@@ -63,6 +63,10 @@ const CASES: Record<PlantedBug, Case> = {
   'close-forgets-inflight': { scenario: 'race-scm-receiver-close' },
   'stream-wake-before-queue': { scenario: 'cve/wake-before-publish', harts: 2 },
   'dgram-connect-lock-order': { scenario: 'smp-dgram-cross-connect' },
+  'gc-peek-no-lock': { scenario: 'cve/cve-2021-0920' },
+  'gc-peek-no-seqcount': { scenario: 'cve/cve-2026-23394' },
+  'gc-connect-no-listener-lock': { scenario: 'cve/cve-2024-26923' },
+  'oob-skb-no-queue-lock': { scenario: 'cve/cve-2024-36972' },
 };
 
 async function load(name: string): Promise<Scenario> {
@@ -146,8 +150,10 @@ async function exhaustTable(lines: string[]): Promise<void> {
   lines.push(`dfs: distinct schedules with at most P preemptions, exhausted (">N": the cap of ${EXHAUST_CAP} runs was reached first); "runs" counts every run, a bounded search re-running the schedules of its earlier passes (P = 0, 1, 2). dpor: runs until exhausted (re-runs and sleep-set-blocked runs included). n is the number of tasks. The ratios compare runs with runs: dfs over dpor at P=2, and unbounded (every schedule).`, '');
   lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | dpor P=2 runs | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const only = process.env.BENCH_SCENARIOS?.split(',');
   const names = readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+  // the CVE gallery's fixed kernels (scenarios/cve/)
+  names.push(...readdirSync(join(scenarioDir, 'cve')).filter((f) => /^cve-.*\.ts$/.test(f)).map((f) => `cve/${f.replace(/\.ts$/, '')}`).sort());
+  const only = process.env.BENCH_SCENARIOS?.split(',');
   for (const name of names) {
     if (only && !only.includes(name)) continue;
     const sc = await load(name);

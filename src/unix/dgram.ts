@@ -39,7 +39,7 @@ import type { UnixNet } from './namespace.ts';
 import { Message } from './queue.ts';
 import { dgramTruesize } from './truesize.ts';
 import { deadlineOf, RCV_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket } from './socket.ts';
-import { addCreds, allocMessage, freeUnqueued, type RecvFrom } from './stream.ts';
+import { addCreds, allocMessage, enqueueLocked, freeUnqueued, type RecvFrom } from './stream.ts';
 
 export { DGRAM_PLANTED_BUGS } from '../kernel/bugs.ts';
 
@@ -224,10 +224,11 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
       continue;
     }
     addCreds(t, s, other, m);
-    yield* other.recvLock.acquire(t); // skb_queue_tail
+    if (!(yield* enqueueLocked(t, other, m))) {
+      other.lock.release(t);
+      continue; // released while we waited for its queue lock: handled as a dead peer above
+    }
     s.sendBuf.inTransit -= m.charge;
-    other.recvQueue.enqueue(m);
-    other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);
     other.lock.release(t);
     other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
@@ -303,12 +304,12 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   if (peek) {
     if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
     // unix_peek_fds: fresh references on every peek (item 120)
-    if (m.rights && scm) scm.files = s.net.inflight.peek(m.rights);
+    if (m.rights && scm) scm.files = s.net.inflight.peek(t, m.rights);
   } else {
     if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - m.data.length, 0); // sk_peek_offset_bwd
     let taken: OpenFile[] | null = null;
     if (m.rights) {
-      taken = s.net.inflight.received(m.rights);
+      taken = yield* s.net.inflight.receive(t, m.rights); // the message holds the files until they are detached
       m.rights = null;
     }
     q.freeHead(); // uncharges the sender, which may wake its writers

@@ -106,6 +106,7 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
     embryo.peer = s;
     embryo.addr = other.addr;
     embryo.peercred = credOf(t); // the accepted socket sees the client's creds at connect
+    embryo.embryoOf = other;
     s.peer = embryo;
     s.state = 'connected';
     s.peercred = other.peercred; // copy_peercred: the listener's creds from listen()
@@ -144,6 +145,9 @@ export function* accept(t: Task, s: Socket, noblock: boolean): Generator<KernelY
         bl.pending.shift();
       }
       s.recvLock.release(t);
+      // unix_update_edges: what is queued on the embryo is no longer reached through the listener.
+      s.net.inflight.graph.embryoAccepted(head, s);
+      head.embryoOf = null;
       t.kernel.sched.trace.flowEnd(head, 'connection');
       t.kernel.sched.trace.counter(`${s.describe()} backlog`, bl.pending.length);
       // A slot freed: wake connectors sleeping on a full backlog (unix_accept wakes peer_wait).

@@ -48,10 +48,14 @@ export function deadlineOf(t: Task, timeo: number): number {
 /**
  * Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo
  * expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). `unlock` drops
- * the caller's locks once it is on q (see sleepOn).
+ * the caller's locks once it is on q (see sleepOn). Without a timeout it is
+ * sleepOn itself, not a generator wrapped around it.
  */
-export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
-  if (deadline === Infinity) return yield* sleepOn(t, q, unlock);
+export function sleepTimeo(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
+  return deadline === Infinity ? sleepOn(t, q, unlock) : sleepTimed(t, q, deadline, unlock);
+}
+
+function* sleepTimed(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
   const r = yield* sleepOnUntil(t, q, deadline, unlock);
   // sock_intr_errno: with a timeout running, a signal is EINTR even after a SA_RESTART handler
   return r === 1 ? -EAGAIN : r === -ERESTARTSYS ? -EINTR : r;
@@ -99,6 +103,8 @@ export class Socket implements FileOps {
   inqSkew = 0;
   /** other boolean/int SOL_SOCKET options that are stored only */
   readonly misc = new Map<number, number>();
+  /** an embryo not yet accepted: the listener whose backlog holds it (unix_sk(sk)->listener, for the in-flight graph) */
+  embryoOf: Socket | null = null;
   /** set while listening: pending connections and acceptors */
   listener: Backlog | null = null;
   /** the open file whose ops this socket is (null for embryos not yet accepted) */

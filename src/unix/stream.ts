@@ -21,7 +21,7 @@ import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
-import { manageOob, oobFastPath, recvUrg } from './oob.ts';
+import { manageOob, oobFastPath, queueOob, recvUrg } from './oob.ts';
 import { sendSigurg } from '../kernel/fown.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
@@ -56,6 +56,19 @@ export function connectPair(a: Socket, b: Socket, cred: Ucred): void {
 export function sockSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null = null,
 ): SyscallResult {
+  // wait_for_unix_gc, at the top of unix_stream_sendmsg and unix_dgram_sendmsg
+  const wait = s.net.inflight.beforeSend(t, scm?.files ?? null);
+  if (wait) return afterGc(wait, () => protoSend(t, s, io, flags, noblock, addr, scm));
+  return protoSend(t, s, io, flags, noblock, addr, scm);
+}
+
+function* afterGc(wait: Generator<KernelYield, void, void>, send: () => SyscallResult): SyscallGen {
+  yield* wait;
+  const r = send();
+  return typeof r === 'number' ? r : yield* r;
+}
+
+function protoSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null): SyscallResult {
   if (s.isDgram) return dgramSend(t, s, io, flags, noblock, addr, scm);
   if (s.type === SOCK_SEQPACKET) return seqpacketSend(t, s, io, flags, noblock, scm);
   return streamSend(t, s, io, flags, noblock, addr, scm);
@@ -126,7 +139,7 @@ function* streamSend(
     sent += size;
   }
   if (oob) {
-    const r = yield* queueOob(t, s, other, io, noblock, deadline, scm);
+    const r = yield* sendOob(t, s, other, io, noblock, deadline, scm);
     if (r < 0) return sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
     sent++;
   }
@@ -179,12 +192,13 @@ function* queueChunk(
       return -EPIPE; // out_pipe: the skb is freed below
     }
     addCreds(t, s, other, m);
-    // skb_queue_tail (queue_oob: __skb_queue_tail) under the receive-queue lock
-    yield* other.recvLock.acquire(t);
-    s.sendBuf.inTransit -= truesize;
-    other.recvQueue.enqueue(m);
-    if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
-    other.recvLock.release(t);
+    // skb_queue_tail (queue_oob: with u->oob_skb) under the receive-queue lock
+    if (!(isOob ? yield* queueOob(t, other, m) : yield* enqueueLocked(t, other, m))) {
+      // released while we waited for its queue lock (the model's close takes no lock; the collector frees sockets too)
+      other.lock.release(t);
+      return -EPIPE;
+    }
+    s.sendBuf.inTransit -= truesize; // queued: charged as the peer's message now
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
     other.lock.release(t);
@@ -199,12 +213,21 @@ function* queueChunk(
   return size;
 }
 
+/** skb_queue_tail: queues m under other's receive-queue lock; false if other was released meanwhile. */
+export function* enqueueLocked(t: Task, other: Socket, m: Message): Generator<KernelYield, boolean, void> {
+  yield* other.recvLock.acquire(t);
+  const alive = !other.dead;
+  if (alive) other.recvQueue.enqueue(m);
+  other.recvLock.release(t);
+  return alive;
+}
+
 /**
  * queue_oob: the last byte of a MSG_OOB send as a message of its own, after
  * waiting for send-buffer room like any skb (sock_alloc_send_skb), which
  * becomes the peer's OOB byte; SIGURG goes to the owner of the peer's file.
  */
-function* queueOob(
+function* sendOob(
   t: Task, s: Socket, other: Socket, io: UserIO, noblock: boolean, deadline: number, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
   const room = yield* waitSendRoom(t, s, noblock, deadline);
@@ -282,10 +305,11 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
       return -EPIPE;
     }
     addCreds(t, s, other, m);
-    yield* other.recvLock.acquire(t); // skb_queue_tail
+    if (!(yield* enqueueLocked(t, other, m))) {
+      other.lock.release(t);
+      return -EPIPE;
+    }
     s.sendBuf.inTransit -= m.charge;
-    other.recvQueue.enqueue(m);
-    other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
     other.lock.release(t);
@@ -407,7 +431,7 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
         if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
         // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
         if (rights) {
-          if (scm) scm.files = s.net.inflight.peek(rights);
+          if (scm) scm.files = s.net.inflight.peek(t, rights);
           break redo;
         }
         skip = 0;
@@ -419,8 +443,8 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
       // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
       let taken: OpenFile[] | null = null;
       if (rights) {
+        taken = yield* s.net.inflight.receive(t, rights); // the message holds the files until they are detached
         m.rights = null;
-        taken = s.net.inflight.received(rights);
       }
       q.consumeInPlace(m, n);
       if (m.remaining > 0) {
@@ -542,8 +566,6 @@ export function release(s: Socket, embryo: boolean): void {
   }
   s.stateChanged();
   net.maybeFree(s);
-  // unix_release_sock runs unix_gc when sockets are in flight; here each file the purge above
-  // released already asked for a collection of what it reaches (Inflight.unref), which is all
-  // this release can have made unreachable.
+  net.inflight.released(); // unix_release_sock: "if (READ_ONCE(unix_tot_inflight)) unix_gc();"
 }
 

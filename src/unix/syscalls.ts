@@ -43,9 +43,10 @@ function sockFd(t: Task, fd: number): [OpenFile, Socket] | number {
 }
 
 /** Runs a result (value or generator) to completion, then maps it. */
-function* then(r: SyscallResult, fn: (v: number) => number): SyscallGen {
+function* then(r: SyscallResult, fn: (v: number) => SyscallResult): SyscallGen {
   const v = typeof r === 'number' ? r : yield* r;
-  return fn(v);
+  const out = fn(v);
+  return typeof out === 'number' ? out : yield* out;
 }
 
 /**
@@ -280,8 +281,10 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof io === 'number') return io;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
     const out: RecvFrom = { from: null, scm: newScmRecv() };
-    return then(sockRecv(t, s, io, flags, noblock, out), (v) => {
+    return then(sockRecv(t, s, io, flags, noblock, out), function* (v) {
       const scm = out.scm!;
+      // unix_peek_fds on the mark-and-sweep kernels: take and drop unix_gc_lock before installing (CVE-2021-0920's fix)
+      if (scm.files) yield* net.inflight.peekBarrier(t);
       if (v < 0) {
         if (scm.files) net.inflight.putFiles(scm.files);
         return v;
