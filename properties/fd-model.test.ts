@@ -1,5 +1,5 @@
 // The fd table against a model: one process runs a random sequence of
-// pipe2, dup, fcntl(F_DUPFD[_CLOEXEC]), dup3, close, F_GETFD/F_SETFD,
+// pipe2, socketpair, dup, fcntl(F_DUPFD[_CLOEXEC]), dup3, close, F_GETFD/F_SETFD,
 // setrlimit(RLIMIT_NOFILE) and "fill every free fd below n" (so that words
 // of the open-fd bitmap fill up), and
 // every result must be what a set-of-open-fds model predicts: a new fd is
@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, FD_CLOEXEC, O_ACCMODE } from '../src/kernel/abi.ts';
 import { EBADF, EINVAL, EMFILE } from '../src/kernel/errno.ts';
+import { AF_UNIX, SOCK_STREAM } from '../src/unix/constants.ts';
 import { runScenario } from '../src/script/runner.ts';
 import { defineScenario } from '../src/script/scenario.ts';
 import type { Sys, SysGen } from '../src/script/sys.ts';
@@ -22,6 +23,7 @@ const RLIMIT_NOFILE = 7, O_CLOEXEC = 0o2000000;
 
 type Op =
   | { op: 'pipe' }
+  | { op: 'socketpair' }
   | { op: 'dup'; fd: number }
   | { op: 'dupfd'; fd: number; min: number; cloexec: boolean }
   | { op: 'dup3'; fd: number; to: number; cloexec: boolean }
@@ -31,21 +33,22 @@ type Op =
   | { op: 'fill'; below: number }
   | { op: 'fork' };
 
-const fdNum = fc.oneof(fc.nat(40), fc.constantFrom(31, 32, 33, 63, 64, 65, 1023, 1024, 1025));
+const fdNum = fc.oneof(fc.nat(9), fc.nat(40), fc.constantFrom(31, 32, 33, 63, 64, 65, 1023, 1024, 1025));
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ op: 'pipe' as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'socketpair' as const }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('dup' as const), fd: fdNum }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('dupfd' as const), fd: fdNum, min: fdNum, cloexec: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('dup3' as const), fd: fdNum, to: fdNum, cloexec: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('close' as const), fd: fdNum }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('setfd' as const), fd: fdNum, on: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('limit' as const), n: fc.constantFrom(3, 5, 8, 33, 64, 1024, 1100) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('fill' as const), below: fc.constantFrom(10, 32, 40, 64, 70) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('limit' as const), n: fc.constantFrom(3, 5, 8, 8, 12, 33, 64, 1024, 1100) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('fill' as const), below: fc.constantFrom(10, 32, 40, 64, 70) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'fork' as const }) },
 );
 const programArb = fc.array(opArb, { minLength: 5, maxLength: 30, size: 'max' }).map((ops): Op[] => [{ op: 'pipe' }, ...ops]);
 
-/** What an fd holds: a pipe end (its inode and whether it is the write end) and FD_CLOEXEC. */
+/** What an fd holds: a pipe end or socket (its inode, and whether it is a pipe's write end) and FD_CLOEXEC. */
 interface Slot { ino: number; writer: boolean; cloexec: boolean }
 
 class Model {
@@ -83,7 +86,7 @@ function* probe(sys: Sys, fd: number): SysGen<Slot | null | string> {
   return { ino: st.stat.ino, writer: (acc & O_ACCMODE) === 1, cloexec: (fl & FD_CLOEXEC) !== 0 };
 }
 
-const show = (s: Slot | null) => (s ? `pipe:[${s.ino}] ${s.writer ? 'write' : 'read'} end${s.cloexec ? ' cloexec' : ''}` : 'closed');
+const show = (s: Slot | null) => (s ? `inode ${s.ino}${s.writer ? ' write-only' : ''}${s.cloexec ? ' cloexec' : ''}` : 'closed');
 
 /** Every fd up to 65 and every fd ever used (and the one after it), against the model; the first difference, or null. */
 function* probeAll(sys: Sys, m: Model, who: string): SysGen<string | null> {
@@ -109,21 +112,24 @@ function* check(sys: Sys, ops: Op[], exec: boolean): SysGen<string | null> {
     const at = `op ${i} ${JSON.stringify(o)}`;
     const src = 'fd' in o ? m.open.get(o.fd) : undefined;
     switch (o.op) {
-      case 'pipe': {
-        const p = yield* sys.pipe();
+      case 'pipe':
+      case 'socketpair': {
+        const p = o.op === 'pipe' ? yield* sys.pipe() : yield* sys.socketpair(AF_UNIX, SOCK_STREAM);
         const r = m.alloc(0);
-        // alloc_fd for the read end, then for the write end; EMFILE from either fails pipe2 with no fd left behind
+        // alloc_fd for each of the two fds (get_unused_fd_flags twice); EMFILE from either fails the call with no fd left behind
         const w = r < 0 ? r : (m.open.set(r, { ino: 0, writer: false, cloexec: false }), m.alloc(0));
         if (r >= 0) m.open.delete(r);
         if (r < 0 || w < 0) {
-          if (p.ret !== -EMFILE) return `${at}: pipe2 returned ${p.ret}, model EMFILE`;
+          if (p.ret !== -EMFILE) return `${at}: returned ${p.ret}, model EMFILE`;
           break;
         }
-        if (p.ret !== 0 || p.fds[0] !== r || p.fds[1] !== w) return `${at}: pipe2 gave ${p.ret} [${p.fds}], model [${r},${w}]`;
-        const st = yield* sys.fstat(r);
-        const ino = st.stat?.ino ?? -1;
-        m.put(r, { ino, writer: false, cloexec: false });
-        m.put(w, { ino, writer: true, cloexec: false });
+        if (p.ret !== 0 || p.fds[0] !== r || p.fds[1] !== w) return `${at}: gave ${p.ret} [${p.fds}], model [${r},${w}]`;
+        for (const fd of [r, w]) {
+          const s = yield* probe(sys, fd);
+          if (!s || typeof s === 'string') return `${at}: fd ${fd} just made: ${s ?? 'not open'}`;
+          if (s.writer !== (o.op === 'pipe' && fd === w)) return `${at}: fd ${fd} has the wrong access mode`;
+          m.put(fd, s);
+        }
         break;
       }
       case 'dup':
