@@ -13,6 +13,10 @@
 //     (sock_intr_errno) with EINTR, SA_RESTART or not; a recv without a
 //     timeout restarts after a SA_RESTART handler (ERESTARTSYS) and fails
 //     with EINTR after one without.
+// A signal sent at once ('signal-now') races with the start of the wait: if
+// it is handled before the wait begins, the wait is undisturbed; if it is
+// still pending when the wait begins, it counts as coming first (an
+// interruptible sleep checks signal_pending before it sleeps).
 // Random schedules decide the order of everything else.
 import fc from 'fast-check';
 import { SIGUSR1 } from '../../src/kernel/abi.ts';
@@ -32,7 +36,7 @@ interface Case {
   wait: 'nanosleep' | 'recv-timeo' | 'recv' | 'poll';
   /** the wait's timeout (ms; a multiple of 4, one jiffy at HZ=250, so that SO_RCVTIMEO stores it exactly) */
   d: number;
-  event: 'data' | 'signal' | 'none';
+  event: 'data' | 'signal' | 'signal-now' | 'none';
   /** when the other process acts (ms) */
   e: number;
   restart: boolean;
@@ -46,17 +50,22 @@ const caseArb: fc.Arbitrary<Case> = fc
   .record({
     wait: fc.constantFrom('nanosleep' as const, 'recv-timeo' as const, 'recv' as const, 'poll' as const),
     d: fc.integer({ min: 1, max: 20 }).map((j) => 4 * j),
-    event: fc.constantFrom('data' as const, 'signal' as const, 'none' as const),
+    event: fc.constantFrom('data' as const, 'signal' as const, 'signal-now' as const, 'none' as const),
     e: fc.integer({ min: 1, max: 20 }).map((j) => 4 * j),
     restart: fc.boolean(),
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   })
-  .filter((c) => Math.abs(c.d - c.e) >= 8);
+  .map((c) => (c.event === 'signal-now' ? { ...c, e: 0 } : c))
+  .filter((c) => Math.abs(c.d - c.e) >= 8 || c.event === 'signal-now');
 
-/** What the wait returns and when (ms after it began). */
-function model(c: Case): { ret: number; at: number } {
+/** What one run saw: the wait's result and duration, and the handler's runs (early: one ran before the wait began). */
+interface Seen { ret?: number; took?: number; handled: number; waiting: boolean; early: boolean }
+
+/** What the wait returns and when (ms after it began); `early`: the signal was handled before it began. */
+function model(c: Case, early: boolean): { ret: number; at: number } {
   const timed = c.wait !== 'recv';
-  const first = c.event !== 'none' && (!timed || c.e < c.d) ? c.event : 'timeout';
+  const event = c.event === 'signal-now' ? (early ? 'none' : 'signal') : c.event;
+  const first = event !== 'none' && (!timed || c.e < c.d) ? event : 'timeout';
   if (first === 'timeout') {
     if (!timed) return { ret: 1, at: RESCUE };
     return { ret: c.wait === 'recv-timeo' ? -EAGAIN : 0, at: c.d };
@@ -81,7 +90,7 @@ function* theWait(sys: Sys, c: Case, fd: number): SysGen<number> {
   }
 }
 
-function scenario(c: Case, out: { ret?: number; took?: number; handled: number }) {
+function scenario(c: Case, out: Seen) {
   return defineScenario({
     name: 'sleep-timeouts',
     processes: [
@@ -89,7 +98,11 @@ function scenario(c: Case, out: { ret?: number; took?: number; handled: number }
         name: 'waiter',
         *program(sys) {
           const [a, b] = (yield* sys.socketpair(AF_UNIX, SOCK_STREAM)).fds;
-          yield* sys.sigaction(SIGUSR1, () => void out.handled++, c.restart ? SA_RESTART : 0);
+          const handler = () => {
+            out.handled++;
+            if (!out.waiting) out.early = true;
+          };
+          yield* sys.sigaction(SIGUSR1, handler, c.restart ? SA_RESTART : 0);
           if (c.wait === 'recv-timeo') {
             const tv = new Uint8Array(16);
             new DataView(tv.buffer).setBigInt64(8, BigInt(c.d * 1000), true);
@@ -98,14 +111,15 @@ function scenario(c: Case, out: { ret?: number; took?: number; handled: number }
           const parent = sys.pid;
           const child = yield* sys.fork(function* (sys) {
             const t0 = yield* sys.now();
-            yield* sys.nanosleep(c.e * MS);
+            if (c.e > 0) yield* sys.nanosleep(c.e * MS);
             if (c.event === 'data') yield* sys.write(b, 'x');
-            if (c.event === 'signal') yield* sys.kill(parent, SIGUSR1);
+            if (c.event === 'signal' || c.event === 'signal-now') yield* sys.kill(parent, SIGUSR1);
             yield* sys.nanosleep(t0 + RESCUE * MS - (yield* sys.now()));
             yield* sys.write(b, 'r');
             return 0;
           });
           const t0 = yield* sys.now();
+          out.waiting = true;
           out.ret = yield* theWait(sys, c, a);
           out.took = (yield* sys.now()) - t0;
           while ((yield* sys.wait(child)).ret === -EINTR);
@@ -119,15 +133,15 @@ function scenario(c: Case, out: { ret?: number; took?: number; handled: number }
 /** The property: one case under its random schedule. */
 export function sleepProperty() {
   return fc.property(caseArb, (c) => {
-    const out: { ret?: number; took?: number; handled: number } = { handled: 0 };
+    const out: Seen = { handled: 0, waiting: false, early: false };
     const r = runScenario(scenario(c, out), { seed: c.seed });
     if (r.failures.length) throw new Error(r.failures.join('\n'));
-    const want = model(c);
+    const want = model(c, out.early);
     const at = want.at * MS;
     if (out.ret !== want.ret || out.took === undefined || Math.abs(out.took - at) > SLACK) {
       throw new Error(`returned ${out.ret} after ${out.took} ns; model ${want.ret} after ${at} ns`);
     }
-    const signals = c.event === 'signal' ? 1 : 0;
+    const signals = c.event === 'signal' || c.event === 'signal-now' ? 1 : 0;
     if (out.handled !== signals) throw new Error(`the handler ran ${out.handled} times, model ${signals}`);
   });
 }
