@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, FD_CLOEXEC, O_ACCMODE } from '../../src/kernel/abi.ts';
 import { EBADF, EINVAL, EMFILE } from '../../src/kernel/errno.ts';
 import { AF_UNIX, SOCK_STREAM } from '../../src/unix/constants.ts';
+import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario } from '../../src/script/scenario.ts';
 import type { Sys, SysGen } from '../../src/script/sys.ts';
@@ -219,7 +220,7 @@ function* check(sys: Sys, ops: Op[], exec: boolean): SysGen<string | null> {
 const PROBE: { next: (sys: Sys) => SysGen<string | null> } = { next: function* () { return 'nothing to probe'; } };
 
 /** The property: one random program, run once (no scheduling choices). */
-export function fdModelProperty() {
+export function fdModelProperty(bugs: readonly PlantedBug[] = []) {
   return fc.property(programArb, fc.boolean(), (ops, exec) => {
     let problem: string | null = 'the program did not finish';
     const sc = defineScenario({
@@ -228,7 +229,7 @@ export function fdModelProperty() {
       processes: [{ name: 'model', *program(sys) { problem = yield* check(sys, ops, exec); return 0; } }],
       programs: { '/probe': function* (sys) { problem = yield* PROBE.next(sys); return 0; } },
     });
-    const r = runScenario(sc, { seed: 1 });
+    const r = runScenario(sc, { seed: 1, bugs: [...bugs] });
     if (r.failures.length) throw new Error(r.failures.join('\n'));
     if (problem) throw new Error(problem);
   });

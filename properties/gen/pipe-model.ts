@@ -14,6 +14,7 @@
 import fc from 'fast-check';
 import { FIONREAD, O_NONBLOCK, SIGPIPE } from '../../src/kernel/abi.ts';
 import { EAGAIN, EBADF, EPIPE } from '../../src/kernel/errno.ts';
+import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario } from '../../src/script/scenario.ts';
 import type { Sys, SysGen } from '../../src/script/sys.ts';
@@ -274,14 +275,14 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
 }
 
 /** The property: one random program, run once (no scheduling choices). */
-export function pipeModelProperty() {
+export function pipeModelProperty(bugs: readonly PlantedBug[] = []) {
   return fc.property(programArb, (ops) => {
     let problem: string | null = 'the program did not finish';
     const sc = defineScenario({
       name: 'pipe-model',
       processes: [{ name: 'model', *program(sys) { problem = yield* check(sys, ops); return 0; } }],
     });
-    const r = runScenario(sc, { seed: 1 });
+    const r = runScenario(sc, { seed: 1, bugs: [...bugs] });
     if (r.failures.length) throw new Error(r.failures.join('\n'));
     if (problem) throw new Error(problem);
   });

@@ -21,6 +21,7 @@
 import fc from 'fast-check';
 import { SIGUSR1 } from '../../src/kernel/abi.ts';
 import { EAGAIN, EINTR } from '../../src/kernel/errno.ts';
+import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { SA_RESTART } from '../../src/kernel/signal.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario } from '../../src/script/scenario.ts';
@@ -131,10 +132,10 @@ function scenario(c: Case, out: Seen) {
 }
 
 /** The property: one case under its random schedule. */
-export function sleepProperty() {
+export function sleepProperty(bugs: readonly PlantedBug[]) {
   return fc.property(caseArb, (c) => {
     const out: Seen = { handled: 0, waiting: false, early: false };
-    const r = runScenario(scenario(c, out), { seed: c.seed });
+    const r = runScenario(scenario(c, out), { seed: c.seed, bugs: [...bugs] });
     if (r.failures.length) throw new Error(r.failures.join('\n'));
     const want = model(c, out.early);
     const at = want.at * MS;
