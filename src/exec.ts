@@ -32,6 +32,8 @@ export interface ExecOptions {
   checkWakeDuties?: boolean;
   /** PREEMPT points inside syscall handlers become scheduling points (the SMP model) */
   kernelPreemption?: boolean;
+  /** harts running kernel code at once (the SMP model) */
+  harts?: number;
   /** the run's memory budget in bytes (default 1 GiB) */
   memory?: number;
   /** stop after this many guest instructions (reported as the instruction limit) */
@@ -132,6 +134,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
     checkInvariants: opts.checkInvariants ?? false,
     checkWakeDuties: opts.checkWakeDuties ?? false,
     kernelPreemption: opts.kernelPreemption ?? false,
+    harts: opts.harts ?? 1,
     bugs: [...(opts.bugs ?? [])],
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
     ...(opts.jit === undefined ? {} : { jit: opts.jit }),
@@ -165,7 +168,7 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
       ? `kernel invariant violated at step ${sched.steps}: ${e.message}`
       : `internal error at step ${sched.steps}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
   }
-  problem = describeRunEnd(end) ?? problem;
+  problem = describeRunEnd(end) ?? problem ?? k.lockdep.reports[0] ?? null;
 
   const rec = k.exits.find((e) => e.pid === first.pid);
   const waitStatus = rec?.status ?? 0;

@@ -39,6 +39,8 @@ export interface CheckOptions {
   checkInvariants?: boolean;
   /** the kernel's preemption points become scheduling points (the SMP model) */
   kernelPreemption?: boolean;
+  /** harts running kernel code at once (the SMP model) */
+  harts?: number;
   /** at most this many preemptions per schedule (default 8) */
   maxPreemptions?: number;
   /** at most this many choice points between two preemptions (default 64) */
@@ -68,7 +70,7 @@ export function checkScenario(name: string, scenario: Scenario | fc.Arbitrary<Sc
   const gap = fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: opts.maxGap ?? 64 }));
   const preemption = fc.record({ gap, shift: fc.integer({ min: 1, max: 7 }) });
   const schedules = fc.array(preemption, { maxLength: opts.maxPreemptions ?? 8 });
-  const runOpts: RunOptions = { seed: 1, bugs: opts.bugs, checkInvariants: opts.checkInvariants, kernelPreemption: opts.kernelPreemption };
+  const runOpts: RunOptions = { seed: 1, bugs: opts.bugs, checkInvariants: opts.checkInvariants, kernelPreemption: opts.kernelPreemption, harts: opts.harts };
   const run = ([sc, schedule]: Case, recordText = false): RunResult =>
     runScenario(sc, { ...runOpts, recordText }, { strategy: () => new ScheduleStrategy(schedule) });
   const cases: fc.Arbitrary<Case> = fc.tuple(programs, schedules);

@@ -32,6 +32,8 @@ const EXHAUST_CAP = Number(process.env.BENCH_EXHAUST_CAP ?? 2000);
 interface Case {
   scenario: string;
   kernelPreemption?: boolean;
+  /** harts (the SMP model) */
+  harts?: number;
   faults?: FaultOptions;
   /** the bug shows only when a seed is run twice (a determinism bug) */
   repeat?: boolean;
@@ -60,6 +62,8 @@ const CASES: Record<PlantedBug, Case> = {
   'scm-peek-no-ref': { scenario: 'acceptance-scm-peek' },
   'gc-frees-reachable': { scenario: 'race-scm-ctrunc' },
   'close-forgets-inflight': { scenario: 'race-scm-receiver-close' },
+  'stream-wake-before-queue': { scenario: 'cve/wake-before-publish', harts: 2 },
+  'dgram-connect-lock-order': { scenario: 'smp-dgram-cross-connect' },
 };
 
 async function load(name: string): Promise<Scenario> {
@@ -95,7 +99,7 @@ const fmt = (x: number) => (x === Infinity ? `>${CAP}` : String(x));
 
 function exhaustive(sc: Scenario, c: Case, bugs: string[], make: () => DfsExplorer | DporExplorer): string {
   const x = make();
-  const r = explore(sc, x, { seed: 1, bugs, kernelPreemption: c.kernelPreemption, ...c.faults, maxSchedules: SCHEDULES });
+  const r = explore(sc, x, { seed: 1, bugs, kernelPreemption: c.kernelPreemption, harts: c.harts, ...c.faults, maxSchedules: SCHEDULES });
   if (r.failure) return String(r.schedules);
   if (c.repeat && r.exhausted) return `exh ${r.schedules}*`;
   return r.exhausted ? `exh ${r.schedules}` : `>${SCHEDULES}`;
@@ -110,7 +114,7 @@ async function bugTable(lines: string[]): Promise<void> {
   for (const [bug, c] of Object.entries(CASES) as [PlantedBug, Case][]) {
     if (only && !only.includes(bug)) continue;
     const sc = await load(c.scenario);
-    const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, ...c.faults };
+    const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, harts: c.harts, ...c.faults };
     const k = calibratePctK(sc, base);
     const probe = runScenario(sc, { ...base, seed: 1 });
     const n = probe.labels.size;
@@ -127,7 +131,7 @@ async function bugTable(lines: string[]): Promise<void> {
     const ex = [0, 1, 2].map((p) => exhaustive(sc, c, [bug], () => new DfsExplorer(p)));
     ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(2)));
     ex.push(exhaustive(sc, c, [bug], () => new DporExplorer()));
-    const flags = [c.kernelPreemption ? '--kernel-preempt' : '', c.faults?.spuriousWakeups ? '--spurious-wakeups' : '', c.faults?.eintr ? '--eintr' : '', c.faults?.shortIo ? '--short-io' : '', c.repeat ? '(repeat)' : ''].filter(Boolean).join(' ');
+    const flags = [c.kernelPreemption ? '--kernel-preempt' : '', c.harts ? `--harts ${c.harts}` : '', c.faults?.spuriousWakeups ? '--spurious-wakeups' : '', c.faults?.eintr ? '--eintr' : '', c.faults?.shortIo ? '--short-io' : '', c.repeat ? '(repeat)' : ''].filter(Boolean).join(' ');
     lines.push(`| ${bug} | ${c.scenario}${flags ? ` ${flags}` : ''} | ${n} | ${k} | ${cells.join(' | ')} | ${bound} | ${ex.join(' | ')} |`);
     console.error(`${bug} done`);
   }

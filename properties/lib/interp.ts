@@ -11,6 +11,7 @@ import { AF_UNIX, MSG_DONTWAIT, SHUT_WR, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET,
 import { ignoreSigpipe, RETRY_NS } from './sock.ts';
 import { effectiveQuotas, type ClientSpec, type Program, type Side } from './program.ts';
 import { accountingProblems, integrityProblems } from './checks.ts';
+import { HARTS } from './harts.ts';
 
 export type Dir = 'c2s' | 's2c';
 
@@ -192,7 +193,7 @@ export function programScenario(p: Program, name = 'generated-program'): { scena
   const scenario = defineScenario({
     name,
     description: 'a generated socket program (properties/lib/program.ts)',
-    kernel: { kernelPreemption: p.preempt },
+    kernel: { kernelPreemption: p.preempt, harts: HARTS },
     maxSteps: 20_000,
     processes: [
       {

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { writeFailureFile } from '../../src/check/failures.ts';
 import { replayCommand } from '../../src/explore/run-flags.ts';
+import { HARTS } from './harts.ts';
 import { runScenario, type RunResult } from '../../src/script/runner.ts';
 import { programScenario, type Ev } from './interp.ts';
 import type { Case } from './program.ts';
@@ -70,7 +71,7 @@ export function failureReport(
     lines.push(`picks (${run.r.picks.length}): ${run.r.picks.join(',')}`);
     lines.push(`run ended ${run.r.end.kind} after ${run.r.steps} steps; runner failures: ${run.r.failures.join(' | ') || 'none'}`);
     const file = writeCounterexample(name, ce);
-    const opts = { seed: ce.seed, strategy: ce.strategy, bugs, checkInvariants: checkInvariants || undefined };
+    const opts = { seed: ce.seed, strategy: ce.strategy, bugs, checkInvariants: checkInvariants || undefined, harts: HARTS > 1 ? HARTS : undefined };
     lines.push(`replay: ${replayCommand(file, opts)}`);
     lines.push(`  (same schedule, pinned: ${replayCommand(file, { ...opts, picks: run.r.picks })})`);
   }

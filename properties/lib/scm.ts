@@ -22,6 +22,7 @@ import { O_RDWR, SEEK_CUR, SEEK_SET } from '../../src/kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EPIPE, errnoName } from '../../src/kernel/errno.ts';
 import { runScenario, type RunResult } from '../../src/script/runner.ts';
 import { defineScenario, type Scenario } from '../../src/script/scenario.ts';
+import { HARTS } from './harts.ts';
 import type { Sys, SysGen } from '../../src/script/sys.ts';
 import {
   AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, SOCK_SEQPACKET, SOCK_STREAM,
@@ -296,7 +297,7 @@ export function scmScenario(p: ScmProgram, name = 'scm-program'): { scenario: Sc
   const scenario = defineScenario({
     name,
     description: 'a generated fd-passing program (properties/lib/scm.ts)',
-    kernel: { kernelPreemption: p.preempt },
+    kernel: { kernelPreemption: p.preempt, harts: HARTS },
     files: { [FILES[0]]: 'zero', [FILES[1]]: 'one' },
     maxSteps: 20_000,
     processes: [
@@ -415,7 +416,7 @@ export function checkScmProperty(def: ScmPropertyDef, bugs: readonly string[] = 
     lines.push(`shrunk program: ${JSON.stringify(ce.program)}`);
     lines.push(`picks (${run.r.picks.length}): ${run.r.picks.join(',')}`);
     const file = writeCounterexample(def.name, ce);
-    const opts = { seed: ce.seed, strategy: ce.strategy, bugs, checkInvariants: def.checkInvariants || undefined, kernelPreemption: ce.program.preempt || undefined };
+    const opts = { seed: ce.seed, strategy: ce.strategy, bugs, checkInvariants: def.checkInvariants || undefined, kernelPreemption: ce.program.preempt || undefined, harts: HARTS > 1 ? HARTS : undefined };
     lines.push(`replay: ${replayCommand(file, opts)}`);
   }
   lines.push(`problem: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);

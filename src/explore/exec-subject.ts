@@ -17,6 +17,7 @@ export function execOptionsOf(opts: RunOptions, base: ExecOptions = {}): ExecOpt
     checkInvariants: opts.checkInvariants,
     checkWakeDuties: opts.checkWakeDuties,
     kernelPreemption: opts.kernelPreemption,
+    harts: opts.harts,
     maxSteps: opts.maxSteps,
     recordText: opts.recordText,
     memory: opts.memory,

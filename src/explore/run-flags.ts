@@ -8,6 +8,7 @@ import { PAGE_SIZE } from '../hw/memory.ts';
 import { isPlantedBug } from '../kernel/bugs.ts';
 import { parseSeed, type Seed } from '../sched/rng.ts';
 import { STRATEGIES, type RunOptions, type StrategyName } from '../script/runner.ts';
+import { MAX_HARTS } from '../script/scenario.ts';
 
 export type FlagKind = 'seed' | 'strategy' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';
 
@@ -36,6 +37,7 @@ export const RUN_OPTION_FLAGS = {
   checkInvariants: { flag: '--check', kind: 'bool' },
   checkWakeDuties: { flag: '--check-wakes', kind: 'bool' },
   kernelPreemption: { flag: '--kernel-preempt', kind: 'bool' },
+  harts: { flag: '--harts', kind: 'int', arg: 'N' },
   maxSteps: { flag: '--max-steps', kind: 'int', arg: 'N' },
   spuriousWakeups: { flag: '--spurious-wakeups', kind: 'bool' },
   eintr: { flag: '--eintr', kind: 'bool' },
@@ -83,6 +85,7 @@ export function applyRunFlag(spec: RunSpec, f: RunFlag & { key: FlaggedKey }, va
     case 'int': {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new FlagError(`${f.flag} must be a positive integer`);
+      if (f.key === 'harts' && n > MAX_HARTS) throw new FlagError(`--harts must be at most ${MAX_HARTS}`);
       s[f.key] = n;
       return;
     }

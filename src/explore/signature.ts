@@ -6,7 +6,7 @@
 import type { RunResult } from '../script/runner.ts';
 
 export interface FailureKind {
-  /** e.g. 'check "no fd leaked"', 'deadlock', 'invariant', 'step-limit', 'leak', 'exit-status' */
+  /** e.g. 'check "no fd leaked"', 'deadlock', 'invariant', 'lockdep', 'step-limit', 'leak', 'exit-status' */
   kind: string;
   /** kind plus where it happened; failures with equal signatures are one group */
   signature: string;
@@ -31,6 +31,7 @@ export function classifyFailure(r: Pick<RunResult, 'failures' | 'end'>): Failure
   if (r.end.kind === 'replay-diverged') return { kind: 'replay-diverged', signature: 'replay-diverged', message: first };
   const prefixes: [RegExp, string][] = [
     [/^kernel invariant violated at step \d+: /, 'invariant'],
+    [/^lockdep: /, 'lockdep'],
     [/^internal error at step \d+: /, 'internal-error'],
     [/^leak: /, 'leak'],
     [/^script error in pid \d+: /, 'script-error'],

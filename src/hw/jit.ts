@@ -355,7 +355,7 @@ function emit(s: Slot, pc: number, k: number, startPc: number, len: number, foll
     case 74: return sink ? '' : `{ const lo = xlo[${rs1}]; xhi[${rd}] = (xhi[${rs1}] << ${imm}) | (lo >>> ${32 - imm}); xlo[${rd}] = lo << ${imm}; }`; // SLLI_LT32
     case 75: return pair('0', `xlo[${rs1}] << ${imm - 32}`); // SLLI_GE32
     case 76: return sink ? '' : `{ const hi = xhi[${rs1}]; xlo[${rd}] = (xlo[${rs1}] >>> ${imm}) | (hi << ${32 - imm}); xhi[${rd}] = hi >>> ${imm}; }`; // SRLI_LT32
-    case 77: return pair(`xhi[${rs1}] >>> ${imm - 32}`, '0'); // SRLI_GE32
+    case 77: return pair(`(xhi[${rs1}] >>> ${imm - 32}) | 0`, '0'); // SRLI_GE32 (| 0: by 32, >>> alone gives 2^32-1 for -1)
     case 78: return sink ? '' : `{ const hi = xhi[${rs1}]; xlo[${rd}] = (xlo[${rs1}] >>> ${imm}) | (hi << ${32 - imm}); xhi[${rd}] = hi >> ${imm}; }`; // SRAI_LT32
     case 79: return sink ? '' : `{ const hi = xhi[${rs1}]; xlo[${rd}] = hi >> ${imm - 32}; xhi[${rd}] = hi >> 31; }`; // SRAI_GE32
     case 31: // ADD
@@ -373,7 +373,7 @@ function emit(s: Slot, pc: number, k: number, startPc: number, len: number, foll
       const sr = op === 38 ? '>>' : '>>>';
       const top = op === 38 ? 'hi >> 31' : '0';
       return `{ const lo = xlo[${rs1}], hi = xhi[${rs1}], s = xlo[${rs2}] & 63;
-        if (s === 0) { xlo[${rd}] = lo; xhi[${rd}] = hi; } else if (s < 32) { xlo[${rd}] = (lo >>> s) | (hi << (32 - s)); xhi[${rd}] = hi ${sr} s; } else { xlo[${rd}] = hi ${sr} (s - 32); xhi[${rd}] = ${top}; } }`;
+        if (s === 0) { xlo[${rd}] = lo; xhi[${rd}] = hi; } else if (s < 32) { xlo[${rd}] = (lo >>> s) | (hi << (32 - s)); xhi[${rd}] = hi ${sr} s; } else { xlo[${rd}] = (hi ${sr} (s - 32)) | 0; xhi[${rd}] = ${top}; } }`;
     }
     case 34: case 35: // SLT SLTU
       return sink ? '' : `{ const t = ${less(rs1, rs2, op === 34)} ? 1 : 0; xlo[${rd}] = t; xhi[${rd}] = 0; }`;

@@ -78,6 +78,8 @@ interface Vma {
   /** backing of a MAP_SHARED mapping, and the page index of `start` in it */
   shared: SharedMemory | null;
   pgoff: number;
+  /** pages of a file mapping wholly past the end of the file: every access faults (SIGBUS), and the kernel's copies are EFAULT */
+  bus?: boolean;
 }
 
 interface PageEntry {
@@ -117,7 +119,7 @@ export class AddressSpace {
    * aligned. With `shared`, the pages are that object's, from page `pgoff`.
    * False (nothing changed) when the mapping count would pass MAX_MAP_COUNT.
    */
-  map(addr: number, len: number, prot: number, shared: SharedMemory | null = null, pgoff = 0): boolean {
+  map(addr: number, len: number, prot: number, shared: SharedMemory | null = null, pgoff = 0, bus = false): boolean {
     if (addr % PAGE_SIZE !== 0) throw new RangeError(`map: unaligned address 0x${addr.toString(16)}`);
     const first = addr / PAGE_SIZE;
     const last = Math.ceil((addr + len) / PAGE_SIZE);
@@ -125,6 +127,7 @@ export class AddressSpace {
     if (this.vmas.length + 2 > MAX_MAP_COUNT) return false;
     this.removeRange(first, last);
     const v: Vma = { start: first, end: last, prot, shared, pgoff };
+    if (bus) v.bus = true;
     if (shared) shared.users++;
     let i = this.indexAfter(first);
     this.vmas.splice(i, 0, v);
@@ -209,6 +212,11 @@ export class AddressSpace {
   protAt(addr: number): number {
     const v = this.vmaAt(Math.floor(addr / PAGE_SIZE));
     return v ? v.prot : -1;
+  }
+
+  /** Is addr in pages of a file mapping past the end of its file (an access is SIGBUS, not SIGSEGV)? */
+  busAt(addr: number): boolean {
+    return this.vmaAt(Math.floor(addr / PAGE_SIZE))?.bus === true;
   }
 
   /** True when every byte of [addr, addr+len) is mapped with all of `access`'s bits. */
@@ -340,7 +348,7 @@ export class AddressSpace {
    */
   private faultIn(vpn: number, access: number): PageEntry | null {
     const v = this.vmaAt(vpn);
-    if (v === null || (v.prot & access) !== access) return null;
+    if (v === null || v.bus || (v.prot & access) !== access) return null;
     if (!this.budget.charge(PTE_COST)) {
       this.oom = true;
       return null;
@@ -426,7 +434,7 @@ export class AddressSpace {
     if (i < 0) return false;
     while (vpn < last) {
       const v = this.vmas[i];
-      if (v === undefined || v.start > vpn || v.end <= vpn || (v.prot & access) !== access) return false;
+      if (v === undefined || v.start > vpn || v.end <= vpn || v.bus || (v.prot & access) !== access) return false;
       vpn = v.end;
       i++;
     }
@@ -439,7 +447,7 @@ export class AddressSpace {
     if (i < 0) return;
     const v = this.vmas[i];
     if (!(v.start < vpn && vpn < v.end)) return;
-    const right: Vma = { start: vpn, end: v.end, prot: v.prot, shared: v.shared, pgoff: v.pgoff + (vpn - v.start) };
+    const right: Vma = { ...v, start: vpn, pgoff: v.pgoff + (vpn - v.start) };
     if (v.shared) v.shared.users++;
     v.end = vpn;
     this.vmas.splice(i + 1, 0, right);
@@ -468,7 +476,7 @@ export class AddressSpace {
   }
 
   private mergeable(a: Vma, b: Vma): boolean {
-    return a.end === b.start && a.prot === b.prot && a.shared === null && b.shared === null;
+    return a.end === b.start && a.prot === b.prot && a.shared === null && b.shared === null && !a.bus && !b.bus;
   }
 
   /** Merges vmas[i+1] into vmas[i]. */

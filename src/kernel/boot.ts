@@ -2,7 +2,9 @@
 // registers itself on top; see src/script/runner.ts.
 import type { Rng } from '../sched/rng.ts';
 import type { Scheduler } from '../sched/scheduler.ts';
+import { makeDeviceNodes } from './devnull.ts';
 import { registerEpoll } from './epoll.ts';
+import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
 import { registerPidfd } from './pidfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
@@ -16,6 +18,9 @@ import { registerMisc } from './syscalls/misc.ts';
 import { registerMm } from './syscalls/mm.ts';
 import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
+import { registerUnshare } from './syscalls/unshare.ts';
+import { registerStatfs } from './syscalls/statfs.ts';
+import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
 
 export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelConfig> = {}): Kernel {
@@ -26,9 +31,12 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   }
   registerIo(k);
   registerProc(k);
+  registerUnshare(k);
   registerCreds(k);
   registerPipe(k);
   registerFs(k);
+  registerStatfs(k);
+  registerStatx(k);
   registerMm(k);
   registerExec(k);
   registerMisc(k);
@@ -38,5 +46,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerFdget(k);
   registerPidfd(k);
   registerSigtime(k);
+  registerAffinity(k);
+  makeDeviceNodes(k);
   return k;
 }

@@ -36,7 +36,7 @@ export const EPOLL_PLANTED_BUGS = {
 export const UNIX_PLANTED_BUGS = {
   'stream-write-no-wake': 'AF_UNIX stream/seqpacket write queues data but forgets to wake sleeping readers',
   'accept-double-dequeue':
-    'accept peeks the pending head, drops the lock (a PREEMPT point: needs kernelPreemption) and unlinks without re-checking: two acceptors get the same connection, a later one is lost',
+    'accept peeks the pending head, drops the queue lock and takes it again (an interleaving point: needs kernelPreemption or harts > 1) and unlinks without re-checking: two acceptors get the same connection, a later one is lost',
   'close-no-wake-connectors': 'closing a listener does not wake connectors blocked on its full backlog',
   'accept-single-waker': "a listener's accept wait queue keeps a single waker slot: of two blocked acceptors the earlier is never woken",
   'read-register-once':
@@ -48,6 +48,18 @@ export const UNIX_PLANTED_BUGS = {
 export const DGRAM_PLANTED_BUGS = {
   'dgram-qlen-no-wake':
     'a datagram receive frees a slot in a full receive queue but forgets to wake the senders sleeping on max_dgram_qlen (u->peer_wait)',
+} as const;
+
+/**
+ * Races only the SMP model exposes (src/kernel/lock.ts: --harts N, or
+ * kernelPreemption): a lock taken in the wrong order, a wake that runs ahead
+ * of what it announces.
+ */
+export const SMP_PLANTED_BUGS = {
+  'stream-wake-before-queue':
+    'a stream write wakes the readers (sk_data_ready) before the data is on their queue, with the peer\'s lock taken in between: a reader woken on another hart finds the queue empty, sleeps again and is never woken for the data (needs --harts 2 or kernelPreemption)',
+  'dgram-connect-lock-order':
+    'datagram connect locks the peer and then itself (unix_state_lock(other), then unix_state_lock(sk)) instead of unix_state_double_lock\'s address order: two sockets connecting to each other take the same two locks in opposite orders (ABBA), which lockdep reports in one run and --harts 2 can deadlock',
 } as const;
 
 /** SCM_RIGHTS and the in-flight collector. */
@@ -74,6 +86,7 @@ export const PLANTED_BUGS = {
   ...UNIX_PLANTED_BUGS,
   ...DGRAM_PLANTED_BUGS,
   ...SCM_PLANTED_BUGS,
+  ...SMP_PLANTED_BUGS,
 } as const;
 
 export type PlantedBug = keyof typeof PLANTED_BUGS;

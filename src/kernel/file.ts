@@ -7,7 +7,7 @@ import type { FootprintRecorder } from '../sched/footprint.ts';
 import type { WaitQueue } from '../sched/waitqueue.ts';
 import { touchFile } from './footprint.ts';
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from './abi.ts';
-import type { Inode } from './vfs.ts';
+import type { Inode, Timespec } from './vfs.ts';
 import type { Task } from './task.ts';
 import type { UserIO } from './userio.ts';
 import type { SyscallResult } from './syscall.ts';
@@ -21,6 +21,10 @@ export interface StatInfo {
   gid: number;
   size: number;
   blksize: number;
+  /** device nodes: st_rdev */
+  rdev?: number;
+  /** timestamps (see Inode); absent: all zero (1970), as for a socket's inode, which sock_alloc gives none */
+  times?: { atime: Timespec; mtime: Timespec; ctime: Timespec; btime: Timespec };
 }
 
 export interface FileOps {

@@ -11,6 +11,10 @@
 //   tasks            every step writes its own task; waking, signalling,
 //                    forking and exiting write the tasks they reach;
 //   names            AF_UNIX bind/find and path lookups ("ns", "vfs");
+//   locks            taking or dropping a KernelLock writes it ("lock:<name>",
+//                    lock.ts); under a hart limit a step that changes how many
+//                    harts are held writes "harts", one that needed a free hart
+//                    reads it (Scheduler.run);
 //   counters         allocating a file, pid or autobind name.
 // A syscall without a model here (epoll, futexes, time, getrandom ...) marks
 // its step global: dependent with everything. So does SCM_RIGHTS traffic and

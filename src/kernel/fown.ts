@@ -7,15 +7,17 @@ import { EFAULT, EINVAL, ESRCH } from './errno.ts';
 import type { OpenFile } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { Task } from './task.ts';
+import { taskByVpid, vpid } from './namespaces.ts';
 import { StructWriter } from './uaccess.ts';
 
 export const F_SETOWN_EX = 15, F_GETOWN_EX = 16;
 /** struct f_owner_ex types */
 const F_OWNER_TID = 0, F_OWNER_PID = 1, F_OWNER_PGRP = 2;
 
-/** Stores the owner; `pid` 0 clears it. ESRCH when no task has that id. */
-function setOwnerOf(t: Task, f: OpenFile, type: 'tid' | 'pid' | 'pgrp', pid: number): number {
-  if (pid !== 0 && !t.kernel.tasks.has(pid)) return -ESRCH;
+/** Stores the owner (by global pid, as Linux keeps its struct pid); `pid` 0 clears it. ESRCH when no task has that id. */
+function setOwnerOf(t: Task, f: OpenFile, type: 'tid' | 'pid' | 'pgrp', nr: number): number {
+  const pid = nr === 0 ? 0 : (taskByVpid(t, nr)?.pid ?? -1);
+  if (pid < 0) return -ESRCH;
   f.fown = pid === 0 ? null : { type, pid, uid: t.creds.uid, euid: t.creds.euid };
   return 0;
 }
@@ -26,11 +28,11 @@ export function setOwner(t: Task, f: OpenFile, who: number): number {
   return who < 0 ? setOwnerOf(t, f, 'pgrp', -who) : setOwnerOf(t, f, 'pid', who);
 }
 
-/** F_GETOWN: the process, minus the process group, or 0. */
-export function getOwner(f: OpenFile): number {
+/** F_GETOWN: the process, minus the process group, or 0 (pid_vnr: as the caller's pid namespace numbers it). */
+export function getOwner(t: Task, f: OpenFile): number {
   const o = f.fown;
   if (!o) return 0;
-  return o.type === 'pgrp' ? -o.pid : o.pid;
+  return o.type === 'pgrp' ? -vpid(t, o.pid) : vpid(t, o.pid);
 }
 
 /** F_SETOWN_EX: struct f_owner_ex { int type; pid_t pid; }. */
@@ -49,7 +51,7 @@ export function setOwnerEx(t: Task, f: OpenFile, arg: number): number {
 export function getOwnerEx(t: Task, f: OpenFile, arg: number): number {
   const o = f.fown;
   const type = !o || o.type === 'pid' ? F_OWNER_PID : o.type === 'tid' ? F_OWNER_TID : F_OWNER_PGRP;
-  return t.mm.write(arg, new StructWriter(8).i32(0, type).i32(4, o?.pid ?? 0).bytes) ? 0 : -EFAULT;
+  return t.mm.write(arg, new StructWriter(8).i32(0, type).i32(4, vpid(t, o?.pid ?? 0)).bytes) ? 0 : -EFAULT;
 }
 
 /**

@@ -182,10 +182,12 @@ export class HartContext implements UserContext {
             mm.oom = false;
             return { kind: 'fault', signal: SIGKILL, detail: `out of memory at pc ${hex(h.pc)}, address ${hex(stop.addr)}: the run's memory budget is spent`, oom: true };
           }
-          if (stop.signal === 'SIGSEGV' && memFault && this.vm.growStack(mm, stop.addr)) continue;
-          const signo = FAULT_SIGNALS[stop.signal];
+          // a file mapping's page past the end of its file: SIGBUS with BUS_ADRERR (2)
+          const bus = memFault && mm.busAt(stop.addr);
+          if (!bus && stop.signal === 'SIGSEGV' && memFault && this.vm.growStack(mm, stop.addr)) continue;
+          const signo = bus ? SIGBUS : FAULT_SIGNALS[stop.signal];
           // si_code: SEGV_ACCERR (2) when the page is mapped but forbids the access, else SEGV_MAPERR (1)
-          const code = signo === SIGSEGV && memFault && mm.isMapped(stop.addr) ? 2 : 1;
+          const code = bus || (signo === SIGSEGV && memFault && mm.isMapped(stop.addr)) ? 2 : 1;
           this.lastFault = { signo, addr: stop.addr, cause: stop.cause, code };
           const what = CAUSE_NAMES[stop.cause] ?? `cause ${stop.cause}`;
           return { kind: 'fault', signal: signo, detail: `${what} at pc ${hex(h.pc)}, address ${hex(stop.addr)}` };

@@ -20,18 +20,32 @@ import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
 import { SignalTrace, faultInfo, straceExit, traceEnter, traceExit, traceUnfinished } from './trace-emit.ts';
 import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
-import { Task } from './task.ts';
+import { Task, type ThreadGroup } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
 import { EnabledBugs, type PlantedBug } from './bugs.ts';
 import { recordSyscall } from './footprint.ts';
+import { Lockdep } from './lockdep.ts';
 import type { FaultInjector } from './faults.ts';
 import { Coverage, objectState, outcomeOf } from './coverage.ts';
+import { NetNamespace, PidNamespace } from './namespaces.ts';
+import { realtimeOf } from './syscalls/proc.ts';
 
 export interface KernelConfig {
-  /** PREEMPT points inside handlers become scheduling points (the SMP model); off on one hart */
+  /**
+   * The kernel is preemptible: PREEMPT points and lock acquisitions inside
+   * handlers become scheduling points, and a task stopped there gives up its
+   * hart (unless it holds a spinlock)
+   */
   kernelPreemption: boolean;
+  /**
+   * Harts running kernel code at once (the SMP model, lock.ts): with more
+   * than one, PREEMPT points and lock acquisitions are scheduling points
+   * even without kernelPreemption. 1 (the default) without kernelPreemption
+   * runs each syscall to its next sleep, as before locks existed.
+   */
+  harts: number;
   /** check reference-count invariants after every step (property tests turn this on) */
   checkInvariants: boolean;
   /** also check, after every step, that no sleeper's wait condition holds unwoken (src/kernel/wake-duty.ts) */
@@ -47,7 +61,7 @@ export interface KernelConfig {
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
-  kernelPreemption: false, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
+  kernelPreemption: false, harts: 1, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
 };
 
 /** Host bytes charged per task (its kernel-side state: registers, signal state, queues; Linux's task_struct and kernel stack). */
@@ -86,7 +100,7 @@ export class Kernel {
   readonly refHolders: (() => Iterable<OpenFile>)[] = [];
   /** called with a process's pid when it exits (a zombie) and when it is reaped: pidfd wakeups (pidfd.ts) */
   readonly processHooks: ((pid: number) => void)[] = [];
-  /** generated read-only files under /proc by path (e.g. /proc/net/unix, registered by AF_UNIX): their text at open */
+  /** generated read-only files under /proc by path (e.g. /proc/net/unix, registered by AF_UNIX): their text at open, for the process whose /proc directory it is in */
   readonly procFiles = new Map<string, (t: Task) => string>();
   /** the pidfd files of this kernel (pidfd.ts), once registered */
   pidfds: Pidfds | null = null;
@@ -106,12 +120,22 @@ export class Kernel {
   /** tasks using each address space that more than one task uses (CLONE_VM); absent means one */
   private readonly mmUsers = new Map<AddressSpace, number>();
   private nextPid = 1;
+  /** the initial pid and network namespaces (namespaces.ts) */
+  readonly initPidNs = new PidNamespace(null);
+  readonly initNetNs = new NetNamespace(0);
+  private nextNetNs = 1;
   /** the planted bugs this kernel runs with */
   readonly bugs: EnabledBugs;
   /** fault injection (spurious wakeups, EINTR, short reads) when the run asked for it */
   faults: FaultInjector | null = null;
   /** (syscall, object state, outcome) tuples and who-woke-whom pairs, when the run records coverage */
   coverage: Coverage | null = null;
+  /** the SMP model is on (kernelPreemption or harts > 1): interleaving points inside syscalls are scheduling points */
+  readonly smp: boolean;
+  /** the lock-order graph (lockdep.ts): possible deadlocks found so far */
+  readonly lockdep: Lockdep;
+  /** next place in the double-lock order for a lock created without one (lock.ts) */
+  nextLockOrder = 1;
 
   constructor(
     readonly sched: Scheduler,
@@ -119,11 +143,17 @@ export class Kernel {
     config: Partial<KernelConfig> = {},
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+    if (!Number.isInteger(this.config.harts) || this.config.harts < 1) throw new Error(`harts must be a positive integer, not ${this.config.harts}`);
+    this.smp = this.config.kernelPreemption || this.config.harts > 1;
+    // Only a task stopped inside the kernel can hold a hart, which only the SMP model does.
+    if (this.smp) sched.harts = this.config.harts;
+    this.lockdep = new Lockdep(() => sched.steps);
     this.files = new OpenFiles(sched.recorder);
     this.bugs = new EnabledBugs(this.config.bugs);
     this.memory = new MemoryBudget(this.config.memoryLimit);
     this.console = new Console(this.memory, this.config.consoleLimit);
     this.vfs.memory = this.memory;
+    this.vfs.now = () => realtimeOf(sched.clock.now);
     sched.trace.memory = this.memory;
   }
 
@@ -140,6 +170,8 @@ export class Kernel {
     fds.install(this.files.open(new ConsoleFile(this.console, 'stderr'), O_WRONLY), false);
     this.memory.charge(TASK_COST) || this.memory.release(-TASK_COST); // the harness's own processes always start
     const t = new Task(this, this.nextPid++, name, null, { ...creds }, fds, new AddressSpace(this.memory), this.vfs.root, 0o022);
+    t.pidNs = this.initPidNs;
+    t.nsproxy = { pidForChildren: this.initPidNs, net: this.initNetNs };
     t.ctx = makeCtx(t);
     this.tasks.set(t.pid, t);
     this.sched.add(t);
@@ -159,6 +191,8 @@ export class Kernel {
     const name = parent.ctx.childName?.() || parent.name;
     this.sched.recorder?.write('alloc:pid');
     const proc = parent.group.leader;
+    const pidNs = parent.nsproxy.pidForChildren;
+    if (!pidNs.adding) return -ENOMEM; // alloc_pid: the namespace's init has exited
     if (!this.memory.charge(TASK_COST)) return -ENOMEM;
     const mm = parent.mm.clone();
     if (mm === null) {
@@ -167,8 +201,9 @@ export class Kernel {
     }
     const fds = flags & CLONE_FILES ? parent.fds : parent.fds.clone();
     if (flags & CLONE_FILES) fds.users++;
-    const child = new Task(this, this.nextPid++, name, proc, { ...parent.creds }, fds,
+    const child = new Task(this, this.allocPid(pidNs), name, proc, { ...parent.creds }, fds,
       mm, parent.cwd, parent.umask);
+    this.enterNamespaces(child, parent, pidNs);
     if (flags & CLONE_FS) child.fs = parent.fs;
     child.sig = parent.sig.clone();
     const ctx = parent.ctx.fork(child);
@@ -198,6 +233,12 @@ export class Kernel {
     if (!this.memory.charge(TASK_COST)) return -ENOMEM;
     const thread = (flags & CLONE_THREAD) !== 0;
     const proc = parent.group.leader;
+    // a thread stays in its process's namespace (copy_process refuses a thread when they differ)
+    const pidNs = thread ? parent.pidNs : parent.nsproxy.pidForChildren;
+    if (!pidNs.adding) {
+      this.memory.release(TASK_COST);
+      return -ENOMEM;
+    }
     let fds: FdTable;
     if (flags & CLONE_FILES) {
       fds = parent.fds;
@@ -206,8 +247,9 @@ export class Kernel {
       fds = parent.fds.clone();
     }
     this.mmUsers.set(parent.mm, this.mmUserCount(parent.mm) + 1);
-    const child = new Task(this, this.nextPid++, parent.ctx.childName?.() || parent.name, thread ? null : proc, { ...parent.creds }, fds,
+    const child = new Task(this, this.allocPid(pidNs), parent.ctx.childName?.() || parent.name, thread ? null : proc, { ...parent.creds }, fds,
       parent.mm, parent.cwd, parent.umask, thread ? parent.group : undefined);
+    this.enterNamespaces(child, parent, pidNs);
     if (flags & CLONE_FS) child.fs = parent.fs;
     if (flags & CLONE_SIGHAND) child.sig = new SignalState(parent.sig.actions, thread ? parent.sig.shared : undefined);
     else child.sig = parent.sig.clone();
@@ -220,6 +262,25 @@ export class Kernel {
     if (thread) this.hashNote('spawn', parent.pid);
     this.sched.trace.start(this.sched.clock.now, child.pid, child.tgid, thread ? parent.pid : proc.pid, child.label);
     return child;
+  }
+
+  /** alloc_pid: a new global pid, numbered in `ns` and every namespace above it. */
+  private allocPid(ns: PidNamespace): number {
+    const pid = this.nextPid++;
+    for (let n: PidNamespace | null = ns; n && n.parent; n = n.parent) n.assign(pid);
+    return pid;
+  }
+
+  /** A new task's namespaces: its pid namespace, and a copy of its parent's nsproxy; the first task of a new pid namespace is its init. */
+  private enterNamespaces(child: Task, parent: Task, pidNs: PidNamespace): void {
+    child.pidNs = pidNs;
+    child.nsproxy = { ...parent.nsproxy };
+    if (pidNs.reaper === null && pidNs.parent !== null) pidNs.reaper = child;
+  }
+
+  /** A new network namespace (copy_net_ns). */
+  newNetNs(): NetNamespace {
+    return new NetNamespace(this.nextNetNs++);
   }
 
   /** Does another task use t's memory (CLONE_VM)? Its user code then touches memory no footprint records. */
@@ -335,7 +396,7 @@ export class Kernel {
       for (const o of g.threads) {
         if (o === t) continue;
         o.sig.pending |= bit(SIGKILL);
-        if (o.state === 'blocked') this.sched.wake(o, 'exit of its thread group');
+        if (o.state === 'blocked' && !o.waitingLock) this.sched.wake(o, 'exit of its thread group');
       }
     }
     this.exitThread(t, g.exitStatus);
@@ -386,6 +447,7 @@ export class Kernel {
   private exitProcess(leader: Task, status: number, last: Task): void {
     const describe = (status & 0x7f) === 0 ? `exit ${(status >> 8) & 0xff}` : `killed by ${signalName(status & 0x7f)}`;
     this.exits.push({ pid: leader.pid, name: leader.name, status, describe });
+    if (leader.pidNs.reaper === leader) this.zapPidNs(leader.pidNs);
     const rec = this.sched.recorder;
     if (rec) {
       // the exit order, the children it orphans and the parent that reaps it
@@ -415,6 +477,22 @@ export class Kernel {
       this.tasks.delete(leader.pid);
     }
     for (const h of this.processHooks) h(leader.pid);
+  }
+
+  /**
+   * zap_pid_ns_processes: the init of a pid namespace has exited, so the
+   * namespace takes no new pids and every process left in it (or below it)
+   * gets SIGKILL. Orphans are not reparented here (see README), so init
+   * does not wait for them.
+   */
+  private zapPidNs(ns: PidNamespace): void {
+    ns.adding = false;
+    const killed = new Set<ThreadGroup>(); // once per process, even one whose leader thread has already exited
+    for (const o of this.liveTasks()) {
+      if (!ns.contains(o.pidNs) || killed.has(o.group)) continue;
+      killed.add(o.group);
+      this.sendProcessSignal(o, SIGKILL);
+    }
   }
 
   /** Removes a reaped zombie from its parent. */
@@ -469,7 +547,8 @@ export class Kernel {
     t.sig.pending |= bit(signo);
     this.hashNote('signal', t.pid);
     if (signo === SIGKILL || !(t.sig.blocked & bit(signo))) {
-      if (t.state === 'blocked') this.sched.wake(t, signalName(signo));
+      // a lock waiter is not interruptible (lock.ts)
+      if (t.state === 'blocked' && !t.waitingLock) this.sched.wake(t, signalName(signo));
     }
   }
 
@@ -496,7 +575,7 @@ export class Kernel {
     const wants = (x: Task): boolean => signo === SIGKILL || !(x.sig.blocked & b);
     const target = t.state !== 'exited' && wants(t) ? t : threads.find(wants);
     this.hashNote('signal', (target ?? first).pid);
-    if (target && target.state === 'blocked') this.sched.wake(target, signalName(signo));
+    if (target && target.state === 'blocked' && !target.waitingLock) this.sched.wake(target, signalName(signo));
   }
 
   /** Is a deliverable signal pending (an interruptible sleep must end)? */

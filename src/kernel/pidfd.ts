@@ -10,6 +10,7 @@ import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { POLLHUP, POLLIN, POLLRDNORM } from './syscalls/poll.ts';
 import type { Task } from './task.ts';
+import { initIgnores, taskByVpid } from './namespaces.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 
 /** PIDFD_NONBLOCK; PIDFD_THREAD (O_EXCL, pidfds of single threads) is not modelled and refused as unknown */
@@ -80,10 +81,10 @@ export function registerPidfd(k: Kernel): Pidfds {
   k.table.define(434, 'pidfd_open', ['int', 'hex'], (t, [pid, flags]) => {
     if (flags & ~PIDFD_NONBLOCK) return -EINVAL;
     if (pid <= 0) return -EINVAL;
-    const target = k.tasks.get(pid);
+    const target = taskByVpid(t, pid);
     if (!target) return -ESRCH;
     if (target.group.leader !== target) return -EINVAL; // a thread's tid names no process (pid_has_task(PIDTYPE_TGID))
-    const f = p.open(pid, (flags & PIDFD_NONBLOCK) !== 0);
+    const f = p.open(target.pid, (flags & PIDFD_NONBLOCK) !== 0);
     const fd = t.fds.install(f, true);
     if (fd < 0) f.put();
     return fd;
@@ -99,7 +100,7 @@ export function registerPidfd(k: Kernel): Pidfds {
     const target = f.ops.task;
     if (!target) return -ESRCH;
     if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-    if (target.group.threads.length > 0) k.sendProcessSignal(target, sig);
+    if (target.group.threads.length > 0 && !initIgnores(t, target, sig)) k.sendProcessSignal(target, sig);
     return 0;
   });
   return p;

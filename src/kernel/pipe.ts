@@ -7,6 +7,7 @@ import { FIONREAD, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO, SIGPIPE }
 import { EAGAIN, EFAULT, EINVAL, ENOMEM, ENOTTY, EPIPE } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
+import type { Timespec } from './vfs.ts';
 import type { SyscallGen } from './syscall.ts';
 import type { Task } from './task.ts';
 import { putU32 } from './uaccess.ts';
@@ -28,11 +29,14 @@ export class Pipe {
   writers = 0;
   readonly readWait: WaitQueue;
   readonly writeWait: WaitQueue;
+  /** when pipefs made its inode: its timestamps, which reads and writes of an anonymous pipe leave alone (Linux 6.7 on) */
+  readonly created: Timespec;
 
   constructor(
     readonly ino: number,
     private readonly k: Kernel,
   ) {
+    this.created = k.vfs.now();
     // Wait conditions (for the wake-duty checker): readable or EOF; room for an atomic write, or EPIPE.
     this.readWait = new WaitQueue(`pipe:[${ino}] readers`).readyWhen(() => this.size > 0 || this.writers === 0);
     this.writeWait = new WaitQueue(`pipe:[${ino}] writers`).readyWhen(() => PIPE_CAPACITY - this.size >= PIPE_BUF || this.readers === 0);
@@ -164,7 +168,9 @@ export class PipeEnd implements FileOps {
   }
 
   stat(): StatInfo {
-    return { dev: 12, ino: this.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, uid: 0, gid: 0, size: 0, blksize: 4096 };
+    const c = this.pipe.created;
+    return { dev: 12, ino: this.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, uid: 0, gid: 0, size: 0, blksize: 4096,
+      times: { atime: c, mtime: c, ctime: c, btime: c } };
   }
 
   /** Last reference gone: the other side sees EOF (no writers) or EPIPE (no readers). */

@@ -9,11 +9,11 @@ import { EBADF, EFBIG, EINVAL, EISDIR, ENOSPC, ENXIO } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { Pipe, PipeEnd } from './pipe.ts';
-import type { KernelYield } from './syscall.ts';
+import type { KernelYield, SyscallGen } from './syscall.ts';
 import type { WaitQueue } from '../sched/waitqueue.ts';
 import type { Task } from './task.ts';
 import type { UserIO } from './userio.ts';
-import type { Inode } from './vfs.ts';
+import type { Inode, Vfs } from './vfs.ts';
 import { sleepOn } from './wait.ts';
 
 /** Device number every VFS inode reports (one in-memory filesystem). */
@@ -38,6 +38,8 @@ export function statInode(inode: Inode): StatInfo {
     gid: inode.gid,
     size: type === S_IFREG ? inode.size : type === S_IFDIR ? 4096 : inode.target !== null ? inode.target.length : 0,
     blksize: 4096,
+    rdev: inode.rdev,
+    times: { atime: inode.atime, mtime: inode.mtime, ctime: inode.ctime, btime: inode.btime },
   };
 }
 
@@ -98,11 +100,14 @@ function seek(pos: number, size: number, offset: number, whence: number): number
 export class RegularFile implements FileOps {
   readonly kind = 'regular';
 
+  private readonly memory: MemoryBudget;
+
   constructor(
     readonly inode: Inode,
     readonly path: string,
-    private readonly memory: MemoryBudget,
+    private readonly vfs: Vfs,
   ) {
+    this.memory = vfs.memory;
     inode.opens++;
   }
 
@@ -149,7 +154,9 @@ export class RegularFile implements FileOps {
 
   private readAt(io: UserIO, pos: number): number {
     const inode = this.inode;
-    if (io.total === 0 || pos >= inode.size) return 0;
+    if (io.total === 0) return 0;
+    this.vfs.accessed(inode); // filemap_read's file_accessed, even at the end of the file
+    if (pos >= inode.size) return 0;
     const end = Math.min(inode.size, pos + io.remaining);
     return io.copyOut(inode.data.subarray(pos, end));
   }
@@ -160,6 +167,7 @@ export class RegularFile implements FileOps {
     if (pos >= MAX_FILE_SIZE) return -EFBIG;
     const n = Math.min(io.remaining, MAX_FILE_SIZE - pos);
     if (!ensureCapacity(inode, pos + n, this.memory)) return -ENOSPC;
+    this.vfs.modified(inode); // file_modified
     if (pos > inode.size) inode.data.fill(0, inode.size, pos);
     inode.data.set(io.copyIn(n), pos);
     if (pos + n > inode.size) inode.size = pos + n;
@@ -282,13 +290,36 @@ class Fifo {
   }
 }
 
-/** A FIFO end reports the FIFO inode's stat, not an anonymous pipe's. */
+/** Runs `done` once the call `r` has moved some bytes. */
+function afterIo(r: SyscallGen | number, done: () => void): SyscallGen | number {
+  if (typeof r === 'number') {
+    if (r > 0) done();
+    return r;
+  }
+  return (function* (): SyscallGen {
+    const n = yield* r;
+    if (n > 0) done();
+    return n;
+  })();
+}
+
+/**
+ * A FIFO end reports the FIFO inode's stat, not an anonymous pipe's, and its
+ * I/O moves that inode's times (pipe_read's file_accessed, pipe_write's
+ * file_update_time), which an anonymous pipe's does not.
+ */
 class FifoEnd extends PipeEnd {
   constructor(
     readonly fifo: Fifo,
     isWriter: boolean,
   ) {
     super(fifo.pipe, isWriter);
+  }
+  override read(t: Task, f: OpenFile, io: UserIO): SyscallGen | number {
+    return afterIo(super.read(t, f, io), () => t.kernel.vfs.accessed(this.fifo.inode));
+  }
+  override write(t: Task, f: OpenFile, io: UserIO): SyscallGen | number {
+    return afterIo(super.write(t, f, io), () => t.kernel.vfs.modified(this.fifo.inode));
   }
   override stat(): StatInfo {
     return statInode(this.fifo.inode);

@@ -502,6 +502,7 @@ d('clone', {
     return parts.join(', ');
   },
 });
+d('unshare', { enter: (c) => flagsOf(CLONE_FLAGS, c.a[0]) });
 d('wait4', {
   enter: (c) => `${c.a[0]}, `,
   exit: (c, ret) => `${c.a[1] === 0 ? 'NULL' : ret > 0 ? waitStatus(c.mm, c.a[1]) : hex(c.a[1])}, ${flagsOf(WAIT_OPTIONS, c.a[2])}, ${ptr(c.a[3])}`,

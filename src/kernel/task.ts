@@ -17,6 +17,8 @@ import type { OpenFile } from './file.ts';
 import type { CallView } from './strace.ts';
 import { PREEMPT, type SyscallDef, type SyscallGen } from './syscall.ts';
 import type { Creds, Inode } from './vfs.ts';
+import type { KernelLock } from './lock.ts';
+import type { Nsproxy, PidNamespace } from './namespaces.ts';
 
 type Phase = 'user' | 'kernel';
 
@@ -56,6 +58,10 @@ export class Task implements SimThread {
   /** private queue for timed sleeps (nanosleep) */
   readonly timerQueue: WaitQueue;
   sig = new SignalState();
+  /** the pid namespace this task's pid belongs to (task_active_pid_ns), set by whoever creates it */
+  pidNs!: PidNamespace;
+  /** its namespaces: the one its children are born in, and the network one (unshare changes them) */
+  nsproxy!: Nsproxy;
 
   /** set for a CLONE_VFORK child: its parent sleeps on `queue` until it execs or exits */
   vfork: { done: boolean; queue: WaitQueue } | null = null;
@@ -89,6 +95,12 @@ export class Task implements SimThread {
   /** while recording a trace: the current call's decoder view, and its fd table at entry (for fd events) */
   traceView: { view: CallView; def: SyscallDef } | null = null;
   traceFds: Map<number, OpenFile> | null = null;
+  /** kernel locks this task holds, in acquisition order (lock.ts) */
+  readonly locksHeld: KernelLock[] = [];
+  /** the lock it waits for (a mutex it sleeps on, a spinlock it spins on), if any */
+  waitingLock: KernelLock | null = null;
+  /** stopped inside a syscall at an interleaving point (PREEMPT or a lock), not asleep */
+  private parked = false;
 
   constructor(
     readonly kernel: Kernel,
@@ -128,6 +140,29 @@ export class Task implements SimThread {
     return this.current !== null;
   }
 
+  /**
+   * Does it occupy a hart it cannot give up (the SMP model, --harts)? A
+   * spinlock waiter spins on its hart; a task stopped at an interleaving
+   * point inside a syscall keeps its hart unless the kernel is preemptible,
+   * and even then while it holds a spinlock (spin_lock disables preemption).
+   */
+  get onHart(): boolean {
+    if (this.waitingLock) return this.waitingLock.kind === 'spin';
+    if (!this.parked || this.state !== 'runnable') return false;
+    return !this.kernel.config.kernelPreemption || this.holdsSpinlock();
+  }
+
+  holdsSpinlock(): boolean {
+    for (const l of this.locksHeld) if (l.kind === 'spin') return true;
+    return false;
+  }
+
+  /** The syscall it is in (or about to enter), by name; null in user mode. */
+  get syscallName(): string | null {
+    if (this.phase !== 'kernel') return null;
+    return this.kernel.table.get(this.ctx.args.nr)?.name ?? `syscall ${this.ctx.args.nr}`;
+  }
+
   get tgid(): number {
     return this.group.leader.pid;
   }
@@ -154,6 +189,9 @@ export class Task implements SimThread {
       this.current.return(0);
       this.current = null;
     }
+    // Linux would let the thread leave the kernel first; ended here at once, its locks go with it.
+    while (this.locksHeld.length > 0) this.locksHeld[this.locksHeld.length - 1].release(this);
+    this.parked = false;
     fdputAll(this);
     this.phase = 'user';
   }
@@ -174,6 +212,7 @@ export class Task implements SimThread {
 
   step(): number {
     const k = this.kernel;
+    this.parked = false;
     if (k.sched.recorder && k.sharesMemory(this)) k.sched.recorder.global('threads share memory');
     // The group is exiting (exit_group, a fatal signal): a thread stopped at a
     // scheduling point outside a syscall ends there without running more.
@@ -200,6 +239,7 @@ export class Task implements SimThread {
       result = done;
     }
     fdputAll(this);
+    if (this.locksHeld.length > 0) k.lockdep.returnedHolding(this);
     k.syscallDone(this, result);
     if (this.state === 'exited') return SYSCALL_TICKS;
     this.pendingResult = result;
@@ -218,11 +258,15 @@ export class Task implements SimThread {
       }
       const y = it.value;
       if (y === PREEMPT) {
-        if (this.kernel.config.kernelPreemption) return undefined;
-        continue;
+        // Not a scheduling point on one hart while a spinlock is held: spin_lock disabled preemption.
+        if (!this.kernel.smp || (this.kernel.config.harts === 1 && this.holdsSpinlock())) continue;
+        this.parked = true;
+        return undefined;
       }
-      if (this.kernel.sched.block(this, y)) {
-        this.kernel.traceBlock(this, y.name);
+      if (!this.waitingLock && this.holdsSpinlock()) this.kernel.lockdep.sleepsAtomic(this, y.name);
+      const on = this.waitingLock ? this.waitingLock.describeWait() : y.name;
+      if (this.kernel.sched.block(this, on)) {
+        this.kernel.traceBlock(this, on);
         return undefined;
       }
     }

@@ -36,6 +36,13 @@ export class Inode {
   socket: unknown = null;
   /** symbolic links: the target, as given to symlink(2) */
   target: string | null = null;
+  /** device nodes: the device number (new_encode_dev), 0 otherwise */
+  rdev = 0;
+  /** timestamps (CLOCK_REALTIME from virtual time, or what utimensat set): access, modification, change, birth */
+  atime: Timespec;
+  mtime: Timespec;
+  ctime: Timespec;
+  readonly btime: Timespec;
 
   constructor(
     readonly ino: number,
@@ -43,9 +50,11 @@ export class Inode {
     public uid: number,
     public gid: number,
     parent?: Inode,
+    now: Timespec = EPOCH,
   ) {
     this.children = (mode & S_IFMT) === S_IFDIR ? new Map() : null;
     this.parent = parent ?? this;
+    this.atime = this.mtime = this.ctime = this.btime = now;
   }
 
   get type(): number {
@@ -63,10 +72,24 @@ export interface Lookup {
   inode: Inode | undefined;
 }
 
+/** A timestamp: seconds and nanoseconds of CLOCK_REALTIME (struct timespec64). */
+export type Timespec = readonly [sec: number, nsec: number];
+const EPOCH: Timespec = [0, 0];
+
+/** timespec64_compare: negative, 0 or positive. */
+export function compareTime(a: Timespec, b: Timespec): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+/** relatime's bound: an atime older than this is updated by a read even if the file did not change */
+const RELATIME_SECONDS = 24 * 3600;
+
 export class Vfs {
   private nextIno = 1;
   /** the run's memory budget, which file contents draw on (the kernel sets its own) */
   memory = new MemoryBudget();
+  /** the virtual clock the timestamps come from (current_time; the kernel sets its own) */
+  now: () => Timespec = () => EPOCH;
   readonly root: Inode;
 
   constructor() {
@@ -149,19 +172,39 @@ export class Vfs {
     // A removed directory takes no new entries (IS_DEADDIR in may_create / lookup_open).
     if (l.dir.nlink === 0) return -ENOENT;
     if (!this.permission(l.dir, creds, MAY_WRITE | MAY_EXEC)) return -EACCES;
-    const inode = new Inode(this.nextIno++, mode, creds.euid, creds.egid, l.dir);
+    const inode = new Inode(this.nextIno++, mode, creds.euid, creds.egid, l.dir, this.now());
     if (inode.isDir) {
       inode.nlink = 2; // its own "." and the parent's entry
       l.dir.nlink++; // the new directory's ".."
     }
     l.dir.children!.set(l.name, inode);
+    this.modified(l.dir);
     return inode;
+  }
+
+  /** The contents changed (file_update_time, a directory's entries): mtime and ctime are now. */
+  modified(inode: Inode): void {
+    inode.mtime = inode.ctime = this.now();
+  }
+
+  /** The inode's attributes or links changed (chmod, chown, link, rename): ctime is now. */
+  changed(inode: Inode): void {
+    inode.ctime = this.now();
+  }
+
+  /** touch_atime under relatime (the default mount option): only when the atime is older than a change, or a day old. */
+  accessed(inode: Inode): void {
+    const now = this.now();
+    const a = inode.atime;
+    if (compareTime(a, inode.mtime) <= 0 || compareTime(a, inode.ctime) <= 0 || now[0] - a[0] >= RELATIME_SECONDS) inode.atime = now;
   }
 
   /** Removes dir/name from its directory (the inode lives on while referenced). */
   unlink(l: Lookup): void {
     const inode = l.inode!;
     l.dir.children!.delete(l.name);
+    this.modified(l.dir);
+    this.changed(inode);
     if (inode.isDir) {
       inode.nlink = 0; // its "." goes with it
       l.dir.nlink--; // and so does its ".."
@@ -179,6 +222,8 @@ export class Vfs {
   link(l: Lookup, inode: Inode): void {
     l.dir.children!.set(l.name, inode);
     inode.nlink++;
+    this.modified(l.dir);
+    this.changed(inode);
   }
 
   /** Moves `from` to `to` (renameat2): `to`'s old inode, if any, loses that name; a directory changes parent. */
@@ -192,6 +237,10 @@ export class Vfs {
       to.dir.nlink++;
     }
     inode.parent = to.dir;
+    // simple_rename_timestamp: both directories, and the inode moved
+    this.modified(from.dir);
+    this.modified(to.dir);
+    this.changed(inode);
   }
 
   /** RENAME_EXCHANGE: the two names swap their inodes. */
@@ -199,6 +248,8 @@ export class Vfs {
     const x = a.inode!, y = b.inode!;
     a.dir.children!.set(a.name, y);
     b.dir.children!.set(b.name, x);
+    for (const i of [a.dir, b.dir]) this.modified(i);
+    for (const i of [x, y]) this.changed(i);
     if (a.dir !== b.dir) {
       if (x.isDir) {
         x.parent = b.dir;
@@ -245,7 +296,7 @@ export class Vfs {
   }
 
   private mkdirRaw(parent: Inode, name: string, perm: number): Inode {
-    const d = new Inode(this.nextIno++, S_IFDIR | perm, 0, 0, parent);
+    const d = new Inode(this.nextIno++, S_IFDIR | perm, 0, 0, parent, this.now());
     d.nlink = 2;
     parent.nlink++;
     parent.children!.set(name, d);

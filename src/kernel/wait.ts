@@ -11,15 +11,27 @@ import { EINTR, ERESTARTSYS } from './errno.ts';
 import type { KernelYield } from './syscall.ts';
 import type { Task } from './task.ts';
 
-/** Sleeps on q until woken; returns 0, or -ERESTARTSYS if a signal is pending (interruptible sleep). */
-export function* sleepOn(t: Task, q: WaitQueue): Generator<KernelYield, number, void> {
+/**
+ * Sleeps on q until woken; returns 0, or -ERESTARTSYS if a signal is pending
+ * (interruptible sleep). `unlock`, if given, drops the caller's locks once
+ * the waker is on q (prepare_to_wait; unlock; schedule), so a wake issued
+ * when they are dropped is not lost; it runs on every path, once.
+ */
+export function* sleepOn(t: Task, q: WaitQueue, unlock?: () => void): Generator<KernelYield, number, void> {
   // signal_pending before schedule(): a signal already here has sent no wake, and none will come
-  if (t.kernel.signalPending(t) && !t.kernel.bug('sleep-ignores-pending-signal')) return -ERESTARTSYS;
+  if (t.kernel.signalPending(t) && !t.kernel.bug('sleep-ignores-pending-signal')) {
+    unlock?.();
+    return -ERESTARTSYS;
+  }
   // --eintr: a signal whose handler has no SA_RESTART arrives as the task goes to sleep.
-  if (t.kernel.faults?.interruptSleep()) return -EINTR;
+  if (t.kernel.faults?.interruptSleep()) {
+    unlock?.();
+    return -EINTR;
+  }
   t.wakePending = false;
   q.add(t.waker);
   t.sleepingOn = [q];
+  unlock?.();
   try {
     yield q;
   } finally {
@@ -37,14 +49,17 @@ export const KTIME_MAX = 2 ** 63;
  * timeout). Returns 0 when woken, 1 when the deadline passed, or
  * -ERESTARTSYS on a signal.
  */
-export function* sleepOnUntil(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
-  if (deadline === Infinity) return yield* sleepOn(t, q); // no timeout: no timer, and never "deadline passed"
+export function* sleepOnUntil(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
+  if (deadline === Infinity) return yield* sleepOn(t, q, unlock); // no timeout: no timer, and never "deadline passed"
   const sched = t.kernel.sched;
   // ktime saturates at KTIME_MAX (2^63 - 1 ns): a far-future sleep ends there, where the clock still counts
   if (deadline > KTIME_MAX) deadline = KTIME_MAX;
-  if (sched.clock.now >= deadline) return 1;
+  if (sched.clock.now >= deadline) {
+    unlock?.();
+    return 1;
+  }
   const timer = sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
-  const r = yield* sleepOn(t, q);
+  const r = yield* sleepOn(t, q, unlock);
   sched.events.cancel(timer);
   if (r) return r;
   return sched.clock.now >= deadline ? 1 : 0;

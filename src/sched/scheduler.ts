@@ -90,6 +90,13 @@ export class Scheduler {
   spuriousWake: ((blocked: number) => number) | null = null;
   /** told of every wakeup of a blocked thread, with the thread that ran when it happened (coverage) */
   onWake: ((by: SimThread | null, woken: SimThread, source: string) => void) | null = null;
+  /**
+   * Harts (the SMP model, set by the kernel when it is on): once this many
+   * threads hold a hart they cannot give up (SimThread.onHart), only they
+   * may take the next step. Infinity: no limit (every syscall runs to its
+   * next sleep in one step, so no thread ever holds a hart between steps).
+   */
+  harts = Infinity;
   /** the thread taking the current step (null between steps: timers) */
   private running: SimThread | null = null;
   /** what each step reads and writes, when the strategy asked for it (dpor) */
@@ -171,6 +178,14 @@ export class Scheduler {
       for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
       // A spurious wakeup only while something else can run: it must never hide a deadlock.
       if (this.spuriousWake && runnable.length > 0) this.wakeSpuriously(runnable);
+      if (this.harts !== Infinity && this.allHartsHeld()) {
+        // Every hart is held by a thread inside the kernel: a thread that needs one waits.
+        let n = 0;
+        for (const t of runnable) if (t.onHart) runnable[n++] = t;
+        runnable.length = n;
+        // ... and when every holder spins on a spinlock, nothing can ever run again.
+        if (n === 0) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
+      }
       if (runnable.length === 0) {
         if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
@@ -199,6 +214,10 @@ export class Scheduler {
       // With a timer pending, when it fires depends on every step's ticks: no step commutes with another.
       const timed = rec !== null && this.events.peekTime() !== undefined;
       rec?.begin(t.tid);
+      // Under a hart limit, a step that changes how many harts are held enables or disables the
+      // threads that need a free one: it writes "harts", and a step that needed a free hart reads it (dpor).
+      const heldBefore = rec && this.harts !== Infinity ? this.hartsHeld() : -1;
+      const neededHart = heldBefore >= 0 && !t.onHart;
       this.running = t;
       this.trace.running = t.tid;
       const ticks = t.step();
@@ -208,6 +227,10 @@ export class Scheduler {
       let fp: Footprint | null = null;
       if (rec) {
         if (timed || this.events.peekTime() !== undefined) rec.global('a timer is pending');
+        if (heldBefore >= 0) {
+          if (neededHart) rec.read('harts');
+          if (this.hartsHeld() !== heldBefore) rec.write('harts');
+        }
         fp = rec.end(t.tid, t.midSyscall === true);
       }
       if (this.strategy.observeStep) {
@@ -232,6 +255,16 @@ export class Scheduler {
     this.wake(blocked[i], 'a spurious wakeup');
     runnable.length = 0;
     for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
+  }
+
+  private allHartsHeld(): boolean {
+    return this.hartsHeld() >= this.harts;
+  }
+
+  private hartsHeld(): number {
+    let held = 0;
+    for (const t of this.threads) if (t.onHart) held++;
+    return held;
   }
 
   private anyExited(): boolean {

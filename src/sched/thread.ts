@@ -16,6 +16,11 @@ export interface SimThread {
   wakePending: boolean;
   /** inside a syscall that slept or was preempted (its handler holds objects in locals) */
   readonly midSyscall?: boolean;
+  /**
+   * Occupies a hart it cannot give up (inside the kernel, see Task.onHart):
+   * when every hart is so occupied, only these threads can run (--harts)
+   */
+  readonly onHart?: boolean;
   /** Runs from the current scheduling point to the next; returns the virtual ticks it used. */
   step(): number;
   /** Where the thread is now, for reports of a run stopped by a limit ("at pc 0x1234 in user mode"). */

@@ -38,8 +38,10 @@ export interface RunOptions {
   /** with the invariants, check that every sleeper whose wait condition holds has been woken (src/kernel/wake-duty.ts) */
   checkWakeDuties?: boolean;
   maxSteps?: number;
-  /** make the kernel's PREEMPT points scheduling points (the SMP model) */
+  /** make the kernel's PREEMPT points and lock acquisitions scheduling points, the kernel preemptible */
   kernelPreemption?: boolean;
+  /** harts running kernel code at once (the SMP model, src/kernel/lock.ts); more than 1 makes interleaving points scheduling points */
+  harts?: number;
   /** PCT depth d (`--depth`, default 3) */
   pctDepth?: number;
   /**
@@ -135,7 +137,7 @@ const calibrated = new WeakMap<Scenario, Map<string, number>>();
  * and options only.
  */
 export function calibratePctK(sc: Scenario, opts: RunOptions): number {
-  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
+  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.harts ?? 0, opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
   let bySc = calibrated.get(sc);
   if (!bySc) calibrated.set(sc, (bySc = new Map()));
   let k = bySc.get(key);
@@ -167,6 +169,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     checkInvariants: opts.checkInvariants ?? sc.kernel?.checkInvariants ?? false,
     checkWakeDuties: opts.checkWakeDuties ?? sc.kernel?.checkWakeDuties ?? false,
     kernelPreemption: opts.kernelPreemption ?? sc.kernel?.kernelPreemption ?? false,
+    harts: opts.harts ?? sc.kernel?.harts ?? 1,
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
   };
   const failures: string[] = [];
@@ -199,6 +202,8 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
   }
   const view = new RunView(end, k, net);
   if (failures.length === 0) failures.push(...judge(sc, end, k, view));
+  // A possible deadlock the lock-order graph saw (lockdep.ts) is the cause of whatever else went wrong.
+  failures.unshift(...k.lockdep.reports);
   return {
     scenario: sc.name,
     seed: opts.seed,

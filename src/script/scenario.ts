@@ -31,7 +31,7 @@ export interface Scenario {
   files?: Record<string, FileEntry>;
   /** Scripted programs as executable files (mode 0755) that sys.execve (or a guest's execve) can run: path -> program. */
   programs?: Record<string, Program>;
-  /** kernel configuration (planted bugs, preemption); merged under the run's options */
+  /** kernel configuration (planted bugs, preemption, harts); merged under the run's options */
   kernel?: Partial<KernelConfig>;
   /** step limit for one run (default 100,000) */
   maxSteps?: number;
@@ -55,7 +55,9 @@ export function defineScenario(s: Scenario): Scenario {
 }
 
 const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'targets', 'checks'];
-const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption', 'memoryLimit', 'consoleLimit'];
+const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption', 'harts', 'memoryLimit', 'consoleLimit'];
+/** The most harts a run may have (--harts): more than its tasks changes nothing. */
+export const MAX_HARTS = 64;
 const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
 
 /** Is `f` a generator function (`function*`, `*method()`)? */
@@ -119,6 +121,9 @@ export function scenarioProblem(x: unknown): string | null {
     }
     for (const f of ['checkInvariants', 'kernelPreemption']) {
       if (kc[f] !== undefined && typeof kc[f] !== 'boolean') return `kernel.${f} must be true or false, not ${describe(kc[f])}`;
+    }
+    if (kc.harts !== undefined && !(Number.isInteger(kc.harts) && (kc.harts as number) >= 1 && (kc.harts as number) <= MAX_HARTS)) {
+      return `kernel.harts must be an integer from 1 to ${MAX_HARTS}, not ${describe(kc.harts)}`;
     }
     for (const f of ['memoryLimit', 'consoleLimit']) {
       const v = kc[f];

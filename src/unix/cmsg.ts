@@ -8,6 +8,7 @@ import type { AddressSpace } from '../hw/memory.ts';
 import { EBADF, EINVAL, EPERM, ESRCH } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Task } from '../kernel/task.ts';
+import { taskByVpid, vpid } from '../kernel/namespaces.ts';
 import { copyToUser, StructWriter } from '../kernel/uaccess.ts';
 import { SCM_CREDENTIALS, SCM_MAX_FD, SCM_PIDFD, SCM_RIGHTS, SOL_SOCKET, UCRED_SIZE } from './constants.ts';
 import type { Ucred } from './socket.ts';
@@ -85,6 +86,8 @@ export function parseControl(t: Task, ctl: Uint8Array): ScmSend | number {
         const c = { pid: v.getInt32(off + 16, true), uid: v.getUint32(off + 20, true), gid: v.getUint32(off + 24, true) };
         const err = checkCreds(t, c);
         if (err) return fail(err);
+        // kept as the global pid (the struct pid __scm_send holds), translated for each receiver
+        c.pid = c.pid === vpid(t, t.tgid) ? t.tgid : t.pidNs.global(c.pid);
         scm.creds = c;
       } else return fail(-EINVAL);
     }
@@ -95,16 +98,17 @@ export function parseControl(t: Task, ctl: Uint8Array): ScmSend | number {
   return scm;
 }
 
-/** scm_check_creds, then the pid lookup of __scm_send. */
+/** scm_check_creds, then the pid lookup of __scm_send (`c.pid` in the sender's pid namespace). */
 function checkCreds(t: Task, c: Ucred): number {
+  const self = vpid(t, t.tgid);
   if (c.uid === INVALID_ID || c.gid === INVALID_ID) return -EINVAL;
   const cr = t.creds;
   const root = cr.euid === 0; // CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID
-  const pidOk = c.pid === t.tgid || root;
+  const pidOk = c.pid === self || root;
   const uidOk = c.uid === cr.uid || c.uid === cr.euid || c.uid === cr.suid || root;
   const gidOk = c.gid === cr.gid || c.gid === cr.egid || c.gid === cr.sgid || root;
   if (!(pidOk && uidOk && gidOk)) return -EPERM;
-  if (c.pid !== t.tgid && !t.kernel.tasks.has(c.pid)) return -ESRCH;
+  if (c.pid !== self && !taskByVpid(t, c.pid)) return -ESRCH;
   return 0;
 }
 
@@ -164,8 +168,9 @@ export class ControlWriter {
     this.put(SOL_SOCKET, SCM_PIDFD, new StructWriter(4).i32(0, fd).bytes);
   }
 
-  putCreds(c: Ucred): void {
-    this.put(SOL_SOCKET, SCM_CREDENTIALS, new StructWriter(UCRED_SIZE).i32(0, c.pid).u32(4, c.uid).u32(8, c.gid).bytes);
+  /** SCM_CREDENTIALS; scm_set_cred gives the sender's pid as the receiver `t`'s pid namespace numbers it (0: not visible). */
+  putCreds(t: Task, c: Ucred): void {
+    this.put(SOL_SOCKET, SCM_CREDENTIALS, new StructWriter(UCRED_SIZE).i32(0, vpid(t, c.pid)).u32(4, c.uid).u32(8, c.gid).bytes);
   }
 
   /**

@@ -24,7 +24,8 @@ import type { Kernel } from '../kernel/kernel.ts';
 import {
   EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE,
 } from '../kernel/errno.ts';
-import { PREEMPT, type SyscallGen } from '../kernel/syscall.ts';
+import type { KernelYield, SyscallGen } from '../kernel/syscall.ts';
+import { doubleLock, doubleUnlock } from '../kernel/lock.ts';
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import type { WaitQueue } from '../sched/waitqueue.ts';
@@ -89,26 +90,47 @@ export function* dgramConnect(t: Task, s: Socket, b: Uint8Array): SyscallGen {
     const a = parseAddr(b, false); // unix_validate_addr
     if (typeof a === 'number') return a;
     if (s.mayPasscred && !s.addr) {
-      const err = s.net.autobind(s); // item 28: autobind at connect, not at setsockopt
+      const err = yield* s.bindlock.withLock(t, () => s.net.autobind(s)); // item 28: autobind at connect, not at setsockopt
       if (err) return err;
     }
     for (;;) {
-      const o = s.net.find(t, a, s.type);
+      const o = s.net.find(t, a, s.type, s.netns);
       if (typeof o === 'number') return o;
-      yield PREEMPT; // unix_state_double_lock(sk, other)
-      if (o.dead) continue; // "VFS overslept socket death. Retry."
-      if (!maySend(s, o)) return -EPERM;
+      if (s.net.k.bug('dgram-connect-lock-order')) yield* lockPeerFirst(t, s, o);
+      else yield* doubleLock(t, s.lock, o.lock); // unix_state_double_lock(sk, other)
+      if (o.dead) {
+        doubleUnlock(t, s.lock, o.lock);
+        continue; // "VFS overslept socket death. Retry."
+      }
+      if (!maySend(s, o)) {
+        doubleUnlock(t, s.lock, o.lock);
+        return -EPERM;
+      }
       other = o;
       break;
     }
+  } else {
+    yield* s.lock.acquire(t); // unix_state_double_lock(sk, NULL)
   }
   const old = s.peer;
   s.peer = other;
   s.state = other ? 'connected' : 'unconnected';
   // unix_dgram_peer_wake_disconnect_wakeup: pollers re-evaluate POLLOUT against the new peer.
   s.stateChanged();
+  doubleUnlock(t, s.lock, other?.lock ?? s.lock);
   if (old && old !== other) disconnected(s, old);
   return 0;
+}
+
+/**
+ * BUG (planted 'dgram-connect-lock-order'): the peer's lock first, then our
+ * own, whatever their order. Two sockets connecting to each other take the
+ * pair in opposite orders: an ABBA deadlock on two harts, and a cycle in
+ * the lock-order graph (lockdep.ts) on any schedule.
+ */
+function* lockPeerFirst(t: Task, s: Socket, other: Socket): Generator<KernelYield, void, void> {
+  yield* other.lock.acquire(t);
+  if (other !== s) yield* s.lock.acquire(t);
 }
 
 // ---- send ----
@@ -131,7 +153,7 @@ export function* dgramSend(
   } else if (!s.peer) return -ENOTCONN; // item 81
   // An unbound SO_PASSCRED sender is autobound, so the receiver sees a name (item 83).
   if (s.mayPasscred && !s.addr) {
-    const err = s.net.autobind(s);
+    const err = yield* s.bindlock.withLock(t, () => s.net.autobind(s)); // unix_autobind
     if (err) return err;
   }
   // A 0-byte datagram is still a message and carries its files (item 116); SHUT_WR is EPIPE, never SIGPIPE (item 91).
@@ -155,36 +177,59 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
   for (;;) {
     if (!other) {
       if (!target) return -ECONNRESET; // the peer went away under us
-      const o = s.net.find(t, target, s.type); // item 90: a closed socket's path is ECONNREFUSED
+      const o = s.net.find(t, target, s.type, s.netns); // item 90: a closed socket's path is ECONNREFUSED
       if (typeof o === 'number') return o;
       other = o;
     }
-    yield PREEMPT; // unix_state_lock(other): from here to the enqueue nothing else runs
-    if (!maySend(s, other)) return -EPERM;
+    yield* other.lock.acquire(t); // unix_state_lock(other)
+    if (!maySend(s, other)) {
+      other.lock.release(t);
+      return -EPERM;
+    }
     if (other.dead) {
+      other.lock.release(t);
+      yield* s.lock.acquire(t);
       if (s.peer === other) {
         // The connected peer closed: ECONNREFUSED once, and s is unconnected (the next send: ENOTCONN, items 88, 103).
         s.peer = null;
         s.state = 'unconnected';
         s.stateChanged();
+        s.lock.release(t);
         disconnected(s, other);
         return -ECONNREFUSED;
       }
+      s.lock.release(t);
       other = null; // found by name and died since: look the name up again
       continue;
     }
-    if (other.shutdown & RCV_SHUTDOWN) return -EPIPE; // item 92
+    if (other.shutdown & RCV_SHUTDOWN) {
+      other.lock.release(t);
+      return -EPIPE; // item 92
+    }
     if (qlenApplies(s, other) && queueFull(other)) {
-      // item 93; unix_wait_for_peer sleeps on the receiver's peer_wait until a receive (or its close) frees a slot.
-      if (noblock) return -EAGAIN;
-      const err = yield* sleepTimeo(t, other.peerWait, deadline);
+      // item 93; unix_wait_for_peer drops the lock and sleeps on the receiver's peer_wait until a receive (or its close) frees a slot.
+      if (noblock) {
+        // unix_state_double_lock(sk, other) to register for the peer's wakeup (unix_dgram_peer_wake_me),
+        // and EAGAIN unless the queue drained meanwhile (then: restart).
+        other.lock.release(t);
+        yield* doubleLock(t, s.lock, other.lock);
+        const still = s.peer !== other || queueFull(other);
+        doubleUnlock(t, s.lock, other.lock);
+        if (still) return -EAGAIN;
+        continue;
+      }
+      const o = other;
+      const err = yield* sleepTimeo(t, o.peerWait, deadline, () => o.lock.release(t));
       if (err) return err;
       continue;
     }
-    s.sendBuf.inTransit -= m.charge;
     addCreds(t, s, other, m);
+    yield* other.recvLock.acquire(t); // skb_queue_tail
+    s.sendBuf.inTransit -= m.charge;
     other.recvQueue.enqueue(m);
+    other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);
+    other.lock.release(t);
     other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
     return m.data.length;
   }
@@ -226,11 +271,18 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   const peek = (flags & MSG_PEEK) !== 0;
   let found: { i: number; skip: number } | null;
   for (;;) {
-    // __skb_try_recv_datagram: the pending error first, then data; __skb_wait_for_more_packets:
+    yield* s.iolock.acquire(t); // mutex_lock(&u->iolock), held to the end of the receive
+    // __skb_try_recv_datagram: the pending error first, then data (under the queue lock); __skb_wait_for_more_packets:
     // after SHUT_RD an empty queue reads 0 when blocking (item 92); a closed peer is no EOF (item 89).
-    if (s.err) return -s.takeError();
+    if (s.err) {
+      s.iolock.release(t);
+      return -s.takeError();
+    }
+    yield* s.recvLock.acquire(t);
     found = peekAt(s, peek);
+    s.recvLock.release(t);
     if (found) break;
+    s.iolock.release(t);
     // A seqpacket socket whose peer shut down reads 0 even when nonblocking (item 97).
     if (s.type === SOCK_SEQPACKET && s.shutdown & RCV_SHUTDOWN) return 0;
     if (noblock) return -EAGAIN;
@@ -267,6 +319,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   }
   // unix_dgram_recvmsg wakes u->peer_wait after every receive: senders waiting for a slot, and pollers of POLLOUT.
   if (!s.net.k.bug('dgram-qlen-no-wake')) s.peerWait.wakeAll();
+  s.iolock.release(t);
   return flags & MSG_TRUNC ? len : n;
 }
 

@@ -2,6 +2,7 @@
 // socket invariants into a kernel. See socket.ts for the object model.
 import { registerDgram } from './dgram.ts';
 import type { Kernel } from '../kernel/kernel.ts';
+import type { NetNamespace } from '../kernel/namespaces.ts';
 import { UnixNet } from './namespace.ts';
 import type { Sender } from './queue.ts';
 import { Socket } from './socket.ts';
@@ -20,19 +21,19 @@ export function registerUnix(k: Kernel): UnixNet {
   // SCM_RIGHTS: references held by queued or in-transit messages (src/unix/inflight.ts)
   k.refHolders.push(() => net.inflight.held());
   k.checks.push(() => net.inflight.check());
-  k.procFiles.set('/proc/net/unix', () => procNetUnix(net));
+  k.procFiles.set('/proc/net/unix', (t) => procNetUnix(net, t.nsproxy.net));
   return net;
 }
 
 /**
- * /proc/net/unix as unix_seq_show prints it: every socket not yet released,
- * here in creation order (Linux walks its hash buckets). The kernel address
+ * /proc/net/unix as unix_seq_show prints it: every socket of the reader's
+ * network namespace not yet released, here in creation order (Linux walks its hash buckets). The kernel address
  * (%pK) prints as zeros and the reference count as 2, both kernel internals.
  */
-export function procNetUnix(net: UnixNet): string {
+export function procNetUnix(net: UnixNet, netns: NetNamespace): string {
   const lines = ['Num       RefCount Protocol Flags    Type St Inode Path'];
   for (const s of net.sockets.values()) {
-    if (s.dead) continue;
+    if (s.dead || s.netns !== netns) continue;
     const established = s.state === 'connected';
     // SS_UNCONNECTED 1, SS_CONNECTING 2, SS_CONNECTED 3, SS_DISCONNECTING 4; an embryo has no struct socket yet
     const st = s.file ? (established ? 3 : 1) : established ? 2 : 4;

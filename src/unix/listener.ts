@@ -8,7 +8,7 @@
 // write before it is accepted (item 36), and closing the listener resets
 // the clients still pending (item 47; see release in stream.ts).
 import { EAGAIN, ECONNREFUSED, EINVAL, EISCONN, EOPNOTSUPP } from '../kernel/errno.ts';
-import { PREEMPT, type KernelYield, type SyscallGen } from '../kernel/syscall.ts';
+import type { KernelYield, SyscallGen } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import type { ParsedAddr } from './address.ts';
@@ -60,34 +60,48 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
   const net = s.net;
   // An unbound SO_PASSCRED socket is autobound here, not at setsockopt (item 28).
   if (s.mayPasscred && !s.addr) {
-    const err = net.autobind(s);
+    const err = yield* s.bindlock.withLock(t, () => net.autobind(s)); // unix_autobind
     if (err) return err;
   }
   const deadline = deadlineOf(t, s.sndtimeo);
   for (;;) {
-    const other = net.find(t, a, s.type);
+    const other = net.find(t, a, s.type, s.netns);
     if (typeof other === 'number') return other;
-    yield PREEMPT; // unix_state_lock(other)
-    if (other.dead) continue; // "VFS overslept socket death. Retry."
-    if (other.state !== 'listening' || other.shutdown & RCV_SHUTDOWN) return -ECONNREFUSED;
-    const bl = other.listener!;
-    if (bl.full) {
-      // Never EINPROGRESS for AF_UNIX (item 34); a blocking connect waits
-      // for accept, a raised backlog or the listener's close, then looks
-      // the name up again (unix_wait_for_peer; goto restart).
-      net.k.coverage?.add('connect', 'listener/full', noblock ? 'EAGAIN' : 'sleeps');
-      if (noblock) return -EAGAIN;
-      const err = yield* sleepTimeo(t, other.peerWait, deadline);
-      if (err) return err;
-      continue;
-    }
-    // The target lookup comes before our own state check (item 38).
-    if (s.state === 'connected') return -EISCONN;
-    if (s.state !== 'unconnected') return -EINVAL;
-    yield PREEMPT; // unix_state_lock_nested(sk): Linux re-checks sk's state here; the model re-checks both.
-    if (other.dead || other.state !== 'listening' || bl.full || s.state !== 'unconnected') continue;
+    const r = yield* other.lock.withLock(t, () => connectLocked(t, s, other, noblock, deadline));
+    if (r !== RESTART) return r;
+  }
+}
 
-    const embryo = net.newSocket(s.type);
+/** unix_stream_connect's "goto restart": look the name up again. */
+const RESTART = 1;
+
+/** unix_stream_connect from unix_state_lock(other) on: 0, -errno, or RESTART. The caller holds other's lock. */
+function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, deadline: number): Generator<KernelYield, number, void> {
+  const net = s.net;
+  if (other.dead) return RESTART; // "VFS overslept socket death. Retry."
+  if (other.state !== 'listening' || other.shutdown & RCV_SHUTDOWN) return -ECONNREFUSED;
+  const bl = other.listener!;
+  if (bl.full) {
+    // Never EINPROGRESS for AF_UNIX (item 34); a blocking connect waits
+    // for accept, a raised backlog or the listener's close, then looks
+    // the name up again (unix_wait_for_peer drops other's lock to sleep; goto restart).
+    net.k.coverage?.add('connect', 'listener/full', noblock ? 'EAGAIN' : 'sleeps');
+    if (noblock) return -EAGAIN;
+    const err = yield* sleepTimeo(t, other.peerWait, deadline, () => other.lock.release(t));
+    return err || RESTART;
+  }
+  // The target lookup comes before our own state check (item 38).
+  if (s.state === 'connected') return -EISCONN;
+  if (s.state !== 'unconnected') return -EINVAL;
+  // unix_state_lock_nested(sk), and sk's state checked again under it (a concurrent connect on sk).
+  yield* s.lock.acquire(t);
+  if (s.state !== 'unconnected') {
+    const err = s.state === 'connected' ? -EISCONN : -EINVAL;
+    s.lock.release(t);
+    return err;
+  }
+  {
+    const embryo = net.newSocket(s.type, s.netns);
     embryo.state = 'connected';
     embryo.peer = s;
     embryo.addr = other.addr;
@@ -95,7 +109,11 @@ export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): S
     s.peer = embryo;
     s.state = 'connected';
     s.peercred = other.peercred; // copy_peercred: the listener's creds from listen()
+    s.lock.release(t);
+    // "take ten and send info to listening sock": the embryo goes on the listener's queue under its lock.
+    yield* other.recvLock.acquire(t);
     bl.pending.push(embryo);
+    other.recvLock.release(t);
     const trace = t.kernel.sched.trace;
     trace.flowStart(embryo); // the trace's arrow from this connect to the accept that takes it
     trace.counter(`${other.describe()} backlog`, bl.pending.length);
@@ -111,23 +129,28 @@ export function* accept(t: Task, s: Socket, noblock: boolean): Generator<KernelY
   const bl = s.listener!;
   const deadline = deadlineOf(t, s.rcvtimeo);
   for (;;) {
+    // skb_recv_datagram: the head is unlinked under the listener's queue lock.
+    yield* s.recvLock.acquire(t);
     const head = bl.pending[0];
     if (head) {
       if (s.net.k.bug('accept-double-dequeue')) {
         // BUG (planted): the head was peeked before the queue lock is
-        // dropped, and unlinked after it without checking it is still the
-        // head; two acceptors can both return it (and a later one is lost).
-        yield PREEMPT;
+        // dropped, and unlinked after it is taken again without checking
+        // it is still the head; two acceptors can both return it (and a later one is lost).
+        s.recvLock.release(t);
+        yield* s.recvLock.acquire(t);
         bl.pending.shift();
       } else {
         bl.pending.shift();
       }
+      s.recvLock.release(t);
       t.kernel.sched.trace.flowEnd(head, 'connection');
       t.kernel.sched.trace.counter(`${s.describe()} backlog`, bl.pending.length);
       // A slot freed: wake connectors sleeping on a full backlog (unix_accept wakes peer_wait).
       s.peerWait.wakeAll();
       return head;
     }
+    s.recvLock.release(t);
     // After shutdown(SHUT_RD) an empty queue is EINVAL, or EAGAIN when nonblocking (item 41).
     if (noblock) return -EAGAIN;
     if (s.shutdown & RCV_SHUTDOWN) return -EINVAL;

@@ -1,6 +1,8 @@
-// Where names live: the abstract namespace (keyed by the exact name bytes
-// and the socket type, as unix_abstract_hash does) and pathname sockets,
-// which are VFS inodes of type S_IFSOCK pointing at their socket. Also
+// Where names live: the abstract namespace (one per network namespace, the
+// socket's own, which is its creator's; keyed by the exact name bytes and
+// the socket type, as unix_abstract_hash does) and pathname sockets, which
+// the file system makes reachable from every network namespace; they are
+// VFS inodes of type S_IFSOCK pointing at their socket. Also
 // holds the per-kernel counters and the registry of every socket that
 // still exists (for invariant checks).
 import { EACCES, EADDRINUSE, ECONNREFUSED, EINVAL, ENOSPC, EPROTOTYPE } from '../kernel/errno.ts';
@@ -12,11 +14,15 @@ import { abstractKey, autobindAddress, type ParsedAddr, type UnixAddress } from 
 import { RMEM_DEFAULT } from './constants.ts';
 import { Inflight } from './inflight.ts';
 import { Socket } from './socket.ts';
+import type { NetNamespace } from '../kernel/namespaces.ts';
+
+/** The abstract table's key: the network namespace, then the name and type. */
+const nsKey = (ns: NetNamespace, addr: UnixAddress, type: number): string => `${ns.id}:${abstractKey(addr, type)}`;
 
 const AUTOBIND_NAMES = 1 << 20;
 
 export class UnixNet {
-  /** abstract names: abstractKey(addr, type) -> the bound socket */
+  /** abstract names: nsKey(netns, addr, type) -> the bound socket */
   readonly abstract = new Map<string, Socket>();
   /** every socket not yet freed (released ones stay while their messages are still charged), by id */
   readonly sockets = new Map<number, Socket>();
@@ -31,8 +37,9 @@ export class UnixNet {
     this.inflight = new Inflight(k, this.sockets);
   }
 
-  newSocket(type: number): Socket {
-    const s = new Socket(this, this.nextId++, type, this.nextIno++);
+  /** A socket in network namespace `netns` (sk_alloc: its creator's, for good). */
+  newSocket(type: number, netns: NetNamespace): Socket {
+    const s = new Socket(this, this.nextId++, type, this.nextIno++, netns);
     this.sockets.set(s.id, s);
     return s;
   }
@@ -49,7 +56,7 @@ export class UnixNet {
     if (a.kind === 'abstract') {
       // unix_bind_abstract: a bound socket is EINVAL before the name is looked at.
       if (s.addr) return -EINVAL;
-      const key = abstractKey(a.addr, s.type);
+      const key = nsKey(s.netns, a.addr, s.type);
       if (this.abstract.has(key)) return -EADDRINUSE;
       this.abstract.set(key, s);
       s.addr = a.addr;
@@ -82,7 +89,7 @@ export class UnixNet {
     let n = start;
     for (;;) {
       const addr = autobindAddress(n);
-      const key = abstractKey(addr, s.type);
+      const key = nsKey(s.netns, addr, s.type);
       if (!this.abstract.has(key)) {
         this.abstract.set(key, s);
         s.addr = addr;
@@ -100,7 +107,7 @@ export class UnixNet {
       if (s.inode.socket === s) s.inode.socket = null;
       s.inode = null;
     } else if (s.addr && s.addr.path === null) {
-      const key = abstractKey(s.addr, s.type);
+      const key = nsKey(s.netns, s.addr, s.type);
       if (this.abstract.get(key) === s) {
         this.k.sched.recorder?.write('ns');
         this.abstract.delete(key);
@@ -108,9 +115,9 @@ export class UnixNet {
     }
   }
 
-  /** unix_find_other: the socket named by a connect/sendto address, or -errno. */
-  find(t: Task, a: ParsedAddr, type: number): Socket | number {
-    const s = this.findOther(t, a, type);
+  /** unix_find_other: the socket named by a connect/sendto address from a socket of `type` in `netns`, or -errno. */
+  find(t: Task, a: ParsedAddr, type: number, netns: NetNamespace): Socket | number {
+    const s = this.findOther(t, a, type, netns);
     const rec = this.k.sched.recorder;
     if (rec) {
       rec.read('ns');
@@ -120,10 +127,10 @@ export class UnixNet {
     return s;
   }
 
-  private findOther(t: Task, a: ParsedAddr, type: number): Socket | number {
+  private findOther(t: Task, a: ParsedAddr, type: number, netns: NetNamespace): Socket | number {
     if (a.kind === 'autobind') return -EINVAL;
     if (a.kind === 'abstract') {
-      const s = this.abstract.get(abstractKey(a.addr, type));
+      const s = this.abstract.get(nsKey(netns, a.addr, type));
       return s && !s.dead ? s : -ECONNREFUSED;
     }
     const inode = this.k.vfs.lookup(a.path, t.cwd, t.creds);

@@ -15,6 +15,7 @@
 import { EFAULT, EINVAL } from '../kernel/errno.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import { SO_OOBINLINE } from './constants.ts';
+import type { Message } from './queue.ts';
 import type { RecvFrom } from './stream.ts';
 import type { Socket } from './socket.ts';
 
@@ -44,20 +45,28 @@ export function recvUrg(s: Socket, io: UserIO, peek: boolean, out: RecvFrom | nu
   return 1;
 }
 
+/** manage_oob's lockless fast path: message i is unread ordinary data, nothing to manage. */
+export function oobFastPath(s: Socket, i: number): boolean {
+  const m = s.recvQueue.msgs[i];
+  return m.remaining > 0 && m !== s.recvQueue.oob;
+}
+
 /**
  * manage_oob: what an ordinary read does at message index i of the queue,
- * having copied `copied` bytes so far. Returns the index of the message to
- * read from (it may have freed consumed marks or an unread OOB byte), or -1
- * to stop: at the mark once something was read, or at the end of the queue.
+ * having copied `copied` bytes so far, under the queue lock. Returns the
+ * index of the message to read from, or -1 to stop: at the mark once
+ * something was read, or at the end of the queue. Consumed marks and an
+ * unread OOB byte it drops are unlinked and put on `hitlist`, which the
+ * caller frees once it has dropped the lock (consume_skb, kfree_skb).
  */
-export function manageOob(s: Socket, i: number, peek: boolean, copied: number): number {
+export function manageOob(s: Socket, i: number, peek: boolean, copied: number, hitlist: Message[]): number {
   const q = s.recvQueue;
   const m = q.msgs[i];
   if (m.remaining > 0 && m !== q.oob) return i;
   if (m.remaining === 0) {
     if (copied && (!q.oob || m === q.oob)) return -1;
     if (peek) i++;
-    else q.freeAt(i); // consume_skb of the mark; i now indexes the next message
+    else unlinkTo(q, i, hitlist); // the mark; i now indexes the next message
     if (i >= q.msgs.length) return -1;
   }
   const n = q.msgs[i];
@@ -67,7 +76,7 @@ export function manageOob(s: Socket, i: number, peek: boolean, copied: number): 
     q.oob = null;
     if (!oobInline(s)) {
       // The unread OOB byte is dropped; Linux's inq_len (FIONREAD) keeps counting it.
-      q.freeAt(i);
+      unlinkTo(q, i, hitlist);
       s.inqSkew++;
       return q.msgs.length > 0 ? 0 : -1;
     }
@@ -76,6 +85,12 @@ export function manageOob(s: Socket, i: number, peek: boolean, copied: number): 
     return i < q.msgs.length ? i : -1;
   }
   return i;
+}
+
+function unlinkTo(q: Socket['recvQueue'], i: number, hitlist: Message[]): void {
+  const m = q.msgs[i];
+  q.unlink(m);
+  hitlist.push(m);
 }
 
 /** SIOCATMARK: the next byte read would be the OOB byte (or a consumed mark with no later OOB byte but the next message). */

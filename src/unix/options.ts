@@ -3,6 +3,7 @@
 import type { AddressSpace } from '../hw/memory.ts';
 import { EDOM, EFAULT, EINVAL, ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM } from '../kernel/errno.ts';
 import type { Task } from '../kernel/task.ts';
+import { vpid } from '../kernel/namespaces.ts';
 import { copyFromUser, copyToUser, getI32, putU32, StructWriter } from '../kernel/uaccess.ts';
 import {
   AF_UNIX, HZ, MAX_SCHEDULE_TIMEOUT, RMEM_MAX, SO_ACCEPTCONN, SO_BROADCAST, SO_BUSY_POLL, SO_DEBUG, SO_DOMAIN,
@@ -98,7 +99,8 @@ export function getsockopt(t: Task, s: Socket, level: number, opt: number, optva
     case SO_PEERCRED: {
       // No peer credentials yet: {0, -1, -1}, not an error (item 127).
       const c = s.peercred ?? { pid: 0, uid: -1, gid: -1 };
-      v = new StructWriter(UCRED_SIZE).i32(0, c.pid).u32(4, c.uid).u32(8, c.gid).bytes;
+      // cred_to_ucred: the pid as the caller's pid namespace numbers it, 0 when not visible there
+      v = new StructWriter(UCRED_SIZE).i32(0, vpid(t, c.pid)).u32(4, c.uid).u32(8, c.gid).bytes;
       break;
     }
     case SO_RCVTIMEO:

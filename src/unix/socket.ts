@@ -12,12 +12,14 @@ import { putU32 } from '../kernel/uaccess.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
+import { KernelLock } from '../kernel/lock.ts';
 import type { UnixAddress } from './address.ts';
 import { FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
 import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
 import type { UnixNet } from './namespace.ts';
+import type { NetNamespace } from '../kernel/namespaces.ts';
 import { MessageQueue, SendBuffer } from './queue.ts';
 import { pollMask, release, sockRecv, sockSend } from './stream.ts';
 
@@ -43,10 +45,14 @@ export function deadlineOf(t: Task, timeo: number): number {
   return timeo > 0 ? t.kernel.sched.clock.now + timeo : Infinity;
 }
 
-/** Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). */
-export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number): Generator<KernelYield, number, void> {
-  if (deadline === Infinity) return yield* sleepOn(t, q);
-  const r = yield* sleepOnUntil(t, q, deadline);
+/**
+ * Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo
+ * expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). `unlock` drops
+ * the caller's locks once it is on q (see sleepOn).
+ */
+export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
+  if (deadline === Infinity) return yield* sleepOn(t, q, unlock);
+  const r = yield* sleepOnUntil(t, q, deadline, unlock);
   // sock_intr_errno: with a timeout running, a signal is EINTR even after a SA_RESTART handler
   return r === 1 ? -EAGAIN : r === -ERESTARTSYS ? -EINTR : r;
 }
@@ -103,6 +109,20 @@ export class Socket implements FileOps {
   readonly recvQueue: MessageQueue;
   /** connectors sleep here while this listener's backlog is full (u->peer_wait) */
   readonly peerWait: WaitQueue;
+  /**
+   * The socket's locks, as struct unix_sock and struct sock have them
+   * (src/kernel/lock.ts). The syscalls take them where Linux does; close's
+   * unix_release_sock, which cannot wait here, runs when they are free
+   * (whenFree); ioctl and poll take none (nothing interleaves inside them).
+   */
+  /** u->lock, unix_state_lock: the socket's state, peer and shutdown bits */
+  readonly lock: KernelLock;
+  /** sk_receive_queue.lock: the receive queue (for a listener: its pending embryos) */
+  readonly recvLock: KernelLock;
+  /** u->iolock: one reader at a time (unix_stream_read_generic, unix_dgram_recvmsg) */
+  readonly iolock: KernelLock;
+  /** u->bindlock: one bind or autobind at a time */
+  readonly bindlock: KernelLock;
 
   /** the sockfs inode's owner: the creator's fsuid/fsgid (sock_alloc) */
   uid = 0;
@@ -115,11 +135,18 @@ export class Socket implements FileOps {
     readonly type: number,
     /** sockfs inode number */
     readonly ino: number,
+    /** the network namespace it was created in (sock_net) */
+    readonly netns: NetNamespace,
   ) {
     const name = `socket:[${ino}]`;
     this.sendBuf = new SendBuffer(name, net.k.memory);
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
+    // unix_state_double_lock orders by address; the inode number stands for it.
+    this.lock = new KernelLock(`${name} u->lock`, 'spin', { lockClass: '&u->lock', order: ino });
+    this.recvLock = new KernelLock(`${name} sk_receive_queue.lock`, 'spin', { lockClass: '&sk->sk_receive_queue.lock', order: ino });
+    this.iolock = new KernelLock(`${name} u->iolock`, 'mutex', { lockClass: '&u->iolock', order: ino });
+    this.bindlock = new KernelLock(`${name} u->bindlock`, 'mutex', { lockClass: '&u->bindlock', order: ino });
     const trace = net.k.sched.trace;
     if (trace.recording) this.recvQueue.onChange = (q) => trace.counter(`${name} queued bytes`, q.bytes);
     this.rcvbuf = net.defaultRcvbuf;

@@ -21,7 +21,7 @@ import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
-import { manageOob, recvUrg } from './oob.ts';
+import { manageOob, oobFastPath, recvUrg } from './oob.ts';
 import { sendSigurg } from '../kernel/fown.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
@@ -120,9 +120,9 @@ function* streamSend(
     // A large write is split into skbs of at most half the buffer (unix_stream_sendmsg),
     // each charged its truesize (src/unix/truesize.ts).
     const { size, truesize } = streamSkbSize(io.remaining - reserve, s.sendBuf.sndbuf);
-    const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
+    const send = k.bug('stream-wake-before-queue') ? sendChunkWakeFirst : sendChunk;
+    const r = yield* send(t, s, other, io, size, truesize, scm);
     if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
-    if (!k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
     sent += size;
   }
   if (oob) {
@@ -131,6 +131,28 @@ function* streamSend(
     sent++;
   }
   return sent;
+}
+
+/** One skb of a stream send, queued on the peer, then sk_data_ready: the peer's readers are woken once it is there. */
+function* sendChunk(
+  t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
+): Generator<KernelYield, number, void> {
+  const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
+  if (r >= 0 && !s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
+  return r;
+}
+
+/**
+ * BUG (planted 'stream-wake-before-queue'): sk_data_ready is called before
+ * the skb is queued, with unix_state_lock(other) (an interleaving point on
+ * SMP) in between. A reader woken on another hart re-checks an empty queue
+ * and sleeps again; the data then arrives with nobody left to wake it.
+ */
+function* sendChunkWakeFirst(
+  t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
+): Generator<KernelYield, number, void> {
+  other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  return yield* queueChunk(t, s, other, io, size, truesize, scm);
 }
 
 /**
@@ -151,22 +173,24 @@ function* queueChunk(
   s.sendBuf.inTransit += truesize;
   let queued = false;
   try {
-    yield PREEMPT; // unix_state_lock(other)
-    s.sendBuf.inTransit -= truesize;
+    yield* other.lock.acquire(t); // unix_state_lock(other)
     if (other.dead || other.shutdown & RCV_SHUTDOWN) {
-      queued = true; // freed below, not leaked
-      s.sendBuf.uncharge(truesize);
-      dropRights(s, m);
-      return -EPIPE;
+      other.lock.release(t);
+      return -EPIPE; // out_pipe: the skb is freed below
     }
     addCreds(t, s, other, m);
+    // skb_queue_tail (queue_oob: __skb_queue_tail) under the receive-queue lock
+    yield* other.recvLock.acquire(t);
+    s.sendBuf.inTransit -= truesize;
     other.recvQueue.enqueue(m);
     if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
+    other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
+    other.lock.release(t);
   } finally {
     if (!queued) {
-      // the task died at the preemption point: kfree_skb
+      // EPIPE, or the task died at an interleaving point: kfree_skb
       s.sendBuf.inTransit -= truesize;
       s.sendBuf.uncharge(truesize);
       dropRights(s, m);
@@ -252,15 +276,21 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   if (typeof m === 'number') return m;
   let queued = false;
   try {
-    yield PREEMPT; // unix_state_lock(other)
-    if (other.dead || other.shutdown & RCV_SHUTDOWN) return -EPIPE;
-    s.sendBuf.inTransit -= m.charge;
+    yield* other.lock.acquire(t); // unix_dgram_sendmsg: unix_state_lock(other)
+    if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+      other.lock.release(t);
+      return -EPIPE;
+    }
     addCreds(t, s, other, m);
+    yield* other.recvLock.acquire(t); // skb_queue_tail
+    s.sendBuf.inTransit -= m.charge;
     other.recvQueue.enqueue(m);
+    other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
+    other.lock.release(t);
   } finally {
-    if (!queued) freeUnqueued(s, m); // an error, or the task died at the preemption point
+    if (!queued) freeUnqueued(s, m); // an error, or the task died at the interleaving point
   }
   if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
   return m.data.length;
@@ -283,7 +313,32 @@ export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock:
 function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
   if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
   const peek = (flags & MSG_PEEK) !== 0;
-  if (flags & MSG_OOB) return recvUrg(s, io, peek, out);
+  if (flags & MSG_OOB) {
+    // unix_stream_recv_urg: u->iolock, u->lock, and the queue lock around oob_skb
+    yield* s.iolock.acquire(t);
+    yield* s.lock.acquire(t);
+    yield* s.recvLock.acquire(t);
+    const r = recvUrg(s, io, peek, out);
+    s.recvLock.release(t);
+    s.lock.release(t);
+    s.iolock.release(t);
+    return r;
+  }
+  // "Lock the socket to prevent queue disordering": one reader at a time, and u->lock
+  // while it looks at the queue. Both are dropped to sleep (unix_stream_data_wait).
+  yield* s.iolock.acquire(t);
+  yield* s.lock.acquire(t);
+  try {
+    return yield* streamReadLocked(t, s, io, flags, noblock, out);
+  } finally {
+    if (s.lock.owner === t) s.lock.release(t);
+    if (s.iolock.owner === t) s.iolock.release(t);
+  }
+}
+
+/** unix_stream_read_generic from mutex_lock(&u->iolock) on; the caller holds u->iolock and u->lock and drops what is still held. */
+function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+  const peek = (flags & MSG_PEEK) !== 0;
   // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise SO_RCVLOWAT bytes (at most the buffer), at least one.
   const target = Math.max(flags & MSG_WAITALL ? io.total : Math.min(s.rcvlowat, io.total), 1);
   const q = s.recvQueue;
@@ -301,7 +356,14 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
     for (;;) {
       // again: the message at i, past consumed marks and the OOB byte (manage_oob)
       if (i < q.msgs.length) {
-        i = manageOob(s, i, peek, copied);
+        if (!oobFastPath(s, i)) {
+          // manage_oob's slow path runs under the queue lock; what it drops is freed after
+          yield* s.recvLock.acquire(t);
+          const hitlist: Message[] = [];
+          if (i < q.msgs.length) i = manageOob(s, i, peek, copied, hitlist); // the collector may have purged meanwhile
+          s.recvLock.release(t);
+          for (const x of hitlist) q.free(x);
+        }
         if (i < 0 && copied) break redo;
       }
       const m = i >= 0 ? q.msgs[i] : undefined;
@@ -314,8 +376,14 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
           if (copied === 0) return -EAGAIN;
           break redo;
         }
-        const err = yield* sleepTimeo(t, q.readers, deadline);
+        // unix_stream_data_wait: on the queue first, then the locks go (a wake from a close they held up is not lost)
+        const err = yield* sleepTimeo(t, q.readers, deadline, () => {
+          s.lock.release(t);
+          s.iolock.release(t);
+        });
         if (err) return copied || err;
+        yield* s.iolock.acquire(t);
+        yield* s.lock.acquire(t);
         continue redo;
       }
       if (skip >= m.remaining) {
@@ -399,17 +467,21 @@ function seqpacketRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: b
 // ---- shutdown, poll, release ----
 
 /** unix_shutdown: SHUT_RD/WR/RDWR on this end, mirrored onto a stream/seqpacket peer. */
-export function shutdown(s: Socket, how: number): number {
+export function* shutdown(t: Task, s: Socket, how: number): SyscallGen {
   if (how < 0 || how > 2) return -EINVAL;
   const mode = (how + 1) & SHUTDOWN_MASK;
+  yield* s.lock.acquire(t);
   s.shutdown |= mode;
-  s.stateChanged();
   const other = s.peer;
+  s.lock.release(t);
+  s.stateChanged();
   if (other && s.connectionOriented) {
     let peerMode = 0;
     if (mode & RCV_SHUTDOWN) peerMode |= SEND_SHUTDOWN;
     if (mode & SEND_SHUTDOWN) peerMode |= RCV_SHUTDOWN;
+    yield* other.lock.acquire(t);
     other.shutdown |= peerMode;
+    other.lock.release(t);
     other.stateChanged();
   }
   return 0;
@@ -438,6 +510,13 @@ export function pollMask(s: Socket): number {
  */
 export function release(s: Socket, embryo: boolean): void {
   if (s.dead) return;
+  // It takes u->lock, the peer's u->lock and the queue lock in turn. A task on another hart that
+  // holds one is inside its critical section: the release waits for it, as spin_lock would.
+  const busy = [s.lock, s.recvLock, s.connectionOriented ? s.peer?.lock : undefined].find((l) => l && l.owner !== null);
+  if (busy) {
+    busy.whenFree(() => release(s, embryo), s.net.k.sched.recorder);
+    return;
+  }
   const net = s.net;
   net.unbind(s);
   const wasListening = s.state === 'listening';

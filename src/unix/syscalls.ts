@@ -8,7 +8,7 @@ import { fdget, fdgetUnheld } from '../kernel/fdget.ts';
 import { readTimespecTicks, writeTimespecTicks } from '../kernel/syscalls/poll.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { PREEMPT, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
+import type { SyscallGen, SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import { putU32 } from '../kernel/uaccess.ts';
 import { UIO_MAXIOV, UserIO } from '../kernel/userio.ts';
@@ -86,7 +86,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   d(198, 'socket', ['int', 'hex', 'int'], (t, [domain, type, protocol]) => {
     const base = checkCreate(domain, type, protocol, false);
     if (base < 0) return base;
-    const f = openSocket(k, net.newSocket(base), (type & SOCK_NONBLOCK) !== 0, t);
+    const f = openSocket(k, net.newSocket(base, t.nsproxy.net), (type & SOCK_NONBLOCK) !== 0, t);
     const fd = t.fds.install(f, (type & SOCK_CLOEXEC) !== 0);
     if (fd < 0) f.put();
     return fd;
@@ -99,8 +99,8 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (!t.mm.check(sv, 8, 2)) return -EFAULT;
     const base = checkCreate(domain, type, protocol, true);
     if (base < 0) return base;
-    const a = net.newSocket(base);
-    const b = net.newSocket(base);
+    const a = net.newSocket(base, t.nsproxy.net);
+    const b = net.newSocket(base, t.nsproxy.net);
     connectPair(a, b, credOf(t));
     const nonblock = (type & SOCK_NONBLOCK) !== 0;
     const cloexec = (type & SOCK_CLOEXEC) !== 0;
@@ -120,13 +120,15 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof b === 'number') return b;
     const a = parseAddr(b, true);
     if (typeof a === 'number') return a;
-    return net.bind(t, r[1], a);
+    const sk = r[1];
+    return sk.bindlock.withLock(t, () => net.bind(t, sk, a)); // u->bindlock (unix_bind_bsd, unix_bind_abstract, unix_autobind)
   });
 
   d(201, 'listen', ['fd', 'int'], (t, [fd, backlog]) => {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
-    return listen(t, r[1], backlog);
+    const sk = r[1];
+    return sk.lock.withLock(t, () => listen(t, sk, backlog)); // unix_listen: unix_state_lock(sk)
   });
 
   d(203, 'connect', ['fd', 'sockaddr', 'int'], (t, [fd, uaddr, addrlen]) => {
@@ -153,10 +155,12 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof e === 'number') return e;
     let owned = false;
     try {
-      yield PREEMPT; // the connection is off the queue but not yet in the fd table
+      // unix_state_lock(tsk) to graft it: the connection is off the queue but not yet in the fd table
+      yield* e.lock.acquire(t);
       owned = true;
       e.passcred = s.passcred; // unix_sock_inherit_flags (item 43); O_NONBLOCK is not inherited
       e.passpidfd = s.passpidfd;
+      e.lock.release(t);
       const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0, t);
       if (uaddr !== 0) {
         const err = copyAddrOut(t.mm, uaddr, ulen, e.peer?.addr?.bytes ?? UNNAMED.bytes);
@@ -291,7 +295,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
         if (s.passcred || scm.files) cw.ctrunc = true;
         if (scm.files) net.inflight.putFiles(scm.files);
       } else {
-        if (s.passcred && scm.creds) cw.putCreds(scm.creds);
+        if (s.passcred && scm.creds) cw.putCreds(t, scm.creds);
         if (scm.files) cw.detachFds(t, scm.files, (flags & MSG_CMSG_CLOEXEC) !== 0, (fs) => net.inflight.putFiles(fs));
         // scm_pidfd_recv, after the credentials and the files: a pidfd of the sender's process
         if (s.passpidfd && scm.creds && scm.creds.pid > 0) cw.putPidfd(t, scm.creds.pid);
@@ -373,6 +377,6 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   d(210, 'shutdown', ['fd', 'int'], (t, [fd, how]) => {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
-    return shutdown(r[1], how);
+    return shutdown(t, r[1], how);
   });
 }

@@ -31,7 +31,7 @@ const cacheRoot = (): string => process.env.UNIXSIM_MUSL_CACHE ?? join(process.e
  * source, compiler and flags from the cache outside git (builds dominate
  * this test's time); compilers run in parallel.
  */
-async function build(cc: string, args: string[], src: string, out: string): Promise<void> {
+export async function buildCached(cc: string, args: string[], src: string, out: string): Promise<void> {
   const flags = ['-O1', ...args];
   const ccVersion = spawnSync(cc, ['--version']).stdout?.toString() ?? '';
   const hash = createHash('sha256').update(readFileSync(src));
@@ -58,12 +58,21 @@ async function build(cc: string, args: string[], src: string, out: string): Prom
 
 export const MUSL_VERSION = '1.2.3';
 
-/** The musl-gcc wrapper of the riscv64 musl that test/guest/musl/build-musl.sh builds (the cache is outside git). */
-export function requireMusl(): string {
-  const gcc = join(cacheRoot(), `musl-${MUSL_VERSION}-riscv64`, 'bin', 'musl-gcc');
-  if (!existsSync(gcc)) throw new Error(`${gcc} not found: build riscv64 musl with test/guest/musl/build-musl.sh (.ci/run does)`);
+/**
+ * The musl-gcc wrapper of the riscv64 musl that test/guest/musl/build-musl.sh
+ * builds (the cache is outside git): rv64gc, or with `rv64g` the build without
+ * the C extension (compile with RV64G_FLAGS).
+ */
+export function requireMusl(isa: 'rv64gc' | 'rv64g' = 'rv64gc'): string {
+  const dir = isa === 'rv64g' ? `musl-${MUSL_VERSION}-riscv64g` : `musl-${MUSL_VERSION}-riscv64`;
+  const gcc = join(cacheRoot(), dir, 'bin', 'musl-gcc');
+  const how = isa === 'rv64g' ? 'test/guest/musl/build-musl.sh --rv64g' : 'test/guest/musl/build-musl.sh';
+  if (!existsSync(gcc)) throw new Error(`${gcc} not found: build riscv64 musl with ${how} (.ci/run does)`);
   return gcc;
 }
+
+/** Code generation without the C extension, for programs linked with the rv64g musl. */
+export const RV64G_FLAGS = ['-march=rv64g', '-mabi=lp64d'];
 
 /** Builds `src` for riscv64 with glibc and with musl, and for the host, into a fresh temporary directory, and runs the host build. */
 export async function buildProbe(src: string): Promise<BuiltProbe> {
@@ -75,9 +84,9 @@ export async function buildProbe(src: string): Promise<BuiltProbe> {
   const riscvMusl = join(dir, `${name}.musl`);
   const host = join(dir, `${name}.host`);
   await Promise.all([
-    build(cross, ['-static', '-pthread'], src, riscv),
-    build(musl, ['-static'], src, riscvMusl),
-    build(hostCompiler(), ['-pthread'], src, host),
+    buildCached(cross, ['-static', '-pthread'], src, riscv),
+    buildCached(musl, ['-static'], src, riscvMusl),
+    buildCached(hostCompiler(), ['-pthread'], src, host),
   ]);
   const r = spawnSync(host, [], { maxBuffer: 1 << 24, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw r.error;

@@ -130,4 +130,22 @@ describe('translated blocks stop where the interpreter stops', () => {
     ];
     for (const b of [3, 10, 1000]) agreeStepwise(program, () => b);
   });
+  it('a logical shift right by exactly 32 compares equal to the same value loaded (registers stay int32 inside a block)', () => {
+    // x5 = -1; x7 = 0x00000000ffffffff by lwu; x6 = x5 >>> 32 by srli and x9 by srl: both equal x7.
+    // gc Go's runtime (pcvalue) depends on it; a block once held 2^32-1 where the interpreter holds -1.
+    const prog: Inst[] = [
+      addi(5, 0, -1), sd(5, 31, 0), I(0x03, 6, 7, 31, 0), // lwu x7, 0(x31)
+      I(0x13, 5, 6, 5, 32), // srli x6, x5, 32
+      addi(8, 0, 32), R(0x33, 5, 0, 9, 5, 8), // srl x9, x5, x8
+      addi(10, 0, 0),
+      B(1, 6, 7, 8), addi(10, 10, 1), // bne x6, x7: skip
+      B(1, 9, 7, 8), addi(10, 10, 2), // bne x9, x7: skip
+      ecall(),
+    ];
+    for (const jit of [false, true]) {
+      const m = machine(prog, jit);
+      expect(m.hart.run(1000).kind).toBe('ecall');
+      expect(m.hart.getX(10), jit ? 'translated' : 'interpreted').toBe(3);
+    }
+  });
 });

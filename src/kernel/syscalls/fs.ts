@@ -5,11 +5,12 @@
 // failure is the errno Linux's namei/open code gives.
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC,
-  O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_TRUNC, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+  O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_TRUNC, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
 } from '../abi.ts';
 import {
   EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
 } from '../errno.ts';
+import { openCharDevice } from '../devnull.ts';
 import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { DirFile, direntType, Fifos, MAX_FILE_SIZE, PathFile, RegularFile, statInode, truncateInode } from '../regular.ts';
@@ -25,12 +26,16 @@ const AT_NO_AUTOMOUNT = 0x800;
 /** Size of struct stat (asm-generic, riscv64). */
 export const STAT_SIZE = 128;
 
-/** struct stat (asm-generic): the layout newfstatat/fstat copy out. Times are 0: the VFS keeps none. */
+/** struct stat (asm-generic): the layout newfstatat/fstat copy out. */
 export function encodeStat(s: StatInfo): Uint8Array {
   const w = new StructWriter(STAT_SIZE);
   w.u64(0, s.dev).u64(8, s.ino).u32(16, s.mode).u32(20, s.nlink).u32(24, s.uid).u32(28, s.gid);
-  w.u64(32, 0); // rdev: no device files
+  w.u64(32, s.rdev ?? 0);
   w.u64(48, s.size).i32(56, s.blksize).u64(64, Math.ceil(s.size / 4096) * 8);
+  const times = s.times;
+  if (times) {
+    for (const [off, [sec, nsec]] of [[72, times.atime], [88, times.mtime], [104, times.ctime]] as const) w.u64(off, sec).u64(off + 8, nsec); // u64 writes a negative second count as two's complement
+  }
   return w.bytes;
 }
 
@@ -99,11 +104,16 @@ function openProcFile(t: Task, path: string, flags: number): number | null {
   const gen = t.kernel.procFiles.get(path.replace(/^\/proc\/(self|\d+)\/net\//, '/proc/net/'));
   if (!gen) return null;
   if ((flags & O_ACCMODE) !== 0) return -EACCES;
-  const inode = new InodeClass(0, S_IFREG | 0o444, 0, 0);
-  const bytes = fromLatin1(gen(t));
+  // /proc/PID/net shows that process's namespaces (/proc/net is /proc/self/net)
+  const m = /^\/proc\/(\d+)\//.exec(path);
+  const owner = m ? t.kernel.tasks.get(Number(m[1])) : t;
+  if (!owner || owner.state === 'exited') return -ENOENT;
+  // its parent is /proc, so fstatfs finds procfs
+  const inode = new InodeClass(0, S_IFREG | 0o444, 0, 0, t.kernel.vfs.root.children!.get('proc'));
+  const bytes = fromLatin1(gen(owner));
   inode.data = new Uint8Array(bytes);
   inode.size = bytes.length;
-  return installFile(t, t.kernel.files.open(new RegularFile(inode, path, t.kernel.memory), statusFlags(flags), inode), flags);
+  return installFile(t, t.kernel.files.open(new RegularFile(inode, path, t.kernel.vfs), statusFlags(flags), inode), flags);
 }
 
 function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, fifos: Fifos): SyscallResult {
@@ -156,13 +166,20 @@ function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: n
     case S_IFDIR:
       return installFile(t, k.files.open(new DirFile(inode, path), statusFlags(flags), inode), flags);
     case S_IFREG: {
-      if (flags & O_TRUNC && !created && inode.size > 0) truncateInode(inode, 0, k.memory);
-      return installFile(t, k.files.open(new RegularFile(inode, path, k.memory), statusFlags(flags), inode), flags);
+      if (flags & O_TRUNC && !created) {
+        if (inode.size > 0) truncateInode(inode, 0, k.memory);
+        k.vfs.modified(inode); // handle_truncate's do_truncate
+      }
+      return installFile(t, k.files.open(new RegularFile(inode, path, k.vfs), statusFlags(flags), inode), flags);
     }
     case S_IFIFO:
       return openFifo(t, inode, flags, fifos);
     case S_IFSOCK:
       return -ENXIO; // sockets are reached with connect(2), never open(2) (sock_no_open)
+    case S_IFCHR: {
+      const ops = openCharDevice(inode, path);
+      return typeof ops === 'number' ? ops : installFile(t, k.files.open(ops, statusFlags(flags), inode), flags);
+    }
     default:
       return -ENXIO;
   }
@@ -230,6 +247,13 @@ function emptyPathTarget(t: Task, dirfd: number): { inode: Inode | null; file: O
 
 function newfstatat(t: Task, dirfd: number, pathAddr: number, buf: number, flags: number): number {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) return -EINVAL;
+  const info = statAt(t, dirfd, pathAddr, flags);
+  if (typeof info === 'number') return info;
+  return t.mm.write(buf, encodeStat(info)) ? 0 : -EFAULT;
+}
+
+/** What a *stat*at call names (AT_EMPTY_PATH: dirfd itself; AT_SYMLINK_NOFOLLOW: a final link as itself), or -errno. */
+export function statAt(t: Task, dirfd: number, pathAddr: number, flags: number): StatInfo | number {
   const path = readCString(t.mm, pathAddr);
   if (typeof path === 'number') return path;
   let info: StatInfo;
@@ -243,7 +267,7 @@ function newfstatat(t: Task, dirfd: number, pathAddr: number, buf: number, flags
     if (!r.l.inode) return -ENOENT;
     info = statInode(r.l.inode);
   }
-  return t.mm.write(buf, encodeStat(info)) ? 0 : -EFAULT;
+  return info;
 }
 
 function faccessat(t: Task, dirfd: number, pathAddr: number, mode: number, flags: number): number {
@@ -277,6 +301,7 @@ function chmodInode(t: Task, inode: Inode, mode: number): number {
   // Without the file's group, a non-root chmod silently drops set-group-ID (notify_change / inode_init_owner).
   if (c.euid !== 0 && c.egid !== inode.gid) bits &= ~S_ISGID;
   inode.mode = (inode.mode & S_IFMT) | bits;
+  t.kernel.vfs.changed(inode);
   return 0;
 }
 
@@ -287,6 +312,7 @@ function getdents64(t: Task, fd: number, dirp: number, count: number): number {
   if (!(f.ops instanceof DirFile)) return -ENOTDIR;
   const dir = f.ops;
   if (dir.inode.nlink === 0) return -ENOENT; // IS_DEADDIR
+  t.kernel.vfs.accessed(dir.inode); // iterate_dir's file_accessed, whatever the entries
   const out: Uint8Array[] = [];
   let used = 0;
   let pos = f.pos;
@@ -466,6 +492,7 @@ export function registerFs(k: Kernel): void {
     if (f.inode) {
       f.inode.uid = newUid;
       f.inode.gid = newGid;
+      t.kernel.vfs.changed(f.inode); // chown_common always asks for ATTR_CTIME
       return 0;
     }
     return f.ops.chown ? f.ops.chown(f, newUid, newGid) : 0;
@@ -484,7 +511,9 @@ export function registerFs(k: Kernel): void {
     if (!(f.ops instanceof RegularFile) || !f.writable) return -EINVAL;
     if (length > MAX_FILE_SIZE) return -EFBIG;
     // Growth is real memory here (no sparse files): past the run's budget it is ENOSPC, as a full tmpfs.
-    return truncateInode(f.ops.inode, length, t.kernel.memory) ? 0 : -ENOSPC;
+    if (!truncateInode(f.ops.inode, length, t.kernel.memory)) return -ENOSPC;
+    t.kernel.vfs.modified(f.ops.inode); // do_truncate: ATTR_MTIME | ATTR_CTIME, even at the same size
+    return 0;
   });
   d(61, 'getdents64', ['fd', 'ptr', 'uint'], (t, [fd, dirp, count]) => getdents64(t, fd, dirp, count));
   d(36, 'symlinkat', ['path', 'fd', 'path'], (t, [target, dirfd, path]) => symlinkat(t, target, dirfd, path));

@@ -125,7 +125,7 @@ export function registerIo(k: Kernel): void {
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
       case F_GETOWN:
-        return getOwner(f);
+        return getOwner(t, f);
       case F_SETOWN:
         return setOwner(t, f, arg | 0);
       case F_GETOWN_EX:

@@ -12,6 +12,7 @@ import { HartContext, SS_DISABLE, SS_ONSTACK, STACK_LIMIT } from '../hartcontext
 import type { Kernel } from '../kernel.ts';
 import { altStackFlags, restoreFromFrame } from '../signalframe.ts';
 import type { Task } from '../task.ts';
+import { taskByVpid, vpid } from '../namespaces.ts';
 import { fromLatin1, getU32, getU64, readCString, StructWriter } from '../uaccess.ts';
 
 export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4, RLIMIT_RSS = 5,
@@ -97,7 +98,7 @@ function putLimit(caller: Task, target: Task, resource: number, [cur, max]: [num
 
 function prlimit(k: Kernel, t: Task, pid: number, resource: number, newp: number, oldp: number): number {
   if (resource < 0 || resource >= RLIM_NLIMITS) return -EINVAL;
-  const target = pid === 0 ? t : k.tasks.get(pid);
+  const target = pid === 0 ? t : taskByVpid(t, pid);
   if (!target || target.state === 'exited') return -ESRCH;
   let next: [number, number] | null = null;
   if (newp) {
@@ -221,7 +222,7 @@ export function registerMisc(k: Kernel): void {
 
   d(96, 'set_tid_address', ['ptr'], (t, [tidptr]) => {
     t.clearChildTid = tidptr;
-    return t.tid;
+    return vpid(t, t.tid); // the caller's tid as its pid namespace numbers it (libc caches it for tgkill)
   });
   d(99, 'set_robust_list', ['ptr', 'size'], (_t, [, len]) => (len === 24 ? 0 : -EINVAL));
   d(293, 'rseq', ['ptr', 'uint', 'hex', 'hex'], () => -ENOSYS);

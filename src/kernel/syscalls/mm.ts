@@ -50,6 +50,8 @@ function mmap(t: Task, addr: number, length: number, prot: number, flags: number
   const len = pageUp(length);
   if (len >= USER_TOP) return -ENOMEM;
   let data: Uint8Array | null = null;
+  /** bytes of the mapping backed by the file (whole pages); the pages after them are past its end */
+  let backed = len;
   if (!(flags & MAP_ANONYMOUS)) {
     const f = t.fds.get(fd);
     if (!f) return -EBADF;
@@ -59,6 +61,8 @@ function mmap(t: Task, addr: number, length: number, prot: number, flags: number
     if (type !== MAP_PRIVATE && prot & PROT_WRITE && !f.writable) return -EACCES;
     const inode = f.inode;
     data = offset < inode.size ? inode.data.subarray(offset, Math.min(inode.size, offset + len)) : new Uint8Array(0);
+    // filemap_fault: a page wholly past the end of the file (as it is now) is SIGBUS; the last partial page reads zeros past it
+    backed = Math.min(len, pageUp(Math.max(inode.size - offset, 0)));
   }
   if (overcommits(t.mm, len, prot)) return -ENOMEM;
   let at: number;
@@ -74,7 +78,11 @@ function mmap(t: Task, addr: number, length: number, prot: number, flags: number
   }
   // MAP_SHARED: one set of frames for this mapping and every fork child's copy of it.
   const shared = type === MAP_PRIVATE ? null : new SharedMemory(t.mm.budget);
-  if (!t.mm.map(at, len, prot, shared)) return -ENOMEM;
+  if (!t.mm.map(at, backed, prot, shared)) return -ENOMEM;
+  if (backed < len && !t.mm.map(at + backed, len - backed, prot, null, 0, true)) {
+    t.mm.unmap(at, backed);
+    return -ENOMEM;
+  }
   if (data && data.length && !t.mm.poke(at, data)) {
     t.mm.unmap(at, len);
     return -ENOMEM;

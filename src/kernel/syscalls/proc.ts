@@ -1,9 +1,10 @@
-// Processes, identity, time and signals: exit, wait4, clone (as fork),
+// Processes, identity, time and signals: exit, wait4, waitid, clone (as fork),
 // get*id, nanosleep and clocks on virtual time, kill, rt_sigaction,
 // rt_sigprocmask, sched_yield.
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
-import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, SIGKILL, SIGSTOP, WNOHANG, __WALL, __WCLONE } from '../abi.ts';
-import { E2BIG, EAGAIN, ECHILD, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, O_NONBLOCK, SIGCHLD, SIGKILL, SIGSTOP, WNOHANG, WUNTRACED, __WALL, __WCLONE } from '../abi.ts';
+import { E2BIG, EAGAIN, EBADF, ECHILD, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
+import { PidFd } from '../pidfd.ts';
 import { getLimit, RLIMIT_NPROC } from './misc.ts';
 import { readSigmask, withSigmask } from './poll.ts';
 import type { Kernel } from '../kernel.ts';
@@ -13,6 +14,8 @@ import { WaitQueue } from '../../sched/waitqueue.ts';
 import type { Task } from '../task.ts';
 import { getI64, getU64, putU32, putU64, StructWriter } from '../uaccess.ts';
 import { sleepOn, sleepOnUntil } from '../wait.ts';
+import { CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEW_ANY, initIgnores, taskByVpid, vpid } from '../namespaces.ts';
+import { copyNamespaces } from './unshare.ts';
 
 const CLOCK_REALTIME_COARSE = 5, CLOCK_TAI = 11;
 /** CLOCK_TAI - CLOCK_REALTIME: the kernel's tai offset, 0 until adjtimex sets it. */
@@ -21,12 +24,18 @@ const TAI_OFFSET_SECONDS = 0;
 /** CLOCK_REALTIME at virtual time 0: 2026-01-01T00:00:00Z, fixed so runs are reproducible. */
 export const REALTIME_EPOCH_SECONDS = 1767225600;
 
+/** CLOCK_REALTIME at virtual time `ticks`, as seconds and nanoseconds. */
+export function realtimeOf(ticks: number): [number, number] {
+  const sec = Math.floor(ticks / TICKS_PER_SECOND);
+  return [REALTIME_EPOCH_SECONDS + sec, ticks - sec * TICKS_PER_SECOND];
+}
+
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_PIDFD = 0x1000,
   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000,
   CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_DETACHED = 0x400000, CLONE_CHILD_SETTID = 0x01000000;
-/** Flags this kernel implements (plus the exit signal in the low byte); namespaces, ptrace, pidfd ... are ENOSYS. */
+/** Flags this kernel implements (plus the exit signal in the low byte); ptrace, pidfd, ... are ENOSYS, and CLONE_NEWUSER EINVAL (unshare.ts). */
 const CLONE_SUPPORTED = 0xff | CLONE_VM | CLONE_VFORK | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
-  CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID;
+  CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_NEW_ANY;
 
 /** Linux copy_process's checks of flag combinations: 0 or -EINVAL (before any unsupported flag is refused). */
 export function cloneFlagsError(flags: number): number {
@@ -34,6 +43,8 @@ export function cloneFlagsError(flags: number): number {
   if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) return -EINVAL;
   if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) return -EINVAL;
   if (flags & CLONE_PIDFD && flags & (CLONE_DETACHED | CLONE_THREAD)) return -EINVAL;
+  if ((flags & (CLONE_NEWUSER | CLONE_FS)) === (CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
+  if (flags & CLONE_THREAD && flags & (CLONE_NEWUSER | CLONE_NEWPID)) return -EINVAL;
   return 0;
 }
 
@@ -65,17 +76,20 @@ function* nanosleep(t: Task, ticks: number, rem: number): SyscallGen {
   }
 }
 
-function* wait4(t: Task, pid: number, status: number, options: number): SyscallGen {
+function* wait4(t: Task, upid: number, status: number, options: number): SyscallGen {
   const k = t.kernel;
   const proc = t.group.leader; // any thread waits for the process's children
+  // a pid names a child in the caller's pid namespace (-1 when it names none there)
+  const pid = upid > 0 ? t.pidNs.global(upid) || -1 : upid;
   for (;;) {
     const candidates = proc.children.filter((c) => pid <= 0 || c.pid === pid);
+    if (pid === -1 && upid > 0) return -ECHILD;
     if (candidates.length === 0) return -ECHILD;
     const z = candidates.find((c) => c.zombie);
     if (z) {
       if (status && !putU32(t.mm, status, z.exitStatus)) return -EFAULT;
       k.reap(t, z);
-      return z.pid;
+      return vpid(t, z.pid);
     }
     if (options & WNOHANG) return 0;
     const err = yield* sleepOn(t, proc.childExit);
@@ -83,12 +97,86 @@ function* wait4(t: Task, pid: number, status: number, options: number): SyscallG
   }
 }
 
+export const P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
+export const WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000, __WNOTHREAD = 0x20000000;
+const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+
+/**
+ * waitid (kernel_waitid): which children a call may report, the pid of its
+ * target (0 for any), or -errno for a bad idtype, id or pidfd. Every process
+ * here is in process group 1 (there is no setpgid), so P_PGID 0 or 1 names
+ * every child and any other group none.
+ */
+function waitidTarget(t: Task, idtype: number, id: number): { pid: number; nonblock: boolean } | number {
+  switch (idtype) {
+    case P_ALL:
+      return { pid: 0, nonblock: false };
+    case P_PID:
+      // a pid of the caller's namespace (-1, matching no child, when it names none there)
+      return id <= 0 ? -EINVAL : { pid: t.pidNs.global(id) || -1, nonblock: false };
+    case P_PGID:
+      if (id < 0) return -EINVAL;
+      return id === 0 || id === 1 ? { pid: 0, nonblock: false } : { pid: -1, nonblock: false };
+    case P_PIDFD: {
+      if (id < 0) return -EINVAL;
+      const f = t.fds.get(id);
+      if (!f || !(f.ops instanceof PidFd)) return -EBADF; // pidfd_get_pid
+      // a nonblocking pidfd makes the wait WNOHANG, and "nothing yet" EAGAIN
+      return { pid: f.ops.pid, nonblock: (f.flags & O_NONBLOCK) !== 0 };
+    }
+    default:
+      return -EINVAL;
+  }
+}
+
+/**
+ * waitid: like wait4, but the child is described in a siginfo (si_signo
+ * SIGCHLD, si_code CLD_EXITED/KILLED/DUMPED, si_pid, si_uid, si_status)
+ * and WNOWAIT leaves it waitable. Stopped and continued children are not
+ * modelled (nothing stops), so only WEXITED ever reports.
+ */
+function* waitid(t: Task, idtype: number, id: number, infop: number, options: number): SyscallGen {
+  if (options & ~(WNOHANG | WNOWAIT | WEXITED | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) return -EINVAL;
+  if (!(options & (WEXITED | WUNTRACED | WCONTINUED))) return -EINVAL;
+  const target = waitidTarget(t, idtype, id);
+  if (typeof target === 'number') return target;
+  const proc = t.group.leader;
+  const nohang = (options & WNOHANG) !== 0 || target.nonblock;
+  for (;;) {
+    const candidates = proc.children.filter((c) => target.pid === 0 || c.pid === target.pid);
+    if (candidates.length === 0) return -ECHILD;
+    const z = options & WEXITED ? candidates.find((c) => c.zombie) : undefined;
+    if (z) {
+      const st = z.exitStatus;
+      const sig = st & 0x7f;
+      const code = sig === 0 ? CLD_EXITED : st & 0x80 ? CLD_DUMPED : CLD_KILLED;
+      if (infop && !writeChildInfo(t, infop, SIGCHLD, code, vpid(t, z.pid), z.creds.uid, sig === 0 ? (st >> 8) & 0xff : sig)) return -EFAULT;
+      if (!(options & WNOWAIT)) t.kernel.reap(t, z);
+      return 0;
+    }
+    if (nohang) {
+      // nothing to report: 0 with a zeroed siginfo, or EAGAIN through a nonblocking pidfd
+      if (target.nonblock) return -EAGAIN;
+      if (infop && !writeChildInfo(t, infop, 0, 0, 0, 0, 0)) return -EFAULT;
+      return 0;
+    }
+    const err = yield* sleepOn(t, proc.childExit);
+    if (err) return err;
+  }
+}
+
+/** The fields of a SIGCHLD siginfo that waitid writes (riscv64 layout: the union at offset 16). */
+function writeChildInfo(t: Task, infop: number, signo: number, code: number, pid: number, uid: number, status: number): boolean {
+  const w = new StructWriter(28).i32(0, signo).i32(4, 0).i32(8, code).i32(16, pid).u32(20, uid).i32(24, status);
+  return t.mm.write(infop, w.bytes.subarray(0, 12)) && t.mm.write(infop + 16, w.bytes.subarray(16, 28));
+}
+
 /**
  * The parent of a CLONE_VFORK child sleeps until the child execs or exits
  * (Linux wait_for_vfork_done: only a fatal signal ends the wait early;
  * other signals wait for the return to user mode).
  */
-function* vforkWait(t: Task, child: Task): SyscallGen {
+function* vforkWait(t: Task, child: Task, nr: number): SyscallGen {
   const v = child.vfork!;
   while (!v.done) {
     if (t.sig.pending & bit(SIGKILL) || t.group.exitStatus !== null) break;
@@ -100,7 +188,7 @@ function* vforkWait(t: Task, child: Task): SyscallGen {
       v.queue.remove(t.waker);
     }
   }
-  return child.pid;
+  return nr;
 }
 
 /**
@@ -124,8 +212,26 @@ function taskLimitError(t: Task): number {
 function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: number, ctid: number): number | SyscallGen {
   const k = t.kernel;
   if (flags & ~CLONE_SUPPORTED) return -ENOSYS;
+  // a thread must share its process's pid namespace (copy_process)
+  if (flags & CLONE_THREAD && t.nsproxy.pidForChildren !== t.pidNs) return -EINVAL;
   const limited = taskLimitError(t);
   if (limited) return limited;
+  // copy_namespaces: the new namespaces the flags ask for, given to the child's side of the fork
+  const saved = t.nsproxy;
+  if (flags & CLONE_NEW_ANY) {
+    const ns = copyNamespaces(t, flags);
+    if (typeof ns === 'number') return ns;
+    t.nsproxy = ns;
+  }
+  try {
+    return cloneChild(t, flags, newsp, ptid, tls, ctid);
+  } finally {
+    t.nsproxy = saved;
+  }
+}
+
+function cloneChild(t: Task, flags: number, newsp: number, ptid: number, tls: number, ctid: number): number | SyscallGen {
+  const k = t.kernel;
   let child: Task;
   if (flags & CLONE_VM) {
     const r = k.cloneVm(t, flags, newsp, flags & CLONE_SETTLS ? tls : null);
@@ -137,13 +243,14 @@ function doClone(t: Task, flags: number, newsp: number, ptid: number, tls: numbe
     child = k.tasks.get(pid)!;
     if (newsp) child.ctx.setStackPointer?.(newsp);
   }
-  const tid = child.pid;
+  // the parent sees the child's number in its own namespace; the child its own (schedule_tail)
+  const tid = vpid(t, child.pid);
   if (flags & CLONE_PARENT_SETTID) putU32(t.mm, ptid, tid);
-  if (flags & CLONE_CHILD_SETTID) putU32(child.mm, ctid, tid);
+  if (flags & CLONE_CHILD_SETTID) putU32(child.mm, ctid, vpid(child, child.pid));
   if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
   if (flags & CLONE_VFORK) {
-    child.vfork = { done: false, queue: new WaitQueue(`vfork of pid ${tid}`) };
-    return vforkWait(t, child);
+    child.vfork = { done: false, queue: new WaitQueue(`vfork of pid ${child.pid}`) };
+    return vforkWait(t, child, tid);
   }
   return tid;
 }
@@ -160,9 +267,11 @@ export function registerProc(k: Kernel): void {
     return 0;
   });
   d(260, 'wait4', ['int', 'ptr', 'hex', 'ptr'], (t, [pid, status, options]) => {
-    if (options & ~(WNOHANG | 2 | 8 | __WALL | __WCLONE | 0x20000000 | 0x01000000)) return -EINVAL;
+    // kernel_wait4's mask: WNOWAIT and WEXITED belong to waitid only
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD)) return -EINVAL;
     return wait4(t, pid, status, options);
   });
+  d(95, 'waitid', ['int', 'int', 'ptr', 'hex', 'ptr'], (t, [idtype, id, infop, options]) => waitid(t, idtype, id, infop, options));
   d(220, 'clone', ['hex', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [flags, newsp, ptid, tls, ctid]) => {
     const bad = cloneFlagsError(flags);
     if (bad) return bad;
@@ -191,9 +300,10 @@ export function registerProc(k: Kernel): void {
     if (bad) return bad;
     return doClone(t, flags | exitSignal, stack ? stack + stackSize : 0, ptid, tls, ctid);
   });
-  d(172, 'getpid', [], (t) => t.tgid);
-  d(173, 'getppid', [], (t) => t.group.leader.parent?.pid ?? 0);
-  d(178, 'gettid', [], (t) => t.pid);
+  // pids as the caller's pid namespace numbers them (task_tgid_vnr ...); a parent outside it is 0
+  d(172, 'getpid', [], (t) => vpid(t, t.tgid));
+  d(173, 'getppid', [], (t) => vpid(t, t.group.leader.parent?.pid ?? 0));
+  d(178, 'gettid', [], (t) => vpid(t, t.pid));
   d(124, 'sched_yield', [], () => 0);
   d(101, 'nanosleep', ['ptr', 'ptr'], (t, [req, rem]) => {
     const ticks = readTimespec(t, req);
@@ -225,33 +335,33 @@ export function registerProc(k: Kernel): void {
     const live = (x: Task | undefined): x is Task => !!x && x.group.threads.length > 0;
     const processes = (): Task[] => k.liveTasks().filter((x) => x.group.leader === x || x.group.leader.state === 'exited' && x.group.threads[0] === x);
     let targets: Task[];
-    if (pid > 0) targets = [k.tasks.get(pid)].filter(live).map((x) => x.group.leader);
-    // kill(-1): every process but init and the caller (kill_something_info)
-    else if (pid === -1) targets = processes().filter((x) => x.tgid !== 1 && x.tgid !== t.tgid);
+    if (pid > 0) targets = [taskByVpid(t, pid)].filter(live).map((x) => x.group.leader);
+    // kill(-1): every process of the caller's pid namespace but its init and the caller (kill_something_info)
+    else if (pid === -1) targets = processes().filter((x) => t.pidNs.contains(x.pidNs) && vpid(t, x.tgid) !== 1 && x.tgid !== t.tgid);
     // kill(0) and kill(-pgid): a process group. Every process here is in one group, led by pid 1
     // (there is no setpgid); any other group does not exist: ESRCH, as __kill_pgrp_info gives.
     else targets = pid === 0 || -pid === 1 ? processes() : [];
     if (targets.length === 0) return -ESRCH;
     for (const target of targets) {
       if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-      k.sendProcessSignal(target, sig);
+      if (!initIgnores(t, target, sig)) k.sendProcessSignal(target, sig);
     }
     return 0;
   });
   // tkill: tgkill without the thread group check (musl's raise uses it)
   d(130, 'tkill', ['int', 'sig'], (t, [tid, sig]) => {
     if (sig < 0 || sig > NSIG || tid <= 0) return -EINVAL;
-    const target = k.tasks.get(tid);
+    const target = taskByVpid(t, tid);
     if (!target || target.state === 'exited') return -ESRCH;
     if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-    k.sendSignal(target, sig);
+    if (!initIgnores(t, target, sig)) k.sendSignal(target, sig);
     return 0;
   });
   d(131, 'tgkill', ['int', 'int', 'sig'], (t, [tgid, tid, sig]) => {
     if (sig < 0 || sig > NSIG || tgid <= 0 || tid <= 0) return -EINVAL;
-    const target = k.tasks.get(tid);
-    if (!target || target.state === 'exited' || target.tgid !== tgid) return -ESRCH;
-    k.sendSignal(target, sig, 'SI_TKILL');
+    const target = taskByVpid(t, tid);
+    if (!target || target.state === 'exited' || vpid(t, target.tgid) !== tgid) return -ESRCH;
+    if (!initIgnores(t, target, sig)) k.sendSignal(target, sig, 'SI_TKILL');
     return 0;
   });
   d(134, 'rt_sigaction', ['sig', 'ptr', 'ptr', 'size'], (t, [sig, act, oact, size]) => {

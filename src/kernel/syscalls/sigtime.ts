@@ -13,6 +13,7 @@ import type { TimerEvent } from '../../sched/events.ts';
 import { bit } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
 import type { Task } from '../task.ts';
+import { taskByVpid, vpid } from '../namespaces.ts';
 import { getI64, getU32, putU32, StructWriter } from '../uaccess.ts';
 import { sleepOnUntil } from '../wait.ts';
 import { readTimespecTicks } from './poll.ts';
@@ -220,7 +221,7 @@ export function registerSigtime(k: Kernel): void {
     if (pidw === null) return -EFAULT;
     const pid = pidw | 0;
     if (pid < 0) return -EINVAL;
-    const target = pid === 0 ? t : k.tasks.get(pid);
+    const target = pid === 0 ? t : taskByVpid(t, pid);
     if (!target || target.state === 'exited') return -ESRCH;
     const c = capsOf(target);
     const w = new StructWriter(12 * words);
@@ -237,7 +238,7 @@ export function registerSigtime(k: Kernel): void {
     const pidw = getU32(t.mm, hdr + 4);
     if (pidw === null) return -EFAULT;
     const pid = pidw | 0;
-    if (pid !== 0 && pid !== t.pid) return -EPERM; // only one's own capabilities
+    if (pid !== 0 && pid !== vpid(t, t.pid)) return -EPERM; // only one's own capabilities
     const raw = t.mm.read(data, 12 * words);
     if (!raw) return -EFAULT;
     const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include "errname.h"
+#include "wait-blocked.h"
 #include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
@@ -16,19 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
-static void pause_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
 
 static const char *err(long r) { return r < 0 ? errname(errno) : "ok"; }
 
 static int sv[2];
 static char got[64];
+static volatile int tid; /* the blocking thread's, for wait_blocked */
 
 static void *recv_thread(void *arg) {
   (void)arg;
   char b[16] = {0};
+  note_tid(&tid);
   ssize_t n = recv(sv[0], b, sizeof b - 1, 0);
   snprintf(got, sizeof got, "recv=%zd %s data=%s", n, err(n), n > 0 ? b : "-");
   return NULL;
@@ -37,8 +36,9 @@ static void *recv_thread(void *arg) {
 static void check_recv(void) {
   socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
   pthread_t th;
+  tid = 0;
   pthread_create(&th, NULL, recv_thread, NULL);
-  pause_ms(50);
+  wait_blocked(&tid);
   int c = close(sv[0]);
   struct pollfd p = {sv[1], POLLIN | POLLOUT | POLLRDHUP, 0};
   poll(&p, 1, 0);
@@ -59,6 +59,7 @@ static socklen_t alen;
 
 static void *accept_thread(void *arg) {
   (void)arg;
+  note_tid(&tid);
   int a = accept(lfd, NULL, NULL);
   char b[16] = {0};
   ssize_t n = a >= 0 ? read(a, b, sizeof b - 1) : -1;
@@ -76,8 +77,9 @@ static void check_accept(void) {
   bind(lfd, (struct sockaddr *)&addr, alen);
   listen(lfd, 4);
   pthread_t th;
+  tid = 0;
   pthread_create(&th, NULL, accept_thread, NULL);
-  pause_ms(50);
+  wait_blocked(&tid);
   int c = close(lfd);
   int cfd = socket(AF_UNIX, SOCK_STREAM, 0);
   int r = connect(cfd, (struct sockaddr *)&addr, alen);
@@ -96,6 +98,7 @@ static int pv[2];
 static void *poll_thread(void *arg) {
   (void)arg;
   struct pollfd p = {pv[0], POLLIN, 0};
+  note_tid(&tid);
   int n = poll(&p, 1, 5000);
   snprintf(got, sizeof got, "poll=%d revents=%#x", n, p.revents);
   return NULL;
@@ -104,8 +107,9 @@ static void *poll_thread(void *arg) {
 static void check_poll(void) {
   socketpair(AF_UNIX, SOCK_STREAM, 0, pv);
   pthread_t th;
+  tid = 0;
   pthread_create(&th, NULL, poll_thread, NULL);
-  pause_ms(50);
+  wait_blocked(&tid);
   int c = close(pv[0]);
   struct pollfd p = {pv[1], POLLIN | POLLOUT | POLLRDHUP, 0};
   poll(&p, 1, 0);
@@ -121,6 +125,7 @@ static void check_poll(void) {
 static void *read_dgram_thread(void *arg) {
   (void)arg;
   char b[16] = {0};
+  note_tid(&tid);
   ssize_t n = read(sv[0], b, sizeof b - 1);
   snprintf(got, sizeof got, "read=%zd %s data=%s", n, err(n), n > 0 ? b : "-");
   return NULL;
@@ -129,8 +134,9 @@ static void *read_dgram_thread(void *arg) {
 static void check_dgram(void) {
   socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
   pthread_t th;
+  tid = 0;
   pthread_create(&th, NULL, read_dgram_thread, NULL);
-  pause_ms(50);
+  wait_blocked(&tid);
   close(sv[0]);
   ssize_t w = send(sv[1], "dg", 2, MSG_DONTWAIT);
   pthread_join(th, NULL);

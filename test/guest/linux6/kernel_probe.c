@@ -149,6 +149,49 @@ int main(int argc, char **argv) {
   close(sv[0]);
   close(sv[1]);
 
+  /* recv(MSG_WAITALL) and a handled signal: partial data is returned; with none, EINTR or a restart by SA_RESTART;
+   * with SO_RCVTIMEO the timeout returns what came, or EAGAIN (unix_stream_read_generic, sock_intr_errno) */
+  socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+  char big[16];
+  send(sv[1], "abc", 3, 0);
+  setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 20000}}, NULL);
+  alarms = 0;
+  n = recv(sv[0], big, sizeof big, MSG_WAITALL);
+  add("waitall 1: 3 bytes then a handled signal (SA_RESTART): %s alarms=%d", res(n), (int)alarms);
+  handle(SIGALRM, 0);
+  setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 20000}}, NULL);
+  alarms = 0;
+  n = recv(sv[0], big, sizeof big, MSG_WAITALL);
+  add("; no data, no SA_RESTART: %s alarms=%d", res(n), (int)alarms);
+  handle(SIGALRM, SA_RESTART);
+  if (fork() == 0) {
+    struct timespec t = {0, 60000000};
+    nanosleep(&t, NULL);
+    send(sv[1], "0123456789abcdef", 16, 0);
+    _exit(0);
+  }
+  setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 20000}}, NULL);
+  alarms = 0;
+  n = recv(sv[0], big, sizeof big, MSG_WAITALL);
+  add("; no data, SA_RESTART: restarted and got %s alarms=%d", res(n), (int)alarms);
+  wait(NULL);
+  struct timeval tmo = {0, 30000};
+  setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof tmo);
+  send(sv[1], "xy", 2, 0);
+  n = recv(sv[0], big, sizeof big, MSG_WAITALL);
+  add("; SO_RCVTIMEO with 2 bytes: %s", res(n));
+  n = recv(sv[0], big, sizeof big, MSG_WAITALL);
+  add(" with none: %s", res(n));
+  send(sv[1], "z", 1, 0);
+  setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 20000}}, NULL);
+  alarms = 0;
+  n = recv(sv[0], big, sizeof big, MSG_WAITALL);
+  add("; 1 byte then a signal under SO_RCVTIMEO: %s alarms=%d", res(n), (int)alarms);
+  end_line();
+  close(sv[0]);
+  close(sv[1]);
+
   /* capget: the version handshake, and root's capabilities */
   struct __user_cap_header_struct h = {0, 0};
   struct __user_cap_data_struct d[2];

@@ -150,7 +150,8 @@ int main(void) {
     send(d[0], "from child", 10, 0);
     _exit(0);
   }
-  nap(); /* the child has sent and exited, but is not reaped yet */
+  siginfo_t exited;
+  waitid(P_PID, child, &exited, WEXITED | WNOWAIT); /* the child has sent and exited, but is not reaped yet */
   char buf[32];
   char cbuf[256];
   struct iovec iov = {buf, sizeof buf};

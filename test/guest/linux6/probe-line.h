@@ -29,5 +29,5 @@ static const char *res(long r) {
   else snprintf(s, 32, "%ld", r);
   return s;
 }
-static const char *res_ok(long r) { return r < 0 ? res(r) : "ok"; }
+__attribute__((unused)) static const char *res_ok(long r) { return r < 0 ? res(r) : "ok"; }
 #endif
