@@ -1,6 +1,7 @@
 // Guest-driven sizes that used to blow up (issue "hostile guests"): dup of
 // 100k fds, 20,000 sockets in flight while 2,000 fd-passing cycles are
-// collected one by one, and epoll_ctl on a 4-level epoll nest (the loop and
+// collected one by one (and, smaller, the pre-6.10 collector against the
+// default SCC one), and epoll_ctl on a 4-level epoll nest (the loop and
 // depth check). Figures are host time per operation; test/hostile runs the
 // same scenarios small. Run: npm run bench hostile
 import { fileURLToPath } from 'node:url';
@@ -139,6 +140,17 @@ export function benchHostile(): Row[] {
     if (r.failures.length) throw new Error(r.failures.join('; '));
   }) - baseHeld;
   rows.push({ name: 'hostile: cycle collected, 20,000 in flight', value: (g / cycles) * 1e6, unit: 'us/cycle', note: `${g.toFixed(2)} s for ${cycles} cycles` });
+
+  // The same with the pre-6.10 collector, smaller (it rescans every in-flight socket at each run), against the default's at that size.
+  const perCycle = (gc: 'scc' | 'mark-sweep', h: number, c: number): number => {
+    const base = timed(() => runScenario(inflightCycles(h, 0), { seed: 1, gc }));
+    return (timed(() => {
+      const r = runScenario(inflightCycles(h, c), { seed: 1, gc });
+      if (r.failures.length) throw new Error(r.failures.join('; '));
+    }) - base) / c;
+  };
+  const ms = perCycle('mark-sweep', 2000, 200), scc = perCycle('scc', 2000, 200);
+  rows.push({ name: 'hostile: cycle collected, 2,000 in flight, mark-sweep', value: ms * 1e6, unit: 'us/cycle', note: `${(ms / scc).toFixed(1)}x the SCC collector's ${(scc * 1e6).toFixed(0)} us/cycle at this size` });
 
   const ops = 20_000;
   runScenario(epollNest(4, 2000), { seed: 1 }); // warm up

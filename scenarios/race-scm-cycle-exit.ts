@@ -28,7 +28,9 @@ export default defineScenario({
         yield* sys.close(a);
         yield* sys.close(c);
         sys.log('child', (yield* sys.wait(child)).status);
-        // by now every socket is referenced by messages only: the collector has run
+        // by now every socket is referenced by messages only; the collector is a kernel
+        // thread (Linux >= 6.10's unix_gc_work): while this process sleeps, it runs
+        yield* sys.nanosleep(1000);
         sys.log('open files', sys.ctx.task.kernel.files.live.size);
         return 0;
       },

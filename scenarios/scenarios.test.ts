@@ -13,6 +13,8 @@ import { replayCommand } from '../src/explore/run-flags.ts';
 import { runScenario, type RunResult, type StrategyName } from '../src/script/runner.ts';
 import { scenarioProblem, type Scenario } from '../src/script/scenario.ts';
 import { renderText } from '../src/sched/trace.ts';
+import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
+import { explore } from '../src/script/explore.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const FILES = readdirSync(DIR)
@@ -90,5 +92,30 @@ describe.each(RACES)('race story scenarios/%s, long sweep', (file, sc) => {
   it(`passes ${SLOW_RANDOM} random seeds and ${SLOW_PCT} pct seeds`, () => {
     const bad = [...sweep(file, sc, 'random', SLOW_RANDOM, mustPass), ...sweep(file, sc, 'pct', SLOW_PCT, mustPass)];
     expect(bad, bad.join('\n')).toEqual([]);
+  });
+});
+
+// The CVE gallery (scenarios/cve/): each planted variant fails on its
+// recorded shrunk schedule, and the fixed kernel passes a few seeds and a
+// small exhaustive search (bench/bugs measures how fast each strategy finds
+// the variants; README has the table).
+const CVE_DIR = join(DIR, 'cve');
+const CVES: { file: string; bug: string; picks: number[]; failure: string }[] = [
+  { file: 'cve-2021-0920.ts', bug: 'gc-peek-no-lock', picks: [4194304, 4194304, 1], failure: 'a live queue purged' },
+  { file: 'cve-2026-23394.ts', bug: 'gc-peek-no-seqcount', picks: [4194304, 4194304, 1], failure: 'a live queue purged' },
+  { file: 'cve-2024-26923.ts', bug: 'gc-connect-no-listener-lock', picks: [1, 1, 1, 2, 2, 2, 2, 2, 2, 4194304, 4194304, 4194304, 1], failure: 'is counted in flight' },
+  { file: 'cve-2024-36972.ts', bug: 'oob-skb-no-queue-lock', picks: [1, 1, 4194304], failure: 'use of a released message' },
+];
+
+describe.each(CVES)('CVE gallery scenarios/cve/$file', ({ file, bug, picks, failure }) => {
+  it(`--bug ${bug} fails on its shrunk schedule; the fixed kernel passes seeds and dfs at one preemption`, async () => {
+    const sc = ((await import(join(CVE_DIR, file))) as { default: Scenario }).default;
+    expect(scenarioProblem(sc)).toBeNull();
+    const bad = runScenario(sc, { seed: 1, strategy: 'keep', picks, bugs: [bug] });
+    expect(bad.failures.join('\n')).toContain(failure);
+    const bad2 = [...sweep(`cve/${file}`, sc, 'random', 5, mustPass), ...sweep(`cve/${file}`, sc, 'pct', 3, mustPass)];
+    expect(bad2, bad2.join('\n')).toEqual([]);
+    const r = explore(sc, new DfsExplorer(1), { seed: 1, maxSchedules: 100 });
+    expect(r.exhausted && !r.failure, r.failure?.failures.join('; ')).toBe(true);
   });
 });

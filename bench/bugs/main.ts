@@ -6,7 +6,7 @@
 //                             within N runs for at least that share)
 //   dfs P=0..2, dpor          schedules to first failure from seed 1
 //                             ("exh N": exhausted after N without failing)
-// BENCH_BUGS=a,b limits the bugs; BENCH_SEEDS, BENCH_CAP, BENCH_SCHEDULES and
+// BENCH_BUGS=a,b limits the bugs, BENCH_SCENARIOS=a,b the exhaustive table; BENCH_SEEDS, BENCH_CAP, BENCH_SCHEDULES and
 // BENCH_EXHAUST_CAP change the effort; BENCH_PART=bugs|exhaust runs one table.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -64,6 +64,10 @@ const CASES: Record<PlantedBug, Case> = {
   'close-forgets-inflight': { scenario: 'race-scm-receiver-close' },
   'stream-wake-before-queue': { scenario: 'cve/wake-before-publish', harts: 2 },
   'dgram-connect-lock-order': { scenario: 'smp-dgram-cross-connect' },
+  'gc-peek-no-lock': { scenario: 'cve/cve-2021-0920' },
+  'gc-peek-no-seqcount': { scenario: 'cve/cve-2026-23394' },
+  'gc-connect-no-listener-lock': { scenario: 'cve/cve-2024-26923' },
+  'oob-skb-no-queue-lock': { scenario: 'cve/cve-2024-36972' },
 };
 
 async function load(name: string): Promise<Scenario> {
@@ -145,7 +149,11 @@ async function exhaustTable(lines: string[]): Promise<void> {
   lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | dpor P=2 | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const names = readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+  // the CVE gallery's fixed kernels (scenarios/cve/)
+  names.push(...readdirSync(join(scenarioDir, 'cve')).filter((f) => /^cve-.*\.ts$/.test(f)).map((f) => `cve/${f.replace(/\.ts$/, '')}`).sort());
+  const only = process.env.BENCH_SCENARIOS?.split(',');
   for (const name of names) {
+    if (only && !only.includes(name)) continue;
     const sc = await load(name);
     const n = runScenario(sc, { seed: 1 }).labels.size;
     const cap = EXHAUST_CAP;

@@ -6,11 +6,13 @@
 import { parseBytes } from '../hw/budget.ts';
 import { PAGE_SIZE } from '../hw/memory.ts';
 import { isPlantedBug } from '../kernel/bugs.ts';
+import { GC_KINDS, type GcKind } from '../kernel/kernel.ts';
 import { parseSeed, type Seed } from '../sched/rng.ts';
-import { STRATEGIES, type RunOptions, type StrategyName } from '../script/runner.ts';
+import { STRATEGIES, type StrategyName } from '../sched/strategy-names.ts';
+import type { RunOptions } from '../script/runner.ts';
 import { MAX_HARTS } from '../script/scenario.ts';
 
-export type FlagKind = 'seed' | 'strategy' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';
+export type FlagKind = 'seed' | 'strategy' | 'gc' | 'int' | 'bool' | 'list' | 'picks' | 'bytes' | 'duration';
 
 export interface RunFlag {
   flag: string;
@@ -38,6 +40,7 @@ export const RUN_OPTION_FLAGS = {
   checkWakeDuties: { flag: '--check-wakes', kind: 'bool' },
   kernelPreemption: { flag: '--kernel-preempt', kind: 'bool' },
   harts: { flag: '--harts', kind: 'int', arg: 'N' },
+  gc: { flag: '--gc', kind: 'gc', arg: GC_KINDS.join('|') },
   maxSteps: { flag: '--max-steps', kind: 'int', arg: 'N' },
   spuriousWakeups: { flag: '--spurious-wakeups', kind: 'bool' },
   eintr: { flag: '--eintr', kind: 'bool' },
@@ -77,6 +80,10 @@ export function applyRunFlag(spec: RunSpec, f: RunFlag & { key: FlaggedKey }, va
       return;
     case 'seed':
       s[f.key] = parseSeed(value!);
+      return;
+    case 'gc':
+      if (!(GC_KINDS as readonly string[]).includes(value!)) throw new FlagError(`unknown garbage collector "${value}" (${GC_KINDS.join(', ')})`);
+      s[f.key] = value as GcKind;
       return;
     case 'strategy':
       if (!(STRATEGIES as readonly string[]).includes(value!)) throw new FlagError(`unknown strategy "${value}" (${STRATEGIES.join(', ')})`);
@@ -142,6 +149,9 @@ export function runArgs(opts: RunSpec): string[] {
         break;
       case 'strategy':
         if (v !== 'random') out.push(f.flag, String(v));
+        break;
+      case 'gc':
+        if (v !== 'scc') out.push(f.flag, String(v));
         break;
       case 'int':
       case 'bytes':

@@ -8,8 +8,9 @@
 // Instructions are decoded once into per-page slot arrays (decoded-instruction
 // cache, keyed by page and checked against the page's frame). A page is never
 // both decoded and in the store TLB: installing a store translation drops the
-// page's decoded slots, so self-modifying code is always seen; fence.i drops
-// them all.
+// page's decoded slots, so self-modifying code is always seen, and so does a
+// kernel copy into the page (read() into code: the address space tells the
+// cache of every page it hands to a writer); fence.i drops them all.
 //
 // Hot code is translated to JavaScript functions (jit.ts), kept on the same
 // decoded pages and so dropped with them; `jit = false` (--no-jit,
@@ -93,7 +94,7 @@ export class Hart {
 
   constructor(space: AddressSpace, readonly timer: Timer = new Timer(), decoded?: DecodedCache<DecodedPage>) {
     this.spaceRef = space;
-    this.decoded = decoded ?? new DecodedCache(space.budget);
+    this.decoded = decoded ?? new DecodedCache(space);
     const dummy = new DataView(new ArrayBuffer(8));
     this.readView.fill(dummy);
     this.writeView.fill(dummy);
@@ -106,7 +107,7 @@ export class Hart {
   set space(s: AddressSpace) {
     if (s !== this.spaceRef) {
       this.decoded.drop();
-      this.decoded = new DecodedCache(s.budget);
+      this.decoded = new DecodedCache(s);
     }
     this.spaceRef = s;
     this.codeEpoch++;
@@ -123,8 +124,10 @@ export class Hart {
   /** Sets an x register from an integer-valued number (|v| < 2^53 exact; two's complement). */
   setX(r: number, v: number): void {
     if (r === 0) return;
-    this.xlo[r] = v | 0; // ToInt32 is modulo 2^32, also for negative v
-    this.xhi[r] = Math.floor(v / TWO32) | 0;
+    const lo = v | 0; // ToInt32 is modulo 2^32, also for negative v
+    this.xlo[r] = lo;
+    // a 32-bit value (every syscall result) sign-extends without the division
+    this.xhi[r] = lo === v ? lo >> 31 : Math.floor(v / TWO32) | 0;
   }
   getXLo(r: number): number {
     return this.xlo[r];
@@ -610,11 +613,9 @@ export class Hart {
     const t = vpn & (TLB_SIZE - 1);
     this.writeTag[t] = vpn;
     this.writeView[t] = new DataView(bytes.buffer, bytes.byteOffset, PAGE_SIZE);
-    // Code on this page (or an instruction spanning into it) must be decoded afresh.
+    // pageForWrite dropped the code decoded from this page (and an instruction
+    // spanning into it) through the cache's watch; the running block must look again.
     this.codeEpoch++;
-    this.decoded.delete(vpn);
-    const prev = this.decoded.get(vpn - 1);
-    if (prev !== undefined && prev.next !== null) this.decoded.delete(vpn - 1);
     return bytes;
   }
 

@@ -82,6 +82,11 @@ interface Vma {
   bus?: boolean;
 }
 
+/** Told of every page this space hands to a writer (a hart's decoded-instruction cache). */
+export interface CodeWatcher {
+  pageWritten(vpn: number): void;
+}
+
 interface PageEntry {
   frame: Frame;
   prot: number;
@@ -98,6 +103,12 @@ export class AddressSpace {
   generation = 0;
   /** Set when a page fault could not get a frame from the budget (the OOM rule applies); the kernel clears it. */
   oom = false;
+  /**
+   * Decoded-code caches of the harts running here: every write access,
+   * a guest store translation or a kernel copy to user memory (read()
+   * into a page that holds code), drops the code decoded from that page.
+   */
+  private readonly codeWatchers: CodeWatcher[] = [];
 
   constructor(readonly budget: MemoryBudget = new MemoryBudget()) {
     this.zero = new Frame(budget.zeroPage);
@@ -172,6 +183,20 @@ export class AddressSpace {
     return true;
   }
 
+  watchCode(w: CodeWatcher): void {
+    this.codeWatchers.push(w);
+  }
+
+  unwatchCode(w: CodeWatcher): void {
+    const i = this.codeWatchers.indexOf(w);
+    if (i >= 0) this.codeWatchers.splice(i, 1);
+  }
+
+  private codeWritten(vpn: number): void {
+    const ws = this.codeWatchers;
+    for (let i = 0; i < ws.length; i++) ws[i].pageWritten(vpn);
+  }
+
   isMapped(addr: number): boolean {
     return this.vmaAt(Math.floor(addr / PAGE_SIZE)) !== null;
   }
@@ -243,7 +268,9 @@ export class AddressSpace {
     const e = this.pages.get(vpn) ?? this.faultIn(vpn, PROT_WRITE);
     if (e === null || !(e.prot & PROT_WRITE)) return null;
     const f = this.ownFrame(e);
-    return f === null ? null : f.bytes;
+    if (f === null) return null;
+    if (this.codeWatchers.length !== 0) this.codeWritten(vpn);
+    return f.bytes;
   }
 
   /** Copies out [addr, addr+len); null if any byte is not readable. Untouched pages read as zeros and stay untouched. */
@@ -335,6 +362,7 @@ export class AddressSpace {
       const e = this.pages.get(vpn) ?? this.faultIn(vpn, 0);
       const f = e === null ? null : this.ownFrame(e);
       if (f === null) return false;
+      if (this.codeWatchers.length !== 0) this.codeWritten(vpn);
       f.bytes.set(bytes.subarray(done, done + n), off);
       done += n;
     }

@@ -71,6 +71,22 @@ export const SCM_PLANTED_BUGS = {
   'close-forgets-inflight': 'closing a socket drops its unread messages but forgets the in-flight files they carry (leaked references)',
 } as const;
 
+/**
+ * Races against the in-flight garbage collector that shipped in Linux
+ * (src/unix/gc/, scenarios/cve/): each names its CVE and the subject of the
+ * commit that fixed it. They need the SMP model (--harts 2) to show.
+ */
+export const GC_PLANTED_BUGS = {
+  'gc-peek-no-lock':
+    'CVE-2021-0920 (mark-and-sweep collector): recvmsg(MSG_PEEK) duplicates in-flight fds without synchronising with unix_gc: a socket the collector already judged dead gains an fd, and the queue it can be read through is purged under a live reference (fixed by "af_unix: fix garbage collect vs MSG_PEEK": unix_peek_fds takes and drops unix_gc_lock)',
+  'gc-peek-no-seqcount':
+    'CVE-2026-23394 (SCC collector): the same race after the rewrite: the collector finds sk-A dead, recv(sk-B, MSG_PEEK) takes a reference on sk-A, sk-B is closed, the collector finds sk-B dead and purges a live queue (fixed by "af_unix: Give up GC if MSG_PEEK intervened.": a sequence count unix_scc_dead checks)',
+  'gc-connect-no-listener-lock':
+    'CVE-2024-26923 (mark-and-sweep collector): connect() queues an embryo that carries SCM_RIGHTS on an in-flight listener between the collector\'s two scans, so the second scan restores a count the first never took and u->inflight ends too high (fixed by "af_unix: Fix garbage collector racing against connect()": the collector takes and drops the listener\'s unix_state_lock)',
+  'oob-skb-no-queue-lock':
+    'CVE-2024-36972: queue_oob replaces u->oob_skb and drops the old one\'s reference under unix_state_lock only, while the collector drops the same reference holding the receive-queue lock: a double free of the OOB message (fixed by "af_unix: Update unix_sk(sk)->oob_skb under sk_receive_queue lock.")',
+} as const;
+
 /** A syscall's own reference to its file (src/kernel/fdget.ts). */
 export const FDGET_PLANTED_BUGS = {
   'fdget-no-ref':
@@ -86,6 +102,7 @@ export const PLANTED_BUGS = {
   ...UNIX_PLANTED_BUGS,
   ...DGRAM_PLANTED_BUGS,
   ...SCM_PLANTED_BUGS,
+  ...GC_PLANTED_BUGS,
   ...SMP_PLANTED_BUGS,
 } as const;
 

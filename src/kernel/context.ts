@@ -13,12 +13,24 @@ export class SyscallArgs {
 
   /** Sets registers from JS numbers (exact for safe integers, negatives sign-extended). */
   set(nr: number, args: readonly number[]): void {
+    this.set6(nr, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0, args[4] ?? 0, args[5] ?? 0);
+  }
+
+  /** The same with the six arguments given one by one (no list to allocate). */
+  set6(nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): void {
     this.nr = nr;
-    for (let i = 0; i < 6; i++) {
-      const v = i < args.length ? args[i] : 0;
-      this.lo[i] = v | 0; // ToInt32 is exact modulo 2^32 for any safe integer
-      this.hi[i] = Math.floor(v / 4294967296) | 0;
-    }
+    this.put(0, a0);
+    this.put(1, a1);
+    this.put(2, a2);
+    this.put(3, a3);
+    this.put(4, a4);
+    this.put(5, a5);
+  }
+
+  private put(i: number, v: number): void {
+    this.lo[i] = v | 0; // ToInt32 is exact modulo 2^32 for any safe integer
+    // the high half: 0 for the usual small non-negative value, without the division
+    this.hi[i] = v >= 0 && v < 4294967296 ? 0 : Math.floor(v / 4294967296) | 0;
   }
 }
 

@@ -19,7 +19,7 @@ import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
 import { SignalTrace, faultInfo, straceExit, traceEnter, traceExit, traceUnfinished } from './trace-emit.ts';
-import { SyscallTable, decodeArg, type SyscallResult } from './syscall.ts';
+import { SyscallTable, decodeAs, type SyscallResult } from './syscall.ts';
 import { Task, type ThreadGroup } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
@@ -46,6 +46,12 @@ export interface KernelConfig {
    * runs each syscall to its next sleep, as before locks existed.
    */
   harts: number;
+  /**
+   * The in-flight garbage collector (src/unix/gc/): 'scc', Linux >= 6.10's
+   * Tarjan-SCC collector (the default), or 'mark-sweep', the unix_gc of
+   * earlier kernels
+   */
+  gc: GcKind;
   /** check reference-count invariants after every step (property tests turn this on) */
   checkInvariants: boolean;
   /** also check, after every step, that no sleeper's wait condition holds unwoken (src/kernel/wake-duty.ts) */
@@ -60,8 +66,12 @@ export interface KernelConfig {
   jit: boolean;
 }
 
+/** Which in-flight garbage collector the kernel runs (src/unix/gc/). */
+export type GcKind = 'scc' | 'mark-sweep';
+export const GC_KINDS: readonly GcKind[] = ['scc', 'mark-sweep'];
+
 export const DEFAULT_CONFIG: KernelConfig = {
-  kernelPreemption: false, harts: 1, checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
+  kernelPreemption: false, harts: 1, gc: 'scc', checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
 };
 
 /** Host bytes charged per task (its kernel-side state: registers, signal state, queues; Linux's task_struct and kernel stack). */
@@ -144,6 +154,7 @@ export class Kernel {
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
     if (!Number.isInteger(this.config.harts) || this.config.harts < 1) throw new Error(`harts must be a positive integer, not ${this.config.harts}`);
+    if (!GC_KINDS.includes(this.config.gc)) throw new Error(`unknown garbage collector: ${String(this.config.gc)} (scc or mark-sweep)`);
     this.smp = this.config.kernelPreemption || this.config.harts > 1;
     // Only a task stopped inside the kernel can hold a hart, which only the SMP model does.
     if (this.smp) sched.harts = this.config.harts;
@@ -324,11 +335,11 @@ export class Kernel {
       if (this.sched.trace.recording) traceEnter(this, t, undefined);
       return -38; // ENOSYS
     }
-    const kinds = def.args;
-    for (let i = 0; i < kinds.length; i++) t.argv[i] = decodeArg(kinds[i], a.lo[i], a.hi[i]);
+    const decode = def.decode;
+    for (let i = 0; i < decode.length; i++) t.argv[i] = decodeAs(decode[i], a.lo[i], a.hi[i]);
     if (this.sched.recorder) recordSyscall(this.sched.recorder, def, t.argv);
     if (this.coverage) {
-      const fdArg = kinds.indexOf('fd');
+      const fdArg = def.args.indexOf('fd');
       t.coverObject = fdArg >= 0 ? objectState(t.fds.get(t.argv[fdArg])) : '-';
       t.coverSleeps = 0;
     }
@@ -339,15 +350,7 @@ export class Kernel {
   /** Records a finished syscall in the trace hash, and its exit event when recording. */
   syscallDone(t: Task, result: number): void {
     const a = t.ctx.args;
-    const h = this.sched.trace.hash;
-    h.int(t.pid);
-    h.int(a.nr);
-    const lo = a.lo, hi = a.hi;
-    for (let i = 0; i < 6; i++) {
-      h.int32(lo[i]);
-      h.int32(hi[i]);
-    }
-    h.int(result);
+    this.sched.trace.hash.syscall(t.pid, a.nr, a.lo, a.hi, result);
     if (this.coverage) {
       const name = this.table.get(a.nr)?.name ?? `syscall_${a.nr}`;
       this.coverage.add(name, t.coverObject, outcomeOf(result, t.coverSleeps > 0));
@@ -580,7 +583,7 @@ export class Kernel {
 
   /** Is a deliverable signal pending (an interruptible sleep must end)? */
   signalPending(t: Task): boolean {
-    return (t.sig.pending | t.sig.shared.pending) !== 0n && t.sig.nextDeliverable() !== 0;
+    return t.sig.nextDeliverable() !== 0;
   }
 
   /**

@@ -86,8 +86,9 @@ export class SignalState {
 
   /** The lowest-numbered pending signal (the thread's or the process's) that is not blocked, or 0. */
   nextDeliverable(): number {
+    // Nothing pending (every return to user mode asks): two comparisons, no BigInt arithmetic.
+    if (this.pending === 0n && this.shared.pending === 0n) return 0;
     const all = this.pending | this.shared.pending;
-    if (all === 0n) return 0;
     const ready = all & ~(this.blocked & ~bit(SIGKILL));
     if (ready === 0n) return 0;
     for (let s = 1; s <= NSIG; s++) if (ready & bit(s)) return s;

@@ -32,23 +32,40 @@ export interface SyscallDef {
   readonly nr: number;
   readonly name: string;
   readonly args: readonly ArgKind[];
+  /** how dispatch decodes each argument register (decodingOf each kind, computed once at define) */
+  readonly decode: Uint8Array;
   readonly handler: (t: Task, a: number[]) => SyscallResult;
 }
 
-export const SYSCALL_MAX = 512;
+/** The four decodings behind the argument kinds (decodeArg); dispatch switches on these small numbers. */
+const INT32 = 0, UINT32 = 1, LONG = 2, UNSIGNED64 = 3;
+export type Decoding = typeof INT32 | typeof UINT32 | typeof LONG | typeof UNSIGNED64;
 
-/** Decodes one 64-bit register (lo/hi halves) as the kind says. */
-export function decodeArg(kind: ArgKind, lo: number, hi: number): number {
+export function decodingOf(kind: ArgKind): Decoding {
   switch (kind) {
     case 'int':
     case 'fd':
     case 'sig':
-      return lo | 0;
+      return INT32;
     case 'uint':
     case 'hex':
     case 'oct':
-      return lo >>> 0;
+      return UINT32;
     case 'long':
+      return LONG;
+    default:
+      return UNSIGNED64;
+  }
+}
+
+/** Decodes one 64-bit register (lo/hi halves) by its decoding. */
+export function decodeAs(d: number, lo: number, hi: number): number {
+  switch (d) {
+    case INT32:
+      return lo | 0;
+    case UINT32:
+      return lo >>> 0;
+    case LONG:
       return hi * 4294967296 + (lo >>> 0);
     default:
       // unsigned 64: exact below 2^53, else saturate
@@ -56,12 +73,19 @@ export function decodeArg(kind: ArgKind, lo: number, hi: number): number {
   }
 }
 
+export const SYSCALL_MAX = 512;
+
+/** Decodes one 64-bit register (lo/hi halves) as the kind says. */
+export function decodeArg(kind: ArgKind, lo: number, hi: number): number {
+  return decodeAs(decodingOf(kind), lo, hi);
+}
+
 export class SyscallTable {
   private readonly defs: (SyscallDef | undefined)[] = new Array(SYSCALL_MAX);
 
   define(nr: number, name: string, args: readonly ArgKind[], handler: SyscallDef['handler']): void {
     if (this.defs[nr]) throw new Error(`syscall ${nr} (${name}) defined twice (already ${this.defs[nr]!.name})`);
-    this.defs[nr] = { nr, name, args, handler };
+    this.defs[nr] = { nr, name, args, decode: Uint8Array.from(args, decodingOf), handler };
   }
 
   get(nr: number): SyscallDef | undefined {

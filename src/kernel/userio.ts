@@ -11,6 +11,8 @@ export const UIO_MAXIOV = 1024;
 
 /** Copies up to this many bytes are done in a loop rather than with subarray + set. */
 const SHORT_COPY = 256;
+/** Up to this many bytes a loop beats one native copy (slice, or set of a whole array) too. */
+export const TINY_COPY = 16;
 
 export interface Segment {
   addr: number;
@@ -34,8 +36,9 @@ function copyToUser(mm: AddressSpace, addr: number, src: Uint8Array, from: numbe
       mm.write(a, src.subarray(from + done, from + n));
       return;
     }
-    // Short copies byte by byte: a subarray view per chunk costs more than the loop.
-    if (chunk <= SHORT_COPY) for (let i = 0, s = from + done; i < chunk; i++) page[off + i] = src[s + i];
+    // A whole source array is one native copy; short parts byte by byte (a subarray view per chunk costs more than the loop).
+    if (chunk === src.length && chunk > TINY_COPY) page.set(src, off);
+    else if (chunk <= SHORT_COPY) for (let i = 0, s = from + done; i < chunk; i++) page[off + i] = src[s + i];
     else page.set(src.subarray(from + done, from + done + chunk), off);
     done += chunk;
   }
@@ -62,12 +65,18 @@ export class UserIO {
   done = 0;
   readonly total: number;
 
+  /**
+   * A single buffer (read, write, send, recv) is kept as its address and
+   * length, with `segs` null: the hot path allocates no segment list.
+   */
   private constructor(
     private readonly mm: AddressSpace,
-    private readonly segs: Segment[],
+    private readonly segs: Segment[] | null,
+    private readonly addr = 0,
+    len = 0,
   ) {
-    let t = 0;
-    for (const s of segs) t += s.len;
+    let t = len;
+    if (segs) for (const s of segs) t += s.len;
     this.total = t;
   }
 
@@ -75,7 +84,7 @@ export class UserIO {
   static buffer(mm: AddressSpace, addr: number, len: number, dest: boolean): UserIO | number {
     const n = Math.min(len, MAX_RW_COUNT);
     if (!(dest ? canWrite(mm, addr, n) : canRead(mm, addr, n))) return -EFAULT;
-    return new UserIO(mm, [{ addr, len: n }]);
+    return new UserIO(mm, null, addr, n);
   }
 
   /** An iovec array at iovAddr (struct iovec: base u64, len u64). */
@@ -103,7 +112,21 @@ export class UserIO {
 
   /** Copies the next n bytes from the user (write side). */
   copyIn(n: number): Uint8Array {
-    const out = new Uint8Array(Math.min(n, this.remaining));
+    const want = Math.min(n, this.remaining);
+    if (this.segs === null) {
+      const a = this.addr + this.done;
+      this.done += want;
+      const off = a % PAGE_SIZE;
+      if (off + want <= PAGE_SIZE && want > TINY_COPY) {
+        // Within one page (most short writes): one native copy into a fresh array.
+        const page = this.mm.pageForRead((a - off) / PAGE_SIZE);
+        if (page) return page.slice(off, off + want);
+      }
+      const out = new Uint8Array(want);
+      if (!copyFromUser(this.mm, a, out, 0, want)) out.set(this.mm.read(a, want) ?? new Uint8Array(want));
+      return out;
+    }
+    const out = new Uint8Array(want);
     let got = 0;
     let skip = this.done;
     for (const s of this.segs) {
@@ -124,6 +147,11 @@ export class UserIO {
   /** Copies bytes[from..] out to the user (read side); returns how many fit. */
   copyOut(bytes: Uint8Array, from = 0): number {
     const n = Math.min(bytes.length - from, this.remaining);
+    if (this.segs === null) {
+      copyToUser(this.mm, this.addr + this.done, bytes, from, n);
+      this.done += n;
+      return n;
+    }
     let put = 0;
     let skip = this.done;
     for (const s of this.segs) {

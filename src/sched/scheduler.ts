@@ -81,6 +81,8 @@ export class Scheduler {
   steps = 0;
   /** the thread that ran the last step (strategies that count preemptions need it) */
   previous: SimThread | null = null;
+  /** the first runnable thread countRunnable found (valid right after it, while that count is above 0) */
+  private firstRunnable: SimThread | null = null;
   /** called after every step (the kernel's invariant checks in checking mode) */
   afterStep: (() => void) | null = null;
   /**
@@ -165,8 +167,6 @@ export class Scheduler {
   }
 
   run(): RunEnd {
-    // Reused every step (strategies only look at it during pick).
-    const runnable: SimThread[] = [];
     for (;;) {
       if (this.halted) return this.limitEnd(this.halted.limit, this.halted.message);
       if (this.instructions > this.maxInstructions) {
@@ -174,20 +174,23 @@ export class Scheduler {
       }
       if (this.clock.now > this.maxTime) return this.limitEnd('time', `virtual time ${this.clock.now} passed the budget of ${this.maxTime} ticks`);
       this.fireDue();
-      runnable.length = 0;
-      for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
+      // The runnable list is built only when a strategy will see it (a choice to make, or a
+      // strategy that observes steps); a lone runnable thread simply runs.
+      let count = this.countRunnable();
       // A spurious wakeup only while something else can run: it must never hide a deadlock.
-      if (this.spuriousWake && runnable.length > 0) this.wakeSpuriously(runnable);
+      if (this.spuriousWake && count > 0 && this.wakeSpuriously()) count = this.countRunnable();
+      // Under a hart limit, the list as the strategy may pick from it (null: build it below if needed).
+      let held: SimThread[] | null = null;
       if (this.harts !== Infinity && this.allHartsHeld()) {
         // Every hart is held by a thread inside the kernel: a thread that needs one waits.
-        let n = 0;
-        for (const t of runnable) if (t.onHart) runnable[n++] = t;
-        runnable.length = n;
+        held = this.runnableThreads().filter((t) => t.onHart);
         // ... and when every holder spins on a spinlock, nothing can ever run again.
-        if (n === 0) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
+        if (held.length === 0) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
+        count = Math.min(held.length, 2);
+        this.firstRunnable = held[0];
       }
-      if (runnable.length === 0) {
-        if (this.threads.length === 0) return { kind: 'exited', steps: this.steps };
+      if (count === 0) {
+        if (this.threads.length === 0 || this.allIdle()) return { kind: 'exited', steps: this.steps };
         const next = this.events.peekTime();
         if (next === undefined) return { kind: 'deadlock', steps: this.steps, sleepers: this.sleepers() };
         if (next > this.maxTime) {
@@ -198,10 +201,11 @@ export class Scheduler {
         continue;
       }
       if (this.steps >= this.maxSteps) return { kind: 'step-limit', steps: this.steps };
-      let t = runnable[0];
-      if (runnable.length > 1) {
+      const runnable = held ?? (count > 1 || this.strategy.observeStep ? this.runnableThreads() : null);
+      let t = this.firstRunnable!;
+      if (count > 1) {
         try {
-          t = this.strategy.pick(runnable, this.steps, this.previous);
+          t = this.strategy.pick(runnable!, this.steps, this.previous);
         } catch (e) {
           if (e instanceof ReplayDivergence) return { kind: 'replay-diverged', steps: this.steps, message: e.message };
           throw e;
@@ -235,7 +239,7 @@ export class Scheduler {
       }
       if (this.strategy.observeStep) {
         try {
-          this.strategy.observeStep(t, runnable, fp);
+          this.strategy.observeStep(t, runnable!, fp);
         } catch (e) {
           if (e instanceof ReplayDivergence) return { kind: 'replay-diverged', steps: this.steps, message: e.message };
           throw e;
@@ -248,13 +252,33 @@ export class Scheduler {
     }
   }
 
-  private wakeSpuriously(runnable: SimThread[]): void {
+  /** Runnable threads, counted up to 2 (the question is only whether there is a choice); the first goes to firstRunnable. */
+  private countRunnable(): number {
+    const ts = this.threads;
+    let n = 0;
+    for (let i = 0; i < ts.length; i++) {
+      if (ts[i].state !== 'runnable') continue;
+      if (n === 1) return 2;
+      this.firstRunnable = ts[i];
+      n = 1;
+    }
+    return n;
+  }
+
+  private runnableThreads(): SimThread[] {
+    const runnable: SimThread[] = [];
+    const ts = this.threads;
+    for (let i = 0; i < ts.length; i++) if (ts[i].state === 'runnable') runnable.push(ts[i]);
+    return runnable;
+  }
+
+  /** Wakes a sleeper for no reason, if the fault injector says so; true when it did. */
+  private wakeSpuriously(): boolean {
     const blocked = this.threads.filter((t) => t.state === 'blocked');
     const i = this.spuriousWake!(blocked.length);
-    if (i < 0) return;
+    if (i < 0) return false;
     this.wake(blocked[i], 'a spurious wakeup');
-    runnable.length = 0;
-    for (const t of this.threads) if (t.state === 'runnable') runnable.push(t);
+    return true;
   }
 
   private allHartsHeld(): boolean {
@@ -265,6 +289,12 @@ export class Scheduler {
     let held = 0;
     for (const t of this.threads) if (t.onHart) held++;
     return held;
+  }
+
+  /** Only idle kernel threads are left (their work queues are empty): the run is over. */
+  private allIdle(): boolean {
+    for (const t of this.threads) if (!t.idle) return false;
+    return true;
   }
 
   private anyExited(): boolean {
@@ -297,7 +327,7 @@ export class Scheduler {
 
   private sleepers(): Sleeper[] {
     return this.threads
-      .filter((t) => t.state === 'blocked')
+      .filter((t) => t.state === 'blocked' && !t.idle)
       .map((t) => ({ tid: t.tid, label: t.label, waitingOn: t.waitingOn ?? '?' }));
   }
 }

@@ -10,6 +10,7 @@
 // at entry), perhaps block / wake / resume, then exit (arguments decoded at
 // exit, and the result).
 import { TraceHash } from './hash.ts';
+import { KTHREAD_TID_BASE } from './thread.ts';
 
 /**
  * Inside decoded argument text an fd may carry what it refers to, between
@@ -401,6 +402,7 @@ export function renderLines(events: readonly TraceEvent[], opts: TextOptions = {
   };
 
   for (const e of events) {
+    if (e.tid >= KTHREAD_TID_BASE) continue; // a kernel thread makes no syscalls: strace shows nothing of it
     switch (e.kind) {
       case 'enter':
         names.set(e.call, e.name);

@@ -4,7 +4,7 @@
 import { bootMachine } from '../machine.ts';
 import type { ConsoleWrite } from '../kernel/console.ts';
 import { FaultInjector, type FaultOptions } from '../kernel/faults.ts';
-import { InvariantViolation, ROOT_CREDS, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
+import { InvariantViolation, ROOT_CREDS, type GcKind, type Kernel, type KernelConfig } from '../kernel/kernel.ts';
 import { Rng, type Seed } from '../sched/rng.ts';
 import { Scheduler, describeRunEnd, type RunEnd } from '../sched/scheduler.ts';
 import type { Strategy } from '../sched/strategy.ts';
@@ -21,8 +21,8 @@ import { installScriptPrograms } from './binfmt.ts';
 import type { Scenario } from './scenario.ts';
 import { scriptWatch } from './watch.ts';
 
-export type StrategyName = 'random' | 'rr' | 'pct' | 'keep';
-export const STRATEGIES: readonly StrategyName[] = ['random', 'rr', 'pct', 'keep'];
+import { STRATEGIES, type StrategyName } from '../sched/strategy-names.ts';
+export { STRATEGIES, type StrategyName };
 
 export interface RunOptions {
   seed: Seed;
@@ -42,6 +42,8 @@ export interface RunOptions {
   kernelPreemption?: boolean;
   /** harts running kernel code at once (the SMP model, src/kernel/lock.ts); more than 1 makes interleaving points scheduling points */
   harts?: number;
+  /** the in-flight garbage collector (`--gc`): 'scc' (the default) or 'mark-sweep' (src/unix/gc/) */
+  gc?: GcKind;
   /** PCT depth d (`--depth`, default 3) */
   pctDepth?: number;
   /**
@@ -137,7 +139,7 @@ const calibrated = new WeakMap<Scenario, Map<string, number>>();
  * and options only.
  */
 export function calibratePctK(sc: Scenario, opts: RunOptions): number {
-  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.harts ?? 0, opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
+  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.harts ?? 0, opts.gc ?? '', opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
   let bySc = calibrated.get(sc);
   if (!bySc) calibrated.set(sc, (bySc = new Map()));
   let k = bySc.get(key);
@@ -170,6 +172,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, hooks: RunHooks = {}
     checkWakeDuties: opts.checkWakeDuties ?? sc.kernel?.checkWakeDuties ?? false,
     kernelPreemption: opts.kernelPreemption ?? sc.kernel?.kernelPreemption ?? false,
     harts: opts.harts ?? sc.kernel?.harts ?? 1,
+    gc: opts.gc ?? sc.kernel?.gc ?? 'scc',
     ...(opts.memory !== undefined ? { memoryLimit: opts.memory } : {}),
   };
   const failures: string[] = [];

@@ -3,7 +3,7 @@
 // files and programs the filesystem starts with, the kernel configuration,
 // and the checks a finished run must pass. `scenarioProblem` says in one
 // line what is wrong with a malformed one.
-import type { KernelConfig } from '../kernel/kernel.ts';
+import { GC_KINDS, type KernelConfig } from '../kernel/kernel.ts';
 import { isPlantedBug, plantedBugs } from '../kernel/bugs.ts';
 import type { RunView } from './runview.ts';
 import type { Program } from './context.ts';
@@ -55,7 +55,7 @@ export function defineScenario(s: Scenario): Scenario {
 }
 
 const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'targets', 'checks'];
-const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption', 'harts', 'memoryLimit', 'consoleLimit'];
+const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption', 'harts', 'gc', 'memoryLimit', 'consoleLimit'];
 /** The most harts a run may have (--harts): more than its tasks changes nothing. */
 export const MAX_HARTS = 64;
 const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
@@ -122,6 +122,7 @@ export function scenarioProblem(x: unknown): string | null {
     for (const f of ['checkInvariants', 'kernelPreemption']) {
       if (kc[f] !== undefined && typeof kc[f] !== 'boolean') return `kernel.${f} must be true or false, not ${describe(kc[f])}`;
     }
+    if (kc.gc !== undefined && !(GC_KINDS as readonly unknown[]).includes(kc.gc)) return `kernel.gc must be ${GC_KINDS.map((g) => `'${g}'`).join(' or ')}, not ${describe(kc.gc)}`;
     if (kc.harts !== undefined && !(Number.isInteger(kc.harts) && (kc.harts as number) >= 1 && (kc.harts as number) <= MAX_HARTS)) {
       return `kernel.harts must be an integer from 1 to ${MAX_HARTS}, not ${describe(kc.harts)}`;
     }

@@ -2,6 +2,7 @@
 // wrappers marshal arguments (strings, buffers, structs) before entering
 // the kernel, exactly as a C program's stack or heap would hold them.
 import { PAGE_SIZE, PROT_READ, PROT_WRITE, type AddressSpace } from '../hw/memory.ts';
+import { TINY_COPY } from '../kernel/userio.ts';
 
 export const SCRATCH_BASE = 0x100000;
 const INITIAL_SIZE = 64 * 1024;
@@ -46,11 +47,12 @@ export class Scratch {
     const addr = this.alloc(bytes.length);
     const n = bytes.length;
     const off = addr % PAGE_SIZE;
-    // Small values within one page go straight into the frame (the hot path of sys.write).
-    if (n <= 64 && off + n <= PAGE_SIZE) {
+    // Values within one page go straight into the frame (the hot path of sys.write): a tiny one byte by byte, else one native copy.
+    if (off + n <= PAGE_SIZE) {
       const page = this.mm().pageForWrite((addr - off) / PAGE_SIZE);
       if (page) {
-        for (let i = 0; i < n; i++) page[off + i] = bytes[i];
+        if (n <= TINY_COPY) for (let i = 0; i < n; i++) page[off + i] = bytes[i];
+        else page.set(bytes, off);
         return addr;
       }
     }
@@ -67,9 +69,14 @@ export class Scratch {
 
   read(addr: number, len: number): Uint8Array {
     const off = addr % PAGE_SIZE;
-    if (len <= 64 && off + len <= PAGE_SIZE) {
+    if (off + len <= PAGE_SIZE) {
       const page = this.mm().pageForRead((addr - off) / PAGE_SIZE);
-      if (page) return page.slice(off, off + len);
+      if (page && len > TINY_COPY) return page.slice(off, off + len);
+      if (page) {
+        const out = new Uint8Array(len);
+        for (let i = 0; i < len; i++) out[i] = page[off + i];
+        return out;
+      }
     }
     return this.mm().read(addr, len) ?? new Uint8Array(0);
   }

@@ -8,7 +8,7 @@ import { CLONE_CHILD_CLEARTID, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE
 import { EDEADLK, EINVAL, ESRCH } from '../kernel/errno.ts';
 import { fromLatin1, getU32, latin1 } from '../kernel/uaccess.ts';
 import { PAGE_SIZE, PROT_READ, PROT_WRITE } from '../hw/memory.ts';
-import type { ScriptContext, ScriptYield, Program } from './context.ts';
+import type { ScriptContext, ScriptYield, Program, SyscallToken } from './context.ts';
 import { SYSCALL } from './context.ts';
 import { THREAD_AREA_SIZE, type ScriptHandler } from './process.ts';
 import { Scratch } from './scratch.ts';
@@ -112,6 +112,16 @@ export class Sys {
     return yield SYSCALL;
   }
 
+  /**
+   * The wrappers' entry: sets the registers and returns the token to yield,
+   * `return yield this.enter(nr, ...)`, so a wrapper is one generator, not
+   * two (and allocates no argument list).
+   */
+  private enter(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): SyscallToken {
+    this.ctx.args.set6(nr, a0, a1, a2, a3, a4, a5);
+    return SYSCALL;
+  }
+
   /** Records a named value for the scenario's checks (no syscall; appears in the trace). */
   log(key: string, value: unknown): void {
     const k = this.ctx.task.kernel;
@@ -124,20 +134,20 @@ export class Sys {
 
   *open(path: string, flags: number, mode = 0o644): SysGen<number> {
     this.scratch.reset();
-    return yield* this.syscall(56, AT_FDCWD, this.scratch.cstring(path), flags, mode);
+    return yield this.enter(56, AT_FDCWD, this.scratch.cstring(path), flags, mode);
   }
 
   *read(fd: number, n: number): SysGen<DataResult> {
     this.scratch.reset();
     const buf = this.scratch.alloc(n);
-    const ret = yield* this.syscall(63, fd, buf, n);
+    const ret = yield this.enter(63, fd, buf, n);
     return { ret, data: ret > 0 ? this.scratch.read(buf, ret) : new Uint8Array(0) };
   }
 
   *write(fd: number, data: Bytes): SysGen<number> {
     this.scratch.reset();
     const b = toBytes(data);
-    return yield* this.syscall(64, fd, this.scratch.put(b), b.length);
+    return yield this.enter(64, fd, this.scratch.put(b), b.length);
   }
 
   /** Reads until n bytes or EOF/error: a helper loop over read(2), each read a scheduling point. */
@@ -166,7 +176,7 @@ export class Sys {
     const iov = this.scratch.alloc(16 * sizes.length);
     const bufs = sizes.map((n) => this.scratch.alloc(n));
     this.putIovec(iov, bufs, sizes);
-    const ret = yield* this.syscall(65, fd, iov, sizes.length);
+    const ret = yield this.enter(65, fd, iov, sizes.length);
     return { ret, data: ret > 0 ? this.gather(bufs, sizes, ret) : new Uint8Array(0) };
   }
 
@@ -176,47 +186,47 @@ export class Sys {
     const iov = this.scratch.alloc(16 * bs.length);
     const bufs = bs.map((b) => this.scratch.put(b));
     this.putIovec(iov, bufs, bs.map((b) => b.length));
-    return yield* this.syscall(66, fd, iov, bs.length);
+    return yield this.enter(66, fd, iov, bs.length);
   }
 
   *pread(fd: number, n: number, pos: number): SysGen<DataResult> {
     this.scratch.reset();
     const buf = this.scratch.alloc(n);
-    const ret = yield* this.syscall(67, fd, buf, n, pos);
+    const ret = yield this.enter(67, fd, buf, n, pos);
     return { ret, data: ret > 0 ? this.scratch.read(buf, ret) : new Uint8Array(0) };
   }
 
   *lseek(fd: number, off: number, whence: number): SysGen<number> {
-    return yield* this.syscall(62, fd, off, whence);
+    return yield this.enter(62, fd, off, whence);
   }
 
   *close(fd: number): SysGen<number> {
-    return yield* this.syscall(57, fd);
+    return yield this.enter(57, fd);
   }
 
   *dup(fd: number): SysGen<number> {
-    return yield* this.syscall(23, fd);
+    return yield this.enter(23, fd);
   }
 
   *dup2(oldfd: number, newfd: number, cloexec = false): SysGen<number> {
-    return yield* this.syscall(24, oldfd, newfd, cloexec ? O_CLOEXEC : 0);
+    return yield this.enter(24, oldfd, newfd, cloexec ? O_CLOEXEC : 0);
   }
 
   *fcntl(fd: number, cmd: number, arg = 0): SysGen<number> {
-    return yield* this.syscall(25, fd, cmd, arg);
+    return yield this.enter(25, fd, cmd, arg);
   }
 
   *ioctlInt(fd: number, req: number): SysGen<DataResult> {
     this.scratch.reset();
     const p = this.scratch.alloc(4);
-    const ret = yield* this.syscall(29, fd, req, p);
+    const ret = yield this.enter(29, fd, req, p);
     return { ret, data: this.scratch.read(p, 4) };
   }
 
   *pipe(flags = 0): SysGen<{ ret: number; fds: [number, number] }> {
     this.scratch.reset();
     const p = this.scratch.alloc(8);
-    const ret = yield* this.syscall(59, p, flags);
+    const ret = yield this.enter(59, p, flags);
     const b = this.scratch.read(p, 8);
     const v = new DataView(b.buffer, b.byteOffset);
     return { ret, fds: ret === 0 ? [v.getInt32(0, true), v.getInt32(4, true)] : [-1, -1] };
@@ -224,56 +234,56 @@ export class Sys {
 
   *unlink(path: string): SysGen<number> {
     this.scratch.reset();
-    return yield* this.syscall(35, AT_FDCWD, this.scratch.cstring(path), 0);
+    return yield this.enter(35, AT_FDCWD, this.scratch.cstring(path), 0);
   }
 
   *rmdir(path: string): SysGen<number> {
     this.scratch.reset();
-    return yield* this.syscall(35, AT_FDCWD, this.scratch.cstring(path), AT_REMOVEDIR);
+    return yield this.enter(35, AT_FDCWD, this.scratch.cstring(path), AT_REMOVEDIR);
   }
 
   *mkdir(path: string, mode = 0o755): SysGen<number> {
     this.scratch.reset();
-    return yield* this.syscall(34, AT_FDCWD, this.scratch.cstring(path), mode);
+    return yield this.enter(34, AT_FDCWD, this.scratch.cstring(path), mode);
   }
 
   *stat(path: string): SysGen<{ ret: number; stat: Stat | null }> {
     this.scratch.reset();
     const buf = this.scratch.alloc(128);
-    const ret = yield* this.syscall(79, AT_FDCWD, this.scratch.cstring(path), buf, 0);
+    const ret = yield this.enter(79, AT_FDCWD, this.scratch.cstring(path), buf, 0);
     return { ret, stat: ret === 0 ? decodeStat(this.scratch.read(buf, 128)) : null };
   }
 
   *fstat(fd: number): SysGen<{ ret: number; stat: Stat | null }> {
     this.scratch.reset();
     const buf = this.scratch.alloc(128);
-    const ret = yield* this.syscall(80, fd, buf);
+    const ret = yield this.enter(80, fd, buf);
     return { ret, stat: ret === 0 ? decodeStat(this.scratch.read(buf, 128)) : null };
   }
 
   *access(path: string, mode: number): SysGen<number> {
     this.scratch.reset();
-    return yield* this.syscall(48, AT_FDCWD, this.scratch.cstring(path), mode);
+    return yield this.enter(48, AT_FDCWD, this.scratch.cstring(path), mode);
   }
 
   *chdir(path: string): SysGen<number> {
     this.scratch.reset();
-    return yield* this.syscall(49, this.scratch.cstring(path));
+    return yield this.enter(49, this.scratch.cstring(path));
   }
 
   *getcwd(): SysGen<{ ret: number; path: string }> {
     this.scratch.reset();
     const buf = this.scratch.alloc(4096);
-    const ret = yield* this.syscall(17, buf, 4096);
+    const ret = yield this.enter(17, buf, 4096);
     return { ret, path: ret > 0 ? latin1(this.scratch.read(buf, ret - 1)) : '' };
   }
 
   *umask(mask: number): SysGen<number> {
-    return yield* this.syscall(166, mask);
+    return yield this.enter(166, mask);
   }
 
   *fchmod(fd: number, mode: number): SysGen<number> {
-    return yield* this.syscall(52, fd, mode);
+    return yield this.enter(52, fd, mode);
   }
 
   // ---- processes ----
@@ -285,7 +295,7 @@ export class Sys {
    */
   *fork(child: Program, options: ForkOptions = {}): SysGen<number> {
     this.ctx.pendingChild = { kind: 'fork', program: child, name: options.name };
-    const r = yield* this.syscall(220, 17 /* SIGCHLD */, 0, 0, 0, 0);
+    const r = yield this.enter(220, 17 /* SIGCHLD */, 0, 0, 0, 0);
     this.ctx.pendingChild = null;
     return r;
   }
@@ -297,7 +307,7 @@ export class Sys {
    */
   *clone(flags: number, child: Program, options: ForkOptions = {}): SysGen<number> {
     this.ctx.pendingChild = { kind: 'fork', program: child, name: options.name };
-    const r = yield* this.syscall(220, flags, 0, 0, 0, 0);
+    const r = yield this.enter(220, flags, 0, 0, 0, 0);
     this.ctx.pendingChild = null;
     return r;
   }
@@ -313,7 +323,7 @@ export class Sys {
     // The thread's tid word (CLONE_PARENT_SETTID sets it, CLONE_CHILD_CLEARTID zeroes it at exit), then its scratch space.
     this.ctx.task.mm.map(area, PAGE_SIZE, PROT_READ | PROT_WRITE);
     this.ctx.pendingChild = { kind: 'thread', program, name: options.name, scratchBase: area + PAGE_SIZE };
-    const tid = yield* this.syscall(220, THREAD_FLAGS, area + THREAD_AREA_SIZE, area, 0, area);
+    const tid = yield this.enter(220, THREAD_FLAGS, area + THREAD_AREA_SIZE, area, 0, area);
     this.ctx.pendingChild = null;
     if (tid > 0) this.ctx.proc.threads.set(tid, { tidAddr: area, value: undefined, joined: false });
     return tid;
@@ -335,7 +345,7 @@ export class Sys {
     for (;;) {
       const v = getU32(this.ctx.task.mm, rec.tidAddr);
       if (v === null || v === 0) break;
-      yield* this.syscall(98, rec.tidAddr, 0 /* FUTEX_WAIT */, v, 0, 0, 0);
+      yield this.enter(98, rec.tidAddr, 0 /* FUTEX_WAIT */, v, 0, 0, 0);
     }
     this.ctx.proc.threads.delete(tid);
     return { ret: 0, value: rec.value };
@@ -343,7 +353,7 @@ export class Sys {
 
   /** exit(2): ends this thread only (the process ends with its last thread). */
   *exitThread(code: number): SysGen<never> {
-    yield* this.syscall(93, code);
+    yield this.enter(93, code);
     throw new Error('exit returned');
   }
 
@@ -363,7 +373,7 @@ export class Sys {
       ptrs.forEach((a, i) => v.setBigUint64(8 * i, BigInt(a), true));
       return this.scratch.put(b);
     };
-    return yield* this.syscall(221, p, vec(argv), vec(envp));
+    return yield this.enter(221, p, vec(argv), vec(envp));
   }
 
   /** A NUL-terminated UTF-8 string in scratch memory. */
@@ -378,59 +388,59 @@ export class Sys {
   *wait(pid = -1, options = 0): SysGen<{ ret: number; status: number }> {
     this.scratch.reset();
     const p = this.scratch.alloc(4);
-    const ret = yield* this.syscall(260, pid, p, options, 0);
+    const ret = yield this.enter(260, pid, p, options, 0);
     const b = this.scratch.read(p, 4);
     return { ret, status: ret > 0 ? new DataView(b.buffer, b.byteOffset).getInt32(0, true) : 0 };
   }
 
   *exit(code: number): SysGen<never> {
-    yield* this.syscall(94, code);
+    yield this.enter(94, code);
     throw new Error('exit_group returned');
   }
 
   *getpid(): SysGen<number> {
-    return yield* this.syscall(172);
+    return yield this.enter(172);
   }
   *getppid(): SysGen<number> {
-    return yield* this.syscall(173);
+    return yield this.enter(173);
   }
   *gettid(): SysGen<number> {
-    return yield* this.syscall(178);
+    return yield this.enter(178);
   }
 
   // ---- credentials (the raw calls: they change the calling thread's ids, as on Linux) ----
 
   *getuid(): SysGen<number> {
-    return yield* this.syscall(174);
+    return yield this.enter(174);
   }
   *geteuid(): SysGen<number> {
-    return yield* this.syscall(175);
+    return yield this.enter(175);
   }
   *getgid(): SysGen<number> {
-    return yield* this.syscall(176);
+    return yield this.enter(176);
   }
   *getegid(): SysGen<number> {
-    return yield* this.syscall(177);
+    return yield this.enter(177);
   }
   *setuid(uid: number): SysGen<number> {
-    return yield* this.syscall(146, uid);
+    return yield this.enter(146, uid);
   }
   *setgid(gid: number): SysGen<number> {
-    return yield* this.syscall(144, gid);
+    return yield this.enter(144, gid);
   }
   /** setreuid(2); -1 leaves an id unchanged */
   *setreuid(ruid: number, euid: number): SysGen<number> {
-    return yield* this.syscall(145, ruid, euid);
+    return yield this.enter(145, ruid, euid);
   }
   *setregid(rgid: number, egid: number): SysGen<number> {
-    return yield* this.syscall(143, rgid, egid);
+    return yield this.enter(143, rgid, egid);
   }
   /** setresuid(2); -1 leaves an id unchanged */
   *setresuid(ruid: number, euid: number, suid: number): SysGen<number> {
-    return yield* this.syscall(147, ruid, euid, suid);
+    return yield this.enter(147, ruid, euid, suid);
   }
   *setresgid(rgid: number, egid: number, sgid: number): SysGen<number> {
-    return yield* this.syscall(149, rgid, egid, sgid);
+    return yield this.enter(149, rgid, egid, sgid);
   }
   /** getresuid(2): the real, effective and saved uids */
   *getresuid(): SysGen<{ ret: number; ruid: number; euid: number; suid: number }> {
@@ -445,14 +455,14 @@ export class Sys {
   private *getres(nr: number): SysGen<[number, number, number, number]> {
     this.scratch.reset();
     const p = this.scratch.alloc(12);
-    const ret = yield* this.syscall(nr, p, p + 4, p + 8);
+    const ret = yield this.enter(nr, p, p + 4, p + 8);
     const b = this.scratch.read(p, 12);
     const v = new DataView(b.buffer, b.byteOffset, 12);
     return ret === 0 ? [ret, v.getUint32(0, true), v.getUint32(4, true), v.getUint32(8, true)] : [ret, -1, -1, -1];
   }
 
   *schedYield(): SysGen<number> {
-    return yield* this.syscall(124);
+    return yield this.enter(124);
   }
 
   /** Sleeps for `ns` virtual nanoseconds (ticks). */
@@ -465,20 +475,20 @@ export class Sys {
     v.setBigInt64(0, BigInt(sec), true);
     v.setBigInt64(8, BigInt(ns - sec * 1e9), true);
     this.ctx.task.mm.poke(ts, b);
-    return yield* this.syscall(101, ts, 0);
+    return yield this.enter(101, ts, 0);
   }
 
   /** CLOCK_MONOTONIC in nanoseconds (virtual time). */
   *now(): SysGen<number> {
     this.scratch.reset();
     const ts = this.scratch.alloc(16);
-    yield* this.syscall(113, 1, ts);
+    yield this.enter(113, 1, ts);
     const v = new DataView(this.scratch.read(ts, 16).buffer);
     return Number(v.getBigInt64(0, true)) * 1e9 + Number(v.getBigInt64(8, true));
   }
 
   *kill(pid: number, sig: number): SysGen<number> {
-    return yield* this.syscall(129, pid, sig);
+    return yield this.enter(129, pid, sig);
   }
 
   /**
@@ -502,20 +512,20 @@ export class Sys {
     v.setUint32(0, h, true);
     v.setUint32(8, flags >>> 0, true);
     this.ctx.task.mm.poke(act, b);
-    return yield* this.syscall(134, sig, act, 0, 8);
+    return yield this.enter(134, sig, act, 0, 8);
   }
 
   // ---- sockets ----
 
   *socket(domain: number, type: number, protocol = 0): SysGen<number> {
-    return yield* this.syscall(198, domain, type, protocol);
+    return yield this.enter(198, domain, type, protocol);
   }
 
   *socketpair(domain: number, type: number, protocol = 0): SysGen<{ ret: number; fds: [number, number] }> {
     this.scratch.reset();
     const p = this.scratch.alloc(8);
     this.ctx.task.mm.poke(p, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
-    const ret = yield* this.syscall(199, domain, type, protocol, p);
+    const ret = yield this.enter(199, domain, type, protocol, p);
     const b = this.scratch.read(p, 8);
     const v = new DataView(b.buffer, b.byteOffset);
     return { ret, fds: ret === 0 ? [v.getInt32(0, true), v.getInt32(4, true)] : [-1, -1] };
@@ -524,38 +534,38 @@ export class Sys {
   *bind(fd: number, addr: SockAddr): SysGen<number> {
     this.scratch.reset();
     const b = encodeSockAddr(addr);
-    return yield* this.syscall(200, fd, this.scratch.put(b), b.length);
+    return yield this.enter(200, fd, this.scratch.put(b), b.length);
   }
 
   *listen(fd: number, backlog: number): SysGen<number> {
-    return yield* this.syscall(201, fd, backlog);
+    return yield this.enter(201, fd, backlog);
   }
 
   *connect(fd: number, addr: SockAddr): SysGen<number> {
     this.scratch.reset();
     const b = encodeSockAddr(addr);
-    return yield* this.syscall(203, fd, this.scratch.put(b), b.length);
+    return yield this.enter(203, fd, this.scratch.put(b), b.length);
   }
 
   /** accept(2), or accept4(2) when flags != 0; addr is the peer's address (null on error). */
   *accept(fd: number, flags = 0): SysGen<{ ret: number; addr: SockName | null }> {
     this.scratch.reset();
     const [buf, lenp] = this.addrOut();
-    const ret = flags !== 0 ? yield* this.syscall(242, fd, buf, lenp, flags) : yield* this.syscall(202, fd, buf, lenp);
+    const ret = flags !== 0 ? yield this.enter(242, fd, buf, lenp, flags) : yield this.enter(202, fd, buf, lenp);
     return { ret, addr: ret >= 0 ? this.readAddr(buf, lenp) : null };
   }
 
   *getsockname(fd: number): SysGen<{ ret: number; addr: SockName | null }> {
     this.scratch.reset();
     const [buf, lenp] = this.addrOut();
-    const ret = yield* this.syscall(204, fd, buf, lenp);
+    const ret = yield this.enter(204, fd, buf, lenp);
     return { ret, addr: ret === 0 ? this.readAddr(buf, lenp) : null };
   }
 
   *getpeername(fd: number): SysGen<{ ret: number; addr: SockName | null }> {
     this.scratch.reset();
     const [buf, lenp] = this.addrOut();
-    const ret = yield* this.syscall(205, fd, buf, lenp);
+    const ret = yield this.enter(205, fd, buf, lenp);
     return { ret, addr: ret === 0 ? this.readAddr(buf, lenp) : null };
   }
 
@@ -563,7 +573,7 @@ export class Sys {
   *send(fd: number, data: Bytes, flags = 0): SysGen<number> {
     this.scratch.reset();
     const b = toBytes(data);
-    return yield* this.syscall(206, fd, this.scratch.put(b), b.length, flags, 0, 0);
+    return yield this.enter(206, fd, this.scratch.put(b), b.length, flags, 0, 0);
   }
 
   *sendto(fd: number, data: Bytes, flags: number, addr: SockAddr): SysGen<number> {
@@ -571,14 +581,14 @@ export class Sys {
     const b = toBytes(data);
     const buf = this.scratch.put(b);
     const a = encodeSockAddr(addr);
-    return yield* this.syscall(206, fd, buf, b.length, flags, this.scratch.put(a), a.length);
+    return yield this.enter(206, fd, buf, b.length, flags, this.scratch.put(a), a.length);
   }
 
   /** recvfrom(2) with a NULL address. */
   *recv(fd: number, n: number, flags = 0): SysGen<DataResult> {
     this.scratch.reset();
     const buf = this.scratch.alloc(n);
-    const ret = yield* this.syscall(207, fd, buf, n, flags, 0, 0);
+    const ret = yield this.enter(207, fd, buf, n, flags, 0, 0);
     return { ret, data: ret > 0 ? this.scratch.read(buf, Math.min(ret, n)) : new Uint8Array(0) };
   }
 
@@ -586,7 +596,7 @@ export class Sys {
     this.scratch.reset();
     const buf = this.scratch.alloc(n);
     const [abuf, lenp] = this.addrOut();
-    const ret = yield* this.syscall(207, fd, buf, n, flags, abuf, lenp);
+    const ret = yield this.enter(207, fd, buf, n, flags, abuf, lenp);
     return {
       ret,
       data: ret > 0 ? this.scratch.read(buf, Math.min(ret, n)) : new Uint8Array(0),
@@ -595,7 +605,7 @@ export class Sys {
   }
 
   *shutdown(fd: number, how: number): SysGen<number> {
-    return yield* this.syscall(210, fd, how);
+    return yield this.enter(210, fd, how);
   }
 
   /** setsockopt(2); a number is passed as a 4-byte int. */
@@ -606,7 +616,7 @@ export class Sys {
       b = new Uint8Array(4);
       new DataView(b.buffer).setInt32(0, value | 0, true);
     } else b = value;
-    return yield* this.syscall(208, fd, level, opt, this.scratch.put(b), b.length);
+    return yield this.enter(208, fd, level, opt, this.scratch.put(b), b.length);
   }
 
   /** getsockopt(2) with a `len`-byte buffer; data is what the kernel reported, value its first 4 bytes as int32 (or 0). */
@@ -617,7 +627,7 @@ export class Sys {
     const lb = new Uint8Array(4);
     new DataView(lb.buffer).setInt32(0, len | 0, true);
     this.ctx.task.mm.poke(lenp, lb);
-    const ret = yield* this.syscall(209, fd, level, opt, buf, lenp);
+    const ret = yield this.enter(209, fd, level, opt, buf, lenp);
     if (ret !== 0) return { ret, data: new Uint8Array(0), value: 0 };
     const lw = this.scratch.read(lenp, 4);
     const got = new DataView(lw.buffer, lw.byteOffset).getInt32(0, true);
@@ -664,14 +674,14 @@ export class Sys {
       tv.setBigInt64(8, BigInt((timeoutMs % 1000) * 1_000_000), true);
       this.ctx.task.mm.poke(ts, tb);
     }
-    const ret = yield* this.syscall(73, arr, fds.length, ts, 0, 8);
+    const ret = yield this.enter(73, arr, fds.length, ts, 0, 8);
     const out = fds.length ? this.scratch.read(arr, 8 * fds.length) : new Uint8Array(0);
     const ov = new DataView(out.buffer, out.byteOffset, out.byteLength);
     return { ret, revents: fds.map((_, i) => ov.getUint16(8 * i + 6, true)) };
   }
 
   *epollCreate(flags = 0): SysGen<number> {
-    return yield* this.syscall(20, flags);
+    return yield this.enter(20, flags);
   }
 
   /** epoll_ctl(2) with a struct epoll_event { u32 events; u64 data } (16 bytes on riscv64). */
@@ -683,14 +693,14 @@ export class Sys {
     v.setUint32(0, events >>> 0, true);
     v.setBigUint64(8, BigInt.asUintN(64, BigInt(data)), true);
     this.ctx.task.mm.poke(ev, b);
-    return yield* this.syscall(21, epfd, op, fd, ev);
+    return yield this.enter(21, epfd, op, fd, ev);
   }
 
   /** epoll_pwait(2) with no sigmask; data comes back as a number (exact below 2^53). */
   *epollWait(epfd: number, max: number, timeoutMs = -1): SysGen<{ ret: number; events: { events: number; data: number }[] }> {
     this.scratch.reset();
     const buf = this.scratch.alloc(16 * Math.max(max, 1));
-    const ret = yield* this.syscall(22, epfd, buf, max, timeoutMs, 0, 8);
+    const ret = yield this.enter(22, epfd, buf, max, timeoutMs, 0, 8);
     const events: { events: number; data: number }[] = [];
     if (ret > 0) {
       const out = this.scratch.read(buf, 16 * ret);
@@ -751,7 +761,7 @@ export class Sys {
       namelen = a.length;
     }
     const hdr = msghdrBytes(nameAddr, namelen, iov, parts.length, ctlAddr, ctl.length);
-    return yield* this.syscall(211, fd, this.scratch.put(hdr), flags);
+    return yield this.enter(211, fd, this.scratch.put(hdr), flags);
   }
 
   /**
@@ -770,7 +780,7 @@ export class Sys {
     this.putIovec(iov, bufs, sizes);
     const ctl = controlLen > 0 ? this.scratch.alloc(controlLen) : 0;
     const h = this.scratch.put(msghdrBytes(0, 0, iov, sizes.length, ctl, controlLen));
-    const ret = yield* this.syscall(212, fd, h, o.flags ?? 0);
+    const ret = yield this.enter(212, fd, h, o.flags ?? 0);
     const hb = this.scratch.read(h, 56);
     const hv = new DataView(hb.buffer, hb.byteOffset, 56);
     const total = sizes.reduce((a, b) => a + b, 0);
@@ -800,7 +810,7 @@ export class Sys {
       this.putIovec(iov, [this.scratch.put(b)], [b.length]);
       this.ctx.task.mm.poke(vec + 64 * i, msghdrBytes(0, 0, iov, 1, 0, 0));
     });
-    const ret = yield* this.syscall(269, fd, vec, messages.length, flags);
+    const ret = yield this.enter(269, fd, vec, messages.length, flags);
     return { ret, lens: this.mmsgLens(vec, Math.max(0, ret)) };
   }
 
@@ -816,7 +826,7 @@ export class Sys {
       this.putIovec(iov, [buf], [size]);
       this.ctx.task.mm.poke(vec + 64 * i, msghdrBytes(0, 0, iov, 1, 0, 0));
     }
-    const ret = yield* this.syscall(243, fd, vec, count, flags, 0);
+    const ret = yield this.enter(243, fd, vec, count, flags, 0);
     const lens = this.mmsgLens(vec, Math.max(0, ret));
     return { ret, messages: lens.map((n, i) => this.scratch.read(bufs[i], Math.min(n, size))) };
   }

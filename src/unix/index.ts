@@ -59,6 +59,8 @@ export function procNetUnix(net: UnixNet, netns: NetNamespace): string {
 /** Socket invariants: send-buffer accounting (each message charged its truesize; a sender's wmem is the sum of its live messages' charges), queue byte counts, backlog bounds, one file per socket. */
 export function checkUnix(k: Kernel, net: UnixNet): string | null {
   const charged = new Map<Sender, number>();
+  // the collector's hitlist: taken off their queues, not freed yet
+  for (const [, m] of net.inflight.hitlist) charged.set(m.sender, (charged.get(m.sender) ?? 0) + m.charge);
   for (const s of net.sockets.values()) {
     let bytes = 0;
     for (const m of s.recvQueue.msgs) {

@@ -13,11 +13,58 @@
 //     reaching it first, it drops the unread OOB byte (SO_OOBINLINE: reads
 //     it as data) and goes on; a peek skips it.
 import { EFAULT, EINVAL } from '../kernel/errno.ts';
+import { PREEMPT, type KernelYield } from '../kernel/syscall.ts';
+import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import { SO_OOBINLINE } from './constants.ts';
 import type { Message } from './queue.ts';
 import type { RecvFrom } from './stream.ts';
 import type { Socket } from './socket.ts';
+
+/**
+ * queue_oob's end: the new message replaces u->oob_skb (which holds a
+ * reference on it; the old one's is dropped) and is queued, both under the
+ * receiver's receive-queue lock, which the collector holds while it takes
+ * a dead socket's queue and OOB skb (the fix for CVE-2024-36972, "af_unix:
+ * Update unix_sk(sk)->oob_skb under sk_receive_queue lock.").
+ */
+export function* queueOob(t: Task, other: Socket, m: Message): Generator<KernelYield, boolean, void> {
+  if (other.net.k.bug('oob-skb-no-queue-lock')) return yield* queueOobUnlocked(t, other, m);
+  yield* other.recvLock.acquire(t);
+  try {
+    if (other.dead) return false; // released while we waited (the caller frees m)
+    const q = other.recvQueue;
+    if (q.oob) other.net.inflight.dropOobRef(q.oob, 'queue_oob');
+    q.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
+    m.oobRef = true;
+    q.enqueue(m);
+    return true;
+  } finally {
+    other.recvLock.release(t);
+  }
+}
+
+/**
+ * BUG (planted 'oob-skb-no-queue-lock', CVE-2024-36972): the old OOB skb
+ * is read and its reference dropped under unix_state_lock only. The
+ * collector, holding the receive-queue lock, can drop the same reference
+ * in between (collecting the dead receiver), so it is dropped twice.
+ */
+function* queueOobUnlocked(t: Task, other: Socket, m: Message): Generator<KernelYield, boolean, void> {
+  const q = other.recvQueue;
+  const old = q.oob;
+  yield PREEMPT; // another hart runs between the read and consume_skb
+  if (old) other.net.inflight.dropOobRef(old, 'queue_oob');
+  yield* other.recvLock.acquire(t);
+  const alive = !other.dead;
+  if (alive) {
+    q.oob = m;
+    m.oobRef = true;
+    q.enqueue(m);
+  }
+  other.recvLock.release(t);
+  return alive;
+}
 
 /** SOCK_URGINLINE (SO_OOBINLINE): the OOB byte is read in line, never by MSG_OOB. */
 export function oobInline(s: Socket): boolean {

@@ -18,7 +18,7 @@ import type { InflightRights } from './inflight.ts';
 /** Who sent a message: the socket whose send buffer it is charged to. */
 export interface Sender {
   readonly sendBuf: SendBuffer;
-  /** its current name, for recvfrom (a later bind shows up, item 44) */
+  /** its current name, for recvfrom (a later bind shows up) */
   readonly addr: { readonly bytes: Uint8Array } | null;
   /** called after one of its messages was freed (a released socket may now be forgotten) */
   messageFreed(): void;
@@ -41,6 +41,8 @@ export class Message {
 
   /** in-flight files (SCM_RIGHTS); a stream read stops right after the message that carries them */
   rights: InflightRights | null = null;
+  /** u->oob_skb holds a reference to this message (queue_oob takes it; the collector or the next queue_oob drops it) */
+  oobRef = false;
   /** sender credentials (SCM_CREDENTIALS, or added for SO_PASSCRED); null: none ({0, 65534, 65534} when reported) */
   creds: { pid: number; uid: number; gid: number } | null = null;
 }
@@ -163,7 +165,8 @@ export class MessageQueue {
   unlink(m: Message): void {
     const i = this.msgs.indexOf(m);
     if (i < 0) throw new Error('kernel bug: unlinking a message that is not queued');
-    this.msgs.splice(i, 1);
+    if (i === 0) this.msgs.shift(); // the usual case (the head read), and cheaper than splice
+    else this.msgs.splice(i, 1);
     this.bytes -= m.remaining;
     if (m === this.oob) this.oob = null;
     this.onChange?.(this);

@@ -48,10 +48,14 @@ export function deadlineOf(t: Task, timeo: number): number {
 /**
  * Sleeps on q until woken (0), the deadline passes (-EAGAIN, as sock_rcvtimeo
  * expiry), or a signal (-ERESTARTSYS; -EINTR with a deadline). `unlock` drops
- * the caller's locks once it is on q (see sleepOn).
+ * the caller's locks once it is on q (see sleepOn). Without a timeout it is
+ * sleepOn itself, not a generator wrapped around it.
  */
-export function* sleepTimeo(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
-  if (deadline === Infinity) return yield* sleepOn(t, q, unlock);
+export function sleepTimeo(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
+  return deadline === Infinity ? sleepOn(t, q, unlock) : sleepTimed(t, q, deadline, unlock);
+}
+
+function* sleepTimed(t: Task, q: WaitQueue, deadline: number, unlock?: () => void): Generator<KernelYield, number, void> {
   const r = yield* sleepOnUntil(t, q, deadline, unlock);
   // sock_intr_errno: with a timeout running, a signal is EINTR even after a SA_RESTART handler
   return r === 1 ? -EAGAIN : r === -ERESTARTSYS ? -EINTR : r;
@@ -64,7 +68,7 @@ export class Socket implements FileOps {
   addr: UnixAddress | null = null;
   /** the socket inode this socket bound (only the binder; cleared on close) */
   inode: Inode | null = null;
-  /** the socket inode's permission bits (0777; fchmod changes them before bind, item 18) */
+  /** the socket inode's permission bits (0777; fchmod changes them before bind) */
   mode = 0o777;
   /** the other end of a connection (kept after the peer closes, as Linux does) */
   peer: Socket | null = null;
@@ -78,7 +82,7 @@ export class Socket implements FileOps {
   passcred = false;
   /** SO_PASSPIDFD: received messages carry a pidfd of their sender (SCM_PIDFD) */
   passpidfd = false;
-  /** SO_PEERCRED: captured at connect / socketpair / listen (item 127) */
+  /** SO_PEERCRED: captured at connect / socketpair / listen */
   peercred: Ucred | null = null;
   /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns) for the sleeps; 0 = wait forever */
   rcvtimeo = 0;
@@ -99,6 +103,8 @@ export class Socket implements FileOps {
   inqSkew = 0;
   /** other boolean/int SOL_SOCKET options that are stored only */
   readonly misc = new Map<number, number>();
+  /** an embryo not yet accepted: the listener whose backlog holds it (unix_sk(sk)->listener, for the in-flight graph) */
+  embryoOf: Socket | null = null;
   /** set while listening: pending connections and acceptors */
   listener: Backlog | null = null;
   /** the open file whose ops this socket is (null for embryos not yet accepted) */
@@ -244,7 +250,7 @@ export class Socket implements FileOps {
     return 0;
   }
 
-  /** fchmod: the sockfs inode's mode, which bind gives the socket file (& ~umask, item 18) */
+  /** fchmod: the sockfs inode's mode, which bind gives the socket file (& ~umask) */
   chmod(_f: OpenFile, mode: number): number {
     this.mode = mode & 0o7777;
     return 0;

@@ -21,7 +21,7 @@ import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
-import { manageOob, oobFastPath, recvUrg } from './oob.ts';
+import { manageOob, oobFastPath, queueOob, recvUrg } from './oob.ts';
 import { sendSigurg } from '../kernel/fown.ts';
 import {
   deadlineOf, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket, type Ucred,
@@ -30,7 +30,7 @@ import {
 /** Where a receive reports whose message it read (for recvfrom's address), and, for recvmsg, its ancillary data. */
 export interface RecvFrom {
   from: Sender | null;
-  /** recvmsg's cookie; without one (read, recv, recvfrom) files the read takes are closed (item 115) */
+  /** recvmsg's cookie; without one (read, recv, recvfrom) files the read takes are closed */
   scm?: ScmRecv;
   /** set when the data read was the OOB byte (recvmsg reports MSG_OOB in msg_flags) */
   oob?: boolean;
@@ -56,6 +56,19 @@ export function connectPair(a: Socket, b: Socket, cred: Ucred): void {
 export function sockSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null = null,
 ): SyscallResult {
+  // wait_for_unix_gc, at the top of unix_stream_sendmsg and unix_dgram_sendmsg
+  const wait = s.net.inflight.beforeSend(t, scm?.files ?? null);
+  if (wait) return afterGc(wait, () => protoSend(t, s, io, flags, noblock, addr, scm));
+  return protoSend(t, s, io, flags, noblock, addr, scm);
+}
+
+function* afterGc(wait: Generator<KernelYield, void, void>, send: () => SyscallResult): SyscallGen {
+  yield* wait;
+  const r = send();
+  return typeof r === 'number' ? r : yield* r;
+}
+
+function protoSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null): SyscallResult {
   if (s.isDgram) return dgramSend(t, s, io, flags, noblock, addr, scm);
   if (s.type === SOCK_SEQPACKET) return seqpacketSend(t, s, io, flags, noblock, scm);
   return streamSend(t, s, io, flags, noblock, addr, scm);
@@ -64,7 +77,7 @@ export function sockSend(
 /**
  * unix_attach_fds: the message takes the send's file references
  * (ETOOMANYREFS when the sending user already has more files in flight than
- * its RLIMIT_NOFILE and is not privileged, item 110).
+ * its RLIMIT_NOFILE and is not privileged, too_many_unix_fds).
  */
 export function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightRights | null | number {
   if (!scm?.files) return null;
@@ -86,7 +99,7 @@ function dropRights(s: Socket, m: Message): void {
   m.rights = null;
 }
 
-/** unix_stream_sendmsg's pipe_err: EPIPE, and SIGPIPE unless MSG_NOSIGNAL or something was sent (item 71). */
+/** unix_stream_sendmsg's pipe_err: EPIPE, and SIGPIPE unless MSG_NOSIGNAL or something was sent. */
 function pipeErr(t: Task, sent: number, flags: number): number {
   if (sent === 0 && !(flags & MSG_NOSIGNAL)) t.kernel.sendSignal(t, SIGPIPE);
   return sent || -EPIPE;
@@ -126,7 +139,7 @@ function* streamSend(
     sent += size;
   }
   if (oob) {
-    const r = yield* queueOob(t, s, other, io, noblock, deadline, scm);
+    const r = yield* sendOob(t, s, other, io, noblock, deadline, scm);
     if (r < 0) return sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
     sent++;
   }
@@ -157,7 +170,7 @@ function* sendChunkWakeFirst(
 
 /**
  * One skb of a stream send: takes the send's files if no earlier chunk did
- * (unix_scm_to_skb, item 119) and its credentials, is charged to the
+ * (unix_scm_to_skb) and its credentials, is charged to the
  * sender, and is queued on the peer unless it is dead or shut for reading
  * (-EPIPE). The caller wakes the peer's readers.
  */
@@ -179,12 +192,13 @@ function* queueChunk(
       return -EPIPE; // out_pipe: the skb is freed below
     }
     addCreds(t, s, other, m);
-    // skb_queue_tail (queue_oob: __skb_queue_tail) under the receive-queue lock
-    yield* other.recvLock.acquire(t);
-    s.sendBuf.inTransit -= truesize;
-    other.recvQueue.enqueue(m);
-    if (isOob) other.recvQueue.oob = m; // WRITE_ONCE(ousk->oob_skb, skb)
-    other.recvLock.release(t);
+    // skb_queue_tail (queue_oob: with u->oob_skb) under the receive-queue lock
+    if (!(isOob ? yield* queueOob(t, other, m) : yield* enqueueLocked(t, other, m))) {
+      // released while we waited for its queue lock (the model's close takes no lock; the collector frees sockets too)
+      other.lock.release(t);
+      return -EPIPE;
+    }
+    s.sendBuf.inTransit -= truesize; // queued: charged as the peer's message now
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
     other.lock.release(t);
@@ -199,12 +213,21 @@ function* queueChunk(
   return size;
 }
 
+/** skb_queue_tail: queues m under other's receive-queue lock; false if other was released meanwhile. */
+export function* enqueueLocked(t: Task, other: Socket, m: Message): Generator<KernelYield, boolean, void> {
+  yield* other.recvLock.acquire(t);
+  const alive = !other.dead;
+  if (alive) other.recvQueue.enqueue(m);
+  other.recvLock.release(t);
+  return alive;
+}
+
 /**
  * queue_oob: the last byte of a MSG_OOB send as a message of its own, after
  * waiting for send-buffer room like any skb (sock_alloc_send_skb), which
  * becomes the peer's OOB byte; SIGURG goes to the owner of the peer's file.
  */
-function* queueOob(
+function* sendOob(
   t: Task, s: Socket, other: Socket, io: UserIO, noblock: boolean, deadline: number, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
   const room = yield* waitSendRoom(t, s, noblock, deadline);
@@ -234,7 +257,7 @@ function* waitSendRoom(t: Task, s: Socket, noblock: boolean, deadline: number): 
 
 /**
  * sock_alloc_send_pskb + unix_scm_to_skb for one datagram or seqpacket
- * message: EMSGSIZE above sndbuf-32 (item 80), then the pending error, own
+ * message: EMSGSIZE above sndbuf-32, then the pending error, own
  * SHUT_WR (EPIPE, never SIGPIPE) and room in the send buffer, waiting for
  * room unless nonblocking. Returns the message charged to `s` at its
  * truesize and counted in transit (the caller queues it or frees it with
@@ -268,10 +291,10 @@ export function freeUnqueued(s: Socket, m: Message): void {
 
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
 function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
-  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored (item 54)
+  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const other = s.peer!;
-  // Seqpacket reports EPIPE without SIGPIPE (item 51); a 0-byte message carries its files (item 116).
+  // Seqpacket reports EPIPE without SIGPIPE; a 0-byte message carries its files.
   const m = yield* allocMessage(t, s, io, noblock, scm);
   if (typeof m === 'number') return m;
   let queued = false;
@@ -282,10 +305,11 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
       return -EPIPE;
     }
     addCreds(t, s, other, m);
-    yield* other.recvLock.acquire(t); // skb_queue_tail
+    if (!(yield* enqueueLocked(t, other, m))) {
+      other.lock.release(t);
+      return -EPIPE;
+    }
     s.sendBuf.inTransit -= m.charge;
-    other.recvQueue.enqueue(m);
-    other.recvLock.release(t);
     if (m.rights) s.net.inflight.queued(m.rights, other);
     queued = true;
     other.lock.release(t);
@@ -311,7 +335,7 @@ export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock:
  * MSG_OOB reads the OOB byte (oob.ts).
  */
 function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
-  if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
+  if (s.state !== 'connected') return -EINVAL; // unconnected or listening
   const peek = (flags & MSG_PEEK) !== 0;
   if (flags & MSG_OOB) {
     // unix_stream_recv_urg: u->iolock, u->lock, and the queue lock around oob_skb
@@ -369,7 +393,7 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
       const m = i >= 0 ? q.msgs[i] : undefined;
       if (!m) {
         if (copied >= target) break redo;
-        // Queued data first, then the pending error once, then EOF (item 49).
+        // Queued data first, then the pending error once, then EOF.
         if (s.err) return copied || -s.takeError();
         if (s.shutdown & RCV_SHUTDOWN) break redo;
         if (noblock) {
@@ -391,7 +415,7 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
         i++;
         continue;
       }
-      // Never glue messages with different credentials for a reader that receives them (item 124).
+      // Never glue messages with different credentials for a reader that receives them.
       if (creds !== undefined) {
         if (!sameCreds(creds, m.creds)) break redo;
       } else if (s.mayPasscred) {
@@ -405,9 +429,9 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
       const rights = m.rights;
       if (peek) {
         if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
-        // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
+        // unix_peek_fds: fresh references on every peek; a peek stops after them too
         if (rights) {
-          if (scm) scm.files = s.net.inflight.peek(rights);
+          if (scm) scm.files = s.net.inflight.peek(t, rights);
           break redo;
         }
         skip = 0;
@@ -416,11 +440,11 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
         continue;
       }
       if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
-      // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
+      // The first read of a message, however short, takes its files (unix_detach_fds).
       let taken: OpenFile[] | null = null;
       if (rights) {
+        taken = yield* s.net.inflight.receive(t, rights); // the message holds the files until they are detached
         m.rights = null;
-        taken = s.net.inflight.received(rights);
       }
       q.consumeInPlace(m, n);
       if (m.remaining > 0) {
@@ -433,10 +457,10 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
       }
       q.freeAt(i); // fully read: freed, which wakes its writer
       if (taken) {
-        // a read(2) or recv(2) has nowhere to put them: closed (item 115)
+        // a read(2) or recv(2) has nowhere to put them: closed
         if (scm) scm.files = taken;
         else s.net.inflight.putFiles(taken);
-        break redo; // the stream barrier: never read past a message that carried files (item 117)
+        break redo; // the stream barrier: never read past a message that carried files
       }
       if (io.remaining === 0 || copied >= limit) break redo;
       i = 0;
@@ -497,7 +521,7 @@ export function pollMask(s: Socket): number {
   if (readable) m |= POLLIN | POLLRDNORM;
   if (s.recvQueue.oob) m |= POLLPRI; // an OOB byte is waiting (oob.ts)
   if (s.connectionOriented && s.state === 'unconnected') m |= POLLHUP;
-  // unix_writable: never for a listener; else only while 3/4 of the send buffer is free (item 61).
+  // unix_writable: never for a listener; else only while 3/4 of the send buffer is free.
   if (s.state !== 'listening' && s.sendBuf.writable) m |= POLLOUT | POLLWRNORM | POLLWRBAND;
   return m;
 }
@@ -542,8 +566,6 @@ export function release(s: Socket, embryo: boolean): void {
   }
   s.stateChanged();
   net.maybeFree(s);
-  // unix_release_sock runs unix_gc when sockets are in flight; here each file the purge above
-  // released already asked for a collection of what it reaches (Inflight.unref), which is all
-  // this release can have made unreachable.
+  net.inflight.released(); // unix_release_sock: "if (READ_ONCE(unix_tot_inflight)) unix_gc();"
 }
 

@@ -43,9 +43,10 @@ function sockFd(t: Task, fd: number): [OpenFile, Socket] | number {
 }
 
 /** Runs a result (value or generator) to completion, then maps it. */
-function* then(r: SyscallResult, fn: (v: number) => number): SyscallGen {
+function* then(r: SyscallResult, fn: (v: number) => SyscallResult): SyscallGen {
   const v = typeof r === 'number' ? r : yield* r;
-  return fn(v);
+  const out = fn(v);
+  return typeof out === 'number' ? out : yield* out;
 }
 
 /**
@@ -138,7 +139,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     const b = copyAddrIn(t.mm, uaddr, addrlen);
     if (typeof b === 'number') return b;
     if (s.isDgram) return dgramConnect(t, s, b);
-    // unix_stream_connect: family != AF_UNIX (AF_UNSPEC included) or addrlen <= 2 is EINVAL (item 27).
+    // unix_stream_connect: family != AF_UNIX (AF_UNSPEC included) or addrlen <= 2 is EINVAL.
     const a = parseAddr(b, false);
     if (typeof a === 'number') return a;
     return connect(t, s, a, (f.flags & O_NONBLOCK) !== 0);
@@ -158,7 +159,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       // unix_state_lock(tsk) to graft it: the connection is off the queue but not yet in the fd table
       yield* e.lock.acquire(t);
       owned = true;
-      e.passcred = s.passcred; // unix_sock_inherit_flags (item 43); O_NONBLOCK is not inherited
+      e.passcred = s.passcred; // unix_sock_inherit_flags; O_NONBLOCK is not inherited
       e.passpidfd = s.passpidfd;
       e.lock.release(t);
       const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0, t);
@@ -221,7 +222,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     const out: RecvFrom = { from: null };
     return then(sockRecv(t, s, io, flags, noblock, out), (v) => {
       if (v < 0 || uaddr === 0) return v;
-      // The sender's current name; an unbound sender (or no data) gives addrlen 0 (item 46).
+      // The sender's current name; an unbound sender (or no data) gives addrlen 0.
       const err = copyAddrOut(t.mm, uaddr, ulen, out.from?.addr?.bytes ?? null);
       return err || v;
     });
@@ -280,8 +281,10 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof io === 'number') return io;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
     const out: RecvFrom = { from: null, scm: newScmRecv() };
-    return then(sockRecv(t, s, io, flags, noblock, out), (v) => {
+    return then(sockRecv(t, s, io, flags, noblock, out), function* (v) {
       const scm = out.scm!;
+      // unix_peek_fds on the mark-and-sweep kernels: take and drop unix_gc_lock before installing (CVE-2021-0920's fix)
+      if (scm.files) yield* net.inflight.peekBarrier(t);
       if (v < 0) {
         if (scm.files) net.inflight.putFiles(scm.files);
         return v;

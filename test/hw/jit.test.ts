@@ -8,7 +8,8 @@ import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/hw/memory.ts';
 import { blocksTranslated } from '../../src/hw/jit.ts';
 import type { StopReason } from '../../src/hw/stop.ts';
 import { CODE, DATA, machine as bareMachine, type Machine } from './machine.ts';
-import { addi, B, ecall, I, type Inst, J, ld, lui, R, S, sd } from './asm.ts';
+import { addi, assemble, B, ecall, I, type Inst, J, ld, lui, R, S, sd } from './asm.ts';
+import { UserIO } from '../../src/kernel/userio.ts';
 
 /** A bare hart (machine.ts) with translation on or off, translating from the first visit. */
 function machine(program: Inst[], jit: boolean, codeProt = PROT_READ | PROT_EXEC): Machine {
@@ -97,6 +98,28 @@ describe('translated blocks stop where the interpreter stops', () => {
     const m = machine(program, true, PROT_READ | PROT_WRITE | PROT_EXEC);
     m.hart.run(1000);
     expect(m.hart.getX(10)).toBe(3 * 101);
+  });
+
+  it('a kernel write into a code page (read() into it, a copy to user memory) drops its decoded code and blocks, as a guest store does', () => {
+    for (const jit of [false, true]) {
+      const m = machine([addi(10, 0, 1), ecall()], jit, PROT_READ | PROT_WRITE | PROT_EXEC);
+      for (let round = 0; round < 3; round++) { // decoded, then translated, then run from the block
+        m.hart.pc = CODE;
+        expect(m.hart.run(100).kind).toBe('ecall');
+        expect(m.hart.getX(10)).toBe(1);
+      }
+      // read(2)'s copy-out path (UserIO), then a plain kernel write (copy_to_user of a struct)
+      const io = UserIO.buffer(m.space, CODE, 4, true);
+      if (typeof io === 'number') throw new Error('code page not writable');
+      io.copyOut(assemble([addi(10, 0, 2)]));
+      m.hart.pc = CODE;
+      expect(m.hart.run(100).kind).toBe('ecall');
+      expect(m.hart.getX(10), `after the read() copy-out, jit ${jit}`).toBe(2);
+      expect(m.space.write(CODE, assemble([addi(10, 0, 3)]))).toBe(true);
+      m.hart.pc = CODE;
+      expect(m.hart.run(100).kind).toBe('ecall');
+      expect(m.hart.getX(10), `after copy_to_user, jit ${jit}`).toBe(3);
+    }
   });
 
   it('a new address space drops the blocks: the same addresses run the new program', () => {

@@ -23,6 +23,11 @@ function* pair(sys: Sys, type = SOCK_STREAM): SysGen<[number, number]> {
 /** Open files right now (host view, for the collector tests). */
 const liveFiles = (sys: Sys): number => sys.ctx.task.kernel.files.live.size;
 
+/** The collector is a kernel thread (as Linux >= 6.10's unix_gc_work): a short sleep lets it run. */
+function* settle(sys: Sys): SysGen<void> {
+  yield* sys.nanosleep(1000);
+}
+
 describe('SCM_CREDENTIALS', () => {
   it('cmsg_len must be 28; a non-root sender may claim only its own pid/uid/gid; root gets ESRCH for a missing pid (122)', () => {
     const { l } = runProcs([
@@ -156,8 +161,10 @@ describe('in-flight garbage collector (128)', () => {
       const [a, b] = yield* pair(sys);
       yield* sys.sendmsg(b, { data: 'x', fds: [a] }); // a's own queue now holds a
       yield* sys.close(a);
+      yield* settle(sys);
       sys.log('a still alive (b reaches it? no: only its own queue)', liveFiles(sys) - before);
       yield* sys.close(b);
+      yield* settle(sys);
       sys.log('after', liveFiles(sys) - before);
     });
     // after close(a): a is garbage (only its own queue holds it); b is open
@@ -173,6 +180,7 @@ describe('in-flight garbage collector (128)', () => {
       yield* sys.sendmsg(a2, { data: 'x', fds: [b1, b2] }); // into a1's queue
       yield* sys.sendmsg(b2, { data: 'y', fds: [a1, a2] }); // into b1's queue
       for (const fd of [a1, a2, b1, b2]) yield* sys.close(fd);
+      yield* settle(sys);
       sys.log('left', liveFiles(sys) - before);
     });
     expect(l.left).toBe(0);
