@@ -48,6 +48,7 @@ const CASES: Record<PlantedBug, Case> = {
   'dup-no-ref': { scenario: 'acceptance-dup' },
   'fdget-no-ref': { scenario: 'thread-peek-while-close' },
   'global-pipe-ino': { scenario: 'acceptance-pipe-ino', repeat: true },
+  'sleep-ignores-pending-signal': { scenario: 'signal-pending-at-sleep' },
   'poll-no-recheck': { scenario: 'race-poll-wakeup-recheck' },
   'epoll-et-no-rearm': { scenario: 'race-epoll-edge-triggered' },
   'stream-write-no-wake': { scenario: 'race-slow-drain' },

@@ -10,6 +10,8 @@ export const KERNEL_PLANTED_BUGS = {
   'pipe-read-no-wake': 'pipe read frees space but forgets to wake sleeping writers',
   'dup-no-ref': 'dup installs the new fd without taking a reference on the open file',
   'global-pipe-ino': 'pipe inode numbers come from a module-global counter, so state leaks from one run into the next (a determinism bug)',
+  'sleep-ignores-pending-signal':
+    'an interruptible sleep does not check for a pending signal before it sleeps: a signal that arrived as the call began is noticed only when something else wakes the sleeper',
 } as const;
 
 /** Bugs only fault injection exposes (see src/kernel/faults.ts and scenarios/fault-*.ts). */

@@ -96,9 +96,15 @@ export class FdTable {
     return s.file;
   }
 
-  /** Number of free slots below the limit (for SCM_RIGHTS receive). */
+  /**
+   * Number of free fds below the limit (socketpair and accept reserve fds
+   * with get_unused_fd_flags before they start). Fds left open at or above
+   * a lowered RLIMIT_NOFILE take none of them.
+   */
   freeCount(): number {
-    return this.limit - this.count;
+    let below = this.count;
+    for (let fd = this.limit; fd < this.slots.length; fd++) if (this.slots[fd]) below--;
+    return this.limit - below;
   }
 
   /** A copy for fork: same open files, each with one more reference. */

@@ -20,7 +20,7 @@ export const CMSG_SPACE = (n: number): number => CMSG_HDR + CMSG_ALIGN(n);
 
 /** overflowuid/overflowgid: what an unset uid or gid reads as (from_kuid_munged of INVALID_UID) */
 export const OVERFLOW_ID = 65534;
-/** Credentials reported for a message that carries none (item 123). */
+/** Credentials reported for a message that carries none. */
 export const NO_CREDS: Ucred = { pid: 0, uid: OVERFLOW_ID, gid: OVERFLOW_ID };
 
 /** What a sendmsg's control data asks for (struct scm_cookie, send side). */
@@ -61,7 +61,7 @@ export function parseControl(t: Task, ctl: Uint8Array): ScmSend | number {
     return err;
   };
   const v = new DataView(ctl.buffer, ctl.byteOffset, ctl.byteLength);
-  // CMSG_FIRSTHDR: nothing when msg_controllen < sizeof(struct cmsghdr) (item 108)
+  // CMSG_FIRSTHDR: nothing when msg_controllen < sizeof(struct cmsghdr)
   let off = 0;
   while (off + CMSG_HDR <= ctl.length) {
     const lenHi = v.getUint32(off + 4, true);

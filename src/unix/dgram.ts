@@ -44,7 +44,7 @@ import { addCreds, allocMessage, enqueueLocked, freeUnqueued, type RecvFrom } fr
 export { DGRAM_PLANTED_BUGS } from '../kernel/bugs.ts';
 
 
-/** unix_recvq_full for a datagram receiver: more than max_dgram_qlen queued, so 11 fit and the 12th waits (item 93). */
+/** unix_recvq_full for a datagram receiver: more than max_dgram_qlen queued, so 11 fit and the 12th waits. */
 function queueFull(r: Socket): boolean {
   return r.recvQueue.length > MAX_DGRAM_QLEN;
 }
@@ -54,7 +54,7 @@ function qlenApplies(s: Socket, r: Socket): boolean {
   return r !== s && r.peer !== s;
 }
 
-/** unix_may_send: r accepts from s unless r is connected to a third socket (item 87). */
+/** unix_may_send: r accepts from s unless r is connected to a third socket. */
 function maySend(s: Socket, r: Socket): boolean {
   return r.peer === null || r.peer === s;
 }
@@ -63,7 +63,7 @@ function maySend(s: Socket, r: Socket): boolean {
  * unix_dgram_disconnected: s stopped talking to `other`. Its own queue is
  * purged; if there was something in it and `other` is connected back, the
  * messages are lost "on a bidirectional pipe", so `other` gets a pending
- * ECONNRESET (item 86; nothing is reported when s's queue was empty).
+ * ECONNRESET (unix_dgram_disconnected; nothing is reported when s's queue was empty).
  */
 function disconnected(s: Socket, other: Socket): void {
   if (s.recvQueue.empty) return;
@@ -80,8 +80,8 @@ function disconnected(s: Socket, other: Socket): void {
 /**
  * unix_dgram_connect with the address bytes as copied in: sets (or, with
  * AF_UNSPEC, clears) the default destination. Connecting again, to itself,
- * or to the same peer is allowed (item 84); changing peer purges the own
- * receive queue (item 86).
+ * or to the same peer is allowed (unix_dgram_connect); changing peer purges the own
+ * receive queue (unix_dgram_disconnected).
  */
 export function* dgramConnect(t: Task, s: Socket, b: Uint8Array): SyscallGen {
   if (b.length < 2) return -EINVAL; // offsetofend(struct sockaddr, sa_family)
@@ -90,7 +90,7 @@ export function* dgramConnect(t: Task, s: Socket, b: Uint8Array): SyscallGen {
     const a = parseAddr(b, false); // unix_validate_addr
     if (typeof a === 'number') return a;
     if (s.mayPasscred && !s.addr) {
-      const err = yield* s.bindlock.withLock(t, () => s.net.autobind(s)); // item 28: autobind at connect, not at setsockopt
+      const err = yield* s.bindlock.withLock(t, () => s.net.autobind(s)); // unix_dgram_connect autobinds a SO_PASSCRED socket, not setsockopt
       if (err) return err;
     }
     for (;;) {
@@ -144,19 +144,19 @@ function* lockPeerFirst(t: Task, s: Socket, other: Socket): Generator<KernelYiel
 export function* dgramSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null = null,
 ): SyscallGen {
-  if (flags & MSG_OOB) return -EOPNOTSUPP; // item 74
+  if (flags & MSG_OOB) return -EOPNOTSUPP; // unix_dgram_sendmsg: no out-of-band data on datagrams
   let target: ParsedAddr | null = null;
   if (addr && addr.length > 0) {
     const a = parseAddr(addr, false); // unix_validate_addr
     if (typeof a === 'number') return a;
     target = a;
-  } else if (!s.peer) return -ENOTCONN; // item 81
-  // An unbound SO_PASSCRED sender is autobound, so the receiver sees a name (item 83).
+  } else if (!s.peer) return -ENOTCONN; // unix_dgram_sendmsg: no address and no peer
+  // An unbound SO_PASSCRED sender is autobound, so the receiver sees a name.
   if (s.mayPasscred && !s.addr) {
     const err = yield* s.bindlock.withLock(t, () => s.net.autobind(s)); // unix_autobind
     if (err) return err;
   }
-  // A 0-byte datagram is still a message and carries its files (item 116); SHUT_WR is EPIPE, never SIGPIPE (item 91).
+  // A 0-byte datagram is still a message and carries its files; SHUT_WR is EPIPE, never SIGPIPE.
   const m = yield* allocMessage(t, s, io, noblock, scm);
   if (typeof m === 'number') return m;
   let queued = false;
@@ -177,7 +177,7 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
   for (;;) {
     if (!other) {
       if (!target) return -ECONNRESET; // the peer went away under us
-      const o = s.net.find(t, target, s.type, s.netns); // item 90: a closed socket's path is ECONNREFUSED
+      const o = s.net.find(t, target, s.type, s.netns); // unix_find_other: a closed socket's path is ECONNREFUSED
       if (typeof o === 'number') return o;
       other = o;
     }
@@ -190,7 +190,7 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
       other.lock.release(t);
       yield* s.lock.acquire(t);
       if (s.peer === other) {
-        // The connected peer closed: ECONNREFUSED once, and s is unconnected (the next send: ENOTCONN, items 88, 103).
+        // The connected peer closed: ECONNREFUSED once, and s is unconnected (the next send: ENOTCONN).
         s.peer = null;
         s.state = 'unconnected';
         s.stateChanged();
@@ -204,10 +204,10 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
     }
     if (other.shutdown & RCV_SHUTDOWN) {
       other.lock.release(t);
-      return -EPIPE; // item 92
+      return -EPIPE; // the receiver did SHUT_RD (unix_dgram_sendmsg)
     }
     if (qlenApplies(s, other) && queueFull(other)) {
-      // item 93; unix_wait_for_peer drops the lock and sleeps on the receiver's peer_wait until a receive (or its close) frees a slot.
+      // unix_wait_for_peer drops the lock and sleeps on the receiver's peer_wait until a receive (or its close) frees a slot.
       if (noblock) {
         // unix_state_double_lock(sk, other) to register for the peer's wakeup (unix_dgram_peer_wake_me),
         // and EAGAIN unless the queue drained meanwhile (then: restart).
@@ -261,8 +261,8 @@ function peekAt(s: Socket, peek: boolean): { i: number; skip: number } | null {
 /**
  * unix_dgram_recvmsg: one datagram per call. A short buffer gets the start
  * and the rest is discarded (MSG_TRUNC in the cookie; the MSG_TRUNC flag
- * returns the full length, item 76); MSG_PEEK leaves it queued (77, 78).
- * `out` learns the sender (recvfrom's address: its current name, item 82)
+ * returns the full length); MSG_PEEK leaves it queued.
+ * `out` learns the sender (recvfrom's address: its current name)
  * and, for recvmsg, the credentials and files.
  */
 export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
@@ -274,7 +274,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   for (;;) {
     yield* s.iolock.acquire(t); // mutex_lock(&u->iolock), held to the end of the receive
     // __skb_try_recv_datagram: the pending error first, then data (under the queue lock); __skb_wait_for_more_packets:
-    // after SHUT_RD an empty queue reads 0 when blocking (item 92); a closed peer is no EOF (item 89).
+    // after SHUT_RD an empty queue reads 0 when blocking; a closed peer is no EOF.
     if (s.err) {
       s.iolock.release(t);
       return -s.takeError();
@@ -284,7 +284,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
     s.recvLock.release(t);
     if (found) break;
     s.iolock.release(t);
-    // A seqpacket socket whose peer shut down reads 0 even when nonblocking (item 97).
+    // A seqpacket socket whose peer shut down reads 0 even when nonblocking.
     if (s.type === SOCK_SEQPACKET && s.shutdown & RCV_SHUTDOWN) return 0;
     if (noblock) return -EAGAIN;
     if (s.shutdown & RCV_SHUTDOWN) return 0;
@@ -303,7 +303,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   }
   if (peek) {
     if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
-    // unix_peek_fds: fresh references on every peek (item 120)
+    // unix_peek_fds: fresh references on every peek
     if (m.rights && scm) scm.files = s.net.inflight.peek(t, m.rights);
   } else {
     if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - m.data.length, 0); // sk_peek_offset_bwd
@@ -315,7 +315,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
     q.freeHead(); // uncharges the sender, which may wake its writers
     if (taken) {
       if (scm) scm.files = taken;
-      else s.net.inflight.putFiles(taken); // read()/recv() close them (item 115)
+      else s.net.inflight.putFiles(taken); // read()/recv() close them
     }
   }
   // unix_dgram_recvmsg wakes u->peer_wait after every receive: senders waiting for a slot, and pollers of POLLOUT.
@@ -328,7 +328,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
 
 /**
  * unix_dgram_poll. POLLOUT follows the own send buffer (unix_writable, not
- * SHUT_WR, item 94) and clears while the connected peer's queue is full,
+ * SHUT_WR) and clears while the connected peer's queue is full,
  * unless the peer is connected back.
  */
 export function dgramPoll(s: Socket): number {

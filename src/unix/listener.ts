@@ -5,8 +5,8 @@
 // A connect creates the server-side socket at once (an "embryo" whose
 // peer is the client), links the two, and queues the embryo on the
 // listener; accept hands the embryo out as a new file. So a client may
-// write before it is accepted (item 36), and closing the listener resets
-// the clients still pending (item 47; see release in stream.ts).
+// write before it is accepted, and closing the listener resets
+// the clients still pending (unix_release_sock; see release in stream.ts).
 import { EAGAIN, ECONNREFUSED, EINVAL, EISCONN, EOPNOTSUPP } from '../kernel/errno.ts';
 import type { KernelYield, SyscallGen } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
@@ -32,7 +32,7 @@ export class Backlog {
     );
   }
 
-  /** unix_recvq_full: full when pending > backlog, so backlog+1 connections fit (item 33). */
+  /** unix_recvq_full: full when pending > backlog, so backlog+1 connections fit. */
   get full(): boolean {
     return this.pending.length > this.backlog;
   }
@@ -58,7 +58,7 @@ export function listen(t: Task, s: Socket, backlog: number): number {
 /** unix_stream_connect: 0 or -errno. */
 export function* connect(t: Task, s: Socket, a: ParsedAddr, noblock: boolean): SyscallGen {
   const net = s.net;
-  // An unbound SO_PASSCRED socket is autobound here, not at setsockopt (item 28).
+  // An unbound SO_PASSCRED socket is autobound here, not at setsockopt.
   if (s.mayPasscred && !s.addr) {
     const err = yield* s.bindlock.withLock(t, () => net.autobind(s)); // unix_autobind
     if (err) return err;
@@ -82,7 +82,7 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
   if (other.state !== 'listening' || other.shutdown & RCV_SHUTDOWN) return -ECONNREFUSED;
   const bl = other.listener!;
   if (bl.full) {
-    // Never EINPROGRESS for AF_UNIX (item 34); a blocking connect waits
+    // Never EINPROGRESS for AF_UNIX; a blocking connect waits
     // for accept, a raised backlog or the listener's close, then looks
     // the name up again (unix_wait_for_peer drops other's lock to sleep; goto restart).
     net.k.coverage?.add('connect', 'listener/full', noblock ? 'EAGAIN' : 'sleeps');
@@ -90,7 +90,7 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
     const err = yield* sleepTimeo(t, other.peerWait, deadline, () => other.lock.release(t));
     return err || RESTART;
   }
-  // The target lookup comes before our own state check (item 38).
+  // The target lookup comes before our own state check.
   if (s.state === 'connected') return -EISCONN;
   if (s.state !== 'unconnected') return -EINVAL;
   // unix_state_lock_nested(sk), and sk's state checked again under it (a concurrent connect on sk).
@@ -155,7 +155,7 @@ export function* accept(t: Task, s: Socket, noblock: boolean): Generator<KernelY
       return head;
     }
     s.recvLock.release(t);
-    // After shutdown(SHUT_RD) an empty queue is EINVAL, or EAGAIN when nonblocking (item 41).
+    // After shutdown(SHUT_RD) an empty queue is EINVAL, or EAGAIN when nonblocking.
     if (noblock) return -EAGAIN;
     if (s.shutdown & RCV_SHUTDOWN) return -EINVAL;
     const err = yield* sleepTimeo(t, bl.acceptWait, deadline);

@@ -82,7 +82,7 @@ export function getsockopt(t: Task, s: Socket, level: number, opt: number, optva
       v = int32(s.state === 'listening' ? 1 : 0);
       break;
     case SO_ERROR: {
-      // sock_error: reported once, then cleared (item 130)
+      // sock_error: reported once, then cleared
       v = int32(s.err);
       s.err = 0;
       break;
@@ -97,7 +97,7 @@ export function getsockopt(t: Task, s: Socket, level: number, opt: number, optva
       v = int32(s.passcred ? 1 : 0);
       break;
     case SO_PEERCRED: {
-      // No peer credentials yet: {0, -1, -1}, not an error (item 127).
+      // No peer credentials yet: {0, -1, -1}, not an error.
       const c = s.peercred ?? { pid: 0, uid: -1, gid: -1 };
       // cred_to_ucred: the pid as the caller's pid namespace numbers it, 0 when not visible there
       v = new StructWriter(UCRED_SIZE).i32(0, vpid(t, c.pid)).u32(4, c.uid).u32(8, c.gid).bytes;
@@ -256,10 +256,10 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
   }
   switch (opt) {
     case SO_SNDBUF: {
-      // Stored doubled, clamped to wmem_max first (compared as u32), at least SOCK_MIN_SNDBUF (item 69).
+      // Stored doubled, clamped to wmem_max first (compared as u32), at least SOCK_MIN_SNDBUF.
       const v = Math.min(val >>> 0, WMEM_MAX);
       s.sendBuf.sndbuf = Math.max(v * 2, SOCK_MIN_SNDBUF);
-      // sk_write_space: a larger buffer may unblock writers (item 70).
+      // sk_write_space: a larger buffer may unblock writers.
       s.sendBuf.writers.wakeAll();
       return 0;
     }

@@ -18,7 +18,7 @@ import type { InflightRights } from './inflight.ts';
 /** Who sent a message: the socket whose send buffer it is charged to. */
 export interface Sender {
   readonly sendBuf: SendBuffer;
-  /** its current name, for recvfrom (a later bind shows up, item 44) */
+  /** its current name, for recvfrom (a later bind shows up) */
   readonly addr: { readonly bytes: Uint8Array } | null;
   /** called after one of its messages was freed (a released socket may now be forgotten) */
   messageFreed(): void;

@@ -68,7 +68,7 @@ export class Socket implements FileOps {
   addr: UnixAddress | null = null;
   /** the socket inode this socket bound (only the binder; cleared on close) */
   inode: Inode | null = null;
-  /** the socket inode's permission bits (0777; fchmod changes them before bind, item 18) */
+  /** the socket inode's permission bits (0777; fchmod changes them before bind) */
   mode = 0o777;
   /** the other end of a connection (kept after the peer closes, as Linux does) */
   peer: Socket | null = null;
@@ -82,7 +82,7 @@ export class Socket implements FileOps {
   passcred = false;
   /** SO_PASSPIDFD: received messages carry a pidfd of their sender (SCM_PIDFD) */
   passpidfd = false;
-  /** SO_PEERCRED: captured at connect / socketpair / listen (item 127) */
+  /** SO_PEERCRED: captured at connect / socketpair / listen */
   peercred: Ucred | null = null;
   /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns) for the sleeps; 0 = wait forever */
   rcvtimeo = 0;
@@ -250,7 +250,7 @@ export class Socket implements FileOps {
     return 0;
   }
 
-  /** fchmod: the sockfs inode's mode, which bind gives the socket file (& ~umask, item 18) */
+  /** fchmod: the sockfs inode's mode, which bind gives the socket file (& ~umask) */
   chmod(_f: OpenFile, mode: number): number {
     this.mode = mode & 0o7777;
     return 0;

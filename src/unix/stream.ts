@@ -30,7 +30,7 @@ import {
 /** Where a receive reports whose message it read (for recvfrom's address), and, for recvmsg, its ancillary data. */
 export interface RecvFrom {
   from: Sender | null;
-  /** recvmsg's cookie; without one (read, recv, recvfrom) files the read takes are closed (item 115) */
+  /** recvmsg's cookie; without one (read, recv, recvfrom) files the read takes are closed */
   scm?: ScmRecv;
   /** set when the data read was the OOB byte (recvmsg reports MSG_OOB in msg_flags) */
   oob?: boolean;
@@ -77,7 +77,7 @@ function protoSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boole
 /**
  * unix_attach_fds: the message takes the send's file references
  * (ETOOMANYREFS when the sending user already has more files in flight than
- * its RLIMIT_NOFILE and is not privileged, item 110).
+ * its RLIMIT_NOFILE and is not privileged, too_many_unix_fds).
  */
 export function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightRights | null | number {
   if (!scm?.files) return null;
@@ -99,7 +99,7 @@ function dropRights(s: Socket, m: Message): void {
   m.rights = null;
 }
 
-/** unix_stream_sendmsg's pipe_err: EPIPE, and SIGPIPE unless MSG_NOSIGNAL or something was sent (item 71). */
+/** unix_stream_sendmsg's pipe_err: EPIPE, and SIGPIPE unless MSG_NOSIGNAL or something was sent. */
 function pipeErr(t: Task, sent: number, flags: number): number {
   if (sent === 0 && !(flags & MSG_NOSIGNAL)) t.kernel.sendSignal(t, SIGPIPE);
   return sent || -EPIPE;
@@ -170,7 +170,7 @@ function* sendChunkWakeFirst(
 
 /**
  * One skb of a stream send: takes the send's files if no earlier chunk did
- * (unix_scm_to_skb, item 119) and its credentials, is charged to the
+ * (unix_scm_to_skb) and its credentials, is charged to the
  * sender, and is queued on the peer unless it is dead or shut for reading
  * (-EPIPE). The caller wakes the peer's readers.
  */
@@ -257,7 +257,7 @@ function* waitSendRoom(t: Task, s: Socket, noblock: boolean, deadline: number): 
 
 /**
  * sock_alloc_send_pskb + unix_scm_to_skb for one datagram or seqpacket
- * message: EMSGSIZE above sndbuf-32 (item 80), then the pending error, own
+ * message: EMSGSIZE above sndbuf-32, then the pending error, own
  * SHUT_WR (EPIPE, never SIGPIPE) and room in the send buffer, waiting for
  * room unless nonblocking. Returns the message charged to `s` at its
  * truesize and counted in transit (the caller queues it or frees it with
@@ -291,10 +291,10 @@ export function freeUnqueued(s: Socket, m: Message): void {
 
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
 function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
-  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored (item 54)
+  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const other = s.peer!;
-  // Seqpacket reports EPIPE without SIGPIPE (item 51); a 0-byte message carries its files (item 116).
+  // Seqpacket reports EPIPE without SIGPIPE; a 0-byte message carries its files.
   const m = yield* allocMessage(t, s, io, noblock, scm);
   if (typeof m === 'number') return m;
   let queued = false;
@@ -335,7 +335,7 @@ export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock:
  * MSG_OOB reads the OOB byte (oob.ts).
  */
 function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
-  if (s.state !== 'connected') return -EINVAL; // item 52: unconnected or listening
+  if (s.state !== 'connected') return -EINVAL; // unconnected or listening
   const peek = (flags & MSG_PEEK) !== 0;
   if (flags & MSG_OOB) {
     // unix_stream_recv_urg: u->iolock, u->lock, and the queue lock around oob_skb
@@ -393,7 +393,7 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
       const m = i >= 0 ? q.msgs[i] : undefined;
       if (!m) {
         if (copied >= target) break redo;
-        // Queued data first, then the pending error once, then EOF (item 49).
+        // Queued data first, then the pending error once, then EOF.
         if (s.err) return copied || -s.takeError();
         if (s.shutdown & RCV_SHUTDOWN) break redo;
         if (noblock) {
@@ -415,7 +415,7 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
         i++;
         continue;
       }
-      // Never glue messages with different credentials for a reader that receives them (item 124).
+      // Never glue messages with different credentials for a reader that receives them.
       if (creds !== undefined) {
         if (!sameCreds(creds, m.creds)) break redo;
       } else if (s.mayPasscred) {
@@ -429,7 +429,7 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
       const rights = m.rights;
       if (peek) {
         if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
-        // unix_peek_fds: fresh references on every peek (item 120); a peek stops after them too
+        // unix_peek_fds: fresh references on every peek; a peek stops after them too
         if (rights) {
           if (scm) scm.files = s.net.inflight.peek(t, rights);
           break redo;
@@ -440,7 +440,7 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
         continue;
       }
       if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
-      // The first read of a message, however short, takes its files (unix_detach_fds, items 118, 121).
+      // The first read of a message, however short, takes its files (unix_detach_fds).
       let taken: OpenFile[] | null = null;
       if (rights) {
         taken = yield* s.net.inflight.receive(t, rights); // the message holds the files until they are detached
@@ -457,10 +457,10 @@ function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, nobloc
       }
       q.freeAt(i); // fully read: freed, which wakes its writer
       if (taken) {
-        // a read(2) or recv(2) has nowhere to put them: closed (item 115)
+        // a read(2) or recv(2) has nowhere to put them: closed
         if (scm) scm.files = taken;
         else s.net.inflight.putFiles(taken);
-        break redo; // the stream barrier: never read past a message that carried files (item 117)
+        break redo; // the stream barrier: never read past a message that carried files
       }
       if (io.remaining === 0 || copied >= limit) break redo;
       i = 0;
@@ -521,7 +521,7 @@ export function pollMask(s: Socket): number {
   if (readable) m |= POLLIN | POLLRDNORM;
   if (s.recvQueue.oob) m |= POLLPRI; // an OOB byte is waiting (oob.ts)
   if (s.connectionOriented && s.state === 'unconnected') m |= POLLHUP;
-  // unix_writable: never for a listener; else only while 3/4 of the send buffer is free (item 61).
+  // unix_writable: never for a listener; else only while 3/4 of the send buffer is free.
   if (s.state !== 'listening' && s.sendBuf.writable) m |= POLLOUT | POLLWRNORM | POLLWRBAND;
   return m;
 }

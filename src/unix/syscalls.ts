@@ -139,7 +139,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     const b = copyAddrIn(t.mm, uaddr, addrlen);
     if (typeof b === 'number') return b;
     if (s.isDgram) return dgramConnect(t, s, b);
-    // unix_stream_connect: family != AF_UNIX (AF_UNSPEC included) or addrlen <= 2 is EINVAL (item 27).
+    // unix_stream_connect: family != AF_UNIX (AF_UNSPEC included) or addrlen <= 2 is EINVAL.
     const a = parseAddr(b, false);
     if (typeof a === 'number') return a;
     return connect(t, s, a, (f.flags & O_NONBLOCK) !== 0);
@@ -159,7 +159,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       // unix_state_lock(tsk) to graft it: the connection is off the queue but not yet in the fd table
       yield* e.lock.acquire(t);
       owned = true;
-      e.passcred = s.passcred; // unix_sock_inherit_flags (item 43); O_NONBLOCK is not inherited
+      e.passcred = s.passcred; // unix_sock_inherit_flags; O_NONBLOCK is not inherited
       e.passpidfd = s.passpidfd;
       e.lock.release(t);
       const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0, t);
@@ -222,7 +222,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     const out: RecvFrom = { from: null };
     return then(sockRecv(t, s, io, flags, noblock, out), (v) => {
       if (v < 0 || uaddr === 0) return v;
-      // The sender's current name; an unbound sender (or no data) gives addrlen 0 (item 46).
+      // The sender's current name; an unbound sender (or no data) gives addrlen 0.
       const err = copyAddrOut(t.mm, uaddr, ulen, out.from?.addr?.bytes ?? null);
       return err || v;
     });

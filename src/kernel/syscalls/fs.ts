@@ -470,7 +470,7 @@ export function registerFs(k: Kernel): void {
   d(52, 'fchmod', ['fd', 'oct'], (t, [fd, mode]) => {
     const f = t.fds.get(fd);
     if (!f || f.ops.kind === 'path') return -EBADF;
-    // Files without a VFS inode: a socket keeps its inode mode (fstat, and bind's mode, item 18);
+    // Files without a VFS inode: a socket keeps its inode mode (fstat, and bind's mode);
     // a pipe's anonymous inode nobody else can see: accept and forget.
     if (!f.inode) {
       if (!f.ops.chmod) return 0;

@@ -1,0 +1,16 @@
+// Pipes, poll and select against a byte-queue model: the model and the
+// program generator are in gen/pipe-model.ts.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pipeModelProperty } from './gen/pipe-model.ts';
+
+describe('pipes against a byte-queue model', () => {
+  it('every result, byte, revents and select set agrees with the model', () => {
+    fc.assert(pipeModelProperty(), { numRuns: 80, seed: 20_261_202 });
+  });
+
+  it('finds the planted bug dup-no-ref', () => {
+    const details = fc.check(pipeModelProperty(['dup-no-ref']), { numRuns: 80, seed: 20_261_202, endOnFailure: true });
+    expect(details.failed, 'dup-no-ref not found in 80 runs').toBe(true);
+  });
+});
