@@ -17,7 +17,7 @@ describe('one hart', () => {
   // Recorded on main before the kernel had locks (b83bd78): taking them on one hart without
   // kernel preemption must not change a single trace event.
   const GOLDEN: [string, number, 'random' | 'pct', string][] = [
-    ['race-two-acceptors', 1, 'random', 'af3f957caf0bf1fa'], // the 3-task version, run on b83bd78's kernel,
+    ['race-two-acceptors', 1, 'random', 'af3f957caf0bf1fa'], // the 3-task version, run on b83bd78's kernel
     ['acceptance-dgram', 1, 'pct', 'df649d01dbbc2b71'],
     ['race-slow-drain', 1, 'random', '95233b7a32da495c'],
   ];
