@@ -50,24 +50,18 @@ export class Lockdep {
   acquire(t: Task, lock: KernelLock): void {
     const held = t.locksHeld;
     if (held.length === 0) return;
-    const chain = (): LockChainStep => ({
-      task: t.label,
-      syscall: t.syscallName ?? '?',
-      took: lock.name,
-      holding: held.map((h) => h.name),
-      step: this.stepNow(),
-    });
     if (held.includes(lock)) {
       this.report(`${lock.name}|${lock.name}`, [
         `lockdep: recursive locking of ${lock.kind} ${lock.name} (an AA deadlock)`,
-        `  ${describeStep(chain())}`,
+        `  ${describeStep(this.chain(t, lock))}`,
       ]);
       return;
     }
+    // An order seen before costs two lookups: the chain is built only for a new edge.
     for (const h of held) {
       let out = this.after.get(h.name);
       if (out?.has(lock.name)) continue;
-      const now = chain();
+      const now = this.chain(t, lock);
       const back = this.path(lock.name, h.name);
       if (back) {
         const pair = [h.name, lock.name].sort().join('|');
@@ -81,6 +75,17 @@ export class Lockdep {
       if (!out) this.after.set(h.name, (out = new Map()));
       out.set(lock.name, { to: lock.name, chain: now });
     }
+  }
+
+  /** The acquisition `t` is making now, as evidence for an edge or a report. */
+  private chain(t: Task, lock: KernelLock): LockChainStep {
+    return {
+      task: t.label,
+      syscall: t.syscallName ?? '?',
+      took: lock.name,
+      holding: t.locksHeld.map((h) => h.name),
+      step: this.stepNow(),
+    };
   }
 
   release(_t: Task, _lock: KernelLock): void {
