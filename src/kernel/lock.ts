@@ -22,6 +22,15 @@ import type { Task } from './task.ts';
 
 export type LockKind = 'spin' | 'mutex';
 
+/** What acquire() returns for a lock taken at once: an iteration that is already over. */
+const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
+const TAKEN: IterableIterator<KernelYield, void, void> = {
+  next: () => DONE,
+  [Symbol.iterator]() {
+    return this;
+  },
+};
+
 export interface KernelLockOptions {
   /**
    * The lock's class, Linux's lock_class_key ("&u->lock"), which Linux's
@@ -56,8 +65,23 @@ export class KernelLock {
     this.order = opts.order;
   }
 
-  /** spin_lock / mutex_lock (not interruptible). */
-  *acquire(t: Task): Generator<KernelYield, void, void> {
+  /**
+   * spin_lock / mutex_lock (not interruptible), for `yield*`. Without the
+   * SMP model a free lock is simply taken, with no generator made: the
+   * syscall path takes several locks per call.
+   */
+  acquire(t: Task): Iterable<KernelYield, void, void> {
+    const k = t.kernel;
+    if (k.smp || this.owner !== null) return this.acquireSlow(t);
+    k.sched.recorder?.write(this.key);
+    k.lockdep.acquire(t, this);
+    this.owner = t;
+    t.locksHeld.push(this);
+    return TAKEN;
+  }
+
+  /** acquire() with its interleaving point, or when the lock is held. */
+  private *acquireSlow(t: Task): Generator<KernelYield, void, void> {
     const k = t.kernel;
     k.sched.recorder?.write(this.key);
     // The interleaving point: another hart may take the lock, or do what this lock would have ordered, first.

@@ -26,8 +26,8 @@ function kernel(harts: number): { k: Kernel; a: Task; b: Task; c: Task } {
 }
 
 /** Steps a generator once, as Task.poll does: a wait queue yielded parks the task. */
-function step(t: Task, g: Generator<KernelYield, void, void>): KernelYield | 'done' {
-  const it = g.next();
+function step(t: Task, g: Iterable<KernelYield, void, void>): KernelYield | 'done' {
+  const it = g[Symbol.iterator]().next(); // a generator's iterator is itself, so steps resume it
   if (it.done) return 'done';
   if (it.value !== PREEMPT) t.kernel.sched.block(t, t.waitingLock?.describeWait() ?? it.value.name);
   return it.value;
@@ -90,7 +90,7 @@ describe('kernel locks', () => {
     l.release(a);
     expect(l.owner).toBe(b);
     expect(c.waitingOn).toBe('mutex L (held by pid 2 (b))');
-    gb.return(); // b's thread is ended before it ran again (Task.abandonSyscall)
+    (gb as Generator<KernelYield, void, void>).return(); // a contended acquire is a generator; b's thread is ended before it ran again (Task.abandonSyscall)
     expect(l.owner).toBe(c);
     expect(c.state).toBe('runnable');
     expect(step(c, gc)).toBe('done');
