@@ -109,6 +109,15 @@ describe('the text trace prints socket calls exactly as strace does', () => {
   });
 
   it('strace -f -yy: fds annotated with what they refer to (--fd-paths)', () => {
-    expect(unixsimLines(true, 1)).toEqual(nativeLines(['-yy']));
+    const native = nativeLines(['-yy']);
+    // strace -yy learns a socket's peer through sock_diag, and a connection
+    // not yet accepted has no inode (sock_i_ino of the embryo is 0): whether
+    // the client's call right after connect shows "->INO" depends on whether
+    // the server's accept ran first, which is real timing on Linux. Only a
+    // native line without the peer may match a simulated one with it.
+    const sim = unixsimLines(true, 1).map((lines, i) =>
+      lines.map((l, j) => (native[i]?.[j] !== undefined && native[i][j] !== l && native[i][j] === l.replace(/->INO\]/g, ']') ? native[i][j] : l)),
+    );
+    expect(sim).toEqual(native);
   });
 });
