@@ -5,19 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 import { explore } from '../../src/script/explore.ts';
-import { defineScenario } from '../../src/script/scenario.ts';
+import { twoGetpids } from './two-getpids.ts';
 
-const two = defineScenario({
-  name: 'two-getpids',
-  processes: ['a', 'b'].map((name) => ({
-    name,
-    *program(sys) {
-      yield* sys.getpid();
-      yield* sys.getpid();
-      return 0;
-    },
-  })),
-});
+const two = twoGetpids;
 
 function schedules(bound: number): { n: number; runs: number; all: string[] } {
   const all: string[] = [];

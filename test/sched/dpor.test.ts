@@ -6,6 +6,7 @@ import { dependent, type Footprint } from '../../src/sched/footprint.ts';
 import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../../src/sched/strategies/dpor.ts';
 import { explore } from '../../src/script/explore.ts';
+import { twoGetpids } from './two-getpids.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario, type Scenario } from '../../src/script/scenario.ts';
 import readerPeerClose from '../../scenarios/race-reader-peer-close.ts';
@@ -13,17 +14,7 @@ import listenerClose from '../../scenarios/race-listener-close-full-backlog.ts';
 import slowDrain from '../../scenarios/race-slow-drain.ts';
 import epollEdge from '../../scenarios/race-epoll-edge-triggered.ts';
 
-const independentPair = defineScenario({
-  name: 'two-getpids',
-  processes: ['a', 'b'].map((name) => ({
-    name,
-    *program(sys) {
-      yield* sys.getpid();
-      yield* sys.getpid();
-      return 0;
-    },
-  })),
-});
+const independentPair = twoGetpids;
 
 function both(sc: Scenario, bound: number, bugs: string[] = []) {
   const dfs = explore(sc, new DfsExplorer(bound), { seed: 1, bugs, maxSchedules: 5000 });
