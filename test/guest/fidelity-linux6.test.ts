@@ -67,6 +67,15 @@ const PROBES: Probe[] = [
     },
     unixsimGaps: {},
   },
+  // /proc/self/exe: readlink, open (ETXTBSY for a writer), fstat, /proc/self/fd of it, execve of the link
+  {
+    file: 'exe_probe.c',
+    qemuMistranslates: {
+      'open rdwr': "qemu-user opens /proc/self/exe as its own host file (the riscv64 binary is not being executed by the host kernel), so a writer is let in",
+      'execve exit': 'qemu-user hands /proc/self/exe to the host kernel, which cannot run the riscv64 binary',
+    },
+    unixsimGaps: {},
+  },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end

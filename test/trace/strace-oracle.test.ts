@@ -17,7 +17,7 @@ import { onUnixsim, requireCrossCompiler } from '../guest/qemu.ts';
 const SRC = fileURLToPath(new URL('../guest/glibc/strace_socks.c', import.meta.url));
 const COMPARED = new Set([
   'socket', 'socketpair', 'bind', 'listen', 'connect', 'accept', 'accept4', 'getsockname', 'getpeername', 'sendto',
-  'recvfrom', 'sendmsg', 'recvmsg', 'setsockopt', 'getsockopt', 'shutdown', 'fcntl', 'epoll_ctl', 'epoll_create1',
+  'recvfrom', 'sendmsg', 'recvmsg', 'setsockopt', 'getsockopt', 'shutdown', 'fcntl', 'epoll_ctl', 'epoll_create1', 'wait4', 'waitid',
 ]);
 
 let dir = '';
@@ -59,7 +59,10 @@ function normalise(procs: string[][]): string[][] {
       .replace(/\s+= /, ' = ')
       .replace(/0x[0-9a-f]+/g, '0xADDR')
       .replace(/(UNIX(?:-STREAM)?|pipe):\[\d+(->\d+)?/g, (_m, p, peer) => `${p}:[INO${peer ? '->INO' : ''}`)
-      .replace(/\b(si_pid|pid)=\d+/g, '$1=PID')));
+      .replace(/\b(si_pid|pid)=\d+/g, '$1=PID')
+      // the child's pid as wait4's and waitid's target and wait4's result
+      .replace(/^(wait4\(|waitid\(P_PID, )[1-9]\d*/, '$1PID')
+      .replace(/^(wait4\(.*) = [1-9]\d*$/, '$1 = PID')));
 }
 
 function nativeLines(extra: string[]): string[][] {
