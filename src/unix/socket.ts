@@ -314,10 +314,13 @@ export class Socket implements FileOps {
    * As strace -yy shows a unix socket: the protocol's name (Linux's
    * unix_stream_proto is "UNIX-STREAM", datagram and seqpacket sockets use
    * unix_dgram_proto, "UNIX"), the inode, ->the peer's inode, and the name.
+   * A peer that is still an embryo in a listener's backlog has no inode yet
+   * (sock_diag reports sock_i_ino, 0 before accept grafts a socket), so
+   * strace shows no peer for a client until its connection is accepted.
    */
   traceName(): string {
     const proto = this.type === SOCK_STREAM ? 'UNIX-STREAM' : 'UNIX';
-    const peer = this.peer ? `->${this.peer.ino}` : '';
+    const peer = this.peer && !this.peer.embryoOf ? `->${this.peer.ino}` : '';
     let name = '';
     if (this.addr) {
       const p = this.addr.bytes.subarray(2);
