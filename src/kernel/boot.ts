@@ -19,6 +19,7 @@ import { registerMm } from './syscalls/mm.ts';
 import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
 import { registerUnshare } from './syscalls/unshare.ts';
+import { registerSendfile } from './syscalls/sendfile.ts';
 import { registerStatfs } from './syscalls/statfs.ts';
 import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
@@ -36,6 +37,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerPipe(k);
   registerFs(k);
   registerStatfs(k);
+  registerSendfile(k);
   registerStatx(k);
   registerMm(k);
   registerExec(k);

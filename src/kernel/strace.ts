@@ -420,6 +420,22 @@ d('readv', {
   enter: (c) => `${fd(c, c.a[0])}, `,
   exit: (c, ret) => `${ret >= 0 ? iovec(c.mm, c.a[1], c.a[2], ret) : hex(c.a[1])}, ${c.a[2]}`,
 });
+/** a loff_t as strace prints it: unsigned */
+const loff = (v: number): string => (v < 0 ? BigInt.asUintN(64, BigInt(v)).toString() : String(v));
+d('sendfile', {
+  enter: (c) => {
+    c.saved[0] = c.a[2] === 0 ? 0 : (getI64(c.mm, c.a[2]) ?? NaN);
+    return `${fd(c, c.a[0])}, ${fd(c, c.a[1])}, `;
+  },
+  // the offset before, and after it when bytes moved: [0] => [262144]
+  exit: (c, ret) => {
+    const offp = c.a[2];
+    if (offp === 0) return `NULL, ${c.a[3]}`;
+    if (Number.isNaN(c.saved[0])) return `${hex(offp)}, ${c.a[3]}`;
+    const after = ret > 0 ? getI64(c.mm, offp) : null;
+    return `[${loff(c.saved[0])}]${after !== null ? ` => [${loff(after)}]` : ''}, ${c.a[3]}`;
+  },
+});
 d('close', { enter: (c) => fd(c, c.a[0]) });
 d('dup', { enter: (c) => fd(c, c.a[0]), returnsFd: true });
 d('dup3', { enter: (c) => `${fd(c, c.a[0])}, ${c.a[1]}, ${flagsOf(OPEN_FLAGS, c.a[2])}`, returnsFd: true });

@@ -76,6 +76,15 @@ const PROBES: Probe[] = [
     },
     unixsimGaps: {},
   },
+  // sendfile to stream and datagram sockets, pipes and files; its checks; a nonblocking socket filling up; SO_PEERGROUPS
+  {
+    file: 'sendfile_probe.c',
+    qemuMistranslates: {},
+    unixsimGaps: {
+      'socket into pipe': 'sendfile from a socket into a pipe (splice_file_to_pipe) is EINVAL here: only regular files are sources',
+      'nonblocking amount': 'Linux splices page batches of 64 KiB into the socket, each taken whole while below SO_SNDBUF; unixsim writes them as write(2) does, so less is taken before EAGAIN',
+    },
+  },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end

@@ -58,7 +58,7 @@ describe('strace text', () => {
           yield* sys.shutdown(c, 0);
           const a = yield* sys.accept(ls);
           yield* sys.shutdown(c, 0);
-          return a >= 0 ? 0 : 1;
+          return a.ret >= 0 ? 0 : 1;
         },
       }],
     });
