@@ -13,8 +13,9 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import { KernelLock } from '../kernel/lock.ts';
+import { POLL_IN, sendSigio } from '../kernel/fown.ts';
 import type { UnixAddress } from './address.ts';
-import { FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { DATA_READY_KEY, FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
 import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
@@ -184,6 +185,22 @@ export class Socket implements FileOps {
 
   get isDgram(): boolean {
     return this.type === SOCK_DGRAM;
+  }
+
+  /**
+   * sk_data_ready (sock_def_readable): data or a connection has arrived;
+   * the readers are woken and an O_ASYNC owner gets SIGIO. (Linux skips the
+   * signal while a stream reader sleeps in unix_stream_data_wait; here it is
+   * always sent.)
+   */
+  dataReady(): void {
+    this.recvQueue.readers.wakeAll(DATA_READY_KEY);
+    this.wakeAsync(POLL_IN);
+  }
+
+  /** sk_wake_async: an O_ASYNC owner of this socket's file hears of an event (kill_fasync; fown.ts). */
+  wakeAsync(reason: number): void {
+    sendSigio(this.net.k, this.file, reason);
   }
 
   /** Wakes everyone who sleeps on this socket's state (sk_state_change): readers, writers, acceptors. */

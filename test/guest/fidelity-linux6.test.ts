@@ -85,6 +85,8 @@ const PROBES: Probe[] = [
       'nonblocking amount': 'Linux splices page batches of 64 KiB into the socket, each taken whole while below SO_SNDBUF; unixsim writes them as write(2) does, so less is taken before EAGAIN',
     },
   },
+  // O_ASYNC, F_SETOWN and F_SETSIG on sockets (data, a connection, shutdown, close) and pipes (both sides)
+  { file: 'async_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end

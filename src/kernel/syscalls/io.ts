@@ -1,10 +1,10 @@
 // Generic fd I/O: read, write, readv, writev, pread64, pwrite64, lseek,
 // close, dup, dup3, fcntl, ioctl. Each checks the fd and the user buffer,
 // then hands the transfer to the file's ops.
-import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_SETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_SETFD, F_SETFL, F_SETOWN, F_SETSIG, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, O_ASYNC, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
 import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
 import { fdget } from '../fdget.ts';
-import { F_GETOWN_EX, F_SETOWN_EX, getOwner, getOwnerEx, setOwner, setOwnerEx } from '../fown.ts';
+import { F_GETOWN_EX, F_SETOWN_EX, getOwner, getOwnerEx, setOwner, setOwnerEx, setSigioSignal } from '../fown.ts';
 import type { OpenFile } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { SyscallResult } from '../syscall.ts';
@@ -122,8 +122,17 @@ export function registerIo(k: Kernel): void {
       case F_GETFL:
         return f.flags;
       case F_SETFL:
+        // setfl: a change of O_ASYNC tells the file (->fasync), which remembers the fd for si_fd
+        if ((arg ^ f.flags) & O_ASYNC) {
+          f.asyncFd = fd;
+          f.ops.fasync?.(f, (arg & O_ASYNC) !== 0);
+        }
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
+      case F_SETSIG:
+        return setSigioSignal(f, arg);
+      case F_GETSIG:
+        return f.sigioSignal;
       case F_GETOWN:
         return getOwner(t, f);
       case F_SETOWN:
