@@ -6,6 +6,7 @@ import { makeDeviceNodes } from './devnull.ts';
 import { registerEpoll } from './epoll.ts';
 import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
+import { registerEventfd } from './eventfd.ts';
 import { registerPidfd } from './pidfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
@@ -47,6 +48,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerEpoll(k);
   registerFdget(k);
   registerPidfd(k);
+  registerEventfd(k);
   registerSigtime(k);
   registerAffinity(k);
   makeDeviceNodes(k);

@@ -16,6 +16,7 @@ export const SOCK_TYPES: Names = [
 
 /** socket(2)/socketpair/accept4 flag bits */
 export const SOCK_FLAGS: Names = [[0o4000, 'SOCK_NONBLOCK'], [0o2000000, 'SOCK_CLOEXEC']];
+export const EFD_FLAGS: Names = [[1, 'EFD_SEMAPHORE'], [0o2000000, 'EFD_CLOEXEC'], [0o4000, 'EFD_NONBLOCK']];
 
 export const MSG_FLAGS: Names = [
   [0x1, 'MSG_OOB'], [0x2, 'MSG_PEEK'], [0x4, 'MSG_DONTROUTE'], [0x8, 'MSG_CTRUNC'], [0x10, 'MSG_PROBE'],

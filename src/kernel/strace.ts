@@ -11,7 +11,7 @@ import { signalName } from './signal.ts';
 import {
   ADDRESS_FAMILIES, CLONE_FLAGS, EPOLL_CREATE_FLAGS, EPOLL_EVENTS, EPOLL_OPS, ERRNO_TEXT, FCNTL_COMMANDS, FD_FLAGS,
   MSG_FLAGS, OPEN_ACCMODE, OPEN_FLAGS, POLL_EVENTS, RESTART_TEXT, SA_FLAGS, SCM_TYPES, SHUTDOWN_HOW, SIGPROCMASK_HOW,
-  SOCK_FLAGS, SOCK_TYPES, SOCKET_LEVELS, SOCKET_OPTIONS, WAIT_OPTIONS, WAITID_TYPES, CLD_CODES, flagsOf, nameOf, type Names,
+  SOCK_FLAGS, EFD_FLAGS, SOCK_TYPES, SOCKET_LEVELS, SOCKET_OPTIONS, WAIT_OPTIONS, WAITID_TYPES, CLD_CODES, flagsOf, nameOf, type Names,
 } from './strace-names.ts';
 import { errnoName } from './errno.ts';
 import type { SyscallDef } from './syscall.ts';
@@ -436,6 +436,7 @@ d('sendfile', {
     return `[${loff(c.saved[0])}]${after !== null ? ` => [${loff(after)}]` : ''}, ${c.a[3]}`;
   },
 });
+d('eventfd2', { enter: (c) => `${c.a[0]}, ${flagsOf(EFD_FLAGS, c.a[1])}`, returnsFd: true });
 d('close', { enter: (c) => fd(c, c.a[0]) });
 d('dup', { enter: (c) => fd(c, c.a[0]), returnsFd: true });
 d('dup3', { enter: (c) => `${fd(c, c.a[0])}, ${c.a[1]}, ${flagsOf(OPEN_FLAGS, c.a[2])}`, returnsFd: true });
