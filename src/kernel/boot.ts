@@ -21,7 +21,10 @@ import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
 import { registerUnshare } from './syscalls/unshare.ts';
 import { registerSendfile } from './syscalls/sendfile.ts';
+import { registerPgrp } from './syscalls/pgrp.ts';
+import { registerPrctl } from './syscalls/prctl.ts';
 import { registerStatfs } from './syscalls/statfs.ts';
+import { registerSync } from './syscalls/sync.ts';
 import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
 
@@ -39,6 +42,9 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerFs(k);
   registerStatfs(k);
   registerSendfile(k);
+  registerSync(k);
+  registerPrctl(k);
+  registerPgrp(k);
   registerStatx(k);
   registerMm(k);
   registerExec(k);

@@ -89,6 +89,8 @@ const PROBES: Probe[] = [
   { file: 'async_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // eventfd: counter and semaphore reads, EAGAIN at zero and at the top, sizes, poll/epoll, a blocked reader, flags
   { file: 'eventfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // process groups and sessions (and kill/wait/F_SETOWN of a group), prctl, close_range, fsync, fadvise, clock_getres
+  { file: 'process_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end

@@ -201,6 +201,9 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
     act.restorer = 0;
   }
   t.clearChildTid = 0;
+  // __set_task_comm(kbasename(bprm->filename)): the name given to execve, not a #! interpreter's
+  t.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
+  t.group.execed = true;
   if (prog) installProgram(t, prog);
   else installScript(t, script!, argv, envp);
   k.vforkRelease(t);

@@ -12,6 +12,9 @@ import type { Task } from '../task.ts';
 import { getI32 } from '../uaccess.ts';
 import { UIO_MAXIOV, UserIO } from '../userio.ts';
 
+/** close_range flags (linux/close_range.h) */
+const CLOSE_RANGE_UNSHARE = 1 << 1, CLOSE_RANGE_CLOEXEC = 1 << 2;
+
 export function fileFor(t: Task, fd: number): OpenFile | undefined {
   return t.fds.get(fd);
 }
@@ -86,6 +89,23 @@ export function registerIo(k: Kernel): void {
     f.put();
     return 0;
   });
+  // close_range: every open fd in [first, last] closed, or with CLOSE_RANGE_CLOEXEC marked close-on-exec;
+  // CLOSE_RANGE_UNSHARE gives the caller its own fd table first (as unshare(CLONE_FILES) would)
+  d(436, 'close_range', ['uint', 'uint', 'hex'], (t, [first, last, flags]) => {
+    if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) return -EINVAL;
+    if (first > last) return -EINVAL;
+    if (flags & CLOSE_RANGE_UNSHARE && t.fds.users > 1) {
+      t.fds.users--;
+      t.fds = t.fds.clone();
+    }
+    const top = Math.min(last, t.fds.highestFd);
+    for (let fd = first; fd <= top; fd++) {
+      if (flags & CLOSE_RANGE_CLOEXEC) {
+        if (t.fds.get(fd)) t.fds.setCloexec(fd, true);
+      } else t.fds.remove(fd)?.put();
+    }
+    return 0;
+  });
   d(23, 'dup', ['fd'], (t, [fd]) => {
     const f = t.fds.get(fd);
     if (!f) return -EBADF;
@@ -103,7 +123,7 @@ export function registerIo(k: Kernel): void {
     old?.put();
     return newfd;
   });
-  d(25, 'fcntl', ['fd', 'int', 'u64'], (t, [fd, cmd, arg]) => {
+  d(25, 'fcntl', ['fd', 'int', 'long'], (t, [fd, cmd, arg]) => {
     const f = t.fds.get(fd);
     if (!f) return -EBADF;
     switch (cmd) {
