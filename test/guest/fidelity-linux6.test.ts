@@ -91,6 +91,12 @@ const PROBES: Probe[] = [
   { file: 'eventfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // process groups and sessions (and kill/wait/F_SETOWN of a group), prctl, close_range, fsync, fadvise, clock_getres
   { file: 'process_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // timerfd on virtual time: one-shot, periodic (periods counted at the read), absolute, disarm, epoll, checks
+  {
+    file: 'timerfd_probe.c',
+    qemuMistranslates: { checks: "qemu-user translates timerfd_create's flags and drops the unknown bit, so the host kernel accepts it" },
+    unixsimGaps: {},
+  },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end
