@@ -18,7 +18,7 @@ import { fdget } from './fdget.ts';
 import type { FileOps, OpenFile, ReleaseWatcher, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { SyscallGen } from './syscall.ts';
-import { readSigmask, withSigmask, fileQueues, filePoll, POLLIN, POLLRDNORM, sleepOnAny } from './syscalls/poll.ts';
+import { readSigmask, readTimespecTicks, withSigmask, fileQueues, filePoll, POLLIN, POLLRDNORM, sleepOnAny } from './syscalls/poll.ts';
 import type { Task } from './task.ts';
 
 export const EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDNORM = 0x40,
@@ -385,6 +385,19 @@ export function registerEpoll(k: Kernel): void {
     if (!(f.ops instanceof Epoll)) return -EINVAL;
     const deadline = timeout < 0 ? Infinity : k.sched.clock.now + timeout * 1_000_000;
     return withSigmask(t, mask, epollWait(t, f.ops, events, max, deadline));
+  });
+
+  // epoll_pwait2: the timeout as a timespec (NULL: none), read and checked before the sigmask
+  k.table.define(441, 'epoll_pwait2', ['fd', 'ptr', 'int', 'ptr', 'ptr', 'size'], (t, [epfd, events, max, timeout, sigmask, sigsetsize]) => {
+    const ticks = timeout === 0 ? Infinity : readTimespecTicks(t, timeout);
+    if (ticks < 0) return ticks;
+    const mask = readSigmask(t, sigmask, sigsetsize);
+    if (typeof mask === 'number') return mask;
+    if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
+    const f = fdget(t, epfd);
+    if (!f) return -EBADF;
+    if (!(f.ops instanceof Epoll)) return -EINVAL;
+    return withSigmask(t, mask, epollWait(t, f.ops, events, max, k.sched.clock.now + ticks));
   });
 
   k.checks.push(() => {

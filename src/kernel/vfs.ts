@@ -13,6 +13,13 @@ export interface Creds {
   egid: number;
   suid: number;
   sgid: number;
+  /** supplementary groups (setgroups), ascending; absent: none */
+  groups?: readonly number[];
+}
+
+/** in_group_p: is `gid` the caller's effective group or one of its supplementary groups? */
+export function inGroup(creds: Creds, gid: number): boolean {
+  return creds.egid === gid || (creds.groups?.includes(gid) ?? false);
 }
 
 export const MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
@@ -108,7 +115,7 @@ export class Vfs {
     }
     let bits: number;
     if (creds.euid === inode.uid) bits = (inode.mode >> 6) & 7;
-    else if (creds.egid === inode.gid) bits = (inode.mode >> 3) & 7;
+    else if (inGroup(creds, inode.gid)) bits = (inode.mode >> 3) & 7;
     else bits = inode.mode & 7;
     return (bits & mask) === mask;
   }
