@@ -14,7 +14,7 @@ import { Console, ConsoleFile } from './console.ts';
 import type { Binfmt, UserContext } from './context.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
-import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './signal.ts';
+import { bit, CLD_DUMPED, CLD_EXITED, CLD_KILLED, defaultIgnores, SA_RESTART, SI_KERNEL, SI_TKILL, SI_USER, SignalState, signalName, type SigInfo } from './signal.ts';
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
@@ -417,7 +417,7 @@ export class Kernel {
       g.exitStatus = status;
       for (const o of g.threads) {
         if (o === t) continue;
-        o.sig.pending |= bit(SIGKILL);
+        o.sig.queue(SIGKILL, { code: SI_KERNEL, pid: 0, uid: 0 }, false);
         if (o.state === 'blocked' && !o.waitingLock) this.sched.wake(o, 'exit of its thread group');
       }
     }
@@ -494,8 +494,9 @@ export class Kernel {
     if (p && p.group.threads.length > 0) {
       leader.zombie = true;
       const killed = status & 0x7f;
+      const cld = { code: killed ? (status & 0x80 ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED, pid: leader.pid, uid: leader.creds.uid, status: killed || (status >> 8) & 0xff };
       this.sendProcessSignal(p, SIGCHLD, `CLD_${killed ? 'KILLED' : 'EXITED'}, si_pid=${leader.pid}, si_uid=${leader.creds.uid}, ` +
-        `si_status=${killed ? signalName(killed) : (status >> 8) & 0xff}, si_utime=0, si_stime=0`);
+        `si_status=${killed ? signalName(killed) : (status >> 8) & 0xff}, si_utime=0, si_stime=0`, cld);
       p.childExit.wakeAll();
     } else {
       this.tasks.delete(leader.pid);
@@ -534,7 +535,7 @@ export class Kernel {
     const act = t.sig.actions[signo];
     if (typeof act.handler === 'function' || (typeof act.handler === 'number' && act.handler > SIG_IGN)) {
       t.sig.blocked &= ~bit(signo);
-      t.sig.pending |= bit(signo);
+      t.sig.queue(signo, { code: SI_KERNEL, pid: 0, uid: 0 }, false); // the frame takes the fault's own code and address
       return;
     }
     this.exitTask(t, signo);
@@ -561,14 +562,26 @@ export class Kernel {
 
   // ---- signals ----
 
+  /**
+   * What a signal generated now carries: `si` when the caller knows it, else
+   * the running task as its sender for SI_USER and SI_TKILL (kill, tkill, a
+   * SIGPIPE a write raises) and nobody for SI_KERNEL.
+   */
+  private sigInfo(code: string, si?: SigInfo): SigInfo {
+    if (si) return si;
+    if (code === 'SI_KERNEL') return { code: SI_KERNEL, pid: 0, uid: 0 };
+    const from = this.sched.current as Task | null;
+    return { code: code === 'SI_TKILL' ? SI_TKILL : SI_USER, pid: from?.tgid ?? 0, uid: from?.creds.uid ?? 0 };
+  }
+
   /** Generates a signal for one thread (tgkill, faults, SIGPIPE); wakes it if it sleeps so an interruptible sleep can return. */
-  sendSignal(t: Task, signo: number, code = 'SI_USER'): void {
+  sendSignal(t: Task, signo: number, code = 'SI_USER', si?: SigInfo): void {
     if (t.state === 'exited' || signo === 0) return;
     this.sched.recorder?.write(`t:${t.pid}`);
     const ignored = t.sig.ignored(signo);
     if (this.sched.trace.recording) this.sigTrace.sent(String(t.pid), t.pid, signo, ignored, this.sigTrace.info(signo, code));
     if (ignored) return;
-    t.sig.pending |= bit(signo);
+    t.sig.queue(signo, this.sigInfo(code, si), false);
     this.hashNote('signal', t.pid);
     if (signo === SIGKILL || !(t.sig.blocked & bit(signo))) {
       // a lock waiter is not interruptible (lock.ts)
@@ -582,7 +595,7 @@ export class Kernel {
    * is woken if it can take it, else the first thread that can (Linux
    * complete_signal).
    */
-  sendProcessSignal(t: Task, signo: number, info?: string): void {
+  sendProcessSignal(t: Task, signo: number, info?: string, si?: SigInfo): void {
     const threads = t.group.threads;
     for (const o of threads) this.sched.recorder?.write(`t:${o.pid}`);
     if (threads.length === 0 || signo === 0) return;
@@ -595,7 +608,7 @@ export class Kernel {
     }
     if (ignored) return;
     const b = bit(signo);
-    first.sig.shared.pending |= b;
+    first.sig.queue(signo, this.sigInfo(info === undefined ? 'SI_USER' : 'SI_KERNEL', si), true);
     const wants = (x: Task): boolean => signo === SIGKILL || !(x.sig.blocked & b);
     const target = t.state !== 'exited' && wants(t) ? t : threads.find(wants);
     this.hashNote('signal', (target ?? first).pid);
@@ -622,7 +635,7 @@ export class Kernel {
         }
         return true;
       }
-      t.sig.take(s);
+      const info = t.sig.take(s);
       if (this.sched.trace.recording) this.sigTrace.delivered(t, s);
       const act = t.sig.actions[s];
       if (act.handler === SIG_IGN && s !== SIGKILL) continue;
@@ -638,7 +651,7 @@ export class Kernel {
         continue;
       }
       // A guest handler address: the user context builds the signal frame.
-      if (!t.ctx.enterSignalHandler?.(s, act, t.pendingResult)) {
+      if (!t.ctx.enterSignalHandler?.(s, act, t.pendingResult, info)) {
         this.exitTask(t, s);
         return false;
       }

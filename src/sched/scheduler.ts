@@ -101,6 +101,11 @@ export class Scheduler {
   harts = Infinity;
   /** the thread taking the current step (null between steps: timers) */
   private running: SimThread | null = null;
+
+  /** The thread whose step is running now (null between steps: timers, setup). */
+  get current(): SimThread | null {
+    return this.running;
+  }
   /** what each step reads and writes, when the strategy asked for it (dpor) */
   readonly recorder: FootprintRecorder | null;
 

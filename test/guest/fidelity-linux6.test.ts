@@ -107,6 +107,12 @@ const PROBES: Probe[] = [
     unixsimGaps: {},
     nativeMust: { text: 'groups: set 0', why: 'run the fidelity tests as root (as CI does): the native probe could not setgroups' },
   },
+  // the siginfo of kill, tgkill, SIGCHLD, timers, SIGPIPE, SIGURG, F_SETSIG's SIGIO, sigtimedwait; no second queueing
+  {
+    file: 'siginfo_probe.c',
+    qemuMistranslates: { 'sigchld exit': "qemu-user hands the handler this exit's SIGCHLD without si_pid and si_status" },
+    unixsimGaps: {},
+  },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end

@@ -191,6 +191,7 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
   }
   const sig = new SignalState(t.sig.actions.map((a) => ({ ...a })), t.sig.shared);
   sig.pending = t.sig.pending;
+  sig.info = t.sig.info;
   sig.blocked = t.sig.blocked;
   t.sig = sig;
   for (const f of t.fds.takeCloexec()) f.put();

@@ -373,7 +373,7 @@ export function registerProc(k: Kernel): void {
     const target = taskByVpid(t, tid);
     if (!target || target.state === 'exited') return -ESRCH;
     if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-    if (!initIgnores(t, target, sig)) k.sendSignal(target, sig);
+    if (!initIgnores(t, target, sig)) k.sendSignal(target, sig, 'SI_TKILL');
     return 0;
   });
   d(131, 'tgkill', ['int', 'int', 'sig'], (t, [tgid, tid, sig]) => {
