@@ -80,6 +80,8 @@ export class SignalState {
   pending = 0n;
   info = new Map<number, SigInfo>();
   blocked = 0n;
+  /** the mask a sigtimedwait unblocked its signals from (real_blocked): those still count as blocked for sig_ignored */
+  realBlocked = 0n;
   /**
    * The mask to restore after a ppoll/pselect6/epoll_pwait that installed a
    * temporary one (Linux's saved_sigmask with TIF_RESTORE_SIGMASK): restored
@@ -105,9 +107,10 @@ export class SignalState {
     return s;
   }
 
-  /** Would this signal be discarded at generation time (ignored and not blocked)? */
+  /** Would this signal be discarded at generation time (sig_ignored: ignored and not blocked; a blocked one waits, for sigtimedwait or a later handler)? */
   ignored(signo: number): boolean {
     if (signo === SIGKILL) return false;
+    if ((this.blocked | this.realBlocked) & bit(signo)) return false;
     const h = this.actions[signo].handler;
     return h === SIG_IGN || (h === SIG_DFL && defaultIgnores(signo));
   }

@@ -110,7 +110,7 @@ const PROBES: Probe[] = [
   // the siginfo of kill, tgkill, SIGCHLD, timers, SIGPIPE, SIGURG, F_SETSIG's SIGIO, sigtimedwait; no second queueing
   {
     file: 'siginfo_probe.c',
-    qemuMistranslates: { 'sigchld exit': "qemu-user hands the handler this exit's SIGCHLD without si_pid and si_status" },
+    qemuMistranslates: {},
     unixsimGaps: {},
   },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links

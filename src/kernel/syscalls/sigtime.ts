@@ -167,12 +167,14 @@ export function registerSigtime(k: Kernel): void {
       if (sched.clock.now >= deadline) return -EAGAIN;
       // The waited-for signals are unblocked for the sleep, so their arrival wakes it.
       const saved = t.sig.blocked;
+      t.sig.realBlocked = saved;
       t.sig.blocked &= ~mask;
       let r: number;
       try {
         r = yield* sleepOnUntil(t, t.timerQueue, deadline);
       } finally {
         t.sig.blocked = saved;
+        t.sig.realBlocked = 0n;
       }
       if (r < 0 && (dequeuePeek(t, mask) === 0)) return -EINTR; // another signal: interrupted, never restarted
       // the timeout passed (also when it lies past KTIME_MAX, where the clock saturates and `deadline` is never reached)

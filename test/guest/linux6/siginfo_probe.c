@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile siginfo_t last;
@@ -28,8 +29,13 @@ static void on(int s, siginfo_t *si, void *uc) {
 }
 
 static void handle(int sig) {
-  struct sigaction sa = { .sa_sigaction = on, .sa_flags = SA_SIGINFO };
+  struct sigaction sa = { .sa_sigaction = on, .sa_flags = SA_SIGINFO | SA_RESTART };
   sigaction(sig, &sa, NULL);
+}
+
+/* waitpid, again after a handler interrupted it */
+static void reap(pid_t c) {
+  while (waitpid(c, NULL, 0) < 0 && errno == EINTR) {}
 }
 
 static const char *code(int c) {
@@ -57,23 +63,28 @@ int main(void) {
   fflush(stdout);
   pid_t c = fork();
   if (c == 0) { kill(getppid(), SIGUSR2); _exit(0); }
-  waitpid(c, NULL, 0);
+  reap(c);
   add("from a child: %s pid child %d", code(last.si_code), last.si_pid == c); end_line();
 
-  handle(SIGCHLD);
-  hits = 0;
+  /* SIGCHLD through sigtimedwait (blocked, so no earlier child's SIGCHLD can reach a handler first) */
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  struct timespec two = { 2, 0 };
+  siginfo_t ci;
   c = fork();
   if (c == 0) _exit(7);
-  while (!hits) pause();
-  add("sigchld exit: %s pid %d status %d", code(last.si_code), last.si_pid == c, last.si_status); end_line();
-  waitpid(c, NULL, 0);
-  hits = 0;
+  sigtimedwait(&chld, &ci, &two);
+  add("sigchld exit: %s pid %d status %d", code(ci.si_code), ci.si_pid == c, ci.si_status); end_line();
+  reap(c);
   c = fork();
   if (c == 0) { pause(); _exit(0); }
   kill(c, SIGKILL);
-  while (!hits) pause();
-  add("sigchld killed: %s pid %d status %d", code(last.si_code), last.si_pid == c, last.si_status); end_line();
-  waitpid(c, NULL, 0);
+  sigtimedwait(&chld, &ci, &two);
+  add("sigchld killed: %s pid %d status %d", code(ci.si_code), ci.si_pid == c, ci.si_status); end_line();
+  reap(c);
+  sigprocmask(SIG_UNBLOCK, &chld, NULL);
 
   handle(SIGALRM);
   hits = 0;
@@ -114,7 +125,7 @@ int main(void) {
   fflush(stdout);
   c = fork();
   if (c == 0) { kill(getppid(), SIGUSR1); _exit(0); }
-  waitpid(c, NULL, 0);
+  reap(c);
   siginfo_t w;
   struct timespec zero = { 0, 0 };
   int got = sigtimedwait(&set, &w, &zero);
