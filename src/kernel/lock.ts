@@ -55,6 +55,8 @@ export class KernelLock {
   private readonly waiters: (Task | Deferred)[] = [];
   /** what a waiter yields (made at the first contention); nobody registers on it: release wakes the next owner directly */
   private queue: WaitQueue | null = null;
+  /** lockdep's memo: a lock that was held (alone) when this one was taken, so the edge between them is recorded */
+  lockdepAfter: KernelLock | null = null;
 
   constructor(
     readonly name: string,

@@ -7,11 +7,12 @@
 // buffer until B consumes it; so a writer sleeps on its own send buffer and
 // a reader on its own receive queue.
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
-import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ETOOMANYREFS } from '../kernel/errno.ts';
+import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import { PREEMPT, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
+import { finishWait, prepareToWait } from '../kernel/wait.ts';
 import {
   DATA_READY_KEY, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
@@ -20,7 +21,7 @@ import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
 import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
-import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
+import { dgramTruesize, streamSkbLen, streamSkbSize, streamTruesize } from './truesize.ts';
 import { manageOob, oobFastPath, queueOob, recvUrg } from './oob.ts';
 import { sendSigurg } from '../kernel/fown.ts';
 import {
@@ -133,8 +134,8 @@ function streamSend(
     if (!s.sendBuf.hasRoom || other.lock.owner !== null || other.recvLock.owner !== null) {
       return streamSendLoop(t, s, other, io, flags, noblock, scm, deadline, sent);
     }
-    const { size, truesize } = streamSkbSize(io.remaining, s.sendBuf.sndbuf);
-    const r = queueChunkNow(t, s, other, io, size, truesize, scm);
+    const size = streamSkbLen(io.remaining, s.sendBuf.sndbuf);
+    const r = queueChunkNow(t, s, other, io, size, streamTruesize(size), scm);
     if (r >= 0 && !k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
     if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
     sent += size;
@@ -499,13 +500,28 @@ function streamReadNow(s: Socket, io: UserIO, flags: number, noblock: boolean, o
 function* streamRecvWait(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
 ): SyscallGen {
+  const q = s.recvQueue.readers;
   for (;;) {
     // on the queue first, then the locks go (a wake from a close they held up is not lost)
-    const err = yield* sleepTimeo(t, s.recvQueue.readers, deadline, () => {
+    if (deadline === Infinity) {
+      // sleepOn without a generator of its own
+      const err = prepareToWait(t, q);
       s.lock.release(t);
       s.iolock.release(t);
-    });
-    if (err) return err;
+      if (err) return err;
+      try {
+        yield q;
+      } finally {
+        finishWait(t, q);
+      }
+      if (t.kernel.signalPending(t)) return -ERESTARTSYS;
+    } else {
+      const err = yield* sleepTimeo(t, q, deadline, () => {
+        s.lock.release(t);
+        s.iolock.release(t);
+      });
+      if (err) return err;
+    }
     yield* s.iolock.acquire(t);
     yield* s.lock.acquire(t);
     const r = streamReadNow(s, io, flags, noblock, out, target);
