@@ -295,7 +295,8 @@ export class Scheduler {
     const ts = this.threads;
     let n = 0;
     for (let i = 0; i < ts.length; i++) if (ts[i].state === 'runnable') runnable[n++] = ts[i];
-    runnable.length = n; // overwritten in place: emptying it first would drop its storage every step
+    // overwritten in place (emptying it first would drop its storage every step); setting the length is a runtime call
+    if (runnable.length !== n) runnable.length = n;
     return runnable;
   }
 
