@@ -522,8 +522,9 @@ function* streamRecvWait(
       });
       if (err) return err;
     }
-    yield* s.iolock.acquire(t);
-    yield* s.lock.acquire(t);
+    // taken at once when they can be (a yield* of an acquisition costs more than the rest of this loop)
+    if (!s.iolock.acquireNow(t)) yield* s.iolock.acquire(t);
+    if (!s.lock.acquireNow(t)) yield* s.lock.acquire(t);
     const r = streamReadNow(s, io, flags, noblock, out, target);
     if (r === READ_GENERAL) return yield* streamRecvHeld(t, s, io, flags, noblock, out, target, deadline);
     if (r !== READ_SLEEPS) {
