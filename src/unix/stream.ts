@@ -6,6 +6,7 @@
 // Data written on A is queued on B's receive queue and charged to A's send
 // buffer until B consumes it; so a writer sleeps on its own send buffer and
 // a reader on its own receive queue.
+import { POLL_HUP, POLL_IN } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
@@ -14,7 +15,7 @@ import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import { finishWait, prepareToWait } from '../kernel/wait.ts';
 import {
-  DATA_READY_KEY, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
+  MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
@@ -182,7 +183,7 @@ function* sendChunk(
   t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
   const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
-  if (r >= 0 && !s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
+  if (r >= 0 && !s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return r;
 }
 
@@ -195,7 +196,7 @@ function* sendChunk(
 function* sendChunkWakeFirst(
   t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
-  other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  other.dataReady();
   return yield* queueChunk(t, s, other, io, size, truesize, scm);
 }
 
@@ -294,7 +295,7 @@ function* sendOob(
   const r = yield* queueChunk(t, s, other, io, 1, streamTruesize(1), scm, true);
   if (r < 0) return r;
   sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg
-  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  if (!s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return r;
 }
 
@@ -375,7 +376,7 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   } finally {
     if (!queued) freeUnqueued(s, m); // an error, or the task died at the interleaving point
   }
-  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  if (!s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return m.data.length;
 }
 
@@ -681,6 +682,8 @@ export function* shutdown(t: Task, s: Socket, how: number): SyscallGen {
     other.shutdown |= peerMode;
     other.lock.release(t);
     other.stateChanged();
+    if (peerMode === SHUTDOWN_MASK) other.wakeAsync(POLL_HUP);
+    else if (peerMode & RCV_SHUTDOWN) other.wakeAsync(POLL_IN);
   }
   return 0;
 }
@@ -729,6 +732,7 @@ export function release(s: Socket, embryo: boolean): void {
     skpair.shutdown = SHUTDOWN_MASK;
     if (!s.recvQueue.empty || embryo) skpair.err = ECONNRESET;
     skpair.stateChanged();
+    skpair.wakeAsync(POLL_HUP);
   }
   // Unread data is dropped, which frees its senders' buffer space (and wakes them)
   // and closes the files in flight on it (possibly releasing more sockets: see inflight.ts).
