@@ -137,7 +137,7 @@ function streamSend(
     }
     const size = streamSkbLen(io.remaining, s.sendBuf.sndbuf);
     const r = queueChunkNow(t, s, other, io, size, streamTruesize(size), scm);
-    if (r >= 0 && !k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
+    if (r >= 0 && !k.bug('stream-write-no-wake')) other.dataReady(); // sk_data_ready
     if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
     sent += size;
   }
