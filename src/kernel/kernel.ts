@@ -3,6 +3,7 @@
 // Subsystems (files, pipes, AF_UNIX) register their syscalls into `table`.
 import { JIT_DEFAULT } from '../hw/jit.ts';
 import type { Pidfds } from './pidfd.ts';
+import { GC_KINDS, type GcKind } from './config-values.ts';
 import { AddressSpace } from '../hw/memory.ts';
 import { DEFAULT_MEMORY_LIMIT, MemoryBudget } from '../hw/budget.ts';
 import type { Rng } from '../sched/rng.ts';
@@ -66,9 +67,7 @@ export interface KernelConfig {
   jit: boolean;
 }
 
-/** Which in-flight garbage collector the kernel runs (src/unix/gc/). */
-export type GcKind = 'scc' | 'mark-sweep';
-export const GC_KINDS: readonly GcKind[] = ['scc', 'mark-sweep'];
+export { GC_KINDS, type GcKind } from './config-values.ts';
 
 export const DEFAULT_CONFIG: KernelConfig = {
   kernelPreemption: false, harts: 1, gc: 'scc', checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,

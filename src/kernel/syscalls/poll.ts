@@ -59,7 +59,7 @@ export function* sleepOnAny(t: Task, qs: readonly WaitQueue[], deadline: number,
   if (timed && sched.clock.now >= deadline) return 1;
   t.wakePending = false;
   for (const q of qs) q.add(t.waker);
-  t.sleepingOn = qs;
+  t.sleepsOn(qs);
   const timer = !timed ? null : sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
   try {
     // The yielded queue only names the sleep: the task's waker is on qs (and the timer).
