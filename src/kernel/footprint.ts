@@ -21,7 +21,10 @@
 //   time             every step adds its ticks to "clock", reading the time
 //                    reads it, timers write "timers" (the scheduler and its
 //                    clock and event queue record these).
-// A syscall without a model here (epoll, futexes, getrandom ...) marks
+//   epoll            an instance is "ep:<n>": its lookups, the callback from
+//                    a watched file's wake, nest walks; the files it polls
+//                    are touched where it polls them (src/kernel/epoll.ts);
+// A syscall without a model here (futexes, getrandom ...) marks
 // its step global: dependent with everything. So does SCM_RIGHTS traffic and
 // the collector (src/unix/inflight.ts), which reach any socket.
 import type { FootprintRecorder } from '../sched/footprint.ts';
@@ -33,6 +36,8 @@ const MODELLED = new Set([
   // files and fds
   'dup', 'dup3', 'fcntl', 'ioctl', 'close', 'pipe2', 'lseek', 'read', 'write', 'readv', 'writev', 'pread64',
   'pwrite64', 'fstat', 'ftruncate', 'fchmod', 'ppoll', 'pselect6',
+  // epoll: the instance ("ep:<n>", Epoll.key) and the files it polls and hooks (src/kernel/epoll.ts)
+  'epoll_create1', 'epoll_ctl', 'epoll_pwait',
   // the file system (each writes "vfs")
   'mknodat', 'mkdirat', 'unlinkat', 'faccessat', 'faccessat2', 'chdir', 'fchdir', 'fchmodat', 'openat', 'readlinkat',
   'newfstatat', 'getcwd', 'getdents64', 'execve',
