@@ -80,4 +80,40 @@ describe('refined footprints commute where dpor says they do', () => {
     expect(all.seen.size).toBeGreaterThan(1);
     expect(outcomes(poked, new DporExplorer()).seen).toEqual(all.seen);
   });
+
+  it('exit: a child exit writes its parent\'s list of children, not the parent\'s task (SIGCHLD ignored by default)', () => {
+    // the parent's getpids commute with the child's exit; its wait4(WNOHANG) and kill(pid, 0) do not
+    const story = (probe: boolean) =>
+      defineScenario({
+        name: probe ? 'exit-and-probes' : 'exit-beside-getpids',
+        processes: [
+          {
+            name: 'parent',
+            *program(sys) {
+              const child = yield* sys.fork(function* (sys) {
+                yield* sys.getpid();
+                return 0;
+              });
+              for (let i = 0; i < 3; i++) yield* sys.getpid();
+              if (probe) {
+                sys.log('kill 0', yield* sys.kill(child, 0));
+                sys.log('nohang', (yield* sys.wait(child, 1)).ret === child);
+              }
+              sys.log('reaped', (yield* sys.wait(child)).ret === child);
+              return 0;
+            },
+          },
+        ],
+      });
+    const apart = story(false);
+    const dfs = outcomes(apart, new DfsExplorer());
+    expect(dfs.seen.size).toBe(1);
+    const dpor = outcomes(apart, new DporExplorer());
+    expect(dpor.seen).toEqual(dfs.seen);
+    expect(dpor.schedules * 3).toBeLessThan(dfs.schedules);
+    const probed = story(true);
+    const all = outcomes(probed, new DfsExplorer());
+    expect(all.seen.size).toBeGreaterThan(1);
+    expect(outcomes(probed, new DporExplorer()).seen).toEqual(all.seen);
+  });
 });

@@ -8,6 +8,7 @@ import { PidFd } from '../pidfd.ts';
 import { getLimit, RLIMIT_NPROC } from './misc.ts';
 import { readSigmask, withSigmask } from './poll.ts';
 import type { Kernel } from '../kernel.ts';
+import { childrenKey, sigactKey } from '../footprint.ts';
 import { bit, type SigAction } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
 import { WaitQueue } from '../../sched/waitqueue.ts';
@@ -82,6 +83,7 @@ function* wait4(t: Task, upid: number, status: number, options: number): Syscall
   // a pid names a child in the caller's pid namespace (-1 when it names none there)
   const pid = upid > 0 ? t.pidNs.global(upid) || -1 : upid;
   for (;;) {
+    k.sched.recorder?.write(childrenKey(proc));
     const candidates = proc.children.filter((c) => pid <= 0 || c.pid === pid);
     if (pid === -1 && upid > 0) return -ECHILD;
     if (candidates.length === 0) return -ECHILD;
@@ -341,6 +343,11 @@ export function registerProc(k: Kernel): void {
     // kill(0) and kill(-pgid): a process group. Every process here is in one group, led by pid 1
     // (there is no setpgid); any other group does not exist: ESRCH, as __kill_pgrp_info gives.
     else targets = pid === 0 || -pid === 1 ? processes() : [];
+    // every process: the set changes at fork and exit (dpor)
+    if (pid <= 0) {
+      k.sched.recorder?.read('alloc:pid');
+      k.sched.recorder?.read('exits');
+    }
     if (targets.length === 0) return -ESRCH;
     for (const target of targets) {
       if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
@@ -383,6 +390,7 @@ export function registerProc(k: Kernel): void {
       if (!t.mm.write(oact, w.bytes)) return -EFAULT;
     }
     if (next) {
+      t.kernel.sched.recorder?.write(sigactKey(t));
       t.sig.actions[sig] = next;
       if (t.sig.ignored(sig)) for (const o of t.group.threads) o.sig.discard(sig); // setting SIG_IGN discards a pending signal
     }
