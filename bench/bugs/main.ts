@@ -18,6 +18,7 @@ import { CovExplorer } from '../../src/sched/strategies/cov.ts';
 import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../../src/sched/strategies/dpor.ts';
 import { explore } from '../../src/script/explore.ts';
+import { TraceCounting } from './traces.ts';
 import { calibratePctK, runScenario, type RunOptions, type RunResult } from '../../src/script/runner.ts';
 import type { Scenario } from '../../src/script/scenario.ts';
 
@@ -148,9 +149,9 @@ async function bugTable(lines: string[]): Promise<void> {
 /** Bounded exhaustive search on the correct kernel: every acceptance and race scenario. */
 async function exhaustTable(lines: string[]): Promise<void> {
   lines.push('## Bounded exhaustive search on the correct kernel', '');
-  lines.push(`dfs: distinct schedules with at most P preemptions, exhausted (">N": the cap of ${EXHAUST_CAP} runs was reached first); "runs" counts every run, a bounded search re-running the schedules of its earlier passes (P = 0, 1, 2). dpor: runs until exhausted (re-runs and sleep-set-blocked runs included). n is the number of tasks. The ratios compare runs with runs: dfs over dpor at P=2, and unbounded (every schedule).`, '');
-  lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | dpor P=2 runs | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(`dfs: distinct schedules with at most P preemptions, exhausted (">N": the cap of ${EXHAUST_CAP} runs was reached first); "runs" counts every run, a bounded search re-running the schedules of its earlier passes (P = 0, 1, 2). dpor: runs until exhausted (re-runs and sleep-set-blocked runs included). "traces P=2": the Mazurkiewicz traces among dfs's schedules with at most 2 preemptions, under the footprints dpor uses (two schedules are one trace when they order every dependent pair of steps alike; bench/bugs/traces.ts); "dpor floor": the traces of each pass summed, the fewest runs a sound dpor with these footprints can make when it iterates the bound as dfs does. n is the number of tasks. The ratios compare runs with runs: dfs over dpor at P=2, and unbounded (every schedule).`, '');
+  lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | traces P=2 / dpor floor | dpor P=2 runs | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const names = readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
   // the CVE gallery's fixed kernels (scenarios/cve/)
   names.push(...readdirSync(join(scenarioDir, 'cve')).filter((f) => /^cve-.*\.ts$/.test(f)).map((f) => `cve/${f.replace(/\.ts$/, '')}`).sort());
@@ -166,7 +167,10 @@ async function exhaustTable(lines: string[]): Promise<void> {
       return [tag, r.schedules, r.exhausted];
     };
     const dfs = new DfsExplorer(2);
-    const r = explore(sc, dfs, { seed: 1, maxSchedules: cap });
+    // the same search, its runs observed with footprints: the traces among them (bench/bugs/traces.ts)
+    const counted = new TraceCounting(dfs);
+    const r = explore(sc, counted, { seed: 1, maxSchedules: cap });
+    const traces = r.exhausted ? `${counted.upTo(2)} / ${counted.floor}` : '-';
     // a pass that did not finish is marked ">"
     const d = [0, 1, 2].map((b) => (r.failure ? `FAIL@${r.schedules}` : dfs.upTo[b] === undefined ? '-' : b < dfs.upTo.length - 1 || r.exhausted ? String(dfs.upTo[b]) : `>${dfs.upTo[b]}`));
     const p2 = cell(new DporExplorer(2));
@@ -175,7 +179,7 @@ async function exhaustTable(lines: string[]): Promise<void> {
     // unbounded: only worth running dfs when dpor finished (else both are past the cap)
     const full = un[2] ? cell(new DfsExplorer()) : (['-', 0, false] as [string, number, boolean]);
     const ratioFull = !un[2] ? '-' : full[2] ? (full[1] / un[1]).toFixed(1) + 'x' : `>${(cap / un[1]).toFixed(1)}x`;
-    lines.push(`| ${name} | ${n} | ${d.join(' | ')} | ${r.exhausted ? r.schedules : `>${cap}`} | ${p2[0]} | ${ratio} | ${full[0]} | ${un[0]} | ${ratioFull} |`);
+    lines.push(`| ${name} | ${n} | ${d.join(' | ')} | ${r.exhausted ? r.schedules : `>${cap}`} | ${traces} | ${p2[0]} | ${ratio} | ${full[0]} | ${un[0]} | ${ratioFull} |`);
     console.error(`${name} done`);
   }
   lines.push('');
