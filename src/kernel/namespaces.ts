@@ -11,7 +11,7 @@
 // sockets and messages keep it, and translate only when a reader asks.
 import type { Task } from './task.ts';
 import { SIGKILL, SIGSTOP, SIG_DFL } from './abi.ts';
-import { procKey } from './footprint.ts';
+import { procKey, sigactKey } from './footprint.ts';
 
 export class PidNamespace {
   readonly level: number;
@@ -99,6 +99,7 @@ export function initIgnores(sender: Task, target: Task, sig: number): boolean {
   const p = target.group.leader;
   const ns = p.pidNs;
   if (ns.parent === null || ns.reaper !== p || sig === 0) return false;
+  target.kernel.sched.recorder?.read(sigactKey(target)); // dpor: the dispositions decide
   if (target.sig.actions[sig].handler !== SIG_DFL) return false;
   const outside = ns.nr(sender.tgid) === 0;
   return !(outside && (sig === SIGKILL || sig === SIGSTOP));

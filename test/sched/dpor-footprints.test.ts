@@ -116,4 +116,32 @@ describe('refined footprints commute where dpor says they do', () => {
     expect(all.seen.size).toBeGreaterThan(1);
     expect(outcomes(probed, new DporExplorer()).seen).toEqual(all.seen);
   });
+
+  it('pidfd: polling a pidfd reads the process\'s table entry, which its exit writes', () => {
+    const sc = defineScenario({
+      name: 'pidfd-poll-and-exit',
+      processes: [
+        {
+          name: 'parent',
+          *program(sys) {
+            const go = yield* sys.pipe();
+            const child = yield* sys.fork(function* (sys) {
+              yield* sys.read(go.fds[0], 1); // exits only once the parent says so
+              return 0;
+            });
+            const pfd = yield* sys.syscall(434, child, 0); // pidfd_open (no footprint model: global)
+            yield* sys.write(go.fds[1], 'x');
+            // the child's exit, after the write, races with this poll: the pidfd's key (proc:<pid>) orders them,
+            // and so does the clock today (a timed poll reads it); this holds dpor to both outcomes either way
+            sys.log('exited at poll', (yield* sys.poll([{ fd: pfd, events: 1 }], 0)).ret);
+            yield* sys.wait(child);
+            return 0;
+          },
+        },
+      ],
+    });
+    const all = outcomes(sc, new DfsExplorer());
+    expect(all.seen.size).toBe(2); // the poll saw the child running, or exited
+    expect(outcomes(sc, new DporExplorer()).seen).toEqual(all.seen);
+  });
 });
