@@ -26,7 +26,7 @@ import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
 import { EnabledBugs, type PlantedBug } from './bugs.ts';
-import { recordSyscall } from './footprint.ts';
+import { childrenKey, procKey, recordSyscall, sigactKey } from './footprint.ts';
 import { Lockdep } from './lockdep.ts';
 import type { FaultInjector } from './faults.ts';
 import { Coverage, objectState, outcomeOf } from './coverage.ts';
@@ -239,6 +239,8 @@ export class Kernel {
     }
     child.ctx = ctx;
     child.startAsChild();
+    this.sched.recorder?.write(childrenKey(proc));
+    this.sched.recorder?.write(procKey(child.pid));
     proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
@@ -285,7 +287,11 @@ export class Kernel {
     }
     child.ctx = parent.ctx.thread(child, sp, tls);
     child.startAsChild();
-    if (!thread) proc.children.push(child);
+    if (!thread) {
+      this.sched.recorder?.write(childrenKey(proc));
+      proc.children.push(child);
+    }
+    this.sched.recorder?.write(procKey(child.pid));
     this.tasks.set(child.pid, child);
     this.sched.add(child);
     if (thread) this.hashNote('spawn', parent.pid);
@@ -471,10 +477,16 @@ export class Kernel {
     if (leader.pidNs.reaper === leader) this.zapPidNs(leader.pidNs);
     const rec = this.sched.recorder;
     if (rec) {
-      // the exit order, the children it orphans and the parent that reaps it
+      // the exit order, the children it orphans (their parent changes), and the parent's list of children that wait4
+      // reads; the parent's task itself only if it is signalled or woken (sendProcessSignal, the wake)
       rec.write('exits');
-      for (const c of leader.children) rec.write(`t:${c.pid}`);
-      if (leader.parent) rec.write(`t:${leader.parent.pid}`);
+      rec.write(procKey(leader.pid));
+      rec.write(childrenKey(leader));
+      for (const c of leader.children) {
+        rec.write(`t:${c.pid}`);
+        rec.write(procKey(c.pid)); // a zombie among them is reaped now
+      }
+      if (leader.parent) rec.write(childrenKey(leader.parent));
     }
     this.hashNote('exit', last.pid);
     this.sched.trace.end(this.sched.clock.peek(), last.pid, leader.pid, true, straceExit(status));
@@ -522,6 +534,8 @@ export class Kernel {
   /** Removes a reaped zombie from its parent. */
   reap(parent: Task, child: Task): void {
     parent = parent.group.leader;
+    this.sched.recorder?.write(childrenKey(parent));
+    this.sched.recorder?.write(procKey(child.pid));
     parent.children.splice(parent.children.indexOf(child), 1);
     this.tasks.delete(child.pid);
     for (const h of this.processHooks) h(child.pid);
@@ -596,10 +610,16 @@ export class Kernel {
    */
   sendProcessSignal(t: Task, signo: number, info?: string, si?: SigInfo): void {
     const threads = t.group.threads;
-    for (const o of threads) this.sched.recorder?.write(`t:${o.pid}`);
-    if (threads.length === 0 || signo === 0) return;
+    const rec = this.sched.recorder;
+    // A signal the process ignores changes nothing: it reads the dispositions only (dpor); one it takes writes its threads.
+    if (threads.length === 0 || signo === 0) {
+      for (const o of threads) rec?.write(`t:${o.pid}`);
+      return;
+    }
     const first = threads[0];
+    rec?.read(sigactKey(first));
     const ignored = first.sig.ignored(signo);
+    if (!ignored) for (const o of threads) rec?.write(`t:${o.pid}`);
     if (this.sched.trace.recording) {
       const name = signalName(signo);
       const text = info ? `${name} {si_signo=${name}, si_code=${info}}` : this.sigTrace.info(signo, 'SI_USER');

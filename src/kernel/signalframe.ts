@@ -11,6 +11,7 @@ import type { HartContext } from './hartcontext.ts';
 import { SS_DISABLE, SS_ONSTACK, TRAMPOLINE_ADDR } from './hartcontext.ts';
 import { bit, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, siginfoBytes, type SigAction, type SigInfo } from './signal.ts';
 import { vpid } from './namespaces.ts';
+import { sigactKey } from './footprint.ts';
 
 /** struct siginfo: 128 bytes; si_signo, si_errno, si_code, then the union at 16. */
 const SIGINFO_SIZE = 128;
@@ -106,7 +107,10 @@ export function enterGuestHandler(ctx: HartContext, signo: number, act: SigActio
   let mask = act.mask;
   if (!(act.flags & SA_NODEFER)) mask |= bit(signo);
   t.sig.blocked = (t.sig.blocked | mask) & ~UNBLOCKABLE;
-  if (act.flags & SA_RESETHAND) t.sig.actions[signo] = { ...act, handler: SIG_DFL };
+  if (act.flags & SA_RESETHAND) {
+    t.kernel.sched.recorder?.write(sigactKey(t));
+    t.sig.actions[signo] = { ...act, handler: SIG_DFL };
+  }
   return true;
 }
 
