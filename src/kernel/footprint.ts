@@ -99,6 +99,15 @@ export function sigactKey(t: Task): string {
   return `sigact:${t.group.leader.pid}`;
 }
 
+/**
+ * Footprint key of a thread's blocked mask (rt_sigprocmask, a handler's frame
+ * and sigreturn, ppoll's temporary mask, sigtimedwait write it): a sender
+ * asking "ignored?" reads it, since a blocked signal is never ignored.
+ */
+export function sigmaskKey(t: Task): string {
+  return `sigmask:${t.pid}`;
+}
+
 /** Footprint key of a pid's entry in the task table: fork makes it, exit and reap change it, lookups by pid read it (dpor). */
 export function procKey(pid: number): string {
   return `proc:${pid}`;

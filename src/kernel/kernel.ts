@@ -26,7 +26,7 @@ import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
 import { EnabledBugs, type PlantedBug } from './bugs.ts';
-import { childrenKey, procKey, recordSyscall, sigactKey } from './footprint.ts';
+import { childrenKey, procKey, recordSyscall, sigactKey, sigmaskKey } from './footprint.ts';
 import { Lockdep } from './lockdep.ts';
 import type { FaultInjector } from './faults.ts';
 import { Coverage, objectState, outcomeOf } from './coverage.ts';
@@ -547,6 +547,7 @@ export class Kernel {
     // A synchronous fault cannot be ignored or blocked: with no handler it kills.
     const act = t.sig.actions[signo];
     if (typeof act.handler === 'function' || (typeof act.handler === 'number' && act.handler > SIG_IGN)) {
+      this.sched.recorder?.write(sigmaskKey(t));
       t.sig.blocked &= ~bit(signo);
       t.sig.queue(signo, { code: SI_KERNEL, pid: 0, uid: 0 }, false); // the frame takes the fault's own code and address
       return;
@@ -617,7 +618,9 @@ export class Kernel {
       return;
     }
     const first = threads[0];
+    // ignored: the disposition says so and the first thread does not block it (sig_ignored)
     rec?.read(sigactKey(first));
+    rec?.read(sigmaskKey(first));
     const ignored = first.sig.ignored(signo);
     if (!ignored) for (const o of threads) rec?.write(`t:${o.pid}`);
     if (this.sched.trace.recording) {
@@ -649,6 +652,7 @@ export class Kernel {
       if (s === 0) {
         // restore_saved_sigmask: a temporary ppoll/pselect6/epoll_pwait mask ends here (if no frame took it).
         if (t.sig.savedMask !== null) {
+          this.sched.recorder?.write(sigmaskKey(t));
           t.sig.blocked = t.sig.savedMask;
           t.sig.savedMask = null;
         }

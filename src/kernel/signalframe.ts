@@ -11,7 +11,7 @@ import type { HartContext } from './hartcontext.ts';
 import { SS_DISABLE, SS_ONSTACK, TRAMPOLINE_ADDR } from './hartcontext.ts';
 import { bit, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, siginfoBytes, type SigAction, type SigInfo } from './signal.ts';
 import { vpid } from './namespaces.ts';
-import { sigactKey } from './footprint.ts';
+import { sigactKey, sigmaskKey } from './footprint.ts';
 
 /** struct siginfo: 128 bytes; si_signo, si_errno, si_code, then the union at 16. */
 const SIGINFO_SIZE = 128;
@@ -106,6 +106,7 @@ export function enterGuestHandler(ctx: HartContext, signo: number, act: SigActio
 
   let mask = act.mask;
   if (!(act.flags & SA_NODEFER)) mask |= bit(signo);
+  t.kernel.sched.recorder?.write(sigmaskKey(t));
   t.sig.blocked = (t.sig.blocked | mask) & ~UNBLOCKABLE;
   if (act.flags & SA_RESETHAND) {
     t.kernel.sched.recorder?.write(sigactKey(t));
@@ -125,6 +126,7 @@ export function restoreFromFrame(ctx: HartContext): boolean {
   if (!frame) return false;
   const dv = new DataView(frame.buffer);
   const uc = SIGINFO_SIZE, mc = uc + UC_MCONTEXT;
+  t.kernel.sched.recorder?.write(sigmaskKey(t));
   t.sig.blocked = dv.getBigUint64(uc + UC_SIGMASK, true) & ~UNBLOCKABLE;
   h.pc = dv.getUint32(mc + 4, true) * 4294967296 + dv.getUint32(mc, true);
   for (let r = 1; r < 32; r++) h.setXHalves(r, dv.getInt32(mc + 8 * r, true), dv.getInt32(mc + 8 * r + 4, true));

@@ -6,6 +6,7 @@
 //
 // Shared with epoll (src/kernel/epoll.ts): the POLL* bits, a file's
 // readiness (`filePoll`) and the sleep on several queues (`sleepOnAny`).
+import { sigmaskKey } from '../footprint.ts';
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { WaitQueue } from '../../sched/waitqueue.ts';
 import { EBADF, EFAULT, EINTR, EINVAL, ERESTARTSYS } from '../errno.ts';
@@ -105,12 +106,14 @@ export function readSigmask(t: Task, sigmask: number, sigsetsize: number): bigin
 export function* withSigmask(t: Task, mask: bigint | null, body: SyscallGen): SyscallGen {
   if (mask === null) return yield* body;
   t.sig.savedMask = t.sig.blocked;
+  t.kernel.sched.recorder?.write(sigmaskKey(t));
   t.sig.blocked = mask & ~(bit(SIGKILL) | bit(SIGSTOP));
   let r = -EINTR;
   try {
     r = yield* body;
   } finally {
     if (r !== -EINTR && t.sig.savedMask !== null) {
+      t.kernel.sched.recorder?.write(sigmaskKey(t));
       t.sig.blocked = t.sig.savedMask;
       t.sig.savedMask = null;
     }

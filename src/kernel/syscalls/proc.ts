@@ -9,7 +9,7 @@ import { PidFd } from '../pidfd.ts';
 import { getLimit, RLIMIT_NPROC } from './misc.ts';
 import { readSigmask, withSigmask } from './poll.ts';
 import type { Kernel } from '../kernel.ts';
-import { childrenKey, sigactKey } from '../footprint.ts';
+import { childrenKey, sigactKey, sigmaskKey } from '../footprint.ts';
 import { bit, type SigAction } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
 import { WaitQueue } from '../../sched/waitqueue.ts';
@@ -422,6 +422,7 @@ export function registerProc(k: Kernel): void {
       const b = t.mm.read(set, 8);
       if (!b) return -EFAULT;
       const m = new DataView(b.buffer).getBigUint64(0, true) & ~(bit(SIGKILL) | bit(SIGSTOP));
+      k.sched.recorder?.write(sigmaskKey(t));
       if (how === 0) t.sig.blocked |= m;
       else if (how === 1) t.sig.blocked &= ~m;
       else if (how === 2) t.sig.blocked = m;

@@ -11,6 +11,7 @@ import { EAGAIN, EFAULT, EINTR, EINVAL, EPERM, ESRCH } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import type { TimerEvent } from '../../sched/events.ts';
 import { bit, siginfoBytes } from '../signal.ts';
+import { sigmaskKey } from '../footprint.ts';
 import type { SyscallGen } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { taskByVpid, vpid } from '../namespaces.ts';
@@ -167,6 +168,7 @@ export function registerSigtime(k: Kernel): void {
       if (sched.clock.now >= deadline) return -EAGAIN;
       // The waited-for signals are unblocked for the sleep, so their arrival wakes it.
       const saved = t.sig.blocked;
+      sched.recorder?.write(sigmaskKey(t));
       t.sig.realBlocked = saved;
       t.sig.blocked &= ~mask;
       let r: number;
