@@ -8,6 +8,7 @@ import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
 import { registerEventfd } from './eventfd.ts';
 import { registerPidfd } from './pidfd.ts';
+import { registerSignalfd } from './signalfd.ts';
 import { registerTimerfd } from './timerfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
@@ -57,6 +58,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerPidfd(k);
   registerEventfd(k);
   registerTimerfd(k);
+  registerSignalfd(k);
   registerSigtime(k);
   registerAffinity(k);
   makeDeviceNodes(k);

@@ -120,12 +120,14 @@ export class Epoll implements FileOps {
     // the entry's file is polled and its queues written without an fd lookup: recorded here (dpor)
     const rec = this.k.sched.recorder;
     touchFile(rec, item.file);
-    for (const q of fileQueues(item.file)) {
+    // as Linux's ep_item_poll, the file is polled for the task running now (a signalfd's readiness is its)
+    const current = (this.k.sched.current as Task | null) ?? undefined;
+    for (const q of fileQueues(item.file, current)) {
       rec?.write(`q:${q.name}`);
       q.add(item.waker);
       if (!item.queues.includes(q)) item.queues.push(q);
     }
-    return (filePoll(item.file) & item.events) >>> 0;
+    return (filePoll(item.file, current) & item.events) >>> 0;
   }
 
   /** Puts a ready entry on the ready list and wakes waiters (end of ep_insert / ep_modify). */

@@ -2,6 +2,7 @@
 // and Linux's default actions. Delivery happens on the return to user mode
 // (Task.returnToUser); a signal sent to a sleeping task wakes it so that an
 // interruptible sleep can return EINTR.
+import type { WaitQueue } from '../sched/waitqueue.ts';
 import { NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGURG, SIGWINCH, SIG_DFL, SIG_IGN } from './abi.ts';
 
 /** A TypeScript signal handler for scripted processes (runs on the host, like a guest handler would). */
@@ -42,6 +43,8 @@ export interface SharedPending {
   pending: bigint;
   /** what each pending signal carries */
   info: Map<number, SigInfo>;
+  /** signalfd readers of this process (sighand->signalfd_wqh), woken whenever a signal is queued to it or one of its threads */
+  signalfdWait?: WaitQueue;
 }
 
 /**
@@ -63,6 +66,8 @@ export interface SigInfo {
 }
 
 export const SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
+/** the wake key of a signalfd reader's queue */
+const POLLIN = 0x1;
 /** SIGCHLD's si_code */
 export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 const KERNEL_INFO: SigInfo = { code: SI_KERNEL, pid: 0, uid: 0 };
@@ -133,6 +138,16 @@ export class SignalState {
     if (set.pending & b) return;
     set.pending |= b;
     set.info.set(signo, info);
+    this.shared.signalfdWait?.wakeAll(POLLIN); // signalfd_notify
+  }
+
+  /** The lowest pending signal of `mask` (the thread's own first, as dequeue_signal), or 0. */
+  pendingIn(mask: bigint): number {
+    const own = this.pending & mask;
+    const any = own !== 0n ? own : this.shared.pending & mask;
+    if (any === 0n) return 0;
+    for (let n = 1; n <= NSIG; n++) if (any & bit(n)) return n;
+    return 0;
   }
 
   /** Dequeues a signal: from the thread's own set first, else from the process's (Linux dequeue_signal); what it carried. */

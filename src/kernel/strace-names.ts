@@ -23,6 +23,7 @@ export const CLOCK_IDS: Names = [
   [4, 'CLOCK_MONOTONIC_RAW'], [5, 'CLOCK_REALTIME_COARSE'], [6, 'CLOCK_MONOTONIC_COARSE'], [7, 'CLOCK_BOOTTIME'],
   [8, 'CLOCK_REALTIME_ALARM'], [9, 'CLOCK_BOOTTIME_ALARM'], [11, 'CLOCK_TAI'],
 ];
+export const SFD_FLAGS: Names = [[0o2000000, 'SFD_CLOEXEC'], [0o4000, 'SFD_NONBLOCK']];
 export const EFD_FLAGS: Names = [[1, 'EFD_SEMAPHORE'], [0o2000000, 'EFD_CLOEXEC'], [0o4000, 'EFD_NONBLOCK']];
 
 export const MSG_FLAGS: Names = [

@@ -113,6 +113,12 @@ const PROBES: Probe[] = [
     qemuMistranslates: {},
     unixsimGaps: {},
   },
+  // signalfd: siginfo records, several per read, EAGAIN, a blocked reader, poll/epoll, a mask update, checks
+  {
+    file: 'signalfd_probe.c',
+    qemuMistranslates: { checks: "qemu-user passes its own sigset size to the host's signalfd4, so a wrong size is not refused" },
+    unixsimGaps: {},
+  },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end
