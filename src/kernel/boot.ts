@@ -8,6 +8,7 @@ import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
 import { registerEventfd } from './eventfd.ts';
 import { registerPidfd } from './pidfd.ts';
+import { registerMemfd } from './memfd.ts';
 import { registerSignalfd } from './signalfd.ts';
 import { registerTimerfd } from './timerfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
@@ -59,6 +60,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerEventfd(k);
   registerTimerfd(k);
   registerSignalfd(k);
+  registerMemfd(k);
   registerSigtime(k);
   registerAffinity(k);
   makeDeviceNodes(k);

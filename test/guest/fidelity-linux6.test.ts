@@ -119,6 +119,8 @@ const PROBES: Probe[] = [
     qemuMistranslates: { checks: "qemu-user passes its own sigset size to the host's signalfd4, so a wrong size is not refused" },
     unixsimGaps: {},
   },
+  // memfd_create: the anonymous file, its /proc link, passed over SCM_RIGHTS, seals, checks
+  { file: 'memfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end

@@ -12,6 +12,7 @@ import {
 } from '../errno.ts';
 import { HartContext } from '../hartcontext.ts';
 import { openCharDevice } from '../devnull.ts';
+import { sealRefusesTruncate } from '../memfd.ts';
 import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { DirFile, direntType, Fifos, MAX_FILE_SIZE, PathFile, RegularFile, statInode, truncateInode } from '../regular.ts';
@@ -578,6 +579,7 @@ export function registerFs(k: Kernel): void {
     // Not open for writing, or not a regular file: EINVAL (do_ftruncate), even with O_APPEND set.
     if (!(f.ops instanceof RegularFile) || !f.writable) return -EINVAL;
     if (length > MAX_FILE_SIZE) return -EFBIG;
+    if (f.ops.inode.seals !== null && sealRefusesTruncate(f.ops.inode, length)) return -EPERM;
     // Growth is real memory here (no sparse files): past the run's budget it is ENOSPC, as a full tmpfs.
     if (!truncateInode(f.ops.inode, length, t.kernel.memory)) return -ENOSPC;
     t.kernel.vfs.modified(f.ops.inode); // do_truncate: ATTR_MTIME | ATTR_CTIME, even at the same size
