@@ -8,6 +8,7 @@ import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
 import { registerEventfd } from './eventfd.ts';
 import { registerPidfd } from './pidfd.ts';
+import { registerFlock } from './flock.ts';
 import { registerMemfd } from './memfd.ts';
 import { registerSignalfd } from './signalfd.ts';
 import { registerTimerfd } from './timerfd.ts';
@@ -61,6 +62,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerTimerfd(k);
   registerSignalfd(k);
   registerMemfd(k);
+  registerFlock(k);
   registerSigtime(k);
   registerAffinity(k);
   makeDeviceNodes(k);

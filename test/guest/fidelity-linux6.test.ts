@@ -121,6 +121,8 @@ const PROBES: Probe[] = [
   },
   // memfd_create: the anonymous file, its /proc link, passed over SCM_RIGHTS, seals, checks
   { file: 'memfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // flock: description-owned locks, shared/exclusive, conversion, LOCK_NB, a blocking lock, release at close
+  { file: 'flock_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end
