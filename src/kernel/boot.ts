@@ -29,6 +29,7 @@ import { registerPgrp } from './syscalls/pgrp.ts';
 import { registerPrctl } from './syscalls/prctl.ts';
 import { registerStatfs } from './syscalls/statfs.ts';
 import { registerSync } from './syscalls/sync.ts';
+import { registerUsage } from './syscalls/usage.ts';
 import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
 
@@ -47,6 +48,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerStatfs(k);
   registerSendfile(k);
   registerSync(k);
+  registerUsage(k);
   registerPrctl(k);
   registerPgrp(k);
   registerStatx(k);
