@@ -1,0 +1,503 @@
+// AF_UNIX sockets against a model: one process runs a random sequence of
+// non-blocking calls on stream and datagram sockets bound to a few abstract
+// names (socket, bind, listen with backlogs from -1 to above SOMAXCONN,
+// connect, accept, send, sendto, recv, shutdown, close, poll, FIONREAD,
+// SO_ERROR, SO_ACCEPTCONN), and every result, byte, sender and revents
+// must equal what a model of unix(7) predicts:
+// - a listener takes backlog+1 pending connections (unix_recvq_full:
+//   pending > backlog), then a non-blocking connect is EAGAIN; listen()
+//   again sets the new backlog; a negative or larger backlog is SOMAXCONN;
+//   closing a listener resets its pending clients (POLLHUP, ECONNRESET);
+// - a datagram receiver takes max_dgram_qlen+1 datagrams from a sender it
+//   is not connected back to (unix_dgram_sendmsg), then EAGAIN, and the
+//   sender's POLLOUT clears while its connected peer's queue is that full
+//   (unix_dgram_poll); a receive frees a slot;
+// - a stream peer's close is EOF after the queued data, ECONNRESET first
+//   when the closer left data unread (unix_release_sock); shutdown is
+//   mirrored onto a stream peer, not a datagram one;
+// - reconnecting a datagram socket purges its queue, and the old peer, if
+//   connected back, gets ECONNRESET (unix_dgram_disconnected).
+// Messages here are at most 128 bytes, each charged SKB_TRUESIZE(512) = 768
+// to its sender until fully read, so the send buffer (212992) never fills,
+// and POLLOUT (3/4 of it free) clears only past 69 queued messages.
+// No scheduling is involved: this pins src/unix's state machine and limits.
+import fc from 'fast-check';
+import { FIONREAD } from '../../src/kernel/abi.ts';
+import type { PlantedBug } from '../../src/kernel/bugs.ts';
+import { runScenario } from '../../src/script/runner.ts';
+import { defineScenario } from '../../src/script/scenario.ts';
+import type { Sys, SysGen } from '../../src/script/sys.ts';
+
+// Linux facts, stated here rather than imported, so that a change to the kernel's constants is noticed
+const AF_UNIX = 1, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_NONBLOCK = 0o4000, SOL_SOCKET = 1, SO_ERROR = 4, SO_ACCEPTCONN = 30;
+const MSG_NOSIGNAL = 0x4000;
+const EPERM = 1, EAGAIN = 11, EBADF = 9, EINVAL = 22, EPIPE = 32, EADDRINUSE = 98, ECONNRESET = 104, EISCONN = 106, ENOTCONN = 107;
+const ECONNREFUSED = 111, EOPNOTSUPP = 95;
+const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLRDHUP = 0x2000;
+const SOMAXCONN = 4096, MAX_DGRAM_QLEN = 10, SNDBUF = 212992, CHARGE = 768;
+const NAMES = ['m0', 'm1', 'm2'];
+
+type Kind = 'stream' | 'dgram';
+type Op =
+  | { op: 'socket'; kind: Kind }
+  | { op: 'bind'; fd: number; name: number }
+  | { op: 'listen'; fd: number; backlog: number }
+  | { op: 'connect'; fd: number; name: number; times: number; fresh: boolean }
+  | { op: 'accept'; fd: number }
+  | { op: 'send'; fd: number; n: number; times: number }
+  | { op: 'sendto'; fd: number; name: number; n: number; times: number }
+  | { op: 'recv'; fd: number; n: number }
+  | { op: 'shutdown'; fd: number; how: number }
+  | { op: 'close'; fd: number }
+  | { op: 'fionread'; fd: number }
+  | { op: 'sockopt'; fd: number; opt: number }
+  | { op: 'poll'; entries: { fd: number; events: number }[] };
+
+/** how many times a connect or send is made in a row: bursts reach the backlog and max_dgram_qlen */
+const times = fc.constantFrom(1, 1, 1, 1, 3, 12);
+const fdRef = fc.nat(11), nameRef = fc.nat(NAMES.length - 1), len = fc.integer({ min: 0, max: 128 });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('socket' as const), kind: fc.constantFrom<Kind>('stream', 'dgram') }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('bind' as const), fd: fdRef, name: nameRef }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('listen' as const), fd: fdRef, backlog: fc.constantFrom(-1, 0, 0, 1, 1, 2, 3, SOMAXCONN, SOMAXCONN + 1) }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('connect' as const), fd: fdRef, name: nameRef, times, fresh: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('accept' as const), fd: fdRef }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('send' as const), fd: fdRef, n: len, times }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('sendto' as const), fd: fdRef, name: nameRef, n: len, times }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('recv' as const), fd: fdRef, n: fc.integer({ min: 1, max: 300 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('shutdown' as const), fd: fdRef, how: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('close' as const), fd: fdRef }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('fionread' as const), fd: fdRef }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('sockopt' as const), fd: fdRef, opt: fc.constantFrom(SO_ERROR, SO_ACCEPTCONN) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('poll' as const),
+      entries: fc.array(fc.record({ fd: fdRef, events: fc.constantFrom(POLLIN, POLLOUT, POLLIN | POLLOUT, POLLRDHUP | POLLIN | POLLOUT) }), { minLength: 1, maxLength: 3 }),
+    }),
+  },
+);
+/**
+ * A program: a stream listener on m0 and datagram sockets bound to m1 and
+ * m2 first (so that most calls find something to talk to), then random calls.
+ */
+export const unixProgramArb = fc
+  .tuple(fc.constantFrom(-1, 0, 1, 2, 3), fc.array(opArb, { minLength: 20, maxLength: 80, size: 'max' }))
+  .map(([backlog, ops]): Op[] => [
+    { op: 'socket', kind: 'stream' }, { op: 'bind', fd: 0, name: 0 }, { op: 'listen', fd: 0, backlog },
+    { op: 'socket', kind: 'dgram' }, { op: 'bind', fd: 1, name: 1 },
+    { op: 'socket', kind: 'dgram' }, { op: 'bind', fd: 2, name: 2 },
+    ...ops,
+  ]);
+
+/** A queued message: its bytes, what of it was read, and the socket it is charged to. */
+interface MMsg { data: Uint8Array; read: number; from: MSock }
+
+class MSock {
+  /** its address (an accepted socket has its listener's) */
+  name: string | null = null;
+  /** it bound `name` itself, so the name is taken while it lives */
+  bound = false;
+  state: 'unconnected' | 'listening' | 'connected' = 'unconnected';
+  backlog = 0;
+  readonly pending: MSock[] = [];
+  peer: MSock | null = null;
+  readonly q: MMsg[] = [];
+  /** RCV_SHUTDOWN 1, SEND_SHUTDOWN 2 */
+  shut = 0;
+  err = 0;
+  dead = false;
+  /** a connection not yet accepted */
+  embryo = false;
+  /** messages of this socket's still queued somewhere (each charged CHARGE) */
+  charged = 0;
+  constructor(readonly kind: Kind) {}
+
+  get writable(): boolean {
+    return this.charged * CHARGE * 4 <= SNDBUF;
+  }
+
+  get bytes(): number {
+    return this.q.reduce((a, m) => a + m.data.length - m.read, 0);
+  }
+}
+
+class Model {
+  readonly open = new Map<number, MSock>();
+  readonly seen: number[] = [];
+
+  /** An open fd (in the order given), or now and then one closed since. */
+  fd(ref: number): number | undefined {
+    const open = this.seen.filter((fd) => this.open.has(fd));
+    const closed = this.seen.filter((fd) => !this.open.has(fd));
+    if (ref === 11 && closed.length) return closed[0];
+    return open.length ? open[ref % open.length] : closed[0];
+  }
+
+  /** An open fd whose socket satisfies `p`, if any. */
+  pick(ref: number, p: (s: MSock) => boolean): number | undefined {
+    const fds = this.seen.filter((fd) => this.open.has(fd) && p(this.open.get(fd)!));
+    return fds.length ? fds[ref % fds.length] : undefined;
+  }
+
+  give(fd: number, s: MSock): string | null {
+    if (fd < 0) return `returned ${fd}`;
+    if (this.open.has(fd)) return `fd ${fd} returned while still open`;
+    this.open.set(fd, s);
+    if (!this.seen.includes(fd)) this.seen.push(fd);
+    return null;
+  }
+
+  /** The live socket of a type bound to an abstract name (unix_abstract_hash includes the type: each type has its own names). */
+  bound(name: string, kind: Kind): MSock | undefined {
+    for (const s of this.open.values()) if (s.bound && s.name === name && s.kind === kind) return s;
+    return undefined;
+  }
+
+  free(m: MMsg): void {
+    m.from.charged--;
+  }
+
+  purge(s: MSock): void {
+    for (const m of s.q.splice(0)) this.free(m);
+  }
+
+  /** unix_release_sock */
+  release(s: MSock): void {
+    const wasListening = s.state === 'listening';
+    s.dead = true;
+    s.state = 'unconnected';
+    s.shut = 3;
+    const pair = s.peer;
+    s.peer = null;
+    if (pair && s.kind === 'stream') {
+      pair.shut = 3;
+      if (s.q.length || s.embryo) pair.err = ECONNRESET;
+    }
+    this.purge(s);
+    if (wasListening) for (const e of s.pending.splice(0)) this.release(e);
+  }
+
+  /** unix_dgram_disconnected: s stopped talking to old */
+  disconnected(s: MSock, old: MSock): void {
+    if (!s.q.length) return;
+    this.purge(s);
+    if (!old.dead && old.peer === s) old.err = ECONNRESET;
+  }
+
+  /** unix_poll / unix_dgram_poll */
+  mask(s: MSock): number {
+    let m = s.err ? POLLERR : 0;
+    if (s.shut === 3) m |= POLLHUP;
+    if (s.shut & 1) m |= POLLRDHUP | POLLIN | POLLRDNORM;
+    if (s.state === 'listening' ? s.pending.length > 0 : s.q.length > 0) m |= POLLIN | POLLRDNORM;
+    let writable = s.state !== 'listening' && s.writable;
+    if (s.kind === 'stream') {
+      if (s.state === 'unconnected') m |= POLLHUP;
+    } else if (s.peer && s.peer !== s && s.peer.peer !== s && s.peer.q.length > MAX_DGRAM_QLEN) writable = false;
+    if (writable) m |= POLLOUT | POLLWRNORM | POLLWRBAND;
+    return m;
+  }
+}
+
+let counter = 0;
+/** n fresh bytes, different from every other message's (so a lost, repeated or misdelivered message shows) */
+function payload(n: number): Uint8Array {
+  const k = ++counter;
+  return Uint8Array.from({ length: n }, (_, i) => (k * 37 + i * 11) & 0xff);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** One datagram from s to r, after the receiver is found: the result, and the model updated. */
+function dgramDeliver(m: Model, s: MSock, r: MSock, data: Uint8Array): number {
+  if (r.peer !== null && r.peer !== s) return -EPERM; // unix_may_send
+  if (r.shut & 1) return -EPIPE;
+  if (r !== s && r.peer !== s && r.q.length > MAX_DGRAM_QLEN) return -EAGAIN;
+  r.q.push({ data, read: 0, from: s });
+  s.charged++;
+  return data.length;
+}
+
+/** Runs the program against the kernel and the model; the first disagreement, or null. */
+function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
+  const m = new Model();
+  for (const [i, o] of ops.entries()) {
+    const at = `op ${i} ${JSON.stringify(o)}`;
+    if (o.op === 'socket') {
+      if (m.open.size >= 8) continue;
+      const fd = yield* sys.socket(AF_UNIX, (o.kind === 'stream' ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK);
+      const e = m.give(fd, new MSock(o.kind));
+      if (e) return `${at}: socket ${e}`;
+      continue;
+    }
+    if (o.op === 'poll') {
+      const entries = o.entries.map((e) => ({ fd: m.fd(e.fd) ?? -1, events: e.events }));
+      const want = entries.map((e) => {
+        if (e.fd < 0) return 0;
+        const s = m.open.get(e.fd);
+        return s ? m.mask(s) & (e.events | POLLERR | POLLHUP) : POLLNVAL;
+      });
+      const got = yield* sys.poll(entries, 0);
+      const count = want.filter((r) => r !== 0).length;
+      if (got.ret !== count || want.some((r, j) => got.revents[j] !== r)) {
+        return `${at} on fds ${JSON.stringify(entries)}: poll returned ${got.ret} revents ${JSON.stringify(got.revents.map(hex))}, model ${count} ${JSON.stringify(want.map(hex))}`;
+      }
+      continue;
+    }
+    // accept, recv and send mostly pick a socket where they can do something (else nothing much would be accepted or read)
+    const useful = USEFUL[o.op];
+    const fd = useful && o.fd % 4 !== 0 ? m.pick(o.fd, useful) ?? m.fd(o.fd) : m.fd(o.fd);
+    if (fd === undefined) continue;
+    const s = m.open.get(fd);
+    const result = (got: number, want: number) => (got === want ? null : `${at} on fd ${fd}: returned ${got}, model ${want}`);
+    switch (o.op) {
+      case 'bind': {
+        const got = yield* sys.bind(fd, { abstract: NAMES[o.name] });
+        const want = !s ? -EBADF : s.name !== null ? -EINVAL : m.bound(NAMES[o.name], s.kind) ? -EADDRINUSE : 0;
+        if (got !== want) return result(got, want);
+        if (want === 0) {
+          s!.name = NAMES[o.name];
+          s!.bound = true;
+        }
+        break;
+      }
+      case 'listen': {
+        const got = yield* sys.listen(fd, o.backlog);
+        const want = !s ? -EBADF : s.kind === 'dgram' ? -EOPNOTSUPP : !s.name || s.state === 'connected' ? -EINVAL : 0;
+        if (got !== want) return result(got, want);
+        if (want === 0) {
+          s!.state = 'listening';
+          s!.backlog = o.backlog >>> 0 > SOMAXCONN ? SOMAXCONN : o.backlog;
+        }
+        break;
+      }
+      case 'connect': {
+        for (let k = 0; k < o.times; k++) {
+          // fd itself, or (fresh, and the rest of a burst) a new socket of the type the name was first bound with
+          let c = fd, cs = s;
+          if (k > 0 || o.fresh) {
+            if (m.open.size >= 16) break;
+            const kind = o.name === 0 ? 'stream' : 'dgram';
+            c = yield* sys.socket(AF_UNIX, (kind === 'stream' ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK);
+            const e = m.give(c, (cs = new MSock(kind)));
+            if (e) return `${at}: socket ${e}`;
+          }
+          const got = yield* sys.connect(c, { abstract: NAMES[o.name] });
+          const want = connect(m, cs, NAMES[o.name]);
+          if (got !== want) return `${at} (${k + 1} of ${o.times}) on fd ${c}: returned ${got}, model ${want}`;
+        }
+        break;
+      }
+      case 'accept': {
+        const got = (yield* sys.accept(fd, SOCK_NONBLOCK)).ret;
+        let want: number;
+        if (!s) want = -EBADF;
+        else if (s.kind === 'dgram') want = -EOPNOTSUPP;
+        else if (s.state !== 'listening') want = -EINVAL;
+        else if (!s.pending.length) want = -EAGAIN;
+        else {
+          if (got < 0) return `${at} on fd ${fd}: accept returned ${got}, model a new fd (${s.pending.length} pending)`;
+          const e = s.pending.shift()!;
+          e.embryo = false;
+          const problem = m.give(got, e);
+          if (problem) return `${at}: accept ${problem}`;
+          break;
+        }
+        if (got !== want) return result(got, want);
+        break;
+      }
+      case 'send':
+      case 'sendto': {
+        for (let k = 0; k < o.times; k++) {
+          const data = payload(o.n);
+          const got = o.op === 'send' ? yield* sys.send(fd, data, MSG_NOSIGNAL) : yield* sys.sendto(fd, data, MSG_NOSIGNAL, { abstract: NAMES[o.name] });
+          const want = send(m, s, data, o.op === 'sendto' ? NAMES[o.name] : null);
+          if (got !== want) return `${at} (${k + 1} of ${o.times}) on fd ${fd}: returned ${got}, model ${want}`;
+        }
+        break;
+      }
+      case 'recv': {
+        const got = s?.kind === 'dgram' ? yield* sys.recvfrom(fd, o.n) : { ...(yield* sys.recv(fd, o.n)), addr: null };
+        const want = recv(m, s, o.n);
+        if (typeof want === 'number') {
+          if (got.ret !== want) return result(got.ret, want);
+          break;
+        }
+        if (got.ret !== want.data.length) return `${at} on fd ${fd}: recv returned ${got.ret}, model ${want.data.length} bytes`;
+        if (Buffer.compare(got.data, want.data) !== 0) return `${at} on fd ${fd}: recv returned other bytes than the model's ${want.data.length}`;
+        if (want.from && !want.from.dead && (got.addr?.abstract ?? null) !== want.from.name) {
+          return `${at} on fd ${fd}: recvfrom named the sender ${JSON.stringify(got.addr)}, model ${want.from.name}`;
+        }
+        break;
+      }
+      case 'shutdown': {
+        const got = yield* sys.shutdown(fd, o.how);
+        const want = !s ? -EBADF : o.how > 2 ? -EINVAL : 0;
+        if (got !== want) return result(got, want);
+        if (want === 0) {
+          const mode = o.how + 1;
+          s!.shut |= mode;
+          // mirrored onto a stream peer: our SHUT_RD is its SHUT_WR and the other way round
+          if (s!.kind === 'stream' && s!.peer) s!.peer.shut |= ((mode & 1) << 1) | ((mode & 2) >> 1);
+        }
+        break;
+      }
+      case 'close': {
+        const got = yield* sys.close(fd);
+        const want = s ? 0 : -EBADF;
+        if (got !== want) return result(got, want);
+        if (s) {
+          m.open.delete(fd);
+          m.release(s);
+        }
+        break;
+      }
+      case 'fionread': {
+        const got = yield* sys.ioctlInt(fd, FIONREAD);
+        const n = new DataView(got.data.buffer, got.data.byteOffset).getInt32(0, true);
+        const want = !s ? -EBADF : s.state === 'listening' ? -EINVAL : 0;
+        // unix_inq_len: a stream's unread bytes, a datagram socket's first datagram's length
+        const wantN = !s ? 0 : s.kind === 'stream' ? s.bytes : s.q.length ? s.q[0].data.length : 0;
+        if (got.ret !== want || (want === 0 && n !== wantN)) return `${at} on fd ${fd}: FIONREAD returned ${got.ret} and ${n}, model ${want} and ${wantN}`;
+        break;
+      }
+      case 'sockopt': {
+        const got = yield* sys.getsockopt(fd, SOL_SOCKET, o.opt);
+        const want = s ? 0 : -EBADF;
+        const wantV = !s ? 0 : o.opt === SO_ERROR ? s.err : s.state === 'listening' ? 1 : 0;
+        if (got.ret !== want || (want === 0 && got.value !== wantV)) return `${at} on fd ${fd}: getsockopt returned ${got.ret} and ${got.value}, model ${want} and ${wantV}`;
+        if (s && o.opt === SO_ERROR) s.err = 0;
+        break;
+      }
+    }
+  }
+  return null;
+}
+
+const USEFUL: Partial<Record<Op['op'], (s: MSock) => boolean>> = {
+  accept: (s) => s.state === 'listening',
+  recv: (s) => s.q.length > 0 || s.err !== 0 || (s.state === 'connected' && s.kind === 'stream'),
+  send: (s) => s.peer !== null,
+};
+
+const hex = (x: number) => `0x${x.toString(16)}`;
+
+/** unix_stream_connect / unix_dgram_connect, non-blocking. */
+function connect(m: Model, s: MSock | undefined, name: string): number {
+  if (!s) return -EBADF;
+  const other = m.bound(name, s.kind);
+  if (!other) return -ECONNREFUSED;
+  if (s.kind === 'dgram') {
+    if (other.peer !== null && other.peer !== s) return -EPERM;
+    const old = s.peer;
+    s.peer = other;
+    s.state = 'connected';
+    if (old && old !== other) m.disconnected(s, old);
+    return 0;
+  }
+  if (other.state !== 'listening' || other.shut & 1) return -ECONNREFUSED;
+  if (other.pending.length > other.backlog) return -EAGAIN;
+  if (s.state === 'connected') return -EISCONN;
+  if (s.state !== 'unconnected') return -EINVAL;
+  const e = new MSock('stream');
+  e.state = 'connected';
+  e.peer = s;
+  e.name = other.name;
+  e.embryo = true;
+  s.peer = e;
+  s.state = 'connected';
+  other.pending.push(e);
+  return 0;
+}
+
+/** unix_stream_sendmsg / unix_dgram_sendmsg, non-blocking, MSG_NOSIGNAL. */
+function send(m: Model, s: MSock | undefined, data: Uint8Array, to: string | null): number {
+  if (!s) return -EBADF;
+  if (s.kind === 'stream') {
+    if (to !== null) return s.state === 'connected' ? -EISCONN : -EOPNOTSUPP;
+    const other = s.peer;
+    if (!other) return -ENOTCONN;
+    if (s.shut & 2) return -EPIPE;
+    if (data.length === 0) return 0;
+    if (s.err) return -takeErr(s);
+    if (other.dead || other.shut & 1) return -EPIPE;
+    other.q.push({ data, read: 0, from: s });
+    s.charged++;
+    return data.length;
+  }
+  if (to === null && !s.peer) return -ENOTCONN;
+  // sock_alloc_send_pskb: the pending error, then SHUT_WR
+  if (s.err) return -takeErr(s);
+  if (s.shut & 2) return -EPIPE;
+  if (to !== null) {
+    const r = m.bound(to, 'dgram');
+    if (!r) return -ECONNREFUSED;
+    return dgramDeliver(m, s, r, data);
+  }
+  const r = s.peer!;
+  if (r.dead) {
+    // the connected peer closed: ECONNREFUSED once, and s is unconnected
+    s.peer = null;
+    s.state = 'unconnected';
+    m.disconnected(s, r);
+    return -ECONNREFUSED;
+  }
+  return dgramDeliver(m, s, r, data);
+}
+
+function takeErr(s: MSock): number {
+  const e = s.err;
+  s.err = 0;
+  return e;
+}
+
+/** unix_stream_read_generic / unix_dgram_recvmsg, non-blocking: -errno, or the bytes read and (datagrams) their sender. */
+function recv(m: Model, s: MSock | undefined, n: number): number | { data: Uint8Array; from: MSock | null } {
+  if (!s) return -EBADF;
+  if (s.kind === 'dgram') {
+    if (s.err) return -takeErr(s);
+    const head = s.q.shift();
+    if (!head) return -EAGAIN;
+    m.free(head);
+    return { data: head.data.subarray(0, n), from: head.from };
+  }
+  if (s.state !== 'connected') return -EINVAL;
+  if (!s.q.length) {
+    if (s.err) return -takeErr(s);
+    return s.shut & 1 ? { data: new Uint8Array(0), from: null } : -EAGAIN;
+  }
+  const parts: Uint8Array[] = [];
+  let left = n;
+  while (left > 0 && s.q.length) {
+    const h = s.q[0];
+    const take = Math.min(left, h.data.length - h.read);
+    parts.push(h.data.subarray(h.read, h.read + take));
+    h.read += take;
+    left -= take;
+    if (h.read === h.data.length) m.free(s.q.shift()!);
+  }
+  return { data: concat(parts), from: null };
+}
+
+/** The property: one random program, run once (no scheduling choices). */
+export function unixModelProperty(bugs: readonly PlantedBug[] = []) {
+  return fc.property(unixProgramArb, (ops) => {
+    let problem: string | null = 'the program did not finish';
+    const sc = defineScenario({
+      name: 'unix-model',
+      processes: [{ name: 'model', *program(sys) { problem = yield* check(sys, ops); return 0; } }],
+    });
+    const r = runScenario(sc, { seed: 1, bugs: [...bugs], checkInvariants: true });
+    if (r.failures.length) throw new Error(r.failures.join('\n'));
+    if (problem) throw new Error(problem);
+  });
+}
