@@ -1,6 +1,6 @@
 // UNIXSIM_MUTATE=1 is set by the fast mutation profiles (mutation/vitest.unix.config.ts):
 // each surviving mutant reruns every property and scenario that reaches it, so
-// there the properties make a fifth of their runs and the meta-tests that only
+// there the properties make a fifth of their runs (the cheap model properties more) and the meta-tests that only
 // show a property finds a planted bug are left out (they check the property,
 // not the kernel: a mutant cannot be killed by them, only slowed down).
 // Unset (npm test, CI), nothing changes.
