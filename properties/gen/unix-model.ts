@@ -17,9 +17,11 @@
 //   mirrored onto a stream peer, not a datagram one;
 // - reconnecting a datagram socket purges its queue, and the old peer, if
 //   connected back, gets ECONNRESET (unix_dgram_disconnected).
+// - SO_SNDBUF and SO_RCVBUF read back doubled, clamped to wmem_max/rmem_max
+//   and at least SOCK_MIN_SNDBUF/SOCK_MIN_RCVBUF; a send finds room while
+//   less than SO_SNDBUF is charged (else EAGAIN), POLLOUT while 3/4 is free.
 // Messages here are at most 128 bytes, each charged SKB_TRUESIZE(512) = 768
-// to its sender until fully read, so the send buffer (212992) never fills,
-// and POLLOUT (3/4 of it free) clears only past 69 queued messages.
+// to its sender until fully read (a 4608-byte buffer takes 6 of them).
 // No scheduling is involved: this pins src/unix's state machine and limits.
 import fc from 'fast-check';
 import { FIONREAD } from '../../src/kernel/abi.ts';
@@ -34,6 +36,7 @@ const MSG_NOSIGNAL = 0x4000;
 const EPERM = 1, EAGAIN = 11, EBADF = 9, EINVAL = 22, EPIPE = 32, EADDRINUSE = 98, ECONNRESET = 104, EISCONN = 106, ENOTCONN = 107;
 const ECONNREFUSED = 111, EOPNOTSUPP = 95;
 const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLRDHUP = 0x2000;
+const SO_SNDBUF = 7, SO_RCVBUF = 8, SOCK_MIN_SNDBUF = 4608, SOCK_MIN_RCVBUF = 2304, WMEM_MAX = 212992, RMEM_MAX = 212992;
 const SOMAXCONN = 4096, MAX_DGRAM_QLEN = 10, SNDBUF = 212992, CHARGE = 768;
 const NAMES = ['m0', 'm1', 'm2'];
 
@@ -51,6 +54,7 @@ type Op =
   | { op: 'close'; fd: number }
   | { op: 'fionread'; fd: number }
   | { op: 'sockopt'; fd: number; opt: number }
+  | { op: 'setbuf'; fd: number; opt: number; value: number }
   | { op: 'poll'; entries: { fd: number; events: number }[] };
 
 /** how many times a connect or send is made in a row: bursts reach the backlog and max_dgram_qlen */
@@ -68,7 +72,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('shutdown' as const), fd: fdRef, how: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('close' as const), fd: fdRef }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('fionread' as const), fd: fdRef }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('sockopt' as const), fd: fdRef, opt: fc.constantFrom(SO_ERROR, SO_ACCEPTCONN) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('sockopt' as const), fd: fdRef, opt: fc.constantFrom(SO_ERROR, SO_ACCEPTCONN, SO_SNDBUF, SO_RCVBUF) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('setbuf' as const), fd: fdRef, opt: fc.constantFrom(SO_SNDBUF, SO_SNDBUF, SO_RCVBUF),
+      value: fc.constantFrom(-1, 0, 1, 2000, 2304, 2305, 3000, 5000, 106496, 106497, 300000),
+    }),
+  },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -111,10 +122,19 @@ class MSock {
   embryo = false;
   /** messages of this socket's still queued somewhere (each charged CHARGE) */
   charged = 0;
+  /** SO_SNDBUF and SO_RCVBUF as stored (doubled) */
+  sndbuf = SNDBUF;
+  rcvbuf = RMEM_MAX;
   constructor(readonly kind: Kind) {}
 
+  /** unix_writable: 3/4 of the send buffer free */
   get writable(): boolean {
-    return this.charged * CHARGE * 4 <= SNDBUF;
+    return this.charged * CHARGE * 4 <= this.sndbuf;
+  }
+
+  /** sock_alloc_send_pskb: a new skb may be charged while less than the buffer is */
+  get hasRoom(): boolean {
+    return this.charged * CHARGE < this.sndbuf;
   }
 
   get bytes(): number {
@@ -361,6 +381,15 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         }
         break;
       }
+      case 'setbuf': {
+        const got = yield* sys.setsockopt(fd, SOL_SOCKET, o.opt, o.value);
+        const want = s ? 0 : -EBADF;
+        if (got !== want) return result(got, want);
+        // sock_setsockopt: clamped to wmem_max / rmem_max (compared as u32), doubled, at least the minimum
+        if (s && o.opt === SO_SNDBUF) s.sndbuf = Math.max(Math.min(o.value >>> 0, WMEM_MAX) * 2, SOCK_MIN_SNDBUF);
+        if (s && o.opt === SO_RCVBUF) s.rcvbuf = Math.max(Math.min(o.value >>> 0, RMEM_MAX) * 2, SOCK_MIN_RCVBUF);
+        break;
+      }
       case 'fionread': {
         const got = yield* sys.ioctlInt(fd, FIONREAD);
         const n = new DataView(got.data.buffer, got.data.byteOffset).getInt32(0, true);
@@ -373,7 +402,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       case 'sockopt': {
         const got = yield* sys.getsockopt(fd, SOL_SOCKET, o.opt);
         const want = s ? 0 : -EBADF;
-        const wantV = !s ? 0 : o.opt === SO_ERROR ? s.err : s.state === 'listening' ? 1 : 0;
+        const wantV = !s ? 0 : o.opt === SO_ERROR ? s.err : o.opt === SO_SNDBUF ? s.sndbuf : o.opt === SO_RCVBUF ? s.rcvbuf : s.state === 'listening' ? 1 : 0;
         if (got.ret !== want || (want === 0 && got.value !== wantV)) return `${at} on fd ${fd}: getsockopt returned ${got.ret} and ${got.value}, model ${want} and ${wantV}`;
         if (s && o.opt === SO_ERROR) s.err = 0;
         break;
@@ -429,6 +458,7 @@ function send(m: Model, s: MSock | undefined, data: Uint8Array, to: string | nul
     if (s.shut & 2) return -EPIPE;
     if (data.length === 0) return 0;
     if (s.err) return -takeErr(s);
+    if (!s.hasRoom) return -EAGAIN;
     if (other.dead || other.shut & 1) return -EPIPE;
     other.q.push({ data, read: 0, from: s });
     s.charged++;
@@ -438,6 +468,7 @@ function send(m: Model, s: MSock | undefined, data: Uint8Array, to: string | nul
   // sock_alloc_send_pskb: the pending error, then SHUT_WR
   if (s.err) return -takeErr(s);
   if (s.shut & 2) return -EPIPE;
+  if (!s.hasRoom) return -EAGAIN;
   if (to !== null) {
     const r = m.bound(to, 'dgram');
     if (!r) return -ECONNREFUSED;
