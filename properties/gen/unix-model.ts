@@ -19,7 +19,10 @@
 //   connected back, gets ECONNRESET (unix_dgram_disconnected).
 // - SO_SNDBUF and SO_RCVBUF read back doubled, clamped to wmem_max/rmem_max
 //   and at least SOCK_MIN_SNDBUF/SOCK_MIN_RCVBUF; a send finds room while
-//   less than SO_SNDBUF is charged (else EAGAIN), POLLOUT while 3/4 is free.
+//   less than SO_SNDBUF is charged (else EAGAIN), POLLOUT while 3/4 is free;
+// - an unbound SO_PASSCRED socket is autobound (five hex digits) by connect
+//   and by a datagram send; a blocking accept with SO_RCVTIMEO returns a
+//   pending connection, EINVAL after SHUT_RD, or EAGAIN when the time is up.
 // Messages here are at most 128 bytes, each charged SKB_TRUESIZE(512) = 768
 // to its sender until fully read (a 4608-byte buffer takes 6 of them).
 // No scheduling is involved: this pins src/unix's state machine and limits.
@@ -37,6 +40,9 @@ const EPERM = 1, EAGAIN = 11, EBADF = 9, EINVAL = 22, EPIPE = 32, EADDRINUSE = 9
 const ECONNREFUSED = 111, EOPNOTSUPP = 95;
 const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLRDHUP = 0x2000;
 const SO_SNDBUF = 7, SO_RCVBUF = 8, SOCK_MIN_SNDBUF = 4608, SOCK_MIN_RCVBUF = 2304, WMEM_MAX = 212992, RMEM_MAX = 212992;
+const SO_PASSCRED = 16, SO_RCVTIMEO = 20, F_SETFL = 4;
+/** unix_autobind's names: five hex digits in the abstract namespace */
+const AUTOBIND = /^[0-9a-f]{5}$/;
 const SOMAXCONN = 4096, MAX_DGRAM_QLEN = 10, SNDBUF = 212992, CHARGE = 768;
 const NAMES = ['m0', 'm1', 'm2'];
 
@@ -55,6 +61,9 @@ type Op =
   | { op: 'fionread'; fd: number }
   | { op: 'sockopt'; fd: number; opt: number }
   | { op: 'setbuf'; fd: number; opt: number; value: number }
+  | { op: 'autobind'; fd: number; name: number; send: boolean }
+  | { op: 'getsockname'; fd: number }
+  | { op: 'acceptWait'; fd: number }
   | { op: 'poll'; entries: { fd: number; events: number }[] };
 
 /** how many times a connect or send is made in a row: bursts reach the backlog and max_dgram_qlen */
@@ -73,6 +82,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('close' as const), fd: fdRef }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('fionread' as const), fd: fdRef }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('sockopt' as const), fd: fdRef, opt: fc.constantFrom(SO_ERROR, SO_ACCEPTCONN, SO_SNDBUF, SO_RCVBUF) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('autobind' as const), fd: fdRef, name: nameRef, send: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('getsockname' as const), fd: fdRef }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('acceptWait' as const), fd: fdRef }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -354,7 +366,8 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         }
         if (got.ret !== want.data.length) return `${at} on fd ${fd}: recv returned ${got.ret}, model ${want.data.length} bytes`;
         if (Buffer.compare(got.data, want.data) !== 0) return `${at} on fd ${fd}: recv returned other bytes than the model's ${want.data.length}`;
-        if (want.from && !want.from.dead && (got.addr?.abstract ?? null) !== want.from.name) {
+        const sender = got.addr?.abstract ?? null;
+        if (want.from && !want.from.dead && (want.from.name === '(autobind)' ? sender === null || !AUTOBIND.test(sender) : sender !== want.from.name)) {
           return `${at} on fd ${fd}: recvfrom named the sender ${JSON.stringify(got.addr)}, model ${want.from.name}`;
         }
         break;
@@ -388,6 +401,62 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         // sock_setsockopt: clamped to wmem_max / rmem_max (compared as u32), doubled, at least the minimum
         if (s && o.opt === SO_SNDBUF) s.sndbuf = Math.max(Math.min(o.value >>> 0, WMEM_MAX) * 2, SOCK_MIN_SNDBUF);
         if (s && o.opt === SO_RCVBUF) s.rcvbuf = Math.max(Math.min(o.value >>> 0, RMEM_MAX) * 2, SOCK_MIN_RCVBUF);
+        break;
+      }
+      case 'autobind': {
+        // SO_PASSCRED on an unbound socket: connect, or a datagram send, binds it to an autobind name first
+        // (unix_stream_connect, unix_dgram_connect, unix_dgram_sendmsg); SO_PASSCRED is cleared again after.
+        if (!s) break;
+        const on = yield* sys.setsockopt(fd, SOL_SOCKET, SO_PASSCRED, 1);
+        if (on !== 0) return `${at}: setsockopt(SO_PASSCRED) returned ${on}`;
+        const dgramSend = o.send && s.kind === 'dgram';
+        const data = payload(1);
+        const got = dgramSend ? yield* sys.sendto(fd, data, MSG_NOSIGNAL, { abstract: NAMES[o.name] }) : yield* sys.connect(fd, { abstract: NAMES[o.name] });
+        const autobinds = !s.name && (!dgramSend || !(s.err || s.shut & 2));
+        if (autobinds) {
+          s.name = '(autobind)';
+          s.bound = true;
+        }
+        const want = dgramSend ? send(m, s, data, NAMES[o.name]) : connect(m, s, NAMES[o.name]);
+        const off = yield* sys.setsockopt(fd, SOL_SOCKET, SO_PASSCRED, 0);
+        if (got !== want || off !== 0) return `${at} on fd ${fd}: returned ${got} (then ${off}), model ${want}`;
+        break;
+      }
+      case 'getsockname': {
+        const got = yield* sys.getsockname(fd);
+        if (!s) {
+          if (got.ret !== -EBADF) return result(got.ret, -EBADF);
+          break;
+        }
+        const name = got.addr?.abstract ?? null;
+        const ok = got.ret === 0 && (s.name === '(autobind)' ? name !== null && AUTOBIND.test(name) : name === s.name);
+        if (!ok) return `${at} on fd ${fd}: getsockname returned ${got.ret} ${JSON.stringify(got.addr)}, model ${s.name}`;
+        break;
+      }
+      case 'acceptWait': {
+        // a blocking accept, with SO_RCVTIMEO 1 ms: a pending connection, EINVAL after SHUT_RD, or EAGAIN at the timeout
+        if (!s) break;
+        const tv = new Uint8Array(16);
+        tv[8] = 1000 & 0xff;
+        tv[9] = 1000 >> 8;
+        const r1 = yield* sys.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv);
+        const r2 = yield* sys.fcntl(fd, F_SETFL, 0);
+        const got = (yield* sys.accept(fd, SOCK_NONBLOCK)).ret;
+        const r3 = yield* sys.fcntl(fd, F_SETFL, SOCK_NONBLOCK);
+        const r4 = yield* sys.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(16));
+        if (r1 || r2 || r3 || r4) return `${at}: setting SO_RCVTIMEO or O_NONBLOCK returned ${[r1, r2, r3, r4]}`;
+        let want: number;
+        if (s.kind === 'dgram') want = -EOPNOTSUPP;
+        else if (s.state !== 'listening') want = -EINVAL;
+        else if (s.pending.length) {
+          if (got < 0) return `${at} on fd ${fd}: accept returned ${got}, model a new fd`;
+          const e = s.pending.shift()!;
+          e.embryo = false;
+          const problem = m.give(got, e);
+          if (problem) return `${at}: accept ${problem}`;
+          break;
+        } else want = s.shut & 1 ? -EINVAL : -EAGAIN;
+        if (got !== want) return result(got, want);
         break;
       }
       case 'fionread': {

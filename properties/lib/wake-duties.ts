@@ -10,7 +10,6 @@ import { dgramFlowArb, dgramFlowScenario } from '../gen/dgramflow.ts';
 import { limitsArb, limitsScenario } from '../gen/limits.ts';
 import { pipeFlowArb, pipeFlowScenario } from '../gen/pipeflow.ts';
 import { programScenario } from './interp.ts';
-import { mutateRuns } from './mutate.ts';
 import { programArb } from './program.ts';
 
 export interface WakeFamily {
@@ -64,5 +63,5 @@ export function wakeDutyProperty(f: WakeFamily, bugs: readonly string[]) {
 /** Runs per family: small by default (npm test), UNIXSIM_WAKE_RUNS for a deeper search. */
 export function wakeRuns(dflt: number): number {
   const n = Number(process.env.UNIXSIM_WAKE_RUNS);
-  return Number.isInteger(n) && n > 0 ? n : mutateRuns(dflt);
+  return Number.isInteger(n) && n > 0 ? n : dflt;
 }
