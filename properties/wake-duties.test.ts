@@ -6,7 +6,6 @@
 // all). UNIXSIM_WAKE_RUNS=N searches deeper.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { plantedIt } from './lib/mutate.ts';
 import { missedWake, runWakeCase, WAKE_FAMILIES, wakeDutyProperty, wakeRuns, type WakeCase } from './lib/wake-duties.ts';
 
 const SEED = 20_261_201;
@@ -17,7 +16,7 @@ describe('wake duties', () => {
     fc.assert(wakeDutyProperty(f, []), { numRuns: RUNS[f.name], seed: SEED });
   });
 
-  plantedIt.each([
+  it.each([
     ['stream-write-no-wake', 'sockets'],
     ['close-no-wake-connectors', 'sockets'],
     ['pipe-write-no-wake', 'pipes'],

@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { caseArb, type Case } from './program.ts';
 import { accountingProblems, integrityProblems, livenessProblems } from './checks.ts';
 import { caseProperty, fcParams, failureReport } from './run.ts';
-import { mutateRuns } from './mutate.ts';
 
 export interface PropertyDef {
   name: string;
@@ -50,7 +49,7 @@ export const WAKER_LIVENESS: PropertyDef = {
 export const PROPERTIES = [STREAM_INTEGRITY, ACCEPT_ACCOUNTING, WAKER_LIVENESS];
 
 /** Checks a property; returns its failure report (null when it held) and the run details. */
-export function checkProperty(def: PropertyDef, bugs: readonly string[] = [], seed?: number, numRuns = mutateRuns(def.numRuns)) {
+export function checkProperty(def: PropertyDef, bugs: readonly string[] = [], seed?: number, numRuns = def.numRuns) {
   const details = fc.check(def.make(bugs), fcParams(numRuns, seed));
   return { report: failureReport(def.name, def.file, details, bugs, def.checkInvariants), details };
 }

@@ -23,7 +23,6 @@ import { EAGAIN, ECONNRESET, EPIPE, errnoName } from '../../src/kernel/errno.ts'
 import { runScenario, type RunResult } from '../../src/script/runner.ts';
 import { defineScenario, type Scenario } from '../../src/script/scenario.ts';
 import { HARTS } from './harts.ts';
-import { mutateRuns } from './mutate.ts';
 import type { Sys, SysGen } from '../../src/script/sys.ts';
 import {
   AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, SOCK_SEQPACKET, SOCK_STREAM,
@@ -395,7 +394,7 @@ function writeCounterexample(name: string, cs: ScmCase): string {
 }
 
 /** Checks a property; the failure report (seed, path, shrunk program, picks, replay command) or null. */
-export function checkScmProperty(def: ScmPropertyDef, bugs: readonly string[] = [], seed?: number, numRuns = mutateRuns(def.numRuns)) {
+export function checkScmProperty(def: ScmPropertyDef, bugs: readonly string[] = [], seed?: number, numRuns = def.numRuns) {
   const prop = fc.property(scmCaseArb, (cs) => {
     const ps = def.problems(runScmCase(cs, bugs, def.checkInvariants));
     if (ps.length) throw new Error(ps.join('\n'));
