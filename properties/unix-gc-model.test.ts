@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gcModelProperty } from './gen/gc-model.ts';
-import { MUTATE, plantedIt } from './lib/mutate.ts';
+import { itFindsPlanted, MUTATE } from './lib/profile.ts';
 
 const SEED = 20_261_206;
 
@@ -12,7 +12,7 @@ describe('the collector against a reachability model', () => {
     fc.assert(gcModelProperty(gc), { numRuns: MUTATE ? 30 : 10, seed: SEED });
   });
 
-  plantedIt('finds the planted bug gc-frees-reachable', () => {
+  itFindsPlanted('finds the planted bug gc-frees-reachable', () => {
     const details = fc.check(gcModelProperty('scc', ['gc-frees-reachable']), { numRuns: 40, seed: SEED, endOnFailure: true });
     expect(details.failed).toBe(true);
   });

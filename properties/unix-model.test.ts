@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { unixModelProperty } from './gen/unix-model.ts';
-import { MUTATE, plantedIt } from './lib/mutate.ts';
+import { itFindsPlanted, MUTATE } from './lib/profile.ts';
 
 const SEED = 20_261_205;
 
@@ -13,7 +13,7 @@ describe('AF_UNIX sockets against a model', () => {
     fc.assert(unixModelProperty(), { numRuns: MUTATE ? 60 : 25, seed: SEED });
   });
 
-  plantedIt('finds the planted bug stream-partial-read-drops-rest', () => {
+  itFindsPlanted('finds the planted bug stream-partial-read-drops-rest', () => {
     const details = fc.check(unixModelProperty(['stream-partial-read-drops-rest']), { numRuns: 40, seed: SEED, endOnFailure: true });
     expect(details.failed).toBe(true);
   });
