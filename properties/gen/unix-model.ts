@@ -49,13 +49,13 @@ const NAMES = ['m0', 'm1', 'm2'];
 type Kind = 'stream' | 'dgram';
 type Op =
   | { op: 'socket'; kind: Kind }
-  | { op: 'bind'; fd: number; name: number }
+  | { op: 'bind'; fd: number; name: number; addr: Addr }
   | { op: 'listen'; fd: number; backlog: number }
-  | { op: 'connect'; fd: number; name: number; times: number; fresh: boolean }
+  | { op: 'connect'; fd: number; name: number; times: number; fresh: boolean; addr: Addr }
   | { op: 'accept'; fd: number }
   | { op: 'send'; fd: number; n: number; times: number }
-  | { op: 'sendto'; fd: number; name: number; n: number; times: number }
-  | { op: 'recv'; fd: number; n: number }
+  | { op: 'sendto'; fd: number; name: number; n: number; times: number; addr: Addr; oob: boolean }
+  | { op: 'recv'; fd: number; n: number; flags: number }
   | { op: 'shutdown'; fd: number; how: number }
   | { op: 'close'; fd: number }
   | { op: 'fionread'; fd: number }
@@ -66,18 +66,45 @@ type Op =
   | { op: 'acceptWait'; fd: number }
   | { op: 'poll'; entries: { fd: number; events: number }[] };
 
+/**
+ * The address a bind, connect or sendto passes: the name, or a malformed one:
+ * 1 byte (shorter than the family), AF_INET's family, AF_UNSPEC's (a datagram
+ * connect's disconnect), 111 bytes (past sizeof(sockaddr_un)), 129 bytes (past
+ * sizeof(sockaddr_storage)), or for bind the bare family (autobind).
+ */
+type Addr = 'name' | 'short' | 'inet' | 'unspec' | 'long' | 'huge' | 'bare';
+const addrArb = fc.constantFrom<Addr>('name', 'name', 'name', 'name', 'name', 'name', 'short', 'inet', 'unspec', 'long', 'huge', 'bare');
+function addrBytes(a: Addr, name: string): { raw: Uint8Array } | { abstract: string } {
+  const raw = (n: number, family: number) => {
+    const b = new Uint8Array(n).fill(0x61);
+    b[0] = family;
+    if (n > 1) b[1] = 0;
+    return { raw: b };
+  };
+  switch (a) {
+    case 'name': return { abstract: name };
+    case 'short': return { raw: Uint8Array.of(AF_UNIX) };
+    case 'inet': return raw(16, 2);
+    case 'unspec': return raw(16, 0);
+    case 'long': return raw(111, AF_UNIX);
+    case 'huge': return raw(129, AF_UNIX);
+    case 'bare': return raw(2, AF_UNIX);
+  }
+}
+const MSG_OOB = 0x1, MSG_PEEK = 0x2, MSG_TRUNC = 0x20;
+
 /** how many times a connect or send is made in a row: bursts reach the backlog and max_dgram_qlen */
 const times = fc.constantFrom(1, 1, 1, 1, 3, 12);
 const fdRef = fc.nat(11), nameRef = fc.nat(NAMES.length - 1), len = fc.integer({ min: 0, max: 128 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('socket' as const), kind: fc.constantFrom<Kind>('stream', 'dgram') }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('bind' as const), fd: fdRef, name: nameRef }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('bind' as const), fd: fdRef, name: nameRef, addr: addrArb }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('listen' as const), fd: fdRef, backlog: fc.constantFrom(-1, 0, 0, 1, 1, 2, 3, SOMAXCONN, SOMAXCONN + 1) }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('connect' as const), fd: fdRef, name: nameRef, times, fresh: fc.boolean() }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('connect' as const), fd: fdRef, name: nameRef, times, fresh: fc.boolean(), addr: addrArb.filter((a) => a !== 'bare') }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('accept' as const), fd: fdRef }) },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('send' as const), fd: fdRef, n: len, times }) },
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('sendto' as const), fd: fdRef, name: nameRef, n: len, times }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('recv' as const), fd: fdRef, n: fc.integer({ min: 1, max: 300 }) }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('sendto' as const), fd: fdRef, name: nameRef, n: len, times, addr: addrArb.filter((a) => a !== 'bare' && a !== 'unspec'), oob: fc.nat(9).map((x) => x === 0) }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('recv' as const), fd: fdRef, n: fc.integer({ min: 1, max: 300 }), flags: fc.constantFrom(0, 0, 0, MSG_PEEK, MSG_TRUNC, MSG_PEEK | MSG_TRUNC, MSG_OOB) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('shutdown' as const), fd: fdRef, how: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('close' as const), fd: fdRef }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('fionread' as const), fd: fdRef }) },
@@ -107,9 +134,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 export const unixProgramArb = fc
   .tuple(fc.constantFrom(-1, 0, 1, 2, 3), fc.array(opArb, { minLength: 20, maxLength: 80, size: 'max' }))
   .map(([backlog, ops]): Op[] => [
-    { op: 'socket', kind: 'stream' }, { op: 'bind', fd: 0, name: 0 }, { op: 'listen', fd: 0, backlog },
-    { op: 'socket', kind: 'dgram' }, { op: 'bind', fd: 1, name: 1 },
-    { op: 'socket', kind: 'dgram' }, { op: 'bind', fd: 2, name: 2 },
+    { op: 'socket', kind: 'stream' }, { op: 'bind', fd: 0, name: 0, addr: 'name' }, { op: 'listen', fd: 0, backlog },
+    { op: 'socket', kind: 'dgram' }, { op: 'bind', fd: 1, name: 1, addr: 'name' },
+    { op: 'socket', kind: 'dgram' }, { op: 'bind', fd: 2, name: 2, addr: 'name' },
     ...ops,
   ]);
 
@@ -293,11 +320,16 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
     const result = (got: number, want: number) => (got === want ? null : `${at} on fd ${fd}: returned ${got}, model ${want}`);
     switch (o.op) {
       case 'bind': {
-        const got = yield* sys.bind(fd, { abstract: NAMES[o.name] });
-        const want = !s ? -EBADF : s.name !== null ? -EINVAL : m.bound(NAMES[o.name], s.kind) ? -EADDRINUSE : 0;
+        const got = yield* sys.bind(fd, addrBytes(o.addr, NAMES[o.name]));
+        // unix_bind: the bare family autobinds (0 when already bound); else unix_validate_addr, then the name
+        let want: number;
+        if (!s) want = -EBADF;
+        else if (o.addr === 'bare') want = 0;
+        else if (o.addr !== 'name') want = -EINVAL;
+        else want = s.name !== null ? -EINVAL : m.bound(NAMES[o.name], s.kind) ? -EADDRINUSE : 0;
         if (got !== want) return result(got, want);
-        if (want === 0) {
-          s!.name = NAMES[o.name];
+        if (want === 0 && !s!.name) {
+          s!.name = o.addr === 'bare' ? '(autobind)' : NAMES[o.name];
           s!.bound = true;
         }
         break;
@@ -323,8 +355,8 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
             const e = m.give(c, (cs = new MSock(kind)));
             if (e) return `${at}: socket ${e}`;
           }
-          const got = yield* sys.connect(c, { abstract: NAMES[o.name] });
-          const want = connect(m, cs, NAMES[o.name]);
+          const got = yield* sys.connect(c, addrBytes(o.addr, NAMES[o.name]));
+          const want = o.addr === 'name' ? connect(m, cs, NAMES[o.name]) : badConnect(m, cs, o.addr);
           if (got !== want) return `${at} (${k + 1} of ${o.times}) on fd ${c}: returned ${got}, model ${want}`;
         }
         break;
@@ -351,20 +383,31 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       case 'sendto': {
         for (let k = 0; k < o.times; k++) {
           const data = payload(o.n);
-          const got = o.op === 'send' ? yield* sys.send(fd, data, MSG_NOSIGNAL) : yield* sys.sendto(fd, data, MSG_NOSIGNAL, { abstract: NAMES[o.name] });
-          const want = send(m, s, data, o.op === 'sendto' ? NAMES[o.name] : null);
+          const oob = o.op === 'sendto' && o.oob && s?.kind === 'dgram';
+          const flags = MSG_NOSIGNAL | (oob ? MSG_OOB : 0);
+          const addr = o.op === 'sendto' ? o.addr : 'name';
+          const got = o.op === 'send' ? yield* sys.send(fd, data, flags) : yield* sys.sendto(fd, data, flags, addrBytes(addr, NAMES[o.name]));
+          let want: number;
+          // no out-of-band data on datagrams; sendto's move_addr_to_kernel, then unix_dgram_sendmsg's unix_validate_addr
+          if (!s) want = -EBADF;
+          else if (addr === 'huge') want = -EINVAL;
+          else if (oob) want = -EOPNOTSUPP;
+          else if (addr !== 'name' && s.kind === 'dgram') want = -EINVAL;
+          else want = send(m, s, data, o.op === 'sendto' ? NAMES[o.name] : null);
           if (got !== want) return `${at} (${k + 1} of ${o.times}) on fd ${fd}: returned ${got}, model ${want}`;
         }
         break;
       }
       case 'recv': {
-        const got = s?.kind === 'dgram' ? yield* sys.recvfrom(fd, o.n) : { ...(yield* sys.recv(fd, o.n)), addr: null };
-        const want = recv(m, s, o.n);
+        // MSG_TRUNC only on datagrams (the full length), MSG_OOB only on datagrams (EOPNOTSUPP)
+        const flags = s?.kind === 'stream' ? o.flags & MSG_PEEK : o.flags;
+        const got = s?.kind === 'dgram' ? yield* sys.recvfrom(fd, o.n, flags) : { ...(yield* sys.recv(fd, o.n, flags)), addr: null };
+        const want = flags & MSG_OOB && s ? -EOPNOTSUPP : recv(m, s, o.n, flags);
         if (typeof want === 'number') {
           if (got.ret !== want) return result(got.ret, want);
           break;
         }
-        if (got.ret !== want.data.length) return `${at} on fd ${fd}: recv returned ${got.ret}, model ${want.data.length} bytes`;
+        if (got.ret !== want.ret) return `${at} on fd ${fd}: recv returned ${got.ret}, model ${want.ret}`;
         if (Buffer.compare(got.data, want.data) !== 0) return `${at} on fd ${fd}: recv returned other bytes than the model's ${want.data.length}`;
         const sender = got.addr?.abstract ?? null;
         if (want.from && !want.from.dead && (want.from.name === '(autobind)' ? sender === null || !AUTOBIND.test(sender) : sender !== want.from.name)) {
@@ -561,31 +604,53 @@ function takeErr(s: MSock): number {
 }
 
 /** unix_stream_read_generic / unix_dgram_recvmsg, non-blocking: -errno, or the bytes read and (datagrams) their sender. */
-function recv(m: Model, s: MSock | undefined, n: number): number | { data: Uint8Array; from: MSock | null } {
+function recv(m: Model, s: MSock | undefined, n: number, flags: number): number | { ret: number; data: Uint8Array; from: MSock | null } {
   if (!s) return -EBADF;
+  const peek = (flags & MSG_PEEK) !== 0;
   if (s.kind === 'dgram') {
+    // one datagram, what does not fit discarded; MSG_TRUNC returns its full length; MSG_PEEK leaves it queued
     if (s.err) return -takeErr(s);
-    const head = s.q.shift();
+    const head = s.q[0];
     if (!head) return -EAGAIN;
-    m.free(head);
-    return { data: head.data.subarray(0, n), from: head.from };
+    if (!peek) m.free(s.q.shift()!);
+    const data = head.data.subarray(0, n);
+    return { ret: flags & MSG_TRUNC ? head.data.length : data.length, data, from: head.from };
   }
   if (s.state !== 'connected') return -EINVAL;
   if (!s.q.length) {
     if (s.err) return -takeErr(s);
-    return s.shut & 1 ? { data: new Uint8Array(0), from: null } : -EAGAIN;
+    return s.shut & 1 ? { ret: 0, data: new Uint8Array(0), from: null } : -EAGAIN;
   }
+  // no boundaries: as much as fits, across messages (MSG_PEEK too, without consuming)
   const parts: Uint8Array[] = [];
   let left = n;
-  while (left > 0 && s.q.length) {
-    const h = s.q[0];
+  for (let i = 0; left > 0 && i < s.q.length; ) {
+    const h = s.q[i];
     const take = Math.min(left, h.data.length - h.read);
     parts.push(h.data.subarray(h.read, h.read + take));
-    h.read += take;
     left -= take;
+    if (peek) {
+      i++;
+      continue;
+    }
+    h.read += take;
     if (h.read === h.data.length) m.free(s.q.shift()!);
   }
-  return { data: concat(parts), from: null };
+  const data = concat(parts);
+  return { ret: data.length, data, from: null };
+}
+
+/** connect with a malformed address (unix_stream_connect, unix_dgram_connect). */
+function badConnect(m: Model, s: MSock | undefined, a: Addr): number {
+  if (!s) return -EBADF;
+  if (a === 'huge') return -EINVAL; // move_addr_to_kernel
+  if (s.kind === 'stream' || a !== 'unspec') return -EINVAL; // unix_validate_addr
+  // AF_UNSPEC: a datagram socket drops its peer (unix_dgram_disconnected when it had one)
+  const old = s.peer;
+  s.peer = null;
+  s.state = 'unconnected';
+  if (old) m.disconnected(s, old);
+  return 0;
 }
 
 /** The property: one random program, run once (no scheduling choices). */
