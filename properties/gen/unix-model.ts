@@ -132,11 +132,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
  * m2 first (so that most calls find something to talk to), then random calls.
  */
 export const unixProgramArb = fc
-  .tuple(fc.constantFrom(-1, 0, 1, 2, 3), fc.array(opArb, { minLength: 20, maxLength: 80, size: 'max' }))
-  .map(([backlog, ops]): Op[] => [
+  .tuple(fc.constantFrom(-1, 0, 1, 2, 3), fc.constantFrom('none', 'one-way', 'mutual'), fc.array(opArb, { minLength: 20, maxLength: 80, size: 'max' }))
+  .map(([backlog, pairing, ops]): Op[] => [
     { op: 'socket', kind: 'stream' }, { op: 'bind', fd: 0, name: 0, addr: 'name' }, { op: 'listen', fd: 0, backlog },
     { op: 'socket', kind: 'dgram' }, { op: 'bind', fd: 1, name: 1, addr: 'name' },
     { op: 'socket', kind: 'dgram' }, { op: 'bind', fd: 2, name: 2, addr: 'name' },
+    // the datagram sockets connected one way or to each other (then max_dgram_qlen does not apply between them)
+    ...(pairing === 'none' ? [] : [{ op: 'connect' as const, fd: 1, name: 2, times: 1, fresh: false, addr: 'name' as const }]),
+    ...(pairing === 'mutual' ? [{ op: 'connect' as const, fd: 2, name: 1, times: 1, fresh: false, addr: 'name' as const }] : []),
     ...ops,
   ]);
 
@@ -289,8 +292,12 @@ function dgramDeliver(m: Model, s: MSock, r: MSock, data: Uint8Array): number {
 /** Runs the program against the kernel and the model; the first disagreement, or null. */
 function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
   const m = new Model();
+  let last = 'the start';
   for (const [i, o] of ops.entries()) {
-    const at = `op ${i} ${JSON.stringify(o)}`;
+    // every open fd's readiness after the previous call: each state change shows at once
+    const seen = yield* pollAll(sys, m, last);
+    if (seen) return seen;
+    const at = (last = `op ${i} ${JSON.stringify(o)}`);
     if (o.op === 'socket') {
       if (m.open.size >= 8) continue;
       const fd = yield* sys.socket(AF_UNIX, (o.kind === 'stream' ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK);
@@ -314,7 +321,8 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
     }
     // accept, recv and send mostly pick a socket where they can do something (else nothing much would be accepted or read)
     const useful = USEFUL[o.op];
-    const fd = useful && o.fd % 4 !== 0 ? m.pick(o.fd, useful) ?? m.fd(o.fd) : m.fd(o.fd);
+    const prefer = useful && (o.op === 'connect' ? o.fd % 4 === 1 : o.fd % 4 !== 0);
+    const fd = prefer ? m.pick(o.fd, useful) ?? m.fd(o.fd) : m.fd(o.fd);
     if (fd === undefined) continue;
     const s = m.open.get(fd);
     const result = (got: number, want: number) => (got === want ? null : `${at} on fd ${fd}: returned ${got}, model ${want}`);
@@ -521,14 +529,27 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       }
     }
   }
-  return null;
+  return yield* pollAll(sys, m, last);
 }
 
 const USEFUL: Partial<Record<Op['op'], (s: MSock) => boolean>> = {
   accept: (s) => s.state === 'listening',
   recv: (s) => s.q.length > 0 || s.err !== 0 || (s.state === 'connected' && s.kind === 'stream'),
   send: (s) => s.peer !== null,
+  // a connect of an existing socket now and then reconnects a connected datagram socket (unix_dgram_disconnected)
+  connect: (s) => s.kind === 'dgram' && s.peer !== null,
 };
+
+/** poll(2) of every open fd for POLLIN, POLLOUT and POLLRDHUP (POLLERR and POLLHUP always), against the model's masks. */
+function* pollAll(sys: Sys, m: Model, after: string): SysGen<string | null> {
+  const fds = m.seen.filter((fd) => m.open.has(fd));
+  if (!fds.length) return null;
+  const events = POLLIN | POLLOUT | POLLRDHUP;
+  const got = yield* sys.poll(fds.map((fd) => ({ fd, events })), 0);
+  const want = fds.map((fd) => m.mask(m.open.get(fd)!) & (events | POLLERR | POLLHUP));
+  const bad = fds.findIndex((_, j) => got.revents[j] !== want[j]);
+  return bad < 0 ? null : `after ${after}: fd ${fds[bad]} polls ${hex(got.revents[bad])}, model ${hex(want[bad])}`;
+}
 
 const hex = (x: number) => `0x${x.toString(16)}`;
 
