@@ -536,6 +536,10 @@ const USEFUL: Partial<Record<Op['op'], (s: MSock) => boolean>> = {
   accept: (s) => s.state === 'listening',
   recv: (s) => s.q.length > 0 || s.err !== 0 || (s.state === 'connected' && s.kind === 'stream'),
   send: (s) => s.peer !== null,
+  acceptWait: (s) => s.state === 'listening',
+  // listen on a socket with a name: the listener, or a connected socket (EINVAL)
+  listen: (s) => s.name !== null && s.kind === 'stream',
+  shutdown: (s) => s.state === 'listening',
   // a connect of an existing socket now and then reconnects a connected datagram socket (unix_dgram_disconnected)
   connect: (s) => s.kind === 'dgram' && s.peer !== null,
 };
