@@ -116,7 +116,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       op: fc.constant('setbuf' as const), fd: fdRef, opt: fc.constantFrom(SO_SNDBUF, SO_SNDBUF, SO_RCVBUF),
-      value: fc.constantFrom(-1, 0, 1, 2000, 2304, 2305, 3000, 5000, 106496, 106497, 300000),
+      value: fc.constantFrom(-1, 0, 1, 2000, 2304, 2305, 3000, 3072, 3072, 5000, 106496, 106497, 300000),
     }),
   },
   {
