@@ -38,9 +38,9 @@ export interface FileOps {
   /** New position or -errno; absent means ESPIPE. */
   llseek?(f: OpenFile, offset: number, whence: number): number;
   ioctl?(t: Task, f: OpenFile, request: number, arg: number): SyscallResult;
-  /** Current readiness (POLL* bits) and the queues a poller must wait on. */
-  poll?(f: OpenFile): number;
-  pollQueues?(f: OpenFile): WaitQueue[];
+  /** Current readiness (POLL* bits) and the queues a poller must wait on; `t` is the polling task (current), which a signalfd's readiness depends on. */
+  poll?(f: OpenFile, t?: Task): number;
+  pollQueues?(f: OpenFile, t?: Task): WaitQueue[];
   stat(f: OpenFile): StatInfo;
   /** fchmod of a file with no VFS inode (a socket's own inode mode); absent: accepted and forgotten */
   chmod?(f: OpenFile, mode: number): number;
@@ -48,6 +48,8 @@ export interface FileOps {
   chown?(f: OpenFile, uid: number, gid: number): number;
   /** Called once when the last reference to the open file is dropped. */
   release?(f: OpenFile): void;
+  /** F_SETFL turned O_ASYNC on or off (->fasync): a file that finds its async readers by list keeps `f` on it. */
+  fasync?(f: OpenFile, on: boolean): void;
   /**
    * Called when a reference is dropped and others remain (AF_UNIX runs its
    * garbage collector when only in-flight SCM_RIGHTS references are left).
@@ -112,6 +114,9 @@ export class OpenFile {
   watchers: ReleaseWatcher[] | null = null;
   /** F_SETOWN's owner (f_owner), null when none */
   fown: FileOwner | null = null;
+  /** F_SETSIG's signal for O_ASYNC events (0: SIGIO), and the fd O_ASYNC was set through (fasync_struct's fa_fd) */
+  sigioSignal = 0;
+  asyncFd = -1;
 
   constructor(
     private readonly owner: OpenFiles,

@@ -14,9 +14,10 @@ import { Timer } from '../hw/timer.ts';
 import { SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP } from './abi.ts';
 import { SyscallArgs, type UserContext, type UserStop } from './context.ts';
 import { ERESTARTSYS } from './errno.ts';
-import type { SigAction } from './signal.ts';
+import type { SigAction, SigInfo } from './signal.ts';
 import { enterGuestHandler } from './signalframe.ts';
 import type { Task } from './task.ts';
+import type { Inode } from './vfs.ts';
 
 /** Instructions a guest runs before the timer preempts it (a scheduling point in user mode). */
 export const QUANTUM_TICKS = 100_000;
@@ -55,8 +56,10 @@ export class GuestVm {
   stackTop = STACK_TOP;
   /** lowest mapped stack address; faults just below it grow the stack */
   stackBottom = STACK_TOP;
-  /** path of the running executable (/proc/self/exe) */
+  /** path of the running executable (readlink of /proc/self/exe) */
   exePath = '';
+  /** the executable's inode: what /proc/self/exe opens and execs, even once unlinked or renamed (proc_exe_link) */
+  exeInode: Inode | null = null;
   /** resource limits set by the program (getrlimit reports defaults for the rest), [soft, hard] */
   rlimits = new Map<number, [number, number]>();
 
@@ -242,7 +245,7 @@ export class HartContext implements UserContext {
     this.hart.setX(2, sp);
   }
 
-  enterSignalHandler(signo: number, action: SigAction, syscallResult: number | undefined): boolean {
+  enterSignalHandler(signo: number, action: SigAction, syscallResult: number | undefined, info: SigInfo): boolean {
     if (!this.registersFinal && syscallResult !== undefined) {
       if (syscallResult !== -ERESTARTSYS) {
         this.hart.setX(10, syscallResult);
@@ -250,7 +253,7 @@ export class HartContext implements UserContext {
       }
       this.registersFinal = true;
     }
-    const ok = enterGuestHandler(this, signo, action);
+    const ok = enterGuestHandler(this, signo, action, info);
     this.registersFinal = true;
     return ok;
   }

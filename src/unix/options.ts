@@ -1,14 +1,14 @@
 // getsockopt/setsockopt at SOL_SOCKET (net/core/sock.c sk_getsockopt /
 // sk_setsockopt, with AF_UNIX's SO_PEERCRED and SO_PASSCRED).
 import type { AddressSpace } from '../hw/memory.ts';
-import { EDOM, EFAULT, EINVAL, ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM } from '../kernel/errno.ts';
+import { EDOM, EFAULT, EINVAL, ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM, ERANGE } from '../kernel/errno.ts';
 import type { Task } from '../kernel/task.ts';
 import { vpid } from '../kernel/namespaces.ts';
 import { copyFromUser, copyToUser, getI32, putU32, StructWriter } from '../kernel/uaccess.ts';
 import {
   AF_UNIX, HZ, MAX_SCHEDULE_TIMEOUT, RMEM_MAX, SO_ACCEPTCONN, SO_BROADCAST, SO_BUSY_POLL, SO_DEBUG, SO_DOMAIN,
   SO_DONTROUTE, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NO_CHECK, SO_OOBINLINE, SO_PASSCRED, SO_PASSPIDFD, SO_PASSSEC, SO_PEERPIDFD,
-  SO_PEEK_OFF, SO_PEERCRED, SO_PRIORITY, SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVTIMEO,
+  SO_PEEK_OFF, SO_PEERCRED, SO_PEERGROUPS, SO_PRIORITY, SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVTIMEO,
   SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF, SO_SNDBUFFORCE, SO_SNDLOWAT, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS,
   SO_TYPE, SO_ZEROCOPY, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOL_SOCKET, UCRED_SIZE, WMEM_MAX,
 } from './constants.ts';
@@ -117,6 +117,17 @@ export function getsockopt(t: Task, s: Socket, level: number, opt: number, optva
       break;
     case SO_PEERPIDFD:
       return peerPidfd(t, s, len, optval, optlenp);
+    case SO_PEERGROUPS: {
+      // the peer's supplementary groups (sk_get_peer_cred): ERANGE, with the length needed, when they do not fit
+      if (!s.peercred) return -ENODATA;
+      const groups = s.peercred.groups ?? [];
+      const need = 4 * groups.length;
+      if (len < need) return putU32(mm, optlenp, need) ? -ERANGE : -EFAULT;
+      const w = new StructWriter(need);
+      groups.forEach((g, i) => w.u32(4 * i, g));
+      if (need > 0 && !copyToUser(mm, optval, w.bytes)) return -EFAULT;
+      return putU32(mm, optlenp, need) ? 0 : -EFAULT;
+    }
     case SO_RCVLOWAT:
       v = int32(s.rcvlowat);
       break;
