@@ -1,7 +1,10 @@
 // StrykerJS mutation testing (`npm run mutate`; not part of npm test or CI).
 // Mutates the scheduler, the wait/pipe/fd/epoll/poll kernel code and AF_UNIX,
 // and counts a mutant killed only if the property suites or the race
-// scenarios notice it (mutation/vitest.config.ts). Incremental: a rerun
+// scenarios notice it (mutation/vitest.config.ts), run in the mutation
+// profile (UNIXSIM_MUTATE=1, properties/lib/profile.ts: fewer fast-check runs
+// and scenario seeds, no planted-bug meta-tests, cheapest file first, bail
+// on the first failure). Incremental: a rerun
 // tests only mutants whose code or tests changed. Reports: reports/mutation/.
 // One file on a busy machine:  npm run mutate -- --mutate src/sched/waitqueue.ts --concurrency 1
 // (always through npm run mutate: it loads mutation/typescript-5.mjs)
@@ -35,8 +38,9 @@ export default {
   tempDirName: 'reports/mutation/.stryker-tmp',
   ignorePatterns: ['reports', 'out', 'guest/build'],
   concurrency: 1,
-  timeoutMS: 60_000,
-  // the initial run of every property suite and scenario with coverage takes over 5 minutes on a loaded machine
-  dryRunTimeoutMinutes: 30,
+  // a mutant's time limit is 1.5 x its tests' time in the initial run plus this
+  timeoutMS: 30_000,
+  // the initial run of the killing tests with coverage: about 1 minute quiet, several on a loaded machine
+  dryRunTimeoutMinutes: 15,
   cleanTempDir: 'always',
 };

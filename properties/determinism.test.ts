@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { renderText } from '../src/sched/trace.ts';
 import { runScenario } from '../src/script/runner.ts';
 import { opsProgramArb, opsScenario } from './gen/ops.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
 
-const NUM_RUNS = 300;
+const NUM_RUNS = propertyRuns(300);
 
 /** Same seed twice: same hash, picks and text trace; the recorded picks replay to the same hash. */
 function sameSeedSameRun(bugs: readonly string[]) {
@@ -31,7 +32,7 @@ describe('determinism', () => {
     fc.assert(sameSeedSameRun([]), { numRuns: NUM_RUNS });
   });
 
-  it('finds the planted determinism bug global-pipe-ino (state leaking from one run into the next)', () => {
+  itFindsPlanted('finds the planted determinism bug global-pipe-ino (state leaking from one run into the next)', () => {
     const details = fc.check(sameSeedSameRun(['global-pipe-ino']), { numRuns: NUM_RUNS, endOnFailure: true });
     expect(details.failed, `global-pipe-ino not found in ${NUM_RUNS} runs (fast-check seed ${details.seed})`).toBe(true);
     console.log(`[determinism] global-pipe-ino: found at run ${details.numRuns}, fast-check seed ${details.seed}, path ${details.counterexamplePath}`);
@@ -43,7 +44,7 @@ describe('determinism', () => {
         const sc = opsScenario(prog);
         expect(runScenario(sc, { seed, recordText: true }).hash).toBe(runScenario(sc, { seed }).hash);
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(30) },
     );
   });
 

@@ -7,8 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/script/runner.ts';
 import { callArb, CALLS_PER_PROCESS, fuzzScenario, tableNumbers } from './gen/syscalls.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
 
-const NUM_RUNS = 100;
+const NUM_RUNS = propertyRuns(100);
 
 describe('dispatcher fuzz', () => {
   it(`${NUM_RUNS} runs of random syscalls keep the kernel whole`, () => {
@@ -31,10 +32,10 @@ describe('dispatcher fuzz', () => {
       { numRuns: NUM_RUNS },
     );
     console.log(`[dispatcher-fuzz] ${generated} syscalls generated, ${executed} dispatched in all (setup calls included; calls after a deadlock or a death never run)`);
-    expect(generated).toBeGreaterThanOrEqual(100_000);
+    expect(generated).toBeGreaterThanOrEqual(propertyRuns(100_000));
   });
 
-  it('finds the planted bug dup-no-ref (a reference count that disagrees with the references)', () => {
+  itFindsPlanted('finds the planted bug dup-no-ref (a reference count that disagrees with the references)', () => {
     const nrs = tableNumbers();
     const procsArb = fc.array(fc.array(callArb(nrs), { minLength: CALLS_PER_PROCESS, maxLength: CALLS_PER_PROCESS }), { minLength: 2, maxLength: 4 });
     const details = fc.check(

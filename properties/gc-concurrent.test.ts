@@ -14,8 +14,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/script/runner.ts';
 import { scmProgramArb, scmScenario, type ScmProgram } from './lib/scm.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
 
-const RUNS = Number(process.env.UNIXSIM_GC_RUNS ?? 6);
+const RUNS = Number(process.env.UNIXSIM_GC_RUNS ?? propertyRuns(6));
 const SEED = 20_261_201;
 
 interface GcCase {
@@ -63,7 +64,7 @@ describe('the collector, concurrent with random fd-passing programs on 2-4 harts
     expect(d.failed, d.failed ? fc.defaultReportMessage(d) : '').toBe(false);
   });
 
-  it('fails with the planted gc-frees-reachable (the oracle is not vacuous)', () => {
+  itFindsPlanted('fails with the planted gc-frees-reachable (the oracle is not vacuous)', () => {
     const d = check(['gc-frees-reachable'], RUNS, true);
     expect(d.failed, `gc-frees-reachable not found in ${RUNS} runs`).toBe(true);
   });

@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/script/runner.ts';
 import { flowProblems, pipeFlowArb, pipeFlowScenario, type PipeFlow } from './gen/pipeflow.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
 
-const NUM_RUNS = 100;
+const NUM_RUNS = propertyRuns(100);
 const SEED = 20_261_127;
 
 function integrity(bugs: string[]) {
@@ -25,10 +26,10 @@ describe('pipe integrity', () => {
   });
 
   it('holds for fresh fast-check seeds too', () => {
-    fc.assert(integrity([]), { numRuns: 30 });
+    fc.assert(integrity([]), { numRuns: propertyRuns(30) });
   });
 
-  it.each(['pipe-write-no-wake', 'pipe-read-no-wake'])('finds the planted bug %s', (bug) => {
+  itFindsPlanted.each(['pipe-write-no-wake', 'pipe-read-no-wake'])('finds the planted bug %s', (bug) => {
     const details = fc.check(integrity([bug]), { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true }); // no shrinking: finding it is the point
     expect(details.failed, `${bug} not found in ${NUM_RUNS} runs (fast-check seed ${SEED})`).toBe(true);
     const msg = String((details.errorInstance as Error | undefined)?.message ?? '');

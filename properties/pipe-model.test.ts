@@ -3,13 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pipeModelProperty } from './gen/pipe-model.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
 
 describe('pipes against a byte-queue model', () => {
   it('every result, byte, revents and select set agrees with the model', () => {
-    fc.assert(pipeModelProperty(), { numRuns: 80, seed: 20_261_202 });
+    fc.assert(pipeModelProperty(), { numRuns: propertyRuns(80), seed: 20_261_202 });
   });
 
-  it('finds the planted bug dup-no-ref', () => {
+  itFindsPlanted('finds the planted bug dup-no-ref', () => {
     const details = fc.check(pipeModelProperty(['dup-no-ref']), { numRuns: 80, seed: 20_261_202, endOnFailure: true });
     expect(details.failed, 'dup-no-ref not found in 80 runs').toBe(true);
   });

@@ -3,13 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sleepProperty } from './gen/sleeps.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
 
 describe('timed and interrupted sleeps', () => {
   it('end when, and with what, Linux says: deadline, data, or signal (restarted only without a timeout, after SA_RESTART)', () => {
-    fc.assert(sleepProperty([]), { numRuns: 80, seed: 20_261_204 });
+    fc.assert(sleepProperty([]), { numRuns: propertyRuns(80), seed: 20_261_204 });
   });
 
-  it('finds the planted bug sleep-ignores-pending-signal', () => {
+  itFindsPlanted('finds the planted bug sleep-ignores-pending-signal', () => {
     const details = fc.check(sleepProperty(['sleep-ignores-pending-signal']), { numRuns: 80, seed: 20_261_204, endOnFailure: true });
     expect(details.failed, 'sleep-ignores-pending-signal not found in 80 runs').toBe(true);
     expect(String((details.errorInstance as Error | undefined)?.message)).toMatch(/returned -4 after \d+ ns; model -4 after 0 ns/);

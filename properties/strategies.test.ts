@@ -21,9 +21,10 @@ import type { SimThread } from '../src/sched/thread.ts';
 import { runScenario } from '../src/script/runner.ts';
 import { programScenario } from './lib/interp.ts';
 import { caseArb, type Case } from './lib/program.ts';
+import { propertyRuns } from './lib/profile.ts';
 
 const SEED = 20_261_202;
-const RUNS = Number(process.env.UNIXSIM_STRATEGY_RUNS) || 15;
+const RUNS = Number(process.env.UNIXSIM_STRATEGY_RUNS) || propertyRuns(15);
 
 const scenarioOf = (cs: Case) => programScenario(cs.program).scenario;
 

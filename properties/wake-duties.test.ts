@@ -7,16 +7,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { missedWake, runWakeCase, WAKE_FAMILIES, wakeDutyProperty, wakeRuns, type WakeCase } from './lib/wake-duties.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
 
 const SEED = 20_261_201;
-const RUNS = { sockets: wakeRuns(30), pipes: wakeRuns(20), dgram: wakeRuns(20), limits: wakeRuns(30) };
+const RUNS = { sockets: wakeRuns(propertyRuns(30)), pipes: wakeRuns(propertyRuns(20)), dgram: wakeRuns(propertyRuns(20)), limits: wakeRuns(propertyRuns(30)) };
 
 describe('wake duties', () => {
   it.each(Object.values(WAKE_FAMILIES))('hold on the kernel for random $name programs', (f) => {
     fc.assert(wakeDutyProperty(f, []), { numRuns: RUNS[f.name], seed: SEED });
   });
 
-  it.each([
+  itFindsPlanted.each([
     ['stream-write-no-wake', 'sockets'],
     ['close-no-wake-connectors', 'sockets'],
     ['pipe-write-no-wake', 'pipes'],

@@ -15,6 +15,7 @@ import { scenarioProblem, type Scenario } from '../src/script/scenario.ts';
 import { renderText } from '../src/sched/trace.ts';
 import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
 import { explore } from '../src/script/explore.ts';
+import { sweepSeeds } from '../properties/lib/profile.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const FILES = readdirSync(DIR)
@@ -31,9 +32,9 @@ for (const f of FILES) {
   SCENARIOS.push([f, mod.default as Scenario]);
 }
 
-const QUICK = { random: 200, pct: 50 } as const;
-const SLOW_RANDOM = Number(process.env.UNIXSIM_RACE_SEEDS ?? 600);
-const SLOW_PCT = Math.max(150, Math.floor(SLOW_RANDOM / 10));
+const QUICK = { random: sweepSeeds(200), pct: sweepSeeds(50) } as const;
+const SLOW_RANDOM = Number(process.env.UNIXSIM_RACE_SEEDS ?? sweepSeeds(600));
+const SLOW_PCT = Math.max(sweepSeeds(150), Math.floor(SLOW_RANDOM / 10));
 
 /** Runs seeds 1..n; returns the failing runs described with their replay commands (at most 5). */
 function sweep(file: string, sc: Scenario, strategy: StrategyName, n: number, judge: (r: RunResult) => string | null): string[] {

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { caseArb, type Case } from './program.ts';
 import { accountingProblems, integrityProblems, livenessProblems } from './checks.ts';
 import { caseProperty, fcParams, failureReport } from './run.ts';
+import { propertyRuns } from './profile.ts';
 
 export interface PropertyDef {
   name: string;
@@ -21,7 +22,7 @@ export interface PropertyDef {
 export const STREAM_INTEGRITY: PropertyDef = {
   name: 'stream-integrity',
   file: 'properties/stream-integrity.test.ts',
-  numRuns: 300,
+  numRuns: propertyRuns(300),
   checkInvariants: true,
   make: (bugs) => caseProperty(caseArb, bugs, (run, cs) => integrityProblems(cs.program, run.log, run.finished)),
 };
@@ -29,7 +30,7 @@ export const STREAM_INTEGRITY: PropertyDef = {
 export const ACCEPT_ACCOUNTING: PropertyDef = {
   name: 'accept-accounting',
   file: 'properties/accept-accounting.test.ts',
-  numRuns: 300,
+  numRuns: propertyRuns(300),
   // Without the kernel's self-checks: the point is that the program-visible
   // symptom (a connection handed out twice, or lost) is caught by the
   // accounting itself. The invariant checker stops such a run at the second
@@ -41,7 +42,7 @@ export const ACCEPT_ACCOUNTING: PropertyDef = {
 export const WAKER_LIVENESS: PropertyDef = {
   name: 'waker-liveness',
   file: 'properties/waker-liveness.test.ts',
-  numRuns: 300,
+  numRuns: propertyRuns(300),
   checkInvariants: true,
   make: (bugs) => caseProperty(caseArb, bugs, (run) => livenessProblems(run.r)),
 };

@@ -24,6 +24,7 @@ import { runScenario, type RunResult } from '../../src/script/runner.ts';
 import { defineScenario, type Scenario } from '../../src/script/scenario.ts';
 import { HARTS } from './harts.ts';
 import type { Sys, SysGen } from '../../src/script/sys.ts';
+import { propertyRuns } from './profile.ts';
 import {
   AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, SOCK_SEQPACKET, SOCK_STREAM,
 } from '../../src/unix/constants.ts';
@@ -370,7 +371,7 @@ export interface ScmPropertyDef {
 export const SCM_CONSERVATION: ScmPropertyDef = {
   name: 'scm-conservation',
   file: 'properties/scm-conservation.test.ts',
-  numRuns: 500,
+  numRuns: propertyRuns(500),
   checkInvariants: true,
   problems: conservationProblems,
 };
@@ -378,7 +379,7 @@ export const SCM_CONSERVATION: ScmPropertyDef = {
 export const SCM_IDENTITY: ScmPropertyDef = {
   name: 'scm-identity',
   file: 'properties/scm-identity.test.ts',
-  numRuns: 500,
+  numRuns: propertyRuns(500),
   checkInvariants: false,
   problems: identityProblems,
 };
