@@ -12,6 +12,7 @@ const CHEAPEST_FIRST = [
   'properties/sleep-timeouts.test.ts',
   'properties/waitqueue-model.test.ts',
   'properties/pipe-model.test.ts',
+  'properties/exploration.test.ts',
   'properties/fd-model.test.ts',
   'properties/pipe-integrity.test.ts',
   'properties/scm-identity.test.ts',
