@@ -4,11 +4,15 @@
 # reuses its own results) and keeps each file's JSON report and log:
 #   mutation/per-file.sh src/sched/scheduler.ts src/sched/strategies/pct.ts
 # -> reports/mutation/files/<path with / as _>.{json,log,incremental.json}
-# The last line of each log is the file's wall time in seconds.
+# The last line of each log is the file's wall time in seconds. A group of
+# files shares one initial test run: label=file1,file2 (reports under label).
 set -u
 mkdir -p reports/mutation/files
 for f in "$@"; do
-  name=$(echo "$f" | tr / _)
+  case "$f" in
+    *=*) name=${f%%=*}; f=${f#*=} ;;
+    *) name=$(echo "$f" | tr / _) ;;
+  esac
   out=reports/mutation/files/$name
   start=$(date +%s)
   npm run mutate -- --mutate "$f" --concurrency 1 --incrementalFile "$out.incremental.json" >"$out.log" 2>&1
