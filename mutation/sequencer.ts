@@ -8,6 +8,8 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const CHEAPEST_FIRST = [
+  'properties/trace-hash.test.ts',
+  'properties/event-queue-model.test.ts',
   'properties/gc-concurrent.test.ts', // 0.15 s
   'properties/sleep-timeouts.test.ts',
   'properties/waitqueue-model.test.ts',
