@@ -10,6 +10,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const CHEAPEST_FIRST = [
   'properties/trace-hash.test.ts',
   'properties/event-queue-model.test.ts',
+  'properties/fdbitmap-model.test.ts',
   'properties/gc-concurrent.test.ts', // 0.15 s
   'properties/sleep-timeouts.test.ts',
   'properties/waitqueue-model.test.ts',
