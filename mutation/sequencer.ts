@@ -8,6 +8,7 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const CHEAPEST_FIRST = [
+  'properties/rng.test.ts',
   'properties/trace-hash.test.ts',
   'properties/event-queue-model.test.ts',
   'properties/fdbitmap-model.test.ts',
