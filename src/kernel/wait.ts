@@ -36,7 +36,7 @@ export function* sleepOn(t: Task, q: WaitQueue, unlock?: () => void): Generator<
     yield q;
   } finally {
     t.sleepingOn = null;
-    q.remove(t.waker); // also when the handler is abandoned (the task died asleep)
+    if (!t.kernel.bug('sleep-keeps-waker')) q.remove(t.waker); // also when the handler is abandoned (the task died asleep)
   }
   return t.kernel.signalPending(t) ? -ERESTARTSYS : 0;
 }
