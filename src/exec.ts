@@ -143,14 +143,14 @@ export function execImage(path: string, image: Uint8Array, opts: ExecOptions = {
   const vfsPath = vfsPathFor(path);
   makeParents(k, vfsPath);
   if (image.length > k.memory.limit) throw new ExecError(`${path}: too large for the run's memory budget (${image.length} bytes, budget ${k.memory.limit})`);
-  k.vfs.writeFile(vfsPath, image, 0o755);
+  const exeInode = k.vfs.writeFile(vfsPath, image, 0o755);
 
   const argv = [opts.argv0 ?? path, ...(opts.args ?? [])];
   const envp = opts.envp ?? [];
   const name = vfsPath.slice(vfsPath.lastIndexOf('/') + 1);
   let prog: LoadedProgram;
   try {
-    prog = loadProgram(k, ROOT_CREDS, image, vfsPath, argv, envp);
+    prog = loadProgram(k, ROOT_CREDS, image, { path: vfsPath, inode: exeInode }, argv, envp);
   } catch (e) {
     if (e instanceof ElfError || e instanceof RangeError) throw new ExecError(`${path}: ${e.message}`);
     throw e;

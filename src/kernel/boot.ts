@@ -6,6 +6,7 @@ import { makeDeviceNodes } from './devnull.ts';
 import { registerEpoll } from './epoll.ts';
 import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
+import { registerEventfd } from './eventfd.ts';
 import { registerPidfd } from './pidfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
@@ -19,7 +20,11 @@ import { registerMm } from './syscalls/mm.ts';
 import { registerPoll, registerPselect } from './syscalls/poll.ts';
 import { registerProc } from './syscalls/proc.ts';
 import { registerUnshare } from './syscalls/unshare.ts';
+import { registerSendfile } from './syscalls/sendfile.ts';
+import { registerPgrp } from './syscalls/pgrp.ts';
+import { registerPrctl } from './syscalls/prctl.ts';
 import { registerStatfs } from './syscalls/statfs.ts';
+import { registerSync } from './syscalls/sync.ts';
 import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
 
@@ -36,6 +41,10 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerPipe(k);
   registerFs(k);
   registerStatfs(k);
+  registerSendfile(k);
+  registerSync(k);
+  registerPrctl(k);
+  registerPgrp(k);
   registerStatx(k);
   registerMm(k);
   registerExec(k);
@@ -45,6 +54,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerEpoll(k);
   registerFdget(k);
   registerPidfd(k);
+  registerEventfd(k);
   registerSigtime(k);
   registerAffinity(k);
   makeDeviceNodes(k);

@@ -86,6 +86,11 @@ export class FdTable {
     return 0;
   }
 
+  /** The highest fd that may be open (-1 for an empty table): where a scan over every fd can stop. */
+  get highestFd(): number {
+    return this.slots.length - 1;
+  }
+
   /** Removes fd and returns its file (the caller drops the reference), or undefined if not open. */
   remove(fd: number): OpenFile | undefined {
     const s = fd >= 0 ? this.slots[fd] : undefined;

@@ -48,6 +48,8 @@ export interface FileOps {
   chown?(f: OpenFile, uid: number, gid: number): number;
   /** Called once when the last reference to the open file is dropped. */
   release?(f: OpenFile): void;
+  /** F_SETFL turned O_ASYNC on or off (->fasync): a file that finds its async readers by list keeps `f` on it. */
+  fasync?(f: OpenFile, on: boolean): void;
   /**
    * Called when a reference is dropped and others remain (AF_UNIX runs its
    * garbage collector when only in-flight SCM_RIGHTS references are left).
@@ -112,6 +114,9 @@ export class OpenFile {
   watchers: ReleaseWatcher[] | null = null;
   /** F_SETOWN's owner (f_owner), null when none */
   fown: FileOwner | null = null;
+  /** F_SETSIG's signal for O_ASYNC events (0: SIGIO), and the fd O_ASYNC was set through (fasync_struct's fa_fd) */
+  sigioSignal = 0;
+  asyncFd = -1;
 
   constructor(
     private readonly owner: OpenFiles,

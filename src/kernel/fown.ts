@@ -1,13 +1,16 @@
-// A file's owner for SIGURG (struct fown_struct), set with fcntl F_SETOWN /
-// F_SETOWN_EX and read with F_GETOWN / F_GETOWN_EX (f_setown, f_getown,
-// f_setown_ex, f_getown_ex in fs/fcntl.c). The AF_UNIX OOB code
-// (src/unix/oob.ts) signals it. Process groups are not modelled: a group
-// owner is stored and read back but never signalled.
+// A file's owner for SIGURG and SIGIO (struct fown_struct), set with fcntl
+// F_SETOWN / F_SETOWN_EX and read with F_GETOWN / F_GETOWN_EX (f_setown,
+// f_getown, f_setown_ex, f_getown_ex in fs/fcntl.c). The AF_UNIX OOB code
+// (src/unix/oob.ts) sends it SIGURG; sockets and pipes with O_ASYNC set send
+// it SIGIO on I/O events (kill_fasync). A process-group owner signals every
+// process of the group.
+import { O_ASYNC, SIGIO } from './abi.ts';
 import { EFAULT, EINVAL, ESRCH } from './errno.ts';
 import type { OpenFile } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { Task } from './task.ts';
 import { taskByVpid, vpid } from './namespaces.ts';
+import { processesInGroup } from './syscalls/pgrp.ts';
 import { StructWriter } from './uaccess.ts';
 
 export const F_SETOWN_EX = 15, F_GETOWN_EX = 16;
@@ -55,18 +58,63 @@ export function getOwnerEx(t: Task, f: OpenFile, arg: number): number {
 }
 
 /**
+ * The tasks a file's owner names that the setter may signal (sigio_perm:
+ * root, or the setter's uid or euid is the target's uid or saved uid): a
+ * thread, a process, or every process of a process group.
+ */
+function signalledOwners(k: Kernel, f: OpenFile): { target: Task; thread: boolean }[] {
+  const o = f.fown;
+  if (!o) return [];
+  const may = (x: Task): boolean => {
+    const c = x.creds;
+    return o.euid === 0 || o.euid === c.uid || o.euid === c.suid || o.uid === c.uid || o.uid === c.suid;
+  };
+  if (o.type === 'pgrp') return processesInGroup(k, o.pid).filter(may).map((target) => ({ target, thread: false }));
+  const target = k.tasks.get(o.pid);
+  if (!target || target.state === 'exited' || target.group.threads.length === 0 || !may(target)) return [];
+  return [{ target, thread: o.type === 'tid' }];
+}
+
+/**
  * send_sigurg: SIGURG to the file's owner, if it has one that the setter may
- * signal (sigio_perm: root, or the setter's uid or euid is the target's uid
- * or saved uid). A thread owner gets it itself, a process owner as a
+ * signal. A thread owner gets it itself, a process or group owner as a
  * process-directed signal.
  */
 export function sendSigurg(k: Kernel, f: OpenFile | null, signo: number): void {
-  const o = f?.fown;
-  if (!o || o.type === 'pgrp') return;
-  const target = k.tasks.get(o.pid);
-  if (!target || target.state === 'exited' || target.group.threads.length === 0) return;
-  const c = target.creds;
-  if (o.euid !== 0 && o.euid !== c.uid && o.euid !== c.suid && o.uid !== c.uid && o.uid !== c.suid) return;
-  if (o.type === 'tid') k.sendSignal(target, signo);
-  else k.sendProcessSignal(target.group.leader, signo);
+  if (!f) return;
+  for (const to of signalledOwners(k, f)) {
+    if (to.thread) k.sendSignal(to.target, signo);
+    else k.sendProcessSignal(to.target.group.leader, signo);
+  }
+}
+
+/** The events kill_fasync reports: si_code POLL_IN ... POLL_HUP, and si_band (fcntl.c's band_table). */
+export const POLL_IN = 1, POLL_OUT = 2, POLL_HUP = 6;
+const BAND: Record<number, number> = { [POLL_IN]: 0x41, [POLL_OUT]: 0x304, [POLL_HUP]: 0x18 };
+const POLL_CODE: Record<number, string> = { [POLL_IN]: 'POLL_IN', [POLL_OUT]: 'POLL_OUT', [POLL_HUP]: 'POLL_HUP' };
+
+/**
+ * kill_fasync for one file: when O_ASYNC is set on `f`, its owner gets SIGIO
+ * (send_sigio: a kernel-sent signal, SI_KERNEL), or the signal F_SETSIG
+ * chose, with si_code `reason` (the trace shows its si_band and si_fd; a
+ * handler's siginfo does not carry them here). Nothing without an owner.
+ */
+export function sendSigio(k: Kernel, f: OpenFile | null | undefined, reason: number): void {
+  if (!f || !(f.flags & O_ASYNC)) return;
+  const signo = f.sigioSignal || SIGIO;
+  // as strace shows the siginfo: SIGIO's union is _sigpoll; another signal's is read as _rt (si_band over si_pid and si_uid)
+  const code = !f.sigioSignal ? 'SI_KERNEL'
+    : signo === SIGIO ? `${POLL_CODE[reason]}, si_band=${BAND[reason]}, si_fd=${f.asyncFd}`
+    : `0x${reason.toString(16)}, si_pid=${BAND[reason]}, si_uid=0, si_int=${f.asyncFd}, si_ptr=0x${f.asyncFd.toString(16)}`;
+  for (const to of signalledOwners(k, f)) {
+    if (to.thread) k.sendSignal(to.target, signo, code);
+    else k.sendProcessSignal(to.target.group.leader, signo, code);
+  }
+}
+
+/** F_SETSIG: the signal O_ASYNC events send (0: SIGIO); EINVAL past the last signal. */
+export function setSigioSignal(f: OpenFile, signo: number): number {
+  if (signo < 0 || signo > 64) return -EINVAL;
+  f.sigioSignal = signo;
+  return 0;
 }

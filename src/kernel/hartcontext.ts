@@ -17,6 +17,7 @@ import { ERESTARTSYS } from './errno.ts';
 import type { SigAction } from './signal.ts';
 import { enterGuestHandler } from './signalframe.ts';
 import type { Task } from './task.ts';
+import type { Inode } from './vfs.ts';
 
 /** Instructions a guest runs before the timer preempts it (a scheduling point in user mode). */
 export const QUANTUM_TICKS = 100_000;
@@ -55,8 +56,10 @@ export class GuestVm {
   stackTop = STACK_TOP;
   /** lowest mapped stack address; faults just below it grow the stack */
   stackBottom = STACK_TOP;
-  /** path of the running executable (/proc/self/exe) */
+  /** path of the running executable (readlink of /proc/self/exe) */
   exePath = '';
+  /** the executable's inode: what /proc/self/exe opens and execs, even once unlinked or renamed (proc_exe_link) */
+  exeInode: Inode | null = null;
   /** resource limits set by the program (getrlimit reports defaults for the rest), [soft, hard] */
   rlimits = new Map<number, [number, number]>();
 

@@ -20,7 +20,7 @@ import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
 import { SignalTrace, faultInfo, straceExit, traceEnter, traceExit, traceUnfinished } from './trace-emit.ts';
 import { SyscallTable, decodeAs, type SyscallResult } from './syscall.ts';
-import { Task, type ThreadGroup } from './task.ts';
+import { inheritTaskState, Task, type ThreadGroup } from './task.ts';
 import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
@@ -173,6 +173,9 @@ export class Kernel {
     return this.bugs.has(name);
   }
 
+  /** the first process the harness started: the others join its session and process group */
+  private harnessGroup: ThreadGroup | null = null;
+
   /** Starts a process from the harness: console on fds 0-2, empty address space, cwd "/". */
   spawn(name: string, makeCtx: (t: Task) => UserContext, creds: Creds = ROOT_CREDS): Task {
     const fds = new FdTable();
@@ -183,6 +186,14 @@ export class Kernel {
     const t = new Task(this, this.nextPid++, name, null, { ...creds }, fds, new AddressSpace(this.memory), this.vfs.root, 0o022);
     t.pidNs = this.initPidNs;
     t.nsproxy = { pidForChildren: this.initPidNs, net: this.initNetNs };
+    // The harness's processes share one session and process group, led by the first (as a shell's job would).
+    if (this.harnessGroup) {
+      t.group.pgid = this.harnessGroup.pgid;
+      t.group.sid = this.harnessGroup.sid;
+    } else {
+      this.harnessGroup = t.group;
+      t.group.sessionLeader = true;
+    }
     t.ctx = makeCtx(t);
     this.tasks.set(t.pid, t);
     this.sched.add(t);
@@ -217,6 +228,9 @@ export class Kernel {
     this.enterNamespaces(child, parent, pidNs);
     if (flags & CLONE_FS) child.fs = parent.fs;
     child.sig = parent.sig.clone();
+    inheritTaskState(child, parent);
+    child.group.pgid = proc.group.pgid;
+    child.group.sid = proc.group.sid;
     const ctx = parent.ctx.fork(child);
     if (typeof ctx === 'number') {
       this.releaseFds(child.fds);
@@ -265,6 +279,11 @@ export class Kernel {
     if (flags & CLONE_SIGHAND) child.sig = new SignalState(parent.sig.actions, thread ? parent.sig.shared : undefined);
     else child.sig = parent.sig.clone();
     child.sig.blocked = parent.sig.blocked;
+    inheritTaskState(child, parent);
+    if (!thread) {
+      child.group.pgid = proc.group.pgid;
+      child.group.sid = proc.group.sid;
+    }
     child.ctx = parent.ctx.thread(child, sp, tls);
     child.startAsChild();
     if (!thread) proc.children.push(child);
@@ -461,6 +480,8 @@ export class Kernel {
     this.hashNote('exit', last.pid);
     this.sched.trace.end(this.sched.clock.peek(), last.pid, leader.pid, true, straceExit(status));
     for (const c of leader.children) {
+      // PR_SET_PDEATHSIG: a child whose thread asked for it hears of its parent's end (forget_original_parent)
+      if (!c.zombie) for (const x of c.group.threads) if (x.pdeathSignal) this.sendProcessSignal(c, x.pdeathSignal);
       c.parent = null;
       if (c.zombie) {
         this.tasks.delete(c.pid);

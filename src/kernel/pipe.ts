@@ -2,6 +2,7 @@
 // Readers sleep while it is empty and a writer exists (EOF once none does);
 // writers sleep while it is full, and get EPIPE plus SIGPIPE once no reader
 // exists. Writes of at most PIPE_BUF bytes are atomic (pipe(7)).
+import { POLL_IN, POLL_OUT, sendSigio } from './fown.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import { FIONREAD, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO, SIGPIPE } from './abi.ts';
 import { EAGAIN, EFAULT, EINVAL, ENOMEM, ENOTTY, EPIPE } from './errno.ts';
@@ -46,14 +47,37 @@ export class Pipe {
     if (this.k.bug('pipe-read-no-recheck')) return yield* this.readTrustingWakeup(t, f, io);
     if (io.total === 0) return 0;
     while (this.size === 0) {
-      if (this.writers === 0) return 0;
-      if (f.flags & O_NONBLOCK) return -EAGAIN;
+      if (this.writers === 0) return this.tellWriters(0);
+      if (f.flags & O_NONBLOCK) return this.tellWriters(-EAGAIN);
+      this.tellWriters(0);
       const err = yield* sleepOn(t, this.readWait);
       if (err) return err;
     }
     const n = this.take(io, this.k.faults?.shortRead(io.remaining));
     if (!this.k.bug('pipe-read-no-wake')) this.writeWait.wakeAll();
-    return n;
+    return this.tellWriters(n);
+  }
+
+  /** The files O_ASYNC was set on through a read end and a write end (pipe_fasync's two lists). */
+  readonly asyncReaders: OpenFile[] = [];
+  readonly asyncWriters: OpenFile[] = [];
+
+  /** kill_fasync(fasync_writers, POLL_OUT): pipe_read ends (or sleeps) with it; returns `ret`. */
+  private tellWriters(ret: number): number {
+    for (const f of this.asyncWriters) sendSigio(this.k, f, POLL_OUT);
+    return ret;
+  }
+
+  /** kill_fasync(fasync_readers, POLL_IN): pipe_write ends (or sleeps) with it; returns `ret`. */
+  private tellReaders(ret: number): number {
+    for (const f of this.asyncReaders) sendSigio(this.k, f, POLL_IN);
+    return ret;
+  }
+
+  /** pipe_release when one side has no ends left: both lists hear of it. */
+  tellBothSides(): void {
+    this.tellReaders(0);
+    this.tellWriters(0);
   }
 
   /** BUG (planted 'pipe-read-no-recheck'): sleeps once and trusts the wakeup; an empty pipe then reads as EOF. */
@@ -76,22 +100,23 @@ export class Pipe {
     for (;;) {
       if (this.readers === 0) {
         this.k.sendSignal(t, SIGPIPE);
-        return written || -EPIPE;
+        return this.tellReaders(written || -EPIPE);
       }
       const space = PIPE_CAPACITY - this.size;
       const need = io.remaining <= PIPE_BUF ? io.remaining : 1;
       if (space >= need) {
         // The buffer's pages come from the run's memory budget (pipe_write's alloc_page: ENOMEM when none).
-        if (!this.k.memory.charge(Math.min(space, io.remaining))) return written || -ENOMEM;
+        if (!this.k.memory.charge(Math.min(space, io.remaining))) return this.tellReaders(written || -ENOMEM);
         const bytes = io.copyIn(space);
         this.chunks.push(bytes);
         this.size += bytes.length;
         written += bytes.length;
         if (!this.k.bug('pipe-write-no-wake')) this.readWait.wakeAll();
-        if (io.remaining === 0) return written;
+        if (io.remaining === 0) return this.tellReaders(written);
         continue;
       }
-      if (f.flags & O_NONBLOCK) return written || -EAGAIN;
+      if (f.flags & O_NONBLOCK) return this.tellReaders(written || -EAGAIN);
+      this.tellReaders(0);
       const err = yield* sleepOn(t, this.writeWait);
       if (err) return written || err;
     }
@@ -173,9 +198,20 @@ export class PipeEnd implements FileOps {
       times: { atime: c, mtime: c, ctime: c, btime: c } };
   }
 
-  /** Last reference gone: the other side sees EOF (no writers) or EPIPE (no readers). */
-  release(): void {
+  /** pipe_fasync: O_ASYNC through this end puts the file on the list its side is told through (both for a read-write FIFO end). */
+  fasync(f: OpenFile, on: boolean): void {
     const p = this.pipe;
+    for (const [list, side] of [[p.asyncReaders, f.readable], [p.asyncWriters, f.writable]] as const) {
+      const i = list.indexOf(f);
+      if (on && side && i < 0) list.push(f);
+      if (!on && i >= 0) list.splice(i, 1);
+    }
+  }
+
+  /** Last reference gone: the other side sees EOF (no writers) or EPIPE (no readers). */
+  release(f: OpenFile): void {
+    const p = this.pipe;
+    this.fasync(f, false);
     if (this.isWriter) {
       p.writers--;
       p.readWait.wakeAll();
@@ -183,6 +219,7 @@ export class PipeEnd implements FileOps {
       p.readers--;
       p.writeWait.wakeAll();
     }
+    if ((p.readers === 0) !== (p.writers === 0)) p.tellBothSides();
     if (p.readers === 0 && p.writers === 0) p.drain();
   }
 

@@ -16,6 +16,7 @@ export const SOCK_TYPES: Names = [
 
 /** socket(2)/socketpair/accept4 flag bits */
 export const SOCK_FLAGS: Names = [[0o4000, 'SOCK_NONBLOCK'], [0o2000000, 'SOCK_CLOEXEC']];
+export const EFD_FLAGS: Names = [[1, 'EFD_SEMAPHORE'], [0o2000000, 'EFD_CLOEXEC'], [0o4000, 'EFD_NONBLOCK']];
 
 export const MSG_FLAGS: Names = [
   [0x1, 'MSG_OOB'], [0x2, 'MSG_PEEK'], [0x4, 'MSG_DONTROUTE'], [0x8, 'MSG_CTRUNC'], [0x10, 'MSG_PROBE'],
@@ -88,9 +89,16 @@ export const CLONE_FLAGS: Names = [
   [0x80000000, 'CLONE_IO'],
 ];
 
+/** strace's wait4_options, in its order (2 is WSTOPPED, WUNTRACED's other name, printed after WEXITED) */
 export const WAIT_OPTIONS: Names = [
-  [1, 'WNOHANG'], [2, 'WUNTRACED'], [4, 'WEXITED'], [8, 'WCONTINUED'], [0x1000000, 'WNOWAIT'],
+  [1, 'WNOHANG'], [4, 'WEXITED'], [2, 'WSTOPPED'], [8, 'WCONTINUED'], [0x1000000, 'WNOWAIT'],
   [0x20000000, '__WNOTHREAD'], [0x40000000, '__WALL'], [0x80000000, '__WCLONE'],
+];
+
+export const WAITID_TYPES: Names = [[0, 'P_ALL'], [1, 'P_PID'], [2, 'P_PGID'], [3, 'P_PIDFD']];
+
+export const CLD_CODES: Names = [
+  [1, 'CLD_EXITED'], [2, 'CLD_KILLED'], [3, 'CLD_DUMPED'], [4, 'CLD_TRAPPED'], [5, 'CLD_STOPPED'], [6, 'CLD_CONTINUED'],
 ];
 
 export const SIGPROCMASK_HOW: Names = [[0, 'SIG_BLOCK'], [1, 'SIG_UNBLOCK'], [2, 'SIG_SETMASK']];

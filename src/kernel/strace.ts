@@ -11,12 +11,12 @@ import { signalName } from './signal.ts';
 import {
   ADDRESS_FAMILIES, CLONE_FLAGS, EPOLL_CREATE_FLAGS, EPOLL_EVENTS, EPOLL_OPS, ERRNO_TEXT, FCNTL_COMMANDS, FD_FLAGS,
   MSG_FLAGS, OPEN_ACCMODE, OPEN_FLAGS, POLL_EVENTS, RESTART_TEXT, SA_FLAGS, SCM_TYPES, SHUTDOWN_HOW, SIGPROCMASK_HOW,
-  SOCK_FLAGS, SOCK_TYPES, SOCKET_LEVELS, SOCKET_OPTIONS, WAIT_OPTIONS, flagsOf, nameOf, type Names,
+  SOCK_FLAGS, EFD_FLAGS, SOCK_TYPES, SOCKET_LEVELS, SOCKET_OPTIONS, WAIT_OPTIONS, WAITID_TYPES, CLD_CODES, flagsOf, nameOf, type Names,
 } from './strace-names.ts';
 import { errnoName } from './errno.ts';
 import type { SyscallDef } from './syscall.ts';
 import type { Task } from './task.ts';
-import { getI32, getU32, getU64, readCString } from './uaccess.ts';
+import { getI32, getI64, getU32, getU64, readCString } from './uaccess.ts';
 
 /** strace's default -s: strings are shown up to 32 bytes, then "..." */
 const MAX_STR = 32;
@@ -420,6 +420,23 @@ d('readv', {
   enter: (c) => `${fd(c, c.a[0])}, `,
   exit: (c, ret) => `${ret >= 0 ? iovec(c.mm, c.a[1], c.a[2], ret) : hex(c.a[1])}, ${c.a[2]}`,
 });
+/** a loff_t as strace prints it: unsigned */
+const loff = (v: number): string => (v < 0 ? BigInt.asUintN(64, BigInt(v)).toString() : String(v));
+d('sendfile', {
+  enter: (c) => {
+    c.saved[0] = c.a[2] === 0 ? 0 : (getI64(c.mm, c.a[2]) ?? NaN);
+    return `${fd(c, c.a[0])}, ${fd(c, c.a[1])}, `;
+  },
+  // the offset before, and after it when bytes moved: [0] => [262144]
+  exit: (c, ret) => {
+    const offp = c.a[2];
+    if (offp === 0) return `NULL, ${c.a[3]}`;
+    if (Number.isNaN(c.saved[0])) return `${hex(offp)}, ${c.a[3]}`;
+    const after = ret > 0 ? getI64(c.mm, offp) : null;
+    return `[${loff(c.saved[0])}]${after !== null ? ` => [${loff(after)}]` : ''}, ${c.a[3]}`;
+  },
+});
+d('eventfd2', { enter: (c) => `${c.a[0]}, ${flagsOf(EFD_FLAGS, c.a[1])}`, returnsFd: true });
 d('close', { enter: (c) => fd(c, c.a[0]) });
 d('dup', { enter: (c) => fd(c, c.a[0]), returnsFd: true });
 d('dup3', { enter: (c) => `${fd(c, c.a[0])}, ${c.a[1]}, ${flagsOf(OPEN_FLAGS, c.a[2])}`, returnsFd: true });
@@ -506,6 +523,20 @@ d('unshare', { enter: (c) => flagsOf(CLONE_FLAGS, c.a[0]) });
 d('wait4', {
   enter: (c) => `${c.a[0]}, `,
   exit: (c, ret) => `${c.a[1] === 0 ? 'NULL' : ret > 0 ? waitStatus(c.mm, c.a[1]) : hex(c.a[1])}, ${flagsOf(WAIT_OPTIONS, c.a[2])}, ${ptr(c.a[3])}`,
+});
+/** The SIGCHLD siginfo waitid filled in (riscv64 layout: the _sigchld union at 16, clock_t fields at 32 and 40); {} when none was reported. */
+function childInfo(mm: AddressSpace, addr: number): string {
+  const signo = getI32(mm, addr), code = getI32(mm, addr + 8), pid = getI32(mm, addr + 16), uid = getU32(mm, addr + 20);
+  const status = getI32(mm, addr + 24), utime = getI64(mm, addr + 32), stime = getI64(mm, addr + 40);
+  if (signo === null || code === null || pid === null || uid === null || status === null || utime === null || stime === null) return hex(addr);
+  if (signo === 0) return '{}';
+  const killed = code === 2 || code === 3;
+  return `{si_signo=${sig(signo)}, si_code=${named(CLD_CODES, code)}, si_pid=${pid}, si_uid=${uid}, ` +
+    `si_status=${killed ? sig(status) : status}, si_utime=${utime}, si_stime=${stime}}`;
+}
+d('waitid', {
+  enter: (c) => `${named(WAITID_TYPES, c.a[0])}, ${c.a[0] === 3 ? fd(c, c.a[1] | 0) : c.a[1] | 0}, `,
+  exit: (c, ret) => `${c.a[2] === 0 ? 'NULL' : ret === 0 ? childInfo(c.mm, c.a[2]) : hex(c.a[2])}, ${flagsOf(WAIT_OPTIONS, c.a[3])}, ${ptr(c.a[4])}`,
 });
 d('kill', { enter: (c) => `${c.a[0]}, ${sig(c.a[1])}` });
 d('tgkill', { enter: (c) => `${c.a[0]}, ${c.a[1]}, ${sig(c.a[2])}` });

@@ -34,7 +34,16 @@ export class ThreadGroup {
   readonly threads: Task[] = [];
   /** set when exit_group or a fatal signal ends the whole group: the process's wait status */
   exitStatus: number | null = null;
-  constructor(readonly leader: Task) {}
+  /** the process group and session (global pids of their leaders; pgrp.ts) */
+  pgid: number;
+  sid: number;
+  /** does this process lead its session (setsid) */
+  sessionLeader = false;
+  /** has it called execve since its fork (PF_FORKNOEXEC cleared): its parent may no longer setpgid it */
+  execed = false;
+  constructor(readonly leader: Task) {
+    this.pgid = this.sid = leader.pid;
+  }
 }
 
 export class Task implements SimThread {
@@ -69,6 +78,13 @@ export class Task implements SimThread {
   clearChildTid = 0;
   /** exited and waiting to be reaped */
   zombie = false;
+  /** the thread's command name (task->comm: at most TASK_COMM_LEN - 1 = 15 bytes): its program's base name, or prctl(PR_SET_NAME)'s */
+  comm: string;
+  /** prctl(PR_SET_PDEATHSIG): the signal this thread's process gets when its parent process exits (0: none) */
+  pdeathSignal = 0;
+  /** prctl(PR_SET_DUMPABLE) and PR_SET_NO_NEW_PRIVS, as read back by their PR_GET_ options */
+  dumpable = 1;
+  noNewPrivs = false;
   /** wait4 status word once exited */
   exitStatus = 0;
 
@@ -116,6 +132,7 @@ export class Task implements SimThread {
     group?: ThreadGroup,
   ) {
     this.parent = parent;
+    this.comm = name.slice(0, 15);
     if (!fds.key) {
       fds.key = `fdt:${pid}`;
       fds.recorder = kernel.sched.recorder;
@@ -298,4 +315,15 @@ export class Task implements SimThread {
     }
     return ticks;
   }
+}
+
+/**
+ * What copy_process copies from the parent thread besides memory, files and
+ * signals: comm (a script child named after its own program keeps that
+ * name), the dumpable flag and no_new_privs; pdeath_signal starts cleared.
+ */
+export function inheritTaskState(child: Task, parent: Task): void {
+  if (child.name === parent.name) child.comm = parent.comm;
+  child.dumpable = parent.dumpable;
+  child.noNewPrivs = parent.noNewPrivs;
 }

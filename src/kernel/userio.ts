@@ -69,7 +69,7 @@ export class UserIO {
    * A single buffer (read, write, send, recv) is kept as its address and
    * length, with `segs` null: the hot path allocates no segment list.
    */
-  private constructor(
+  protected constructor(
     private readonly mm: AddressSpace,
     private readonly segs: Segment[] | null,
     private readonly addr = 0,

@@ -32,7 +32,7 @@ import type { WaitQueue } from '../sched/waitqueue.ts';
 import { family, parseAddr, type ParsedAddr } from './address.ts';
 import { NO_CREDS, type ScmSend } from './cmsg.ts';
 import {
-  AF_UNSPEC, DATA_READY_KEY, MAX_DGRAM_QLEN, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
+  AF_UNSPEC, MAX_DGRAM_QLEN, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM,
   POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import type { UnixNet } from './namespace.ts';
@@ -231,7 +231,7 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
     s.sendBuf.inTransit -= m.charge;
     if (m.rights) s.net.inflight.queued(m.rights, other);
     other.lock.release(t);
-    other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
+    other.dataReady();
     return m.data.length;
   }
 }

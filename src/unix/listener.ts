@@ -7,6 +7,7 @@
 // listener; accept hands the embryo out as a new file. So a client may
 // write before it is accepted, and closing the listener resets
 // the clients still pending (unix_release_sock; see release in stream.ts).
+import { POLL_IN } from '../kernel/fown.ts';
 import { EAGAIN, ECONNREFUSED, EINVAL, EISCONN, EOPNOTSUPP } from '../kernel/errno.ts';
 import type { KernelYield, SyscallGen } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
@@ -119,6 +120,7 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
     trace.flowStart(embryo); // the trace's arrow from this connect to the accept that takes it
     trace.counter(`${other.describe()} backlog`, bl.pending.length);
     bl.acceptWait.wakeAll(); // sk_data_ready on the listener
+    other.wakeAsync(POLL_IN);
     return 0;
   }
 }

@@ -8,7 +8,7 @@ import { copyFromUser, copyToUser, getI32, putU32, StructWriter } from '../kerne
 import {
   AF_UNIX, HZ, MAX_SCHEDULE_TIMEOUT, RMEM_MAX, SO_ACCEPTCONN, SO_BROADCAST, SO_BUSY_POLL, SO_DEBUG, SO_DOMAIN,
   SO_DONTROUTE, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NO_CHECK, SO_OOBINLINE, SO_PASSCRED, SO_PASSPIDFD, SO_PASSSEC, SO_PEERPIDFD,
-  SO_PEEK_OFF, SO_PEERCRED, SO_PRIORITY, SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVTIMEO,
+  SO_PEEK_OFF, SO_PEERCRED, SO_PEERGROUPS, SO_PRIORITY, SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVTIMEO,
   SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF, SO_SNDBUFFORCE, SO_SNDLOWAT, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS,
   SO_TYPE, SO_ZEROCOPY, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOL_SOCKET, UCRED_SIZE, WMEM_MAX,
 } from './constants.ts';
@@ -117,6 +117,10 @@ export function getsockopt(t: Task, s: Socket, level: number, opt: number, optva
       break;
     case SO_PEERPIDFD:
       return peerPidfd(t, s, len, optval, optlenp);
+    case SO_PEERGROUPS:
+      // the peer's supplementary groups (sk_get_peer_cred); no process here has any, so none fit in any length
+      if (!s.peercred) return -ENODATA;
+      return putU32(mm, optlenp, 0) ? 0 : -EFAULT;
     case SO_RCVLOWAT:
       v = int32(s.rcvlowat);
       break;

@@ -13,8 +13,9 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import { KernelLock } from '../kernel/lock.ts';
+import { POLL_IN, sendSigio } from '../kernel/fown.ts';
 import type { UnixAddress } from './address.ts';
-import { FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import { DATA_READY_KEY, FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
 import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
@@ -186,6 +187,22 @@ export class Socket implements FileOps {
     return this.type === SOCK_DGRAM;
   }
 
+  /**
+   * sk_data_ready (sock_def_readable): data or a connection has arrived;
+   * the readers are woken and an O_ASYNC owner gets SIGIO. (Linux skips the
+   * signal while a stream reader sleeps in unix_stream_data_wait; here it is
+   * always sent.)
+   */
+  dataReady(): void {
+    this.recvQueue.readers.wakeAll(DATA_READY_KEY);
+    this.wakeAsync(POLL_IN);
+  }
+
+  /** sk_wake_async: an O_ASYNC owner of this socket's file hears of an event (kill_fasync; fown.ts). */
+  wakeAsync(reason: number): void {
+    sendSigio(this.net.k, this.file, reason);
+  }
+
   /** Wakes everyone who sleeps on this socket's state (sk_state_change): readers, writers, acceptors. */
   stateChanged(): void {
     this.recvQueue.readers.wakeAll();
@@ -314,10 +331,13 @@ export class Socket implements FileOps {
    * As strace -yy shows a unix socket: the protocol's name (Linux's
    * unix_stream_proto is "UNIX-STREAM", datagram and seqpacket sockets use
    * unix_dgram_proto, "UNIX"), the inode, ->the peer's inode, and the name.
+   * A peer that is still an embryo in a listener's backlog has no inode yet
+   * (sock_diag reports sock_i_ino, 0 before accept grafts a socket), so
+   * strace shows no peer for a client until its connection is accepted.
    */
   traceName(): string {
     const proto = this.type === SOCK_STREAM ? 'UNIX-STREAM' : 'UNIX';
-    const peer = this.peer ? `->${this.peer.ino}` : '';
+    const peer = this.peer && !this.peer.embryoOf ? `->${this.peer.ino}` : '';
     let name = '';
     if (this.addr) {
       const p = this.addr.bytes.subarray(2);

@@ -6,6 +6,7 @@
 // Data written on A is queued on B's receive queue and charged to A's send
 // buffer until B consumes it; so a writer sleeps on its own send buffer and
 // a reader on its own receive queue.
+import { POLL_HUP, POLL_IN } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
@@ -13,7 +14,7 @@ import { PREEMPT, type KernelYield, type SyscallGen, type SyscallResult } from '
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import {
-  DATA_READY_KEY, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
+  MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
@@ -151,7 +152,7 @@ function* sendChunk(
   t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
   const r = yield* queueChunk(t, s, other, io, size, truesize, scm);
-  if (r >= 0 && !s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY); // sk_data_ready
+  if (r >= 0 && !s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return r;
 }
 
@@ -164,7 +165,7 @@ function* sendChunk(
 function* sendChunkWakeFirst(
   t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
-  other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  other.dataReady();
   return yield* queueChunk(t, s, other, io, size, truesize, scm);
 }
 
@@ -235,7 +236,7 @@ function* sendOob(
   const r = yield* queueChunk(t, s, other, io, 1, streamTruesize(1), scm, true);
   if (r < 0) return r;
   sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg
-  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  if (!s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return r;
 }
 
@@ -316,7 +317,7 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
   } finally {
     if (!queued) freeUnqueued(s, m); // an error, or the task died at the interleaving point
   }
-  if (!s.net.k.bug('stream-write-no-wake')) other.recvQueue.readers.wakeAll(DATA_READY_KEY);
+  if (!s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return m.data.length;
 }
 
@@ -507,6 +508,8 @@ export function* shutdown(t: Task, s: Socket, how: number): SyscallGen {
     other.shutdown |= peerMode;
     other.lock.release(t);
     other.stateChanged();
+    if (peerMode === SHUTDOWN_MASK) other.wakeAsync(POLL_HUP);
+    else if (peerMode & RCV_SHUTDOWN) other.wakeAsync(POLL_IN);
   }
   return 0;
 }
@@ -555,6 +558,7 @@ export function release(s: Socket, embryo: boolean): void {
     skpair.shutdown = SHUTDOWN_MASK;
     if (!s.recvQueue.empty || embryo) skpair.err = ECONNRESET;
     skpair.stateChanged();
+    skpair.wakeAsync(POLL_HUP);
   }
   // Unread data is dropped, which frees its senders' buffer space (and wakes them)
   // and closes the files in flight on it (possibly releasing more sockets: see inflight.ts).

@@ -67,6 +67,30 @@ const PROBES: Probe[] = [
     },
     unixsimGaps: {},
   },
+  // /proc/self/exe: readlink, open (ETXTBSY for a writer), fstat, /proc/self/fd of it, execve of the link
+  {
+    file: 'exe_probe.c',
+    qemuMistranslates: {
+      'open rdwr': "qemu-user opens /proc/self/exe as its own host file (the riscv64 binary is not being executed by the host kernel), so a writer is let in",
+      'execve exit': 'qemu-user hands /proc/self/exe to the host kernel, which cannot run the riscv64 binary',
+    },
+    unixsimGaps: {},
+  },
+  // sendfile to stream and datagram sockets, pipes and files; its checks; a nonblocking socket filling up; SO_PEERGROUPS
+  {
+    file: 'sendfile_probe.c',
+    qemuMistranslates: {},
+    unixsimGaps: {
+      'socket into pipe': 'sendfile from a socket into a pipe (splice_file_to_pipe) is EINVAL here: only regular files are sources',
+      'nonblocking amount': 'Linux splices page batches of 64 KiB into the socket, each taken whole while below SO_SNDBUF; unixsim writes them as write(2) does, so less is taken before EAGAIN',
+    },
+  },
+  // O_ASYNC, F_SETOWN and F_SETSIG on sockets (data, a connection, shutdown, close) and pipes (both sides)
+  { file: 'async_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // eventfd: counter and semaphore reads, EAGAIN at zero and at the top, sizes, poll/epoll, a blocked reader, flags
+  { file: 'eventfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // process groups and sessions (and kill/wait/F_SETOWN of a group), prctl, close_range, fsync, fadvise, clock_getres
+  { file: 'process_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end

@@ -9,6 +9,8 @@ import { Trace, renderText } from '../../src/sched/trace.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import scmRights from '../../scenarios/acceptance-scm-rights.ts';
 import twoAcceptors from '../../scenarios/race-two-acceptors.ts';
+import { defineScenario } from '../../src/script/scenario.ts';
+import { AF_UNIX, SOCK_STREAM } from '../../src/unix/constants.ts';
 
 const lines = (s: string) => s.trimEnd().split('\n');
 
@@ -40,6 +42,32 @@ describe('strace text', () => {
     expect(text).toMatch(/socketpair\(AF_UNIX, SOCK_STREAM, 0, \[3<UNIX-STREAM:\[20000->20001\]>, 4<UNIX-STREAM:\[20001->20000\]>\]\) = 0/);
     expect(text).toContain('openat(AT_FDCWD, "/tmp/motd", O_RDONLY) = 4</tmp/motd>');
     expect(text).toContain('cmsg_data=[4</tmp/motd>]');
+  });
+
+  it('with fd paths, a client shows its peer only once the connection is accepted (sock_diag: an embryo has no inode)', () => {
+    const story = defineScenario({
+      name: 'peer-after-accept',
+      processes: [{
+        name: 'p',
+        *program(sys) {
+          const ls = yield* sys.socket(AF_UNIX, SOCK_STREAM);
+          yield* sys.bind(ls, { abstract: 'peer-after-accept' });
+          yield* sys.listen(ls, 1);
+          const c = yield* sys.socket(AF_UNIX, SOCK_STREAM);
+          yield* sys.connect(c, { abstract: 'peer-after-accept' });
+          yield* sys.shutdown(c, 0);
+          const a = yield* sys.accept(ls);
+          yield* sys.shutdown(c, 0);
+          return a.ret >= 0 ? 0 : 1;
+        },
+      }],
+    });
+    const r = runScenario(story, { seed: 1, recordText: true });
+    const l = lines(renderText(r.events, { time: false, fdPaths: true })).filter((x) => x.includes('shutdown('));
+    expect(l).toEqual([
+      '[pid 1] shutdown(4<UNIX-STREAM:[20001]>, SHUT_RD) = 0',
+      '[pid 1] shutdown(4<UNIX-STREAM:[20001->20002]>, SHUT_RD) = 0',
+    ]);
   });
 
   it('a process ends after its last call, never before it (no text surgery)', () => {

@@ -14,7 +14,8 @@ import type { Binfmt } from '../context.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
 import { getU64, readCString } from '../uaccess.ts';
-import { MAY_EXEC, type Creds } from '../vfs.ts';
+import { procExeInode } from './fs.ts';
+import { MAY_EXEC, type Creds, type Inode } from '../vfs.ts';
 import { SignalState } from '../signal.ts';
 
 /** Linux's MAX_ARG_STRLEN (32 pages) and a cap on argv+envp strings. */
@@ -34,7 +35,8 @@ export interface LoadedProgram {
  * ElfError for a malformed or unsupported ELF, RangeError when the
  * arguments do not fit the stack.
  */
-export function loadProgram(k: Kernel, creds: Creds, image: Uint8Array, exePath: string, argv: string[], envp: string[]): LoadedProgram {
+export function loadProgram(k: Kernel, creds: Creds, image: Uint8Array, exe: { path: string; inode: Inode }, argv: string[], envp: string[]): LoadedProgram {
+  const exePath = exe.path;
   const mm = new AddressSpace(k.memory);
   try {
     const elf = loadElf(image, mm);
@@ -49,6 +51,7 @@ export function loadProgram(k: Kernel, creds: Creds, image: Uint8Array, exePath:
     vm.stackTop = stack.stackTop;
     vm.stackBottom = stack.stackBottom;
     vm.exePath = exePath;
+    vm.exeInode = exe.inode;
     return { mm, vm, entry: elf.entry, sp: stack.sp };
   } catch (e) {
     mm.clear();
@@ -141,7 +144,8 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
   const k = t.kernel;
   const path = readCString(t.mm, pathAddr);
   if (typeof path === 'number') return path;
-  let inode = k.vfs.lookup(path, t.cwd, t.creds);
+  // /proc/self/exe is a magic link to the executable's inode (proc_exe_link), not a path to look up again
+  let inode = procExeInode(t, path) ?? k.vfs.lookup(path, t.cwd, t.creds);
   if (typeof inode === 'number') return inode;
   if (inode.type !== S_IFREG || !k.vfs.permission(inode, t.creds, MAY_EXEC)) return -EACCES;
   let argv = readStrings(t, argvAddr);
@@ -170,7 +174,7 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
   const image = inode.data.subarray(0, inode.size);
   if (!script) {
     try {
-      prog = loadProgram(k, t.creds, image, absolutePath(t, execPath), argv, envp);
+      prog = loadProgram(k, t.creds, image, { path: absolutePath(t, execPath), inode }, argv, envp);
     } catch (e) {
       if (e instanceof ElfNoMemory) return -ENOMEM;
       if (e instanceof ElfError) return -ENOEXEC;
@@ -197,6 +201,9 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
     act.restorer = 0;
   }
   t.clearChildTid = 0;
+  // __set_task_comm(kbasename(bprm->filename)): the name given to execve, not a #! interpreter's
+  t.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
+  t.group.execed = true;
   if (prog) installProgram(t, prog);
   else installScript(t, script!, argv, envp);
   k.vforkRelease(t);

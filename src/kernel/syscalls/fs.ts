@@ -8,8 +8,9 @@ import {
   O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_TRUNC, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
 } from '../abi.ts';
 import {
-  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE,
+  EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPERM, ERANGE, ETXTBSY,
 } from '../errno.ts';
+import { HartContext } from '../hartcontext.ts';
 import { openCharDevice } from '../devnull.ts';
 import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
@@ -99,6 +100,15 @@ export function procFdFile(t: Task, path: string): OpenFile | null | number {
   return owner.fds.get(Number(m[2])) ?? -ENOENT;
 }
 
+/** The inode /proc/self/exe (or /proc/<pid>/exe, /proc/thread-self/exe) links to; -ENOENT for a task running no ELF image; null if `path` is not such a link. */
+export function procExeInode(t: Task, path: string): Inode | number | null {
+  const m = /^\/proc\/(self|thread-self|\d+)\/exe$/.exec(path);
+  if (!m) return null;
+  const owner = m[1] === 'self' || m[1] === 'thread-self' ? t : t.kernel.tasks.get(Number(m[1]));
+  if (!owner || owner.state === 'exited' || !(owner.ctx instanceof HartContext)) return -ENOENT;
+  return owner.ctx.vm.exeInode ?? -ENOENT;
+}
+
 /** A generated /proc file (k.procFiles): a read-only snapshot of its text, taken at open. */
 function openProcFile(t: Task, path: string, flags: number): number | null {
   const gen = t.kernel.procFiles.get(path.replace(/^\/proc\/(self|\d+)\/net\//, '/proc/net/'));
@@ -118,6 +128,15 @@ function openProcFile(t: Task, path: string, flags: number): number | null {
   return installFile(t, t.kernel.files.open(new RegularFile(inode, path, t.kernel.vfs), statusFlags(flags), inode), flags);
 }
 
+/** open of /proc/self/exe: the executable itself, read-only (a file being executed refuses writers: deny_write_access). */
+function openExe(t: Task, exe: Inode | number, flags: number): number {
+  if (typeof exe === 'number') return exe;
+  if ((flags & O_ACCMODE) !== 0) return -ETXTBSY;
+  if (!t.kernel.vfs.permission(exe, t.creds, MAY_READ)) return -EACCES;
+  const path = t.ctx instanceof HartContext ? t.ctx.vm.exePath : '';
+  return installFile(t, t.kernel.files.open(new RegularFile(exe, path, t.kernel.vfs), statusFlags(flags), exe), flags);
+}
+
 function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, fifos: Fifos): SyscallResult {
   const k = t.kernel;
   {
@@ -128,6 +147,8 @@ function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: n
       // opening a socket's /proc/self/fd entry is ENXIO, as opening the socket inode is (sock_no_open)
       const f = procFdFile(t, p);
       if (typeof f !== 'number' && f && f.ops.kind === 'socket') return -ENXIO;
+      const exe = procExeInode(t, p);
+      if (exe !== null) return openExe(t, exe, flags);
     }
   }
   // Since Linux 6.4 the combination is rejected outright (build_open_flags).

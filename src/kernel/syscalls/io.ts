@@ -1,16 +1,19 @@
 // Generic fd I/O: read, write, readv, writev, pread64, pwrite64, lseek,
 // close, dup, dup3, fcntl, ioctl. Each checks the fd and the user buffer,
 // then hands the transfer to the file's ops.
-import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_SETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_SETFD, F_SETFL, F_SETOWN, F_SETSIG, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, O_ASYNC, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
 import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
 import { fdget } from '../fdget.ts';
-import { F_GETOWN_EX, F_SETOWN_EX, getOwner, getOwnerEx, setOwner, setOwnerEx } from '../fown.ts';
+import { F_GETOWN_EX, F_SETOWN_EX, getOwner, getOwnerEx, setOwner, setOwnerEx, setSigioSignal } from '../fown.ts';
 import type { OpenFile } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import type { SyscallResult } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { getI32 } from '../uaccess.ts';
 import { UIO_MAXIOV, UserIO } from '../userio.ts';
+
+/** close_range flags (linux/close_range.h) */
+const CLOSE_RANGE_UNSHARE = 1 << 1, CLOSE_RANGE_CLOEXEC = 1 << 2;
 
 export function fileFor(t: Task, fd: number): OpenFile | undefined {
   return t.fds.get(fd);
@@ -86,6 +89,23 @@ export function registerIo(k: Kernel): void {
     f.put();
     return 0;
   });
+  // close_range: every open fd in [first, last] closed, or with CLOSE_RANGE_CLOEXEC marked close-on-exec;
+  // CLOSE_RANGE_UNSHARE gives the caller its own fd table first (as unshare(CLONE_FILES) would)
+  d(436, 'close_range', ['uint', 'uint', 'hex'], (t, [first, last, flags]) => {
+    if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) return -EINVAL;
+    if (first > last) return -EINVAL;
+    if (flags & CLOSE_RANGE_UNSHARE && t.fds.users > 1) {
+      t.fds.users--;
+      t.fds = t.fds.clone();
+    }
+    const top = Math.min(last, t.fds.highestFd);
+    for (let fd = first; fd <= top; fd++) {
+      if (flags & CLOSE_RANGE_CLOEXEC) {
+        if (t.fds.get(fd)) t.fds.setCloexec(fd, true);
+      } else t.fds.remove(fd)?.put();
+    }
+    return 0;
+  });
   d(23, 'dup', ['fd'], (t, [fd]) => {
     const f = t.fds.get(fd);
     if (!f) return -EBADF;
@@ -103,7 +123,7 @@ export function registerIo(k: Kernel): void {
     old?.put();
     return newfd;
   });
-  d(25, 'fcntl', ['fd', 'int', 'u64'], (t, [fd, cmd, arg]) => {
+  d(25, 'fcntl', ['fd', 'int', 'long'], (t, [fd, cmd, arg]) => {
     const f = t.fds.get(fd);
     if (!f) return -EBADF;
     switch (cmd) {
@@ -122,8 +142,17 @@ export function registerIo(k: Kernel): void {
       case F_GETFL:
         return f.flags;
       case F_SETFL:
+        // setfl: a change of O_ASYNC tells the file (->fasync), which remembers the fd for si_fd
+        if ((arg ^ f.flags) & O_ASYNC) {
+          f.asyncFd = fd;
+          f.ops.fasync?.(f, (arg & O_ASYNC) !== 0);
+        }
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
+      case F_SETSIG:
+        return setSigioSignal(f, arg);
+      case F_GETSIG:
+        return f.sigioSignal;
       case F_GETOWN:
         return getOwner(t, f);
       case F_SETOWN:

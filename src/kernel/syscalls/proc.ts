@@ -1,6 +1,7 @@
 // Processes, identity, time and signals: exit, wait4, waitid, clone (as fork),
 // get*id, nanosleep and clocks on virtual time, kill, rt_sigaction,
 // rt_sigprocmask, sched_yield.
+import { processesInGroup } from './pgrp.ts';
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, NSIG, O_NONBLOCK, SIGCHLD, SIGKILL, SIGSTOP, WNOHANG, WUNTRACED, __WALL, __WCLONE } from '../abi.ts';
 import { E2BIG, EAGAIN, EBADF, ECHILD, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ENOSYS } from '../errno.ts';
@@ -17,7 +18,7 @@ import { sleepOn, sleepOnUntil } from '../wait.ts';
 import { CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEW_ANY, initIgnores, taskByVpid, vpid } from '../namespaces.ts';
 import { copyNamespaces } from './unshare.ts';
 
-const CLOCK_REALTIME_COARSE = 5, CLOCK_TAI = 11;
+const CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_TAI = 11;
 /** CLOCK_TAI - CLOCK_REALTIME: the kernel's tai offset, 0 until adjtimex sets it. */
 const TAI_OFFSET_SECONDS = 0;
 
@@ -79,10 +80,12 @@ function* nanosleep(t: Task, ticks: number, rem: number): SyscallGen {
 function* wait4(t: Task, upid: number, status: number, options: number): SyscallGen {
   const k = t.kernel;
   const proc = t.group.leader; // any thread waits for the process's children
-  // a pid names a child in the caller's pid namespace (-1 when it names none there)
+  // a pid names a child in the caller's pid namespace (-1 when it names none there); 0 the caller's
+  // process group, and -pgid that group (a group not visible there: none)
   const pid = upid > 0 ? t.pidNs.global(upid) || -1 : upid;
+  const pgid = upid === 0 ? proc.group.pgid : upid < -1 ? t.pidNs.global(-upid) || -1 : null;
   for (;;) {
-    const candidates = proc.children.filter((c) => pid <= 0 || c.pid === pid);
+    const candidates = proc.children.filter((c) => (pid <= 0 || c.pid === pid) && (pgid === null || c.group.pgid === pgid));
     if (pid === -1 && upid > 0) return -ECHILD;
     if (candidates.length === 0) return -ECHILD;
     const z = candidates.find((c) => c.zombie);
@@ -103,11 +106,10 @@ const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 
 /**
  * waitid (kernel_waitid): which children a call may report, the pid of its
- * target (0 for any), or -errno for a bad idtype, id or pidfd. Every process
- * here is in process group 1 (there is no setpgid), so P_PGID 0 or 1 names
- * every child and any other group none.
+ * target (0 for any) and its process group (P_PGID: 0 is the caller's), or
+ * -errno for a bad idtype, id or pidfd.
  */
-function waitidTarget(t: Task, idtype: number, id: number): { pid: number; nonblock: boolean } | number {
+function waitidTarget(t: Task, idtype: number, id: number): { pid: number; pgid?: number; nonblock: boolean } | number {
   switch (idtype) {
     case P_ALL:
       return { pid: 0, nonblock: false };
@@ -116,7 +118,7 @@ function waitidTarget(t: Task, idtype: number, id: number): { pid: number; nonbl
       return id <= 0 ? -EINVAL : { pid: t.pidNs.global(id) || -1, nonblock: false };
     case P_PGID:
       if (id < 0) return -EINVAL;
-      return id === 0 || id === 1 ? { pid: 0, nonblock: false } : { pid: -1, nonblock: false };
+      return { pid: 0, pgid: id === 0 ? t.group.pgid : t.pidNs.global(id) || -1, nonblock: false };
     case P_PIDFD: {
       if (id < 0) return -EINVAL;
       const f = t.fds.get(id);
@@ -143,7 +145,7 @@ function* waitid(t: Task, idtype: number, id: number, infop: number, options: nu
   const proc = t.group.leader;
   const nohang = (options & WNOHANG) !== 0 || target.nonblock;
   for (;;) {
-    const candidates = proc.children.filter((c) => target.pid === 0 || c.pid === target.pid);
+    const candidates = proc.children.filter((c) => (target.pid === 0 || c.pid === target.pid) && (target.pgid === undefined || c.group.pgid === target.pgid));
     if (candidates.length === 0) return -ECHILD;
     const z = options & WEXITED ? candidates.find((c) => c.zombie) : undefined;
     if (z) {
@@ -329,6 +331,13 @@ export function registerProc(k: Kernel): void {
     else return -EINVAL;
     return writeTimespec(t, tp, ticks) ? 0 : -EFAULT;
   });
+  // clock_getres: the high-resolution clocks tick in nanoseconds, the coarse ones once a jiffy (TICK_NSEC at HZ 250)
+  d(114, 'clock_getres', ['int', 'ptr'], (t, [clk, tp]) => {
+    const COARSE = clk === CLOCK_REALTIME_COARSE || clk === CLOCK_MONOTONIC_COARSE;
+    if (!((clk >= 0 && clk <= 9) || clk === CLOCK_TAI)) return -EINVAL;
+    if (tp === 0) return 0;
+    return writeTimespec(t, tp, COARSE ? TICKS_PER_SECOND / 250 : 1) ? 0 : -EFAULT;
+  });
   d(129, 'kill', ['int', 'sig'], (t, [pid, sig]) => {
     if (sig < 0 || sig > NSIG) return -EINVAL;
     // A signal for a process: any of its threads (kill of a thread's tid reaches its process, as on Linux).
@@ -338,15 +347,25 @@ export function registerProc(k: Kernel): void {
     if (pid > 0) targets = [taskByVpid(t, pid)].filter(live).map((x) => x.group.leader);
     // kill(-1): every process of the caller's pid namespace but its init and the caller (kill_something_info)
     else if (pid === -1) targets = processes().filter((x) => t.pidNs.contains(x.pidNs) && vpid(t, x.tgid) !== 1 && x.tgid !== t.tgid);
-    // kill(0) and kill(-pgid): a process group. Every process here is in one group, led by pid 1
-    // (there is no setpgid); any other group does not exist: ESRCH, as __kill_pgrp_info gives.
-    else targets = pid === 0 || -pid === 1 ? processes() : [];
+    // kill(0) and kill(-pgid): a process group (__kill_pgrp_info: success if any member could be
+    // signalled, else the last member's error; ESRCH for a group with no members)
+    else {
+      const g = pid === 0 ? t.group.pgid : t.pidNs.global(-pid);
+      targets = g === 0 ? [] : processesInGroup(k, g);
+    }
     if (targets.length === 0) return -ESRCH;
+    let sent = false;
+    let err = 0;
     for (const target of targets) {
-      if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
+      if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) {
+        err = -EPERM;
+        if (pid > 0) return err;
+        continue;
+      }
+      sent = true;
       if (!initIgnores(t, target, sig)) k.sendProcessSignal(target, sig);
     }
-    return 0;
+    return sent ? 0 : err;
   });
   // tkill: tgkill without the thread group check (musl's raise uses it)
   d(130, 'tkill', ['int', 'sig'], (t, [tid, sig]) => {

@@ -126,7 +126,13 @@ int main(int argc, char **argv) {
   epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev);
   send(s, "bye", 3, MSG_DONTWAIT);
   int st;
+  siginfo_t si;
+  memset(&si, 0, sizeof si); /* waitid writes only the first six fields; strace prints si_utime and si_stime too */
+  waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
   waitpid(pid, &st, 0);
+  waitid(P_ALL, 0, &si, WEXITED | WNOHANG); /* ECHILD */
+  waitid(P_PID, pid, NULL, WEXITED | WSTOPPED); /* ECHILD */
+  wait4(-1, &st, WNOHANG | WUNTRACED, NULL); /* ECHILD, st untouched */
 
   /* write to a closed peer: EPIPE, then SIGPIPE to a handler */
   signal(SIGPIPE, on_sigpipe);

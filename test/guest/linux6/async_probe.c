@@ -1,0 +1,125 @@
+/* Signal-driven I/O (O_ASYNC, F_SETOWN, F_SETSIG): SIGIO to a socket's or
+ * a pipe's owner when data or a connection arrives, when the peer shuts
+ * down or closes, and to a pipe's writers when it is read; nothing without
+ * an owner or once O_ASYNC is cleared; F_GETFL shows the flag, F_SETSIG
+ * picks another signal. One line per check, compared with native Linux by
+ * the fidelity test. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include "errname.h"
+#include "probe-line.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t sigio, usr1;
+static void on_sigio(int s) { (void)s; sigio++; }
+static void on_usr1(int s) { (void)s; usr1++; }
+
+static void async_on(int fd) {
+  fcntl(fd, F_SETOWN, getpid());
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC);
+}
+
+int main(void) {
+  char buf[64];
+  signal(SIGIO, on_sigio);
+  signal(SIGUSR1, on_usr1);
+
+  int sv[2];
+  socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+  send(sv[0], "a", 1, 0);
+  fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL) | O_ASYNC);
+  send(sv[0], "b", 1, 0);
+  add("no owner: %d flag %d", sigio, (fcntl(sv[1], F_GETFL) & O_ASYNC) != 0); end_line();
+
+  sigio = 0;
+  fcntl(sv[1], F_SETOWN, getpid());
+  send(sv[0], "c", 1, 0);
+  int on_data = sigio;
+  recv(sv[1], buf, sizeof buf, 0);
+  int after_read = sigio;
+  send(sv[1], "d", 1, 0); /* the other end has no O_ASYNC */
+  add("stream data: %d after own read %d after own send %d", on_data, after_read, sigio); end_line();
+  recv(sv[0], buf, sizeof buf, 0);
+
+  sigio = 0;
+  shutdown(sv[0], SHUT_WR);
+  int on_shut = sigio;
+  close(sv[0]);
+  add("stream shutdown: %d close %d", on_shut, sigio); end_line();
+
+  sigio = 0;
+  fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL) & ~O_ASYNC);
+  int q[2];
+  socketpair(AF_UNIX, SOCK_STREAM, 0, q);
+  async_on(q[1]);
+  fcntl(q[1], F_SETFL, fcntl(q[1], F_GETFL) & ~O_ASYNC);
+  send(q[0], "e", 1, 0);
+  add("cleared: %d flag %d", sigio, (fcntl(q[1], F_GETFL) & O_ASYNC) != 0); end_line();
+
+  int d[2];
+  socketpair(AF_UNIX, SOCK_DGRAM, 0, d);
+  sigio = 0;
+  async_on(d[1]);
+  send(d[0], "f", 1, 0);
+  send(d[0], "g", 1, 0);
+  add("dgram: %d", sigio); end_line();
+
+  int ls = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un a = { .sun_family = AF_UNIX };
+  snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "async-probe-%d", getpid());
+  socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1);
+  bind(ls, (struct sockaddr *)&a, alen);
+  listen(ls, 4);
+  sigio = 0;
+  async_on(ls);
+  int c = socket(AF_UNIX, SOCK_STREAM, 0);
+  connect(c, (struct sockaddr *)&a, alen);
+  add("listener connect: %d", sigio); end_line();
+
+  int p[2];
+  pipe(p);
+  sigio = 0;
+  async_on(p[0]);
+  write(p[1], "h", 1);
+  int pipe_write = sigio;
+  read(p[0], buf, sizeof buf);
+  add("pipe reader: on write %d after read %d", pipe_write, sigio); end_line();
+
+  int w[2];
+  pipe(w);
+  sigio = 0;
+  async_on(w[1]);
+  write(w[1], "i", 1);
+  int own_write = sigio;
+  read(w[0], buf, sizeof buf);
+  int on_read = sigio;
+  fcntl(w[0], F_SETFL, O_NONBLOCK);
+  read(w[0], buf, sizeof buf); /* EAGAIN: pipe_read still tells the writers */
+  int on_eagain = sigio;
+  close(w[0]);
+  add("pipe writer: own write %d on read %d on empty read %d on last reader's close %d", own_write, on_read, on_eagain, sigio); end_line();
+
+  int r[2];
+  socketpair(AF_UNIX, SOCK_STREAM, 0, r);
+  async_on(r[1]);
+  const char *set = res(fcntl(r[1], F_SETSIG, SIGUSR1));
+  int got = fcntl(r[1], F_GETSIG);
+  const char *bad = res(fcntl(r[1], F_SETSIG, 65));
+  add("setsig: %s getsig %d bad %s", set, got, bad); end_line();
+  sigio = usr1 = 0;
+  send(r[0], "j", 1, 0);
+  add("setsig data: usr1 %d sigio %d", usr1, sigio); end_line();
+  fcntl(r[1], F_SETSIG, 0);
+  send(r[0], "k", 1, 0);
+  add("setsig back: usr1 %d sigio %d", usr1, sigio); end_line();
+
+  printf("done\n");
+  return 0;
+}
