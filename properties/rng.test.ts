@@ -26,7 +26,7 @@ describe('rng', () => {
         }
         expect(seen.size).toBe(n);
       }),
-      { numRuns: 30 },
+      { numRuns: 15 },
     );
   });
 
