@@ -90,7 +90,8 @@ export async function main(
       case 'merge':
         return (await import('./cli/scenario-commands.ts')).cmdMerge(f, out);
       case 'bugs':
-        for (const [name, what] of Object.entries(plantedBugs())) out(`${name.padEnd(28)} ${what}`);
+        // one write: a console.log per line costs more than the rest of the command
+        out(Object.entries(plantedBugs()).map(([name, what]) => `${name.padEnd(28)} ${what}`).join('\n'));
         return 0;
       case undefined:
       case 'help':

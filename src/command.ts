@@ -9,7 +9,6 @@
 // exit status 2; a sweep instead starts again with that seed reported as
 // stuck. This module stays small: the watching thread never loads the
 // simulator for a watched command.
-import { Worker } from 'node:worker_threads';
 import type { StuckSeed } from './explore/sweep.ts';
 import { stuckMessage, watchBuffer, watchdogSeconds, watchWorker, type Stuck } from './explore/watchdog.ts';
 import { workerBootCode } from './load.ts';
@@ -61,8 +60,10 @@ export async function runCommand(argv: string[], secs = watchdogSeconds()): Prom
 }
 
 /** Runs the command once on a worker thread: its exit status, or what the watchdog found stuck. */
-function attempt(argv: string[], secs: number, stuck: readonly StuckSeed[]): Promise<{ code?: number; stuck?: Stuck }> {
+async function attempt(argv: string[], secs: number, stuck: readonly StuckSeed[]): Promise<{ code?: number; stuck?: Stuck }> {
   const watch = watchBuffer();
+  // imported here: a command that runs on this thread (bugs, exec, --help) never loads worker_threads
+  const { Worker } = await import('node:worker_threads');
   const worker = new Worker(workerBootCode(CLI_WORKER), { eval: true, workerData: { argv, watch, tty: !!process.stderr.isTTY, stuck } });
   return new Promise((resolve) => {
     let settled = false;

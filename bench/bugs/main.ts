@@ -7,7 +7,8 @@
 //   dfs P=0..2, dpor          schedules to first failure from seed 1
 //                             ("exh N": exhausted after N without failing)
 // BENCH_BUGS=a,b limits the bugs, BENCH_SCENARIOS=a,b the exhaustive table; BENCH_SEEDS, BENCH_CAP, BENCH_SCHEDULES and
-// BENCH_EXHAUST_CAP change the effort; BENCH_PART=bugs|exhaust runs one table.
+// BENCH_EXHAUST_CAP change the effort; BENCH_PART=bugs|exhaust runs one table, BENCH_PART=search only the dfs and dpor
+// columns of the bug table (what a footprint change can move).
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +19,7 @@ import { CovExplorer } from '../../src/sched/strategies/cov.ts';
 import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../../src/sched/strategies/dpor.ts';
 import { explore } from '../../src/script/explore.ts';
+import { TraceCounting } from './traces.ts';
 import { calibratePctK, runScenario, type RunOptions, type RunResult } from '../../src/script/runner.ts';
 import type { Scenario } from '../../src/script/scenario.ts';
 
@@ -148,12 +150,29 @@ async function bugTable(lines: string[]): Promise<void> {
   lines.push('', '"*": a determinism bug; exhaustive search runs each schedule once and never repeats one, so it cannot see it.', '');
 }
 
+/** Only the exhaustive columns of the bug table (BENCH_PART=search): after a footprint change, the seeded columns cannot move. */
+async function searchTable(lines: string[]): Promise<void> {
+  const only = process.env.BENCH_BUGS?.split(',');
+  lines.push('## Planted bugs: schedules to the first failure under dfs and dpor', '');
+  lines.push('| bug | scenario | dfs P=0 | dfs P=1 | dfs P=2 | dpor P=2 | dpor |', '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [bug, c] of Object.entries(CASES) as [PlantedBug, Case][]) {
+    if (only && !only.includes(bug)) continue;
+    const sc = await load(c.scenario);
+    const ex = [0, 1, 2].map((p) => exhaustive(sc, c, [bug], () => new DfsExplorer(p, [], c.faults ? 1 : 0)));
+    ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(2, [], c.faults ? 1 : 0)));
+    ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(Infinity, [], c.faults ? 1 : 0)));
+    lines.push(`| ${bug} | ${c.scenario} | ${ex.join(' | ')} |`);
+    console.error(`${bug} done`);
+  }
+  lines.push('');
+}
+
 /** Bounded exhaustive search on the correct kernel: every acceptance and race scenario. */
 async function exhaustTable(lines: string[]): Promise<void> {
   lines.push('## Bounded exhaustive search on the correct kernel', '');
-  lines.push(`dfs: distinct schedules with at most P preemptions, exhausted (">N": the cap of ${EXHAUST_CAP} runs was reached first); "runs" counts every run, a bounded search re-running the schedules of its earlier passes (P = 0, 1, 2). dpor: runs until exhausted (re-runs and sleep-set-blocked runs included). n is the number of tasks. The ratios compare runs with runs: dfs over dpor at P=2, and unbounded (every schedule).`, '');
-  lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | dpor P=2 runs | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(`dfs: distinct schedules with at most P preemptions, exhausted (">N": the cap of ${EXHAUST_CAP} runs was reached first); "runs" counts every run, a bounded search re-running the schedules of its earlier passes (P = 0, 1, 2). dpor: runs until exhausted (re-runs and sleep-set-blocked runs included). "traces P=2": the Mazurkiewicz traces among dfs's schedules with at most 2 preemptions, under the footprints dpor uses (two schedules are one trace when they order every dependent pair of steps alike; bench/bugs/traces.ts); "dpor floor": the traces of each pass summed, the fewest runs a sound dpor with these footprints can make when it iterates the bound as dfs does. n is the number of tasks. The ratios compare runs with runs: dfs over dpor at P=2, and unbounded (every schedule).`, '');
+  lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | traces P=2 / dpor floor | dpor P=2 runs | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const names = readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
   // the CVE gallery's fixed kernels (scenarios/cve/)
   names.push(...readdirSync(join(scenarioDir, 'cve')).filter((f) => /^cve-.*\.ts$/.test(f)).map((f) => `cve/${f.replace(/\.ts$/, '')}`).sort());
@@ -169,7 +188,10 @@ async function exhaustTable(lines: string[]): Promise<void> {
       return [tag, r.schedules, r.exhausted];
     };
     const dfs = new DfsExplorer(2);
-    const r = explore(sc, dfs, { seed: 1, maxSchedules: cap });
+    // the same search, its runs observed with footprints: the traces among them (bench/bugs/traces.ts)
+    const counted = new TraceCounting(dfs);
+    const r = explore(sc, counted, { seed: 1, maxSchedules: cap });
+    const traces = r.exhausted ? `${counted.upTo(2)} / ${counted.floor}` : '-';
     // a pass that did not finish is marked ">"
     const d = [0, 1, 2].map((b) => (r.failure ? `FAIL@${r.schedules}` : dfs.upTo[b] === undefined ? '-' : b < dfs.upTo.length - 1 || r.exhausted ? String(dfs.upTo[b]) : `>${dfs.upTo[b]}`));
     const p2 = cell(new DporExplorer(2));
@@ -178,15 +200,18 @@ async function exhaustTable(lines: string[]): Promise<void> {
     // unbounded: only worth running dfs when dpor finished (else both are past the cap)
     const full = un[2] ? cell(new DfsExplorer()) : (['-', 0, false] as [string, number, boolean]);
     const ratioFull = !un[2] ? '-' : full[2] ? (full[1] / un[1]).toFixed(1) + 'x' : `>${(cap / un[1]).toFixed(1)}x`;
-    lines.push(`| ${name} | ${n} | ${d.join(' | ')} | ${r.exhausted ? r.schedules : `>${cap}`} | ${p2[0]} | ${ratio} | ${full[0]} | ${un[0]} | ${ratioFull} |`);
+    lines.push(`| ${name} | ${n} | ${d.join(' | ')} | ${r.exhausted ? r.schedules : `>${cap}`} | ${traces} | ${p2[0]} | ${ratio} | ${full[0]} | ${un[0]} | ${ratioFull} |`);
     console.error(`${name} done`);
   }
   lines.push('');
 }
 
 const lines: string[] = ['# Bug-finding power (`npm run bench:bugs`)', ''];
-if (process.env.BENCH_PART !== 'exhaust') await bugTable(lines);
-if (process.env.BENCH_PART !== 'bugs') await exhaustTable(lines);
+if (process.env.BENCH_PART === 'search') await searchTable(lines);
+else {
+  if (process.env.BENCH_PART !== 'exhaust') await bugTable(lines);
+  if (process.env.BENCH_PART !== 'bugs') await exhaustTable(lines);
+}
 const text = lines.join('\n');
 if (!process.env.BENCH_BUGS && !process.env.BENCH_SCENARIOS && !process.env.BENCH_PART) writeFileSync(join(here, '../results/bugs.md'), text + '\n');
 console.log(text);

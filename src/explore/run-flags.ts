@@ -6,11 +6,10 @@
 import { parseBytes } from '../hw/budget.ts';
 import { PAGE_SIZE } from '../hw/memory.ts';
 import { isPlantedBug } from '../kernel/bugs.ts';
-import { GC_KINDS, type GcKind } from '../kernel/kernel.ts';
+import { GC_KINDS, MAX_HARTS, type GcKind } from '../kernel/config-values.ts';
 import { parseSeed, type Seed } from '../sched/rng.ts';
 import { STRATEGIES, type StrategyName } from '../sched/strategy-names.ts';
 import type { RunOptions } from '../script/runner.ts';
-import { MAX_HARTS } from '../script/scenario.ts';
 
 export type FlagKind = 'seed' | 'strategy' | 'gc' | 'int' | 'bool' | 'list' | 'picks' | 'decisions' | 'bytes' | 'duration';
 

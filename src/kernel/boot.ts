@@ -8,6 +8,10 @@ import { registerAffinity } from './syscalls/affinity.ts';
 import { registerFdget } from './fdget.ts';
 import { registerEventfd } from './eventfd.ts';
 import { registerPidfd } from './pidfd.ts';
+import { registerFlock } from './flock.ts';
+import { registerMemfd } from './memfd.ts';
+import { registerSignalfd } from './signalfd.ts';
+import { registerTimerfd } from './timerfd.ts';
 import { registerSigtime } from './syscalls/sigtime.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import { registerPipe } from './pipe.ts';
@@ -25,6 +29,7 @@ import { registerPgrp } from './syscalls/pgrp.ts';
 import { registerPrctl } from './syscalls/prctl.ts';
 import { registerStatfs } from './syscalls/statfs.ts';
 import { registerSync } from './syscalls/sync.ts';
+import { registerUsage } from './syscalls/usage.ts';
 import { registerStatx } from './syscalls/statx.ts';
 import { WakeDutyChecker } from './wake-duty.ts';
 
@@ -43,6 +48,7 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerStatfs(k);
   registerSendfile(k);
   registerSync(k);
+  registerUsage(k);
   registerPrctl(k);
   registerPgrp(k);
   registerStatx(k);
@@ -55,6 +61,10 @@ export function bootKernel(sched: Scheduler, rng: Rng, config: Partial<KernelCon
   registerFdget(k);
   registerPidfd(k);
   registerEventfd(k);
+  registerTimerfd(k);
+  registerSignalfd(k);
+  registerMemfd(k);
+  registerFlock(k);
   registerSigtime(k);
   registerAffinity(k);
   makeDeviceNodes(k);

@@ -2,7 +2,7 @@
 // until its next syscall (or exit, fault, preemption) and takes the
 // previous syscall's result. A scripted generator and a RISC-V hart both
 // implement it; the kernel never looks further inside.
-import type { SigAction } from './signal.ts';
+import type { SigAction, SigInfo } from './signal.ts';
 import type { Task } from './task.ts';
 
 /** The registers of a pending syscall: number and six 64-bit arguments as Int32 halves. */
@@ -77,7 +77,7 @@ export interface UserContext {
    * `syscallResult` is the result of the syscall the task is returning from (undefined if none), so the
    * interrupted state saved for the handler's return includes it (-ERESTARTSYS: restart the syscall).
    */
-  enterSignalHandler?(signo: number, action: SigAction, syscallResult: number | undefined): boolean;
+  enterSignalHandler?(signo: number, action: SigAction, syscallResult: number | undefined, info: SigInfo): boolean;
 }
 
 /**

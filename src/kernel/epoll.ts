@@ -15,10 +15,11 @@ import { WaitQueue, Waker } from '../sched/waitqueue.ts';
 import { O_CLOEXEC, O_RDWR } from './abi.ts';
 import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from './errno.ts';
 import { fdget } from './fdget.ts';
+import { touchFile } from './footprint.ts';
 import type { FileOps, OpenFile, ReleaseWatcher, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { SyscallGen } from './syscall.ts';
-import { readSigmask, withSigmask, fileQueues, filePoll, POLLIN, POLLRDNORM, sleepOnAny } from './syscalls/poll.ts';
+import { readSigmask, readTimespecTicks, withSigmask, fileQueues, filePoll, POLLIN, POLLRDNORM, sleepOnAny } from './syscalls/poll.ts';
 import type { Task } from './task.ts';
 
 export const EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDNORM = 0x40,
@@ -99,6 +100,8 @@ export class Epoll implements FileOps {
 
   /** ep_poll_callback: a queue of the entry's file was woken with poll key `key` (0: any event). */
   callback(item: EpollItem, source: WaitQueue, key = 0): void {
+    // runs inside the step that woke the file: that step changes this instance's lists (dpor)
+    this.k.sched.recorder?.write(this.key);
     if (item.removed) return;
     // Our WaitQueue drops every waker it wakes; an epoll entry stays registered until removed.
     source.add(item.waker);
@@ -114,11 +117,17 @@ export class Epoll implements FileOps {
 
   /** ep_item_poll: the entry's current events, (re-)registering its waker on the file's queues. */
   itemPoll(item: EpollItem): number {
-    for (const q of fileQueues(item.file)) {
+    // the entry's file is polled and its queues written without an fd lookup: recorded here (dpor)
+    const rec = this.k.sched.recorder;
+    touchFile(rec, item.file);
+    // as Linux's ep_item_poll, the file is polled for the task running now (a signalfd's readiness is its)
+    const current = (this.k.sched.current as Task | null) ?? undefined;
+    for (const q of fileQueues(item.file, current)) {
+      rec?.write(`q:${q.name}`);
       q.add(item.waker);
       if (!item.queues.includes(q)) item.queues.push(q);
     }
-    return (filePoll(item.file) & item.events) >>> 0;
+    return (filePoll(item.file, current) & item.events) >>> 0;
   }
 
   /** Puts a ready entry on the ready list and wakes waiters (end of ep_insert / ep_modify). */
@@ -148,9 +157,15 @@ export class Epoll implements FileOps {
 
   /** ep_remove: unregisters the entry's waker and drops it from both lists. */
   remove(item: EpollItem, fileGoing: boolean): void {
+    const rec = this.k.sched.recorder;
+    rec?.write(this.key);
     if (item.removed) return;
     item.removed = true;
-    for (const q of item.queues) q.remove(item.waker);
+    touchFile(rec, item.file);
+    for (const q of item.queues) {
+      rec?.write(`q:${q.name}`);
+      q.remove(item.waker);
+    }
     item.queues.length = 0;
     if (item.linked) {
       const i = this.ready.indexOf(item);
@@ -240,6 +255,20 @@ export class Epoll implements FileOps {
   describe(): string {
     return 'anon_inode:[eventpoll]';
   }
+
+  /**
+   * The instance's footprint key (dpor): its interest and ready lists. A
+   * step that looks the epoll fd up, wakes a watched file (the callback),
+   * or walks a nest of instances touches it; the watched files are touched
+   * where they are polled or unhooked (itemPoll, remove).
+   */
+  get key(): string {
+    return `ep:${this.id}`;
+  }
+
+  footprintKeys(): string[] {
+    return [this.key];
+  }
 }
 
 /** How deep epoll instances may nest inside each other (fs/eventpoll.c EP_MAX_NESTS). */
@@ -265,6 +294,7 @@ export function epLoopCheck(ep: Epoll, to: Epoll): boolean {
 function loopCheckProc(ep: Epoll, depth: number, inserting: Epoll, seen: Map<Epoll, number>): number {
   const known = seen.get(ep);
   if (known !== undefined) return known;
+  ep.k.sched.recorder?.read(ep.key);
   seen.set(ep, 0);
   let result = 0;
   for (const item of ep.items) {
@@ -282,6 +312,9 @@ function loopCheckProc(ep: Epoll, depth: number, inserting: Epoll, seen: Map<Epo
 function upwardsDepth(ep: Epoll, seen: Map<Epoll, number>, depth: number): number {
   const known = seen.get(ep);
   if (known !== undefined) return known;
+  const rec = ep.k.sched.recorder;
+  rec?.read(ep.key);
+  if (ep.file) rec?.read(`f:${ep.file.id}`); // its watchers
   seen.set(ep, 0);
   let result = 0;
   // The graph above was itself checked on every insert, so this walk is at most EP_MAX_NESTS deep.
@@ -329,6 +362,7 @@ export function registerEpoll(k: Kernel): void {
 
   k.table.define(20, 'epoll_create1', ['hex'], (t, [flags]) => {
     if (flags & ~EPOLL_CLOEXEC) return -EINVAL;
+    k.sched.recorder?.write('alloc:epoll'); // the instance's number
     const f = k.files.open(new Epoll(k, nextId++, live), O_RDWR);
     (f.ops as Epoll).file = f;
     const fd = t.fds.install(f, (flags & EPOLL_CLOEXEC) !== 0);
@@ -385,6 +419,19 @@ export function registerEpoll(k: Kernel): void {
     if (!(f.ops instanceof Epoll)) return -EINVAL;
     const deadline = timeout < 0 ? Infinity : k.sched.clock.now + timeout * 1_000_000;
     return withSigmask(t, mask, epollWait(t, f.ops, events, max, deadline));
+  });
+
+  // epoll_pwait2: the timeout as a timespec (NULL: none), read and checked before the sigmask
+  k.table.define(441, 'epoll_pwait2', ['fd', 'ptr', 'int', 'ptr', 'ptr', 'size'], (t, [epfd, events, max, timeout, sigmask, sigsetsize]) => {
+    const ticks = timeout === 0 ? Infinity : readTimespecTicks(t, timeout);
+    if (ticks < 0) return ticks;
+    const mask = readSigmask(t, sigmask, sigsetsize);
+    if (typeof mask === 'number') return mask;
+    if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
+    const f = fdget(t, epfd);
+    if (!f) return -EBADF;
+    if (!(f.ops instanceof Epoll)) return -EINVAL;
+    return withSigmask(t, mask, epollWait(t, f.ops, events, max, k.sched.clock.now + ticks));
   });
 
   k.checks.push(() => {

@@ -38,9 +38,9 @@ export interface FileOps {
   /** New position or -errno; absent means ESPIPE. */
   llseek?(f: OpenFile, offset: number, whence: number): number;
   ioctl?(t: Task, f: OpenFile, request: number, arg: number): SyscallResult;
-  /** Current readiness (POLL* bits) and the queues a poller must wait on. */
-  poll?(f: OpenFile): number;
-  pollQueues?(f: OpenFile): WaitQueue[];
+  /** Current readiness (POLL* bits) and the queues a poller must wait on; `t` is the polling task (current), which a signalfd's readiness depends on. */
+  poll?(f: OpenFile, t?: Task): number;
+  pollQueues?(f: OpenFile, t?: Task): WaitQueue[];
   stat(f: OpenFile): StatInfo;
   /** fchmod of a file with no VFS inode (a socket's own inode mode); absent: accepted and forgotten */
   chmod?(f: OpenFile, mode: number): number;

@@ -9,7 +9,13 @@
 //                    (Socket.footprintKeys), regular files the whole VFS;
 //   wait queues      registering, removing and waking (WaitQueue, Waker);
 //   tasks            every step writes its own task; waking, signalling,
-//                    forking and exiting write the tasks they reach;
+//                    forking and exiting write the tasks they reach; an
+//                    exit writes its parent's list of children (wait4 reads
+//                    it), not the parent, and a signal the process ignores
+//                    (SIGCHLD by default) only reads its dispositions
+//                    ("sigact:<tgid>", written by rt_sigaction, execve and
+//                    SA_RESETHAND); a pid's table entry is "proc:<pid>"
+//                    (fork, exit and reap write it, lookups by pid read it);
 //   names            an abstract name is "ns:@<name>" ("ns" for autobind,
 //                    which scans them all), a pathname socket is in the VFS
 //                    ("vfs", as every path lookup);
@@ -21,18 +27,24 @@
 //   time             every step adds its ticks to "clock", reading the time
 //                    reads it, timers write "timers" (the scheduler and its
 //                    clock and event queue record these).
-// A syscall without a model here (epoll, futexes, getrandom ...) marks
+//   epoll            an instance is "ep:<n>": its lookups, the callback from
+//                    a watched file's wake, nest walks; the files it polls
+//                    are touched where it polls them (src/kernel/epoll.ts);
+// A syscall without a model here (futexes, getrandom ...) marks
 // its step global: dependent with everything. So does SCM_RIGHTS traffic and
 // the collector (src/unix/inflight.ts), which reach any socket.
 import type { FootprintRecorder } from '../sched/footprint.ts';
 import type { OpenFile } from './file.ts';
 import type { SyscallDef } from './syscall.ts';
+import type { Task } from './task.ts';
 
 /** Syscalls whose effects are all reached through the hooks above. */
 const MODELLED = new Set([
   // files and fds
   'dup', 'dup3', 'fcntl', 'ioctl', 'close', 'pipe2', 'lseek', 'read', 'write', 'readv', 'writev', 'pread64',
   'pwrite64', 'fstat', 'ftruncate', 'fchmod', 'ppoll', 'pselect6',
+  // epoll: the instance ("ep:<n>", Epoll.key) and the files it polls and hooks (src/kernel/epoll.ts)
+  'epoll_create1', 'epoll_ctl', 'epoll_pwait',
   // the file system (each writes "vfs")
   'mknodat', 'mkdirat', 'unlinkat', 'faccessat', 'faccessat2', 'chdir', 'fchdir', 'fchmodat', 'openat', 'readlinkat',
   'newfstatat', 'getcwd', 'getdents64', 'execve',
@@ -75,4 +87,28 @@ export function touchFile(rec: FootprintRecorder | null, f: OpenFile): void {
   if (keys) for (const k of keys) rec.write(k);
   else if (f.inode) rec.write('vfs'); // regular files and directories: their data lives in the VFS
   else rec.write(`o:${f.ops.kind}:${f.ops.describe(f)}`);
+}
+
+/** Footprint key of a process's list of children (fork adds, exit marks a zombie, wait4 reaps; dpor). */
+export function childrenKey(leader: Task): string {
+  return `children:${leader.group.leader.pid}`;
+}
+
+/** Footprint key of a process's signal dispositions (rt_sigaction, execve, SA_RESETHAND write it; a sender asking "ignored?" reads it). */
+export function sigactKey(t: Task): string {
+  return `sigact:${t.group.leader.pid}`;
+}
+
+/**
+ * Footprint key of a thread's blocked mask (rt_sigprocmask, a handler's frame
+ * and sigreturn, ppoll's temporary mask, sigtimedwait write it): a sender
+ * asking "ignored?" reads it, since a blocked signal is never ignored.
+ */
+export function sigmaskKey(t: Task): string {
+  return `sigmask:${t.pid}`;
+}
+
+/** Footprint key of a pid's entry in the task table: fork makes it, exit and reap change it, lookups by pid read it (dpor). */
+export function procKey(pid: number): string {
+  return `proc:${pid}`;
 }

@@ -11,6 +11,7 @@ import type { Kernel } from './kernel.ts';
 import type { Task } from './task.ts';
 import { taskByVpid, vpid } from './namespaces.ts';
 import { processesInGroup } from './syscalls/pgrp.ts';
+import { SI_KERNEL, type SigInfo } from './signal.ts';
 import { StructWriter } from './uaccess.ts';
 
 export const F_SETOWN_EX = 15, F_GETOWN_EX = 16;
@@ -83,8 +84,9 @@ function signalledOwners(k: Kernel, f: OpenFile): { target: Task; thread: boolea
 export function sendSigurg(k: Kernel, f: OpenFile | null, signo: number): void {
   if (!f) return;
   for (const to of signalledOwners(k, f)) {
-    if (to.thread) k.sendSignal(to.target, signo);
-    else k.sendProcessSignal(to.target.group.leader, signo);
+    // send_sigurg_to_task: SEND_SIG_PRIV
+    if (to.thread) k.sendSignal(to.target, signo, 'SI_KERNEL');
+    else k.sendProcessSignal(to.target.group.leader, signo, 'SI_KERNEL');
   }
 }
 
@@ -106,9 +108,10 @@ export function sendSigio(k: Kernel, f: OpenFile | null | undefined, reason: num
   const code = !f.sigioSignal ? 'SI_KERNEL'
     : signo === SIGIO ? `${POLL_CODE[reason]}, si_band=${BAND[reason]}, si_fd=${f.asyncFd}`
     : `0x${reason.toString(16)}, si_pid=${BAND[reason]}, si_uid=0, si_int=${f.asyncFd}, si_ptr=0x${f.asyncFd.toString(16)}`;
+  const si: SigInfo = f.sigioSignal ? { code: reason, pid: 0, uid: 0, band: BAND[reason], fd: f.asyncFd } : { code: SI_KERNEL, pid: 0, uid: 0 };
   for (const to of signalledOwners(k, f)) {
-    if (to.thread) k.sendSignal(to.target, signo, code);
-    else k.sendProcessSignal(to.target.group.leader, signo, code);
+    if (to.thread) k.sendSignal(to.target, signo, code, si);
+    else k.sendProcessSignal(to.target.group.leader, signo, code, si);
   }
 }
 

@@ -14,7 +14,7 @@ import { Timer } from '../hw/timer.ts';
 import { SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP } from './abi.ts';
 import { SyscallArgs, type UserContext, type UserStop } from './context.ts';
 import { ERESTARTSYS } from './errno.ts';
-import type { SigAction } from './signal.ts';
+import type { SigAction, SigInfo } from './signal.ts';
 import { enterGuestHandler } from './signalframe.ts';
 import type { Task } from './task.ts';
 import type { Inode } from './vfs.ts';
@@ -245,7 +245,7 @@ export class HartContext implements UserContext {
     this.hart.setX(2, sp);
   }
 
-  enterSignalHandler(signo: number, action: SigAction, syscallResult: number | undefined): boolean {
+  enterSignalHandler(signo: number, action: SigAction, syscallResult: number | undefined, info: SigInfo): boolean {
     if (!this.registersFinal && syscallResult !== undefined) {
       if (syscallResult !== -ERESTARTSYS) {
         this.hart.setX(10, syscallResult);
@@ -253,7 +253,7 @@ export class HartContext implements UserContext {
       }
       this.registersFinal = true;
     }
-    const ok = enterGuestHandler(this, signo, action);
+    const ok = enterGuestHandler(this, signo, action, info);
     this.registersFinal = true;
     return ok;
   }

@@ -3,6 +3,7 @@
 // Subsystems (files, pipes, AF_UNIX) register their syscalls into `table`.
 import { JIT_DEFAULT } from '../hw/jit.ts';
 import type { Pidfds } from './pidfd.ts';
+import { GC_KINDS, type GcKind } from './config-values.ts';
 import { AddressSpace } from '../hw/memory.ts';
 import { DEFAULT_MEMORY_LIMIT, MemoryBudget } from '../hw/budget.ts';
 import type { Rng } from '../sched/rng.ts';
@@ -14,7 +15,7 @@ import { Console, ConsoleFile } from './console.ts';
 import type { Binfmt, UserContext } from './context.ts';
 import { FdTable } from './fdtable.ts';
 import { OpenFiles, type OpenFile } from './file.ts';
-import { bit, defaultIgnores, SA_RESTART, SignalState, signalName } from './signal.ts';
+import { bit, CLD_DUMPED, CLD_EXITED, CLD_KILLED, defaultIgnores, SA_RESTART, SI_KERNEL, SI_TKILL, SI_USER, SignalState, signalName, type SigInfo } from './signal.ts';
 import { Futexes } from './futex.ts';
 import { putU32 } from './uaccess.ts';
 import { EINTR, ENOMEM, ERESTARTSYS } from './errno.ts';
@@ -25,7 +26,7 @@ import { Vfs, type Creds } from './vfs.ts';
 import { O_RDONLY, O_WRONLY } from './abi.ts';
 import { checkInvariants } from './invariants.ts';
 import { EnabledBugs, type PlantedBug } from './bugs.ts';
-import { recordSyscall } from './footprint.ts';
+import { childrenKey, procKey, recordSyscall, sigactKey, sigmaskKey } from './footprint.ts';
 import { Lockdep } from './lockdep.ts';
 import type { FaultInjector } from './faults.ts';
 import { Coverage, objectState, outcomeOf } from './coverage.ts';
@@ -66,9 +67,7 @@ export interface KernelConfig {
   jit: boolean;
 }
 
-/** Which in-flight garbage collector the kernel runs (src/unix/gc/). */
-export type GcKind = 'scc' | 'mark-sweep';
-export const GC_KINDS: readonly GcKind[] = ['scc', 'mark-sweep'];
+export { GC_KINDS, type GcKind } from './config-values.ts';
 
 export const DEFAULT_CONFIG: KernelConfig = {
   kernelPreemption: false, harts: 1, gc: 'scc', checkInvariants: false, bugs: [], memoryLimit: DEFAULT_MEMORY_LIMIT, jit: JIT_DEFAULT,
@@ -240,6 +239,8 @@ export class Kernel {
     }
     child.ctx = ctx;
     child.startAsChild();
+    this.sched.recorder?.write(childrenKey(proc));
+    this.sched.recorder?.write(procKey(child.pid));
     proc.children.push(child);
     this.tasks.set(child.pid, child);
     this.sched.add(child);
@@ -286,7 +287,11 @@ export class Kernel {
     }
     child.ctx = parent.ctx.thread(child, sp, tls);
     child.startAsChild();
-    if (!thread) proc.children.push(child);
+    if (!thread) {
+      this.sched.recorder?.write(childrenKey(proc));
+      proc.children.push(child);
+    }
+    this.sched.recorder?.write(procKey(child.pid));
     this.tasks.set(child.pid, child);
     this.sched.add(child);
     if (thread) this.hashNote('spawn', parent.pid);
@@ -417,7 +422,7 @@ export class Kernel {
       g.exitStatus = status;
       for (const o of g.threads) {
         if (o === t) continue;
-        o.sig.pending |= bit(SIGKILL);
+        o.sig.queue(SIGKILL, { code: SI_KERNEL, pid: 0, uid: 0 }, false);
         if (o.state === 'blocked' && !o.waitingLock) this.sched.wake(o, 'exit of its thread group');
       }
     }
@@ -472,10 +477,16 @@ export class Kernel {
     if (leader.pidNs.reaper === leader) this.zapPidNs(leader.pidNs);
     const rec = this.sched.recorder;
     if (rec) {
-      // the exit order, the children it orphans and the parent that reaps it
+      // the exit order, the children it orphans (their parent changes), and the parent's list of children that wait4
+      // reads; the parent's task itself only if it is signalled or woken (sendProcessSignal, the wake)
       rec.write('exits');
-      for (const c of leader.children) rec.write(`t:${c.pid}`);
-      if (leader.parent) rec.write(`t:${leader.parent.pid}`);
+      rec.write(procKey(leader.pid));
+      rec.write(childrenKey(leader));
+      for (const c of leader.children) {
+        rec.write(`t:${c.pid}`);
+        rec.write(procKey(c.pid)); // a zombie among them is reaped now
+      }
+      if (leader.parent) rec.write(childrenKey(leader.parent));
     }
     this.hashNote('exit', last.pid);
     this.sched.trace.end(this.sched.clock.peek(), last.pid, leader.pid, true, straceExit(status));
@@ -494,8 +505,9 @@ export class Kernel {
     if (p && p.group.threads.length > 0) {
       leader.zombie = true;
       const killed = status & 0x7f;
+      const cld = { code: killed ? (status & 0x80 ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED, pid: leader.pid, uid: leader.creds.uid, status: killed || (status >> 8) & 0xff };
       this.sendProcessSignal(p, SIGCHLD, `CLD_${killed ? 'KILLED' : 'EXITED'}, si_pid=${leader.pid}, si_uid=${leader.creds.uid}, ` +
-        `si_status=${killed ? signalName(killed) : (status >> 8) & 0xff}, si_utime=0, si_stime=0`);
+        `si_status=${killed ? signalName(killed) : (status >> 8) & 0xff}, si_utime=0, si_stime=0`, cld);
       p.childExit.wakeAll();
     } else {
       this.tasks.delete(leader.pid);
@@ -522,6 +534,8 @@ export class Kernel {
   /** Removes a reaped zombie from its parent. */
   reap(parent: Task, child: Task): void {
     parent = parent.group.leader;
+    this.sched.recorder?.write(childrenKey(parent));
+    this.sched.recorder?.write(procKey(child.pid));
     parent.children.splice(parent.children.indexOf(child), 1);
     this.tasks.delete(child.pid);
     for (const h of this.processHooks) h(child.pid);
@@ -533,8 +547,9 @@ export class Kernel {
     // A synchronous fault cannot be ignored or blocked: with no handler it kills.
     const act = t.sig.actions[signo];
     if (typeof act.handler === 'function' || (typeof act.handler === 'number' && act.handler > SIG_IGN)) {
+      this.sched.recorder?.write(sigmaskKey(t));
       t.sig.blocked &= ~bit(signo);
-      t.sig.pending |= bit(signo);
+      t.sig.queue(signo, { code: SI_KERNEL, pid: 0, uid: 0 }, false); // the frame takes the fault's own code and address
       return;
     }
     this.exitTask(t, signo);
@@ -561,14 +576,26 @@ export class Kernel {
 
   // ---- signals ----
 
+  /**
+   * What a signal generated now carries: `si` when the caller knows it, else
+   * the running task as its sender for SI_USER and SI_TKILL (kill, tkill, a
+   * SIGPIPE a write raises) and nobody for SI_KERNEL.
+   */
+  private sigInfo(code: string, si?: SigInfo): SigInfo {
+    if (si) return si;
+    if (code === 'SI_KERNEL') return { code: SI_KERNEL, pid: 0, uid: 0 };
+    const from = this.sched.current as Task | null;
+    return { code: code === 'SI_TKILL' ? SI_TKILL : SI_USER, pid: from?.tgid ?? 0, uid: from?.creds.uid ?? 0 };
+  }
+
   /** Generates a signal for one thread (tgkill, faults, SIGPIPE); wakes it if it sleeps so an interruptible sleep can return. */
-  sendSignal(t: Task, signo: number, code = 'SI_USER'): void {
+  sendSignal(t: Task, signo: number, code = 'SI_USER', si?: SigInfo): void {
     if (t.state === 'exited' || signo === 0) return;
     this.sched.recorder?.write(`t:${t.pid}`);
     const ignored = t.sig.ignored(signo);
     if (this.sched.trace.recording) this.sigTrace.sent(String(t.pid), t.pid, signo, ignored, this.sigTrace.info(signo, code));
     if (ignored) return;
-    t.sig.pending |= bit(signo);
+    t.sig.queue(signo, this.sigInfo(code, si), false);
     this.hashNote('signal', t.pid);
     if (signo === SIGKILL || !(t.sig.blocked & bit(signo))) {
       // a lock waiter is not interruptible (lock.ts)
@@ -582,12 +609,20 @@ export class Kernel {
    * is woken if it can take it, else the first thread that can (Linux
    * complete_signal).
    */
-  sendProcessSignal(t: Task, signo: number, info?: string): void {
+  sendProcessSignal(t: Task, signo: number, info?: string, si?: SigInfo): void {
     const threads = t.group.threads;
-    for (const o of threads) this.sched.recorder?.write(`t:${o.pid}`);
-    if (threads.length === 0 || signo === 0) return;
+    const rec = this.sched.recorder;
+    // A signal the process ignores changes nothing: it reads the dispositions only (dpor); one it takes writes its threads.
+    if (threads.length === 0 || signo === 0) {
+      for (const o of threads) rec?.write(`t:${o.pid}`);
+      return;
+    }
     const first = threads[0];
+    // ignored: the disposition says so and the first thread does not block it (sig_ignored)
+    rec?.read(sigactKey(first));
+    rec?.read(sigmaskKey(first));
     const ignored = first.sig.ignored(signo);
+    if (!ignored) for (const o of threads) rec?.write(`t:${o.pid}`);
     if (this.sched.trace.recording) {
       const name = signalName(signo);
       const text = info ? `${name} {si_signo=${name}, si_code=${info}}` : this.sigTrace.info(signo, 'SI_USER');
@@ -595,7 +630,7 @@ export class Kernel {
     }
     if (ignored) return;
     const b = bit(signo);
-    first.sig.shared.pending |= b;
+    first.sig.queue(signo, this.sigInfo(info === undefined ? 'SI_USER' : 'SI_KERNEL', si), true);
     const wants = (x: Task): boolean => signo === SIGKILL || !(x.sig.blocked & b);
     const target = t.state !== 'exited' && wants(t) ? t : threads.find(wants);
     this.hashNote('signal', (target ?? first).pid);
@@ -617,12 +652,13 @@ export class Kernel {
       if (s === 0) {
         // restore_saved_sigmask: a temporary ppoll/pselect6/epoll_pwait mask ends here (if no frame took it).
         if (t.sig.savedMask !== null) {
+          this.sched.recorder?.write(sigmaskKey(t));
           t.sig.blocked = t.sig.savedMask;
           t.sig.savedMask = null;
         }
         return true;
       }
-      t.sig.take(s);
+      const info = t.sig.take(s);
       if (this.sched.trace.recording) this.sigTrace.delivered(t, s);
       const act = t.sig.actions[s];
       if (act.handler === SIG_IGN && s !== SIGKILL) continue;
@@ -638,7 +674,7 @@ export class Kernel {
         continue;
       }
       // A guest handler address: the user context builds the signal frame.
-      if (!t.ctx.enterSignalHandler?.(s, act, t.pendingResult)) {
+      if (!t.ctx.enterSignalHandler?.(s, act, t.pendingResult, info)) {
         this.exitTask(t, s);
         return false;
       }

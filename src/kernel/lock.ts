@@ -55,6 +55,8 @@ export class KernelLock {
   private readonly waiters: (Task | Deferred)[] = [];
   /** what a waiter yields (made at the first contention); nobody registers on it: release wakes the next owner directly */
   private queue: WaitQueue | null = null;
+  /** lockdep's memo: a lock that was held (alone) when this one was taken, so the edge between them is recorded */
+  lockdepAfter: KernelLock | null = null;
 
   constructor(
     readonly name: string,
@@ -71,13 +73,24 @@ export class KernelLock {
    * syscall path takes several locks per call.
    */
   acquire(t: Task): Iterable<KernelYield, void, void> {
+    return this.acquireNow(t) ? TAKEN : this.acquireSlow(t);
+  }
+
+  /**
+   * Takes the lock at once when taking it is neither an interleaving point
+   * nor a wait (no SMP model, the lock free): true when taken, false (and
+   * nothing done) otherwise. The direct syscall paths, which never make a
+   * generator, take their locks with it and fall back to the generator
+   * path when it says no.
+   */
+  acquireNow(t: Task): boolean {
     const k = t.kernel;
-    if (k.smp || this.owner !== null) return this.acquireSlow(t);
+    if (k.smp || this.owner !== null) return false;
     k.sched.recorder?.write(this.key);
     k.lockdep.acquire(t, this);
     this.owner = t;
     t.locksHeld.push(this);
-    return TAKEN;
+    return true;
   }
 
   /** acquire() with its interleaving point, or when the lock is held. */
@@ -119,10 +132,12 @@ export class KernelLock {
     const k = t.kernel;
     k.sched.recorder?.write(this.key);
     const held = t.locksHeld;
-    const i = held.lastIndexOf(this);
-    held.splice(i, 1);
+    // Locks are mostly dropped in reverse order: pop, which allocates nothing (splice makes an array).
+    if (held[held.length - 1] === this) held.pop();
+    else held.splice(held.lastIndexOf(this), 1);
     k.lockdep.release(t, this);
-    this.handOff(t);
+    if (this.waiters.length === 0) this.owner = null; // handOff with nobody to hand it to
+    else this.handOff(t);
   }
 
   /** The lock goes to the oldest waiter, which is woken, or becomes free; deferred work on the way runs as it comes up. */

@@ -50,6 +50,8 @@ export class Lockdep {
   acquire(t: Task, lock: KernelLock): void {
     const held = t.locksHeld;
     if (held.length === 0) return;
+    // The usual nesting (u->iolock then u->lock, u->lock then the queue lock) once its edge is known: nothing to look up.
+    if (held.length === 1 && lock.lockdepAfter === held[0]) return;
     if (held.includes(lock)) {
       this.report(`${lock.name}|${lock.name}`, [
         `lockdep: recursive locking of ${lock.kind} ${lock.name} (an AA deadlock)`,
@@ -75,6 +77,7 @@ export class Lockdep {
       if (!out) this.after.set(h.name, (out = new Map()));
       out.set(lock.name, { to: lock.name, chain: now });
     }
+    if (held.length === 1) lock.lockdepAfter = held[0]; // the edge held[0] -> lock is in the graph now
   }
 
   /** The acquisition `t` is making now, as evidence for an edge or a report. */

@@ -11,6 +11,7 @@
 // sockets and messages keep it, and translate only when a reader asks.
 import type { Task } from './task.ts';
 import { SIGKILL, SIGSTOP, SIG_DFL } from './abi.ts';
+import { procKey, sigactKey } from './footprint.ts';
 
 export class PidNamespace {
   readonly level: number;
@@ -83,7 +84,9 @@ export function vpid(viewer: Task, global: number): number {
 /** find_task_by_vpid: the task `viewer` names with `nr`, if it exists. */
 export function taskByVpid(viewer: Task, nr: number): Task | undefined {
   const g = viewer.pidNs.global(nr);
-  return g === 0 ? undefined : viewer.kernel.tasks.get(g);
+  if (g === 0) return undefined;
+  viewer.kernel.sched.recorder?.read(procKey(g)); // whether it exists, and as what, changes at fork, exit and reap (dpor)
+  return viewer.kernel.tasks.get(g);
 }
 
 /**
@@ -96,6 +99,7 @@ export function initIgnores(sender: Task, target: Task, sig: number): boolean {
   const p = target.group.leader;
   const ns = p.pidNs;
   if (ns.parent === null || ns.reaper !== p || sig === 0) return false;
+  target.kernel.sched.recorder?.read(sigactKey(target)); // dpor: the dispositions decide
   if (target.sig.actions[sig].handler !== SIG_DFL) return false;
   const outside = ns.nr(sender.tgid) === 0;
   return !(outside && (sig === SIGKILL || sig === SIGSTOP));

@@ -11,6 +11,7 @@ import type { Kernel } from './kernel.ts';
 import { POLLHUP, POLLIN, POLLRDNORM } from './syscalls/poll.ts';
 import type { Task } from './task.ts';
 import { initIgnores, taskByVpid } from './namespaces.ts';
+import { procKey } from './footprint.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 
 /** PIDFD_NONBLOCK; PIDFD_THREAD (O_EXCL, pidfds of single threads) is not modelled and refused as unknown */
@@ -49,6 +50,11 @@ export class PidFd implements FileOps {
 
   describe(): string {
     return 'anon_inode:[pidfd]';
+  }
+
+  /** dpor: what poll reads, the process's entry in the task table (its exit and reap write it). */
+  footprintKeys(): string[] {
+    return [procKey(this.pid)];
   }
 }
 

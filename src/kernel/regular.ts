@@ -3,9 +3,10 @@
 // (getdents64 and lseek only; read is EISDIR), O_PATH handles (only fstat
 // and use as a dirfd), and FIFOs made by mknod (a pipe shared by every open
 // of the inode, as fs/pipe.c:fifo_open does it).
+import { sealRefusesWrite } from './memfd.ts';
 import { O_APPEND, O_NONBLOCK, S_IFDIR, S_IFIFO, S_IFREG, S_IFSOCK, SEEK_CUR, SEEK_END, SEEK_SET } from './abi.ts';
 import type { MemoryBudget } from '../hw/budget.ts';
-import { EBADF, EFBIG, EINVAL, EISDIR, ENOSPC, ENXIO } from './errno.ts';
+import { EBADF, EFBIG, EINVAL, EISDIR, ENOSPC, ENXIO, EPERM } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { Pipe, PipeEnd } from './pipe.ts';
@@ -164,6 +165,8 @@ export class RegularFile implements FileOps {
   private writeAt(io: UserIO, pos: number): number {
     if (io.total === 0) return 0;
     const inode = this.inode;
+    // a sealed memfd (shmem_file_write_iter's checks): no writes under F_SEAL_WRITE, none past the end under F_SEAL_GROW
+    if (inode.seals !== null && sealRefusesWrite(inode, pos, io.remaining)) return -EPERM;
     if (pos >= MAX_FILE_SIZE) return -EFBIG;
     const n = Math.min(io.remaining, MAX_FILE_SIZE - pos);
     if (!ensureCapacity(inode, pos + n, this.memory)) return -ENOSPC;

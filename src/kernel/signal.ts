@@ -2,6 +2,7 @@
 // and Linux's default actions. Delivery happens on the return to user mode
 // (Task.returnToUser); a signal sent to a sleeping task wakes it so that an
 // interruptible sleep can return EINTR.
+import type { WaitQueue } from '../sched/waitqueue.ts';
 import { NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGURG, SIGWINCH, SIG_DFL, SIG_IGN } from './abi.ts';
 
 /** A TypeScript signal handler for scripted processes (runs on the host, like a guest handler would). */
@@ -40,7 +41,36 @@ export function signalName(n: number): string {
 /** What the threads of one process share: the signals sent to the process (kill) rather than to a thread. */
 export interface SharedPending {
   pending: bigint;
+  /** what each pending signal carries */
+  info: Map<number, SigInfo>;
+  /** signalfd readers of this process (sighand->signalfd_wqh), woken whenever a signal is queued to it or one of its threads */
+  signalfdWait?: WaitQueue;
 }
+
+/**
+ * What a generated signal carries to a handler's siginfo, sigtimedwait and
+ * signalfd (kernel_siginfo, the fields this kernel fills in). A standard
+ * signal already pending is not queued again, so the first one's stays.
+ */
+export interface SigInfo {
+  /** SI_USER, SI_KERNEL, SI_TKILL, CLD_* for SIGCHLD, POLL_* for SIGIO */
+  code: number;
+  /** the sender's (or the child's) global pid and uid; 0 from the kernel */
+  pid: number;
+  uid: number;
+  /** SIGCHLD: the exit status or the signal that killed it */
+  status?: number;
+  /** POLL_* signals: the band and the fd (fcntl's F_SETSIG) */
+  band?: number;
+  fd?: number;
+}
+
+export const SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
+/** the wake key of a signalfd reader's queue */
+const POLLIN = 0x1;
+/** SIGCHLD's si_code */
+export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+const KERNEL_INFO: SigInfo = { code: SI_KERNEL, pid: 0, uid: 0 };
 
 /**
  * One task's signal state. `actions` is shared by the tasks of a
@@ -51,9 +81,12 @@ export interface SharedPending {
 export class SignalState {
   readonly actions: SigAction[];
   readonly shared: SharedPending;
-  /** pending signals sent to this thread, bit n-1 for signal n */
+  /** pending signals sent to this thread, bit n-1 for signal n, and what each carries */
   pending = 0n;
+  info = new Map<number, SigInfo>();
   blocked = 0n;
+  /** the mask a sigtimedwait unblocked its signals from (real_blocked): those still count as blocked for sig_ignored */
+  realBlocked = 0n;
   /**
    * The mask to restore after a ppoll/pselect6/epoll_pwait that installed a
    * temporary one (Linux's saved_sigmask with TIF_RESTORE_SIGMASK): restored
@@ -68,7 +101,7 @@ export class SignalState {
       this.actions = [];
       for (let i = 0; i <= NSIG; i++) this.actions.push({ handler: SIG_DFL, flags: 0, mask: 0n, restorer: 0 });
     }
-    this.shared = shared ?? { pending: 0n };
+    this.shared = shared ?? { pending: 0n, info: new Map() };
   }
 
   /** A copy for fork (dispositions and mask are inherited; pending is not). */
@@ -79,9 +112,10 @@ export class SignalState {
     return s;
   }
 
-  /** Would this signal be discarded at generation time (ignored and not blocked)? */
+  /** Would this signal be discarded at generation time (sig_ignored: ignored and not blocked; a blocked one waits, for sigtimedwait or a later handler)? */
   ignored(signo: number): boolean {
     if (signo === SIGKILL) return false;
+    if ((this.blocked | this.realBlocked) & bit(signo)) return false;
     const h = this.actions[signo].handler;
     return h === SIG_IGN || (h === SIG_DFL && defaultIgnores(signo));
   }
@@ -97,20 +131,67 @@ export class SignalState {
     return 0;
   }
 
-  /** Dequeues a signal: from the thread's own set first, else from the process's (Linux dequeue_signal). */
-  take(signo: number): void {
+  /** Makes a signal pending for this thread (or, `shared`, for its process) with what it carries, unless it already is (legacy_queue). */
+  queue(signo: number, info: SigInfo, shared: boolean): void {
     const b = bit(signo);
-    if (this.pending & b) this.pending &= ~b;
-    else this.shared.pending &= ~b;
+    const set = shared ? this.shared : this;
+    if (set.pending & b) return;
+    set.pending |= b;
+    set.info.set(signo, info);
+    this.shared.signalfdWait?.wakeAll(POLLIN); // signalfd_notify
+  }
+
+  /** The lowest pending signal of `mask` (the thread's own first, as dequeue_signal), or 0. */
+  pendingIn(mask: bigint): number {
+    const own = this.pending & mask;
+    const any = own !== 0n ? own : this.shared.pending & mask;
+    if (any === 0n) return 0;
+    for (let n = 1; n <= NSIG; n++) if (any & bit(n)) return n;
+    return 0;
+  }
+
+  /** Dequeues a signal: from the thread's own set first, else from the process's (Linux dequeue_signal); what it carried. */
+  take(signo: number): SigInfo {
+    const b = bit(signo);
+    const set = this.pending & b ? this : this.shared;
+    set.pending &= ~b;
+    const info = set.info.get(signo) ?? KERNEL_INFO;
+    set.info.delete(signo);
+    return info;
   }
 
   /** Drops a signal from both sets (it became ignored). */
   discard(signo: number): void {
     this.pending &= ~bit(signo);
     this.shared.pending &= ~bit(signo);
+    this.info.delete(signo);
+    this.shared.info.delete(signo);
   }
 }
 
 export function bit(signo: number): bigint {
   return 1n << BigInt(signo - 1);
+}
+
+/**
+ * The first 48 bytes of a struct siginfo (riscv64) for `info`, as
+ * copy_siginfo_to_user lays them out: si_signo, si_errno, si_code, then the
+ * union at 16, by kind: _kill/_rt (si_pid, si_uid), _sigchld (si_pid,
+ * si_uid, si_status, si_utime, si_stime), _sigpoll (si_band, si_fd).
+ * `pid` is the sender's pid as the receiver sees it.
+ */
+export function siginfoBytes(signo: number, info: SigInfo, pid: number): Uint8Array {
+  const b = new Uint8Array(48);
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, signo, true);
+  dv.setInt32(8, info.code, true);
+  if (info.band !== undefined) {
+    dv.setBigInt64(16, BigInt(info.band), true);
+    dv.setInt32(24, info.fd ?? 0, true);
+  } else if (info.code !== SI_KERNEL) {
+    dv.setInt32(16, pid, true);
+    dv.setUint32(20, info.uid >>> 0, true);
+    if (info.status !== undefined) dv.setInt32(24, info.status, true);
+  }
+  return b;
 }

@@ -9,7 +9,9 @@
 import { SIGKILL, SIGSTOP, SIG_DFL } from './abi.ts';
 import type { HartContext } from './hartcontext.ts';
 import { SS_DISABLE, SS_ONSTACK, TRAMPOLINE_ADDR } from './hartcontext.ts';
-import { bit, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, type SigAction } from './signal.ts';
+import { bit, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, siginfoBytes, type SigAction, type SigInfo } from './signal.ts';
+import { vpid } from './namespaces.ts';
+import { sigactKey, sigmaskKey } from './footprint.ts';
 
 /** struct siginfo: 128 bytes; si_signo, si_errno, si_code, then the union at 16. */
 const SIGINFO_SIZE = 128;
@@ -44,7 +46,7 @@ export function altStackFlags(ctx: HartContext): number {
  * and resets the disposition for SA_RESETHAND. False if the frame cannot
  * be written (the task is then killed).
  */
-export function enterGuestHandler(ctx: HartContext, signo: number, act: SigAction): boolean {
+export function enterGuestHandler(ctx: HartContext, signo: number, act: SigAction, info: SigInfo): boolean {
   const t = ctx.task, h = ctx.hart;
   const oldSp = h.getX(2);
   let sp = oldSp;
@@ -62,14 +64,14 @@ export function enterGuestHandler(ctx: HartContext, signo: number, act: SigActio
     dv.setUint32(off + 4, Math.floor(v / 4294967296) >>> 0, true);
   };
   // siginfo
-  dv.setInt32(0, signo, true);
   const f = ctx.lastFault;
   if (f && f.signo === signo) {
+    dv.setInt32(0, signo, true);
     dv.setInt32(8, f.code, true); // SEGV_MAPERR or SEGV_ACCERR / ILL_ILLOPC / BUS_ADRALN / TRAP_BRKPT
     u64(16, f.addr);
     ctx.lastFault = null;
   } else {
-    dv.setInt32(8, 0, true); // SI_USER: the sender is not recorded
+    frame.set(siginfoBytes(signo, info, vpid(t, info.pid)), 0);
   }
   // ucontext: uc_flags, uc_link = 0; uc_stack; uc_sigmask
   const uc = SIGINFO_SIZE;
@@ -104,8 +106,12 @@ export function enterGuestHandler(ctx: HartContext, signo: number, act: SigActio
 
   let mask = act.mask;
   if (!(act.flags & SA_NODEFER)) mask |= bit(signo);
+  t.kernel.sched.recorder?.write(sigmaskKey(t));
   t.sig.blocked = (t.sig.blocked | mask) & ~UNBLOCKABLE;
-  if (act.flags & SA_RESETHAND) t.sig.actions[signo] = { ...act, handler: SIG_DFL };
+  if (act.flags & SA_RESETHAND) {
+    t.kernel.sched.recorder?.write(sigactKey(t));
+    t.sig.actions[signo] = { ...act, handler: SIG_DFL };
+  }
   return true;
 }
 
@@ -120,6 +126,7 @@ export function restoreFromFrame(ctx: HartContext): boolean {
   if (!frame) return false;
   const dv = new DataView(frame.buffer);
   const uc = SIGINFO_SIZE, mc = uc + UC_MCONTEXT;
+  t.kernel.sched.recorder?.write(sigmaskKey(t));
   t.sig.blocked = dv.getBigUint64(uc + UC_SIGMASK, true) & ~UNBLOCKABLE;
   h.pc = dv.getUint32(mc + 4, true) * 4294967296 + dv.getUint32(mc, true);
   for (let r = 1; r < 32; r++) h.setXHalves(r, dv.getInt32(mc + 8 * r, true), dv.getInt32(mc + 8 * r + 4, true));

@@ -16,6 +16,14 @@ export const SOCK_TYPES: Names = [
 
 /** socket(2)/socketpair/accept4 flag bits */
 export const SOCK_FLAGS: Names = [[0o4000, 'SOCK_NONBLOCK'], [0o2000000, 'SOCK_CLOEXEC']];
+export const TFD_FLAGS: Names = [[0o2000000, 'TFD_CLOEXEC'], [0o4000, 'TFD_NONBLOCK']];
+export const TFD_SETTIME_FLAGS: Names = [[1, 'TFD_TIMER_ABSTIME'], [2, 'TFD_TIMER_CANCEL_ON_SET']];
+export const CLOCK_IDS: Names = [
+  [0, 'CLOCK_REALTIME'], [1, 'CLOCK_MONOTONIC'], [2, 'CLOCK_PROCESS_CPUTIME_ID'], [3, 'CLOCK_THREAD_CPUTIME_ID'],
+  [4, 'CLOCK_MONOTONIC_RAW'], [5, 'CLOCK_REALTIME_COARSE'], [6, 'CLOCK_MONOTONIC_COARSE'], [7, 'CLOCK_BOOTTIME'],
+  [8, 'CLOCK_REALTIME_ALARM'], [9, 'CLOCK_BOOTTIME_ALARM'], [11, 'CLOCK_TAI'],
+];
+export const SFD_FLAGS: Names = [[0o2000000, 'SFD_CLOEXEC'], [0o4000, 'SFD_NONBLOCK']];
 export const EFD_FLAGS: Names = [[1, 'EFD_SEMAPHORE'], [0o2000000, 'EFD_CLOEXEC'], [0o4000, 'EFD_NONBLOCK']];
 
 export const MSG_FLAGS: Names = [

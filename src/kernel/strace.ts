@@ -11,7 +11,7 @@ import { signalName } from './signal.ts';
 import {
   ADDRESS_FAMILIES, CLONE_FLAGS, EPOLL_CREATE_FLAGS, EPOLL_EVENTS, EPOLL_OPS, ERRNO_TEXT, FCNTL_COMMANDS, FD_FLAGS,
   MSG_FLAGS, OPEN_ACCMODE, OPEN_FLAGS, POLL_EVENTS, RESTART_TEXT, SA_FLAGS, SCM_TYPES, SHUTDOWN_HOW, SIGPROCMASK_HOW,
-  SOCK_FLAGS, EFD_FLAGS, SOCK_TYPES, SOCKET_LEVELS, SOCKET_OPTIONS, WAIT_OPTIONS, WAITID_TYPES, CLD_CODES, flagsOf, nameOf, type Names,
+  SOCK_FLAGS, EFD_FLAGS, SFD_FLAGS, TFD_FLAGS, TFD_SETTIME_FLAGS, CLOCK_IDS, SOCK_TYPES, SOCKET_LEVELS, SOCKET_OPTIONS, WAIT_OPTIONS, WAITID_TYPES, CLD_CODES, flagsOf, nameOf, type Names,
 } from './strace-names.ts';
 import { errnoName } from './errno.ts';
 import type { SyscallDef } from './syscall.ts';
@@ -437,6 +437,22 @@ d('sendfile', {
   },
 });
 d('eventfd2', { enter: (c) => `${c.a[0]}, ${flagsOf(EFD_FLAGS, c.a[1])}`, returnsFd: true });
+/** struct itimerspec as strace prints it */
+function itimerspec(mm: AddressSpace, addr: number): string {
+  if (addr === 0) return 'NULL';
+  const a = timespec(mm, addr), b = timespec(mm, addr + 16);
+  return a.startsWith('{') && b.startsWith('{') ? `{it_interval=${a}, it_value=${b}}` : hex(addr);
+}
+d('timerfd_create', { enter: (c) => `${named(CLOCK_IDS, c.a[0])}, ${flagsOf(TFD_FLAGS, c.a[1])}`, returnsFd: true });
+d('timerfd_settime', {
+  enter: (c) => `${fd(c, c.a[0])}, ${flagsOf(TFD_SETTIME_FLAGS, c.a[1])}, ${itimerspec(c.mm, c.a[2])}, `,
+  exit: (c, ret) => (c.a[3] === 0 ? 'NULL' : ret === 0 ? itimerspec(c.mm, c.a[3]) : hex(c.a[3])),
+});
+d('timerfd_gettime', {
+  enter: (c) => `${fd(c, c.a[0])}, `,
+  exit: (c, ret) => (ret === 0 ? itimerspec(c.mm, c.a[1]) : hex(c.a[1])),
+});
+d('signalfd4', { enter: (c) => `${c.a[0] | 0}, ${sigset(c.mm, c.a[1])}, ${c.a[2]}, ${flagsOf(SFD_FLAGS, c.a[3])}`, returnsFd: true });
 d('close', { enter: (c) => fd(c, c.a[0]) });
 d('dup', { enter: (c) => fd(c, c.a[0]), returnsFd: true });
 d('dup3', { enter: (c) => `${fd(c, c.a[0])}, ${c.a[1]}, ${flagsOf(OPEN_FLAGS, c.a[2])}`, returnsFd: true });

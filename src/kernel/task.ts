@@ -52,6 +52,8 @@ export class Task implements SimThread {
   wakePending = false;
   /** the queues its waker is registered on while it sleeps (sleepOn, sleepOnAny), for the wake-duty checker */
   sleepingOn: readonly WaitQueue[] | null = null;
+  /** counts its sleeps (sleepsOn), so that the wake-duty checker tells a new sleep from the same one */
+  sleepCount = 0;
   readonly waker: Waker;
   readonly label: string;
 
@@ -147,6 +149,12 @@ export class Task implements SimThread {
     this.waker = kernel.sched.wakerFor(this);
     this.childExit = new WaitQueue(`exit of a child of pid ${pid}`);
     this.timerQueue = new WaitQueue(leader === this ? `timer of pid ${pid}` : `timer of thread ${pid}`);
+  }
+
+  /** Notes that it goes to sleep on `queues` (its waker is on each), for the wake-duty checker. */
+  sleepsOn(queues: readonly WaitQueue[]): void {
+    this.sleepingOn = queues;
+    this.sleepCount++;
   }
 
   get tid(): number {

@@ -77,6 +77,8 @@ export class SignalTrace {
   info(signo: number, code: string): string {
     const from = this.k.tasks.get(this.k.sched.trace.running);
     const name = signalName(signo);
+    // a kernel-sent signal (SEND_SIG_PRIV) names no sender
+    if (code === 'SI_KERNEL') return `${name} {si_signo=${name}, si_code=SI_KERNEL}`;
     return `${name} {si_signo=${name}, si_code=${code}, si_pid=${from?.tgid ?? 0}, si_uid=${from?.creds.uid ?? 0}}`;
   }
 

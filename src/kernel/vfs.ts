@@ -13,6 +13,13 @@ export interface Creds {
   egid: number;
   suid: number;
   sgid: number;
+  /** supplementary groups (setgroups), ascending; absent: none */
+  groups?: readonly number[];
+}
+
+/** in_group_p: is `gid` the caller's effective group or one of its supplementary groups? */
+export function inGroup(creds: Creds, gid: number): boolean {
+  return creds.egid === gid || (creds.groups?.includes(gid) ?? false);
 }
 
 export const MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
@@ -38,6 +45,8 @@ export class Inode {
   target: string | null = null;
   /** device nodes: the device number (new_encode_dev), 0 otherwise */
   rdev = 0;
+  /** memfd files: F_SEAL_* bits (memfd.ts); null for every other inode, which F_ADD_SEALS refuses */
+  seals: number | null = null;
   /** timestamps (CLOCK_REALTIME from virtual time, or what utimensat set): access, modification, change, birth */
   atime: Timespec;
   mtime: Timespec;
@@ -108,7 +117,7 @@ export class Vfs {
     }
     let bits: number;
     if (creds.euid === inode.uid) bits = (inode.mode >> 6) & 7;
-    else if (creds.egid === inode.gid) bits = (inode.mode >> 3) & 7;
+    else if (inGroup(creds, inode.gid)) bits = (inode.mode >> 3) & 7;
     else bits = inode.mode & 7;
     return (bits & mask) === mask;
   }
@@ -279,6 +288,13 @@ export class Vfs {
   }
 
   /** Convenience for setting up scenarios: writes a regular file (creating it). */
+  /** An inode in no directory (memfd_create's shmem file): unlinked from the start, freed at its last close. */
+  anonymousFile(mode: number, creds: Creds): Inode {
+    const inode = new Inode(this.nextIno++, S_IFREG | mode, creds.euid, creds.egid, this.root, this.now());
+    inode.nlink = 0;
+    return inode;
+  }
+
   writeFile(path: string, bytes: Uint8Array, mode = 0o644): Inode {
     const root: Creds = { uid: 0, gid: 0, euid: 0, egid: 0, suid: 0, sgid: 0 };
     const l = this.resolve(path, this.root, root);

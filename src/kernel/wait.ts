@@ -18,27 +18,38 @@ import type { Task } from './task.ts';
  * when they are dropped is not lost; it runs on every path, once.
  */
 export function* sleepOn(t: Task, q: WaitQueue, unlock?: () => void): Generator<KernelYield, number, void> {
-  // signal_pending before schedule(): a signal already here has sent no wake, and none will come
-  if (t.kernel.signalPending(t) && !t.kernel.bug('sleep-ignores-pending-signal')) {
-    unlock?.();
-    return -ERESTARTSYS;
-  }
-  // --eintr: a signal whose handler has no SA_RESTART arrives as the task goes to sleep.
-  if (t.kernel.faults?.interruptSleep()) {
-    unlock?.();
-    return -EINTR;
-  }
-  t.wakePending = false;
-  q.add(t.waker);
-  t.sleepingOn = [q];
+  const err = prepareToWait(t, q);
   unlock?.();
+  if (err) return err;
   try {
     yield q;
   } finally {
-    t.sleepingOn = null;
-    if (!t.kernel.bug('sleep-keeps-waker')) q.remove(t.waker); // also when the handler is abandoned (the task died asleep)
+    finishWait(t, q); // also when the handler is abandoned (the task died asleep)
   }
   return t.kernel.signalPending(t) ? -ERESTARTSYS : 0;
+}
+
+/**
+ * prepare_to_wait, for a handler that sleeps without a generator of its
+ * own, as sleepOn does it: 0 once t's waker is on q, or the error to return
+ * instead of sleeping. Then: drop the locks, `try { yield q } finally {
+ * finishWait(t, q) }`, and -ERESTARTSYS if a signal is pending.
+ */
+export function prepareToWait(t: Task, q: WaitQueue): number {
+  // signal_pending before schedule(): a signal already here has sent no wake, and none will come
+  if (t.kernel.signalPending(t) && !t.kernel.bug('sleep-ignores-pending-signal')) return -ERESTARTSYS;
+  // --eintr: a signal whose handler has no SA_RESTART arrives as the task goes to sleep.
+  if (t.kernel.faults?.interruptSleep()) return -EINTR;
+  t.wakePending = false;
+  q.add(t.waker);
+  t.sleepsOn(q.alone);
+  return 0;
+}
+
+/** finish_wait: t is off q again (woken, or abandoned asleep). */
+export function finishWait(t: Task, q: WaitQueue): void {
+  t.sleepingOn = null;
+  if (!t.kernel.bug('sleep-keeps-waker')) q.remove(t.waker);
 }
 
 /** Linux's KTIME_MAX in ticks (1 tick = 1 ns). */

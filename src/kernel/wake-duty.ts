@@ -22,8 +22,8 @@ import type { Kernel } from './kernel.ts';
 import type { Task } from './task.ts';
 
 interface Sleep {
-  /** the task's sleepingOn when first seen: a new array means a new sleep */
-  on: readonly WaitQueue[];
+  /** the task's sleepCount when first seen: another count is a new sleep */
+  count: number;
   /** queues whose condition was false at some check during this sleep */
   armed: Set<WaitQueue>;
 }
@@ -53,8 +53,8 @@ export class WakeDutyChecker {
       }
       this.lastSleep.set(t, on);
       let s = this.sleeps.get(t);
-      if (!s || s.on !== on) {
-        s = { on, armed: new Set() };
+      if (!s || s.count !== t.sleepCount) {
+        s = { count: t.sleepCount, armed: new Set() };
         this.sleeps.set(t, s);
       }
       for (const q of on) {

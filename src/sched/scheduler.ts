@@ -81,6 +81,8 @@ export class Scheduler {
   steps = 0;
   /** the thread that ran the last step (strategies that count preemptions need it) */
   previous: SimThread | null = null;
+  /** what runnableThreads fills */
+  private readonly runnableList: SimThread[] = [];
   /** the first runnable thread countRunnable found (valid right after it, while that count is above 0) */
   private firstRunnable: SimThread | null = null;
   /** called after every step (the kernel's invariant checks in checking mode) */
@@ -101,6 +103,11 @@ export class Scheduler {
   harts = Infinity;
   /** the thread taking the current step (null between steps: timers) */
   private running: SimThread | null = null;
+
+  /** The thread whose step is running now (null between steps: timers, setup). */
+  get current(): SimThread | null {
+    return this.running;
+  }
   /** what each step reads and writes, when the strategy asked for it (dpor) */
   readonly recorder: FootprintRecorder | null;
 
@@ -142,8 +149,8 @@ export class Scheduler {
       this.onWake?.(this.running, t, source);
       t.state = 'runnable';
       t.waitingOn = null;
-      this.trace.hash.int(-2);
-      this.trace.hash.int(t.tid);
+      this.trace.hash.int32(-2);
+      this.trace.hash.int32(t.tid);
       this.trace.wake(this.clock.peek(), t.tid, source);
     } else if (t.state === 'runnable') {
       t.wakePending = true;
@@ -287,10 +294,14 @@ export class Scheduler {
     return n;
   }
 
+  /** The runnable threads, in one list reused from step to step (a strategy reads it during its call only). */
   private runnableThreads(): SimThread[] {
-    const runnable: SimThread[] = [];
+    const runnable = this.runnableList;
     const ts = this.threads;
-    for (let i = 0; i < ts.length; i++) if (ts[i].state === 'runnable') runnable.push(ts[i]);
+    let n = 0;
+    for (let i = 0; i < ts.length; i++) if (ts[i].state === 'runnable') runnable[n++] = ts[i];
+    // overwritten in place (emptying it first would drop its storage every step); setting the length is a runtime call
+    if (runnable.length !== n) runnable.length = n;
     return runnable;
   }
 

@@ -7,7 +7,10 @@ import type { SimThread } from './thread.ts';
 export interface Strategy {
   /** e.g. "random", "pct(d=3,k=2000)", "replay(42 picks)" */
   readonly describe: string;
-  /** `previous` is the thread that ran the last step (null before the first): picking another runnable one preempts it. */
+  /**
+   * `previous` is the thread that ran the last step (null before the first): picking another runnable one preempts it.
+   * The runnable list is the scheduler's, reused at the next step: valid only during the call (copy what you keep).
+   */
   pick(runnable: readonly SimThread[], step: number, previous?: SimThread | null): SimThread;
   /**
    * Called after every step, choice point or not, with the thread that ran

@@ -197,8 +197,9 @@ export class Trace {
 
   pick(tid: number): void {
     this.picks.push(tid);
-    this.hash.int(-1);
-    this.hash.int(tid);
+    // int32 hashes a 32-bit value exactly as int() does, without its division
+    this.hash.int32(-1);
+    this.hash.int32(tid);
   }
 
   /** The call `tid` is in, or -1. */

@@ -41,6 +41,8 @@ export class WaitQueue {
    * single one. Only the wake-duty checker (src/kernel/wake-duty.ts) asks.
    */
   ready: (() => boolean) | null = null;
+  /** this queue as a list of one (what a sleeper on it alone is sleeping on: Task.sleepingOn) */
+  readonly alone: readonly WaitQueue[] = [this];
 
   constructor(
     readonly name: string,

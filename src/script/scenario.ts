@@ -3,7 +3,8 @@
 // files and programs the filesystem starts with, the kernel configuration,
 // and the checks a finished run must pass. `scenarioProblem` says in one
 // line what is wrong with a malformed one.
-import { GC_KINDS, type KernelConfig } from '../kernel/kernel.ts';
+import type { KernelConfig } from '../kernel/kernel.ts';
+import { GC_KINDS, MAX_HARTS } from '../kernel/config-values.ts';
 import { isPlantedBug, plantedBugs } from '../kernel/bugs.ts';
 import type { RunView } from './runview.ts';
 import type { Program } from './context.ts';
@@ -56,8 +57,7 @@ export function defineScenario(s: Scenario): Scenario {
 
 const FIELDS = ['name', 'description', 'processes', 'files', 'programs', 'kernel', 'maxSteps', 'requireCleanExit', 'targets', 'checks'];
 const KERNEL_FIELDS = ['bugs', 'checkInvariants', 'kernelPreemption', 'harts', 'gc', 'memoryLimit', 'consoleLimit'];
-/** The most harts a run may have (--harts): more than its tasks changes nothing. */
-export const MAX_HARTS = 64;
+export { MAX_HARTS } from '../kernel/config-values.ts';
 const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
 
 /** Is `f` a generator function (`function*`, `*method()`)? */

@@ -281,7 +281,7 @@ export class Inflight {
   /** A line on the collector's track (Perfetto, failure stories; never the strace text). */
   note(text: string): void {
     const trace = this.k.sched.trace;
-    if (trace.recording && this.worker) trace.note(this.k.sched.clock.now, this.worker.pid, text);
+    if (trace.recording && this.worker) trace.note(this.k.sched.clock.peek(), this.worker.pid, text);
   }
 
   /** unix_gc: mark a collection in progress and queue the work. */

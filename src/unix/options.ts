@@ -1,7 +1,7 @@
 // getsockopt/setsockopt at SOL_SOCKET (net/core/sock.c sk_getsockopt /
 // sk_setsockopt, with AF_UNIX's SO_PEERCRED and SO_PASSCRED).
 import type { AddressSpace } from '../hw/memory.ts';
-import { EDOM, EFAULT, EINVAL, ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM } from '../kernel/errno.ts';
+import { EDOM, EFAULT, EINVAL, ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM, ERANGE } from '../kernel/errno.ts';
 import type { Task } from '../kernel/task.ts';
 import { vpid } from '../kernel/namespaces.ts';
 import { copyFromUser, copyToUser, getI32, putU32, StructWriter } from '../kernel/uaccess.ts';
@@ -117,10 +117,17 @@ export function getsockopt(t: Task, s: Socket, level: number, opt: number, optva
       break;
     case SO_PEERPIDFD:
       return peerPidfd(t, s, len, optval, optlenp);
-    case SO_PEERGROUPS:
-      // the peer's supplementary groups (sk_get_peer_cred); no process here has any, so none fit in any length
+    case SO_PEERGROUPS: {
+      // the peer's supplementary groups (sk_get_peer_cred): ERANGE, with the length needed, when they do not fit
       if (!s.peercred) return -ENODATA;
-      return putU32(mm, optlenp, 0) ? 0 : -EFAULT;
+      const groups = s.peercred.groups ?? [];
+      const need = 4 * groups.length;
+      if (len < need) return putU32(mm, optlenp, need) ? -ERANGE : -EFAULT;
+      const w = new StructWriter(need);
+      groups.forEach((g, i) => w.u32(4 * i, g));
+      if (need > 0 && !copyToUser(mm, optval, w.bytes)) return -EFAULT;
+      return putU32(mm, optlenp, need) ? 0 : -EFAULT;
+    }
     case SO_RCVLOWAT:
       v = int32(s.rcvlowat);
       break;

@@ -35,10 +35,12 @@ export interface Ucred {
   pid: number;
   uid: number;
   gid: number;
+  /** the supplementary groups of a peer's credentials (sk_peer_cred, SO_PEERGROUPS); absent in SCM_CREDENTIALS */
+  groups?: readonly number[];
 }
 
 export function credOf(t: Task): Ucred {
-  return { pid: t.tgid, uid: t.creds.euid, gid: t.creds.egid };
+  return { pid: t.tgid, uid: t.creds.euid, gid: t.creds.egid, groups: t.creds.groups ?? [] };
 }
 
 /** A deadline `timeo` ticks from now (SO_RCVTIMEO/SO_SNDTIMEO; 0 = none); nonblocking callers never sleep. */

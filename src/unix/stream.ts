@@ -8,11 +8,12 @@
 // a reader on its own receive queue.
 import { POLL_HUP, POLL_IN } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
-import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ETOOMANYREFS } from '../kernel/errno.ts';
+import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import { PREEMPT, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
+import { finishWait, prepareToWait } from '../kernel/wait.ts';
 import {
   MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP,
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
@@ -21,7 +22,7 @@ import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
 import { dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
-import { dgramTruesize, streamSkbSize, streamTruesize } from './truesize.ts';
+import { dgramTruesize, streamSkbLen, streamSkbSize, streamTruesize } from './truesize.ts';
 import { manageOob, oobFastPath, queueOob, recvUrg } from './oob.ts';
 import { sendSigurg } from '../kernel/fown.ts';
 import {
@@ -106,20 +107,50 @@ function pipeErr(t: Task, sent: number, flags: number): number {
   return sent || -EPIPE;
 }
 
-function* streamSend(
+/**
+ * unix_stream_sendmsg. Without the SMP model a send that finds room for
+ * every chunk runs straight through and returns its result (the direct
+ * path: no generator); the first time it would sleep, or meet a lock it
+ * cannot take at once, it hands the rest to streamSendLoop. Both make the
+ * same checks in the same order, so a run is the same either way.
+ */
+function streamSend(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null,
-): SyscallGen {
+): SyscallResult {
   const k = s.net.k;
   // MSG_OOB: the last byte goes out of band (queue_oob), the rest as usual; nothing to send is EOPNOTSUPP.
   const oob = (flags & MSG_OOB) !== 0;
   if (oob && io.remaining === 0) return -EOPNOTSUPP;
-  const reserve = oob ? 1 : 0;
   if (addr && addr.length > 0) return s.state === 'connected' ? -EISCONN : -EOPNOTSUPP;
   const other = s.peer;
   if (!other) return -ENOTCONN;
-  let sent = 0;
-  if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
+  if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, 0, flags);
   const deadline = deadlineOf(t, s.sndtimeo);
+  if (oob || k.smp || k.bug('stream-wake-before-queue')) return streamSendLoop(t, s, other, io, flags, noblock, scm, deadline, 0);
+  let sent = 0;
+  while (io.remaining > 0) {
+    // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
+    if (s.err) return sent || -s.takeError();
+    if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
+    if (!s.sendBuf.hasRoom || other.lock.owner !== null || other.recvLock.owner !== null) {
+      return streamSendLoop(t, s, other, io, flags, noblock, scm, deadline, sent);
+    }
+    const size = streamSkbLen(io.remaining, s.sendBuf.sndbuf);
+    const r = queueChunkNow(t, s, other, io, size, streamTruesize(size), scm);
+    if (r >= 0 && !k.bug('stream-write-no-wake')) other.dataReady(); // sk_data_ready
+    if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
+    sent += size;
+  }
+  return sent;
+}
+
+/** unix_stream_sendmsg's loop over skbs from `sent` bytes on, sleeping for send-buffer room; then the OOB byte. */
+function* streamSendLoop(
+  t: Task, s: Socket, other: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null, deadline: number, sent: number,
+): SyscallGen {
+  const k = s.net.k;
+  const oob = (flags & MSG_OOB) !== 0;
+  const reserve = oob ? 1 : 0;
   while (io.remaining > reserve) {
     // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
     if (s.err) return sent || -s.takeError();
@@ -211,6 +242,34 @@ function* queueChunk(
       dropRights(s, m);
     }
   }
+  return size;
+}
+
+/**
+ * queueChunk on the direct path: the caller checked that both of the
+ * peer's locks can be taken at once (acquireNow), so nothing here waits or
+ * is an interleaving point, and no task can die half way.
+ */
+function queueChunkNow(t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null): number {
+  const rights = attachRights(t, s, scm);
+  if (typeof rights === 'number') return rights;
+  const m = new Message(io.copyIn(size), s, truesize);
+  m.rights = rights;
+  m.creds = scm?.creds ?? null;
+  s.sendBuf.charge(truesize);
+  other.lock.acquireNow(t); // unix_state_lock(other)
+  if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+    other.lock.release(t);
+    s.sendBuf.uncharge(truesize); // out_pipe: kfree_skb
+    dropRights(s, m);
+    return -EPIPE;
+  }
+  addCreds(t, s, other, m);
+  other.recvLock.acquireNow(t); // skb_queue_tail under the receive-queue lock
+  other.recvQueue.enqueue(m);
+  other.recvLock.release(t);
+  if (m.rights) s.net.inflight.queued(m.rights, other);
+  other.lock.release(t);
   return size;
 }
 
@@ -333,10 +392,37 @@ export function sockRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock:
 /**
  * unix_stream_read_generic: no boundaries; MSG_PEEK spans messages;
  * MSG_WAITALL waits for the whole buffer; reads stop at the OOB mark and
- * MSG_OOB reads the OOB byte (oob.ts).
+ * MSG_OOB reads the OOB byte (oob.ts). Without the SMP model a read of
+ * plain queued data runs straight through and returns its result (the
+ * direct path, streamReadNow); a read that must sleep gets a generator.
  */
-function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
+function streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallResult {
   if (s.state !== 'connected') return -EINVAL; // unconnected or listening
+  const k = t.kernel;
+  if (flags & MSG_OOB || k.smp || k.faults || s.iolock.owner !== null || s.lock.owner !== null) {
+    return streamRecvLocking(t, s, io, flags, noblock, out);
+  }
+  // "Lock the socket to prevent queue disordering": one reader at a time, and u->lock
+  // while it looks at the queue. Both are dropped to sleep (unix_stream_data_wait).
+  s.iolock.acquireNow(t);
+  s.lock.acquireNow(t);
+  const target = readTarget(s, io, flags);
+  const deadline = deadlineOf(t, s.rcvtimeo);
+  const r = streamReadNow(s, io, flags, noblock, out, target);
+  if (r === READ_GENERAL) return streamRecvHeld(t, s, io, flags, noblock, out, target, deadline);
+  if (r === READ_SLEEPS) return streamRecvWait(t, s, io, flags, noblock, out, target, deadline);
+  s.lock.release(t);
+  s.iolock.release(t);
+  return r;
+}
+
+/** sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise SO_RCVLOWAT bytes (at most the buffer), at least one. */
+function readTarget(s: Socket, io: UserIO, flags: number): number {
+  return Math.max(flags & MSG_WAITALL ? io.total : Math.min(s.rcvlowat, io.total), 1);
+}
+
+/** The general read, taking u->iolock and u->lock (interleaving points under the SMP model), and dropping what is still held. */
+function* streamRecvLocking(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
   const peek = (flags & MSG_PEEK) !== 0;
   if (flags & MSG_OOB) {
     // unix_stream_recv_urg: u->iolock, u->lock, and the queue lock around oob_skb
@@ -349,25 +435,113 @@ function* streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: boo
     s.iolock.release(t);
     return r;
   }
-  // "Lock the socket to prevent queue disordering": one reader at a time, and u->lock
-  // while it looks at the queue. Both are dropped to sleep (unix_stream_data_wait).
   yield* s.iolock.acquire(t);
   yield* s.lock.acquire(t);
+  return yield* streamRecvHeld(t, s, io, flags, noblock, out, readTarget(s, io, flags), deadlineOf(t, s.rcvtimeo));
+}
+
+/** streamReadLocked for a caller that took u->iolock and u->lock; whatever is still held at the end is dropped. */
+function* streamRecvHeld(
+  t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
+): SyscallGen {
   try {
-    return yield* streamReadLocked(t, s, io, flags, noblock, out);
+    return yield* streamReadLocked(t, s, io, flags, noblock, out, target, deadline);
   } finally {
     if (s.lock.owner === t) s.lock.release(t);
     if (s.iolock.owner === t) s.iolock.release(t);
   }
 }
 
-/** unix_stream_read_generic from mutex_lock(&u->iolock) on; the caller holds u->iolock and u->lock and drops what is still held. */
-function* streamReadLocked(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null): SyscallGen {
-  const peek = (flags & MSG_PEEK) !== 0;
-  // sock_rcvlowat: MSG_WAITALL wants the whole buffer, otherwise SO_RCVLOWAT bytes (at most the buffer), at least one.
-  const target = Math.max(flags & MSG_WAITALL ? io.total : Math.min(s.rcvlowat, io.total), 1);
+/** What streamReadNow says when it cannot finish the read itself (it has then changed nothing). */
+const READ_GENERAL = -1000001; // something streamReadLocked must handle: a peek, files, an OOB byte, credentials, a partial wait
+const READ_SLEEPS = -1000002; // nothing queued: unix_stream_data_wait
+
+/**
+ * The direct path of unix_stream_read_generic, holding u->iolock and
+ * u->lock, with nothing copied yet: reads plain queued messages (no files,
+ * no OOB byte, no credentials to keep apart) exactly as streamReadLocked
+ * would, returns what streamReadLocked returns on an empty queue, and says
+ * READ_SLEEPS where it would sleep. Anything else is READ_GENERAL, before
+ * anything changed, which is streamReadLocked's starting point too.
+ */
+function streamReadNow(s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number): number {
   const q = s.recvQueue;
-  const deadline = deadlineOf(t, s.rcvtimeo);
+  if (flags & MSG_PEEK || q.oob || s.mayPasscred || io.total === 0 || s.net.k.bug('stream-partial-read-drops-rest')) return READ_GENERAL;
+  const msgs = q.msgs;
+  let avail = 0;
+  for (let i = 0; i < msgs.length && avail < io.total; i++) {
+    const m = msgs[i];
+    if (m.rights || m.remaining === 0) return READ_GENERAL; // files stop a read; a consumed mark is manage_oob's
+    avail += m.remaining;
+  }
+  if (avail === 0) {
+    // Queued data first, then the pending error once, then EOF.
+    if (s.err) return -s.takeError();
+    if (s.shutdown & RCV_SHUTDOWN) return 0;
+    if (noblock) return -EAGAIN;
+    return READ_SLEEPS;
+  }
+  if (avail < target) return READ_GENERAL; // it would read some and wait for the rest
+  if (out) out.from = msgs[0].sender;
+  let copied = 0;
+  for (;;) {
+    const m = msgs[0];
+    const n = io.copyOut(m.data, m.consumed);
+    copied += n;
+    if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
+    q.consumeInPlace(m, n);
+    if (m.remaining > 0) break; // the buffer is full
+    q.freeAt(0); // fully read: freed, which wakes its writer
+    if (io.remaining === 0 || msgs.length === 0) break;
+  }
+  return copied;
+}
+
+/** The direct path's sleep (unix_stream_data_wait), holding both locks with nothing read; then the read again. */
+function* streamRecvWait(
+  t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
+): SyscallGen {
+  const q = s.recvQueue.readers;
+  for (;;) {
+    // on the queue first, then the locks go (a wake from a close they held up is not lost)
+    if (deadline === Infinity) {
+      // sleepOn without a generator of its own
+      const err = prepareToWait(t, q);
+      s.lock.release(t);
+      s.iolock.release(t);
+      if (err) return err;
+      try {
+        yield q;
+      } finally {
+        finishWait(t, q);
+      }
+      if (t.kernel.signalPending(t)) return -ERESTARTSYS;
+    } else {
+      const err = yield* sleepTimeo(t, q, deadline, () => {
+        s.lock.release(t);
+        s.iolock.release(t);
+      });
+      if (err) return err;
+    }
+    // taken at once when they can be (a yield* of an acquisition costs more than the rest of this loop)
+    if (!s.iolock.acquireNow(t)) yield* s.iolock.acquire(t);
+    if (!s.lock.acquireNow(t)) yield* s.lock.acquire(t);
+    const r = streamReadNow(s, io, flags, noblock, out, target);
+    if (r === READ_GENERAL) return yield* streamRecvHeld(t, s, io, flags, noblock, out, target, deadline);
+    if (r !== READ_SLEEPS) {
+      s.lock.release(t);
+      s.iolock.release(t);
+      return r;
+    }
+  }
+}
+
+/** unix_stream_read_generic from mutex_lock(&u->iolock) on; the caller holds u->iolock and u->lock and drops what is still held. */
+function* streamReadLocked(
+  t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
+): SyscallGen {
+  const peek = (flags & MSG_PEEK) !== 0;
+  const q = s.recvQueue;
   const scm = out?.scm;
   // --short-io: unix_stream_read_generic may return after any chunk; without MSG_WAITALL a reader must cope.
   const limit = flags & MSG_WAITALL || !t.kernel.faults ? Infinity : t.kernel.faults.shortRead(io.total);

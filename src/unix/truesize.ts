@@ -68,8 +68,13 @@ export function skbTruesize(headerLen: number, dataLen: number): number {
  * payload when page-aligning would exceed it), the rest is linear.
  */
 export function streamSkbSize(remaining: number, sndbuf: number): { size: number; truesize: number } {
-  const size = Math.min(remaining, (sndbuf >> 1) - 64, SKB_MAX_HEAD0 + UNIX_SKB_FRAGS_SZ);
+  const size = streamSkbLen(remaining, sndbuf);
   return { size, truesize: streamTruesize(size) };
+}
+
+/** streamSkbSize's payload alone (the send path's, which allocates no pair). */
+export function streamSkbLen(remaining: number, sndbuf: number): number {
+  return Math.min(remaining, (sndbuf >> 1) - 64, SKB_MAX_HEAD0 + UNIX_SKB_FRAGS_SZ);
 }
 
 /** The truesize of a stream skb carrying `size` bytes (size as chosen by streamSkbSize). */

@@ -91,6 +91,38 @@ const PROBES: Probe[] = [
   { file: 'eventfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // process groups and sessions (and kill/wait/F_SETOWN of a group), prctl, close_range, fsync, fadvise, clock_getres
   { file: 'process_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // timerfd on virtual time: one-shot, periodic (periods counted at the read), absolute, disarm, epoll, checks
+  {
+    file: 'timerfd_probe.c',
+    qemuMistranslates: { checks: "qemu-user translates timerfd_create's flags and drops the unknown bit, so the host kernel accepts it" },
+    unixsimGaps: {},
+  },
+  // supplementary groups (setgroups/getgroups, group permission, SO_PEERGROUPS), truncate, fchownat, epoll_pwait2; setgroups needs root
+  {
+    file: 'groups_probe.c',
+    qemuMistranslates: {
+      peergroups: 'qemu-user does not translate SO_PEERGROUPS: it reports ERANGE with its own lengths',
+      epoll_pwait2: 'qemu-user does not know epoll_pwait2 (ENOSYS)',
+    },
+    unixsimGaps: {},
+    nativeMust: { text: 'groups: set 0', why: 'run the fidelity tests as root (as CI does): the native probe could not setgroups' },
+  },
+  // the siginfo of kill, tgkill, SIGCHLD, timers, SIGPIPE, SIGURG, F_SETSIG's SIGIO, sigtimedwait; no second queueing
+  {
+    file: 'siginfo_probe.c',
+    qemuMistranslates: {},
+    unixsimGaps: {},
+  },
+  // signalfd: siginfo records, several per read, EAGAIN, a blocked reader, poll/epoll, a mask update, checks
+  {
+    file: 'signalfd_probe.c',
+    qemuMistranslates: { checks: "qemu-user passes its own sigset size to the host's signalfd4, so a wrong size is not refused" },
+    unixsimGaps: {},
+  },
+  // memfd_create: the anonymous file, its /proc link, passed over SCM_RIGHTS, seals, checks
+  { file: 'memfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // flock: description-owned locks, shared/exclusive, conversion, LOCK_NB, a blocking lock, release at close
+  { file: 'flock_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
   { file: 'vfs_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // statfs/fstatfs, file timestamps (write, read, chmod, link, rename, truncate, utimensat, statx), send() from past a mapped file's end

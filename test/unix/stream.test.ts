@@ -33,6 +33,26 @@ describe('stream data, shutdown and close', () => {
     expect(l).toMatchObject({ peek: 'abcdef', fionread: 6, part: 'ab', rest: 'cdef', zero: 0, readZero: 0, recvZeroEmpty: -EAGAIN });
   });
 
+  it('reads on the direct path (one hart) and through the generators (--kernel-preempt) agree: zero-length recv with data queued, reads across and into messages', () => {
+    // A zero-length recv with data queued returns 0 and consumes nothing (unix_stream_read_generic reads no byte
+    // of the first skb); with nothing queued it would sleep. The direct path hands such a read to the general one.
+    const program = function* (sys: Sys) {
+      const [a, b] = (yield* sys.socketpair(AF_UNIX, SOCK_STREAM)).fds;
+      yield* sys.write(a, 'abc');
+      yield* sys.write(a, 'de');
+      sys.log('recvZero', (yield* sys.recv(b, 0)).ret);
+      sys.log('across', dec((yield* sys.read(b, 4)).data));
+      sys.log('rest', dec((yield* sys.read(b, 10)).data));
+      sys.log('empty', (yield* sys.recv(b, 10, MSG_DONTWAIT)).ret);
+      yield* sys.close(a);
+      sys.log('eof', (yield* sys.read(b, 10)).ret);
+      yield* sys.close(b);
+    };
+    const want = { recvZero: 0, across: 'abcd', rest: 'e', empty: -EAGAIN, eof: 0 };
+    expect(one(program)).toMatchObject(want);
+    expect(one(program, { kernelPreemption: true })).toMatchObject(want);
+  });
+
   it('peer close with its queue empty gives EOF forever; writes get EPIPE and SIGPIPE unless MSG_NOSIGNAL', () => {
     const r = run({
       requireCleanExit: false,

@@ -10,7 +10,7 @@
 import { EFAULT, EINVAL, EPERM } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Task } from '../task.ts';
-import { putU32 } from '../uaccess.ts';
+import { getU32, putU32, StructWriter } from '../uaccess.ts';
 import type { Creds } from '../vfs.ts';
 
 const NO_ID = 0xffffffff;
@@ -92,6 +92,35 @@ function getResId(t: Task, kind: Kind, rp: number, ep: number, sp: number): numb
   return 0;
 }
 
+/** NGROUPS_MAX */
+const NGROUPS_MAX = 65536;
+
+/** getgroups: the count when size is 0; EINVAL when they do not fit. */
+function getgroups(t: Task, size: number, list: number): number {
+  const groups = t.creds.groups ?? [];
+  if (size < 0) return -EINVAL;
+  if (size === 0) return groups.length;
+  if (size < groups.length) return -EINVAL;
+  const w = new StructWriter(4 * groups.length);
+  groups.forEach((g, i) => w.u32(4 * i, g));
+  return groups.length === 0 || t.mm.write(list, w.bytes) ? groups.length : -EFAULT;
+}
+
+/** setgroups: CAP_SETGID only; the list is kept sorted (groups_sort), as getgroups then returns it. */
+function setgroups(t: Task, size: number, list: number): number {
+  if (size < 0 || size > NGROUPS_MAX) return -EINVAL;
+  if (!capable(t)) return -EPERM;
+  const groups: number[] = [];
+  for (let i = 0; i < size; i++) {
+    const g = getU32(t.mm, list + 4 * i);
+    if (g === null) return -EFAULT;
+    groups.push(g);
+  }
+  groups.sort((a, b) => a - b);
+  t.creds = { ...t.creds, groups };
+  return 0;
+}
+
 export function registerCreds(k: Kernel): void {
   const d = k.table.define.bind(k.table);
   d(143, 'setregid', ['int', 'int'], (t, [r, e]) => setReId(t, 'gid', r, e));
@@ -106,4 +135,6 @@ export function registerCreds(k: Kernel): void {
   d(175, 'geteuid', [], (t) => t.creds.euid);
   d(176, 'getgid', [], (t) => t.creds.gid);
   d(177, 'getegid', [], (t) => t.creds.egid);
+  d(158, 'getgroups', ['int', 'ptr'], (t, [size, list]) => getgroups(t, size, list));
+  d(159, 'setgroups', ['int', 'ptr'], (t, [size, list]) => setgroups(t, size, list));
 }

@@ -12,6 +12,7 @@ import { E2BIG, EACCES, EFAULT, ELOOP, ENOEXEC, ENOMEM } from '../errno.ts';
 import { GuestVm, HartContext, INITIAL_STACK_SIZE, mapTrampoline, STACK_TOP } from '../hartcontext.ts';
 import type { Binfmt } from '../context.ts';
 import type { Kernel } from '../kernel.ts';
+import { sigactKey } from '../footprint.ts';
 import type { Task } from '../task.ts';
 import { getU64, readCString } from '../uaccess.ts';
 import { procExeInode } from './fs.ts';
@@ -189,8 +190,10 @@ function execve(t: Task, pathAddr: number, argvAddr: number, envpAddr: number): 
     t.fds.users--;
     t.fds = t.fds.clone();
   }
+  k.sched.recorder?.write(sigactKey(t)); // handlers are reset below
   const sig = new SignalState(t.sig.actions.map((a) => ({ ...a })), t.sig.shared);
   sig.pending = t.sig.pending;
+  sig.info = t.sig.info;
   sig.blocked = t.sig.blocked;
   t.sig = sig;
   for (const f of t.fds.takeCloexec()) f.put();

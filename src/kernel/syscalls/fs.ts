@@ -12,6 +12,7 @@ import {
 } from '../errno.ts';
 import { HartContext } from '../hartcontext.ts';
 import { openCharDevice } from '../devnull.ts';
+import { sealRefusesTruncate } from '../memfd.ts';
 import type { OpenFile, StatInfo } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
 import { DirFile, direntType, Fifos, MAX_FILE_SIZE, PathFile, RegularFile, statInode, truncateInode } from '../regular.ts';
@@ -135,6 +136,31 @@ function openExe(t: Task, exe: Inode | number, flags: number): number {
   if (!t.kernel.vfs.permission(exe, t.creds, MAY_READ)) return -EACCES;
   const path = t.ctx instanceof HartContext ? t.ctx.vm.exePath : '';
   return installFile(t, t.kernel.files.open(new RegularFile(exe, path, t.kernel.vfs), statusFlags(flags), exe), flags);
+}
+
+/**
+ * chown_ok/chgrp_ok: only root changes the owner; the owner may change the
+ * group to its own (egid). -1 leaves either as it is. Applies the change
+ * through `apply` when allowed.
+ */
+function chownOk(t: Task, st: { uid: number; gid: number }, uid: number, gid: number, apply: (uid: number, gid: number) => number): number {
+  const newUid = uid === -1 || uid === 0xffffffff ? st.uid : uid >>> 0;
+  const newGid = gid === -1 || gid === 0xffffffff ? st.gid : gid >>> 0;
+  if (t.creds.euid !== 0) {
+    if (newUid !== st.uid) return -EPERM;
+    if (newGid !== st.gid && (t.creds.euid !== st.uid || newGid !== t.creds.egid)) return -EPERM;
+  }
+  return apply(newUid, newGid);
+}
+
+/** chown of an inode in the tree (chown_common always asks for ATTR_CTIME). */
+function chownInode(t: Task, inode: Inode, st: { uid: number; gid: number }, uid: number, gid: number): number {
+  return chownOk(t, st, uid, gid, (u, g) => {
+    inode.uid = u;
+    inode.gid = g;
+    t.kernel.vfs.changed(inode);
+    return 0;
+  });
 }
 
 function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, fifos: Fifos): SyscallResult {
@@ -504,21 +530,41 @@ export function registerFs(k: Kernel): void {
   d(55, 'fchown', ['fd', 'int', 'int'], (t, [fd, uid, gid]) => {
     const f = t.fds.get(fd);
     if (!f || f.ops.kind === 'path') return -EBADF;
+    if (f.inode) return chownInode(t, f.inode, statInode(f.inode), uid, gid);
     const st = f.ops.stat(f);
-    const newUid = uid === -1 || uid === 0xffffffff ? st.uid : uid >>> 0;
-    const newGid = gid === -1 || gid === 0xffffffff ? st.gid : gid >>> 0;
-    // chown_ok/chgrp_ok: only root changes the owner; the owner may change the group to its own (egid)
-    if (t.creds.euid !== 0) {
-      if (newUid !== st.uid) return -EPERM;
-      if (newGid !== st.gid && (t.creds.euid !== st.uid || newGid !== t.creds.egid)) return -EPERM;
+    return chownOk(t, st, uid, gid, (u, g) => (f.ops.chown ? f.ops.chown(f, u, g) : 0));
+  });
+  // fchownat: a path (AT_SYMLINK_NOFOLLOW: the link itself; AT_EMPTY_PATH: the dirfd's file)
+  d(54, 'fchownat', ['fd', 'path', 'int', 'int', 'hex'], (t, [dirfd, path, uid, gid, flags]) => {
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+    const p = readCString(t.mm, path);
+    if (typeof p === 'number') return p;
+    if (p === '' && flags & AT_EMPTY_PATH) {
+      const f = dirfd === AT_FDCWD ? null : t.fds.get(dirfd);
+      if (dirfd !== AT_FDCWD && !f) return -EBADF;
+      const inode = f ? f.inode : t.cwd;
+      if (!inode) return f!.ops.chown ? chownOk(t, f!.ops.stat(f!), uid, gid, (u, g) => f!.ops.chown!(f!, u, g)) : -EBADF;
+      return chownInode(t, inode, statInode(inode), uid, gid);
     }
-    if (f.inode) {
-      f.inode.uid = newUid;
-      f.inode.gid = newGid;
-      t.kernel.vfs.changed(f.inode); // chown_common always asks for ATTR_CTIME
-      return 0;
-    }
-    return f.ops.chown ? f.ops.chown(f, newUid, newGid) : 0;
+    const r = resolveAt(t, dirfd, path, t.creds, !(flags & AT_SYMLINK_NOFOLLOW));
+    if (typeof r === 'number') return r;
+    if (!r.l.inode) return -ENOENT;
+    return chownInode(t, r.l.inode, statInode(r.l.inode), uid, gid);
+  });
+  // truncate: ftruncate by path, with write permission checked on the file (vfs_truncate)
+  d(45, 'truncate', ['path', 'long'], (t, [path, length]) => {
+    if (length < 0) return -EINVAL;
+    const r = resolveAt(t, AT_FDCWD, path);
+    if (typeof r === 'number') return r;
+    const inode = r.l.inode;
+    if (!inode) return -ENOENT;
+    if (inode.isDir) return -EISDIR;
+    if (inode.type !== S_IFREG) return -EINVAL;
+    if (!t.kernel.vfs.permission(inode, t.creds, MAY_WRITE)) return -EACCES;
+    if (length > MAX_FILE_SIZE) return -EFBIG;
+    if (!truncateInode(inode, length, t.kernel.memory)) return -ENOSPC;
+    t.kernel.vfs.modified(inode);
+    return 0;
   });
   d(53, 'fchmodat', ['fd', 'path', 'oct'], (t, [dirfd, path, mode]) => {
     const r = resolveAt(t, dirfd, path);
@@ -533,6 +579,7 @@ export function registerFs(k: Kernel): void {
     // Not open for writing, or not a regular file: EINVAL (do_ftruncate), even with O_APPEND set.
     if (!(f.ops instanceof RegularFile) || !f.writable) return -EINVAL;
     if (length > MAX_FILE_SIZE) return -EFBIG;
+    if (f.ops.inode.seals !== null && sealRefusesTruncate(f.ops.inode, length)) return -EPERM;
     // Growth is real memory here (no sparse files): past the run's budget it is ENOSPC, as a full tmpfs.
     if (!truncateInode(f.ops.inode, length, t.kernel.memory)) return -ENOSPC;
     t.kernel.vfs.modified(f.ops.inode); // do_truncate: ATTR_MTIME | ATTR_CTIME, even at the same size

@@ -4,6 +4,7 @@
 import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_SETFD, F_SETFL, F_SETOWN, F_SETSIG, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, O_ASYNC, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
 import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
 import { fdget } from '../fdget.ts';
+import { F_ADD_SEALS, F_GET_SEALS, memfdFcntl } from '../memfd.ts';
 import { F_GETOWN_EX, F_SETOWN_EX, getOwner, getOwnerEx, setOwner, setOwnerEx, setSigioSignal } from '../fown.ts';
 import type { OpenFile } from '../file.ts';
 import type { Kernel } from '../kernel.ts';
@@ -153,6 +154,9 @@ export function registerIo(k: Kernel): void {
         return setSigioSignal(f, arg);
       case F_GETSIG:
         return f.sigioSignal;
+      case F_ADD_SEALS:
+      case F_GET_SEALS:
+        return memfdFcntl(f, cmd, arg);
       case F_GETOWN:
         return getOwner(t, f);
       case F_SETOWN:

@@ -6,6 +6,7 @@
 //
 // Shared with epoll (src/kernel/epoll.ts): the POLL* bits, a file's
 // readiness (`filePoll`) and the sleep on several queues (`sleepOnAny`).
+import { sigmaskKey } from '../footprint.ts';
 import { TICKS_PER_SECOND } from '../../sched/clock.ts';
 import { WaitQueue } from '../../sched/waitqueue.ts';
 import { EBADF, EFAULT, EINTR, EINVAL, ERESTARTSYS } from '../errno.ts';
@@ -35,13 +36,13 @@ export { POLL_PLANTED_BUGS } from '../bugs.ts';
 
 
 /** A file's current readiness (vfs_poll): its poll method, or DEFAULT_POLLMASK for files that have none. */
-export function filePoll(f: OpenFile): number {
-  return f.ops.poll ? f.ops.poll(f) : DEFAULT_POLLMASK;
+export function filePoll(f: OpenFile, t?: Task): number {
+  return f.ops.poll ? f.ops.poll(f, t) : DEFAULT_POLLMASK;
 }
 
 /** The queues a poller of f must wait on (none for files that are always ready). */
-export function fileQueues(f: OpenFile): WaitQueue[] {
-  return f.ops.pollQueues ? f.ops.pollQueues(f) : [];
+export function fileQueues(f: OpenFile, t?: Task): WaitQueue[] {
+  return f.ops.pollQueues ? f.ops.pollQueues(f, t) : [];
 }
 
 /**
@@ -59,7 +60,7 @@ export function* sleepOnAny(t: Task, qs: readonly WaitQueue[], deadline: number,
   if (timed && sched.clock.now >= deadline) return 1;
   t.wakePending = false;
   for (const q of qs) q.add(t.waker);
-  t.sleepingOn = qs;
+  t.sleepsOn(qs);
   const timer = !timed ? null : sched.at(deadline, () => sched.wake(t, `timer@${deadline}`));
   try {
     // The yielded queue only names the sleep: the task's waker is on qs (and the timer).
@@ -105,12 +106,14 @@ export function readSigmask(t: Task, sigmask: number, sigsetsize: number): bigin
 export function* withSigmask(t: Task, mask: bigint | null, body: SyscallGen): SyscallGen {
   if (mask === null) return yield* body;
   t.sig.savedMask = t.sig.blocked;
+  t.kernel.sched.recorder?.write(sigmaskKey(t));
   t.sig.blocked = mask & ~(bit(SIGKILL) | bit(SIGSTOP));
   let r = -EINTR;
   try {
     r = yield* body;
   } finally {
     if (r !== -EINTR && t.sig.savedMask !== null) {
+      t.kernel.sched.recorder?.write(sigmaskKey(t));
       t.sig.blocked = t.sig.savedMask;
       t.sig.savedMask = null;
     }
@@ -133,7 +136,7 @@ function pollAll(t: Task, entries: PollEntry[]): number {
     if (e.fd < 0) continue;
     const f = t.fds.get(e.fd);
     if (!f) e.revents = POLLNVAL;
-    else e.revents = filePoll(f) & (e.events | POLLERR | POLLHUP);
+    else e.revents = filePoll(f, t) & (e.events | POLLERR | POLLHUP);
     if (e.revents) count++;
   }
   return count;
@@ -157,12 +160,12 @@ function filesOf(t: Task, fds: readonly number[]): OpenFile[] {
 }
 
 /** The queues of the polled files, each once; and a label for the sleep. */
-function queuesOf(files: readonly OpenFile[], call: string): { qs: WaitQueue[]; label: string } {
+function queuesOf(t: Task, files: readonly OpenFile[], call: string): { qs: WaitQueue[]; label: string } {
   const qs: WaitQueue[] = [];
   const names: string[] = [];
   for (const f of files) {
     names.push(f.ops.describe(f));
-    for (const q of fileQueues(f)) if (!qs.includes(q)) qs.push(q);
+    for (const q of fileQueues(f, t)) if (!qs.includes(q)) qs.push(q);
   }
   return { qs, label: `${call} [${names.join(', ')}]` };
 }
@@ -205,7 +208,7 @@ function* waitReady(t: Task, check: () => number, fds: readonly number[], tmo: T
       break;
     }
     files ??= filesOf(t, fds);
-    const { qs, label } = queuesOf(files, call);
+    const { qs, label } = queuesOf(t, files, call);
     const r = yield* sleepOnAny(t, qs, tmo.deadline, label);
     if (r === 0 && k.bug('poll-no-recheck')) {
       // BUG (planted): the wake is taken as proof of readiness; whatever is found is returned, even 0.
@@ -275,7 +278,7 @@ function* pselect(
     for (const o of out) o.fill(0);
     for (const fd of fds) {
       const f = t.fds.get(fd); // closed meanwhile by another thread: EPOLLNVAL, in no set (select_poll_one)
-      const ready = f ? filePoll(f) : POLLNVAL;
+      const ready = f ? filePoll(f, t) : POLLNVAL;
       for (let i = 0; i < 3; i++) {
         if (sets[i][fd >> 3] & (1 << (fd & 7)) && ready & masks[i]) {
           out[i][fd >> 3] |= 1 << (fd & 7);

@@ -9,6 +9,7 @@ import { PidFd } from '../pidfd.ts';
 import { getLimit, RLIMIT_NPROC } from './misc.ts';
 import { readSigmask, withSigmask } from './poll.ts';
 import type { Kernel } from '../kernel.ts';
+import { childrenKey, sigactKey, sigmaskKey } from '../footprint.ts';
 import { bit, type SigAction } from '../signal.ts';
 import type { SyscallGen } from '../syscall.ts';
 import { WaitQueue } from '../../sched/waitqueue.ts';
@@ -85,6 +86,7 @@ function* wait4(t: Task, upid: number, status: number, options: number): Syscall
   const pid = upid > 0 ? t.pidNs.global(upid) || -1 : upid;
   const pgid = upid === 0 ? proc.group.pgid : upid < -1 ? t.pidNs.global(-upid) || -1 : null;
   for (;;) {
+    k.sched.recorder?.write(childrenKey(proc));
     const candidates = proc.children.filter((c) => (pid <= 0 || c.pid === pid) && (pgid === null || c.group.pgid === pgid));
     if (pid === -1 && upid > 0) return -ECHILD;
     if (candidates.length === 0) return -ECHILD;
@@ -353,6 +355,11 @@ export function registerProc(k: Kernel): void {
       const g = pid === 0 ? t.group.pgid : t.pidNs.global(-pid);
       targets = g === 0 ? [] : processesInGroup(k, g);
     }
+    // every process (of a group): the set changes at fork and exit (dpor)
+    if (pid <= 0) {
+      k.sched.recorder?.read('alloc:pid');
+      k.sched.recorder?.read('exits');
+    }
     if (targets.length === 0) return -ESRCH;
     let sent = false;
     let err = 0;
@@ -373,7 +380,7 @@ export function registerProc(k: Kernel): void {
     const target = taskByVpid(t, tid);
     if (!target || target.state === 'exited') return -ESRCH;
     if (t.creds.euid !== 0 && t.creds.uid !== target.creds.uid && t.creds.euid !== target.creds.uid) return -EPERM;
-    if (!initIgnores(t, target, sig)) k.sendSignal(target, sig);
+    if (!initIgnores(t, target, sig)) k.sendSignal(target, sig, 'SI_TKILL');
     return 0;
   });
   d(131, 'tgkill', ['int', 'int', 'sig'], (t, [tgid, tid, sig]) => {
@@ -402,6 +409,7 @@ export function registerProc(k: Kernel): void {
       if (!t.mm.write(oact, w.bytes)) return -EFAULT;
     }
     if (next) {
+      t.kernel.sched.recorder?.write(sigactKey(t));
       t.sig.actions[sig] = next;
       if (t.sig.ignored(sig)) for (const o of t.group.threads) o.sig.discard(sig); // setting SIG_IGN discards a pending signal
     }
@@ -414,6 +422,7 @@ export function registerProc(k: Kernel): void {
       const b = t.mm.read(set, 8);
       if (!b) return -EFAULT;
       const m = new DataView(b.buffer).getBigUint64(0, true) & ~(bit(SIGKILL) | bit(SIGSTOP));
+      k.sched.recorder?.write(sigmaskKey(t));
       if (how === 0) t.sig.blocked |= m;
       else if (how === 1) t.sig.blocked &= ~m;
       else if (how === 2) t.sig.blocked = m;

@@ -10,7 +10,8 @@ import { SIGALRM, SIGKILL, SIGSTOP } from '../abi.ts';
 import { EAGAIN, EFAULT, EINTR, EINVAL, EPERM, ESRCH } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import type { TimerEvent } from '../../sched/events.ts';
-import { bit } from '../signal.ts';
+import { bit, siginfoBytes } from '../signal.ts';
+import { sigmaskKey } from '../footprint.ts';
 import type { SyscallGen } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { taskByVpid, vpid } from '../namespaces.ts';
@@ -85,7 +86,7 @@ export function registerSigtime(k: Kernel): void {
       tm.event = null;
       const leader = k.tasks.get(pid);
       if (!leader || leader.group.threads.length === 0) return;
-      k.sendProcessSignal(leader, SIGALRM); // it_real_fn
+      k.sendProcessSignal(leader, SIGALRM, 'SI_KERNEL'); // it_real_fn: SEND_SIG_PRIV
       if (tm.interval > 0) {
         tm.expires = sched.clock.now + tm.interval;
         arm(pid, tm);
@@ -156,21 +157,26 @@ export function registerSigtime(k: Kernel): void {
 
   function* sigtimedwait(t: Task, mask: bigint, uinfo: number, deadline: number): SyscallGen {
     for (;;) {
-      const sig = dequeue(t, mask);
+      const sig = dequeuePeek(t, mask);
       if (sig) {
-        // siginfo_t (128 bytes): si_signo, si_errno, si_code (SI_USER); the sender is not recorded here
-        if (uinfo !== 0 && !t.mm.write(uinfo, new StructWriter(128).i32(0, sig).bytes)) return -EFAULT;
+        const info = t.sig.take(sig);
+        const bytes = new Uint8Array(128);
+        bytes.set(siginfoBytes(sig, info, vpid(t, info.pid)));
+        if (uinfo !== 0 && !t.mm.write(uinfo, bytes)) return -EFAULT;
         return sig;
       }
       if (sched.clock.now >= deadline) return -EAGAIN;
       // The waited-for signals are unblocked for the sleep, so their arrival wakes it.
       const saved = t.sig.blocked;
+      sched.recorder?.write(sigmaskKey(t));
+      t.sig.realBlocked = saved;
       t.sig.blocked &= ~mask;
       let r: number;
       try {
         r = yield* sleepOnUntil(t, t.timerQueue, deadline);
       } finally {
         t.sig.blocked = saved;
+        t.sig.realBlocked = 0n;
       }
       if (r < 0 && (dequeuePeek(t, mask) === 0)) return -EINTR; // another signal: interrupted, never restarted
       // the timeout passed (also when it lies past KTIME_MAX, where the clock saturates and `deadline` is never reached)
@@ -189,13 +195,7 @@ export function registerSigtime(k: Kernel): void {
     return n;
   }
 
-  function dequeue(t: Task, mask: bigint): number {
-    const n = dequeuePeek(t, mask);
-    if (n === 0) return 0;
-    if (t.sig.pending & bit(n)) t.sig.pending &= ~bit(n);
-    else t.sig.shared.pending &= ~bit(n);
-    return n;
-  }
+
 
   const capsOf = (t: Task): Caps => {
     const c = caps.get(t.pid);

@@ -23,7 +23,7 @@ export function startGcWorker(inf: Inflight): KernelThread {
   const collector = k.config.gc === 'mark-sweep' ? new MarkSweepCollector(inf) : new SccCollector(inf);
   const w = new KernelThread(k, UNIX_GC_TID, 'kworker/u:unix_gc', (self) => body(inf, self, collector));
   k.sched.add(w);
-  k.sched.trace.start(k.sched.clock.now, w.pid, w.pid, 0, w.label);
+  k.sched.trace.start(k.sched.clock.peek(), w.pid, w.pid, 0, w.label);
   return w;
 }
 
@@ -33,10 +33,10 @@ function* body(inf: Inflight, w: KernelThread, collector: MarkSweepCollector | S
     while (!inf.gcQueued) yield* w.idleWait();
     inf.gcQueued = false;
     inf.gcRuns++;
-    trace.enter(inf.k.sched.clock.now, w.pid, collector.name === 'scc' ? '__unix_gc' : 'unix_gc', '');
+    trace.enter(inf.k.sched.clock.peek(), w.pid, collector.name === 'scc' ? '__unix_gc' : 'unix_gc', '');
     const before = inf.gcFreed;
     yield* collector.run(w);
-    trace.exit(inf.k.sched.clock.now, w.pid, '', `${inf.gcFreed - before} socket(s) freed`, 0);
+    trace.exit(inf.k.sched.clock.peek(), w.pid, '', `${inf.gcFreed - before} socket(s) freed`, 0);
     if (!inf.gcQueued) inf.gcDone();
   }
 }

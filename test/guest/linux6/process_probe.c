@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/times.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -179,6 +182,14 @@ int main(void) {
   clock_getres(CLOCK_MONOTONIC_COARSE, &r2);
   const char *gbad = res(clock_getres(99, &r1));
   add("clock_getres: %s %ld.%09ld coarse >= 1ms %d bad %s", g1r, (long)r1.tv_sec, r1.tv_nsec, r2.tv_nsec >= 1000000, gbad); end_line();
+  struct sysinfo sys;
+  const char *sinfo = res(sysinfo(&sys));
+  struct rusage ru;
+  const char *rus = res(getrusage(RUSAGE_SELF, &ru));
+  const char *rubad = res(getrusage(5, &ru));
+  struct tms tm;
+  clock_t ticks = times(&tm);
+  add("usage: sysinfo %s ram %d procs %d unit %u getrusage %s bad %s times %d", sinfo, sys.totalram > 0, sys.procs >= 1, sys.mem_unit, rus, rubad, ticks > 0); end_line();
   printf("done\n");
   return 0;
 }
