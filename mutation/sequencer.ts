@@ -8,10 +8,15 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const CHEAPEST_FIRST = [
+  'properties/rng.test.ts',
+  'properties/trace-hash.test.ts',
+  'properties/event-queue-model.test.ts',
+  'properties/fdbitmap-model.test.ts',
   'properties/gc-concurrent.test.ts', // 0.15 s
   'properties/sleep-timeouts.test.ts',
   'properties/waitqueue-model.test.ts',
   'properties/pipe-model.test.ts',
+  'properties/exploration.test.ts',
   'properties/fd-model.test.ts',
   'properties/pipe-integrity.test.ts',
   'properties/scm-identity.test.ts',

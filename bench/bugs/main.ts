@@ -39,6 +39,8 @@ interface Case {
   faults?: FaultOptions;
   /** the bug shows only when a seed is run twice (a determinism bug) */
   repeat?: boolean;
+  /** the bug shows only to the wake-duty checker (--check-wakes) */
+  checkWakeDuties?: boolean;
 }
 
 /** The scenario whose sweep finds each planted bug, with the options it needs. */
@@ -51,6 +53,7 @@ const CASES: Record<PlantedBug, Case> = {
   'fdget-no-ref': { scenario: 'thread-peek-while-close' },
   'global-pipe-ino': { scenario: 'acceptance-pipe-ino', repeat: true },
   'sleep-ignores-pending-signal': { scenario: 'signal-pending-at-sleep' },
+  'sleep-keeps-waker': { scenario: 'signal-pending-at-sleep', checkWakeDuties: true },
   'poll-no-recheck': { scenario: 'race-poll-wakeup-recheck' },
   'epoll-et-no-rearm': { scenario: 'race-epoll-edge-triggered' },
   'stream-write-no-wake': { scenario: 'race-slow-drain' },
@@ -107,7 +110,7 @@ function exhaustive(sc: Scenario, c: Case, bugs: string[], make: () => DfsExplor
   const x = make();
   // dpor does not enumerate spurious wakeups (the CLI searches as dfs there)
   if (c.faults?.spuriousWakeups && x instanceof DporExplorer) return 'n/a';
-  const r = explore(sc, x, { seed: 1, bugs, kernelPreemption: c.kernelPreemption, harts: c.harts, ...c.faults, maxSchedules: SCHEDULES });
+  const r = explore(sc, x, { seed: 1, bugs, kernelPreemption: c.kernelPreemption, harts: c.harts, checkWakeDuties: c.checkWakeDuties, ...c.faults, maxSchedules: SCHEDULES });
   if (r.failure) return String(r.schedules);
   if (c.repeat && r.exhausted) return `exh ${r.schedules}*`;
   return r.exhausted ? `exh ${r.schedules}` : `>${SCHEDULES}`;
@@ -122,7 +125,7 @@ async function bugTable(lines: string[]): Promise<void> {
   for (const [bug, c] of Object.entries(CASES) as [PlantedBug, Case][]) {
     if (only && !only.includes(bug)) continue;
     const sc = await load(c.scenario);
-    const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, harts: c.harts, ...c.faults };
+    const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, harts: c.harts, checkWakeDuties: c.checkWakeDuties, ...c.faults };
     const k = calibratePctK(sc, base);
     const probe = runScenario(sc, { ...base, seed: 1 });
     const n = probe.labels.size;
@@ -140,7 +143,7 @@ async function bugTable(lines: string[]): Promise<void> {
     const ex = [0, 1, 2].map((p) => exhaustive(sc, c, [bug], () => new DfsExplorer(p, [], c.faults ? 1 : 0)));
     ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(2, [], c.faults ? 1 : 0)));
     ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(Infinity, [], c.faults ? 1 : 0)));
-    const flags = [c.kernelPreemption ? '--kernel-preempt' : '', c.harts ? `--harts ${c.harts}` : '', c.faults?.spuriousWakeups ? '--spurious-wakeups' : '', c.faults?.eintr ? '--eintr' : '', c.faults?.shortIo ? '--short-io' : '', c.repeat ? '(repeat)' : ''].filter(Boolean).join(' ');
+    const flags = [c.kernelPreemption ? '--kernel-preempt' : '', c.harts ? `--harts ${c.harts}` : '', c.faults?.spuriousWakeups ? '--spurious-wakeups' : '', c.faults?.eintr ? '--eintr' : '', c.faults?.shortIo ? '--short-io' : '', c.checkWakeDuties ? '--check-wakes' : '', c.repeat ? '(repeat)' : ''].filter(Boolean).join(' ');
     lines.push(`| ${bug} | ${c.scenario}${flags ? ` ${flags}` : ''} | ${n} | ${k} | ${cells.join(' | ')} | ${bound} | ${ex.join(' | ')} |`);
     console.error(`${bug} done`);
   }

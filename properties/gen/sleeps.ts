@@ -135,7 +135,7 @@ function scenario(c: Case, out: Seen) {
 export function sleepProperty(bugs: readonly PlantedBug[]) {
   return fc.property(caseArb, (c) => {
     const out: Seen = { handled: 0, waiting: false, early: false };
-    const r = runScenario(scenario(c, out), { seed: c.seed, bugs: [...bugs] });
+    const r = runScenario(scenario(c, out), { seed: c.seed, bugs: [...bugs], checkWakeDuties: true });
     if (r.failures.length) throw new Error(r.failures.join('\n'));
     const want = model(c, out.early);
     const at = want.at * MS;

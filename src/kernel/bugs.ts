@@ -12,6 +12,8 @@ export const KERNEL_PLANTED_BUGS = {
   'global-pipe-ino': 'pipe inode numbers come from a module-global counter, so state leaks from one run into the next (a determinism bug)',
   'sleep-ignores-pending-signal':
     'an interruptible sleep does not check for a pending signal before it sleeps: a signal that arrived as the call began is noticed only when something else wakes the sleeper',
+  'sleep-keeps-waker':
+    'a sleep that ends takes its waker off no queue (finish_wait skipped): later wakes of those queues reach a task that is running, and a wakeOne can be spent on it',
 } as const;
 
 /** Bugs only fault injection exposes (see src/kernel/faults.ts and scenarios/fault-*.ts). */

@@ -49,7 +49,7 @@ export function prepareToWait(t: Task, q: WaitQueue): number {
 /** finish_wait: t is off q again (woken, or abandoned asleep). */
 export function finishWait(t: Task, q: WaitQueue): void {
   t.sleepingOn = null;
-  q.remove(t.waker);
+  if (!t.kernel.bug('sleep-keeps-waker')) q.remove(t.waker);
 }
 
 /** Linux's KTIME_MAX in ticks (1 tick = 1 ns). */

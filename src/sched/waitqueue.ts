@@ -59,6 +59,11 @@ export class WaitQueue {
     return this.wakers.length;
   }
 
+  /** Is w registered (the wake-duty checker: a waker left on after its sleep ended)? */
+  has(w: Waker): boolean {
+    return this.wakers.includes(w);
+  }
+
   /** Registers a waker (idempotent for the same waker under 'list'). */
   add(w: Waker): void {
     w.recorder?.write(`q:${this.name}`);

@@ -67,7 +67,7 @@ export function* sleepOnAny(t: Task, qs: readonly WaitQueue[], deadline: number,
     yield new WaitQueue(label);
   } finally {
     t.sleepingOn = null;
-    for (const q of qs) q.remove(t.waker); // also when the task dies asleep
+    if (!k.bug('sleep-keeps-waker')) for (const q of qs) q.remove(t.waker); // also when the task dies asleep
     if (timer) sched.events.cancel(timer);
   }
   if (k.signalPending(t)) return -ERESTARTSYS;
