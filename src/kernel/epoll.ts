@@ -18,7 +18,7 @@ import { fdget } from './fdget.ts';
 import { touchFile } from './footprint.ts';
 import type { FileOps, OpenFile, ReleaseWatcher, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
-import type { SyscallGen } from './syscall.ts';
+import type { SyscallGen, SyscallResult } from './syscall.ts';
 import { readSigmask, readTimespecTicks, withSigmask, fileQueues, filePoll, POLLIN, POLLRDNORM, sleepOnAny } from './syscalls/poll.ts';
 import type { Task } from './task.ts';
 
@@ -410,28 +410,25 @@ export function registerEpoll(k: Kernel): void {
     }
   });
 
-  k.table.define(22, 'epoll_pwait', ['fd', 'ptr', 'int', 'int', 'ptr', 'size'], (t, [epfd, events, max, timeout, sigmask, sigsetsize]) => {
+  /** do_epoll_pwait: the sigmask, then do_epoll_wait's checks, then the wait until `deadline`. */
+  const epollPwait = (t: Task, epfd: number, events: number, max: number, deadline: number, sigmask: number, sigsetsize: number): SyscallResult => {
     const mask = readSigmask(t, sigmask, sigsetsize);
     if (typeof mask === 'number') return mask;
     if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
     const f = fdget(t, epfd);
     if (!f) return -EBADF;
     if (!(f.ops instanceof Epoll)) return -EINVAL;
-    const deadline = timeout < 0 ? Infinity : k.sched.clock.now + timeout * 1_000_000;
     return withSigmask(t, mask, epollWait(t, f.ops, events, max, deadline));
-  });
+  };
+
+  k.table.define(22, 'epoll_pwait', ['fd', 'ptr', 'int', 'int', 'ptr', 'size'], (t, [epfd, events, max, timeout, sigmask, sigsetsize]) =>
+    epollPwait(t, epfd, events, max, timeout < 0 ? Infinity : k.sched.clock.now + timeout * 1_000_000, sigmask, sigsetsize));
 
   // epoll_pwait2: the timeout as a timespec (NULL: none), read and checked before the sigmask
   k.table.define(441, 'epoll_pwait2', ['fd', 'ptr', 'int', 'ptr', 'ptr', 'size'], (t, [epfd, events, max, timeout, sigmask, sigsetsize]) => {
     const ticks = timeout === 0 ? Infinity : readTimespecTicks(t, timeout);
     if (ticks < 0) return ticks;
-    const mask = readSigmask(t, sigmask, sigsetsize);
-    if (typeof mask === 'number') return mask;
-    if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
-    const f = fdget(t, epfd);
-    if (!f) return -EBADF;
-    if (!(f.ops instanceof Epoll)) return -EINVAL;
-    return withSigmask(t, mask, epollWait(t, f.ops, events, max, k.sched.clock.now + ticks));
+    return epollPwait(t, epfd, events, max, k.sched.clock.now + ticks, sigmask, sigsetsize);
   });
 
   k.checks.push(() => {

@@ -200,6 +200,17 @@ function* sendChunkWakeFirst(
   return yield* queueChunk(t, s, other, io, size, truesize, scm);
 }
 
+/** The skb of one send: its bytes, the files it carries (unix_scm_to_skb) and its credentials, charged to the sender; or -errno. */
+function chunkMessage(t: Task, s: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null): Message | number {
+  const rights = attachRights(t, s, scm);
+  if (typeof rights === 'number') return rights;
+  const m = new Message(io.copyIn(size), s, truesize);
+  m.rights = rights;
+  m.creds = scm?.creds ?? null;
+  s.sendBuf.charge(truesize);
+  return m;
+}
+
 /**
  * One skb of a stream send: takes the send's files if no earlier chunk did
  * (unix_scm_to_skb) and its credentials, is charged to the
@@ -209,12 +220,8 @@ function* sendChunkWakeFirst(
 function* queueChunk(
   t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null, isOob = false,
 ): Generator<KernelYield, number, void> {
-  const rights = attachRights(t, s, scm);
-  if (typeof rights === 'number') return rights;
-  const m = new Message(io.copyIn(size), s, truesize);
-  m.rights = rights;
-  m.creds = scm?.creds ?? null;
-  s.sendBuf.charge(truesize);
+  const m = chunkMessage(t, s, io, size, truesize, scm);
+  if (typeof m === 'number') return m;
   s.sendBuf.inTransit += truesize;
   let queued = false;
   try {
@@ -251,12 +258,8 @@ function* queueChunk(
  * is an interleaving point, and no task can die half way.
  */
 function queueChunkNow(t: Task, s: Socket, other: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null): number {
-  const rights = attachRights(t, s, scm);
-  if (typeof rights === 'number') return rights;
-  const m = new Message(io.copyIn(size), s, truesize);
-  m.rights = rights;
-  m.creds = scm?.creds ?? null;
-  s.sendBuf.charge(truesize);
+  const m = chunkMessage(t, s, io, size, truesize, scm);
+  if (typeof m === 'number') return m;
   other.lock.acquireNow(t); // unix_state_lock(other)
   if (other.dead || other.shutdown & RCV_SHUTDOWN) {
     other.lock.release(t);
