@@ -13,6 +13,11 @@ export const PREEMPT = 'preempt' as const;
 export type SyscallGen = Generator<KernelYield, number, void>;
 export type SyscallResult = number | SyscallGen;
 
+/** Runs a handler's result inside a generator: a value at once, a generator to its end. */
+export function* settle(r: SyscallResult): SyscallGen {
+  return typeof r === 'number' ? r : yield* r;
+}
+
 /**
  * How an argument register is decoded and shown in traces:
  *  int, fd, sig     signed 32-bit (Linux truncates int arguments)

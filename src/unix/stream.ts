@@ -10,7 +10,7 @@ import { POLL_HUP, POLL_IN } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
-import { PREEMPT, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
+import { PREEMPT, settle, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
 import { finishWait, prepareToWait } from '../kernel/wait.ts';
@@ -66,8 +66,7 @@ export function sockSend(
 
 function* afterGc(wait: Generator<KernelYield, void, void>, send: () => SyscallResult): SyscallGen {
   yield* wait;
-  const r = send();
-  return typeof r === 'number' ? r : yield* r;
+  return yield* settle(send());
 }
 
 function protoSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, addr: Uint8Array | null, scm: ScmSend | null): SyscallResult {

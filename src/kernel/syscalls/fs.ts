@@ -163,6 +163,12 @@ function chownInode(t: Task, inode: Inode, st: { uid: number; gid: number }, uid
   });
 }
 
+/** chown of an open file: its inode in the tree, or what the file itself keeps (a socket's sockfs owner). */
+function chownFile(t: Task, f: OpenFile, uid: number, gid: number): number {
+  if (f.inode) return chownInode(t, f.inode, statInode(f.inode), uid, gid);
+  return chownOk(t, f.ops.stat(f), uid, gid, (u, g) => (f.ops.chown ? f.ops.chown(f, u, g) : 0));
+}
+
 function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, fifos: Fifos): SyscallResult {
   const k = t.kernel;
   {
@@ -530,9 +536,7 @@ export function registerFs(k: Kernel): void {
   d(55, 'fchown', ['fd', 'int', 'int'], (t, [fd, uid, gid]) => {
     const f = t.fds.get(fd);
     if (!f || f.ops.kind === 'path') return -EBADF;
-    if (f.inode) return chownInode(t, f.inode, statInode(f.inode), uid, gid);
-    const st = f.ops.stat(f);
-    return chownOk(t, st, uid, gid, (u, g) => (f.ops.chown ? f.ops.chown(f, u, g) : 0));
+    return chownFile(t, f, uid, gid);
   });
   // fchownat: a path (AT_SYMLINK_NOFOLLOW: the link itself; AT_EMPTY_PATH: the dirfd's file)
   d(54, 'fchownat', ['fd', 'path', 'int', 'int', 'hex'], (t, [dirfd, path, uid, gid, flags]) => {
@@ -540,11 +544,9 @@ export function registerFs(k: Kernel): void {
     const p = readCString(t.mm, path);
     if (typeof p === 'number') return p;
     if (p === '' && flags & AT_EMPTY_PATH) {
-      const f = dirfd === AT_FDCWD ? null : t.fds.get(dirfd);
-      if (dirfd !== AT_FDCWD && !f) return -EBADF;
-      const inode = f ? f.inode : t.cwd;
-      if (!inode) return f!.ops.chown ? chownOk(t, f!.ops.stat(f!), uid, gid, (u, g) => f!.ops.chown!(f!, u, g)) : -EBADF;
-      return chownInode(t, inode, statInode(inode), uid, gid);
+      const target = emptyPathTarget(t, dirfd);
+      if (typeof target === 'number') return target;
+      return target.file ? chownFile(t, target.file, uid, gid) : chownInode(t, target.inode!, statInode(target.inode!), uid, gid);
     }
     const r = resolveAt(t, dirfd, path, t.creds, !(flags & AT_SYMLINK_NOFOLLOW));
     if (typeof r === 'number') return r;

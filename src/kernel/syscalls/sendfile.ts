@@ -12,16 +12,12 @@ import type { OpenFile } from '../file.ts';
 import { KernelIO } from '../kernelio.ts';
 import type { Kernel } from '../kernel.ts';
 import { PIPE_CAPACITY } from '../pipe.ts';
-import type { KernelYield, SyscallGen, SyscallResult } from '../syscall.ts';
+import { settle, type KernelYield, type SyscallGen } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { getI64, putU64 } from '../uaccess.ts';
 
 /** splice_direct_to_actor's internal pipe: at most this much is read before it is written */
 const CHUNK = PIPE_CAPACITY;
-
-function* settle(r: SyscallResult): SyscallGen {
-  return typeof r === 'number' ? r : yield* r;
-}
 
 /**
  * Moves up to `count` bytes from `src` at `pos` to `dst`; the bytes written

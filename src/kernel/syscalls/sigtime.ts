@@ -157,7 +157,7 @@ export function registerSigtime(k: Kernel): void {
 
   function* sigtimedwait(t: Task, mask: bigint, uinfo: number, deadline: number): SyscallGen {
     for (;;) {
-      const sig = dequeuePeek(t, mask);
+      const sig = t.sig.pendingIn(mask);
       if (sig) {
         const info = t.sig.take(sig);
         const bytes = new Uint8Array(128);
@@ -178,22 +178,13 @@ export function registerSigtime(k: Kernel): void {
         t.sig.blocked = saved;
         t.sig.realBlocked = 0n;
       }
-      if (r < 0 && (dequeuePeek(t, mask) === 0)) return -EINTR; // another signal: interrupted, never restarted
+      if (r < 0 && (t.sig.pendingIn(mask) === 0)) return -EINTR; // another signal: interrupted, never restarted
       // the timeout passed (also when it lies past KTIME_MAX, where the clock saturates and `deadline` is never reached)
-      if (r === 1 && dequeuePeek(t, mask) === 0) return -EAGAIN;
+      if (r === 1 && t.sig.pendingIn(mask) === 0) return -EAGAIN;
     }
   }
 
-  /** The lowest pending signal of `mask` (the thread's own first), or 0. */
-  function dequeuePeek(t: Task, mask: bigint): number {
-    const own = t.sig.pending & mask;
-    const shared = t.sig.shared.pending & mask;
-    const any = own !== 0n ? own : shared;
-    if (any === 0n) return 0;
-    let n = 1;
-    while (!(any & bit(n))) n++;
-    return n;
-  }
+
 
 
 
