@@ -16,6 +16,7 @@ const CHEAPEST_FIRST = [
   'properties/sleep-timeouts.test.ts',
   'properties/waitqueue-model.test.ts',
   'properties/pipe-model.test.ts',
+  'properties/epoll-model.test.ts',
   'properties/exploration.test.ts',
   'properties/fd-model.test.ts',
   'properties/pipe-integrity.test.ts',

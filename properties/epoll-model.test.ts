@@ -1,0 +1,17 @@
+// epoll against a model of epoll(7) over pipes and nested epoll instances:
+// the model and the program generator are in gen/epoll-model.ts.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { epollModelProperty } from './gen/epoll-model.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
+
+describe('epoll against a model', () => {
+  it('every epoll_ctl and epoll_wait result, reported entry and revents agrees with the model', () => {
+    fc.assert(epollModelProperty(), { numRuns: propertyRuns(50), seed: 20_261_203 });
+  });
+
+  itFindsPlanted('finds the planted bug epoll-et-no-rearm', () => {
+    const details = fc.check(epollModelProperty(['epoll-et-no-rearm']), { numRuns: 100, seed: 20_261_203, endOnFailure: true });
+    expect(details.failed, 'epoll-et-no-rearm not found in 100 runs').toBe(true);
+  });
+});
