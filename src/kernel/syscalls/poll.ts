@@ -295,21 +295,24 @@ function* pselect(
 }
 
 export function registerPselect(k: Kernel): void {
+  // As sys_pselect6 and do_pselect check them: the sigmask argument block (get_sigset_argpack), the
+  // timeout, the sigmask itself (set_user_sigmask), and only then nfds (core_sys_select).
   k.table.define(72, 'pselect6', ['int', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'], (t, [nfds, inp, outp, exp, tmo, sig]) => {
-    if (nfds < 0) return -EINVAL;
-    const n = Math.min(nfds, t.fds.limit);
-    const timeout = readTimeout(t, tmo);
-    if (typeof timeout === 'number') return timeout;
-    let mask: bigint | null = null;
+    let ss = 0, ssLen = 0;
     if (sig !== 0) {
       // The sixth argument points at { const sigset_t *ss; size_t ss_len }.
       const b = t.mm.read(sig, 16);
       if (!b) return -EFAULT;
       const v = new DataView(b.buffer, b.byteOffset, 16);
-      const m = readSigmask(t, Number(v.getBigUint64(0, true)), Number(v.getBigUint64(8, true)));
-      if (typeof m === 'number') return m;
-      mask = m;
+      ss = Number(v.getBigUint64(0, true));
+      ssLen = Number(v.getBigUint64(8, true));
     }
+    const timeout = readTimeout(t, tmo);
+    if (typeof timeout === 'number') return timeout;
+    const mask = readSigmask(t, ss, ssLen);
+    if (typeof mask === 'number') return mask;
+    if (nfds < 0) return -EINVAL;
+    const n = Math.min(nfds, t.fds.limit);
     const addrs = [inp, outp, exp];
     const sets: Uint8Array[] = [];
     for (const a of addrs) {
