@@ -17,6 +17,7 @@ const CHEAPEST_FIRST = [
   'properties/waitqueue-model.test.ts',
   'properties/pipe-model.test.ts',
   'properties/epoll-model.test.ts',
+  'properties/poll-args.test.ts',
   'properties/exploration.test.ts',
   'properties/fd-model.test.ts',
   'properties/pipe-integrity.test.ts',
