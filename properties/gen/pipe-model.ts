@@ -10,9 +10,15 @@
 // POLLHUP even when not asked for (pipe_poll, do_pollfd), POLLNVAL for a
 // closed fd; select counts POLLHUP/POLLERR as readable, POLLERR as writable,
 // and fails with EBADF when a set names a closed fd (max_select_fd).
+// O_ASYNC (F_SETOWN to the process, F_SETFL) on either end: every read of at
+// least one byte, whatever it returns, sends SIGIO to the owners of the
+// write ends that have it, every such write to those of the read ends
+// (pipe_read's and pipe_write's kill_fasync, on every call since Linux 5.12),
+// and the close that leaves one side with no ends to both (pipe_release); a
+// standard signal, so one handler run per call at most. Checked natively.
 // No scheduling is involved: this pins the pipe's and poll's arithmetic.
 import fc from 'fast-check';
-import { FIONREAD, O_NONBLOCK, SIGPIPE } from '../../src/kernel/abi.ts';
+import { F_SETFL, F_SETOWN, FIONREAD, O_ASYNC, O_NONBLOCK, SIGIO, SIGPIPE } from '../../src/kernel/abi.ts';
 import { EAGAIN, EBADF, EPIPE } from '../../src/kernel/errno.ts';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
@@ -39,6 +45,7 @@ type Op =
   | { op: 'close'; fd: number }
   | { op: 'dup'; fd: number }
   | { op: 'fionread'; fd: number }
+  | { op: 'async'; fd: number; on: boolean }
   | { op: 'poll'; entries: { fd: number; events: number }[] }
   | { op: 'select'; entries: { fd: number; read: boolean; write: boolean }[] };
 
@@ -56,6 +63,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const), fd: fdRef }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('dup' as const), fd: fdRef }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('fionread' as const), fd: fdRef }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('async' as const), fd: fdRef, on: fc.boolean() }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -78,7 +86,7 @@ const programArb = fc.array(opArb, { minLength: 10, maxLength: 50, size: 'max' }
 /** A pipe's stream is fixed in advance (stream); the model counts how much of it was written and read. */
 interface MPipe { id: number; written: number; read: number; readers: number; writers: number }
 const queued = (p: MPipe) => p.written - p.read;
-interface MFile { pipe: MPipe; writer: boolean; refs: number }
+interface MFile { pipe: MPipe; writer: boolean; refs: number; async?: boolean }
 
 class Model {
   readonly open = new Map<number, MFile>();
@@ -106,12 +114,21 @@ class Model {
     return null;
   }
 
-  close(fd: number): void {
+  /** Closes fd; returns the SIGIOs it sends (0 or 1: pipe_release tells both sides when one has no ends left). */
+  close(fd: number): number {
     const f = this.open.get(fd)!;
     this.open.delete(fd);
-    if (--f.refs > 0) return;
+    if (--f.refs > 0) return 0;
+    f.async = false; // __fput drops it from the fasync list first
     if (f.writer) f.pipe.writers--;
     else f.pipe.readers--;
+    const p = f.pipe;
+    return (p.readers === 0) !== (p.writers === 0) && (this.async(p, true) || this.async(p, false)) ? 1 : 0;
+  }
+
+  /** Does an open end of p on that side (write ends if writer) have O_ASYNC? */
+  async(p: MPipe, writer: boolean): boolean {
+    return [...this.open.values()].some((f) => f.pipe === p && f.writer === writer && f.async);
   }
 
   /** pipe_poll */
@@ -165,6 +182,8 @@ function* select(sys: Sys, nfds: number, rd: number[], wr: number[]): SysGen<{ r
 function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
   const m = new Model();
   if ((yield* sys.sigaction(SIGPIPE, 'ignore')) !== 0) return 'sigaction(SIGPIPE, SIG_IGN) failed';
+  let sigio = 0;
+  if ((yield* sys.sigaction(SIGIO, () => void sigio++)) !== 0) return 'sigaction(SIGIO) failed';
   let npipes = 0;
   for (const [i, o] of ops.entries()) {
     const at = `op ${i} ${JSON.stringify(o)}`;
@@ -210,6 +229,8 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
     const fd = (o.op === 'write' || o.op === 'read') && !o.any ? m.end(o.fd, o.op === 'write') : m.fd(o.fd);
     if (fd === undefined) continue;
     const f = m.open.get(fd);
+    const sigioBefore = sigio;
+    let wantSigio = 0;
     switch (o.op) {
       case 'write': {
         const n = bytes(o.n, CAPACITY - (f ? queued(f.pipe) : 0));
@@ -225,6 +246,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         }
         if (got !== want) return `${at} on fd ${fd}: write returned ${got}, model ${want}`;
         if (f && want > 0) f.pipe.written += want;
+        if (f?.writer && n > 0 && m.async(f.pipe, false)) wantSigio = 1;
         break;
       }
       case 'read': {
@@ -241,13 +263,14 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
           if (Buffer.compare(got.data, stream(p.id, p.read, want)) !== 0) return `${at} on fd ${fd}: the bytes read are not bytes ${p.read}..${p.read + want - 1} of the pipe's stream`;
           p.read += want;
         }
+        if (f && !f.writer && n > 0 && m.async(f.pipe, true)) wantSigio = 1;
         break;
       }
       case 'close': {
         const got = yield* sys.close(fd);
         const want = f ? 0 : -EBADF;
         if (got !== want) return `${at}: close(${fd}) returned ${got}, model ${want}`;
-        if (f) m.close(fd);
+        if (f) wantSigio = m.close(fd);
         break;
       }
       case 'dup': {
@@ -269,7 +292,17 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         if (got.ret !== want || (f && n !== queued(f.pipe))) return `${at} on fd ${fd}: FIONREAD returned ${got.ret} and ${n}, model ${want} and ${f && queued(f.pipe)}`;
         break;
       }
+      case 'async': {
+        // signals to this process (F_SETOWN), then O_ASYNC on or off for the open file (shared by its dups)
+        const own = yield* sys.fcntl(fd, F_SETOWN, sys.pid);
+        const fl = yield* sys.fcntl(fd, F_SETFL, O_NONBLOCK | (o.on ? O_ASYNC : 0));
+        const want = f ? 0 : -EBADF;
+        if (own !== want || fl !== want) return `${at}: F_SETOWN/F_SETFL(O_ASYNC) returned ${own}, ${fl}, model ${want}`;
+        if (f) f.async = o.on;
+        break;
+      }
     }
+    if (sigio - sigioBefore !== wantSigio) return `${at} on fd ${fd}: ${sigio - sigioBefore} SIGIO handled, model ${wantSigio}`;
   }
   return null;
 }
