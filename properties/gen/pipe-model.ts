@@ -15,18 +15,21 @@
 // write ends that have it, every such write to those of the read ends
 // (pipe_read's and pipe_write's kill_fasync, on every call since Linux 5.12),
 // and the close that leaves one side with no ends to both (pipe_release); a
-// standard signal, so one handler run per call at most. Checked natively.
+// standard signal, so one handler run per call at most. fstat: S_IFIFO|0600,
+// one link, size 0, blksize 4096, one inode per pipe (both ends). ioctl: any
+// request but FIONREAD is ENOTTY, FIONREAD to a bad pointer EFAULT. pipe2:
+// EINVAL for a flag it does not know, EFAULT for a bad fds pointer. Checked natively.
 // No scheduling is involved: this pins the pipe's and poll's arithmetic.
 import fc from 'fast-check';
 import { F_SETFL, F_SETOWN, FIONREAD, O_ASYNC, O_NONBLOCK, SIGIO, SIGPIPE } from '../../src/kernel/abi.ts';
-import { EAGAIN, EBADF, EPIPE } from '../../src/kernel/errno.ts';
+import { EAGAIN, EBADF, EFAULT, EINVAL, ENOTTY, EPIPE } from '../../src/kernel/errno.ts';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario } from '../../src/script/scenario.ts';
 import type { Sys, SysGen } from '../../src/script/sys.ts';
 
 // pipe(7) and poll(2) facts, stated here rather than imported, so that a change to the kernel's constants is noticed
-const CAPACITY = 65536, PIPE_BUF = 4096;
+const CAPACITY = 65536, PIPE_BUF = 4096, S_IFIFO_0600 = 0o10600, TCGETS = 0x5401;
 const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40, POLLWRNORM = 0x100;
 const SELECT_READ = POLLIN | POLLRDNORM | 0x80 | POLLHUP | POLLERR, SELECT_WRITE = POLLOUT | POLLWRNORM | 0x200 | POLLERR;
 
@@ -46,6 +49,9 @@ type Op =
   | { op: 'dup'; fd: number }
   | { op: 'fionread'; fd: number }
   | { op: 'async'; fd: number; on: boolean }
+  | { op: 'fstat'; fd: number }
+  | { op: 'ioctl'; fd: number; req: 'tcgets' | 'fionread-fault' }
+  | { op: 'badpipe'; why: 'flags' | 'pointer' }
   | { op: 'poll'; entries: { fd: number; events: number }[] }
   | { op: 'select'; entries: { fd: number; read: boolean; write: boolean }[] };
 
@@ -64,6 +70,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('dup' as const), fd: fdRef }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('fionread' as const), fd: fdRef }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('async' as const), fd: fdRef, on: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('fstat' as const), fd: fdRef }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('ioctl' as const), fd: fdRef, req: fc.constantFrom('tcgets' as const, 'fionread-fault' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('badpipe' as const), why: fc.constantFrom('flags' as const, 'pointer' as const) }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -84,7 +93,7 @@ const programArb = fc.array(opArb, { minLength: 10, maxLength: 50, size: 'max' }
 
 /** The model's pipe and its open files (a dup shares the file). */
 /** A pipe's stream is fixed in advance (stream); the model counts how much of it was written and read. */
-interface MPipe { id: number; written: number; read: number; readers: number; writers: number }
+interface MPipe { id: number; written: number; read: number; readers: number; writers: number; ino?: number }
 const queued = (p: MPipe) => p.written - p.read;
 interface MFile { pipe: MPipe; writer: boolean; refs: number; async?: boolean }
 
@@ -197,6 +206,13 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       if (e) return `${at}: ${e}`;
       continue;
     }
+    if (o.op === 'badpipe') {
+      sys.scratch.reset();
+      const got = yield* sys.syscall(59, o.why === 'pointer' ? 8 : sys.scratch.alloc(8), o.why === 'flags' ? 1 : 0);
+      const want = o.why === 'flags' ? -EINVAL : -EFAULT;
+      if (got !== want) return `${at}: pipe2 returned ${got}, model ${want}`;
+      continue;
+    }
     if (o.op === 'poll') {
       const entries = o.entries.map((e) => ({ fd: e.fd < 0 ? -1 : m.fd(e.fd) ?? -1, events: e.events }));
       const want = entries.map((e) => {
@@ -290,6 +306,27 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         const want = f ? 0 : -EBADF;
         const n = new DataView(got.data.buffer, got.data.byteOffset).getInt32(0, true);
         if (got.ret !== want || (f && n !== queued(f.pipe))) return `${at} on fd ${fd}: FIONREAD returned ${got.ret} and ${n}, model ${want} and ${f && queued(f.pipe)}`;
+        break;
+      }
+      case 'fstat': {
+        const st = yield* sys.fstat(fd);
+        if (!f) {
+          if (st.ret !== -EBADF) return `${at}: fstat(${fd}) of a closed fd returned ${st.ret}`;
+          break;
+        }
+        const s = st.stat;
+        if (st.ret !== 0 || !s) return `${at}: fstat(${fd}) returned ${st.ret}`;
+        if (s.mode !== S_IFIFO_0600 || s.nlink !== 1 || s.size !== 0 || s.blksize !== 4096) return `${at}: fstat(${fd}) gave mode ${s.mode.toString(8)} nlink ${s.nlink} size ${s.size} blksize ${s.blksize}`;
+        f.pipe.ino ??= s.ino;
+        const other = [...m.open.values()].find((g) => g.pipe !== f.pipe && g.pipe.ino === s.ino);
+        if (s.ino !== f.pipe.ino || other) return `${at}: fstat(${fd}) gave inode ${s.ino}: not its pipe's one inode`;
+        break;
+      }
+      case 'ioctl': {
+        sys.scratch.reset();
+        const got = yield* sys.syscall(29, fd, o.req === 'tcgets' ? TCGETS : FIONREAD, o.req === 'tcgets' ? sys.scratch.alloc(64) : 8);
+        const want = !f ? -EBADF : o.req === 'tcgets' ? -ENOTTY : -EFAULT;
+        if (got !== want) return `${at}: ioctl(${fd}, ${o.req}) returned ${got}, model ${want}`;
         break;
       }
       case 'async': {
