@@ -19,13 +19,20 @@
 //     entry once, then not until EPOLL_CTL_MOD re-arms it, an edge-triggered
 //     one after ADD/MOD finds it ready or new data arrives (a write to its
 //     pipe), and not again until then;
-//   - an epoll fd polls POLLIN while one of its entries would be reported.
+//   - an epoll fd polls POLLIN while one of its entries would be reported;
+//   - bad arguments: epoll_ctl's event at a bad address is EFAULT before
+//     anything else (not read for EPOLL_CTL_DEL); epoll_wait's events at a bad
+//     address is EFAULT once there is an entry to report (0 when none, and
+//     nothing is consumed), maxevents above EP_MAX_EVENTS EINVAL; epoll_pwait
+//     with a sigset size other than 8 EINVAL before anything else;
+//     epoll_pwait2 with a bad timespec EFAULT or EINVAL, a zero one as
+//     timeout 0; epoll_create1(EPOLL_CLOEXEC) sets FD_CLOEXEC. Checked natively.
 // Where Linux leaves it open (an edge-triggered entry after a read or close on
 // its pipe: whether that woke the pipe's queues is pipe.c's business, not
 // epoll's) the model accepts either. No scheduling: one run per program.
 import fc from 'fast-check';
 import { SIGPIPE } from '../../src/kernel/abi.ts';
-import { EAGAIN, EBADF, EEXIST, EINVAL, ELOOP, ENOENT, EPIPE } from '../../src/kernel/errno.ts';
+import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPIPE } from '../../src/kernel/errno.ts';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario } from '../../src/script/scenario.ts';
@@ -39,6 +46,7 @@ const PRIVATE = WAKEUP | ONESHOT | ET | EXCLUSIVE;
 const EXCLUSIVE_OK = IN | OUT | ERR | HUP | WAKEUP | ET | EXCLUSIVE;
 const ADD = 1, DEL = 2, MOD = 3;
 const MAX_NESTS = 4;
+const BAD = 8; // an address no process maps
 
 type Op =
   | { op: 'pipe' }
@@ -49,7 +57,9 @@ type Op =
   | { op: 'dup'; fd: number }
   | { op: 'ctl'; ctl: number; ep: number; fd: number; events: number }
   | { op: 'wait'; ep: number; max: number }
-  | { op: 'poll'; ep: number };
+  | { op: 'poll'; ep: number }
+  | { op: 'bad'; ep: number; fd: number; how: 'ctl-fault' | 'del-fault' | 'wait-fault' | 'max-huge' | 'sigsetsize' | 'pwait2-zero' | 'pwait2-nsec' | 'pwait2-fault' }
+  | { op: 'cloexec' };
 
 const ref = fc.nat(15);
 const eventsArb = fc.constantFrom(
@@ -69,6 +79,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 8, arbitrary: fc.record({ op: fc.constant('wait' as const), ep: ref, max: fc.constantFrom(1, 2, 8, 8, 8, 0, -1) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('poll' as const), ep: ref }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('bad' as const), ep: ref, fd: ref,
+      how: fc.constantFrom('ctl-fault' as const, 'del-fault' as const, 'wait-fault' as const, 'max-huge' as const, 'sigsetsize' as const, 'pwait2-zero' as const, 'pwait2-nsec' as const, 'pwait2-fault' as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ op: 'cloexec' as const }) },
 );
 const programArb = fc
   .array(opArb, { minLength: 30, maxLength: 100, size: 'max' })
@@ -367,6 +385,84 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
           } else if (i.events & ET && i.edge === 'yes' && m.reportable(i) === 0) i.edge = 'maybe';
         }
         m.nested();
+        break;
+      }
+      case 'cloexec': {
+        if (m.epolls.length === 4) break;
+        const fd = yield* sys.epollCreate(0o2000000);
+        const fl = fd < 0 ? fd : yield* sys.fcntl(fd, 1 /* F_GETFD */);
+        if (fd < 0 || fl !== 1) return `${at}: epoll_create1(EPOLL_CLOEXEC) gave fd ${fd} with F_GETFD ${fl}`;
+        const ep: MEpoll = { items: [] };
+        m.epolls.push(ep);
+        m.give(fd, m.file({ ep }));
+        break;
+      }
+      case 'bad': {
+        const epfd = m.epfd(o.ep), fd = m.end(o.fd);
+        if (epfd === undefined || fd === undefined) break;
+        const ef = m.open.get(epfd), tf = m.open.get(fd);
+        const ep = ef?.ep;
+        sys.scratch.reset();
+        const buf = sys.scratch.alloc(16 * 8);
+        let got: number, want: number | null;
+        const waitErr = !ef ? -EBADF : !ep ? -EINVAL : 0;
+        switch (o.how) {
+          case 'ctl-fault':
+            got = yield* sys.syscall(21, epfd, ADD, fd, BAD);
+            want = -EFAULT;
+            break;
+          case 'del-fault': {
+            got = yield* sys.syscall(21, epfd, DEL, fd, BAD);
+            const item = ep && tf ? ep.items.find((i) => i.file === tf && i.fd === fd) : undefined;
+            want = !ef || !tf ? -EBADF : !ep || ef === tf ? -EINVAL : item ? 0 : -ENOENT;
+            if (got === 0 && item) {
+              ep!.items.splice(ep!.items.indexOf(item), 1);
+              m.nested();
+            }
+            break;
+          }
+          case 'wait-fault': {
+            got = yield* sys.syscall(22, epfd, BAD, 4, 0, 0, 8);
+            if (waitErr) want = waitErr;
+            else {
+              const r = ep!.items.map((i) => m.reportable(i));
+              want = r.some((x) => x) ? -EFAULT : r.some((x) => x === null) ? null : 0;
+              if (want === null && got !== 0 && got !== -EFAULT) return `${at}: epoll_wait to a bad address returned ${got}`;
+            }
+            break;
+          }
+          case 'max-huge':
+            got = yield* sys.syscall(22, epfd, buf, 2 ** 28, 0, 0, 8); // above EP_MAX_EVENTS (INT_MAX / 16 on riscv64, / 12 on x86-64)
+            want = -EINVAL;
+            break;
+          case 'sigsetsize':
+            got = yield* sys.syscall(22, epfd, buf, 0, 0, sys.scratch.put(new Uint8Array(8)), 4);
+            want = -EINVAL;
+            break;
+          default: {
+            const tb = new Uint8Array(16);
+            if (o.how === 'pwait2-nsec') new DataView(tb.buffer).setBigInt64(8, 1_000_000_000n, true);
+            const ts = o.how === 'pwait2-fault' ? BAD : sys.scratch.put(tb);
+            got = yield* sys.syscall(441, epfd, buf, 8, ts, 0, 8);
+            want = o.how === 'pwait2-fault' ? -EFAULT : o.how === 'pwait2-nsec' ? -EINVAL : waitErr || null;
+            if (want === null) {
+              // a zero timeout: epoll_wait(..., 0) itself; the reported entries are checked by the 'wait' op's rules
+              const sure = ep!.items.filter((i) => m.reportable(i));
+              if (got < Math.min(8, sure.length) || got > 8) return `${at}: epoll_pwait2 with a zero timeout returned ${got}, model at least ${sure.length}`;
+              for (let k = 0; k < got; k++) {
+                const b = sys.scratch.read(buf + 16 * k + 8, 8);
+                const tag = Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true));
+                const i = ep!.items.find((x) => x.data === tag);
+                if (!i) return `${at}: epoll_pwait2 reported data ${tag}, no entry's`;
+                if (i.events & ONESHOT) i.events = (i.events & PRIVATE) >>> 0;
+                if (i.events & ET) i.edge = 'no';
+              }
+              for (const i of ep!.items) if (i.events & ET && i.edge === 'yes' && !m.reportable(i)) i.edge = 'maybe';
+              m.nested();
+            }
+          }
+        }
+        if (want !== null && got !== want) return `${at}: ${o.how} on epfd ${epfd} fd ${fd} returned ${got}, model ${want}`;
         break;
       }
       case 'poll': {
