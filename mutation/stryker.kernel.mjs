@@ -1,8 +1,8 @@
 // `npm run mutate -- mutation/stryker.kernel.mjs --mutate src/kernel/epoll.ts --concurrency 1`:
 // stryker.config.mjs with the fast src/kernel killing profile
 // (mutation/vitest.kernel.config.ts: the kernel model properties first, then
-// the properties that sleep and wake, and the scenarios), and its own
-// incremental file, reports and temp dir.
+// the properties that sleep and wake; no scenarios, so a lower bound of the
+// full profile's score), and its own incremental file, reports and temp dir.
 import base from '../stryker.config.mjs';
 
 export default {
