@@ -2,8 +2,9 @@
 // arguments (timeout NULL, zero, short, long, unnormalised, negative or a bad
 // pointer; sigmask none, empty, of a wrong size or a bad pointer, for
 // pselect6 also a NULL sigset or a bad argument block; the fds ready, not
-// ready, closed, fd -1, a bad pointer, more than RLIMIT_NOFILE, or a negative
-// nfds) and a SIGUSR1 that the call's sigmask lets through or holds back.
+// ready, closed, fd -1, a regular file, a bad pointer, more than
+// RLIMIT_NOFILE, or a negative nfds) and a SIGUSR1 that the call's sigmask
+// lets through or holds back, or that is pending as the call begins.
 // What Linux does, as checked with a native program on Linux 6.18:
 //   - errors in the order sys_ppoll / sys_pselect6 meet them: for pselect6
 //     the sigmask argument block (EFAULT), the timeout (EFAULT, EINVAL), the
@@ -11,7 +12,9 @@
 //     the sets (EFAULT), a closed fd in a set (EBADF); for ppoll the timeout,
 //     the sigmask, nfds above RLIMIT_NOFILE (EINVAL), the pollfds (EFAULT);
 //   - a ready fd returns at once, a closed one is POLLNVAL (counted), fd -1
-//     is skipped with revents 0; otherwise the call sleeps until data comes
+//     is skipped with revents 0, a regular file is readable and writable
+//     (DEFAULT_POLLMASK); a signal pending as it begins is EINTR at once
+//     when nothing is ready, even with a zero timeout; otherwise the call sleeps until data comes
 //     (a byte written after 20 ms), the timeout (0), or a signal the call's
 //     mask lets through (EINTR at 10 ms; the handler runs once, then the old
 //     mask is back); a signal the mask holds back is handled after the call;
@@ -33,21 +36,24 @@ const BAD = 8; // an address no process maps
 
 export interface Case {
   call: 'ppoll' | 'pselect';
-  tmo: 'null' | 'zero' | 'short' | 'long' | 'badnsec' | 'neg' | 'fault';
+  tmo: 'null' | 'zero' | 'short' | 'long' | 'badnsec' | 'negnsec' | 'neg' | 'fault';
   mask: 'none' | 'empty' | 'badsize' | 'fault' | 'nullss' | 'argfault';
-  fds: 'ready' | 'notready' | 'closed' | 'neg1' | 'fault' | 'toomany' | 'negn' | 'zero';
-  /** SIGUSR1 at 10 ms: none, blocked but let through by the call's mask, or unblocked but held back by it */
-  sig: 'none' | 'let-through' | 'held-back';
+  fds: 'ready' | 'notready' | 'closed' | 'neg1' | 'fault' | 'toomany' | 'negn' | 'zero' | 'file';
+  /**
+   * SIGUSR1 at 10 ms: none, blocked but let through by the call's mask, or unblocked but held
+   * back by it; or 'pending': blocked, already pending as the call begins, let through by its mask
+   */
+  sig: 'none' | 'let-through' | 'held-back' | 'pending';
   seed: number;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
     call: fc.constantFrom('ppoll' as const, 'pselect' as const),
-    tmo: fc.constantFrom('null' as const, 'zero' as const, 'short' as const, 'long' as const, 'long' as const, 'badnsec' as const, 'neg' as const, 'fault' as const),
+    tmo: fc.constantFrom('null' as const, 'zero' as const, 'short' as const, 'long' as const, 'long' as const, 'badnsec' as const, 'negnsec' as const, 'neg' as const, 'fault' as const),
     mask: fc.constantFrom('none' as const, 'none' as const, 'empty' as const, 'badsize' as const, 'fault' as const, 'nullss' as const, 'argfault' as const),
-    fds: fc.constantFrom('ready' as const, 'notready' as const, 'notready' as const, 'closed' as const, 'neg1' as const, 'fault' as const, 'toomany' as const, 'negn' as const, 'zero' as const),
-    sig: fc.constantFrom('none' as const, 'none' as const, 'let-through' as const, 'held-back' as const),
+    fds: fc.constantFrom('ready' as const, 'notready' as const, 'notready' as const, 'closed' as const, 'neg1' as const, 'fault' as const, 'toomany' as const, 'negn' as const, 'zero' as const, 'file' as const),
+    sig: fc.constantFrom('none' as const, 'none' as const, 'let-through' as const, 'held-back' as const, 'pending' as const),
     seed: fc.nat(),
   })
   .map((c): Case => {
@@ -62,7 +68,7 @@ const caseArb: fc.Arbitrary<Case> = fc
 
 /** The first error Linux reports, or null. */
 function error(c: Case): number | null {
-  const tmo = c.tmo === 'fault' ? -EFAULT : c.tmo === 'badnsec' || c.tmo === 'neg' ? -EINVAL : 0;
+  const tmo = c.tmo === 'fault' ? -EFAULT : c.tmo === 'badnsec' || c.tmo === 'negnsec' || c.tmo === 'neg' ? -EINVAL : 0;
   const mask = c.mask === 'badsize' ? -EINVAL : c.mask === 'fault' ? -EFAULT : 0;
   if (c.call === 'ppoll') {
     const fds = c.fds === 'toomany' || c.fds === 'negn' ? -EINVAL : c.fds === 'fault' ? -EFAULT : 0;
@@ -77,11 +83,14 @@ function error(c: Case): number | null {
 function model(c: Case): { ret: number; at: number; left: number | null } {
   const err = error(c);
   if (err !== null) return { ret: err, at: 0, left: null };
+  // a regular file has no poll method: DEFAULT_POLLMASK, readable and writable (two fds' worth in select's sets)
+  if (c.fds === 'file') return { ret: c.call === 'pselect' ? 2 : 1, at: 0, left: c.tmo === 'short' ? 5 : c.tmo === 'long' ? 1000 : null };
   const ready = c.fds === 'ready' || (c.call === 'ppoll' && c.fds === 'closed');
   const limit = c.tmo === 'zero' ? 0 : c.tmo === 'short' ? 5 : c.tmo === 'long' ? 1000 : Infinity;
   const left = (at: number) => (c.tmo === 'short' || c.tmo === 'long' ? limit - at : null);
   if (ready) return { ret: 1, at: 0, left: left(0) };
-  const signalled = c.sig === 'let-through' ? 10 : Infinity;
+  // a signal pending as the call begins ends it at once when nothing is ready, whatever the timeout (do_poll)
+  const signalled = c.sig === 'let-through' ? 10 : c.sig === 'pending' ? 0 : Infinity;
   const data = c.fds === 'zero' ? Infinity : 20;
   const at = Math.min(limit, signalled, data);
   if (at === signalled) return { ret: -EINTR, at, left: left(at) };
@@ -99,19 +108,19 @@ function timespec(ms: number, nsec = 0): Uint8Array {
   return b;
 }
 
-function* theCall(sys: Sys, c: Case, p: [number, number], out: Seen): SysGen<void> {
+function* theCall(sys: Sys, c: Case, p: [number, number], file: number, out: Seen): SysGen<void> {
   const t0 = yield* sys.now(); // first: now() uses the scratch memory too
   sys.scratch.reset();
   const s = sys.scratch;
   const tmo = c.tmo === 'null' ? 0 : c.tmo === 'fault' ? BAD
     : s.put(c.tmo === 'zero' ? timespec(0) : c.tmo === 'short' ? timespec(5) : c.tmo === 'long' ? timespec(1000)
-      : c.tmo === 'badnsec' ? timespec(0, 1_000_000_000) : timespec(-1000));
+      : c.tmo === 'badnsec' ? timespec(0, 1_000_000_000) : c.tmo === 'negnsec' ? timespec(0, -1) : timespec(-1000));
   const set = new Uint8Array(8); // sigset_t: the call's mask; SIGUSR1 in it when it is to be held back
   if (c.sig === 'held-back') set[(SIGUSR1 - 1) >> 3] = 1 << ((SIGUSR1 - 1) & 7);
   const maskAddr = c.mask === 'none' || c.mask === 'nullss' ? 0 : c.mask === 'fault' ? BAD : s.put(set);
   const maskSize = c.mask === 'badsize' ? 4 : 8;
   if (c.call === 'ppoll') {
-    const entries = c.fds === 'ready' ? [[p[1], POLLOUT]] : c.fds === 'closed' ? [[40, POLLIN]] : c.fds === 'neg1' ? [[-1, POLLIN], [p[0], POLLIN]]
+    const entries = c.fds === 'ready' ? [[p[1], POLLOUT]] : c.fds === 'file' ? [[file, POLLIN | POLLOUT]] : c.fds === 'closed' ? [[40, POLLIN]] : c.fds === 'neg1' ? [[-1, POLLIN], [p[0], POLLIN]]
       : c.fds === 'zero' ? [] : [[p[0], POLLIN]];
     const b = new Uint8Array(8 * Math.max(entries.length, 1));
     const v = new DataView(b.buffer);
@@ -128,7 +137,7 @@ function* theCall(sys: Sys, c: Case, p: [number, number], out: Seen): SysGen<voi
       out.revents = entries.map((_, i) => new DataView(r.buffer, r.byteOffset).getUint16(8 * i + 6, true));
     }
   } else {
-    const fds = c.fds === 'ready' ? [-1, p[1], -1] : c.fds === 'closed' ? [40, -1, -1] : c.fds === 'neg1' ? [p[0], -1, p[0]]
+    const fds = c.fds === 'file' ? [file, file, -1] : c.fds === 'ready' ? [-1, p[1], -1] : c.fds === 'closed' ? [40, -1, -1] : c.fds === 'neg1' ? [p[0], -1, p[0]]
       : c.fds === 'zero' ? [-1, -1, -1] : [p[0], -1, -1];
     const sets = fds.map((fd) => {
       const b = new Uint8Array(8);
@@ -160,17 +169,19 @@ function scenario(c: Case, out: Seen) {
         name: 'poller',
         *program(sys) {
           const p = (yield* sys.pipe()).fds;
+          const file = yield* sys.open('/tmp/poll-args', 0o102 /* O_RDWR | O_CREAT */);
           yield* sys.sigaction(SIGUSR1, () => void out.handled++, 0);
-          if (c.sig === 'let-through') {
+          if (c.sig === 'let-through' || c.sig === 'pending') {
             sys.scratch.reset();
             const set = new Uint8Array(8);
             set[(SIGUSR1 - 1) >> 3] = 1 << ((SIGUSR1 - 1) & 7);
             yield* sys.syscall(135, 0 /* SIG_BLOCK */, sys.scratch.put(set), 0, 8);
+            if (c.sig === 'pending') yield* sys.kill(sys.pid, SIGUSR1);
           }
           const parent = sys.pid;
           const child = yield* sys.fork(function* (sys) {
             const t0 = yield* sys.now();
-            if (c.sig !== 'none') {
+            if (c.sig !== 'none' && c.sig !== 'pending') {
               yield* sys.nanosleep(10 * MS);
               yield* sys.kill(parent, SIGUSR1);
             }
@@ -178,7 +189,7 @@ function scenario(c: Case, out: Seen) {
             yield* sys.write(p[1], 'x');
             return 0;
           });
-          yield* theCall(sys, c, p, out);
+          yield* theCall(sys, c, p, file, out);
           while ((yield* sys.wait(child)).ret === -EINTR);
           return 0;
         },
@@ -199,17 +210,17 @@ export function pollArgsProperty(bugs: readonly PlantedBug[] = []) {
     if (want.left !== null && (out.left === undefined || Math.abs(out.left - want.left * MS) > SLACK)) throw problem('time left');
     // the handler: a signal let through runs it once it has interrupted the call (the old mask, blocking it, comes
     // back only after); one that came after the call stays blocked; one held back runs once the old mask is back
-    const handled = c.sig === 'held-back' || (c.sig === 'let-through' && want.ret === -EINTR) ? 1 : 0;
+    const handled = c.sig === 'held-back' || ((c.sig === 'let-through' || c.sig === 'pending') && want.ret === -EINTR) ? 1 : 0;
     if (out.handled !== handled) throw problem(`handler ran ${out.handled} times, model ${handled}`);
     if (want.ret < 0 && want.ret !== -EINTR) return;
     if (c.call === 'ppoll' && out.revents) {
       const ready = want.ret > 0;
-      const rev = c.fds === 'ready' ? [POLLOUT] : c.fds === 'closed' ? [POLLNVAL] : c.fds === 'neg1' ? [0, ready ? POLLIN : 0] : c.fds === 'zero' ? [] : [ready ? POLLIN : 0];
+      const rev = c.fds === 'file' ? [POLLIN | POLLOUT] : c.fds === 'ready' ? [POLLOUT] : c.fds === 'closed' ? [POLLNVAL] : c.fds === 'neg1' ? [0, ready ? POLLIN : 0] : c.fds === 'zero' ? [] : [ready ? POLLIN : 0];
       if (rev.join() !== out.revents.join()) throw problem(`revents, model ${rev}`);
     }
     if (c.call === 'pselect' && out.sets) {
       // the sets hold the ready fds; on EINTR they are not written back (the fds asked for stay set)
-      const asked = out.sets.map((_, i) => (i === 0 && c.fds !== 'ready' && c.fds !== 'zero') || (i === 1 && c.fds === 'ready') || (i === 2 && c.fds === 'neg1'));
+      const asked = out.sets.map((_, i) => (i === 0 && c.fds !== 'ready' && c.fds !== 'zero') || (i === 1 && (c.fds === 'ready' || c.fds === 'file')) || (i === 2 && c.fds === 'neg1'));
       const want2 = asked.map((a, i) => (a && (want.ret === -EINTR || (want.ret > 0 && i !== 2)) ? 1 : 0));
       if (want2.join() !== out.sets.join()) throw problem(`sets, model ${want2}`);
     }
