@@ -85,6 +85,12 @@ export class Socket implements FileOps {
   passcred = false;
   /** SO_PASSPIDFD: received messages carry a pidfd of their sender (SCM_PIDFD) */
   passpidfd = false;
+  /** SO_PASSRIGHTS (sk_scm_rights, Linux 6.16): off, a sender of SCM_RIGHTS to this socket gets EPERM */
+  passrights = true;
+  /** SO_INQ (u->recvmsg_inq, Linux 6.17; stream only): each recvmsg ends with SCM_INQ, the bytes left to read */
+  recvmsgInq = false;
+  /** sk_userlocks' buffer bits: SOCK_SNDBUF_LOCK / SOCK_RCVBUF_LOCK (SO_BUF_LOCK; no effect on AF_UNIX) */
+  userlocks = 0;
   /** SO_PEERCRED: captured at connect / socketpair / listen */
   peercred: Ucred | null = null;
   /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns) for the sleeps; 0 = wait forever */
@@ -180,6 +186,11 @@ export class Socket implements FileOps {
     return this.type === SOCK_STREAM || this.type === SOCK_SEQPACKET;
   }
 
+  /** unix_inq_len of a stream or seqpacket socket: the bytes queued to be read (FIONREAD; a stream's SCM_INQ) */
+  get inqLen(): number {
+    return this.recvQueue.bytes + this.inqSkew;
+  }
+
   /** unix_may_passcred: either option makes sends carry credentials (and an unbound sender autobind) */
   get mayPasscred(): boolean {
     return this.passcred || this.passpidfd;
@@ -238,7 +249,7 @@ export class Socket implements FileOps {
     }
     if (req === FIONREAD) {
       if (this.state === 'listening') return -EINVAL;
-      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.recvQueue.bytes + this.inqSkew;
+      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.inqLen;
     } else if (req === SIOCATMARK) {
       v = atMark(this);
     } else if (req === SIOCOUTQ) {

@@ -8,7 +8,7 @@
 // a reader on its own receive queue.
 import { POLL_HUP, POLL_IN } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
-import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
+import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import { PREEMPT, settle, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
@@ -89,9 +89,19 @@ export function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightR
   return r;
 }
 
-/** unix_maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's if either end has SO_PASSCRED or SO_PASSPIDFD. */
+/**
+ * unix_maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's
+ * if either end has SO_PASSCRED or SO_PASSPIDFD, or the receiver is a
+ * connection not accepted yet (!other->sk_socket, Linux 6.16: the acceptor
+ * may turn SO_PASSCRED on before it reads).
+ */
 export function addCreds(t: Task, s: Socket, other: Socket, m: Message): void {
-  if (!m.creds && (s.mayPasscred || other.mayPasscred)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
+  if (!m.creds && (s.mayPasscred || other.mayPasscred || other.file === null)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
+}
+
+/** The receiver turned SO_PASSRIGHTS off: a message carrying files is refused (unix_stream_sendmsg, unix_dgram_sendmsg, queue_oob). */
+export function refusesRights(other: Socket, m: Message): boolean {
+  return m.rights !== null && !other.passrights;
 }
 
 /** A message that did not reach a queue is freed: its rights go back. */
@@ -229,6 +239,10 @@ function* queueChunk(
       other.lock.release(t);
       return -EPIPE; // out_pipe: the skb is freed below
     }
+    if (refusesRights(other, m)) {
+      other.lock.release(t);
+      return -EPERM; // out_unlock: the skb is freed below
+    }
     addCreds(t, s, other, m);
     // skb_queue_tail (queue_oob: with u->oob_skb) under the receive-queue lock
     if (!(isOob ? yield* queueOob(t, other, m) : yield* enqueueLocked(t, other, m))) {
@@ -260,11 +274,12 @@ function queueChunkNow(t: Task, s: Socket, other: Socket, io: UserIO, size: numb
   const m = chunkMessage(t, s, io, size, truesize, scm);
   if (typeof m === 'number') return m;
   other.lock.acquireNow(t); // unix_state_lock(other)
-  if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+  const err = other.dead || other.shutdown & RCV_SHUTDOWN ? -EPIPE : refusesRights(other, m) ? -EPERM : 0;
+  if (err) {
     other.lock.release(t);
-    s.sendBuf.uncharge(truesize); // out_pipe: kfree_skb
+    s.sendBuf.uncharge(truesize); // out_pipe / out_unlock: kfree_skb
     dropRights(s, m);
-    return -EPIPE;
+    return err;
   }
   addCreds(t, s, other, m);
   other.recvLock.acquireNow(t); // skb_queue_tail under the receive-queue lock
@@ -365,6 +380,10 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
     if (other.dead || other.shutdown & RCV_SHUTDOWN) {
       other.lock.release(t);
       return -EPIPE;
+    }
+    if (refusesRights(other, m)) {
+      other.lock.release(t);
+      return -EPERM;
     }
     addCreds(t, s, other, m);
     if (!(yield* enqueueLocked(t, other, m))) {
