@@ -48,6 +48,8 @@ export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP 
 export const DATA_READY_KEY = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND, WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND;
 
 export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411, SIOCATMARK = 0x8905, SIOCGIFINDEX = 0x8933;
+/** SIOCPROTOPRIVATE: AF_UNIX's ioctl that opens the socket's bound file O_PATH (unix_open_file) */
+export const SIOCUNIXFILE = 0x89e0;
 /** the loopback interface's index: the only network device (per network namespace) */
 export const LOOPBACK_IFINDEX = 1;
 

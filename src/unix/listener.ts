@@ -106,6 +106,7 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
     embryo.state = 'connected';
     embryo.peer = s;
     embryo.addr = other.addr;
+    embryo.pathInode = other.pathInode; // newu->path = otheru->path
     embryo.peercred = credOf(t); // the accepted socket sees the client's creds at connect
     embryo.embryoOf = other;
     // Linux 6.16: the new socket takes the listener's SCM flags now (sk_scm_recv_flags), not at accept

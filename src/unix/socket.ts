@@ -2,8 +2,9 @@
 // FileOps an open file of it calls. Connection logic lives in listener.ts
 // (listen/connect/accept), data transfer and teardown in stream.ts; this
 // file holds the state they share and the generic file operations.
-import { O_NONBLOCK, S_IFSOCK } from '../kernel/abi.ts';
-import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOTTY, ERESTARTSYS } from '../kernel/errno.ts';
+import { O_NONBLOCK, O_PATH, S_IFSOCK } from '../kernel/abi.ts';
+import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOENT, ENOTTY, EPERM, ERESTARTSYS } from '../kernel/errno.ts';
+import { PathFile } from '../kernel/regular.ts';
 import type { FileOps, OpenFile, StatInfo } from '../kernel/file.ts';
 import type { KernelYield, SyscallResult } from '../kernel/syscall.ts';
 import { sleepOn, sleepOnUntil } from '../kernel/wait.ts';
@@ -15,7 +16,10 @@ import { WaitQueue } from '../sched/waitqueue.ts';
 import { KernelLock } from '../kernel/lock.ts';
 import { POLL_IN, sendSigio } from '../kernel/fown.ts';
 import type { UnixAddress } from './address.ts';
-import { DATA_READY_KEY, FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import {
+  DATA_READY_KEY, FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SIOCUNIXFILE,
+  SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
+} from './constants.ts';
 import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
@@ -71,6 +75,8 @@ export class Socket implements FileOps {
   addr: UnixAddress | null = null;
   /** the socket inode this socket bound (only the binder; cleared on close) */
   inode: Inode | null = null;
+  /** u->path: the file it bound, or for an accepted socket its listener's; held even once unlinked (SIOCUNIXFILE) */
+  pathInode: Inode | null = null;
   /** the socket inode's permission bits (0777; fchmod changes them before bind) */
   mode = 0o777;
   /** the other end of a connection (kept after the peer closes, as Linux does) */
@@ -235,9 +241,14 @@ export class Socket implements FileOps {
     return sockSend(t, this, io, 0, (f.flags & O_NONBLOCK) !== 0, null);
   }
 
-  /** unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener), SIOCATMARK (stream: at the OOB mark), SIOCOUTQ (bytes charged). */
+  /**
+   * unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener),
+   * SIOCATMARK (stream: at the OOB mark), SIOCOUTQ (bytes charged),
+   * SIOCUNIXFILE (a new fd for the bound file).
+   */
   ioctl(t: Task, _f: OpenFile, req: number, arg: number): number {
     let v: number;
+    if (req === SIOCUNIXFILE) return this.openBoundFile(t);
     if (req === SIOCGIFINDEX) {
       // sock_ioctl -> dev_ioctl on any socket: struct ifreq { char ifr_name[16]; int ifr_ifindex; }; only lo exists
       const b = t.mm.read(arg, 16);
@@ -256,6 +267,22 @@ export class Socket implements FileOps {
       v = this.sendBuf.wmem;
     } else return -ENOTTY;
     return putU32(t.mm, arg, v) ? 0 : -EFAULT;
+  }
+
+  /**
+   * unix_open_file: an O_PATH, close-on-exec fd of the file the socket is
+   * bound to (an accepted socket: its listener's), even once it is
+   * unlinked; CAP_NET_ADMIN only; ENOENT without a file (unbound, abstract).
+   */
+  private openBoundFile(t: Task): number {
+    if (t.creds.euid !== 0) return -EPERM; // root holds every capability
+    const inode = this.pathInode;
+    const path = this.addr?.path;
+    if (!inode || path == null) return -ENOENT;
+    const f = t.kernel.files.open(new PathFile(inode, path), O_PATH, inode);
+    const fd = t.fds.install(f, true);
+    if (fd < 0) f.put();
+    return fd;
   }
 
   poll(): number {

@@ -122,7 +122,7 @@ const PROBES: Probe[] = [
     unixsimGaps: {},
   },
   // memfd_create: the anonymous file, its /proc link, passed over SCM_RIGHTS, seals, checks
-  // Linux 6.13-6.18 on AF_UNIX: SO_PASSRIGHTS, SO_INQ/SCM_INQ, SCM flags taken at connect, credentials for a connection not accepted yet, new generic options
+  // Linux 6.13-6.18 on AF_UNIX: SO_PASSRIGHTS, SO_INQ/SCM_INQ, SCM flags taken at connect, credentials for a connection not accepted yet, new generic options, SIOCUNIXFILE
   {
     file: 'scmflags_probe.c',
     qemuMistranslates: {
@@ -147,6 +147,8 @@ const PROBES: Probe[] = [
       'netns cookie': UNKNOWN_SOCKOPT,
       'buf lock': UNKNOWN_SOCKOPT,
       'reserve mem': UNKNOWN_SOCKOPT,
+      'unixfile 1': 'qemu-user fails ioctls it does not know, SIOCUNIXFILE among them, with ENOSYS',
+      'unixfile 2': 'qemu-user fails ioctls it does not know, SIOCUNIXFILE among them, with ENOSYS',
     },
     unixsimGaps: {},
     nativeMust: { text: 'passrights stream: default=0x1/4', why: 'the native oracle needs Linux >= 6.17 (SO_PASSRIGHTS is 6.16, SO_INQ 6.17); this kernel does not know them' },

@@ -4,8 +4,8 @@
  * its listener at connect() rather than at accept(), credentials attached to
  * what is sent to a connection not accepted yet, and the generic options
  * SO_RCVPRIORITY, SO_NETNS_COOKIE, SO_BUF_LOCK, SO_RESERVE_MEM, SO_TXREHASH
- * and SO_RCVMARK. One line per check, compared with native Linux by the
- * fidelity test. */
+ * and SO_RCVMARK; SIOCUNIXFILE. One line per check, compared with native
+ * Linux by the fidelity test. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include "errname.h"
@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef SO_NETNS_COOKIE
@@ -44,6 +46,9 @@
 #define SO_INQ 84
 #endif
 #define SCM_INQ SO_INQ
+#ifndef SIOCUNIXFILE
+#define SIOCUNIXFILE 0x89e0
+#endif
 
 static const int TYPES[] = {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET};
 static const char *const TYPE_NAMES[] = {"stream", "dgram", "seqpacket"};
@@ -371,6 +376,66 @@ int main(void) {
     end_line();
     close(sv[0]);
     close(sv[1]);
+  }
+  /* SIOCUNIXFILE: an O_PATH fd of the bound file (an accepted socket: its listener's), kept after unlink */
+  {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/unixsim-scmflags-%d", getpid());
+    unlink(path);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    strcpy(a.sun_path, path);
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    add("unixfile 1: unbound=%s", res(ioctl(l, SIOCUNIXFILE)));
+    bind(l, (struct sockaddr *)&a, sizeof a);
+    listen(l, 2);
+    struct stat ps;
+    stat(path, &ps);
+    int fd = ioctl(l, SIOCUNIXFILE);
+    add(" bound=%s", res_ok(fd));
+    struct stat st;
+    fstat(fd, &st);
+    add(" flags=%#o cloexec=%d sock=%d same=%d", fcntl(fd, F_GETFL) & ~0100000, fcntl(fd, F_GETFD), S_ISSOCK(st.st_mode), st.st_ino == ps.st_ino);
+    char c;
+    add(" read=%s", res(read(fd, &c, 1)));
+    close(fd);
+    int cl = socket(AF_UNIX, SOCK_STREAM, 0);
+    connect(cl, (struct sockaddr *)&a, sizeof a);
+    int ac = accept(l, NULL, NULL);
+    fd = ioctl(ac, SIOCUNIXFILE);
+    fstat(fd, &st);
+    add(" accepted=%s same=%d", res_ok(fd), st.st_ino == ps.st_ino);
+    close(fd);
+    add(" client=%s", res(ioctl(cl, SIOCUNIXFILE)));
+    end_line();
+    unlink(path);
+    fd = ioctl(l, SIOCUNIXFILE);
+    char link[128] = {0}, proc[40];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    readlink(proc, link, sizeof link - 1);
+    fstat(fd, &st);
+    add("unixfile 2: unlinked=%s deleted=%d nlink=%d", res_ok(fd), strstr(link, "(deleted)") != NULL, (int)st.st_nlink);
+    close(fd);
+    close(l);
+    fd = ioctl(ac, SIOCUNIXFILE);
+    add(" listener closed=%s", res_ok(fd));
+    close(fd);
+    char an[40];
+    snprintf(an, sizeof an, "%s-f", name);
+    struct sockaddr_un ab;
+    socklen_t abl = abstract(&ab, an);
+    int d = socket(AF_UNIX, SOCK_DGRAM, 0);
+    bind(d, (struct sockaddr *)&ab, abl);
+    add(" abstract=%s", res(ioctl(d, SIOCUNIXFILE)));
+    pid_t p = fork();
+    if (p == 0) {
+      if (setuid(65534) != 0) _exit(2);
+      _exit(ioctl(ac, SIOCUNIXFILE) < 0 && errno == EPERM ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(p, &status, 0);
+    add(" unprivileged EPERM=%d", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    end_line();
+    close(d), close(ac), close(cl);
   }
   printf("done\n");
   return 0;
