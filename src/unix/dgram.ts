@@ -345,6 +345,7 @@ export function dgramPoll(s: Socket): number {
   const other = s.peer;
   if (writable && other && qlenApplies(s, other) && queueFull(other)) writable = false;
   if (writable) m |= POLLOUT | POLLWRNORM | POLLWRBAND;
+  else s.markNoSpace(); // sk_set_bit(SOCKWQ_ASYNC_NOSPACE): an O_ASYNC owner hears of the room (unix_write_space)
   return m;
 }
 

@@ -2,7 +2,7 @@
 // FileOps an open file of it calls. Connection logic lives in listener.ts
 // (listen/connect/accept), data transfer and teardown in stream.ts; this
 // file holds the state they share and the generic file operations.
-import { O_NONBLOCK, O_PATH, S_IFSOCK } from '../kernel/abi.ts';
+import { O_ASYNC, O_NONBLOCK, O_PATH, S_IFSOCK } from '../kernel/abi.ts';
 import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOENT, ENOTTY, EPERM, ERESTARTSYS } from '../kernel/errno.ts';
 import { PathFile } from '../kernel/regular.ts';
 import type { FileOps, OpenFile, StatInfo } from '../kernel/file.ts';
@@ -14,7 +14,7 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import { KernelLock } from '../kernel/lock.ts';
-import { POLL_IN, sendSigio } from '../kernel/fown.ts';
+import { POLL_IN, POLL_OUT, sendSigio } from '../kernel/fown.ts';
 import type { UnixAddress } from './address.ts';
 import {
   DATA_READY_KEY, FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SIOCUNIXFILE,
@@ -116,6 +116,10 @@ export class Socket implements FileOps {
   rcvbuf: number;
   /** bytes FIONREAD counts beyond those queued: unread OOB bytes a plain read dropped, which Linux's inq_len keeps (oob.ts) */
   inqSkew = 0;
+  /** SOCKWQ_ASYNC_NOSPACE: a writer found the send buffer full while O_ASYNC was on; the next write space sends POLL_OUT */
+  asyncNoSpace = false;
+  /** SOCKWQ_ASYNC_WAITDATA: a stream reader sleeps for data with O_ASYNC on; sk_data_ready then sends no SIGIO */
+  asyncWaitData = false;
   /** other boolean/int SOL_SOCKET options that are stored only */
   readonly misc = new Map<number, number>();
   /** an embryo not yet accepted: the listener whose backlog holds it (unix_sk(sk)->listener, for the in-flight graph) */
@@ -160,7 +164,7 @@ export class Socket implements FileOps {
     readonly netns: NetNamespace,
   ) {
     const name = `socket:[${ino}]`;
-    this.sendBuf = new SendBuffer(name, net.k.memory);
+    this.sendBuf = new SendBuffer(name, net.k.memory, () => this.writeSpace());
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
     // unix_state_double_lock orders by address; the inode number stands for it.
@@ -208,13 +212,34 @@ export class Socket implements FileOps {
 
   /**
    * sk_data_ready (sock_def_readable): data or a connection has arrived;
-   * the readers are woken and an O_ASYNC owner gets SIGIO. (Linux skips the
-   * signal while a stream reader sleeps in unix_stream_data_wait; here it is
-   * always sent.)
+   * the readers are woken and an O_ASYNC owner gets SIGIO, unless a stream
+   * reader sleeps for data (SOCK_WAKE_WAITD in sock_wake_async).
    */
   dataReady(): void {
     this.recvQueue.readers.wakeAll(DATA_READY_KEY);
-    this.wakeAsync(POLL_IN);
+    if (!this.asyncWaitData) this.wakeAsync(POLL_IN);
+  }
+
+  /** SOCK_FASYNC: the socket's file has O_ASYNC on */
+  private get asyncOn(): boolean {
+    return this.file !== null && (this.file.flags & O_ASYNC) !== 0;
+  }
+
+  /** sk_set_bit / sk_clear_bit of SOCKWQ_ASYNC_WAITDATA, which change only under SOCK_FASYNC (unix_stream_data_wait) */
+  setAsyncWaitData(on: boolean): void {
+    if (this.asyncOn) this.asyncWaitData = on;
+  }
+
+  /** sock_alloc_send_pskb found no room: sk_set_bit(SOCKWQ_ASYNC_NOSPACE), only under SOCK_FASYNC */
+  markNoSpace(): void {
+    if (this.asyncOn) this.asyncNoSpace = true;
+  }
+
+  /** unix_write_space's sk_wake_async(SOCK_WAKE_SPACE): POLL_OUT once for a writer that found the buffer full */
+  private writeSpace(): void {
+    if (!this.asyncOn || !this.asyncNoSpace) return;
+    this.asyncNoSpace = false;
+    this.wakeAsync(POLL_OUT);
   }
 
   /** sk_wake_async: an O_ASYNC owner of this socket's file hears of an event (kill_fasync; fown.ts). */

@@ -165,6 +165,7 @@ function* streamSendLoop(
     if (s.err) return sent || -s.takeError();
     if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
     if (!s.sendBuf.hasRoom) {
+      s.markNoSpace();
       if (noblock) return sent || -EAGAIN;
       const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
       // unix_stream_sendmsg: "return sent ? : err"; the planted bug forgets what it sent.
@@ -326,6 +327,7 @@ function* waitSendRoom(t: Task, s: Socket, noblock: boolean, deadline: number): 
     if (s.err) return -s.takeError();
     if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
     if (s.sendBuf.hasRoom) return 0;
+    s.markNoSpace();
     if (noblock) return -EAGAIN;
     const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
     if (err) return err;
@@ -518,6 +520,24 @@ function streamReadNow(s: Socket, io: UserIO, flags: number, noblock: boolean, o
   return copied;
 }
 
+/**
+ * unix_stream_data_wait, entered holding u->iolock and u->lock: on the
+ * queue first, then the locks go (a wake from a close they held up is not
+ * lost); SOCKWQ_ASYNC_WAITDATA is set while it sleeps. Returns with the
+ * locks dropped: 0 once woken, or -errno.
+ */
+function* dataWait(t: Task, s: Socket, deadline: number): Generator<KernelYield, number, void> {
+  try {
+    return yield* sleepTimeo(t, s.recvQueue.readers, deadline, () => {
+      s.setAsyncWaitData(true);
+      s.lock.release(t);
+      s.iolock.release(t);
+    });
+  } finally {
+    s.setAsyncWaitData(false);
+  }
+}
+
 /** The direct path's sleep (unix_stream_data_wait), holding both locks with nothing read; then the read again. */
 function* streamRecvWait(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
@@ -528,6 +548,7 @@ function* streamRecvWait(
     if (deadline === Infinity) {
       // sleepOn without a generator of its own
       const err = prepareToWait(t, q);
+      if (!err) s.setAsyncWaitData(true);
       s.lock.release(t);
       s.iolock.release(t);
       if (err) return err;
@@ -535,13 +556,11 @@ function* streamRecvWait(
         yield q;
       } finally {
         finishWait(t, q);
+        s.setAsyncWaitData(false);
       }
       if (t.kernel.signalPending(t)) return -ERESTARTSYS;
     } else {
-      const err = yield* sleepTimeo(t, q, deadline, () => {
-        s.lock.release(t);
-        s.iolock.release(t);
-      });
+      const err = yield* dataWait(t, s, deadline);
       if (err) return err;
     }
     // taken at once when they can be (a yield* of an acquisition costs more than the rest of this loop)
@@ -596,11 +615,7 @@ function* streamReadLocked(
           if (copied === 0) return -EAGAIN;
           break redo;
         }
-        // unix_stream_data_wait: on the queue first, then the locks go (a wake from a close they held up is not lost)
-        const err = yield* sleepTimeo(t, q.readers, deadline, () => {
-          s.lock.release(t);
-          s.iolock.release(t);
-        });
+        const err = yield* dataWait(t, s, deadline);
         if (err) return copied || err;
         yield* s.iolock.acquire(t);
         yield* s.lock.acquire(t);
