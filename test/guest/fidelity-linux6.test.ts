@@ -151,7 +151,7 @@ const PROBES: Probe[] = [
       'unixfile 2': 'qemu-user fails ioctls it does not know, SIOCUNIXFILE among them, with ENOSYS',
     },
     unixsimGaps: {},
-    nativeMust: { text: 'passrights stream: default=0x1/4', why: 'the native oracle needs Linux >= 6.17 (SO_PASSRIGHTS is 6.16, SO_INQ 6.17); this kernel does not know them' },
+    nativeMust: { text: 'passrights stream: default=1/4', why: 'the native oracle needs Linux >= 6.17 (SO_PASSRIGHTS is 6.16, SO_INQ 6.17); this kernel does not know them' },
   },
   { file: 'memfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // flock: description-owned locks, shared/exclusive, conversion, LOCK_NB, a blocking lock, release at close

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include "errname.h"
 #include "probe-line.h"
+#include "sockopt-int.h"
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,21 +54,7 @@
 static const int TYPES[] = {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET};
 static const char *const TYPE_NAMES[] = {"stream", "dgram", "seqpacket"};
 
-static const char *seti(int fd, int opt, int v) { return res(setsockopt(fd, SOL_SOCKET, opt, &v, sizeof v)); }
 
-/* getsockopt of an int with optlen len: "value/len" or the error */
-static const char *geti_len(int fd, int opt, socklen_t len) {
-  int v = 0x55555555;
-  socklen_t l = len;
-  int r = getsockopt(fd, SOL_SOCKET, opt, &v, &l);
-  static char b[8][48];
-  static int k;
-  char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 48, "%s", errname(errno));
-  else snprintf(s, 48, "%#x/%u", (unsigned)v, l);
-  return s;
-}
-static const char *geti(int fd, int opt) { return geti_len(fd, opt, sizeof(int)); }
 
 /* sendmsg of one byte with SCM_RIGHTS carrying nfds copies of fd 0 */
 static int send_fds(int s, int nfds, int flags) {
