@@ -242,6 +242,9 @@ export class Socket implements FileOps {
     this.wakeAsync(POLL_OUT);
   }
 
+  /** sock_fasync: nothing to keep here, since sk_wake_async looks at the file's O_ASYNC (fown.ts) */
+  fasync(): void {}
+
   /** sk_wake_async: an O_ASYNC owner of this socket's file hears of an event (kill_fasync; fown.ts). */
   wakeAsync(reason: number): void {
     sendSigio(this.net.k, this.file, reason);

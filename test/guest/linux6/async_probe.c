@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -132,7 +133,7 @@ int main(void) {
     sigio = 0;
     pid_t c = fork();
     if (c == 0) {
-      struct timespec ts = {0, 30000000};
+      struct timespec ts = {0, 200000000}; /* long enough for the parent to be asleep in recv, even on a loaded machine */
       nanosleep(&ts, NULL);
       send(b[0], "l", 1, 0);
       _exit(0);
@@ -181,6 +182,40 @@ int main(void) {
     add("write space %s: not full %d filled %d drained %d again %d async after full %d polled %#x then drained %d",
         type == SOCK_STREAM ? "stream" : "dgram", not_full, filled, drained, again, late, p.revents, sigio); end_line();
     close(wv[0]), close(wv[1]), close(hv[0]), close(hv[1]);
+  }
+
+  /* FIOASYNC: O_ASYNC through ioctl; ENOTTY for a file that cannot signal (a regular file, where F_SETFL still takes it) */
+  {
+    int fa[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, fa);
+    fcntl(fa[1], F_SETOWN, getpid());
+    sigio = 0;
+    int on = 1, off = 0;
+    const char *set_on = res(ioctl(fa[1], FIOASYNC, &on));
+    int flag_on = (fcntl(fa[1], F_GETFL) & O_ASYNC) != 0;
+    send(fa[0], "n", 1, 0);
+    int got_on = sigio;
+    const char *set_off = res(ioctl(fa[1], FIOASYNC, &off));
+    int flag_off = (fcntl(fa[1], F_GETFL) & O_ASYNC) != 0;
+    send(fa[0], "o", 1, 0);
+    add("fioasync socket: on %s flag %d sigio %d off %s flag %d sigio %d", set_on, flag_on, got_on, set_off, flag_off, sigio);
+    add(" fault %s", res(ioctl(fa[1], FIOASYNC, (int *)8)));
+    end_line();
+    int pp[2];
+    pipe(pp);
+    const char *pipe_on = res(ioctl(pp[0], FIOASYNC, &on));
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/unixsim-async-%d", getpid());
+    int rf = open(path, O_CREAT | O_RDWR, 0600);
+    unlink(path);
+    const char *file_on = res(ioctl(rf, FIOASYNC, &on));
+    const char *file_setfl = res(fcntl(rf, F_SETFL, O_ASYNC));
+    int file_flag = (fcntl(rf, F_GETFL) & O_ASYNC) != 0;
+    const char *file_off = res(ioctl(rf, FIOASYNC, &off));
+    const char *file_same = res(ioctl(rf, FIOASYNC, &on));
+    add("fioasync files: pipe %s regular %s setfl %s flag %d off %s unchanged %s", pipe_on, file_on, file_setfl, file_flag, file_off, file_same);
+    end_line();
+    close(fa[0]), close(fa[1]), close(pp[0]), close(pp[1]), close(rf);
   }
 
   printf("done\n");
