@@ -18,6 +18,7 @@ const CHEAPEST_FIRST = [
   'properties/pipe-model.test.ts',
   'properties/epoll-model.test.ts',
   'properties/poll-args.test.ts',
+  'properties/epoll-wait.test.ts',
   'properties/exploration.test.ts',
   'properties/fd-model.test.ts',
   'properties/pipe-integrity.test.ts',
