@@ -3,11 +3,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { epollModelProperty } from './gen/epoll-model.ts';
-import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
+import { itFindsPlanted } from './lib/profile.ts';
 
 describe('epoll against a model', () => {
   it('every epoll_ctl and epoll_wait result, reported entry and revents agrees with the model', () => {
-    fc.assert(epollModelProperty(), { numRuns: propertyRuns(40), seed: 20_261_203 });
+    // not fifthed when mutating (8 runs reach too little of it: nesting, faults); 40 short runs cost about a second
+    fc.assert(epollModelProperty(), { numRuns: 40, seed: 20_261_203 });
   });
 
   itFindsPlanted('finds the planted bug epoll-et-no-rearm', () => {

@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { epollWaitProperty } from './gen/epoll-wait.ts';
-import { propertyRuns } from './lib/profile.ts';
+import { MUTATE } from './lib/profile.ts';
 
 describe('blocking epoll_wait', () => {
   it('each waiter returns what and when epoll(7) says: the event, its timeout, or EINTR', () => {
-    fc.assert(epollWaitProperty(), { numRuns: propertyRuns(60), seed: 20_261_206 });
+    fc.assert(epollWaitProperty(), { numRuns: MUTATE ? 30 : 60, seed: 20_261_206 }); // 30 when mutating: a fifth reaches too few cases
   });
 });
