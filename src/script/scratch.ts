@@ -8,6 +8,8 @@ export const SCRATCH_BASE = 0x100000;
 const INITIAL_SIZE = 64 * 1024;
 /** The first thread's scratch may grow to 1 GiB (where the other threads' areas start); theirs to their area's end. */
 const FIRST_THREAD_LIMIT = 0x4000_0000 - SCRATCH_BASE;
+/** Strings up to this length go into scratch memory without a byte array when they are ASCII (putAscii). */
+const ASCII_DIRECT = 64;
 
 export class Scratch {
   private top: number;
@@ -56,6 +58,29 @@ export class Scratch {
         return addr;
       }
     }
+    this.mm().poke(addr, bytes);
+    return addr;
+  }
+
+  /**
+   * A short ASCII string as put(toBytes(s)) would store it (the same bytes at
+   * the same address), without making the byte array: sys.write's hot path.
+   * -1, with nothing reserved, when it is not short ASCII.
+   */
+  putAscii(s: string): number {
+    const n = s.length;
+    if (n > ASCII_DIRECT) return -1;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return -1;
+    const addr = this.alloc(n);
+    const off = addr % PAGE_SIZE;
+    const page = off + n <= PAGE_SIZE ? this.mm().pageForWrite((addr - off) / PAGE_SIZE) : null;
+    if (page) {
+      for (let i = 0; i < n; i++) page[off + i] = s.charCodeAt(i);
+      return addr;
+    }
+    // across a page boundary (or not writable as a frame): the general copy, as put() makes it
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) bytes[i] = s.charCodeAt(i);
     this.mm().poke(addr, bytes);
     return addr;
   }

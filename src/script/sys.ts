@@ -146,6 +146,8 @@ export class Sys {
 
   *write(fd: number, data: Bytes): SysGen<number> {
     this.scratch.reset();
+    const at = typeof data === 'string' ? this.scratch.putAscii(data) : -1;
+    if (at >= 0) return yield this.enter(64, fd, at, data.length);
     const b = toBytes(data);
     return yield this.enter(64, fd, this.scratch.put(b), b.length);
   }
