@@ -98,8 +98,6 @@ export class AddressSpace {
   private readonly pages = new Map<number, PageEntry>();
   /** mappings, sorted by start, never overlapping */
   private readonly vmas: Vma[] = [];
-  /** indexAfter's last answer, tried first next time */
-  private lastAfter = 0;
   private readonly zero: Frame;
   /** Bumped on every map/unmap/protect/copy-on-write break: invalidates hart page caches. */
   generation = 0;
@@ -441,18 +439,12 @@ export class AddressSpace {
 
   /** Index of the first mapping whose start is above vpn. */
   private indexAfter(vpn: number): number {
-    const vmas = this.vmas;
-    // The last answer first (Linux's per-mm VMA cache): a syscall's buffer usually lies in the area the last one did.
-    // It is checked, not trusted: with the areas sorted, start <= vpn < the next start pins the index whatever changed since.
-    const c = this.lastAfter;
-    if (c > 0 && c <= vmas.length && vmas[c - 1].start <= vpn && (c === vmas.length || vmas[c].start > vpn)) return c;
-    let lo = 0, hi = vmas.length;
+    let lo = 0, hi = this.vmas.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (vmas[mid].start <= vpn) lo = mid + 1;
+      if (this.vmas[mid].start <= vpn) lo = mid + 1;
       else hi = mid;
     }
-    this.lastAfter = lo;
     return lo;
   }
 

@@ -519,10 +519,7 @@ function* streamRecvWait(
       }
       if (t.kernel.signalPending(t)) return -ERESTARTSYS;
     } else {
-      const err = yield* sleepTimeo(t, q, deadline, () => {
-        s.lock.release(t);
-        s.iolock.release(t);
-      });
+      const err = yield* dataWaitTimeo(t, s, deadline);
       if (err) return err;
     }
     // taken at once when they can be (a yield* of an acquisition costs more than the rest of this loop)
@@ -536,6 +533,14 @@ function* streamRecvWait(
       return r;
     }
   }
+}
+
+/** streamRecvWait's sleep with SO_RCVTIMEO running: on the readers' queue, then both locks go; 0, or the error to return. */
+function dataWaitTimeo(t: Task, s: Socket, deadline: number): Generator<KernelYield, number, void> {
+  return sleepTimeo(t, s.recvQueue.readers, deadline, () => {
+    s.lock.release(t);
+    s.iolock.release(t);
+  });
 }
 
 /** unix_stream_read_generic from mutex_lock(&u->iolock) on; the caller holds u->iolock and u->lock and drops what is still held. */
