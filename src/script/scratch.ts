@@ -14,6 +14,9 @@ const ASCII_DIRECT = 64;
 export class Scratch {
   private top: number;
   private mapped = 0;
+  /** the address space and generation in which the area was last seen mapped (stillMapped) */
+  private checkedIn: AddressSpace | null = null;
+  private checkedAt = -1;
 
   constructor(
     private readonly mm: () => AddressSpace,
@@ -34,7 +37,7 @@ export class Scratch {
     this.top += Math.max(8, Math.ceil(n / 8) * 8);
     const need = this.top - this.base;
     if (need > this.limit) throw new RangeError(`a wrapper asked for ${need} bytes of scratch memory; this thread has ${this.limit}`);
-    if (need > this.mapped || !this.mm().isMapped(this.base)) {
+    if (need > this.mapped || !this.stillMapped()) {
       const size = Math.min(this.limit, Math.max(INITIAL_SIZE, Math.ceil(need / PAGE_SIZE) * PAGE_SIZE, this.mapped * 2));
       // Re-mapping would zero existing data; map only the new tail.
       const from = this.mm().isMapped(this.base) ? this.mapped : 0;
@@ -42,6 +45,21 @@ export class Scratch {
       this.mapped = size;
     }
     return addr;
+  }
+
+  /**
+   * Is the scratch area still mapped (not unmapped by the script, not gone
+   * with an execve's new address space)? Asked by every wrapper, so the
+   * answer is kept while the address space and its mappings stay the same
+   * (its generation counts every map, unmap and protect).
+   */
+  private stillMapped(): boolean {
+    const mm = this.mm();
+    if (mm === this.checkedIn && mm.generation === this.checkedAt) return true;
+    if (!mm.isMapped(this.base)) return false;
+    this.checkedIn = mm;
+    this.checkedAt = mm.generation;
+    return true;
   }
 
   /** Copies bytes in; returns their address. */
