@@ -93,7 +93,8 @@ for (const p of programs) {
       for (const m of MODES) {
         for (const jit of m.name === 'plain' ? [true, false] : [true]) {
           record(`guest ${name} ${strategy} ${seed} ${m.name} jit=${jit}`, () => {
-            const r = execImage(p, image, { seed, strategy, args, kernelPreemption: m.kernelPreemption, harts: m.harts, jit, maxInstructions: 400_000_000 });
+            // the same path in every checkout: the guest sees it (argv[0], /proc/self/exe), so it is in the hash
+            const r = execImage(`/guest/${name}`, image, { seed, strategy, args, kernelPreemption: m.kernelPreemption, harts: m.harts, jit, maxInstructions: 400_000_000 });
             return `${r.hash} steps=${r.steps} time=${r.time} status=${r.status} problem=${r.problem} out=${r.stdout.length}`;
           });
         }
