@@ -12,16 +12,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import type { Task } from '../../src/kernel/task.ts';
+import { Rng } from '../../src/sched/rng.ts';
+import { PctStrategy } from '../../src/sched/strategies/pct.ts';
 import type { Strategy } from '../../src/sched/strategy.ts';
 import type { SimThread } from '../../src/sched/thread.ts';
 import { calibratePctK, runScenario, type RunOptions } from '../../src/script/runner.ts';
 import type { Scenario } from '../../src/script/scenario.ts';
 import { CASES } from './cases.ts';
 
-/** PCT with its two draws given: priorities by order of first appearance, and the change points. */
+/** PCT (src/sched/strategies/pct.ts) with its two draws given, noting what the task picked at each change point was doing. */
 export class FixedPct implements Strategy {
-  private readonly priority = new Map<number, number>();
-  private seen = 0;
+  private readonly pct: PctStrategy;
   private choices = 0;
   /** what the picked task was doing at each change point, in change-point order */
   readonly landed: string[] = [];
@@ -32,34 +33,20 @@ export class FixedPct implements Strategy {
     /** rank of the i-th task to appear: larger runs first */
     private readonly order: readonly number[],
     private readonly changePoints: readonly number[],
-    private readonly depth: number,
-  ) {}
+    depth: number,
+  ) {
+    this.pct = new PctStrategy(new Rng('unused'), depth, Math.max(1, ...changePoints), { order, changePoints });
+  }
 
   get describe(): string {
     return `pct-fixed(${this.order.join('')}; ${this.changePoints.join(',')})`;
   }
 
   pick(runnable: readonly SimThread[]): SimThread {
+    const best = this.pct.pick(runnable);
     this.choices++;
-    let best = runnable[0];
-    let bestPrio = -Infinity;
-    for (const t of runnable) {
-      let p = this.priority.get(t.tid);
-      if (p === undefined) {
-        p = this.depth + 1 + (this.order[this.seen++] ?? -0.5);
-        this.priority.set(t.tid, p);
-      }
-      if (p > bestPrio) {
-        bestPrio = p;
-        best = t;
-      }
-    }
     this.log?.push(`#${this.choices} ${describeTask(best, runnable)}`);
-    const i = this.changePoints.indexOf(this.choices);
-    if (i >= 0) {
-      this.priority.set(best.tid, this.depth - 1 - i);
-      this.landed.push(`#${this.choices} ${describeTask(best, runnable)}`);
-    }
+    if (this.changePoints.includes(this.choices)) this.landed.push(`#${this.choices} ${describeTask(best, runnable)}`);
     return best;
   }
 }

@@ -58,6 +58,19 @@ describe('pct', () => {
     }
     expect(found / runs).toBeGreaterThanOrEqual(1 / (n * k));
     expect(found).toBeGreaterThan(0);
+    // PCT's exact chance: its only draws are the priority order (n! of them) and the change point
+    // (k), so running each pair once gives it; the seeded runs must agree with it (3 sigma at 100 runs).
+    let bad = 0;
+    const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    for (const order of orders) {
+      for (let c = 1; c <= k; c++) {
+        const schedule = new PctStrategy(new Rng(0), 2, k, { order, changePoints: [c] });
+        if (runScenario(twoAcceptors, { seed: 1, schedule, bugs: ['accept-single-waker'] }).failures.length) bad++;
+      }
+    }
+    const exact = bad / (orders.length * k);
+    expect(exact).toBeGreaterThanOrEqual(1 / (n * k));
+    expect(Math.abs(found / runs - exact), `seeded ${found}/${runs}, exact ${bad}/${orders.length * k}`).toBeLessThan(3 * Math.sqrt((exact * (1 - exact)) / runs));
   });
 
   // Issue 8's target: every planted bug found by PCT at some d <= 3 in a median of at most 10 runs.
