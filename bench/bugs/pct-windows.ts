@@ -7,6 +7,12 @@
 // for the failing ones, the choice points the change points fell on: which
 // task was picked there and what it was doing (syscall, inside it or not,
 // locks held, a kernel thread).
+//   SCENARIO=name    another scenario than the bug's bench case (bench/bugs/cases.ts)
+//   PCT_K=k          this k instead of the calibrated one
+//   TOP=n            print the n most common landing places (default 30)
+//   LIST=order       also list every choice point of one run, e.g. LIST=201
+//   POINTS=a,b       ... with these change points
+// The enumeration is n!·k^(d-1) runs: fine for n <= 3 and d <= 3.
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
