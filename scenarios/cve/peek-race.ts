@@ -14,8 +14,9 @@
 // an interleaving point before each, so the window between sk-A and sk-B
 // spans three points instead of one, as on real SMP hardware the whole
 // scan is the window (reproducers keep many fds in flight for that). PCT
-// finds gc-peek-no-lock in a median of 4 runs at d=3 this way, against 16
-// with the window one point wide (exact shares of bench/bugs/pct-windows.ts).
+// finds gc-peek-no-lock in a median of 4 runs at d=3 this way, against 12
+// with the window one point wide (and 16 before exit closed the fds; from
+// the exact shares bench/bugs/pct-windows.ts computes).
 // The SCC collector judges sk-A and sk-B inside their component, where the
 // others are not, so they neither widen nor narrow its window. At the end
 // the process exits instead of closing each fd: exit closes them in one
