@@ -791,6 +791,8 @@ export class Sys {
       data: ret > 0 ? this.gather(bufs, sizes, Math.min(ret, total)) : new Uint8Array(0),
       fds: [],
       creds: null,
+      pidfd: null,
+      inq: null,
       flags: hv.getInt32(48, true),
       controlLen: ret >= 0 ? Number(hv.getBigUint64(40, true)) : 0,
       rawControl: new Uint8Array(0),
