@@ -3,11 +3,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fdModelProperty } from './gen/fd-model.ts';
-import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
+import { itFindsPlanted } from './lib/profile.ts';
 
 describe('the fd table against a model', () => {
   it('every new fd is the lowest free one, within RLIMIT_NOFILE, with the right FD_CLOEXEC and file', () => {
-    fc.assert(fdModelProperty(), { numRuns: propertyRuns(40), seed: 20_261_203 });
+    // not fifthed when mutating: at 8 runs close(0) and F_SETFD on fd 0 never came up, and the mutants that
+    // refuse fd 0 lived (src/kernel/fdtable.ts, Stryker's kernel profile); 40 short runs cost about a second
+    fc.assert(fdModelProperty(), { numRuns: 40, seed: 20_261_203 });
   });
 
   itFindsPlanted('finds the planted bug dup-no-ref', () => {
