@@ -41,7 +41,7 @@ type Size = number | { leave: number };
  * given (open or closed since); a read or write names one of the read or
  * write ends given, or with `any` one of all the fds.
  */
-type Op =
+export type Op =
   | { op: 'pipe' }
   | { op: 'write'; fd: number; any: boolean; n: Size }
   | { op: 'read'; fd: number; any: boolean; n: Size }
