@@ -114,13 +114,13 @@ describe('footprints', () => {
           } else if (o.op === 'everyGlobal') {
             rec.everyStepGlobal = o.why;
             everyWhy = o.why;
+          } else if (o.op === 'global') {
+            rec.global(`why ${o.key}`);
+            if (cur) mark(cur.b, `why ${o.key}`);
           } else {
-            if (o.op === 'global') rec.global(`why ${o.key}`);
-            else rec[o.op](o.key);
-            if (cur) {
-              if (o.op === 'global') mark(cur.b, `why ${o.key}`);
-              else ({ read: cur.b.reads, write: cur.b.writes, add: cur.b.adds })[o.op].add(o.key);
-            }
+            const { op, key } = o as { op: 'read' | 'write' | 'add'; key: string };
+            rec[op](key);
+            if (cur) ({ read: cur.b.reads, write: cur.b.writes, add: cur.b.adds })[op].add(key);
           }
           expect(rec.active).toBe(cur !== null);
         }
