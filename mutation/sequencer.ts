@@ -13,6 +13,7 @@ const CHEAPEST_FIRST = [
   'properties/footprint-commute.test.ts',
   'properties/toy-exploration.test.ts',
   'properties/scheduler-model.test.ts',
+  'properties/cov-model.test.ts',
   'properties/trace-hash.test.ts',
   'properties/event-queue-model.test.ts',
   'properties/fdbitmap-model.test.ts',
