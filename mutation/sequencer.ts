@@ -12,6 +12,7 @@ const CHEAPEST_FIRST = [
   'properties/strategy-models.test.ts',
   'properties/footprint-commute.test.ts',
   'properties/toy-exploration.test.ts',
+  'properties/toy-faults-roots.test.ts',
   'properties/scheduler-model.test.ts',
   'properties/cov-model.test.ts',
   'properties/trace-hash.test.ts',

@@ -13,6 +13,7 @@ export default defineConfig({
       'properties/strategy-models.test.ts',
       'properties/footprint-commute.test.ts',
       'properties/toy-exploration.test.ts',
+      'properties/toy-faults-roots.test.ts',
       'properties/scheduler-model.test.ts',
       'properties/cov-model.test.ts',
       'properties/exploration.test.ts',

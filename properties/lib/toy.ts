@@ -6,6 +6,9 @@
 //   r x / w x / a x   read, overwrite, or add 1 to variable x
 //   wait              sleep until the flag is set (a re-check after every wake)
 //   post              set the flag and wake every waiter
+//   f n               a fault point with n alternatives (0: no fault), decided
+//                     by the strategy (dfs and dpor enumerate them), as the
+//                     kernel's fault injector asks it (src/kernel/faults.ts)
 // Each step reports its footprint to the scheduler's recorder (dpor asks for
 // one) and also keeps its own copy, so that a test can compute which steps
 // commute without trusting the recorder.
@@ -15,7 +18,7 @@ import { Scheduler, type RunEnd } from '../../src/sched/scheduler.ts';
 import type { Strategy } from '../../src/sched/strategy.ts';
 import type { SimThread, ThreadState } from '../../src/sched/thread.ts';
 
-export type ToyOp = { k: 'r' | 'w' | 'a'; v: 'x' | 'y' } | { k: 'wait' } | { k: 'post' };
+export type ToyOp = { k: 'r' | 'w' | 'a'; v: 'x' | 'y' } | { k: 'wait' } | { k: 'post' } | { k: 'f'; n: number };
 export type ToyProgram = ToyOp[][];
 
 /** One step as the toy saw it: who ran, which of its operations, what it read and wrote. */
@@ -34,6 +37,8 @@ export interface ToyRun {
   steps: ToyStep[];
   /** what the threads observed and what the variables hold at the end */
   outcome: string;
+  /** the decisions at fault points, in run order */
+  decisions: number[];
 }
 
 class ToyThread implements SimThread {
@@ -88,6 +93,12 @@ class ToyThread implements SimThread {
         this.midSyscall = false;
         this.m.waiters.delete(this);
         break;
+      case 'f': {
+        const d = this.m.strategy.fault?.('toy', op.n) ?? 0;
+        this.m.decisions.push(d);
+        this.seen.push(-1 - d);
+        break;
+      }
       case 'post':
         write('flag');
         vars.flag = 1;
@@ -107,10 +118,12 @@ class ToyMachine {
   readonly vars = { x: 0, y: 0, flag: 0 };
   readonly waiters = new Set<ToyThread>();
   readonly log: ToyStep[] = [];
+  readonly decisions: number[] = [];
   readonly threads: ToyThread[];
 
   constructor(
     readonly sched: Scheduler,
+    readonly strategy: Strategy,
     prog: ToyProgram,
   ) {
     this.threads = prog.map((ops, i) => new ToyThread(i + 1, ops, this));
@@ -121,10 +134,10 @@ class ToyMachine {
 /** One run of the toy program under `strategy`. */
 export function runToy(prog: ToyProgram, strategy: Strategy): ToyRun {
   const sched = new Scheduler({ strategy, maxSteps: 1000 });
-  const m = new ToyMachine(sched, prog);
+  const m = new ToyMachine(sched, strategy, prog);
   const end = sched.run();
   const outcome = JSON.stringify([end.kind, m.threads.map((t) => t.seen), m.vars.x, m.vars.y, m.vars.flag]);
-  return { end, picks: sched.trace.picks, steps: m.log, outcome };
+  return { end, picks: sched.trace.picks, steps: m.log, outcome, decisions: m.decisions };
 }
 
 /** A run an explorer cut short on purpose (dpor's sleep-set-blocked runs): not a schedule. */
@@ -177,6 +190,11 @@ const opArb: fc.Arbitrary<ToyOp> = fc.oneof(
 export const toyProgramArb: fc.Arbitrary<ToyProgram> = fc
   .array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 })
   .filter((p) => p.flat().length <= 7);
+
+/** Straight programs with fault points of 2 or 3 alternatives in them. */
+export const toyFaultArb: fc.Arbitrary<ToyProgram> = fc
+  .array(fc.array(fc.oneof(opArb.filter((o) => o.k !== 'wait'), fc.record({ k: fc.constant('f' as const), n: fc.integer({ min: 2, max: 3 }) })), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 })
+  .filter((p) => p.flat().some((o) => o.k === 'f'));
 
 /** Programs without waits (every thread runs to its end; every interleaving of the steps is a schedule). */
 export const toyStraightArb: fc.Arbitrary<ToyProgram> = toyProgramArb.map((p) => p.map((ops) => ops.map((o) => (o.k === 'wait' ? { k: 'post' as const } : o))));
