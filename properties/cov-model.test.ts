@@ -60,6 +60,7 @@ describe('cov', () => {
           expect(x.corpus).toEqual(corpus);
           expect(x.seen).toEqual(seen);
           expect(x.exhausted).toBe(false);
+          expect([x.describe, x.next().describe]).toEqual(['cov', 'cov']); // sweeps print it
           return picks;
         };
         expect(go()).toEqual(go());
@@ -93,6 +94,64 @@ describe('cov', () => {
     }
     // every mutation of a stays close to it; a fresh run (a fifth) is close only when it happens to match a splice
     expect(close / n, `${close} of ${n} close to the corpus entry`).toBeGreaterThan(0.8);
+  });
+
+  it('its mutations change the entry: flips anywhere, splices that shift it, and few copies', () => {
+    // runs of one thread, so that a move (which shifts a context switch) can only change a switch's neighbour
+    const a = [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2];
+    const x = new CovExplorer(new Rng('cov operators'));
+    x.corpus.push(a);
+    const n = 1200;
+    let same = 0, interior = 0, shifted = 0, atSwitch = 0;
+    for (let r = 0; r < n; r++) {
+      const s = x.next();
+      const got = Array.from({ length: a.length }, (_, i) => s.pick(POOL, i).tid);
+      const diff = got.map((t, i) => (t !== a[i] ? i : -1)).filter((i) => i >= 0);
+      if (diff.length === 0) same++;
+      else if (diff.length === 1) {
+        const i = diff[0];
+        const nearSwitch = (i > 0 && a[i - 1] !== a[i]) || (i + 1 < a.length && a[i + 1] !== a[i]);
+        if (nearSwitch) atSwitch++;
+        else interior++; // only a flip changes one pick inside a run of one thread
+        expect(a, 'a changed pick names a thread of the entry').toContain(got[i]);
+      } else {
+        // a splice of the entry with itself: a[0..i) + a[j..], j != i, for as long as the run follows it
+        for (let i = 0; i < a.length && !(shifted > r); i++) {
+          for (let j = 0; j <= a.length; j++) {
+            if (j === i) continue;
+            const sp = [...a.slice(0, i), ...a.slice(j)];
+            if (sp.length >= 4 && sp.every((t, k) => got[k] === t)) {
+              shifted++;
+              break;
+            }
+          }
+          if (shifted > r) break;
+        }
+      }
+    }
+    const what = `${same} unchanged, ${interior} flips inside a run, ${atSwitch} at a switch, ${shifted} shifted, of ${n}`;
+    // each operator a third of the four fifths that mutate: a flip lands inside a run 8 times in 20
+    expect(same / n, what).toBeLessThan(0.2);
+    expect(interior / n, what).toBeGreaterThan(0.05);
+    expect(atSwitch / n, what).toBeGreaterThan(0.15);
+    expect(shifted / n, what).toBeGreaterThan(0.1);
+  });
+
+  it('splices one entry\'s prefix onto the rest of another', () => {
+    const a = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+    const b = [2, 3, 2, 3, 2, 3, 2, 3, 2, 3];
+    const x = new CovExplorer(new Rng('cov splice'));
+    x.corpus.push(a, b);
+    let mixed = 0;
+    for (let r = 0; r < 1500; r++) {
+      const s = x.next();
+      const got = Array.from({ length: 8 }, (_, i) => s.pick(POOL, i).tid);
+      // two or more of a's picks, then three of b's in a row (b alternates 2 and 3, a has only 1)
+      const k = got.findIndex((t) => t !== 1);
+      const piece = got.slice(k, k + 3).join();
+      if (k >= 2 && k <= 5 && (piece === '2,3,2' || piece === '3,2,3')) mixed++;
+    }
+    expect(mixed, 'runs made of a prefix of one entry and the rest of another').toBeGreaterThan(25);
   });
 
   it('reaches every outcome dfs reaches on toy programs', () => {
