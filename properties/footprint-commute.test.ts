@@ -77,7 +77,7 @@ describe('footprints', () => {
 
   type RecOp = { op: 'begin' | 'end' | 'endMid'; tid: number } | { op: 'read' | 'write' | 'add' | 'global'; key: string } | { op: 'everyGlobal'; why: string | null };
   const recOpArb: fc.Arbitrary<RecOp> = fc.oneof(
-    fc.record({ op: fc.constantFrom('begin' as const, 'end' as const, 'endMid' as const), tid: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ op: fc.constantFrom('begin' as const, 'end' as const, 'endMid' as const), tid: fc.integer({ min: 1, max: 2 }) }),
     fc.record({ op: fc.constantFrom('read' as const, 'write' as const, 'add' as const, 'global' as const), key: fc.constantFrom(...KEYS) }),
     fc.record({ op: fc.constant('everyGlobal' as const), why: fc.option(fc.constantFrom('faults', 'x'), { nil: null }) }),
   );
@@ -85,7 +85,7 @@ describe('footprints', () => {
   it('the recorder records a step, and carries a syscall in progress to the same thread\'s next step', () => {
     type B = { reads: Set<string>; writes: Set<string>; adds: Set<string>; global: boolean; why?: string };
     fc.assert(
-      fc.property(fc.array(recOpArb, { maxLength: 40 }), (ops) => {
+      fc.property(fc.array(recOpArb, { minLength: 20, maxLength: 60 }), (ops) => {
         const rec = new FootprintRecorder();
         let cur: { tid: number; b: B } | null = null;
         const carried = new Map<number, B>();
