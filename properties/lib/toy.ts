@@ -146,12 +146,18 @@ export const abandonedToy = (r: ToyRun) => r.end.kind === 'replay-diverged' && r
 /** Runs an explorer to exhaustion over the toy program (at most `max` runs). */
 export function exploreToy(prog: ToyProgram, x: Explorer, max = 50_000): ToyRun[] {
   const runs: ToyRun[] = [];
+  const kind = x.describe.split('(')[0];
   for (let s = x.next(); s; s = x.next()) {
+    // a run is named after its explorer (a failing run's report says which search found it)
+    if (s.describe !== kind) throw new Error(`${x.describe} handed out a run named "${s.describe}"`);
     const r = runToy(prog, s);
     runs.push(r);
     x.finish({ failed: false, picks: r.picks });
+    if (x.exhausted) throw new Error(`${x.describe}: exhausted before next() said so`);
+    if ('schedules' in x && x.schedules !== runs.length) throw new Error(`${x.describe}: ${String(x.schedules)} schedules counted, ${runs.length} run`);
     if (runs.length >= max) throw new Error(`${x.describe}: more than ${max} runs`);
   }
+  if (!x.exhausted) throw new Error(`${x.describe}: next() returned null before the space was exhausted`);
   return runs;
 }
 
