@@ -11,6 +11,8 @@ export default {
   ...base,
   vitest: { ...base.vitest, configFile: 'mutation/vitest.sched.config.ts' },
   tsconfigFile: 'mutation/tsconfig.sched.json',
+  // these tests take seconds: a mutant that loops is stopped 5 s past 1.5 x their time, not 30 s
+  timeoutMS: 5_000,
   incrementalFile: 'reports/mutation/sched/stryker-incremental.json',
   htmlReporter: { fileName: 'reports/mutation/sched/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/sched/mutation.json' },
