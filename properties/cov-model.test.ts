@@ -137,6 +137,18 @@ describe('cov', () => {
     expect(shifted / n, what).toBeGreaterThan(0.1);
   });
 
+  it('mutates an entry of two picks too (only an entry of one has no mutation)', () => {
+    const x = new CovExplorer(new Rng('cov two'));
+    x.corpus.push([1, 2]);
+    let same = 0;
+    for (let r = 0; r < 600; r++) {
+      const s = x.next();
+      if (s.pick(POOL, 0).tid === 1 && s.pick(POOL, 1).tid === 2) same++;
+    }
+    // a flip always changes it, a move of its switch half the time, a splice sometimes: about a quarter stay
+    expect(same / 600).toBeLessThan(0.5);
+  });
+
   it('splices one entry\'s prefix onto the rest of another', () => {
     const a = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
     const b = [2, 3, 2, 3, 2, 3, 2, 3, 2, 3];
