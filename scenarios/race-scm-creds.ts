@@ -1,8 +1,10 @@
 // An unprivileged process (uid 1000, gid 100) connects to a root receiver and sends with and without SCM_CREDENTIALS while the receiver
 // turns SO_PASSCRED on at some point. Whatever the interleaving, every
 // credential the receiver sees is the sender's real {pid, uid, gid} or, for
-// a message sent before either end had SO_PASSCRED, {0, 65534, 65534}; a
-// forged claim is refused with EPERM and never delivered.
+// a message sent after the accept but before either end had SO_PASSCRED,
+// {0, 65534, 65534} (one sent before the accept carries the real ones:
+// unix_maybe_add_creds on a connection not accepted yet); a forged claim is
+// refused with EPERM and never delivered.
 import { defineScenario } from '../src/script/scenario.ts';
 import { EPERM } from '../src/kernel/errno.ts';
 import { connectRetry } from '../properties/lib/sock.ts';

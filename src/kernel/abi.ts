@@ -6,7 +6,8 @@ export const O_CREAT = 0o100, O_EXCL = 0o200, O_NOCTTY = 0o400, O_TRUNC = 0o1000
   O_NONBLOCK = 0o4000, O_DIRECTORY = 0o200000, O_NOFOLLOW = 0o400000, O_CLOEXEC = 0o2000000,
   O_PATH = 0o10000000, O_ASYNC = 0o20000;
 /** Flags F_SETFL may change (O_ASYNC is FASYNC: SIGIO to the file's owner on I/O events, fown.ts). */
-export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC;
+/** what F_SETFL sets directly; O_ASYNC goes through the file's ->fasync */
+export const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
 export const AT_FDCWD = -100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200, AT_SYMLINK_NOFOLLOW = 0x100, AT_SYMLINK_FOLLOW = 0x400,
   AT_EMPTY_PATH = 0x1000;
@@ -24,7 +25,7 @@ export const WNOHANG = 1, WUNTRACED = 2, __WALL = 0x40000000, __WCLONE = 0x80000
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
 
-export const FIONREAD = 0x541b, FIONBIO = 0x5421, TCGETS = 0x5401, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
+export const FIONREAD = 0x541b, FIONBIO = 0x5421, TCGETS = 0x5401, FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
 
 /** Linux's MAX_RW_COUNT: one read/write moves at most INT_MAX rounded down to a page. */
 export const MAX_RW_COUNT = 0x7ffff000;

@@ -131,6 +131,9 @@ export class ConsoleFile implements FileOps {
     return -ENOTTY;
   }
 
+  /** tty_fasync: O_ASYNC may be set through FIOASYNC (the console never has input to signal) */
+  fasync(): void {}
+
   poll(): number {
     return 0x1 | 0x4; // POLLIN | POLLOUT: never blocks
   }

@@ -47,10 +47,22 @@ export const SOCKET_OPTIONS: Names = [
   [34, 'SO_PASSSEC'], [35, 'SO_TIMESTAMPNS_OLD'], [36, 'SO_MARK'], [38, 'SO_PROTOCOL'], [39, 'SO_DOMAIN'],
   [40, 'SO_RXQ_OVFL'], [41, 'SO_WIFI_STATUS'], [42, 'SO_PEEK_OFF'], [43, 'SO_NOFCS'], [46, 'SO_BUSY_POLL'],
   [49, 'SO_INCOMING_CPU'], [57, 'SO_COOKIE'], [59, 'SO_PEERGROUPS'], [60, 'SO_ZEROCOPY'], [66, 'SO_RCVTIMEO_NEW'],
-  [67, 'SO_SNDTIMEO_NEW'], [76, 'SO_PASSPIDFD'], [77, 'SO_PEERPIDFD'],
+  [67, 'SO_SNDTIMEO_NEW'], [71, 'SO_NETNS_COOKIE'], [72, 'SO_BUF_LOCK'], [73, 'SO_RESERVE_MEM'], [74, 'SO_TXREHASH'],
+  [75, 'SO_RCVMARK'], [76, 'SO_PASSPIDFD'], [77, 'SO_PEERPIDFD'], [82, 'SO_RCVPRIORITY'], [83, 'SO_PASSRIGHTS'], [84, 'SO_INQ'],
 ];
 
-export const SCM_TYPES: Names = [[1, 'SCM_RIGHTS'], [2, 'SCM_CREDENTIALS'], [3, 'SCM_SECURITY'], [4, 'SCM_PIDFD']];
+export const SCM_TYPES: Names = [[1, 'SCM_RIGHTS'], [2, 'SCM_CREDENTIALS'], [3, 'SCM_SECURITY'], [4, 'SCM_PIDFD'], [84, 'SCM_INQ']];
+
+/** ioctl requests by name (strace's for the tty, file and socket ones a guest here meets); others print as _IOC(...) */
+export const IOCTL_REQUESTS: Names = [
+  [0x5401, 'TCGETS'], [0x5402, 'TCSETS'], [0x5403, 'TCSETSW'], [0x5404, 'TCSETSF'], [0x540f, 'TIOCGPGRP'], [0x5410, 'TIOCSPGRP'],
+  [0x5411, 'TIOCOUTQ'], [0x5413, 'TIOCGWINSZ'], [0x5414, 'TIOCSWINSZ'], [0x541b, 'FIONREAD'], [0x5421, 'FIONBIO'], [0x5422, 'TIOCNOTTY'],
+  [0x5450, 'FIONCLEX'], [0x5451, 'FIOCLEX'], [0x5452, 'FIOASYNC'], [0x5460, 'FIOQSIZE'], [0x8905, 'SIOCATMARK'], [0x8933, 'SIOCGIFINDEX'],
+  [0x89e0, 'SIOCPROTOPRIVATE'],
+];
+
+/** an ioctl request's direction bits (_IOC_DIR) */
+export const IOC_DIRS: Names = [[0, '_IOC_NONE'], [1, '_IOC_WRITE'], [2, '_IOC_READ'], [3, '_IOC_READ|_IOC_WRITE']];
 
 export const SHUTDOWN_HOW: Names = [[0, 'SHUT_RD'], [1, 'SHUT_WR'], [2, 'SHUT_RDWR']];
 

@@ -9,7 +9,7 @@ import type { AddressSpace } from '../hw/memory.ts';
 import { FD_NOTE_CLOSE, FD_NOTE_OPEN } from '../sched/trace.ts';
 import { signalName } from './signal.ts';
 import {
-  ADDRESS_FAMILIES, CLONE_FLAGS, EPOLL_CREATE_FLAGS, EPOLL_EVENTS, EPOLL_OPS, ERRNO_TEXT, FCNTL_COMMANDS, FD_FLAGS,
+  ADDRESS_FAMILIES, CLONE_FLAGS, IOCTL_REQUESTS, IOC_DIRS, EPOLL_CREATE_FLAGS, EPOLL_EVENTS, EPOLL_OPS, ERRNO_TEXT, FCNTL_COMMANDS, FD_FLAGS,
   MSG_FLAGS, OPEN_ACCMODE, OPEN_FLAGS, POLL_EVENTS, RESTART_TEXT, SA_FLAGS, SCM_TYPES, SHUTDOWN_HOW, SIGPROCMASK_HOW,
   SOCK_FLAGS, EFD_FLAGS, SFD_FLAGS, TFD_FLAGS, TFD_SETTIME_FLAGS, CLOCK_IDS, SOCK_TYPES, SOCKET_LEVELS, SOCKET_OPTIONS, WAIT_OPTIONS, WAITID_TYPES, CLD_CODES, flagsOf, nameOf, type Names,
 } from './strace-names.ts';
@@ -491,6 +491,47 @@ d('fcntl', {
     if (c.a[1] === 3) return `${hex(ret)} (flags ${oflags(ret)})`;
     if (c.a[1] === 0 || c.a[1] === 1030) return fd(c, ret);
     return undefined;
+  },
+});
+// ioctl: a request strace names by its name, any other as _IOC(dir, type, nr, size); the argument as strace
+// shows that request's: an int read at entry (FIONBIO, FIOASYNC) or written at exit (FIONREAD, TIOCOUTQ,
+// SIOCATMARK), struct ifreq, nothing (FIOCLEX, FIONCLEX), else the raw value.
+const hexOr0 = (v: number) => (v === 0 ? '0' : hex(v));
+function ioctlRequest(req: number): string {
+  const name = nameOf(IOCTL_REQUESTS, req);
+  if (name) return name;
+  const dir = nameOf(IOC_DIRS, req >>> 30)!;
+  return `_IOC(${dir}, ${hexOr0((req >>> 8) & 0xff)}, ${hexOr0(req & 0xff)}, ${hexOr0((req >>> 16) & 0x3fff)})`;
+}
+function intArg(mm: AddressSpace, addr: number): string {
+  const v = getI32(mm, addr);
+  return v === null ? hex(addr) : `[${v}]`;
+}
+d('ioctl', {
+  enter: (c) => {
+    const req = c.a[1] >>> 0, arg = c.a[2];
+    const base = `${fd(c, c.a[0])}, ${ioctlRequest(req)}`;
+    switch (req) {
+      case 0x5450: case 0x5451: return base;
+      case 0x5421: case 0x5452: return `${base}, ${intArg(c.mm, arg)}`;
+      case 0x541b: case 0x5411: case 0x8905: return `${base}, `;
+      case 0x8933: {
+        const name = c.mm.read(arg, 16);
+        if (!name) return `${base}, ${hex(arg)}`;
+        const end = name.indexOf(0);
+        return `${base}, {ifr_name=${quoteBytes(name.subarray(0, end < 0 ? 16 : end))}`;
+      }
+      default: return `${base}, ${hexOr0(arg)}`;
+    }
+  },
+  exit: (c, ret) => {
+    const req = c.a[1] >>> 0, arg = c.a[2];
+    if (req === 0x541b || req === 0x5411 || req === 0x8905) return ret < 0 ? hex(arg) : intArg(c.mm, arg);
+    if (req === 0x8933 && c.mm.read(arg, 16)) {
+      const idx = ret < 0 ? null : getI32(c.mm, arg + 16);
+      return idx === null ? '}' : `, ifr_ifindex=${idx}}`;
+    }
+    return '';
   },
 });
 d('epoll_create1', { enter: (c) => flagsOf(EPOLL_CREATE_FLAGS, c.a[0]), returnsFd: true });

@@ -15,7 +15,7 @@ export const SOCK_TYPE_MASK = 0xf;
 export const SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000;
 
 export const SOL_SOCKET = 1;
-export const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_PIDFD = 4;
+export const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_PIDFD = 4, SCM_INQ = 84;
 
 // SOL_SOCKET options (asm-generic/socket.h)
 export const SO_DEBUG = 1, SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_DONTROUTE = 5, SO_BROADCAST = 6,
@@ -24,7 +24,11 @@ export const SO_DEBUG = 1, SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_DONTR
   SO_SNDLOWAT = 19, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33,
   SO_ACCEPTCONN = 30, SO_PEERSEC = 31, SO_PASSSEC = 34, SO_PROTOCOL = 38, SO_DOMAIN = 39,
   SO_PEEK_OFF = 42, SO_TIMESTAMP = 29, SO_TIMESTAMPNS = 35, SO_MARK = 36, SO_BUSY_POLL = 46, SO_PEERGROUPS = 59, SO_ZEROCOPY = 60,
-  SO_PASSPIDFD = 76, SO_PEERPIDFD = 77;
+  SO_NETNS_COOKIE = 71, SO_BUF_LOCK = 72, SO_RESERVE_MEM = 73, SO_TXREHASH = 74, SO_RCVMARK = 75,
+  SO_PASSPIDFD = 76, SO_PEERPIDFD = 77, SO_RCVPRIORITY = 82, SO_PASSRIGHTS = 83, SO_INQ = 84;
+
+/** sk_userlocks bits SO_BUF_LOCK reads and sets (SOCK_BUF_LOCK_MASK); setting SO_SNDBUF / SO_RCVBUF sets one */
+export const SOCK_SNDBUF_LOCK = 1, SOCK_RCVBUF_LOCK = 2, SOCK_BUF_LOCK_MASK = 3;
 
 // send/recv flags
 export const MSG_OOB = 0x1, MSG_PEEK = 0x2, MSG_DONTROUTE = 0x4, MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20,
@@ -44,6 +48,8 @@ export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP 
 export const DATA_READY_KEY = POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND, WRITE_SPACE_KEY = POLLOUT | POLLWRNORM | POLLWRBAND;
 
 export const FIONREAD = 0x541b, SIOCINQ = 0x541b, SIOCOUTQ = 0x5411, SIOCATMARK = 0x8905, SIOCGIFINDEX = 0x8933;
+/** SIOCPROTOPRIVATE: AF_UNIX's ioctl that opens the socket's bound file O_PATH (unix_open_file) */
+export const SIOCUNIXFILE = 0x89e0;
 /** the loopback interface's index: the only network device (per network namespace) */
 export const LOOPBACK_IFINDEX = 1;
 

@@ -39,7 +39,7 @@ import type { UnixNet } from './namespace.ts';
 import { Message } from './queue.ts';
 import { dgramTruesize } from './truesize.ts';
 import { deadlineOf, RCV_SHUTDOWN, SHUTDOWN_MASK, sleepTimeo, type Socket } from './socket.ts';
-import { addCreds, allocMessage, enqueueLocked, freeUnqueued, type RecvFrom } from './stream.ts';
+import { addCreds, allocMessage, enqueueLocked, freeUnqueued, refusesRights, type RecvFrom } from './stream.ts';
 
 export { DGRAM_PLANTED_BUGS } from '../kernel/bugs.ts';
 
@@ -206,6 +206,10 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
       other.lock.release(t);
       return -EPIPE; // the receiver did SHUT_RD (unix_dgram_sendmsg)
     }
+    if (refusesRights(other, m)) {
+      other.lock.release(t);
+      return -EPERM; // before the queue limit: a full queue does not hide it
+    }
     if (qlenApplies(s, other) && queueFull(other)) {
       // unix_wait_for_peer drops the lock and sleeps on the receiver's peer_wait until a receive (or its close) frees a slot.
       if (noblock) {
@@ -341,6 +345,7 @@ export function dgramPoll(s: Socket): number {
   const other = s.peer;
   if (writable && other && qlenApplies(s, other) && queueFull(other)) writable = false;
   if (writable) m |= POLLOUT | POLLWRNORM | POLLWRBAND;
+  else s.markNoSpace(); // sk_set_bit(SOCKWQ_ASYNC_NOSPACE): an O_ASYNC owner hears of the room (unix_write_space)
   return m;
 }
 

@@ -106,8 +106,13 @@ function* connectLocked(t: Task, s: Socket, other: Socket, noblock: boolean, dea
     embryo.state = 'connected';
     embryo.peer = s;
     embryo.addr = other.addr;
+    embryo.pathInode = other.pathInode; // newu->path = otheru->path
     embryo.peercred = credOf(t); // the accepted socket sees the client's creds at connect
     embryo.embryoOf = other;
+    // Linux 6.16: the new socket takes the listener's SCM flags now (sk_scm_recv_flags), not at accept
+    embryo.passcred = other.passcred;
+    embryo.passpidfd = other.passpidfd;
+    embryo.passrights = other.passrights;
     s.peer = embryo;
     s.state = 'connected';
     s.peercred = other.peercred; // copy_peercred: the listener's creds from listen()

@@ -77,6 +77,7 @@ export class UnixNet {
     if (typeof inode === 'number') return inode;
     inode.socket = s;
     s.inode = inode;
+    s.pathInode = inode;
     s.addr = a.addr;
     return 0;
   }

@@ -7,10 +7,12 @@ import { vpid } from '../kernel/namespaces.ts';
 import { copyFromUser, copyToUser, getI32, putU32, StructWriter } from '../kernel/uaccess.ts';
 import {
   AF_UNIX, HZ, MAX_SCHEDULE_TIMEOUT, RMEM_MAX, SO_ACCEPTCONN, SO_BROADCAST, SO_BUSY_POLL, SO_DEBUG, SO_DOMAIN,
-  SO_DONTROUTE, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NO_CHECK, SO_OOBINLINE, SO_PASSCRED, SO_PASSPIDFD, SO_PASSSEC, SO_PEERPIDFD,
-  SO_PEEK_OFF, SO_PEERCRED, SO_PEERGROUPS, SO_PRIORITY, SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVTIMEO,
-  SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF, SO_SNDBUFFORCE, SO_SNDLOWAT, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS,
-  SO_TYPE, SO_ZEROCOPY, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOL_SOCKET, UCRED_SIZE, WMEM_MAX,
+  SO_BUF_LOCK, SO_DONTROUTE, SO_ERROR, SO_INQ, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NETNS_COOKIE, SO_NO_CHECK, SO_OOBINLINE,
+  SO_PASSCRED, SO_PASSPIDFD, SO_PASSRIGHTS, SO_PASSSEC, SO_PEERPIDFD, SO_PEEK_OFF, SO_PEERCRED, SO_PEERGROUPS, SO_PRIORITY,
+  SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVMARK, SO_RCVPRIORITY, SO_RCVTIMEO, SO_RESERVE_MEM, SO_REUSEADDR,
+  SO_REUSEPORT, SO_SNDBUF, SO_SNDBUFFORCE, SO_SNDLOWAT, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS, SO_TXREHASH, SO_TYPE,
+  SO_ZEROCOPY, SOCK_BUF_LOCK_MASK, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOCK_RCVBUF_LOCK, SOCK_SNDBUF_LOCK, SOCK_STREAM,
+  SOL_SOCKET, UCRED_SIZE, WMEM_MAX,
 } from './constants.ts';
 import type { Socket } from './socket.ts';
 
@@ -18,6 +20,8 @@ import type { Socket } from './socket.ts';
 const STORED: ReadonlyMap<number, number> = new Map([
   [SO_DEBUG, 0], [SO_REUSEADDR, 0], [SO_DONTROUTE, 0], [SO_BROADCAST, 0], [SO_KEEPALIVE, 0], [SO_OOBINLINE, 0],
   [SO_PRIORITY, 0], [SO_REUSEPORT, 0], [SO_PASSSEC, 0], [SO_NO_CHECK, 0], [SO_MARK, 0], [SO_BUSY_POLL, 0],
+  // SOCK_RCVMARK and SOCK_RCVPRIORITY: AF_UNIX receives carry neither SO_MARK nor SO_PRIORITY cmsgs
+  [SO_RCVMARK, 0], [SO_RCVPRIORITY, 0],
 ]);
 /** Of those, the ones kept as integers (the rest are booleans) */
 const INT_VALUED = new Set([SO_PRIORITY, SO_MARK, SO_BUSY_POLL]);
@@ -148,6 +152,23 @@ export function getsockopt(t: Task, s: Socket, level: number, opt: number, optva
     case SO_ZEROCOPY:
       v = int32(0);
       break;
+    case SO_PASSRIGHTS:
+      v = int32(s.passrights ? 1 : 0);
+      break;
+    case SO_BUF_LOCK:
+      v = int32(s.userlocks & SOCK_BUF_LOCK_MASK);
+      break;
+    case SO_RESERVE_MEM:
+      v = int32(0); // sk_reserved_mem: nothing can be reserved on AF_UNIX (see setsockopt)
+      break;
+    case SO_TXREHASH:
+      return -EOPNOTSUPP; // TCP only
+    case SO_NETNS_COOKIE: {
+      // net->net_cookie, a u64 and nothing shorter or longer; numbered from 1 for the initial namespace
+      if (len !== 8) return -EINVAL;
+      v = new StructWriter(8).u64(0, s.netns.id + 1).bytes;
+      break;
+    }
     default: {
       const d = STORED.get(opt);
       if (d === undefined) return -ENOPROTOOPT;
@@ -229,6 +250,7 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
       if (!privileged) return -EPERM;
       const v = Math.min(Math.max(val, 0), 0x3fffffff);
       s.sendBuf.sndbuf = Math.max(v * 2, SOCK_MIN_SNDBUF);
+      s.userlocks |= SOCK_SNDBUF_LOCK;
       s.sendBuf.writers.wakeAll();
       return 0;
     }
@@ -236,6 +258,7 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
       if (!privileged) return -EPERM;
       const v = Math.min(Math.max(val, 0), 0x3fffffff);
       s.rcvbuf = Math.max(v * 2, SOCK_MIN_RCVBUF);
+      s.userlocks |= SOCK_RCVBUF_LOCK;
       return 0;
     }
     case SO_PEEK_OFF:
@@ -264,12 +287,31 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
       return 0;
     case SO_ZEROCOPY:
       return -EOPNOTSUPP; // only TCP, UDP and RDS sockets take it
+    case SO_PASSRIGHTS:
+      s.passrights = val !== 0;
+      return 0;
+    case SO_INQ:
+      // Linux 6.17: stream sockets only (ENOPROTOOPT for the others), and a boolean that is 0 or 1; it cannot be read back
+      if (s.type !== SOCK_STREAM) return -ENOPROTOOPT;
+      if (val !== 0 && val !== 1) return -EINVAL;
+      s.recvmsgInq = val === 1;
+      return 0;
+    case SO_BUF_LOCK:
+      if (val & ~SOCK_BUF_LOCK_MASK) return -EINVAL;
+      s.userlocks = (s.userlocks & ~SOCK_BUF_LOCK_MASK) | val;
+      return 0;
+    case SO_RESERVE_MEM:
+      // sock_reserve_memory: AF_UNIX has no memory accounting to reserve from
+      return val < 0 ? -EINVAL : -EOPNOTSUPP;
+    case SO_TXREHASH:
+      return -EOPNOTSUPP;
   }
   switch (opt) {
     case SO_SNDBUF: {
       // Stored doubled, clamped to wmem_max first (compared as u32), at least SOCK_MIN_SNDBUF.
       const v = Math.min(val >>> 0, WMEM_MAX);
       s.sendBuf.sndbuf = Math.max(v * 2, SOCK_MIN_SNDBUF);
+      s.userlocks |= SOCK_SNDBUF_LOCK; // __sock_set_sndbuf
       // sk_write_space: a larger buffer may unblock writers.
       s.sendBuf.writers.wakeAll();
       return 0;
@@ -277,6 +319,7 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
     case SO_RCVBUF: {
       const v = Math.min(val >>> 0, RMEM_MAX);
       s.rcvbuf = Math.max(v * 2, SOCK_MIN_RCVBUF);
+      s.userlocks |= SOCK_RCVBUF_LOCK; // __sock_set_rcvbuf
       return 0;
     }
     case SO_PASSCRED:

@@ -62,6 +62,8 @@ export class SendBuffer {
     name: string,
     /** the run's memory budget: queued messages are host memory too */
     private readonly memory: MemoryBudget | null = null,
+    /** the rest of sk_write_space once the buffer is writable again (the owner's SIGIO) */
+    private readonly onWriteSpace: (() => void) | null = null,
   ) {
     this.writers = new WaitQueue(`${name} writers`);
   }
@@ -94,7 +96,10 @@ export class SendBuffer {
     this.wmem -= n;
     this.memory?.release(n);
     if (this.wmem < 0) throw new Error(`kernel bug: send buffer charge went negative (${this.wmem})`);
-    if (this.writable) this.writers.wakeAll(WRITE_SPACE_KEY);
+    if (this.writable) {
+      this.writers.wakeAll(WRITE_SPACE_KEY);
+      this.onWriteSpace?.();
+    }
   }
 }
 

@@ -2,8 +2,9 @@
 // FileOps an open file of it calls. Connection logic lives in listener.ts
 // (listen/connect/accept), data transfer and teardown in stream.ts; this
 // file holds the state they share and the generic file operations.
-import { O_NONBLOCK, S_IFSOCK } from '../kernel/abi.ts';
-import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOTTY, ERESTARTSYS } from '../kernel/errno.ts';
+import { O_ASYNC, O_NONBLOCK, O_PATH, S_IFSOCK } from '../kernel/abi.ts';
+import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOENT, ENOTTY, EPERM, ERESTARTSYS } from '../kernel/errno.ts';
+import { PathFile } from '../kernel/regular.ts';
 import type { FileOps, OpenFile, StatInfo } from '../kernel/file.ts';
 import type { KernelYield, SyscallResult } from '../kernel/syscall.ts';
 import { sleepOn, sleepOnUntil } from '../kernel/wait.ts';
@@ -13,9 +14,12 @@ import type { UserIO } from '../kernel/userio.ts';
 import type { Inode } from '../kernel/vfs.ts';
 import { WaitQueue } from '../sched/waitqueue.ts';
 import { KernelLock } from '../kernel/lock.ts';
-import { POLL_IN, sendSigio } from '../kernel/fown.ts';
+import { POLL_IN, POLL_OUT, sendSigio } from '../kernel/fown.ts';
 import type { UnixAddress } from './address.ts';
-import { DATA_READY_KEY, FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from './constants.ts';
+import {
+  DATA_READY_KEY, FIONREAD, LOOPBACK_IFINDEX, MAX_DGRAM_QLEN, MAX_SCHEDULE_TIMEOUT, SIOCATMARK, SIOCGIFINDEX, SIOCOUTQ, SIOCUNIXFILE,
+  SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
+} from './constants.ts';
 import { atMark } from './oob.ts';
 import { dgramPoll, dgramPollQueues } from './dgram.ts';
 import type { Backlog } from './listener.ts';
@@ -71,6 +75,8 @@ export class Socket implements FileOps {
   addr: UnixAddress | null = null;
   /** the socket inode this socket bound (only the binder; cleared on close) */
   inode: Inode | null = null;
+  /** u->path: the file it bound, or for an accepted socket its listener's; held even once unlinked (SIOCUNIXFILE) */
+  pathInode: Inode | null = null;
   /** the socket inode's permission bits (0777; fchmod changes them before bind) */
   mode = 0o777;
   /** the other end of a connection (kept after the peer closes, as Linux does) */
@@ -85,6 +91,12 @@ export class Socket implements FileOps {
   passcred = false;
   /** SO_PASSPIDFD: received messages carry a pidfd of their sender (SCM_PIDFD) */
   passpidfd = false;
+  /** SO_PASSRIGHTS (sk_scm_rights, Linux 6.16): off, a sender of SCM_RIGHTS to this socket gets EPERM */
+  passrights = true;
+  /** SO_INQ (u->recvmsg_inq, Linux 6.17; stream only): each recvmsg ends with SCM_INQ, the bytes left to read */
+  recvmsgInq = false;
+  /** sk_userlocks' buffer bits: SOCK_SNDBUF_LOCK / SOCK_RCVBUF_LOCK (SO_BUF_LOCK; no effect on AF_UNIX) */
+  userlocks = 0;
   /** SO_PEERCRED: captured at connect / socketpair / listen */
   peercred: Ucred | null = null;
   /** SO_RCVTIMEO / SO_SNDTIMEO in ticks (ns) for the sleeps; 0 = wait forever */
@@ -104,6 +116,10 @@ export class Socket implements FileOps {
   rcvbuf: number;
   /** bytes FIONREAD counts beyond those queued: unread OOB bytes a plain read dropped, which Linux's inq_len keeps (oob.ts) */
   inqSkew = 0;
+  /** SOCKWQ_ASYNC_NOSPACE: a writer found the send buffer full while O_ASYNC was on; the next write space sends POLL_OUT */
+  asyncNoSpace = false;
+  /** SOCKWQ_ASYNC_WAITDATA: a stream reader sleeps for data with O_ASYNC on; sk_data_ready then sends no SIGIO */
+  asyncWaitData = false;
   /** other boolean/int SOL_SOCKET options that are stored only */
   readonly misc = new Map<number, number>();
   /** an embryo not yet accepted: the listener whose backlog holds it (unix_sk(sk)->listener, for the in-flight graph) */
@@ -148,7 +164,7 @@ export class Socket implements FileOps {
     readonly netns: NetNamespace,
   ) {
     const name = `socket:[${ino}]`;
-    this.sendBuf = new SendBuffer(name, net.k.memory);
+    this.sendBuf = new SendBuffer(name, net.k.memory, () => this.writeSpace());
     this.recvQueue = new MessageQueue(name, net.k.bug('read-register-once') ? 'register-once' : 'list');
     this.peerWait = new WaitQueue(`${name} peer_wait`);
     // unix_state_double_lock orders by address; the inode number stands for it.
@@ -180,6 +196,11 @@ export class Socket implements FileOps {
     return this.type === SOCK_STREAM || this.type === SOCK_SEQPACKET;
   }
 
+  /** unix_inq_len of a stream or seqpacket socket: the bytes queued to be read (FIONREAD; a stream's SCM_INQ) */
+  get inqLen(): number {
+    return this.recvQueue.bytes + this.inqSkew;
+  }
+
   /** unix_may_passcred: either option makes sends carry credentials (and an unbound sender autobind) */
   get mayPasscred(): boolean {
     return this.passcred || this.passpidfd;
@@ -191,14 +212,38 @@ export class Socket implements FileOps {
 
   /**
    * sk_data_ready (sock_def_readable): data or a connection has arrived;
-   * the readers are woken and an O_ASYNC owner gets SIGIO. (Linux skips the
-   * signal while a stream reader sleeps in unix_stream_data_wait; here it is
-   * always sent.)
+   * the readers are woken and an O_ASYNC owner gets SIGIO, unless a stream
+   * reader sleeps for data (SOCK_WAKE_WAITD in sock_wake_async).
    */
   dataReady(): void {
     this.recvQueue.readers.wakeAll(DATA_READY_KEY);
-    this.wakeAsync(POLL_IN);
+    if (!this.asyncWaitData) this.wakeAsync(POLL_IN);
   }
+
+  /** SOCK_FASYNC: the socket's file has O_ASYNC on */
+  private get asyncOn(): boolean {
+    return this.file !== null && (this.file.flags & O_ASYNC) !== 0;
+  }
+
+  /** sk_set_bit / sk_clear_bit of SOCKWQ_ASYNC_WAITDATA, which change only under SOCK_FASYNC (unix_stream_data_wait) */
+  setAsyncWaitData(on: boolean): void {
+    if (this.asyncOn) this.asyncWaitData = on;
+  }
+
+  /** sock_alloc_send_pskb found no room: sk_set_bit(SOCKWQ_ASYNC_NOSPACE), only under SOCK_FASYNC */
+  markNoSpace(): void {
+    if (this.asyncOn) this.asyncNoSpace = true;
+  }
+
+  /** unix_write_space's sk_wake_async(SOCK_WAKE_SPACE): POLL_OUT once for a writer that found the buffer full */
+  private writeSpace(): void {
+    if (!this.asyncOn || !this.asyncNoSpace) return;
+    this.asyncNoSpace = false;
+    this.wakeAsync(POLL_OUT);
+  }
+
+  /** sock_fasync: nothing to keep here, since sk_wake_async looks at the file's O_ASYNC (fown.ts) */
+  fasync(): void {}
 
   /** sk_wake_async: an O_ASYNC owner of this socket's file hears of an event (kill_fasync; fown.ts). */
   wakeAsync(reason: number): void {
@@ -224,9 +269,14 @@ export class Socket implements FileOps {
     return sockSend(t, this, io, 0, (f.flags & O_NONBLOCK) !== 0, null);
   }
 
-  /** unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener), SIOCATMARK (stream: at the OOB mark), SIOCOUTQ (bytes charged). */
+  /**
+   * unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener),
+   * SIOCATMARK (stream: at the OOB mark), SIOCOUTQ (bytes charged),
+   * SIOCUNIXFILE (a new fd for the bound file).
+   */
   ioctl(t: Task, _f: OpenFile, req: number, arg: number): number {
     let v: number;
+    if (req === SIOCUNIXFILE) return this.openBoundFile(t);
     if (req === SIOCGIFINDEX) {
       // sock_ioctl -> dev_ioctl on any socket: struct ifreq { char ifr_name[16]; int ifr_ifindex; }; only lo exists
       const b = t.mm.read(arg, 16);
@@ -238,13 +288,29 @@ export class Socket implements FileOps {
     }
     if (req === FIONREAD) {
       if (this.state === 'listening') return -EINVAL;
-      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.recvQueue.bytes + this.inqSkew;
+      v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.inqLen;
     } else if (req === SIOCATMARK) {
       v = atMark(this);
     } else if (req === SIOCOUTQ) {
       v = this.sendBuf.wmem;
     } else return -ENOTTY;
     return putU32(t.mm, arg, v) ? 0 : -EFAULT;
+  }
+
+  /**
+   * unix_open_file: an O_PATH, close-on-exec fd of the file the socket is
+   * bound to (an accepted socket: its listener's), even once it is
+   * unlinked; CAP_NET_ADMIN only; ENOENT without a file (unbound, abstract).
+   */
+  private openBoundFile(t: Task): number {
+    if (t.creds.euid !== 0) return -EPERM; // root holds every capability
+    const inode = this.pathInode;
+    const path = this.addr?.path;
+    if (!inode || path == null) return -ENOENT;
+    const f = t.kernel.files.open(new PathFile(inode, path), O_PATH, inode);
+    const fd = t.fds.install(f, true);
+    if (fd < 0) f.put();
+    return fd;
   }
 
   poll(): number {

@@ -8,7 +8,7 @@
 // a reader on its own receive queue.
 import { POLL_HUP, POLL_IN } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
-import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
+import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import { PREEMPT, settle, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
@@ -89,9 +89,19 @@ export function attachRights(t: Task, s: Socket, scm: ScmSend | null): InflightR
   return r;
 }
 
-/** unix_maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's if either end has SO_PASSCRED or SO_PASSPIDFD. */
+/**
+ * unix_maybe_add_creds: a message without SCM_CREDENTIALS gets the sender's
+ * if either end has SO_PASSCRED or SO_PASSPIDFD, or the receiver is a
+ * connection not accepted yet (!other->sk_socket, Linux 6.16: the acceptor
+ * may turn SO_PASSCRED on before it reads).
+ */
 export function addCreds(t: Task, s: Socket, other: Socket, m: Message): void {
-  if (!m.creds && (s.mayPasscred || other.mayPasscred)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
+  if (!m.creds && (s.mayPasscred || other.mayPasscred || other.file === null)) m.creds = { pid: t.tgid, uid: t.creds.uid, gid: t.creds.gid };
+}
+
+/** The receiver turned SO_PASSRIGHTS off: a message carrying files is refused (unix_stream_sendmsg, unix_dgram_sendmsg, queue_oob). */
+export function refusesRights(other: Socket, m: Message): boolean {
+  return m.rights !== null && !other.passrights;
 }
 
 /** A message that did not reach a queue is freed: its rights go back. */
@@ -155,6 +165,7 @@ function* streamSendLoop(
     if (s.err) return sent || -s.takeError();
     if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
     if (!s.sendBuf.hasRoom) {
+      s.markNoSpace();
       if (noblock) return sent || -EAGAIN;
       const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
       // unix_stream_sendmsg: "return sent ? : err"; the planted bug forgets what it sent.
@@ -229,6 +240,10 @@ function* queueChunk(
       other.lock.release(t);
       return -EPIPE; // out_pipe: the skb is freed below
     }
+    if (refusesRights(other, m)) {
+      other.lock.release(t);
+      return -EPERM; // out_unlock: the skb is freed below
+    }
     addCreds(t, s, other, m);
     // skb_queue_tail (queue_oob: with u->oob_skb) under the receive-queue lock
     if (!(isOob ? yield* queueOob(t, other, m) : yield* enqueueLocked(t, other, m))) {
@@ -260,11 +275,12 @@ function queueChunkNow(t: Task, s: Socket, other: Socket, io: UserIO, size: numb
   const m = chunkMessage(t, s, io, size, truesize, scm);
   if (typeof m === 'number') return m;
   other.lock.acquireNow(t); // unix_state_lock(other)
-  if (other.dead || other.shutdown & RCV_SHUTDOWN) {
+  const err = other.dead || other.shutdown & RCV_SHUTDOWN ? -EPIPE : refusesRights(other, m) ? -EPERM : 0;
+  if (err) {
     other.lock.release(t);
-    s.sendBuf.uncharge(truesize); // out_pipe: kfree_skb
+    s.sendBuf.uncharge(truesize); // out_pipe / out_unlock: kfree_skb
     dropRights(s, m);
-    return -EPIPE;
+    return err;
   }
   addCreds(t, s, other, m);
   other.recvLock.acquireNow(t); // skb_queue_tail under the receive-queue lock
@@ -311,6 +327,7 @@ function* waitSendRoom(t: Task, s: Socket, noblock: boolean, deadline: number): 
     if (s.err) return -s.takeError();
     if (s.shutdown & SEND_SHUTDOWN) return -EPIPE;
     if (s.sendBuf.hasRoom) return 0;
+    s.markNoSpace();
     if (noblock) return -EAGAIN;
     const err = yield* sleepTimeo(t, s.sendBuf.writers, deadline);
     if (err) return err;
@@ -365,6 +382,10 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
     if (other.dead || other.shutdown & RCV_SHUTDOWN) {
       other.lock.release(t);
       return -EPIPE;
+    }
+    if (refusesRights(other, m)) {
+      other.lock.release(t);
+      return -EPERM;
     }
     addCreds(t, s, other, m);
     if (!(yield* enqueueLocked(t, other, m))) {
@@ -499,6 +520,24 @@ function streamReadNow(s: Socket, io: UserIO, flags: number, noblock: boolean, o
   return copied;
 }
 
+/**
+ * unix_stream_data_wait, entered holding u->iolock and u->lock: on the
+ * queue first, then the locks go (a wake from a close they held up is not
+ * lost); SOCKWQ_ASYNC_WAITDATA is set while it sleeps. Returns with the
+ * locks dropped: 0 once woken, or -errno.
+ */
+function* dataWait(t: Task, s: Socket, deadline: number): Generator<KernelYield, number, void> {
+  try {
+    return yield* sleepTimeo(t, s.recvQueue.readers, deadline, () => {
+      s.setAsyncWaitData(true);
+      s.lock.release(t);
+      s.iolock.release(t);
+    });
+  } finally {
+    s.setAsyncWaitData(false);
+  }
+}
+
 /** The direct path's sleep (unix_stream_data_wait), holding both locks with nothing read; then the read again. */
 function* streamRecvWait(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
@@ -509,6 +548,7 @@ function* streamRecvWait(
     if (deadline === Infinity) {
       // sleepOn without a generator of its own
       const err = prepareToWait(t, q);
+      if (!err) s.setAsyncWaitData(true);
       s.lock.release(t);
       s.iolock.release(t);
       if (err) return err;
@@ -516,13 +556,11 @@ function* streamRecvWait(
         yield q;
       } finally {
         finishWait(t, q);
+        s.setAsyncWaitData(false);
       }
       if (t.kernel.signalPending(t)) return -ERESTARTSYS;
     } else {
-      const err = yield* sleepTimeo(t, q, deadline, () => {
-        s.lock.release(t);
-        s.iolock.release(t);
-      });
+      const err = yield* dataWait(t, s, deadline);
       if (err) return err;
     }
     // taken at once when they can be (a yield* of an acquisition costs more than the rest of this loop)
@@ -577,11 +615,7 @@ function* streamReadLocked(
           if (copied === 0) return -EAGAIN;
           break redo;
         }
-        // unix_stream_data_wait: on the queue first, then the locks go (a wake from a close they held up is not lost)
-        const err = yield* sleepTimeo(t, q.readers, deadline, () => {
-          s.lock.release(t);
-          s.iolock.release(t);
-        });
+        const err = yield* dataWait(t, s, deadline);
         if (err) return copied || err;
         yield* s.iolock.acquire(t);
         yield* s.lock.acquire(t);

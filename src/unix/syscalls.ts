@@ -10,12 +10,12 @@ import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { SyscallGen, SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
-import { putU32 } from '../kernel/uaccess.ts';
+import { putU32, StructWriter } from '../kernel/uaccess.ts';
 import { UIO_MAXIOV, UserIO } from '../kernel/userio.ts';
 import { copyAddrIn, copyAddrOut, parseAddr, UNNAMED } from './address.ts';
 import {
   AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
-  SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
+  SCM_INQ, SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK, SOL_SOCKET,
 } from './constants.ts';
 import { ControlWriter, newScmRecv, parseControl, type ScmSend } from './cmsg.ts';
 import { dgramConnect } from './dgram.ts';
@@ -156,13 +156,13 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof e === 'number') return e;
     let owned = false;
     try {
-      // unix_state_lock(tsk) to graft it: the connection is off the queue but not yet in the fd table
+      // unix_state_lock(tsk) to graft it (sock_graft: from here sends see a struct socket, and add
+      // credentials only for its flags); the connection is off the queue but not yet in the fd table.
+      // It took its SCM flags from the listener at connect; O_NONBLOCK is not inherited.
       yield* e.lock.acquire(t);
       owned = true;
-      e.passcred = s.passcred; // unix_sock_inherit_flags; O_NONBLOCK is not inherited
-      e.passpidfd = s.passpidfd;
-      e.lock.release(t);
       const nf = openSocket(k, e, (flags & SOCK_NONBLOCK) !== 0, t);
+      e.lock.release(t);
       if (uaddr !== 0) {
         const err = copyAddrOut(t.mm, uaddr, ulen, e.peer?.addr?.bytes ?? UNNAMED.bytes);
         if (err) {
@@ -303,6 +303,8 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
         // scm_pidfd_recv, after the credentials and the files: a pidfd of the sender's process
         if (s.passpidfd && scm.creds && scm.creds.pid > 0) cw.putPidfd(t, scm.creds.pid);
       }
+      // SO_INQ: unix_stream_read_generic ends with SCM_INQ, the bytes still queued (not after an OOB read)
+      if (s.recvmsgInq && !out.oob) cw.put(SOL_SOCKET, SCM_INQ, new StructWriter(4).i32(0, s.inqLen).bytes);
       if (cw.ctrunc) {
         msgFlags |= MSG_CTRUNC;
         k.coverage?.add('recvmsg', 'socket/control-short', 'MSG_CTRUNC');

@@ -22,6 +22,8 @@ interface Probe {
   nativeMust?: { text: string; why: string };
 }
 
+const UNKNOWN_SOCKOPT = "qemu-user passes only the SOL_SOCKET options it knows to the kernel; the Linux 6.13-6.17 ones fail with ENOPROTOOPT";
+
 const PROBES: Probe[] = [
   // close(fd) in one thread while another is blocked in recv/accept/poll/read on it (fdget/fdput)
   { file: 'fdget_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
@@ -120,6 +122,37 @@ const PROBES: Probe[] = [
     unixsimGaps: {},
   },
   // memfd_create: the anonymous file, its /proc link, passed over SCM_RIGHTS, seals, checks
+  // Linux 6.13-6.18 on AF_UNIX: SO_PASSRIGHTS, SO_INQ/SCM_INQ, SCM flags taken at connect, credentials for a connection not accepted yet, new generic options, SIOCUNIXFILE
+  {
+    file: 'scmflags_probe.c',
+    qemuMistranslates: {
+      'passrights stream': UNKNOWN_SOCKOPT,
+      'passrights dgram': UNKNOWN_SOCKOPT,
+      'passrights seqpacket': UNKNOWN_SOCKOPT,
+      'passrights optlen': UNKNOWN_SOCKOPT,
+      'passrights sendto': UNKNOWN_SOCKOPT,
+      'inherit': UNKNOWN_SOCKOPT,
+      'inq stream': UNKNOWN_SOCKOPT,
+      'inq dgram': UNKNOWN_SOCKOPT,
+      'inq seqpacket': UNKNOWN_SOCKOPT,
+      'inq read': UNKNOWN_SOCKOPT,
+      'inq creds': UNKNOWN_SOCKOPT,
+      'inq control': UNKNOWN_SOCKOPT,
+      'inq oob': UNKNOWN_SOCKOPT,
+      'inq flags': UNKNOWN_SOCKOPT,
+      'inq listener': UNKNOWN_SOCKOPT,
+      'rcvpriority stream': UNKNOWN_SOCKOPT,
+      'rcvpriority dgram': UNKNOWN_SOCKOPT,
+      'rcvpriority seqpacket': UNKNOWN_SOCKOPT,
+      'netns cookie': UNKNOWN_SOCKOPT,
+      'buf lock': UNKNOWN_SOCKOPT,
+      'reserve mem': UNKNOWN_SOCKOPT,
+      'unixfile 1': 'qemu-user fails ioctls it does not know, SIOCUNIXFILE among them, with ENOSYS',
+      'unixfile 2': 'qemu-user fails ioctls it does not know, SIOCUNIXFILE among them, with ENOSYS',
+    },
+    unixsimGaps: {},
+    nativeMust: { text: 'passrights stream: default=1/4', why: 'the native oracle needs Linux >= 6.17 (SO_PASSRIGHTS is 6.16, SO_INQ 6.17); this kernel does not know them' },
+  },
   { file: 'memfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // flock: description-owned locks, shared/exclusive, conversion, LOCK_NB, a blocking lock, release at close
   { file: 'flock_probe.c', qemuMistranslates: {}, unixsimGaps: {} },

@@ -5,6 +5,18 @@ import { Rng } from '../../src/sched/rng.ts';
 import { PctStrategy } from '../../src/sched/strategies/pct.ts';
 import { calibratePctK, runScenario } from '../../src/script/runner.ts';
 import twoAcceptors from '../../scenarios/race-two-acceptors.ts';
+import preforkAccept from '../../scenarios/prefork-accept.ts';
+import cve20210920 from '../../scenarios/cve/cve-2021-0920.ts';
+import type { RunOptions } from '../../src/script/runner.ts';
+import type { Scenario } from '../../src/script/scenario.ts';
+
+/** PCT runs to the first failure from one base seed (the bench's seeding), or Infinity past `cap`. */
+function runsToFailure(sc: Scenario, opts: Omit<RunOptions, 'seed'>, base: number, cap: number): number {
+  for (let i = 1; i <= cap; i++) if (runScenario(sc, { ...opts, seed: base * 100_003 + i }).failures.length) return i;
+  return Infinity;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 describe('pct', () => {
   it('draws d-1 distinct change points in 1..k and describes d and k', () => {
@@ -46,5 +58,30 @@ describe('pct', () => {
     }
     expect(found / runs).toBeGreaterThanOrEqual(1 / (n * k));
     expect(found).toBeGreaterThan(0);
+    // PCT's exact chance: its only draws are the priority order (n! of them) and the change point
+    // (k), so running each pair once gives it; the seeded runs must agree with it (3 sigma at 100 runs).
+    let bad = 0;
+    const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    for (const order of orders) {
+      for (let c = 1; c <= k; c++) {
+        const schedule = new PctStrategy(new Rng(0), 2, k, { order, changePoints: [c] });
+        if (runScenario(twoAcceptors, { seed: 1, schedule, bugs: ['accept-single-waker'] }).failures.length) bad++;
+      }
+    }
+    const exact = bad / (orders.length * k);
+    expect(exact).toBeGreaterThanOrEqual(1 / (n * k));
+    expect(Math.abs(found / runs - exact), `seeded ${found}/${runs}, exact ${bad}/${orders.length * k}`).toBeLessThan(3 * Math.sqrt((exact * (1 - exact)) / runs));
+  });
+
+  // Issue 8's target: every planted bug found by PCT at some d <= 3 in a median of at most 10 runs.
+  // Both bugs' windows are one or a few choice points wide (bench/bugs/pct-windows.ts: exact shares
+  // 0.10 and 0.17 per run at d=3), so a strategy change that misplaces change points or inflates k fails this.
+  it.each([
+    ['accept-double-dequeue', 'prefork-accept --kernel-preempt', preforkAccept, { kernelPreemption: true }],
+    ['gc-peek-no-lock', 'cve/cve-2021-0920', cve20210920, {}],
+  ] as const)('finds %s (%s) at d=3 in a median of at most 10 runs over 10 base seeds', (bug, _name, sc, extra) => {
+    const runs = Array.from({ length: 10 }, (_, b) => runsToFailure(sc, { ...extra, bugs: [bug], strategy: 'pct', pctDepth: 3 }, b + 1, 40));
+    expect(median(runs), `runs to the first failure: ${runs.join(', ')}`).toBeLessThanOrEqual(10);
+    expect(runs.filter((r) => r === Infinity).length, `runs: ${runs.join(', ')}`).toBeLessThanOrEqual(2);
   });
 });

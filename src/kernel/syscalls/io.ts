@@ -1,7 +1,7 @@
 // Generic fd I/O: read, write, readv, writev, pread64, pwrite64, lseek,
 // close, dup, dup3, fcntl, ioctl. Each checks the fd and the user buffer,
 // then hands the transfer to the file's ops.
-import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_SETFD, F_SETFL, F_SETOWN, F_SETSIG, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, O_ASYNC, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_SETFD, F_SETFL, F_SETOWN, F_SETSIG, FD_CLOEXEC, FIOASYNC, FIOCLEX, FIONBIO, FIONCLEX, O_ASYNC, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi.ts';
 import { EBADF, EINVAL, ENOTTY, ESPIPE, EFAULT, EISDIR } from '../errno.ts';
 import { fdget } from '../fdget.ts';
 import { F_ADD_SEALS, F_GET_SEALS, memfdFcntl } from '../memfd.ts';
@@ -30,6 +30,14 @@ function doWrite(t: Task, f: OpenFile, io: UserIO | number): SyscallResult {
   if (typeof io === 'number') return io;
   if (!f.ops.write) return -EINVAL;
   return f.ops.write(t, f, io);
+}
+
+
+/** ->fasync: the file starts or stops signalling its O_ASYNC owner, through fd (si_fd); the O_ASYNC bit follows */
+function setFasync(f: OpenFile, fd: number, on: boolean): void {
+  f.asyncFd = fd;
+  f.ops.fasync!(f, on);
+  f.flags = on ? f.flags | O_ASYNC : f.flags & ~O_ASYNC;
 }
 
 export function registerIo(k: Kernel): void {
@@ -143,11 +151,9 @@ export function registerIo(k: Kernel): void {
       case F_GETFL:
         return f.flags;
       case F_SETFL:
-        // setfl: a change of O_ASYNC tells the file (->fasync), which remembers the fd for si_fd
-        if ((arg ^ f.flags) & O_ASYNC) {
-          f.asyncFd = fd;
-          f.ops.fasync?.(f, (arg & O_ASYNC) !== 0);
-        }
+        // setfl: O_ASYNC changes only through the file's ->fasync (fasync_helper sets the bit), which
+        // remembers the fd for si_fd; a file without one (a regular file) keeps it as it was
+        if ((arg ^ f.flags) & O_ASYNC && f.ops.fasync) setFasync(f, fd, (arg & O_ASYNC) !== 0);
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
       case F_SETSIG:
@@ -178,6 +184,16 @@ export function registerIo(k: Kernel): void {
       const on = getI32(t.mm, arg);
       if (on === null) return -EFAULT;
       f.flags = on ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
+      return 0;
+    }
+    if (req === FIOASYNC) {
+      // ioctl_fioasync: like F_SETFL's O_ASYNC, but ENOTTY for a file that cannot signal (no ->fasync)
+      const on = getI32(t.mm, arg);
+      if (on === null) return -EFAULT;
+      const flag = on ? O_ASYNC : 0;
+      if (!((flag ^ f.flags) & O_ASYNC)) return 0;
+      if (!f.ops.fasync) return -ENOTTY;
+      setFasync(f, fd, on !== 0);
       return 0;
     }
     if (!f.ops.ioctl) return -ENOTTY;

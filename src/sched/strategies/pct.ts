@@ -19,23 +19,37 @@ export const PCT_DEFAULT_DEPTH = 3;
  * kernel's preemption points are choice points too, so they are counted in k
  * and change points fall on them like on syscalls.
  */
+/**
+ * PCT's two random draws made by hand (bench/bugs/pct-windows.ts enumerates
+ * them to get PCT's exact chance on a bug): the priority rank of each task
+ * in order of first appearance (larger runs first) and the change points.
+ */
+export interface PctDraws {
+  order: readonly number[];
+  changePoints: readonly number[];
+}
+
 export class PctStrategy implements Strategy {
   private readonly priority = new Map<number, number>();
   /** choice-point numbers (1-based) at which the running thread's priority drops, in draw order */
   readonly changePoints: readonly number[];
   private choices = 0;
+  /** tasks given a priority so far (the index into fixed draws' order) */
+  private seen = 0;
 
   constructor(
     private readonly rng: Rng,
     readonly depth = PCT_DEFAULT_DEPTH,
     /** k: the number of choice points of a run of this scenario */
     readonly choicePoints = 1000,
+    /** the draws given instead of drawn from rng */
+    private readonly draws: PctDraws | null = null,
   ) {
     if (!Number.isInteger(depth) || depth < 1) throw new Error(`pct depth must be a positive integer (got ${depth})`);
     const k = Math.max(1, Math.floor(choicePoints));
-    const points: number[] = [];
+    const points: number[] = draws ? [...draws.changePoints] : [];
     // d-1 distinct points in 1..k (fewer when the run has fewer choice points than that)
-    while (points.length < Math.min(depth - 1, k)) {
+    while (!draws && points.length < Math.min(depth - 1, k)) {
       const p = 1 + rng.int(k);
       if (!points.includes(p)) points.push(p);
     }
@@ -54,7 +68,8 @@ export class PctStrategy implements Strategy {
       let p = this.priority.get(t.tid);
       if (p === undefined) {
         // Distinct random priorities above depth: a random fraction added to a large base.
-        p = this.depth + 1 + this.rng.next() * 1e6;
+        p = this.depth + 1 + (this.draws ? (this.draws.order[this.seen] ?? -0.5) : this.rng.next() * 1e6);
+        this.seen++;
         this.priority.set(t.tid, p);
       }
       if (p > bestPrio) {

@@ -7,12 +7,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -134,9 +136,40 @@ int main(int argc, char **argv) {
   waitid(P_PID, pid, NULL, WEXITED | WSTOPPED); /* ECHILD */
   wait4(-1, &st, WNOHANG | WUNTRACED, NULL); /* ECHILD, st untouched */
 
+  /* ioctls on sockets and a pipe: the ints they read and write, struct ifreq, a request strace has no name for */
+  int sv[2];
+  socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+  send(sv[0], "abc", 3, 0);
+  int iv = 0;
+  ioctl(sv[1], FIONREAD, &iv);
+  ioctl(sv[0], TIOCOUTQ, &iv);
+  ioctl(sv[1], SIOCATMARK, &iv);
+  ioctl(sv[1], FIONREAD, (int *)8); /* EFAULT */
+  ioctl(sv[1], FIOCLEX);
+  ioctl(sv[1], FIONCLEX);
+  iv = 1;
+  ioctl(sv[1], FIONBIO, &iv);
+  iv = 0;
+  ioctl(sv[1], FIOASYNC, &iv);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  ioctl(sv[1], SIOCGIFINDEX, &ifr);
+  strcpy(ifr.ifr_name, "nope0");
+  ioctl(sv[1], SIOCGIFINDEX, &ifr); /* ENODEV */
+  ioctl(sv[1], 0x89e0, 0); /* SIOCUNIXFILE of an unnamed socket: ENOENT */
+  ioctl(sv[1], _IOR('x', 5, int), 0); /* ENOTTY */
+  int pp[2];
+  pipe(pp);
+  write(pp[1], "xy", 2);
+  ioctl(pp[0], FIONREAD, &iv);
+  close(pp[0]);
+  close(pp[1]);
+  close(sv[0]);
+  close(sv[1]);
+
   /* write to a closed peer: EPIPE, then SIGPIPE to a handler */
   signal(SIGPIPE, on_sigpipe);
-  int sv[2];
   socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
   close(sv[1]);
   send(sv[0], "x", 1, 0);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include "errname.h"
 #include "probe-line.h"
+#include "sockopt-int.h"
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -29,23 +30,7 @@
 
 
 
-/* setsockopt of an int; the result */
-static const char *seti(int fd, int opt, int v) {
-  return res(setsockopt(fd, SOL_SOCKET, opt, &v, sizeof v));
-}
 
-/* getsockopt of an int: "value/len" or the error */
-static const char *geti(int fd, int opt) {
-  int v = 0x55555555;
-  socklen_t l = sizeof v;
-  int r = getsockopt(fd, SOL_SOCKET, opt, &v, &l);
-  static char b[8][48];
-  static int k;
-  char *s = b[k++ & 7];
-  if (r < 0) snprintf(s, 48, "%s", errname(errno));
-  else snprintf(s, 48, "%d/%u", v, l);
-  return s;
-}
 
 static const char *rx(int fd, int flags, size_t len) {
   char b[64] = {0};
