@@ -271,6 +271,29 @@ describe('pct', () => {
     );
   });
 
+  it('with its draws given (bench/bugs enumerates them): the ranks order the threads by first appearance, the change points are those given', () => {
+    const drawsArb = fc.integer({ min: 2, max: 6 }).chain((n) =>
+      fc.record({
+        order: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n }),
+        d: fc.integer({ min: 1, max: 4 }),
+        points: fc.uniqueArray(fc.integer({ min: 1, max: 20 }), { maxLength: 3 }),
+        rest: fc.array(runnableArb, { minLength: 19, maxLength: 19 }),
+      }),
+    );
+    fc.assert(
+      fc.property(drawsArb, ({ order, d, points, rest }) => {
+        const changePoints = points.slice(0, d - 1);
+        const pct = new PctStrategy(new Rng(1), d, 20, { order, changePoints });
+        expect(pct.changePoints).toEqual(changePoints);
+        // the first choice sees every thread, in tid order: the one with the largest rank runs
+        const all = order.map((_, i) => thread(i + 1));
+        const picks = checkPct(pct, [all, ...rest.map((rs) => rs.filter((t) => t.tid <= order.length)).filter((rs) => rs.length > 0)]);
+        expect(picks[0]).toBe(order.indexOf(order.length - 1) + 1);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
   it('gives each thread the same chance to run first (random initial priorities); without change points the first keeps running', () => {
     const first = new Map<number, number>();
     const all = [1, 2, 3].map(thread);
