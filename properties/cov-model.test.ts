@@ -115,17 +115,15 @@ describe('cov', () => {
         else interior++; // only a flip changes one pick inside a run of one thread
         expect(a, 'a changed pick names a thread of the entry').toContain(got[i]);
       } else {
-        // a splice of the entry with itself: a[0..i) + a[j..], j != i, for as long as the run follows it
-        for (let i = 0; i < a.length && !(shifted > r); i++) {
-          for (let j = 0; j <= a.length; j++) {
-            if (j === i) continue;
-            const sp = [...a.slice(0, i), ...a.slice(j)];
-            if (sp.length >= 4 && sp.every((t, k) => got[k] === t)) {
-              shifted++;
-              break;
-            }
+        // a splice of the entry with itself: a[0..i) + a[j..], j != i, where i is the first pick that differs
+        const i = diff[0];
+        for (let j = 0; j <= a.length; j++) {
+          if (j === i) continue;
+          const rest = a.slice(j, j + a.length - i);
+          if (rest.length >= 4 && rest.every((t, k) => got[i + k] === t)) {
+            shifted++;
+            break;
           }
-          if (shifted > r) break;
         }
       }
     }
