@@ -59,6 +59,23 @@ const lengths = (p: ToyProgram) => p.map((ops) => ops.length);
 const startsWith = (picks: readonly number[], root: readonly number[]) => root.every((t, i) => picks[i] === t);
 
 describe('fault budgets', () => {
+  it('hand-counted: fault points of 3 and 2 alternatives, budgets 0 to 2; roots of two threads of two steps', () => {
+    const complete = (runs: ToyRun[]) => runs.filter((r) => !(r.end.kind === 'replay-diverged' && r.end.message.startsWith('abandoned:')));
+    // one thread, fault points of 3 then 2 alternatives: F=0 one run, F=1 1+2+1, F=2 all 3*2
+    const one: ToyProgram = [[{ k: 'f', n: 3 }, { k: 'f', n: 2 }]];
+    expect([0, 1, 2].map((f) => exploreToy(one, new DfsExplorer(Infinity, [], f)).length)).toEqual([1, 4, 6]);
+    // two threads with a fault point of 2 each: 2 orders x (1, 3, 4) vectors
+    const two: ToyProgram = [[{ k: 'f', n: 2 }], [{ k: 'f', n: 2 }]];
+    expect([0, 1, 2].map((f) => exploreToy(two, new DfsExplorer(Infinity, [], f)).length)).toEqual([2, 6, 8]);
+    // (2,2): 6 schedules, 3 under each first pick; under [1,1], [1,2], [2,1], [2,2]: 1, 2, 2, 1; without preemptions 1 under each
+    // first pick, and [1,2] and [2,1] need one (abandoned)
+    const s22: ToyProgram = [[{ k: 'a', v: 'x' }, { k: 'a', v: 'x' }], [{ k: 'a', v: 'y' }, { k: 'a', v: 'y' }]];
+    const count = (bound: number, root: number[]) => complete(exploreToy(s22, new DfsExplorer(bound, root))).length;
+    expect([[1], [2]].map((r) => count(Infinity, r))).toEqual([3, 3]);
+    expect([[1, 1], [1, 2], [2, 1], [2, 2]].map((r) => count(Infinity, r))).toEqual([1, 2, 2, 1]);
+    expect([[1], [2], [1, 1], [1, 2], [2, 1], [2, 2]].map((r) => count(0, r))).toEqual([1, 1, 1, 0, 0, 1]);
+  });
+
   it('dfs runs every interleaving within P with every decision vector within F, each once; dpor reaches the same outcomes', () => {
     fc.assert(
       fc.property(toyFaultArb, fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 1, Infinity), (prog, budget, bound) => {
