@@ -20,35 +20,27 @@ export class TraceHash {
     this.mix(v >> 31);
   }
 
-  /** The 32-bit words of one finished syscall, mixed in one loop (syscall()). */
-  private readonly words = new Int32Array(30);
-
   /**
    * A finished syscall: the same hash as int(pid), int(nr), int32 of each
    * register half (lo, then hi, for each of the six arguments), int(result),
-   * with the lanes in locals for the one loop (once per syscall).
+   * with the lanes in locals (once per syscall, so each word is mixed in
+   * place: no word array, no call per word).
    */
   syscall(pid: number, nr: number, lo: Int32Array, hi: Int32Array, result: number): void {
-    const w = this.words;
-    w[0] = pid;
-    w[1] = Math.floor(pid / 4294967296);
-    w[2] = nr;
-    w[3] = Math.floor(nr / 4294967296);
+    let a = this.a, b = this.b, x: number;
+    x = pid | 0; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
+    x = Math.floor(pid / 4294967296) | 0; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
+    x = nr | 0; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
+    x = Math.floor(nr / 4294967296) | 0; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
     for (let i = 0; i < 6; i++) {
       const l = lo[i], h = hi[i];
-      w[4 + 4 * i] = l;
-      w[5 + 4 * i] = l >> 31;
-      w[6 + 4 * i] = h;
-      w[7 + 4 * i] = h >> 31;
+      x = l; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
+      x = l >> 31; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
+      x = h; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
+      x = h >> 31; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
     }
-    w[28] = result;
-    w[29] = Math.floor(result / 4294967296);
-    let a = this.a, b = this.b;
-    for (let i = 0; i < 30; i++) {
-      const x = w[i];
-      a = Math.imul(a ^ x, 0x01000193);
-      b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
-    }
+    x = result | 0; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
+    x = Math.floor(result / 4294967296) | 0; a = Math.imul(a ^ x, 0x01000193); b = Math.imul(b ^ Math.imul(x, 0x5bd1e995), 0x27d4eb2d) ^ (a >>> 15);
     this.a = a;
     this.b = b;
   }

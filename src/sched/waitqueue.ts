@@ -106,7 +106,15 @@ export class WaitQueue {
    * edge-triggered epoll entry ignores a wakeup for events it did not ask for.
    */
   wakeAll(key = 0): void {
-    if (this.wakers.length === 0) return;
+    const n = this.wakers.length;
+    if (n === 0) return;
+    if (n === 1) {
+      // The usual lone sleeper: taken off the list itself, which keeps its storage for the next sleep.
+      const w = this.wakers.pop()!;
+      w.recorder?.write(`q:${this.name}`);
+      w.wake(this, key);
+      return;
+    }
     const ws = this.wakers;
     this.wakers = [];
     for (const w of ws) {

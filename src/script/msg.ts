@@ -32,6 +32,10 @@ export interface RecvMsgResult {
   /** fds from the SCM_RIGHTS headers, in order */
   fds: number[];
   creds: ScmCreds | null;
+  /** SCM_PIDFD's fd (SO_PASSPIDFD), or null */
+  pidfd: number | null;
+  /** SCM_INQ's count of bytes left to read (SO_INQ on a stream socket), or null */
+  inq: number | null;
   /** msg_flags as the kernel wrote it (MSG_CTRUNC, MSG_TRUNC, MSG_CMSG_CLOEXEC) */
   flags: number;
   /** msg_controllen as the kernel wrote it */
@@ -92,7 +96,7 @@ export function encodeControl(m: Pick<SendMsg, 'fds' | 'creds' | 'rawControl'>):
 }
 
 /** Walks the control bytes a recvmsg returned: SCM_RIGHTS fds (possibly truncated headers) and SCM_CREDENTIALS. */
-export function decodeControl(ctl: Uint8Array, into: { fds: number[]; creds: ScmCreds | null }): void {
+export function decodeControl(ctl: Uint8Array, into: { fds: number[]; creds: ScmCreds | null; pidfd?: number | null; inq?: number | null }): void {
   const v = new DataView(ctl.buffer, ctl.byteOffset, ctl.byteLength);
   let off = 0;
   while (off + 16 <= ctl.length) {
@@ -105,6 +109,10 @@ export function decodeControl(ctl: Uint8Array, into: { fds: number[]; creds: Scm
       for (let p = off + 16; p + 4 <= end; p += 4) into.fds.push(v.getInt32(p, true));
     } else if (level === 1 && type === 2 && end - off >= 28) {
       into.creds = { pid: v.getInt32(off + 16, true), uid: v.getUint32(off + 20, true), gid: v.getUint32(off + 24, true) };
+    } else if (level === 1 && (type === 4 || type === 84) && end - off >= 20) {
+      // SCM_PIDFD, SCM_INQ: one int
+      if (type === 4) into.pidfd = v.getInt32(off + 16, true);
+      else into.inq = v.getInt32(off + 16, true);
     }
     off += (len + 7) & ~7;
   }

@@ -8,10 +8,15 @@ export const SCRATCH_BASE = 0x100000;
 const INITIAL_SIZE = 64 * 1024;
 /** The first thread's scratch may grow to 1 GiB (where the other threads' areas start); theirs to their area's end. */
 const FIRST_THREAD_LIMIT = 0x4000_0000 - SCRATCH_BASE;
+/** Strings up to this length go into scratch memory without a byte array when they are ASCII (putAscii). */
+const ASCII_DIRECT = 64;
 
 export class Scratch {
   private top: number;
   private mapped = 0;
+  /** the address space and generation in which the area was last seen mapped (stillMapped) */
+  private checkedIn: AddressSpace | null = null;
+  private checkedAt = -1;
 
   constructor(
     private readonly mm: () => AddressSpace,
@@ -32,7 +37,7 @@ export class Scratch {
     this.top += Math.max(8, Math.ceil(n / 8) * 8);
     const need = this.top - this.base;
     if (need > this.limit) throw new RangeError(`a wrapper asked for ${need} bytes of scratch memory; this thread has ${this.limit}`);
-    if (need > this.mapped || !this.mm().isMapped(this.base)) {
+    if (need > this.mapped || !this.stillMapped()) {
       const size = Math.min(this.limit, Math.max(INITIAL_SIZE, Math.ceil(need / PAGE_SIZE) * PAGE_SIZE, this.mapped * 2));
       // Re-mapping would zero existing data; map only the new tail.
       const from = this.mm().isMapped(this.base) ? this.mapped : 0;
@@ -40,6 +45,21 @@ export class Scratch {
       this.mapped = size;
     }
     return addr;
+  }
+
+  /**
+   * Is the scratch area still mapped (not unmapped by the script, not gone
+   * with an execve's new address space)? Asked by every wrapper, so the
+   * answer is kept while the address space and its mappings stay the same
+   * (its generation counts every map, unmap and protect).
+   */
+  private stillMapped(): boolean {
+    const mm = this.mm();
+    if (mm === this.checkedIn && mm.generation === this.checkedAt) return true;
+    if (!mm.isMapped(this.base)) return false;
+    this.checkedIn = mm;
+    this.checkedAt = mm.generation;
+    return true;
   }
 
   /** Copies bytes in; returns their address. */
@@ -56,6 +76,29 @@ export class Scratch {
         return addr;
       }
     }
+    this.mm().poke(addr, bytes);
+    return addr;
+  }
+
+  /**
+   * A short ASCII string as put(toBytes(s)) would store it (the same bytes at
+   * the same address), without making the byte array: sys.write's hot path.
+   * -1, with nothing reserved, when it is not short ASCII.
+   */
+  putAscii(s: string): number {
+    const n = s.length;
+    if (n > ASCII_DIRECT) return -1;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return -1;
+    const addr = this.alloc(n);
+    const off = addr % PAGE_SIZE;
+    const page = off + n <= PAGE_SIZE ? this.mm().pageForWrite((addr - off) / PAGE_SIZE) : null;
+    if (page) {
+      for (let i = 0; i < n; i++) page[off + i] = s.charCodeAt(i);
+      return addr;
+    }
+    // across a page boundary (or not writable as a frame): the general copy, as put() makes it
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) bytes[i] = s.charCodeAt(i);
     this.mm().poke(addr, bytes);
     return addr;
   }

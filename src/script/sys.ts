@@ -146,6 +146,8 @@ export class Sys {
 
   *write(fd: number, data: Bytes): SysGen<number> {
     this.scratch.reset();
+    const at = typeof data === 'string' ? this.scratch.putAscii(data) : -1;
+    if (at >= 0) return yield this.enter(64, fd, at, data.length);
     const b = toBytes(data);
     return yield this.enter(64, fd, this.scratch.put(b), b.length);
   }
@@ -789,6 +791,8 @@ export class Sys {
       data: ret > 0 ? this.gather(bufs, sizes, Math.min(ret, total)) : new Uint8Array(0),
       fds: [],
       creds: null,
+      pidfd: null,
+      inq: null,
       flags: hv.getInt32(48, true),
       controlLen: ret >= 0 ? Number(hv.getBigUint64(40, true)) : 0,
       rawControl: new Uint8Array(0),

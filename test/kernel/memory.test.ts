@@ -56,6 +56,16 @@ describe('uaccess', () => {
     expect(UserIO.iovec(m, 0x5000, 1, true)).toBe(-EFAULT);
   });
 
+  it("a script that unmaps its own scratch memory gets it mapped again by the next wrapper", () => {
+    runOk(function* (sys) {
+      const p = yield* sys.pipe();
+      eq(yield* sys.write(p.fds[1], 'ab'), 2);
+      eq(yield* sys.syscall(215, 0x100000, 65536), 0, 'munmap of the scratch area');
+      eq(yield* sys.write(p.fds[1], 'cd'), 2, 'write after the unmap');
+      eq(new TextDecoder().decode((yield* sys.read(p.fds[0], 4)).data), 'abcd');
+    });
+  });
+
   it('syscalls return EFAULT for bad buffers and pointers', () => {
     runOk(function* (sys) {
       const p = yield* sys.pipe();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { O_CREAT, O_RDWR, SEEK_CUR, SEEK_SET } from '../../src/kernel/abi.ts';
 import { ENOSYS } from '../../src/kernel/errno.ts';
+import { AF_UNIX, SO_INQ, SO_PASSPIDFD, SOCK_STREAM, SOL_SOCKET } from '../../src/unix/constants.ts';
 import { text, toBytes } from '../../src/script/sys.ts';
 import { eq, run, runOk } from '../kernel/harness.ts';
 
@@ -34,6 +35,23 @@ describe('sys wrappers', () => {
       yield* sys.close(p.fds[1]);
     });
     expect(r.kernel.notes[0].value).toBe('abcd');
+  });
+
+  it('recvmsg decodes SCM_INQ (SO_INQ) and SCM_PIDFD (SO_PASSPIDFD)', () => {
+    const r = runOk(function* (sys) {
+      const sp = yield* sys.socketpair(AF_UNIX, SOCK_STREAM);
+      const [a, b] = sp.fds;
+      eq(yield* sys.setsockopt(b, SOL_SOCKET, SO_INQ, 1), 0);
+      eq(yield* sys.setsockopt(b, SOL_SOCKET, SO_PASSPIDFD, 1), 0);
+      yield* sys.send(a, 'abcdef');
+      const m = yield* sys.recvmsg(b, { n: 2 });
+      sys.log('got', { data: text(m.data), inq: m.inq, pidfd: m.pidfd !== null && m.pidfd > 2 });
+      eq(yield* sys.setsockopt(b, SOL_SOCKET, SO_INQ, 0), 0);
+      eq(yield* sys.setsockopt(b, SOL_SOCKET, SO_PASSPIDFD, 0), 0);
+      const m2 = yield* sys.recvmsg(b, { n: 8 });
+      sys.log('then', { data: text(m2.data), inq: m2.inq, pidfd: m2.pidfd });
+    });
+    expect(r.kernel.notes.map((n) => n.value)).toEqual([{ data: 'ab', inq: 4, pidfd: true }, { data: 'cdef', inq: null, pidfd: null }]);
   });
 
   it('pids, parents and uids', () => {
