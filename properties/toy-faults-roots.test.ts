@@ -13,8 +13,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../src/sched/strategies/dpor.ts';
+import { ReplayDivergence } from '../src/sched/strategy.ts';
 import { propertyRuns } from './lib/profile.ts';
-import { abandonedToy, exploreToy, stepOrder, toyFaultArb, toyStraightArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
+import { abandonedToy, exploreToy, runToy, stepOrder, toyFaultArb, toyStraightArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
 
 const SEED = 20_261_220;
 
@@ -163,5 +164,40 @@ describe('root prefixes', () => {
     expect(new DporExplorer().describe).toBe('dpor');
     expect(new DporExplorer(1).describe).toBe('dpor(P=1)');
     expect(new DporExplorer(1, [], 3).describe).toBe('dpor(P=1,F=3)');
+  });
+});
+
+describe('determinism self-checks', () => {
+  /** Explores, handing each run the program `progFor(run number)`; the ends of the runs. */
+  function exploreChanging(x: DfsExplorer | DporExplorer, progFor: (k: number) => ToyProgram): ToyRun[] {
+    const runs: ToyRun[] = [];
+    for (let s = x.next(); s && runs.length < 50; s = x.next()) {
+      let r: ToyRun;
+      try {
+        r = runToy(progFor(runs.length), s);
+      } catch (e) {
+        // a fault point's check throws inside a step (the kernel reports it as the run's internal error)
+        if (!(e instanceof ReplayDivergence)) throw e;
+        r = { end: { kind: 'replay-diverged', steps: 0, message: e.message }, picks: [], steps: [], outcome: '', decisions: [] };
+      }
+      runs.push(r);
+      x.finish({ failed: false, picks: r.picks });
+    }
+    return runs;
+  }
+  const diverged = (runs: ToyRun[]) => runs.filter((r) => r.end.kind === 'replay-diverged' && r.end.message.includes('not deterministic'));
+
+  it('a program that runs differently when re-run from a prefix is reported as not deterministic, never explored past', () => {
+    const three: ToyProgram = [[{ k: 'a', v: 'x' }, { k: 'a', v: 'x' }], [{ k: 'a', v: 'y' }, { k: 'a', v: 'y' }], [{ k: 'r', v: 'x' }]];
+    const two: ToyProgram = three.slice(0, 2);
+    for (const make of [() => new DfsExplorer(), () => new DporExplorer()]) {
+      // the first run sees three threads, every later one two: the recorded choice points no longer match
+      const runs = exploreChanging(make(), (k) => (k === 0 ? three : two));
+      expect(diverged(runs).length, make().describe).toBeGreaterThan(0);
+    }
+    // a fault point whose alternatives change between runs
+    const f = (n: number): ToyProgram => [[{ k: 'f', n }, { k: 'f', n: 2 }]];
+    const runs = exploreChanging(new DfsExplorer(Infinity, [], 2), (k) => (k === 0 ? f(3) : f(2)));
+    expect(diverged(runs).length).toBeGreaterThan(0);
   });
 });
