@@ -9,6 +9,12 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const CHEAPEST_FIRST = [
   'properties/rng.test.ts',
+  'properties/strategy-models.test.ts',
+  'properties/footprint-commute.test.ts',
+  'properties/toy-exploration.test.ts',
+  'properties/toy-faults-roots.test.ts',
+  'properties/scheduler-model.test.ts',
+  'properties/cov-model.test.ts',
   'properties/trace-hash.test.ts',
   'properties/event-queue-model.test.ts',
   'properties/fdbitmap-model.test.ts',

@@ -364,6 +364,12 @@ class DporRun implements Strategy {
     if (i < this.prefix.length && this.prefix[i] !== ran.tid) {
       throw new ReplayDivergence(`dpor: the program is not deterministic at step ${i}`);
     }
+    // A thread that ran alone (no choice point, so pick did not see it) while in the sleep set:
+    // every run from here is equivalent to one already explored, as when every runnable thread sleeps.
+    if (i >= this.prefix.length && this.sleep.has(ran.tid)) {
+      this.x.sleepBlocked++;
+      throw new ReplayDivergence(SLEEP_BLOCKED);
+    }
     const faults = this.stepFaults, alts = this.stepAlts;
     this.stepFaults = [];
     this.stepAlts = [];

@@ -1,0 +1,183 @@
+// The coverage-guided explorer (src/sched/strategies/cov.ts) against what
+// it is defined to do:
+//   - its corpus keeps the pick list of exactly the runs that reached a
+//     coverage item no earlier run reached, oldest first, and `seen` is
+//     every item reached;
+//   - a run follows its pick list as preferences: it always picks a
+//     runnable thread (never diverges), and the same seed makes the same runs;
+//   - about a fifth of the runs start fresh; the others replay one
+//     mutation of a corpus entry (flip one pick, move one context switch by
+//     one choice point, or splice the prefix of one entry onto the rest of
+//     another), so their pick lists stay that close to an entry;
+//   - on toy programs it reaches every reads-from outcome dfs reaches.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../src/sched/rng.ts';
+import { CovExplorer } from '../src/sched/strategies/cov.ts';
+import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
+import type { SimThread } from '../src/sched/thread.ts';
+import { propertyRuns } from './lib/profile.ts';
+import { exploreToy, runToy, toyStraightArb } from './lib/toy.ts';
+
+const SEED = 20_261_219;
+const POOL = [1, 2, 3].map((tid) => ({ tid, label: `t${tid}`, state: 'runnable', waitingOn: null, wakePending: false, step: () => 0 }) as SimThread);
+
+/** The pick lists one mutation of `a` (against a corpus of `a` alone) can start with, as a test. */
+function closeTo(a: number[], got: number[]): boolean {
+  const n = a.length;
+  const g = got.slice(0, n);
+  const diff = g.filter((t, i) => t !== a[i]).length;
+  if (diff <= 1) return true; // unchanged, a flip, or a moved switch (one pick changed)
+  // a splice of a with itself: a[0..i) + a[j..] (then picks at random)
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= n; j++) {
+      const s = [...a.slice(0, i), ...a.slice(j)];
+      if (s.every((t, k) => g[k] === t)) return true;
+    }
+  }
+  return false;
+}
+
+describe('cov', () => {
+  it('keeps exactly the runs that reached something new; follows pick lists as preferences; the same seed makes the same runs', () => {
+    fc.assert(
+      fc.property(toyStraightArb, fc.integer(), (prog, seed) => {
+        const go = () => {
+          const x = new CovExplorer(new Rng(seed));
+          const seen = new Set<string>();
+          const corpus: number[][] = [];
+          const picks: string[] = [];
+          for (let i = 0; i < 15; i++) {
+            const r = runToy(prog, x.next());
+            if (r.end.kind !== 'exited') throw new Error(`a preference diverged: ${r.end.kind}`);
+            // coverage: which values each thread read, as reads-from items
+            const coverage = new Set(JSON.parse(r.outcome)[1].flatMap((seenBy: number[], t: number) => seenBy.map((v, k) => `${t}.${k}=${v}`)) as string[]);
+            if ([...coverage].some((c) => !seen.has(c))) corpus.push([...r.picks]);
+            for (const c of coverage) seen.add(c);
+            x.finish({ failed: false, picks: r.picks, coverage });
+            picks.push(r.picks.join());
+          }
+          expect(x.corpus).toEqual(corpus);
+          expect(x.seen).toEqual(seen);
+          expect(x.exhausted).toBe(false);
+          expect([x.describe, x.next().describe]).toEqual(['cov', 'cov']); // sweeps print it
+          return picks;
+        };
+        expect(go()).toEqual(go());
+      }),
+      { numRuns: propertyRuns(15), seed: SEED },
+    );
+  });
+
+  it('starts about a fifth of its runs fresh, the others from a mutation of a corpus entry', () => {
+    // an entry of one pick has no mutation but itself: a run from it picks thread 2 first, a fresh run any of three
+    const x = new CovExplorer(new Rng('cov share'));
+    x.corpus.push([2]);
+    let first2 = 0;
+    const n = 1500;
+    for (let r = 0; r < n; r++) if (x.next().pick(POOL, 0).tid === 2) first2++;
+    // 4/5 + 1/5 * 1/3 = 0.867 expected (one standard deviation is 0.009)
+    expect(first2 / n, `${first2} of ${n} runs picked the entry's thread first`).toBeGreaterThan(0.83);
+    expect(first2 / n).toBeLessThan(0.9);
+  });
+
+  it('a mutated run starts with a prefix of a corpus entry and changes at most one pick before a splice point', () => {
+    const a = [1, 1, 2, 2, 2, 3, 3, 1, 1, 1, 2, 3, 3, 3, 1, 2, 2, 1, 3, 3];
+    const x = new CovExplorer(new Rng('cov mutations'));
+    x.corpus.push(a);
+    let close = 0;
+    const n = 600;
+    for (let r = 0; r < n; r++) {
+      const s = x.next();
+      const got = Array.from({ length: a.length }, (_, i) => s.pick(POOL, i).tid);
+      if (closeTo(a, got)) close++;
+    }
+    // every mutation of a stays close to it; a fresh run (a fifth) is close only when it happens to match a splice
+    expect(close / n, `${close} of ${n} close to the corpus entry`).toBeGreaterThan(0.8);
+  });
+
+  it('its mutations change the entry: flips anywhere, splices that shift it, and few copies', () => {
+    // runs of one thread, so that a move (which shifts a context switch) can only change a switch's neighbour
+    const a = [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2];
+    const x = new CovExplorer(new Rng('cov operators'));
+    x.corpus.push(a);
+    const n = 1200;
+    let same = 0, interior = 0, shifted = 0, atSwitch = 0;
+    for (let r = 0; r < n; r++) {
+      const s = x.next();
+      const got = Array.from({ length: a.length }, (_, i) => s.pick(POOL, i).tid);
+      const diff = got.map((t, i) => (t !== a[i] ? i : -1)).filter((i) => i >= 0);
+      if (diff.length === 0) same++;
+      else if (diff.length === 1) {
+        const i = diff[0];
+        const nearSwitch = (i > 0 && a[i - 1] !== a[i]) || (i + 1 < a.length && a[i + 1] !== a[i]);
+        if (nearSwitch) atSwitch++;
+        else interior++; // only a flip changes one pick inside a run of one thread
+        expect(a, 'a changed pick names a thread of the entry').toContain(got[i]);
+      } else {
+        // a splice of the entry with itself: a[0..i) + a[j..], j != i, where i is the first pick that differs
+        const i = diff[0];
+        for (let j = 0; j <= a.length; j++) {
+          if (j === i) continue;
+          const rest = a.slice(j, j + a.length - i);
+          if (rest.length >= 4 && rest.every((t, k) => got[i + k] === t)) {
+            shifted++;
+            break;
+          }
+        }
+      }
+    }
+    const what = `${same} unchanged, ${interior} flips inside a run, ${atSwitch} at a switch, ${shifted} shifted, of ${n}`;
+    // each operator a third of the four fifths that mutate: a flip lands inside a run 8 times in 20
+    expect(same / n, what).toBeLessThan(0.2);
+    expect(interior / n, what).toBeGreaterThan(0.05);
+    expect(atSwitch / n, what).toBeGreaterThan(0.15);
+    expect(shifted / n, what).toBeGreaterThan(0.1);
+  });
+
+  it('mutates an entry of two picks too (only an entry of one has no mutation)', () => {
+    const x = new CovExplorer(new Rng('cov two'));
+    x.corpus.push([1, 2]);
+    let same = 0;
+    for (let r = 0; r < 600; r++) {
+      const s = x.next();
+      if (s.pick(POOL, 0).tid === 1 && s.pick(POOL, 1).tid === 2) same++;
+    }
+    // a flip always changes it, a move of its switch half the time, a splice sometimes: about a quarter stay
+    expect(same / 600).toBeLessThan(0.5);
+  });
+
+  it('splices one entry\'s prefix onto the rest of another', () => {
+    const a = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+    const b = [2, 3, 2, 3, 2, 3, 2, 3, 2, 3];
+    const x = new CovExplorer(new Rng('cov splice'));
+    x.corpus.push(a, b);
+    let mixed = 0;
+    for (let r = 0; r < 1500; r++) {
+      const s = x.next();
+      const got = Array.from({ length: 8 }, (_, i) => s.pick(POOL, i).tid);
+      // two or more of a's picks, then three of b's in a row (b alternates 2 and 3, a has only 1)
+      const k = got.findIndex((t) => t !== 1);
+      const piece = got.slice(k, k + 3).join();
+      if (k >= 2 && k <= 5 && (piece === '2,3,2' || piece === '3,2,3')) mixed++;
+    }
+    expect(mixed, 'runs made of a prefix of one entry and the rest of another').toBeGreaterThan(25);
+  });
+
+  it('reaches every outcome dfs reaches on toy programs', () => {
+    fc.assert(
+      fc.property(toyStraightArb, (prog) => {
+        const want = new Set(exploreToy(prog, new DfsExplorer()).map((r) => r.outcome));
+        const x = new CovExplorer(new Rng('cov reach'));
+        const got = new Set<string>();
+        for (let i = 0; i < 300 && got.size < want.size; i++) {
+          const r = runToy(prog, x.next());
+          got.add(r.outcome);
+          x.finish({ failed: false, picks: r.picks, coverage: new Set([r.outcome]) });
+        }
+        expect(got).toEqual(want);
+      }),
+      { numRuns: propertyRuns(20), seed: SEED },
+    );
+  });
+});

@@ -1,0 +1,203 @@
+// The explorers' fault budgets and fixed root prefixes, on toy programs
+// (properties/lib/toy.ts) against a brute-force model:
+//   - dfs with fault budget F and preemption bound P runs exactly every
+//     interleaving with at most P preemptions combined with every decision
+//     vector at its fault points with at most F faults (each once);
+//   - dpor with fault budget F reaches exactly dfs's outcomes with F;
+//   - a fixed root prefix (`sweep --shard`) confines dfs to the schedules
+//     that start with it (its preemptions counting toward P), so the roots
+//     of one depth split the space into disjoint parts that cover it; dpor
+//     under each root reaches the outcomes of that part, all of them together;
+//   - an explorer's name states its bounds (sweeps print it).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
+import { DporExplorer } from '../src/sched/strategies/dpor.ts';
+import { ReplayDivergence } from '../src/sched/strategy.ts';
+import { propertyRuns } from './lib/profile.ts';
+import { abandonedToy, exploreToy, runToy, stepOrder, toyFaultArb, toyStraightArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
+
+const SEED = 20_261_220;
+
+interface Schedule {
+  order: string;
+  /** the thread chosen at each choice point (two or more threads live) */
+  picks: number[];
+  preemptions: number;
+}
+
+/** Every interleaving of straight-line threads with `len[i]` steps. */
+function interleavings(len: number[]): Schedule[] {
+  const out: Schedule[] = [];
+  const done = len.map(() => 0);
+  const walk = (order: string[], picks: number[], last: number | null, pre: number) => {
+    const live = len.map((_, i) => i).filter((i) => done[i] < len[i]);
+    if (live.length === 0) return void out.push({ order: order.join(' '), picks: [...picks], preemptions: pre });
+    for (const i of live) {
+      const choice = live.length > 1;
+      const p = choice && last !== null && last !== i && live.includes(last) ? 1 : 0;
+      order.push(`${i + 1}.${done[i]++}`);
+      if (choice) picks.push(i + 1);
+      walk(order, picks, i, pre + p);
+      if (choice) picks.pop();
+      order.pop();
+      done[i]--;
+    }
+  };
+  walk([], [], null, 0);
+  return out;
+}
+
+/** Decision vectors for fault points with these alternatives, at most `budget` of them non-zero. */
+function decisionVectors(alts: number[], budget: number): string[] {
+  let out: number[][] = [[]];
+  for (const n of alts) out = out.flatMap((v) => Array.from({ length: n }, (_, d) => [...v, d]));
+  return out.filter((v) => v.filter((d) => d !== 0).length <= budget).map((v) => v.join(','));
+}
+
+const identity = (r: ToyRun) => `${stepOrder(r)} | ${r.decisions.join(',')}`;
+const lengths = (p: ToyProgram) => p.map((ops) => ops.length);
+const startsWith = (picks: readonly number[], root: readonly number[]) => root.every((t, i) => picks[i] === t);
+
+describe('fault budgets', () => {
+  it('hand-counted: fault points of 3 and 2 alternatives, budgets 0 to 2; roots of two threads of two steps', () => {
+    const complete = (runs: ToyRun[]) => runs.filter((r) => !(r.end.kind === 'replay-diverged' && r.end.message.startsWith('abandoned:')));
+    // one thread, fault points of 3 then 2 alternatives: F=0 one run, F=1 1+2+1, F=2 all 3*2
+    const one: ToyProgram = [[{ k: 'f', n: 3 }, { k: 'f', n: 2 }]];
+    expect([0, 1, 2].map((f) => exploreToy(one, new DfsExplorer(Infinity, [], f)).length)).toEqual([1, 4, 6]);
+    // two threads with a fault point of 2 each: 2 orders x (1, 3, 4) vectors
+    const two: ToyProgram = [[{ k: 'f', n: 2 }], [{ k: 'f', n: 2 }]];
+    expect([0, 1, 2].map((f) => exploreToy(two, new DfsExplorer(Infinity, [], f)).length)).toEqual([2, 6, 8]);
+    // (2,2): 6 schedules, 3 under each first pick; under [1,1], [1,2], [2,1], [2,2]: 1, 2, 2, 1; without preemptions 1 under each
+    // first pick, and [1,2] and [2,1] need one (abandoned)
+    const s22: ToyProgram = [[{ k: 'a', v: 'x' }, { k: 'a', v: 'x' }], [{ k: 'a', v: 'y' }, { k: 'a', v: 'y' }]];
+    const count = (bound: number, root: number[]) => complete(exploreToy(s22, new DfsExplorer(bound, root))).length;
+    expect([[1], [2]].map((r) => count(Infinity, r))).toEqual([3, 3]);
+    expect([[1, 1], [1, 2], [2, 1], [2, 2]].map((r) => count(Infinity, r))).toEqual([1, 2, 2, 1]);
+    expect([[1], [2], [1, 1], [1, 2], [2, 1], [2, 2]].map((r) => count(0, r))).toEqual([1, 1, 1, 0, 0, 1]);
+  });
+
+  it('dfs runs every interleaving within P with every decision vector within F, each once; dpor reaches the same outcomes', () => {
+    fc.assert(
+      fc.property(toyFaultArb, fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 1, Infinity), (prog, budget, bound) => {
+        const scheds = interleavings(lengths(prog)).filter((m) => m.preemptions <= bound);
+        // the fault points' alternatives in run order: the same in every interleaving only for one thread, so per schedule
+        const want = new Set<string>();
+        for (const m of scheds) {
+          const alts = m.order.split(' ').map((id) => {
+            const [t, n] = id.split('.').map(Number);
+            const op = prog[t - 1][n];
+            return op.k === 'f' ? op.n : 0;
+          }).filter((n) => n > 0);
+          for (const v of decisionVectors(alts, budget)) want.add(`${m.order} | ${v}`);
+        }
+        const x = new DfsExplorer(bound, [], budget);
+        const runs = exploreToy(prog, x);
+        expect(x.exhausted).toBe(true);
+        expect(new Set(runs.map(identity))).toEqual(want);
+        expect(x.distinct).toBe(want.size);
+        if (bound === Infinity) expect(runs.length).toBe(want.size);
+        if (bound === Infinity) {
+          const outcomes = new Set(runs.map((r) => r.outcome));
+          const dpor = exploreToy(prog, new DporExplorer(Infinity, [], budget)).filter((r) => !abandonedToy(r));
+          expect(new Set(dpor.map((r) => r.outcome))).toEqual(outcomes);
+        }
+      }),
+      { numRuns: propertyRuns(40), seed: SEED },
+    );
+  });
+});
+
+describe('root prefixes', () => {
+  it('dfs under a root runs exactly the schedules that start with it within the bound; the roots of one depth cover the space once', () => {
+    fc.assert(
+      fc.property(toyStraightArb, fc.integer({ min: 1, max: 2 }), fc.constantFrom(0, 1, Infinity), (prog, depth, bound) => {
+        const model = interleavings(lengths(prog));
+        const roots = [...new Set(model.filter((m) => m.picks.length >= depth).map((m) => m.picks.slice(0, depth).join(',')))].map((r) => r.split(',').map(Number));
+        const seen: string[] = [];
+        for (const root of roots) {
+          const x = new DfsExplorer(bound, root);
+          const runs = exploreToy(prog, x).filter((r) => !(r.end.kind === 'replay-diverged' && r.end.message.startsWith('abandoned:')));
+          const want = new Set(model.filter((m) => startsWith(m.picks, root) && m.preemptions <= bound).map((m) => m.order));
+          expect(new Set(runs.map(stepOrder)), `root ${root}`).toEqual(want);
+          expect(x.distinct).toBe(want.size);
+          for (const r of runs) expect(startsWith(r.picks, root)).toBe(true);
+          seen.push(...want);
+        }
+        if (roots.length > 0) {
+          const all = model.filter((m) => m.picks.length >= depth && m.preemptions <= bound).map((m) => m.order);
+          expect(seen.sort()).toEqual(all.sort());
+        }
+      }),
+      { numRuns: propertyRuns(40), seed: SEED },
+    );
+  });
+
+  it('dpor under the roots of one depth reaches every trace and outcome of the space, each under its own root', () => {
+    fc.assert(
+      fc.property(toyStraightArb, fc.integer({ min: 1, max: 2 }), (prog, depth) => {
+        const dfs = exploreToy(prog, new DfsExplorer()).filter((r) => r.picks.length >= depth);
+        const roots = [...new Set(dfs.map((r) => r.picks.slice(0, depth).join(',')))].map((r) => r.split(',').map(Number));
+        const keys = new Set<string>();
+        for (const root of roots) {
+          const part = dfs.filter((r) => startsWith(r.picks, root));
+          const x = new DporExplorer(Infinity, root);
+          const runs = exploreToy(prog, x).filter((r) => !abandonedToy(r));
+          expect(x.exhausted).toBe(true);
+          for (const r of runs) expect(startsWith(r.picks, root), `root ${root}, picks ${r.picks}`).toBe(true);
+          expect(new Set(runs.map((r) => r.outcome))).toEqual(new Set(part.map((r) => r.outcome)));
+          for (const r of runs) keys.add(traceKey(r));
+          for (const r of part) expect(keys, `root ${root}`).toContain(traceKey(r));
+        }
+      }),
+      { numRuns: propertyRuns(20), seed: SEED },
+    );
+  });
+
+  it('a root prefix does not combine with a fault budget; an explorer names its bounds', () => {
+    expect(() => new DfsExplorer(Infinity, [1], 1)).toThrow(/root prefix/);
+    expect(() => new DporExplorer(Infinity, [1], 1)).toThrow(/root prefix/);
+    expect(new DfsExplorer().describe).toBe('dfs');
+    expect(new DfsExplorer(2).describe).toBe('dfs(P=2)');
+    expect(new DfsExplorer(Infinity, [], 1).describe).toBe('dfs(F=1)');
+    expect(new DfsExplorer(0, [], 2).describe).toBe('dfs(P=0,F=2)');
+    expect(new DporExplorer().describe).toBe('dpor');
+    expect(new DporExplorer(1).describe).toBe('dpor(P=1)');
+    expect(new DporExplorer(1, [], 3).describe).toBe('dpor(P=1,F=3)');
+  });
+});
+
+describe('determinism self-checks', () => {
+  /** Explores, handing each run the program `progFor(run number)`; the ends of the runs. */
+  function exploreChanging(x: DfsExplorer | DporExplorer, progFor: (k: number) => ToyProgram): ToyRun[] {
+    const runs: ToyRun[] = [];
+    for (let s = x.next(); s && runs.length < 50; s = x.next()) {
+      let r: ToyRun;
+      try {
+        r = runToy(progFor(runs.length), s);
+      } catch (e) {
+        // a fault point's check throws inside a step (the kernel reports it as the run's internal error)
+        if (!(e instanceof ReplayDivergence)) throw e;
+        r = { end: { kind: 'replay-diverged', steps: 0, message: e.message }, picks: [], steps: [], outcome: '', decisions: [] };
+      }
+      runs.push(r);
+      x.finish({ failed: false, picks: r.picks });
+    }
+    return runs;
+  }
+  const diverged = (runs: ToyRun[]) => runs.filter((r) => r.end.kind === 'replay-diverged' && r.end.message.includes('not deterministic'));
+
+  it('a program that runs differently when re-run from a prefix is reported as not deterministic, never explored past', () => {
+    const three: ToyProgram = [[{ k: 'a', v: 'x' }, { k: 'a', v: 'x' }], [{ k: 'a', v: 'y' }, { k: 'a', v: 'y' }], [{ k: 'r', v: 'x' }]];
+    const two: ToyProgram = three.slice(0, 2);
+    for (const make of [() => new DfsExplorer(), () => new DporExplorer()]) {
+      // the first run sees three threads, every later one two: the recorded choice points no longer match
+      const runs = exploreChanging(make(), (k) => (k === 0 ? three : two));
+      expect(diverged(runs).length, make().describe).toBeGreaterThan(0);
+    }
+    // a fault point whose alternatives change between runs
+    const f = (n: number): ToyProgram => [[{ k: 'f', n }, { k: 'f', n: 2 }]];
+    const runs = exploreChanging(new DfsExplorer(Infinity, [], 2), (k) => (k === 0 ? f(3) : f(2)));
+    expect(diverged(runs).length).toBeGreaterThan(0);
+  });
+});
