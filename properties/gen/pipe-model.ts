@@ -21,7 +21,7 @@
 // EINVAL for a flag it does not know, EFAULT for a bad fds pointer. Checked natively.
 // No scheduling is involved: this pins the pipe's and poll's arithmetic.
 import fc from 'fast-check';
-import { F_SETFL, F_SETOWN, FIONREAD, O_ASYNC, O_NONBLOCK, SIGIO, SIGPIPE } from '../../src/kernel/abi.ts';
+import { F_GETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIONREAD, O_ASYNC, O_CLOEXEC, O_NONBLOCK, SIGIO, SIGPIPE } from '../../src/kernel/abi.ts';
 import { EAGAIN, EBADF, EFAULT, EINVAL, ENOTTY, EPIPE } from '../../src/kernel/errno.ts';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
@@ -199,8 +199,14 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
     if (o.op === 'pipe') {
       if (npipes === 3) continue;
       npipes++;
-      const p = yield* sys.pipe(O_NONBLOCK);
+      // every other pipe with O_CLOEXEC: both fds get FD_CLOEXEC (pipe2(2)), the others neither
+      const cloexec = npipes % 2 === 0;
+      const p = yield* sys.pipe(O_NONBLOCK | (cloexec ? O_CLOEXEC : 0));
       if (p.ret !== 0) return `${at}: pipe2 returned ${p.ret}`;
+      for (const fd of p.fds) {
+        const fl = yield* sys.fcntl(fd, F_GETFD);
+        if (fl !== (cloexec ? FD_CLOEXEC : 0)) return `${at}: fd ${fd} of pipe2(${cloexec ? 'O_CLOEXEC' : '0'}) has F_GETFD ${fl}`;
+      }
       const mp: MPipe = { id: npipes, written: 0, read: 0, readers: 1, writers: 1 };
       const e = m.give(p.fds[0], { pipe: mp, writer: false, refs: 1 }) ?? m.give(p.fds[1], { pipe: mp, writer: true, refs: 1 });
       if (e) return `${at}: ${e}`;
