@@ -25,8 +25,8 @@ import { RoundRobinStrategy } from '../src/sched/strategies/roundRobin.ts';
 import { ReplayDivergence, type Strategy } from '../src/sched/strategy.ts';
 import type { SimThread } from '../src/sched/thread.ts';
 import { runScenario } from '../src/script/runner.ts';
-import { defineScenario } from '../src/script/scenario.ts';
 import { propertyRuns } from './lib/profile.ts';
+import { twoGetpids } from '../test/sched/two-getpids.ts';
 
 const SEED = 20_261_215;
 const RUNS = propertyRuns(100);
@@ -309,17 +309,7 @@ describe('pct', () => {
 });
 
 describe('reports', () => {
-  const sc = defineScenario({
-    name: 'two-getpids',
-    processes: ['a', 'b'].map((name) => ({
-      name,
-      *program(sys) {
-        yield* sys.getpid();
-        yield* sys.getpid();
-        return 0;
-      },
-    })),
-  });
+  const sc = twoGetpids;
 
   it("a run's report names the strategy that ran it (the name --strategy takes), and a replay its picks and continuation", () => {
     for (const strategy of ['random', 'rr', 'keep'] as const) expect(runScenario(sc, { seed: 1, strategy }).strategy).toBe(strategy);
