@@ -40,7 +40,7 @@ export class Pipe {
     this.created = k.vfs.now();
     // Wait conditions (for the wake-duty checker): readable or EOF; room for an atomic write, or EPIPE.
     this.readWait = new WaitQueue(`pipe:[${ino}] readers`).readyWhen(() => this.size > 0 || this.writers === 0);
-    this.writeWait = new WaitQueue(`pipe:[${ino}] writers`).readyWhen(() => PIPE_CAPACITY - this.size >= PIPE_BUF || this.readers === 0);
+    this.writeWait = new WaitQueue(`pipe:[${ino}] writers`).readyWhen(() => !this.full || this.readers === 0);
   }
 
   *read(t: Task, f: OpenFile, io: UserIO): SyscallGen {
@@ -53,9 +53,16 @@ export class Pipe {
       const err = yield* sleepOn(t, this.readWait);
       if (err) return err;
     }
+    // pipe_read wakes the writers only if the pipe was full (no room for an atomic write, so none sleeps otherwise)
+    const wasFull = this.full;
     const n = this.take(io, this.k.faults?.shortRead(io.remaining));
-    if (!this.k.bug('pipe-read-no-wake')) this.writeWait.wakeAll();
+    if (wasFull && !this.k.bug('pipe-read-no-wake')) this.writeWait.wakeAll();
     return this.tellWriters(n);
+  }
+
+  /** pipe_full: no room for an atomic write (POLLOUT is off, and writers sleep) */
+  get full(): boolean {
+    return PIPE_CAPACITY - this.size < PIPE_BUF;
   }
 
   /** The files O_ASYNC was set on through a read end and a write end (pipe_fasync's two lists). */
@@ -89,8 +96,9 @@ export class Pipe {
       const err = yield* sleepOn(t, this.readWait);
       if (err) return err;
     }
+    const wasFull = this.full;
     const n = this.take(io);
-    this.writeWait.wakeAll();
+    if (wasFull) this.writeWait.wakeAll();
     return n;
   }
 
@@ -172,7 +180,7 @@ export class PipeEnd implements FileOps {
   poll(): number {
     const p = this.pipe;
     if (this.isWriter) {
-      let m = PIPE_CAPACITY - p.size >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0;
+      let m = !p.full ? POLLOUT | POLLWRNORM : 0;
       if (p.readers === 0) m |= POLLERR;
       return m;
     }

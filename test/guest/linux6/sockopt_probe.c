@@ -297,6 +297,43 @@ int main(void) {
   close(sv[0]);
   close(sv[1]);
 
+  /* a pipe's read wakes its writers only when the pipe was full (pipe_read's was_full), so an
+   * edge-triggered EPOLLOUT entry fires again only after a full pipe is read; its writes always wake
+   * the readers once the pipe has been polled (pipe->poll_usage) */
+  {
+    int p[2];
+    pipe(p);
+    fcntl(p[1], F_SETFL, O_NONBLOCK);
+    int pe = epoll_create1(0);
+    struct epoll_event pev = {EPOLLOUT | EPOLLET, {.u32 = 3}};
+    epoll_ctl(pe, EPOLL_CTL_ADD, p[1], &pev);
+    static char page[4096], sink[8192];
+    add("epollet pipe: writer first=%d", epoll_wait(pe, got, 4, 0));
+    write(p[1], "abc", 3);
+    add(" after a write=%d", epoll_wait(pe, got, 4, 0));
+    read(p[0], sink, 1);
+    add(" after a read of a pipe not full=%d", epoll_wait(pe, got, 4, 0));
+    int pages = 0;
+    while (write(p[1], page, sizeof page) > 0) pages++;
+    add(" pages to fill it=%d then=%d", pages, epoll_wait(pe, got, 4, 0));
+    read(p[0], sink, 100);
+    add(" after a read of the full pipe=%d", epoll_wait(pe, got, 4, 0));
+    read(p[0], sink, sizeof sink);
+    add(" after another read=%d", epoll_wait(pe, got, 4, 0));
+    int re = epoll_create1(0);
+    struct epoll_event rev = {EPOLLIN | EPOLLET, {.u32 = 4}};
+    epoll_ctl(re, EPOLL_CTL_ADD, p[0], &rev);
+    add("; reader first=%d", epoll_wait(re, got, 4, 0));
+    add(" again=%d", epoll_wait(re, got, 4, 0));
+    write(p[1], "z", 1);
+    add(" after a write to a pipe not empty=%d", epoll_wait(re, got, 4, 0));
+    end_line();
+    close(pe);
+    close(re);
+    close(p[0]);
+    close(p[1]);
+  }
+
   printf("done\n");
   return 0;
 }
