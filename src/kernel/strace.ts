@@ -497,9 +497,8 @@ d('fcntl', {
 // shows that request's: an int read at entry (FIONBIO, FIOASYNC) or written at exit (FIONREAD, TIOCOUTQ,
 // SIOCATMARK), struct ifreq, nothing (FIOCLEX, FIONCLEX), else the raw value.
 const hexOr0 = (v: number) => (v === 0 ? '0' : hex(v));
+/** a request strace has no name for, as _IOC(dir, type, nr, size) */
 function ioctlRequest(req: number): string {
-  const name = nameOf(IOCTL_REQUESTS, req);
-  if (name) return name;
   const dir = nameOf(IOC_DIRS, req >>> 30)!;
   return `_IOC(${dir}, ${hexOr0((req >>> 8) & 0xff)}, ${hexOr0(req & 0xff)}, ${hexOr0((req >>> 16) & 0x3fff)})`;
 }
@@ -507,27 +506,29 @@ function intArg(mm: AddressSpace, addr: number): string {
   const v = getI32(mm, addr);
   return v === null ? hex(addr) : `[${v}]`;
 }
+/** requests whose argument is an int the call writes (printed at exit) */
+const IOCTL_INT_OUT = new Set(['FIONREAD', 'TIOCOUTQ', 'SIOCATMARK']);
 d('ioctl', {
   enter: (c) => {
     const req = c.a[1] >>> 0, arg = c.a[2];
-    const base = `${fd(c, c.a[0])}, ${ioctlRequest(req)}`;
-    switch (req) {
-      case 0x5450: case 0x5451: return base;
-      case 0x5421: case 0x5452: return `${base}, ${intArg(c.mm, arg)}`;
-      case 0x541b: case 0x5411: case 0x8905: return `${base}, `;
-      case 0x8933: {
-        const name = c.mm.read(arg, 16);
-        if (!name) return `${base}, ${hex(arg)}`;
-        const end = name.indexOf(0);
-        return `${base}, {ifr_name=${quoteBytes(name.subarray(0, end < 0 ? 16 : end))}`;
-      }
-      default: return `${base}, ${hexOr0(arg)}`;
+    const name = nameOf(IOCTL_REQUESTS, req);
+    const base = `${fd(c, c.a[0])}, ${name ?? ioctlRequest(req)}`;
+    if (name === 'FIOCLEX' || name === 'FIONCLEX') return base;
+    if (name === 'FIONBIO' || name === 'FIOASYNC') return `${base}, ${intArg(c.mm, arg)}`;
+    if (name !== undefined && IOCTL_INT_OUT.has(name)) return `${base}, `;
+    if (name === 'SIOCGIFINDEX') {
+      const ifname = c.mm.read(arg, 16);
+      if (!ifname) return `${base}, ${hex(arg)}`;
+      const end = ifname.indexOf(0);
+      return `${base}, {ifr_name=${quoteBytes(ifname.subarray(0, end < 0 ? 16 : end))}`;
     }
+    return `${base}, ${hexOr0(arg)}`;
   },
   exit: (c, ret) => {
-    const req = c.a[1] >>> 0, arg = c.a[2];
-    if (req === 0x541b || req === 0x5411 || req === 0x8905) return ret < 0 ? hex(arg) : intArg(c.mm, arg);
-    if (req === 0x8933 && c.mm.read(arg, 16)) {
+    const arg = c.a[2];
+    const name = nameOf(IOCTL_REQUESTS, c.a[1] >>> 0);
+    if (name !== undefined && IOCTL_INT_OUT.has(name)) return ret < 0 ? hex(arg) : intArg(c.mm, arg);
+    if (name === 'SIOCGIFINDEX' && c.mm.read(arg, 16)) {
       const idx = ret < 0 ? null : getI32(c.mm, arg + 16);
       return idx === null ? '}' : `, ifr_ifindex=${idx}}`;
     }

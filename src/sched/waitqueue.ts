@@ -108,18 +108,15 @@ export class WaitQueue {
   wakeAll(key = 0): void {
     const n = this.wakers.length;
     if (n === 0) return;
-    if (n === 1) {
-      // The usual lone sleeper: taken off the list itself, which keeps its storage for the next sleep.
-      const w = this.wakers.pop()!;
-      w.recorder?.write(`q:${this.name}`);
-      w.wake(this, key);
-      return;
-    }
+    // The usual lone sleeper is taken off the list itself, which keeps its storage for the next sleep.
+    if (n === 1) return this.wake(this.wakers.pop()!, key);
     const ws = this.wakers;
     this.wakers = [];
-    for (const w of ws) {
-      w.recorder?.write(`q:${this.name}`);
-      w.wake(this, key);
-    }
+    for (const w of ws) this.wake(w, key);
+  }
+
+  private wake(w: Waker, key: number): void {
+    w.recorder?.write(`q:${this.name}`);
+    w.wake(this, key);
   }
 }
