@@ -101,6 +101,9 @@ export class AddressSpace {
   private readonly zero: Frame;
   /** Bumped on every map/unmap/protect/copy-on-write break: invalidates hart page caches. */
   generation = 0;
+  /** the mapping the last successful `covered` ended in, and the generation it was found in (a one-entry cache) */
+  private lastVma: Vma | null = null;
+  private lastVmaAt = -1;
   /** Set when a page fault could not get a frame from the budget (the OOM rule applies); the kernel clears it. */
   oom = false;
   /**
@@ -457,6 +460,12 @@ export class AddressSpace {
 
   /** Is every page of [first, last) mapped with `access`? */
   private covered(first: number, last: number, access: number): boolean {
+    // Most checks fall in the mapping the last one ended in (a syscall's buffer on the stack or heap):
+    // that mapping is asked first, while the mappings are as they were then.
+    const hit = this.lastVma;
+    if (hit !== null && this.lastVmaAt === this.generation && hit.start <= first && last <= hit.end) {
+      return !hit.bus && (hit.prot & access) === access;
+    }
     let vpn = first;
     let i = this.indexAfter(vpn) - 1;
     if (i < 0) return false;
@@ -466,6 +475,8 @@ export class AddressSpace {
       vpn = v.end;
       i++;
     }
+    this.lastVma = this.vmas[i - 1];
+    this.lastVmaAt = this.generation;
     return true;
   }
 

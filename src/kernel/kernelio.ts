@@ -21,8 +21,15 @@ export class KernelIO extends UserIO {
     return out;
   }
 
-  override copyOut(bytes: Uint8Array, from = 0): number {
-    const n = Math.min(bytes.length - from, this.remaining);
+  override copyInto(dst: Uint8Array, at: number, n: number): number {
+    const want = Math.min(n, this.remaining);
+    dst.set(this.buf.subarray(this.done, this.done + want), at);
+    this.done += want;
+    return want;
+  }
+
+  override copyOutOf(bytes: Uint8Array, from: number, end: number): number {
+    const n = Math.min(end - from, this.remaining);
     this.buf.set(bytes.subarray(from, from + n), this.done);
     this.done += n;
     return n;

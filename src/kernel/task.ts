@@ -18,6 +18,7 @@ import type { CallView } from './strace.ts';
 import { PREEMPT, type SyscallDef, type SyscallGen } from './syscall.ts';
 import type { Creds, Inode } from './vfs.ts';
 import type { KernelLock } from './lock.ts';
+import { UserIO } from './userio.ts';
 import type { Nsproxy, PidNamespace } from './namespaces.ts';
 
 type Phase = 'user' | 'kernel';
@@ -110,6 +111,8 @@ export class Task implements SimThread {
   held: OpenFile[] = [];
   /** decoded arguments of the pending syscall (reused) */
   readonly argv: number[] = [0, 0, 0, 0, 0, 0];
+  /** the user buffer of its read or write calls (reused: UserIO.buffer) */
+  readonly io: UserIO;
   /** while recording a trace: the current call's decoder view, and its fd table at entry (for fd events) */
   traceView: { view: CallView; def: SyscallDef } | null = null;
   traceFds: Map<number, OpenFile> | null = null;
@@ -142,6 +145,7 @@ export class Task implements SimThread {
     this.group = group ?? new ThreadGroup(this);
     this.group.threads.push(this);
     this.fs = { cwd, umask };
+    this.io = UserIO.forTask(mm);
     const leader = this.group.leader;
     // A thread shows its process's name, and its own when it has another (a named script thread).
     this.label = leader === this ? `pid ${pid} (${name})`

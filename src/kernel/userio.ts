@@ -63,16 +63,16 @@ function copyFromUser(mm: AddressSpace, addr: number, dst: Uint8Array, to: numbe
 export class UserIO {
   /** bytes moved so far */
   done = 0;
-  readonly total: number;
+  total: number;
 
   /**
    * A single buffer (read, write, send, recv) is kept as its address and
    * length, with `segs` null: the hot path allocates no segment list.
    */
   protected constructor(
-    private readonly mm: AddressSpace,
+    private mm: AddressSpace,
     private readonly segs: Segment[] | null,
-    private readonly addr = 0,
+    private addr = 0,
     len = 0,
   ) {
     let t = len;
@@ -80,11 +80,27 @@ export class UserIO {
     this.total = t;
   }
 
-  /** A single buffer; len is clamped to MAX_RW_COUNT as Linux does. Checked for `write` (destination) or read access. */
-  static buffer(mm: AddressSpace, addr: number, len: number, dest: boolean): UserIO | number {
+  /**
+   * A single buffer; len is clamped to MAX_RW_COUNT as Linux does. Checked
+   * for `write` (destination) or read access. With `reuse` (a task's own,
+   * from `forTask`), that object is set up for this call instead of a new
+   * one: a task is in one syscall at a time, and nothing keeps a UserIO
+   * past its syscall.
+   */
+  static buffer(mm: AddressSpace, addr: number, len: number, dest: boolean, reuse: UserIO | null = null): UserIO | number {
     const n = Math.min(len, MAX_RW_COUNT);
     if (!(dest ? canWrite(mm, addr, n) : canRead(mm, addr, n))) return -EFAULT;
-    return new UserIO(mm, null, addr, n);
+    if (reuse === null) return new UserIO(mm, null, addr, n);
+    reuse.mm = mm;
+    reuse.addr = addr;
+    reuse.total = n;
+    reuse.done = 0;
+    return reuse;
+  }
+
+  /** A single-buffer UserIO for a task to reuse in its read and write calls (buffer's `reuse`). */
+  static forTask(mm: AddressSpace): UserIO {
+    return new UserIO(mm, null);
   }
 
   /** An iovec array at iovAddr (struct iovec: base u64, len u64). */
@@ -144,9 +160,32 @@ export class UserIO {
     return out;
   }
 
+  /**
+   * Copies the next n bytes (at most what remains) from the user into
+   * dst[at, at + n), as copyIn does, for a caller that owns where the bytes
+   * go (a message's slab: src/unix/skbdata.ts); returns how many it copied.
+   */
+  copyInto(dst: Uint8Array, at: number, n: number): number {
+    const want = Math.min(n, this.remaining);
+    if (this.segs === null) {
+      const a = this.addr + this.done;
+      this.done += want;
+      if (!copyFromUser(this.mm, a, dst, at, want)) dst.set(this.mm.read(a, want) ?? new Uint8Array(want), at);
+      return want;
+    }
+    const bytes = this.copyIn(want);
+    dst.set(bytes, at);
+    return bytes.length;
+  }
+
   /** Copies bytes[from..] out to the user (read side); returns how many fit. */
   copyOut(bytes: Uint8Array, from = 0): number {
-    const n = Math.min(bytes.length - from, this.remaining);
+    return this.copyOutOf(bytes, from, bytes.length);
+  }
+
+  /** Copies bytes[from, end) out to the user (read side); returns how many fit. */
+  copyOutOf(bytes: Uint8Array, from: number, end: number): number {
+    const n = Math.min(end - from, this.remaining);
     if (this.segs === null) {
       copyToUser(this.mm, this.addr + this.done, bytes, from, n);
       this.done += n;

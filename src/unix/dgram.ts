@@ -236,7 +236,7 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
     if (m.rights) s.net.inflight.queued(m.rights, other);
     other.lock.release(t);
     other.dataReady();
-    return m.data.length;
+    return m.length;
   }
 }
 
@@ -252,7 +252,7 @@ function peekAt(s: Socket, peek: boolean): { i: number; skip: number } | null {
   const msgs = s.recvQueue.msgs;
   let off = peek && s.peekOff >= 0 ? s.peekOff : 0;
   for (let i = 0; i < msgs.length; i++) {
-    const len = msgs[i].data.length;
+    const len = msgs[i].length;
     if (off > 0 && off >= len) {
       off -= len;
       continue;
@@ -298,8 +298,8 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   const { i, skip } = found;
   const m = q.msgs[i];
   if (out) out.from = m.sender;
-  const n = io.copyOut(m.data.subarray(skip));
-  const len = m.data.length - skip;
+  const n = io.copyOutOf(m.bytes, m.offset + skip, m.offset + m.length);
+  const len = m.length - skip;
   const scm = out?.scm;
   if (scm) {
     if (n < len) scm.trunc = true;
@@ -310,7 +310,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
     // unix_peek_fds: fresh references on every peek
     if (m.rights && scm) scm.files = s.net.inflight.peek(t, m.rights);
   } else {
-    if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - m.data.length, 0); // sk_peek_offset_bwd
+    if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - m.length, 0); // sk_peek_offset_bwd
     let taken: OpenFile[] | null = null;
     if (m.rights) {
       taken = yield* s.net.inflight.receive(t, m.rights); // the message holds the files until they are detached
@@ -372,8 +372,8 @@ export function checkDgram(net: UnixNet): string | null {
     }
     let limited = 0;
     for (const m of s.recvQueue.msgs) {
-      if (m.charge !== dgramTruesize(m.data.length) || m.consumed !== 0) {
-        return `${s.describe()} holds a datagram of ${m.data.length} bytes charged ${m.charge}, ${m.consumed} consumed`;
+      if (m.charge !== dgramTruesize(m.length) || m.consumed !== 0) {
+        return `${s.describe()} holds a datagram of ${m.length} bytes charged ${m.charge}, ${m.consumed} consumed`;
       }
       const from = m.sender as Socket;
       if (from.type !== s.type) return `${s.describe()} holds a message from ${from.describe()} of another type`;

@@ -68,9 +68,9 @@ export function checkUnix(k: Kernel, net: UnixNet): string | null {
         return `${s.describe()} holds a message from a freed socket`;
       }
       // each message is charged its skb's truesize (truesize.ts), however much of it was read
-      const truesize = s.type === SOCK_STREAM ? streamTruesize(m.data.length) : dgramTruesize(m.data.length);
+      const truesize = s.type === SOCK_STREAM ? streamTruesize(m.length) : dgramTruesize(m.length);
       if (m.charge !== truesize) {
-        return `${s.describe()} holds a message of ${m.data.length} bytes charged ${m.charge}, not its truesize ${truesize}`;
+        return `${s.describe()} holds a message of ${m.length} bytes charged ${m.charge}, not its truesize ${truesize}`;
       }
       charged.set(m.sender, (charged.get(m.sender) ?? 0) + m.charge);
       bytes += m.remaining;

@@ -13,6 +13,7 @@ import { S_IFSOCK } from '../kernel/abi.ts';
 import { abstractKey, autobindAddress, type ParsedAddr, type UnixAddress } from './address.ts';
 import { RMEM_DEFAULT } from './constants.ts';
 import { Inflight } from './inflight.ts';
+import { SkbData } from './skbdata.ts';
 import { Socket } from './socket.ts';
 import type { NetNamespace } from '../kernel/namespaces.ts';
 
@@ -27,6 +28,8 @@ export class UnixNet {
   /** every socket not yet freed (released ones stay while their messages are still charged), by id */
   readonly sockets = new Map<number, Socket>();
   readonly defaultRcvbuf = RMEM_DEFAULT;
+  /** where the bytes of short messages live (skbdata.ts) */
+  readonly skbData = new SkbData();
   /** SCM_RIGHTS references held by messages, and their garbage collector */
   readonly inflight: Inflight;
   private nextId = 1;

@@ -85,7 +85,7 @@ export function recvUrg(s: Socket, io: UserIO, peek: boolean, out: RecvFrom | nu
     const i = q.msgs.indexOf(m);
     if (i > 0 && q.msgs[i - 1].remaining === 0) q.freeAt(i - 1);
   }
-  const n = io.copyOut(m.data.subarray(m.consumed, m.consumed + 1));
+  const n = io.copyOutOf(m.bytes, m.offset + m.consumed, m.offset + m.consumed + 1);
   if (!peek) q.consumeInPlace(m, 1);
   if (n < 1) return -EFAULT;
   if (out) out.oob = true;

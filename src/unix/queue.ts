@@ -29,14 +29,17 @@ export class Message {
   consumed = 0;
 
   constructor(
-    readonly data: Uint8Array,
+    /** where its bytes are: bytes[offset, offset + length) (a slab short messages share: skbdata.ts) */
+    readonly bytes: Uint8Array,
+    readonly offset: number,
+    readonly length: number,
     /** the sending socket; its send buffer is charged `charge` bytes (the skb truesize, truesize.ts) until the message is freed */
     readonly sender: Sender,
     readonly charge: number,
   ) {}
 
   get remaining(): number {
-    return this.data.length - this.consumed;
+    return this.length - this.consumed;
   }
 
   /** in-flight files (SCM_RIGHTS); a stream read stops right after the message that carries them */

@@ -214,7 +214,11 @@ function* sendChunkWakeFirst(
 function chunkMessage(t: Task, s: Socket, io: UserIO, size: number, truesize: number, scm: ScmSend | null): Message | number {
   const rights = attachRights(t, s, scm);
   if (typeof rights === 'number') return rights;
-  const m = new Message(io.copyIn(size), s, truesize);
+  const n = Math.min(size, io.remaining);
+  const skb = s.net.skbData;
+  skb.reserve(n);
+  const m = new Message(skb.buf, skb.at, n, s, truesize);
+  io.copyInto(m.bytes, m.offset, n);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
   s.sendBuf.charge(truesize);
@@ -352,7 +356,10 @@ export function* allocMessage(
   const rights = attachRights(t, s, scm);
   if (typeof rights === 'number') return rights;
   const truesize = dgramTruesize(len); // what the send buffer is charged (truesize.ts)
-  const m = new Message(io.copyIn(len), s, truesize);
+  const skb = s.net.skbData;
+  skb.reserve(len);
+  const m = new Message(skb.buf, skb.at, len, s, truesize);
+  io.copyInto(m.bytes, m.offset, len);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
   s.sendBuf.charge(truesize);
@@ -400,7 +407,7 @@ function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: 
     if (!queued) freeUnqueued(s, m); // an error, or the task died at the interleaving point
   }
   if (!s.net.k.bug('stream-write-no-wake')) other.dataReady();
-  return m.data.length;
+  return m.length;
 }
 
 // ---- receive ----
@@ -433,7 +440,7 @@ function streamRecv(t: Task, s: Socket, io: UserIO, flags: number, noblock: bool
   const deadline = deadlineOf(t, s.rcvtimeo);
   const r = streamReadNow(s, io, flags, noblock, out, target);
   if (r === READ_GENERAL) return streamRecvHeld(t, s, io, flags, noblock, out, target, deadline);
-  if (r === READ_SLEEPS) return streamRecvWait(t, s, io, flags, noblock, out, target, deadline);
+  if (r === READ_SLEEPS) return streamRecvSleep(t, s, io, flags, noblock, out, target, deadline);
   s.lock.release(t);
   s.iolock.release(t);
   return r;
@@ -509,7 +516,7 @@ function streamReadNow(s: Socket, io: UserIO, flags: number, noblock: boolean, o
   let copied = 0;
   for (;;) {
     const m = msgs[0];
-    const n = io.copyOut(m.data, m.consumed);
+    const n = io.copyOutOf(m.bytes, m.offset + m.consumed, m.offset + m.length);
     copied += n;
     if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
     q.consumeInPlace(m, n);
@@ -538,31 +545,34 @@ function* dataWait(t: Task, s: Socket, deadline: number): Generator<KernelYield,
   }
 }
 
-/** The direct path's sleep (unix_stream_data_wait), holding both locks with nothing read; then the read again. */
+/**
+ * The direct path's sleep (unix_stream_data_wait), holding both locks with
+ * nothing read; then the read again. Without a timeout it is a
+ * StreamDataWait (no generator); with one, streamRecvWait.
+ */
+function streamRecvSleep(
+  t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
+): SyscallResult {
+  if (deadline !== Infinity) return streamRecvWait(t, s, io, flags, noblock, out, target, deadline);
+  const w = new StreamDataWait(t, s, io, flags, noblock, out, target);
+  const err = w.sleep();
+  return err || w;
+}
+
+/** unix_stream_data_wait with a timeout (SO_RCVTIMEO), then the read again (streamRecvAgain). */
 function* streamRecvWait(
   t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
 ): SyscallGen {
-  const q = s.recvQueue.readers;
+  const err = yield* dataWait(t, s, deadline);
+  if (err) return err;
+  return yield* streamRecvAgain(t, s, io, flags, noblock, out, target, deadline);
+}
+
+/** After a wake, with no lock held: u->iolock and u->lock again, then the read, sleeping again while the queue is empty. */
+function* streamRecvAgain(
+  t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, out: RecvFrom | null, target: number, deadline: number,
+): SyscallGen {
   for (;;) {
-    // on the queue first, then the locks go (a wake from a close they held up is not lost)
-    if (deadline === Infinity) {
-      // sleepOn without a generator of its own
-      const err = prepareToWait(t, q);
-      if (!err) s.setAsyncWaitData(true);
-      s.lock.release(t);
-      s.iolock.release(t);
-      if (err) return err;
-      try {
-        yield q;
-      } finally {
-        finishWait(t, q);
-        s.setAsyncWaitData(false);
-      }
-      if (t.kernel.signalPending(t)) return -ERESTARTSYS;
-    } else {
-      const err = yield* dataWait(t, s, deadline);
-      if (err) return err;
-    }
     // taken at once when they can be (a yield* of an acquisition costs more than the rest of this loop)
     if (!s.iolock.acquireNow(t)) yield* s.iolock.acquire(t);
     if (!s.lock.acquireNow(t)) yield* s.lock.acquire(t);
@@ -573,6 +583,103 @@ function* streamRecvWait(
       s.iolock.release(t);
       return r;
     }
+    const err = yield* dataWait(t, s, deadline);
+    if (err) return err;
+  }
+}
+
+/**
+ * unix_stream_data_wait without a timeout on the direct path, as a small
+ * object the task resumes rather than a generator (a generator's frame was
+ * most of what a sleeping read allocated). It is the same loop:
+ *
+ *   for (;;) {
+ *     prepare_to_wait(readers); drop u->lock and u->iolock;   sleep()
+ *     schedule();                                              next() yields the queue
+ *     finish_wait(readers); a pending signal ends the read;    next() once woken
+ *     take both locks again; read; done unless nothing came.
+ *   }
+ *
+ * A lock that is not free at once, or a read that needs the general path,
+ * hands the rest to a generator (streamRecvAgain, streamRecvHeld).
+ */
+class StreamDataWait implements SyscallGen {
+  /** yielded the queue and not woken yet: finish_wait is owed */
+  private asleep = false;
+  /** the generator the rest of the read was handed to */
+  private rest: SyscallGen | null = null;
+
+  constructor(
+    private readonly t: Task, private readonly s: Socket, private readonly io: UserIO, private readonly flags: number,
+    private readonly noblock: boolean, private readonly out: RecvFrom | null, private readonly target: number,
+  ) {}
+
+  /** prepare_to_wait, then the locks go (a wake from a close they held up is not lost): 0, or the error to return. */
+  sleep(): number {
+    const { t, s } = this;
+    const err = prepareToWait(t, s.recvQueue.readers);
+    if (!err) s.setAsyncWaitData(true);
+    s.lock.release(t);
+    s.iolock.release(t);
+    return err;
+  }
+
+  /** finish_wait (woken, or abandoned asleep). */
+  private wakeUp(): void {
+    this.asleep = false;
+    finishWait(this.t, this.s.recvQueue.readers);
+    this.s.setAsyncWaitData(false);
+  }
+
+  next(): IteratorResult<KernelYield, number> {
+    if (this.rest) return this.rest.next();
+    const { t, s } = this;
+    if (!this.asleep) {
+      this.asleep = true;
+      return { done: false, value: s.recvQueue.readers };
+    }
+    this.wakeUp();
+    if (t.kernel.signalPending(t)) return { done: true, value: -ERESTARTSYS };
+    if (s.iolock.owner !== null || s.lock.owner !== null) return this.handOver(streamRecvAgain(t, s, this.io, this.flags, this.noblock, this.out, this.target, Infinity));
+    s.iolock.acquireNow(t);
+    s.lock.acquireNow(t);
+    const r = streamReadNow(s, this.io, this.flags, this.noblock, this.out, this.target);
+    if (r === READ_GENERAL) return this.handOver(streamRecvHeld(t, s, this.io, this.flags, this.noblock, this.out, this.target, Infinity));
+    if (r === READ_SLEEPS) {
+      const err = this.sleep();
+      if (err) return { done: true, value: err };
+      this.asleep = true;
+      return { done: false, value: s.recvQueue.readers };
+    }
+    s.lock.release(t);
+    s.iolock.release(t);
+    return { done: true, value: r };
+  }
+
+  private handOver(rest: SyscallGen): IteratorResult<KernelYield, number> {
+    this.rest = rest;
+    return rest.next();
+  }
+
+  /** The task is abandoned (it died asleep): what the generator's finally would do. */
+  return(value: number): IteratorResult<KernelYield, number> {
+    if (this.rest) return this.rest.return(value);
+    if (this.asleep) this.wakeUp();
+    return { done: true, value };
+  }
+
+  throw(e: unknown): IteratorResult<KernelYield, number> {
+    if (this.rest) return this.rest.throw(e);
+    if (this.asleep) this.wakeUp();
+    throw e;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  [Symbol.dispose](): void {
+    this.return(0);
   }
 }
 
@@ -635,7 +742,8 @@ function* streamReadLocked(
       }
       if (out && copied === 0) out.from = m.sender;
       const start = m.consumed + skip;
-      const n = limit === Infinity ? io.copyOut(m.data, start) : io.copyOut(m.data.subarray(0, start + (limit - copied)), start);
+      const end = limit === Infinity ? m.length : Math.min(m.length, start + (limit - copied));
+      const n = io.copyOutOf(m.bytes, m.offset + start, m.offset + end);
       copied += n;
       const rights = m.rights;
       if (peek) {

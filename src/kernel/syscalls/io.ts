@@ -46,12 +46,12 @@ export function registerIo(k: Kernel): void {
   d(63, 'read', ['fd', 'bufOut', 'size'], (t, [fd, buf, len]) => {
     const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
-    return doRead(t, f, UserIO.buffer(t.mm, buf, len, true));
+    return doRead(t, f, UserIO.buffer(t.mm, buf, len, true, t.io));
   });
   d(64, 'write', ['fd', 'bufIn', 'size'], (t, [fd, buf, len]) => {
     const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
-    return doWrite(t, f, UserIO.buffer(t.mm, buf, len, false));
+    return doWrite(t, f, UserIO.buffer(t.mm, buf, len, false, t.io));
   });
   // vfs_readv/vfs_writev: more than UIO_MAXIOV iovecs is EINVAL (sendmsg's EMSGSIZE is the msghdr's rule),
   // and nothing to transfer returns 0 before the file sees it: a zero-length writev sends no empty
