@@ -29,7 +29,7 @@ export class Message {
   consumed = 0;
 
   constructor(
-    /** where its bytes are: bytes[offset, offset + length) (a slab short messages share: skbdata.ts) */
+    /** where its bytes are: bytes[offset, offset + length) (its own array, or a slab tiny messages share: skbdata.ts) */
     readonly bytes: Uint8Array,
     readonly offset: number,
     readonly length: number,

@@ -216,9 +216,8 @@ function chunkMessage(t: Task, s: Socket, io: UserIO, size: number, truesize: nu
   if (typeof rights === 'number') return rights;
   const n = Math.min(size, io.remaining);
   const skb = s.net.skbData;
-  skb.reserve(n);
+  skb.fill(io, n);
   const m = new Message(skb.buf, skb.at, n, s, truesize);
-  io.copyInto(m.bytes, m.offset, n);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
   s.sendBuf.charge(truesize);
@@ -357,9 +356,8 @@ export function* allocMessage(
   if (typeof rights === 'number') return rights;
   const truesize = dgramTruesize(len); // what the send buffer is charged (truesize.ts)
   const skb = s.net.skbData;
-  skb.reserve(len);
+  skb.fill(io, len);
   const m = new Message(skb.buf, skb.at, len, s, truesize);
-  io.copyInto(m.bytes, m.offset, len);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
   s.sendBuf.charge(truesize);
@@ -608,11 +606,15 @@ class StreamDataWait implements SyscallGen {
   private asleep = false;
   /** the generator the rest of the read was handed to */
   private rest: SyscallGen | null = null;
+  /** what next() returns to sleep: always the same queue, so one object */
+  private readonly sleeping: IteratorResult<KernelYield, number>;
 
   constructor(
     private readonly t: Task, private readonly s: Socket, private readonly io: UserIO, private readonly flags: number,
     private readonly noblock: boolean, private readonly out: RecvFrom | null, private readonly target: number,
-  ) {}
+  ) {
+    this.sleeping = { done: false, value: s.recvQueue.readers };
+  }
 
   /** prepare_to_wait, then the locks go (a wake from a close they held up is not lost): 0, or the error to return. */
   sleep(): number {
@@ -636,7 +638,7 @@ class StreamDataWait implements SyscallGen {
     const { t, s } = this;
     if (!this.asleep) {
       this.asleep = true;
-      return { done: false, value: s.recvQueue.readers };
+      return this.sleeping;
     }
     this.wakeUp();
     if (t.kernel.signalPending(t)) return { done: true, value: -ERESTARTSYS };
@@ -649,7 +651,7 @@ class StreamDataWait implements SyscallGen {
       const err = this.sleep();
       if (err) return { done: true, value: err };
       this.asleep = true;
-      return { done: false, value: s.recvQueue.readers };
+      return this.sleeping;
     }
     s.lock.release(t);
     s.iolock.release(t);
