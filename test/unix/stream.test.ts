@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EAGAIN, ECONNRESET, EINVAL, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPIPE, EDOM } from '../../src/kernel/errno.ts';
-import { SIGPIPE } from '../../src/kernel/abi.ts';
+import { SIGKILL, SIGPIPE } from '../../src/kernel/abi.ts';
 import {
   AF_UNIX, FIONREAD, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, POLLHUP, POLLIN, POLLOUT, POLLRDHUP,
   SHUT_RD, SHUT_RDWR, SHUT_WR, SO_DOMAIN, SO_PASSCRED, SO_PROTOCOL, SO_RCVBUF, SO_RCVTIMEO, SO_SNDBUF, SO_TYPE,
@@ -51,6 +51,38 @@ describe('stream data, shutdown and close', () => {
     const want = { recvZero: 0, across: 'abcd', rest: 'e', empty: -EAGAIN, eof: 0 };
     expect(one(program)).toMatchObject(want);
     expect(one(program, { kernelPreemption: true })).toMatchObject(want);
+  });
+
+  it('a reader ended asleep on an empty queue is off its wait queue: woken by SIGKILL, or abandoned asleep (de_thread); without and with the generators', () => {
+    // The direct path sleeps in a StreamDataWait object. A kill wakes it (finish_wait on the way out);
+    // execve's de_thread abandons it asleep, which must finish_wait as a generator's finally does,
+    // or the dead task's waker stays on the readers' queue.
+    const readers = (sys: Sys, fd: number) => (sys.ctx.task.fds.get(fd)!.ops as Socket).recvQueue.readers.length;
+    const program = (abandon: boolean) => function* (sys: Sys) {
+      const [a, b] = (yield* sys.socketpair(AF_UNIX, SOCK_STREAM)).fds;
+      const child = yield* sys.fork(function* reader(sys) {
+        yield* sys.read(b, 1);
+        return 0;
+      });
+      const k = sys.ctx.task.kernel;
+      const task = k.tasks.get(child)!;
+      for (let i = 0; i < 1000 && task.state !== 'blocked'; i++) yield* sys.getpid();
+      sys.log('asleep', readers(sys, b));
+      if (abandon) k.killThreadNow(task);
+      else yield* sys.kill(child, SIGKILL);
+      sys.log('status', (yield* sys.wait(child)).status);
+      sys.log('after', readers(sys, b));
+      sys.log('write', yield* sys.write(a, 'x'));
+      sys.log('read', dec((yield* sys.read(b, 1)).data));
+      return 0;
+    };
+    const want = { asleep: 1, status: SIGKILL, after: 0, write: 1, read: 'x' };
+    for (const abandon of [false, true]) {
+      for (const kernelPreemption of [false, true]) {
+        const r = run({ requireCleanExit: false, processes: [{ name: 'p', program: program(abandon) }], opts: { kernelPreemption } });
+        expect(logs(r), trace(r)).toMatchObject(want);
+      }
+    }
   });
 
   it('peer close with its queue empty gives EOF forever; writes get EPIPE and SIGPIPE unless MSG_NOSIGNAL', () => {
