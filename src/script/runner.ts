@@ -144,24 +144,28 @@ function faultChooser(opts: RunOptions, strategy: Strategy): FaultChooser | null
 const calibrated = new WeakMap<Scenario, Map<string, number>>();
 
 /** Random runs that give PCT's calibration its first k. */
-export const PCT_CALIBRATION_RANDOM_RUNS = 2;
-/** PCT runs that then raise k to the longest run seen so far. */
-export const PCT_CALIBRATION_PCT_RUNS = 16;
+export const PCT_CALIBRATION_RANDOM_RUNS = 1;
+/** At most this many PCT runs then raise k to the longest run seen so far... */
+export const PCT_CALIBRATION_PCT_RUNS = 15;
+/** ...stopping once this many in a row did not raise it. */
+export const PCT_CALIBRATION_SETTLED = 6;
 
 /**
  * PCT's k for a scenario: the most choice points of a few calibration runs,
  * with the same kernel options (so kernel preemption points and planted
- * bugs count). Random runs give a first k; then PCT runs at the run's depth,
- * each drawing its change points over the k so far, raise k to the longest
- * run seen so far. PCT's own runs are what k must bound, and they can be
- * twice as long as a random run: a task that runs ahead leaves the others
- * to block and be woken one by one (race-two-acceptors: 9 choice points in
- * one random run, 17-20 in PCT's). The seeds are fixed, so k depends on the
- * scenario, options and depth only, never on which seeds a sweep, shard or
- * worker runs: a k that kept growing during a sweep would make a seed's run
- * depend on the seeds before it, which a shard starting later has not run.
- * A sweep reports its longest run instead (sweep.ts), so a user can see
- * when a run outgrew k and pass a larger --pct-k.
+ * bugs count). A random run gives a first k; then PCT runs at the run's
+ * depth, each drawing its change points over the k so far, raise k to the
+ * longest run seen so far, until PCT_CALIBRATION_SETTLED runs in a row
+ * leave it where it is (at most PCT_CALIBRATION_PCT_RUNS). PCT's own runs
+ * are what k must bound, and they can be twice as long as a random run: a
+ * task that runs ahead leaves the others to block and be woken one by one
+ * (race-two-acceptors: 9 choice points in one random run, 17-20 in PCT's).
+ * The seeds are fixed, so k depends on the scenario, options and depth
+ * only, never on which seeds a sweep, shard or worker runs: a k that kept
+ * growing during a sweep would make a seed's run depend on the seeds before
+ * it, which a shard starting later has not run. A sweep reports its longest
+ * run instead (sweep-report.ts), so a user sees when a run outgrew k and
+ * can pass a larger --pct-k.
  */
 export function calibratePctK(sc: Scenario, opts: RunOptions): number {
   const depth = opts.pctDepth ?? PCT_DEFAULT_DEPTH;
@@ -171,13 +175,16 @@ export function calibratePctK(sc: Scenario, opts: RunOptions): number {
   let k = bySc.get(key);
   if (k === undefined) {
     const base: RunOptions = { ...opts, picks: undefined, recordText: false, schedule: undefined, coverage: false, faultPicks: undefined };
-    k = 1;
+    let longest = 1;
     for (let i = 1; i <= PCT_CALIBRATION_RANDOM_RUNS; i++) {
-      k = Math.max(k, runScenario(sc, { ...base, seed: `pct-calibration/random/${i}`, strategy: 'random' }).picks.length);
+      longest = Math.max(longest, runScenario(sc, { ...base, seed: `pct-calibration/random/${i}`, strategy: 'random' }).picks.length);
     }
-    for (let i = 1; i <= PCT_CALIBRATION_PCT_RUNS; i++) {
-      k = Math.max(k, runScenario(sc, { ...base, seed: `pct-calibration/pct/${i}`, strategy: 'pct', pctDepth: depth, pctK: k }).picks.length);
+    for (let i = 1, still = 0; i <= PCT_CALIBRATION_PCT_RUNS && still < PCT_CALIBRATION_SETTLED; i++) {
+      const n = runScenario(sc, { ...base, seed: `pct-calibration/pct/${i}`, strategy: 'pct', pctDepth: depth, pctK: longest }).picks.length;
+      still = n > longest ? 0 : still + 1;
+      longest = Math.max(longest, n);
     }
+    k = longest;
     bySc.set(key, k);
   }
   return k;
