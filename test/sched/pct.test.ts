@@ -1,5 +1,7 @@
-// PCT with k measured from the scenario: change points land inside the run,
-// and on a depth-2 planted bug the observed rate is at least PCT's bound.
+// PCT with k measured from the scenario (the longest of a few calibration
+// runs, PCT's own included; one k for a whole sweep, shards too): change
+// points land inside the run, and on a depth-2 planted bug the observed rate
+// is at least PCT's bound.
 import { describe, expect, it } from 'vitest';
 import { main, type ProgressSink } from '../../src/cli.ts';
 import { mergeSummaries, type SweepSummary } from '../../src/explore/sweep.ts';
@@ -57,7 +59,7 @@ describe('pct', () => {
       if (p <= r.picks.length) inside++;
     }
     // PCT's runs here take 11 to 20 choice points, a random run 7 to 20: k from one random run (9) left most of them longer.
-    // (Not all: k is the longest of 18 runs, not of every run; a sweep prints its longest run, sweep-report.ts.)
+    // (Not all: k is the longest of its calibration runs, not of every run; a sweep prints its longest run, sweep-report.ts.)
     expect(within / runs).toBeGreaterThan(0.8);
     // with k=1000 almost no run reached its change point
     expect(inside / runs).toBeGreaterThan(0.5);
