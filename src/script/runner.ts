@@ -159,7 +159,7 @@ export const PCT_CALIBRATION_SETTLED = 6;
  * leave it where it is (at most PCT_CALIBRATION_PCT_RUNS). PCT's own runs
  * are what k must bound, and they can be twice as long as a random run: a
  * task that runs ahead leaves the others to block and be woken one by one
- * (race-two-acceptors: 9 choice points in one random run, 17-20 in PCT's).
+ * (race-two-acceptors: 9 choice points in one random run, 11 to 20 in PCT's).
  * The seeds are fixed, so k depends on the scenario, options and depth
  * only, never on which seeds a sweep, shard or worker runs: a k that kept
  * growing during a sweep would make a seed's run depend on the seeds before
