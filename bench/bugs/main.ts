@@ -75,26 +75,28 @@ function exhaustive(sc: Scenario, c: Case, bugs: string[], make: () => DfsExplor
 async function bugTable(lines: string[]): Promise<void> {
   const only = process.env.BENCH_BUGS?.split(',');
   lines.push('## Planted bugs: runs (schedules) to the first failure', '');
-  lines.push(`Median / 90th percentile over ${SEEDS} base seeds, each capped at ${CAP} runs; dfs and dpor from seed 1, capped at ${SCHEDULES} runs ("exh N": the space was exhausted after N runs without a failure; bounded searches iterate the bound, so their runs include the earlier passes' re-runs). Under dfs and dpor, fault points are choice points with a budget of one fault per schedule (random, pct and cov draw faults from the seed); dpor does not enumerate spurious wakeups ("n/a"). PCT's bound is 1/(n·k^(d-1)): "bound" is the expected runs it guarantees, n·k^(d-1).`, '');
+  lines.push(`Median / 90th percentile over ${SEEDS} base seeds, each capped at ${CAP} runs; dfs and dpor from seed 1, capped at ${SCHEDULES} runs ("exh N": the space was exhausted after N runs without a failure; bounded searches iterate the bound, so their runs include the earlier passes' re-runs). Under dfs and dpor, fault points are choice points with a budget of one fault per schedule (random, pct and cov draw faults from the seed); dpor does not enumerate spurious wakeups ("n/a"). PCT's bound is 1/(n·k^(d-1)): "bound" is the expected runs it guarantees, n·k^(d-1). k is calibrated per depth (the most choice points of a random run and up to 15 PCT runs at that depth, until six in a row add none), shown as d=1 / 2 / 3 where they differ.`, '');
   lines.push('| bug | scenario | n | k | random | pct d=1 | pct d=2 | pct d=3 | cov | pct bound d=1 / 2 / 3 | dfs P=0 | dfs P=1 | dfs P=2 | dpor P=2 | dpor |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [bug, c] of Object.entries(CASES) as [PlantedBug, Case][]) {
     if (only && !only.includes(bug)) continue;
     const sc = await load(c.scenario);
     const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, harts: c.harts, checkWakeDuties: c.checkWakeDuties, ...c.faults };
-    const k = calibratePctK(sc, base);
+    // k per depth: the calibration's PCT runs are at that depth (src/script/runner.ts)
+    const ks = [1, 2, 3].map((d) => calibratePctK(sc, { ...base, pctDepth: d }));
     const probe = runScenario(sc, { ...base, seed: 1 });
     const n = probe.labels.size;
     const cells: string[] = [];
     for (const [strategy, depth] of [['random', 0], ['pct', 1], ['pct', 2], ['pct', 3], ['cov', 0]] as const) {
       const xs: number[] = [];
       for (let s = 1; s <= SEEDS; s++) {
-        const opts: RunOptions = strategy === 'pct' ? { ...base, strategy, pctDepth: depth, pctK: k } : { ...base, strategy: 'random' };
+        const opts: RunOptions = strategy === 'pct' ? { ...base, strategy, pctDepth: depth, pctK: ks[depth - 1] } : { ...base, strategy: 'random' };
         xs.push(runsToFailure(sc, c, opts, s, strategy));
       }
       cells.push(`${fmt(quantile(xs, 0.5))} / ${fmt(quantile(xs, 0.9))}`);
     }
-    const bound = `${n} / ${n * k} / ${n * k * k}`;
+    const bound = `${n} / ${n * ks[1]} / ${n * ks[2] * ks[2]}`;
+    const k = ks[0] === ks[2] && ks[1] === ks[2] ? String(ks[2]) : ks.join(' / ');
     // fault points are choice points of dfs, with a budget of one fault per schedule
     const ex = [0, 1, 2].map((p) => exhaustive(sc, c, [bug], () => new DfsExplorer(p, [], c.faults ? 1 : 0)));
     ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(2, [], c.faults ? 1 : 0)));

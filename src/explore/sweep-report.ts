@@ -6,6 +6,12 @@ import type { SweepSummary } from './sweep.ts';
 /** Groups shown with their full failure report. */
 const FULL_REPORTS = 2;
 
+/** The sweep's PCT k (`--pct-k K` among its flags), or null when it is not a pct sweep. */
+function pctK(flags: readonly string[]): number | null {
+  const i = flags.indexOf('--pct-k');
+  return i >= 0 ? Number(flags[i + 1]) : null;
+}
+
 export function sweepText(s: SweepSummary, extra: { runsPerSec?: number; threads?: string; shard?: string } = {}): string[] {
   const out: string[] = [];
   const seeds = s.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}..${b}`)).join(', ') || 'none';
@@ -17,6 +23,12 @@ export function sweepText(s: SweepSummary, extra: { runsPerSec?: number; threads
   out.push(`  failures: ${s.failures}${s.groups.length ? ` in ${s.groups.length} group${s.groups.length === 1 ? '' : 's'}` : ''}`);
   out.push(`  distinct interleavings: ${s.hashes.length}`);
   if (s.coverage) out.push(`  coverage: ${s.coverage.length} distinct tuples`);
+  const k = pctK(s.flags);
+  if (k !== null) {
+    // k is fixed for the whole sweep (every shard and worker draws over the same one): say when a run outgrew it
+    const past = s.longestRun > k ? `: longer than k, so no change point fell past choice point ${k}; --pct-k ${s.longestRun} draws over all of it` : '';
+    out.push(`  pct: k=${k}, longest run ${s.longestRun} choice points${past}`);
+  }
   if (extra.runsPerSec !== undefined) out.push(`  runs/s: ${extra.runsPerSec.toFixed(0)}`);
   if (s.stoppedAt !== null) out.push(`  stopped after seed ${s.stoppedAt} (failure limit reached)`);
   s.groups.forEach((g, i) => {

@@ -23,6 +23,8 @@ export interface RunOutcome {
   failure: FailureKind | null;
   /** coverage tuples the run reached, when the runner records any */
   coverage: string[] | null;
+  /** the run's choice points (picks among two or more runnable tasks): PCT's k must be at least the longest */
+  choicePoints?: number;
 }
 
 /** Where a sweep's share lies: shard `index` (1-based) of `total`. */
@@ -106,6 +108,8 @@ export interface SweepSummary {
   groups: FailureGroup[];
   /** set when the sweep stopped early: the seed it stopped after */
   stoppedAt: number | null;
+  /** the most choice points of any run kept (0 when none was counted) */
+  longestRun: number;
 }
 
 /** The seeds of one shard: contiguous, every seed in exactly one shard. */
@@ -136,7 +140,7 @@ function coverageOf(r: RunResult): string[] | null {
 }
 
 export function outcomeOf(r: RunResult, seed: number): RunOutcome {
-  return { seed, hash: r.hash, failure: classifyFailure(r), coverage: coverageOf(r) };
+  return { seed, hash: r.hash, failure: classifyFailure(r), coverage: coverageOf(r), choicePoints: r.picks.length };
 }
 
 /** Runs seeds [from, from+count) in this thread. */
@@ -171,7 +175,9 @@ export function summarise(sc: Scenario, plan: SweepPlan, outcomes: readonly RunO
   let coverage: Set<string> | null = null;
   const groups = new Map<string, FailureGroup>();
   let failures = 0;
+  let longestRun = 0;
   for (const o of outcomes) {
+    longestRun = Math.max(longestRun, o.choicePoints ?? 0);
     // a run the watchdog abandoned (pool.ts) has no trace, and shrinking it would only get stuck again
     if (o.failure?.kind !== 'stuck') hashes.add(o.hash);
     if (o.coverage) {
@@ -214,6 +220,7 @@ export function summarise(sc: Scenario, plan: SweepPlan, outcomes: readonly RunO
     coverage: coverage ? [...coverage].sort() : null,
     groups: sortGroups([...groups.values()]),
     stoppedAt: stopped ? last : null,
+    longestRun,
   };
 }
 
@@ -322,7 +329,9 @@ export function mergeSummaries(parts: readonly SweepSummary[]): SweepSummary {
   let runs = 0;
   let failures = 0;
   let stoppedAt: number | null = null;
+  let longestRun = 0;
   for (const p of parts) {
+    longestRun = Math.max(longestRun, p.longestRun ?? 0);
     for (const h of p.hashes) hashes.add(h);
     if (p.coverage) {
       coverage ??= new Set();
@@ -352,6 +361,7 @@ export function mergeSummaries(parts: readonly SweepSummary[]): SweepSummary {
     coverage: coverage ? [...coverage].sort() : null,
     groups: sortGroups([...groups.values()]),
     stoppedAt,
+    longestRun,
   };
 }
 

@@ -48,8 +48,8 @@ export interface RunOptions {
   pctDepth?: number;
   /**
    * PCT's k, the choice points of a run (`--pct-k`). When absent, runScenario
-   * measures it with a calibration run of the same seed under random; a sweep
-   * passes the largest count seen so far, and the replay command carries it.
+   * measures it with calibration runs (calibratePctK); a sweep measures it
+   * once for all its seeds, and the replay command carries it.
    */
   pctK?: number;
   /** a strategy object for this run (an explorer's), used instead of `strategy` */
@@ -140,23 +140,51 @@ function faultChooser(opts: RunOptions, strategy: Strategy): FaultChooser | null
   return decide ? { decide } : null;
 }
 
-/** Calibrated k per scenario and kernel options (a pure function of both, so memoising it changes nothing). */
+/** Calibrated k per scenario, kernel options and depth (a pure function of them, so memoising it changes nothing). */
 const calibrated = new WeakMap<Scenario, Map<string, number>>();
 
+/** Random runs that give PCT's calibration its first k. */
+export const PCT_CALIBRATION_RANDOM_RUNS = 1;
+/** At most this many PCT runs then raise k to the longest run seen so far... */
+export const PCT_CALIBRATION_PCT_RUNS = 15;
+/** ...stopping once this many in a row did not raise it. */
+export const PCT_CALIBRATION_SETTLED = 6;
+
 /**
- * PCT's k for a scenario: the choice points of a calibration run under
- * random with the same kernel options (so kernel preemption points and
- * planted bugs count), from a fixed seed so that k depends on the scenario
- * and options only.
+ * PCT's k for a scenario: the most choice points of a few calibration runs,
+ * with the same kernel options (so kernel preemption points and planted
+ * bugs count). A random run gives a first k; then PCT runs at the run's
+ * depth, each drawing its change points over the k so far, raise k to the
+ * longest run seen so far, until PCT_CALIBRATION_SETTLED runs in a row
+ * leave it where it is (at most PCT_CALIBRATION_PCT_RUNS). PCT's own runs
+ * are what k must bound, and they can be twice as long as a random run: a
+ * task that runs ahead leaves the others to block and be woken one by one
+ * (race-two-acceptors: 9 choice points in one random run, 11 to 20 in PCT's).
+ * The seeds are fixed, so k depends on the scenario, options and depth
+ * only, never on which seeds a sweep, shard or worker runs: a k that kept
+ * growing during a sweep would make a seed's run depend on the seeds before
+ * it, which a shard starting later has not run. A sweep reports its longest
+ * run instead (sweep-report.ts), so a user sees when a run outgrew k and
+ * can pass a larger --pct-k.
  */
 export function calibratePctK(sc: Scenario, opts: RunOptions): number {
-  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.harts ?? 0, opts.gc ?? '', opts.checkInvariants ?? false, opts.maxSteps ?? 0, faultsOf(opts)]);
+  const depth = opts.pctDepth ?? PCT_DEFAULT_DEPTH;
+  const key = JSON.stringify([opts.bugs ?? [], opts.kernelPreemption ?? false, opts.harts ?? 0, opts.gc ?? '', opts.checkInvariants ?? false, opts.checkWakeDuties ?? false, opts.maxSteps ?? 0, faultsOf(opts), depth]);
   let bySc = calibrated.get(sc);
   if (!bySc) calibrated.set(sc, (bySc = new Map()));
   let k = bySc.get(key);
   if (k === undefined) {
-    const r = runScenario(sc, { ...opts, seed: 'pct-calibration', strategy: 'random', picks: undefined, recordText: false, schedule: undefined });
-    k = Math.max(1, r.picks.length);
+    const base: RunOptions = { ...opts, picks: undefined, recordText: false, schedule: undefined, coverage: false, faultPicks: undefined };
+    let longest = 1;
+    for (let i = 1; i <= PCT_CALIBRATION_RANDOM_RUNS; i++) {
+      longest = Math.max(longest, runScenario(sc, { ...base, seed: `pct-calibration/random/${i}`, strategy: 'random' }).picks.length);
+    }
+    for (let i = 1, still = 0; i <= PCT_CALIBRATION_PCT_RUNS && still < PCT_CALIBRATION_SETTLED; i++) {
+      const n = runScenario(sc, { ...base, seed: `pct-calibration/pct/${i}`, strategy: 'pct', pctDepth: depth, pctK: longest }).picks.length;
+      still = n > longest ? 0 : still + 1;
+      longest = Math.max(longest, n);
+    }
+    k = longest;
     bySc.set(key, k);
   }
   return k;

@@ -21,10 +21,14 @@ describe('one hart', () => {
     ['acceptance-dgram', 1, 'pct', 'df649d01dbbc2b71'],
     ['race-slow-drain', 1, 'random', '95233b7a32da495c'],
   ];
+  /** acceptance-dgram's k as b83bd78 measured it: the choice points of its one calibration run */
+  const OLD_PCT_K = 88;
   it('gives the trace hashes of the kernel before locks', async () => {
     for (const [name, seed, strategy, hash] of GOLDEN) {
       const sc = await loadScenarioFile(`scenarios/${name}.ts`);
-      expect(runScenario(sc, { seed, strategy, harts: 1 }).hash, name).toBe(hash);
+      // pct with the k that kernel's runner calibrated (one random run), not today's calibration
+      const pctK = strategy === 'pct' ? OLD_PCT_K : undefined;
+      expect(runScenario(sc, { seed, strategy, harts: 1, pctK }).hash, name).toBe(hash);
     }
   });
 });

@@ -1,6 +1,10 @@
-// PCT with k measured from the scenario: change points land inside the run,
-// and on a depth-2 planted bug the observed rate is at least PCT's bound.
+// PCT with k measured from the scenario (the longest of a few calibration
+// runs, PCT's own included; one k for a whole sweep, shards too): change
+// points land inside the run, and on a depth-2 planted bug the observed rate
+// is at least PCT's bound.
 import { describe, expect, it } from 'vitest';
+import { main, type ProgressSink } from '../../src/cli.ts';
+import { mergeSummaries, type SweepSummary } from '../../src/explore/sweep.ts';
 import { Rng } from '../../src/sched/rng.ts';
 import { PctStrategy } from '../../src/sched/strategies/pct.ts';
 import { calibratePctK, runScenario } from '../../src/script/runner.ts';
@@ -14,6 +18,14 @@ import type { Scenario } from '../../src/script/scenario.ts';
 function runsToFailure(sc: Scenario, opts: Omit<RunOptions, 'seed'>, base: number, cap: number): number {
   for (let i = 1; i <= cap; i++) if (runScenario(sc, { ...opts, seed: base * 100_003 + i }).failures.length) return i;
   return Infinity;
+}
+
+/** `unixsim ... --json`, parsed. */
+async function json(...argv: string[]): Promise<SweepSummary> {
+  const lines: string[] = [];
+  const progress: ProgressSink = { tty: false, write: () => {} };
+  await main(argv, (l) => lines.push(l), undefined, progress);
+  return JSON.parse(lines.join('\n')) as SweepSummary;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -30,25 +42,42 @@ describe('pct', () => {
     expect(new PctStrategy(new Rng(1), 1, 7).changePoints).toEqual([]);
   });
 
-  it('k is the scenario\'s own choice-point count, so change points fall inside real runs', () => {
-    const k = calibratePctK(twoAcceptors, { seed: 1 });
-    expect(k).toBeGreaterThan(5);
+  it('k is the longest of a few calibration runs, PCT\'s own included, so change points fall inside real runs', () => {
+    const k = calibratePctK(twoAcceptors, { seed: 1, pctDepth: 2 });
     expect(k).toBeLessThan(200); // not the old fixed 1000
+    // a function of the scenario, options and depth: the seed a sweep starts from does not move it
+    expect(calibratePctK(twoAcceptors, { seed: 99, pctDepth: 2 })).toBe(k);
     let inside = 0;
-    const runs = 60;
+    let within = 0;
+    const runs = 40;
     for (let seed = 1; seed <= runs; seed++) {
       const r = runScenario(twoAcceptors, { seed, strategy: 'pct', pctDepth: 2 });
       expect(r.strategy).toBe(`pct(d=2,k=${k})`);
+      if (r.picks.length <= k) within++;
       // a change point p happens when the run reaches its p-th choice point
       const p = new PctStrategy(new Rng(seed).fork('sched'), 2, k).changePoints[0];
       if (p <= r.picks.length) inside++;
     }
-    // with k=1000 almost none did; with a calibrated k most runs reach their change point
-    expect(inside / runs).toBeGreaterThan(0.6);
+    // PCT's runs here take 11 to 20 choice points, a random run 7 to 20: k from one random run (9) left most of them longer.
+    // (Not all: k is the longest of its calibration runs, not of every run; a sweep prints its longest run, sweep-report.ts.)
+    expect(within / runs).toBeGreaterThan(0.8);
+    // with k=1000 almost no run reached its change point
+    expect(inside / runs).toBeGreaterThan(0.5);
+  });
+
+  it('a pct sweep measures k once: shards merged give the whole sweep, k and the longest run included', async () => {
+    const args = ['sweep', 'scenarios/race-two-acceptors.ts', '--strategy', 'pct', '--depth', '2', '--bug', 'accept-single-waker', '--seeds', '6', '--workers', '1', '--shrink-runs', '0', '--json'];
+    const whole = await json(...args);
+    const k = calibratePctK(twoAcceptors, { seed: 1, pctDepth: 2, bugs: ['accept-single-waker'] });
+    expect(whole.flags).toEqual(['--strategy', 'pct', '--depth', '2', '--pct-k', String(k), '--bug', 'accept-single-waker']);
+    expect(whole.longestRun).toBeGreaterThan(5);
+    const parts = [await json(...args, '--shard', '1/2'), await json(...args, '--shard', '2/2')];
+    expect(parts.map((p) => p.flags)).toEqual([whole.flags, whole.flags]);
+    expect(mergeSummaries(parts)).toEqual(whole);
   });
 
   it('finds the depth-2 bug accept-single-waker at least as often as its bound 1/(n k)', () => {
-    const k = calibratePctK(twoAcceptors, { seed: 1, bugs: ['accept-single-waker'] });
+    const k = calibratePctK(twoAcceptors, { seed: 1, pctDepth: 2, bugs: ['accept-single-waker'] });
     const n = 3; // the server (also the client) and two acceptors
     let found = 0;
     const runs = 100;

@@ -16,7 +16,9 @@
 // count behind: CVE-2024-26923, below. Linux holds unix_gc_lock for the
 // whole scan, but close() and recv(MSG_PEEK) change file counts and
 // connect() queues embryos without it: the scheduling points between the
-// phases (and between the candidates examined) let other harts do that.
+// phases, between the candidates selected and between the candidates each
+// scan pass examines (scan_children takes and drops their queue locks) let
+// other harts do that.
 import type { OpenFile } from '../../kernel/file.ts';
 import type { KernelThread } from '../../kernel/kthread.ts';
 import { PREEMPT, type KernelYield } from '../../kernel/syscall.ts';
@@ -60,16 +62,23 @@ export class MarkSweepCollector {
     const flagged = new Set(candidates);
     inf.candidates = flagged;
     try {
-      // Remove the internal references to the candidates' children.
-      for (const f of candidates) this.scanChildren(f, (g) => this.dec(g), null);
+      // Remove the internal references to the candidates' children. Each scan_children takes and drops
+      // the scanned queues' locks, and between two candidates' scans another hart may connect() (below).
+      let scanned = 0;
+      for (const f of candidates) {
+        if (scanned++) yield PREEMPT;
+        this.scanChildren(f, (g) => this.dec(g), null);
+      }
       inf.note(`unix_gc: dec_inflight over the children of ${candidates.size} candidate(s)`);
       yield PREEMPT;
       // Restore those referenced from outside, and all they reach.
       const notCycle: OpenFile[] = [];
       // BUG (planted 'gc-frees-reachable'): no restore pass, so every candidate is garbage.
       const skipRestore = k.bug('gc-frees-reachable');
+      scanned = 0;
       for (const f of skipRestore ? [] : candidates) {
         if ((inf.count.get(f) ?? 0) > 0) {
+          if (scanned++) yield PREEMPT;
           candidates.delete(f);
           notCycle.push(f);
           maybeCycle.delete(f);
