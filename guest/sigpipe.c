@@ -13,16 +13,18 @@ static void on_chld(int sig, struct ksiginfo *info, void *uc) {
   last_code = ((struct kucontext *)uc)->gregs[0] != 0;
 }
 
-/* Child 1 exits after 20 ms (its SIGCHLD interrupts the parent's read);
-   child 2 writes one byte after 100 ms and exits. */
+/* Child 1 exits after 150 ms (its SIGCHLD interrupts the parent's read);
+   child 2 writes one byte after 400 ms and exits. The margins are for
+   qemu-riscv64 on a loaded host: the parent must be asleep in read before
+   child 1 exits (under unixsim the sleeps are virtual time and cost nothing). */
 static void round(int flags, const char *name) {
   struct ksigaction sa = { (void *)on_chld, SA_SIGINFO | flags, 0 };
   sys_sigaction(SIGCHLD, &sa, 0);
   chlds = 0;
   int p[2];
   sys_pipe2(p, 0);
-  if (sys_fork() == 0) { sys_sleep_ms(20); sys_exit_group(0); }
-  if (sys_fork() == 0) { sys_sleep_ms(100); sys_write(p[1], "x", 1); sys_exit_group(0); }
+  if (sys_fork() == 0) { sys_sleep_ms(150); sys_exit_group(0); }
+  if (sys_fork() == 0) { sys_sleep_ms(400); sys_write(p[1], "x", 1); sys_exit_group(0); }
   sys_close(p[1]);
   char c = 0;
   long r = sys_read(p[0], &c, 1);

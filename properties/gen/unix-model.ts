@@ -169,9 +169,9 @@ class MSock {
   rcvbuf = RMEM_MAX;
   constructor(readonly kind: Kind) {}
 
-  /** unix_writable: 3/4 of the send buffer free */
+  /** unix_writable: 3/4 of the send buffer free; it reads sk_wmem_alloc, which is one more than what is charged */
   get writable(): boolean {
-    return this.charged * CHARGE * 4 <= this.sndbuf;
+    return (this.charged * CHARGE + 1) * 4 <= this.sndbuf;
   }
 
   /** sock_alloc_send_pskb: a new skb may be charged while less than the buffer is */

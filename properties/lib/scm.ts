@@ -252,7 +252,10 @@ function* runOps(sys: Sys, m: ScmModel, ops: ScmOp[], slots: Slot[]): SysGen<voi
           break;
         }
         if (!op.peek) q.splice(0, want.length);
-        const carried = want.length ? want[want.length - 1].insts : [];
+        let carried = want.length ? want[want.length - 1].insts : [];
+        // A stream peek goes on past a full buffer in chunks of 0 bytes (unix_stream_read_generic) and peeks
+        // the files of the first later message that carries any: a 1-byte peek can return the next one's fds
+        if (op.peek && !inst.seqpacket && !carried.length) carried = q.slice(want.length).find((r) => r.insts.length)?.insts ?? [];
         const fdmax = op.plain || op.ctl <= 16 ? 0 : Math.floor((op.ctl - 16) / 4);
         const expectN = Math.min(carried.length, fdmax);
         if (fds.length !== expectN) m.problem(sys.pid, `recv got ${fds.length} fds of ${carried.length} sent (room for ${fdmax})`);

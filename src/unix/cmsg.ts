@@ -22,6 +22,8 @@ export const CMSG_SPACE = (n: number): number => CMSG_HDR + CMSG_ALIGN(n);
 export const OVERFLOW_ID = 65534;
 /** Credentials reported for a message that carries none. */
 export const NO_CREDS: Ucred = { pid: 0, uid: OVERFLOW_ID, gid: OVERFLOW_ID };
+/** What a stream read that took no message reports: unix_stream_read_generic's zeroed scm_cookie (uid 0, not INVALID_UID). */
+export const ZEROED_COOKIE_CREDS: Ucred = { pid: 0, uid: 0, gid: 0 };
 
 /** What a sendmsg's control data asks for (struct scm_cookie, send side). */
 export interface ScmSend {

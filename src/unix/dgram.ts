@@ -150,13 +150,11 @@ export function* dgramSend(
     const a = parseAddr(addr, false); // unix_validate_addr
     if (typeof a === 'number') return a;
     target = a;
-  } else if (!s.peer) return -ENOTCONN; // unix_dgram_sendmsg: no address and no peer
-  // An unbound SO_PASSCRED sender is autobound, so the receiver sees a name.
-  if (s.mayPasscred && !s.addr) {
-    const err = yield* s.bindlock.withLock(t, () => s.net.autobind(s)); // unix_autobind
-    if (err) return err;
   }
-  // A 0-byte datagram is still a message and carries its files; SHUT_WR is EPIPE, never SIGPIPE.
+  const err = yield* autobindToPassCreds(t, s);
+  if (err) return err;
+  // A 0-byte datagram is still a message and carries its files; SHUT_WR is EPIPE, never SIGPIPE,
+  // and comes before the receiver is looked up (sock_alloc_send_pskb, then unix_find_other or unix_peer_get).
   const m = yield* allocMessage(t, s, io, noblock, scm);
   if (typeof m === 'number') return m;
   let queued = false;
@@ -170,10 +168,17 @@ export function* dgramSend(
   }
 }
 
+/** unix_dgram_sendmsg: an unbound SO_PASSCRED (or SO_PASSPIDFD) sender is autobound, so the receiver sees a name. */
+export function* autobindToPassCreds(t: Task, s: Socket): Generator<KernelYield, number, void> {
+  if (!s.mayPasscred || s.addr) return 0;
+  return yield* s.bindlock.withLock(t, () => s.net.autobind(s)); // unix_autobind
+}
+
 /** The part of unix_dgram_sendmsg from `restart:` on: find the receiver, check it, wait for room in its queue, enqueue. */
 function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, noblock: boolean): SyscallGen {
   const deadline = deadlineOf(t, s.sndtimeo);
   let other: Socket | null = target ? null : s.peer;
+  if (!target && !other) return -ENOTCONN; // unix_peer_get: no address and no peer
   for (;;) {
     if (!other) {
       if (!target) return -ECONNRESET; // the peer went away under us

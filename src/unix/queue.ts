@@ -71,9 +71,13 @@ export class SendBuffer {
     this.writers = new WaitQueue(`${name} writers`);
   }
 
-  /** Linux unix_writable: POLLOUT (and the write-space wakeup) only once 3/4 of the buffer is free. */
+  /**
+   * Linux unix_writable: POLLOUT (and the write-space wakeup) only once 3/4 of the buffer is free.
+   * It reads sk_wmem_alloc itself, which counts one more than what is charged (sk_alloc starts it
+   * at 1; SIOCOUTQ's sk_wmem_alloc_get takes that 1 off).
+   */
   get writable(): boolean {
-    return this.wmem * 4 <= this.sndbuf;
+    return (this.wmem + 1) * 4 <= this.sndbuf;
   }
 
   /**

@@ -3,7 +3,7 @@
 // (listen/connect/accept), data transfer and teardown in stream.ts; this
 // file holds the state they share and the generic file operations.
 import { O_ASYNC, O_NONBLOCK, O_PATH, S_IFSOCK } from '../kernel/abi.ts';
-import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOENT, ENOTTY, EPERM, ERESTARTSYS } from '../kernel/errno.ts';
+import { EAGAIN, EFAULT, EINTR, EINVAL, ENODEV, ENOENT, ENOTTY, EOPNOTSUPP, EPERM, ERESTARTSYS } from '../kernel/errno.ts';
 import { PathFile } from '../kernel/regular.ts';
 import type { FileOps, OpenFile, StatInfo } from '../kernel/file.ts';
 import type { KernelYield, SyscallResult } from '../kernel/syscall.ts';
@@ -271,7 +271,7 @@ export class Socket implements FileOps {
 
   /**
    * unix_ioctl: SIOCINQ/FIONREAD (unread bytes; EINVAL on a listener),
-   * SIOCATMARK (stream: at the OOB mark), SIOCOUTQ (bytes charged),
+   * SIOCATMARK (stream: at the OOB mark; EOPNOTSUPP on the others), SIOCOUTQ (bytes charged),
    * SIOCUNIXFILE (a new fd for the bound file).
    */
   ioctl(t: Task, _f: OpenFile, req: number, arg: number): number {
@@ -290,7 +290,9 @@ export class Socket implements FileOps {
       if (this.state === 'listening') return -EINVAL;
       v = this.isDgram ? (this.recvQueue.msgs[0]?.remaining ?? 0) : this.inqLen;
     } else if (req === SIOCATMARK) {
-      v = atMark(this);
+      if (this.type !== SOCK_STREAM) return -EOPNOTSUPP; // only a stream socket has an OOB mark
+      // a listener's receive queue holds its pending connections' skbs, which have no data: a mark
+      v = this.state === 'listening' ? Number(this.listener!.pending.length > 0) : atMark(this);
     } else if (req === SIOCOUTQ) {
       v = this.sendBuf.wmem;
     } else return -ENOTTY;

@@ -19,7 +19,7 @@ import {
   POLLRDNORM, POLLWRBAND, POLLWRNORM, SOCK_SEQPACKET,
 } from './constants.ts';
 import { NO_CREDS, type ScmRecv, type ScmSend } from './cmsg.ts';
-import { dgramRecv, dgramSend } from './dgram.ts';
+import { autobindToPassCreds, dgramRecv, dgramSend } from './dgram.ts';
 import type { InflightRights } from './inflight.ts';
 import { Message, type Sender } from './queue.ts';
 import { dgramTruesize, streamSkbLen, streamSkbSize, streamTruesize } from './truesize.ts';
@@ -375,8 +375,12 @@ export function freeUnqueued(s: Socket, m: Message): void {
 
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
 function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
+  const pending = s.takeError(); // sock_error comes first
+  if (pending) return -pending;
   if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored
   if (flags & MSG_OOB) return -EOPNOTSUPP;
+  const err = yield* autobindToPassCreds(t, s);
+  if (err) return err;
   const other = s.peer!;
   // Seqpacket reports EPIPE without SIGPIPE; a 0-byte message carries its files.
   const m = yield* allocMessage(t, s, io, noblock, scm);
@@ -755,9 +759,11 @@ function* streamReadLocked(
           if (scm) scm.files = s.net.inflight.peek(t, rights);
           break redo;
         }
+        // unix_stream_read_generic peeks on to the next skb even with the buffer full (chunks of 0 bytes):
+        // it stops at the end of the queue, at the OOB byte, at other credentials or after a message's files
         skip = 0;
         i++;
-        if (i >= q.msgs.length || io.remaining === 0 || copied >= limit) break redo;
+        if (i >= q.msgs.length || copied >= limit) break redo;
         continue;
       }
       if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
@@ -855,6 +861,15 @@ export function pollMask(s: Socket): number {
  * full shutdown, and ECONNRESET if this end still had unread data or was
  * never accepted; a listener resets every pending connection.
  */
+/**
+ * unix_release_sock's test for unread data that the close throws away: a first skb with nothing left
+ * to read (a consumed OOB byte, an empty seqpacket message) does not count, what comes after it does.
+ */
+function dropsUnread(s: Socket): boolean {
+  const msgs = s.recvQueue.msgs;
+  return msgs.length > 1 || (msgs.length === 1 && msgs[0].remaining > 0);
+}
+
 export function release(s: Socket, embryo: boolean): void {
   if (s.dead) return;
   // It takes u->lock, the peer's u->lock and the queue lock in turn. A task on another hart that
@@ -876,7 +891,7 @@ export function release(s: Socket, embryo: boolean): void {
   if (!(wasListening && net.k.bug('close-no-wake-connectors'))) s.peerWait.wakeAll();
   if (skpair && s.connectionOriented) {
     skpair.shutdown = SHUTDOWN_MASK;
-    if (!s.recvQueue.empty || embryo) skpair.err = ECONNRESET;
+    if (dropsUnread(s) || embryo) skpair.err = ECONNRESET;
     skpair.stateChanged();
     skpair.wakeAsync(POLL_HUP);
   }

@@ -17,7 +17,7 @@ import {
   AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
   SCM_INQ, SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK, SOL_SOCKET,
 } from './constants.ts';
-import { ControlWriter, newScmRecv, parseControl, type ScmSend } from './cmsg.ts';
+import { ControlWriter, newScmRecv, parseControl, ZEROED_COOKIE_CREDS, type ScmSend } from './cmsg.ts';
 import { dgramConnect } from './dgram.ts';
 import { accept, connect, listen } from './listener.ts';
 import { copyControlIn, copyNameIn, msgIov, readMsghdr, writeRecvResult } from './msghdr.ts';
@@ -293,12 +293,17 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       if (scm.trunc) msgFlags |= MSG_TRUNC;
       if (out.oob) msgFlags |= MSG_OOB;
       const cw = new ControlWriter(t.mm, h.control, h.controllen);
-      if (h.control === 0) {
+      // scm_recv runs once a datagram was taken (which filled in its credentials or files), and after every
+      // stream read, even one that read nothing (EOF), but an MSG_OOB one (unix_stream_recv_urg returns first)
+      const scmRan = s.type === SOCK_STREAM ? !out.oob : scm.creds !== null || scm.files !== null;
+      if (scmRan && h.control === 0) {
         // scm_recv without a control buffer: whatever would have gone there is lost
-        if (s.passcred || scm.files) cw.ctrunc = true;
+        if (s.mayPasscred || scm.files) cw.ctrunc = true;
         if (scm.files) net.inflight.putFiles(scm.files);
-      } else {
-        if (s.passcred && scm.creds) cw.putCreds(t, scm.creds);
+      } else if (scmRan) {
+        // scm_recv after a stream read that took nothing (EOF) still sends credentials: the zeroed cookie's
+        const creds = scm.creds ?? (s.type === SOCK_STREAM ? ZEROED_COOKIE_CREDS : null);
+        if (s.passcred && creds) cw.putCreds(t, creds);
         if (scm.files) cw.detachFds(t, scm.files, (flags & MSG_CMSG_CLOEXEC) !== 0, (fs) => net.inflight.putFiles(fs));
         // scm_pidfd_recv, after the credentials and the files: a pidfd of the sender's process
         if (s.passpidfd && scm.creds && scm.creds.pid > 0) cw.putPidfd(t, scm.creds.pid);

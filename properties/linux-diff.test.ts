@@ -1,0 +1,117 @@
+// AF_UNIX against Linux itself: random one-process programs of non-blocking
+// socket calls (stream, datagram and seqpacket socketpairs, listeners and
+// abstract names; MSG_OOB, MSG_PEEK with and without SO_PEEK_OFF,
+// MSG_WAITALL, MSG_TRUNC, MSG_EOR, SCM_RIGHTS (of pipe ends) and SCM_CREDENTIALS with small
+// and large control buffers, SO_PASSCRED, SO_OOBINLINE, SO_RCVLOWAT, buffer
+// sizes, FIONREAD, SIOCATMARK, TIOCOUTQ, shutdown, close) are run by one C
+// interpreter (test/guest/linux6/unix_ops.c) built natively, which is the
+// kernel this machine runs, and built for riscv64, under unixsim. Every
+// line it prints (each call's result, the bytes, msg_flags, control
+// messages and names it returned, and the poll mask of every open socket
+// after the call) must be the same. No model is written here: Linux answers.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PlantedBug } from '../src/kernel/bugs.ts';
+import { execImage } from '../src/exec.ts';
+import { requireCrossCompiler } from '../test/guest/qemu.ts';
+import { buildCached } from '../test/guest/probe.ts';
+import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
+
+const SRC = new URL('../test/guest/linux6/unix_ops.c', import.meta.url).pathname;
+const SEED = Number(process.env.UNIXSIM_LINUX_DIFF_SEED ?? 20_261_201);
+/** UNIXSIM_LINUX_DIFF_RUNS=2000 for a deep search */
+const RUNS = Number(process.env.UNIXSIM_LINUX_DIFF_RUNS ?? 0) || propertyRuns(60);
+
+let native = '';
+let riscv: Uint8Array = new Uint8Array();
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'unixsim-linux-diff-'));
+  native = join(dir, 'unix_ops.host');
+  const rv = join(dir, 'unix_ops');
+  await Promise.all([buildCached('gcc', [], SRC, native), buildCached(requireCrossCompiler(), ['-static'], SRC, rv)]);
+  riscv = new Uint8Array(readFileSync(rv));
+}, 120_000);
+
+/** One op of unix_ops.c's language: a name and up to four numbers (slots are taken modulo the sockets made so far). */
+const slot = fc.nat(11);
+const opArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(fc.nat(2)).map(([t]) => `pair ${t}`) },
+  { weight: 1, arbitrary: fc.nat(2).map((t) => `sock ${t}`) },
+  { weight: 1, arbitrary: fc.tuple(slot, fc.nat(3)).map(([s, n]) => `bind ${s} ${n}`) },
+  { weight: 1, arbitrary: fc.tuple(slot, fc.nat(4)).map(([s, b]) => `listen ${s} ${b}`) },
+  { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, n]) => `conn ${s} ${n}`) },
+  { weight: 1, arbitrary: slot.map((s) => `unconn ${s}`) },
+  { weight: 2, arbitrary: slot.map((s) => `acc ${s}`) },
+  {
+    weight: 8,
+    // flags: MSG_OOB now and then, MSG_EOR; control: none, SCM_RIGHTS of one of a pipe's ends (never a
+    // socket: a cycle would be collected whenever Linux's unix_gc work runs), SCM_CREDENTIALS
+    arbitrary: fc
+      .tuple(slot, fc.constantFrom(0, 1, 2, 3, 7, 64, 200, 511), fc.constantFrom(0, 0, 0, 1, 2), fc.nat(2), fc.nat(1))
+      .map(([s, n, f, c, x]) => `send ${s} ${n} ${f} ${c + 3 * x}`),
+  },
+  { weight: 2, arbitrary: fc.tuple(slot, fc.constantFrom(0, 5, 64), fc.nat(2)).map(([s, n, name]) => `sendto ${s} ${n} ${name}`) },
+  {
+    weight: 10,
+    // flags: MSG_PEEK 1, MSG_OOB 2, MSG_WAITALL 4, MSG_TRUNC 8, MSG_CMSG_CLOEXEC 16; control room: none, one fd, plenty
+    arbitrary: fc
+      .tuple(slot, fc.constantFrom(0, 1, 3, 8, 64, 511), fc.constantFrom(0, 0, 0, 1, 2, 4, 8, 1 | 8, 16), fc.nat(2))
+      .map(([s, n, f, r]) => `recv ${s} ${n} ${f} ${r}`),
+  },
+  { weight: 1, arbitrary: fc.tuple(slot, fc.nat(8)).map(([s, o]) => `get ${s} ${o}`) },
+  { weight: 3, arbitrary: fc.tuple(slot, fc.nat(5), fc.nat(7)).map(([s, o, v]) => `set ${s} ${o} ${v}`) },
+  { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, r]) => `ioctl ${s} ${r}`) },
+  { weight: 1, arbitrary: slot.map((s) => `names ${s}`) },
+  { weight: 1, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, h]) => `shut ${s} ${h}`) },
+  { weight: 1, arbitrary: slot.map((s) => `close ${s}`) },
+);
+
+/** A program: a socketpair of each type and a listener first, so that most calls reach a socket that can answer. */
+const programArb = fc
+  .tuple(fc.nat(2), fc.array(opArb, { minLength: 10, maxLength: 50 }))
+  .map(([t, ops]) => [`pair ${t}`, 'sock 0', 'bind 2 0', 'listen 2 3', ...ops].join(';'));
+
+function onLinux(program: string): string {
+  const r = spawnSync(native, [program], { timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) throw r.error;
+  return r.stdout.toString();
+}
+
+function onUnixsim(program: string, seed: number, bugs: readonly PlantedBug[]): string {
+  const r = execImage('/bin/unix_ops', riscv, { args: [program], seed, bugs });
+  if (r.problem) throw new Error(r.problem);
+  return new TextDecoder().decode(r.stdout);
+}
+
+/** The first line that differs, with Linux's and unixsim's versions, or null. */
+function firstDifference(linux: string, sim: string): string | null {
+  const a = linux.split('\n'), b = sim.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    if (a[i] !== b[i]) return `line ${i}:\n  linux:   ${a[i] ?? '(none)'}\n  unixsim: ${b[i] ?? '(none)'}`;
+  return null;
+}
+
+function linuxDiffProperty(bugs: readonly PlantedBug[] = []) {
+  return fc.property(programArb, fc.nat(1000), (program, seed) => {
+    const linux = onLinux(program);
+    if (!linux.endsWith('done\n')) throw new Error(`the native run did not finish:\n${linux}`);
+    const difference = firstDifference(linux, onUnixsim(program, seed, bugs));
+    if (difference) throw new Error(`${difference}\nprogram: ${JSON.stringify(program)}`);
+  });
+}
+
+describe('AF_UNIX against the running Linux kernel', () => {
+  it('every result, byte, flag, control message and poll mask of random programs is Linux\'s', () => {
+    fc.assert(linuxDiffProperty(), { numRuns: RUNS, seed: SEED });
+  }, 120_000);
+
+  itFindsPlanted('finds the planted bug stream-partial-read-drops-rest', () => {
+    const details = fc.check(linuxDiffProperty(['stream-partial-read-drops-rest']), { numRuns: 60, seed: SEED, endOnFailure: true });
+    expect(details.failed).toBe(true);
+  }, 120_000);
+});

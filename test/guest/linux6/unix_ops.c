@@ -1,0 +1,310 @@
+/* An interpreter of AF_UNIX programs for the differential property
+   properties/linux-diff.test.ts: argv[1] is a program, ops separated by ';',
+   each a name and up to four numbers. It runs them in order in one process,
+   every call non-blocking (no timing: the result is a function of the
+   program), and prints one line per op: the op, its result (a number or an
+   errno name) and what it returned (bytes in hex, msg_flags, control
+   messages, socket names), then the poll mask of every open socket. Built
+   natively it is Linux's answer; built for riscv64 it runs under unixsim.
+   Sockets are numbered by slot (the order they were made in), never by fd,
+   so that an fd number is not compared twice. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <linux/sockios.h>
+#include "errname.h"
+
+#define MAX_SLOTS 48
+#define MAX_DATA 512
+
+static int slot[MAX_SLOTS];
+static int nslots;
+static unsigned sends; /* every payload differs, so a lost or repeated one shows */
+
+static int fd_of(long s) { return nslots == 0 ? -1 : slot[s % nslots]; }
+
+static void res(long r) {
+  if (r < 0) printf(" -%s", errname(errno));
+  else printf(" %ld", r);
+}
+
+static int add_slot(int fd) {
+  if (fd < 0 || nslots == MAX_SLOTS) return -1;
+  slot[nslots] = fd;
+  return nslots++;
+}
+
+/* The abstract name n (0-2), "@fz<n>". */
+static socklen_t abstract(struct sockaddr_un *a, long n) {
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  int len = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "fz%ld", n % 3);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
+}
+
+/* An address as it is printed: "@name", an autobind name (five hex digits,
+   random on Linux) as "@auto", unnamed as "-". */
+static void print_addr(const struct sockaddr_un *a, socklen_t len) {
+  socklen_t path = len > offsetof(struct sockaddr_un, sun_path) ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+  if (path == 0) printf(" -");
+  else if (a->sun_path[0] != 0) printf(" %.*s", (int)path, a->sun_path);
+  else if (path == 6 && strspn(a->sun_path + 1, "0123456789abcdef") >= 5) printf(" @auto");
+  else printf(" @%.*s", (int)path - 1, a->sun_path + 1);
+}
+
+static void payload(char *buf, long n) {
+  unsigned k = ++sends;
+  for (long i = 0; i < n; i++) buf[i] = (char)((k * 37 + i * 11) & 0xff);
+}
+
+static void hex(const char *buf, long n) {
+  printf(" ");
+  for (long i = 0; i < n; i++) printf("%02x", (unsigned char)buf[i]);
+}
+
+/* The fds SCM_RIGHTS passes: the two ends of one pipe. A socket in flight
+   could make a cycle, whose collection Linux runs in a workqueue at a time
+   of its own (unix_gc), so a program passing sockets would not be a
+   function of its ops alone. */
+static int passed[2];
+
+/* send s len flags cmsg: flags 1 MSG_OOB, 2 MSG_EOR; cmsg 0 none,
+   1 SCM_RIGHTS of a pipe end (arg 4), 2 SCM_CREDENTIALS of this process. */
+static void op_send(long s, long len, long flags, long cm, long arg) {
+  char buf[MAX_DATA];
+  len %= MAX_DATA;
+  payload(buf, len);
+  struct iovec iov = { buf, (size_t)len };
+  union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct ucred))]; } c;
+  struct msghdr m = { 0 };
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  memset(&c, 0, sizeof c);
+  if (cm == 1) {
+    int fd = passed[arg % 2];
+    c.h.cmsg_level = SOL_SOCKET;
+    c.h.cmsg_type = SCM_RIGHTS;
+    c.h.cmsg_len = CMSG_LEN(sizeof fd);
+    memcpy(CMSG_DATA(&c.h), &fd, sizeof fd);
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(sizeof fd);
+  } else if (cm == 2) {
+    struct ucred u = { getpid(), getuid(), getgid() };
+    c.h.cmsg_level = SOL_SOCKET;
+    c.h.cmsg_type = SCM_CREDENTIALS;
+    c.h.cmsg_len = CMSG_LEN(sizeof u);
+    memcpy(CMSG_DATA(&c.h), &u, sizeof u);
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(sizeof u);
+  }
+  int f = MSG_DONTWAIT | MSG_NOSIGNAL | ((flags & 1) ? MSG_OOB : 0) | ((flags & 2) ? MSG_EOR : 0);
+  res(sendmsg(fd_of(s), &m, f));
+}
+
+/* sendto s len name: a datagram to the abstract name */
+static void op_sendto(long s, long len, long name) {
+  char buf[MAX_DATA];
+  len %= MAX_DATA;
+  payload(buf, len);
+  struct sockaddr_un a;
+  socklen_t al = abstract(&a, name);
+  res(sendto(fd_of(s), buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&a, al));
+}
+
+/* recv s len flags room: flags 1 MSG_PEEK, 2 MSG_OOB, 4 MSG_WAITALL,
+   8 MSG_TRUNC, 16 MSG_CMSG_CLOEXEC; room for control messages 0 none,
+   1 one fd, 2 plenty. Received fds become slots. */
+static void op_recv(long s, long len, long flags, long room) {
+  char buf[MAX_DATA];
+  len %= MAX_DATA;
+  memset(buf, 0, sizeof buf);
+  struct iovec iov = { buf, (size_t)len };
+  union { struct cmsghdr h; char b[256]; } c;
+  memset(&c, 0, sizeof c);
+  struct sockaddr_un from;
+  memset(&from, 0x55, sizeof from);
+  struct msghdr m = { 0 };
+  m.msg_name = &from;
+  m.msg_namelen = sizeof from;
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = room ? c.b : NULL;
+  m.msg_controllen = room == 1 ? CMSG_SPACE(sizeof(int)) : room == 2 ? sizeof c.b : 0;
+  int f = MSG_DONTWAIT | ((flags & 1) ? MSG_PEEK : 0) | ((flags & 2) ? MSG_OOB : 0) | ((flags & 4) ? MSG_WAITALL : 0) |
+          ((flags & 8) ? MSG_TRUNC : 0) | ((flags & 16) ? MSG_CMSG_CLOEXEC : 0);
+  long r = recvmsg(fd_of(s), &m, f);
+  res(r);
+  if (r < 0) return;
+  hex(buf, r < len ? r : len);
+  printf(" flags=%#x controllen=%zu", m.msg_flags, (size_t)m.msg_controllen);
+  printf(" from");
+  print_addr(&from, m.msg_namelen);
+  for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+    if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
+      int n = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+      printf(" rights");
+      for (int i = 0; i < n; i++) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof fd);
+        int fl = fcntl(fd, F_GETFL), cloexec = fcntl(fd, F_GETFD);
+        printf(" slot%d:accmode%d,cloexec%d", add_slot(fd), fl & O_ACCMODE, cloexec);
+      }
+    } else if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS) {
+      struct ucred u;
+      if (h->cmsg_len < CMSG_LEN(sizeof u)) {
+        printf(" creds(len %zu)", (size_t)h->cmsg_len);
+        continue;
+      }
+      memcpy(&u, CMSG_DATA(h), sizeof u);
+      if (u.pid == getpid() && u.uid == getuid() && u.gid == getgid()) printf(" creds=self");
+      else printf(" creds=%d/%u/%u", u.pid, u.uid, u.gid);
+    } else {
+      printf(" cmsg%d/%d", h->cmsg_level, h->cmsg_type);
+    }
+  }
+}
+
+static const int OPTS[] = { SO_TYPE, SO_ERROR, SO_PEEK_OFF, SO_SNDBUF, SO_RCVBUF, SO_ACCEPTCONN, SO_PASSCRED, SO_OOBINLINE, SO_RCVLOWAT };
+#define NOPTS (sizeof OPTS / sizeof OPTS[0])
+
+static void op_getopt(long s, long o) {
+  int v = -7;
+  socklen_t l = sizeof v;
+  int r = getsockopt(fd_of(s), SOL_SOCKET, OPTS[o % NOPTS], &v, &l);
+  res(r);
+  if (r == 0) printf(" opt%d=%d", OPTS[o % NOPTS], v);
+}
+
+/* setopt s o v: o indexes SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF */
+static void op_setopt(long s, long o, long v) {
+  static const int SET[] = { SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF };
+  static const int VALUES[] = { -1, 0, 1, 2, 5, 100, 2048, 4096 };
+  int opt = SET[o % 6], val = VALUES[v % 8];
+  /* wmem_max and rmem_max are sysctls (212992 by default, larger on some hosts): stay below them */
+  if ((opt == SO_SNDBUF || opt == SO_RCVBUF) && val < 0) val = 65536;
+  res(setsockopt(fd_of(s), SOL_SOCKET, opt, &val, sizeof val));
+}
+
+static void op_ioctl(long s, long which) {
+  static const unsigned long REQ[] = { FIONREAD, SIOCATMARK, TIOCOUTQ };
+  int v = -7;
+  int r = ioctl(fd_of(s), REQ[which % 3], &v);
+  res(r);
+  if (r == 0) printf(" v=%d", v);
+}
+
+static void op_names(long s) {
+  struct sockaddr_un a;
+  socklen_t l = sizeof a;
+  int r = getsockname(fd_of(s), (struct sockaddr *)&a, &l);
+  res(r);
+  if (r == 0) print_addr(&a, l);
+  l = sizeof a;
+  r = getpeername(fd_of(s), (struct sockaddr *)&a, &l);
+  res(r);
+  if (r == 0) print_addr(&a, l);
+}
+
+static const int TYPES[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+
+static void step(const char *name, long a[4]) {
+  struct sockaddr_un addr;
+  if (!strcmp(name, "pair")) {
+    int sv[2];
+    int r = socketpair(AF_UNIX, TYPES[a[0] % 3] | SOCK_NONBLOCK, 0, sv);
+    res(r);
+    if (r == 0) {
+      int first = add_slot(sv[0]);
+      printf(" slot%d slot%d", first, add_slot(sv[1]));
+    }
+  } else if (!strcmp(name, "sock")) {
+    int fd = socket(AF_UNIX, TYPES[a[0] % 3] | SOCK_NONBLOCK, 0);
+    res(fd < 0 ? -1 : 0);
+    if (fd >= 0) printf(" slot%d", add_slot(fd));
+  } else if (!strcmp(name, "bind")) {
+    /* name 3: autobind (the bare family) */
+    socklen_t al = sizeof(sa_family_t);
+    if (a[1] % 4 == 3) {
+      memset(&addr, 0, sizeof addr);
+      addr.sun_family = AF_UNIX;
+    } else {
+      al = abstract(&addr, a[1]);
+    }
+    res(bind(fd_of(a[0]), (struct sockaddr *)&addr, al));
+  } else if (!strcmp(name, "listen")) {
+    res(listen(fd_of(a[0]), (int)a[1] - 1));
+  } else if (!strcmp(name, "conn")) {
+    socklen_t al = abstract(&addr, a[1]);
+    res(connect(fd_of(a[0]), (struct sockaddr *)&addr, al));
+  } else if (!strcmp(name, "unconn")) {
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNSPEC;
+    res(connect(fd_of(a[0]), (struct sockaddr *)&addr, sizeof(sa_family_t)));
+  } else if (!strcmp(name, "acc")) {
+    int fd = accept4(fd_of(a[0]), NULL, NULL, SOCK_NONBLOCK);
+    res(fd < 0 ? -1 : 0);
+    if (fd >= 0) printf(" slot%d", add_slot(fd));
+  } else if (!strcmp(name, "send")) {
+    op_send(a[0], a[1], a[2], a[3] % 3, a[3] / 3);
+  } else if (!strcmp(name, "sendto")) {
+    op_sendto(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "recv")) {
+    op_recv(a[0], a[1], a[2], a[3] % 3);
+  } else if (!strcmp(name, "get")) {
+    op_getopt(a[0], a[1]);
+  } else if (!strcmp(name, "set")) {
+    op_setopt(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "ioctl")) {
+    op_ioctl(a[0], a[1]);
+  } else if (!strcmp(name, "names")) {
+    op_names(a[0]);
+  } else if (!strcmp(name, "shut")) {
+    res(shutdown(fd_of(a[0]), (int)(a[1] % 3)));
+  } else if (!strcmp(name, "close")) {
+    int fd = fd_of(a[0]);
+    res(close(fd));
+    if (fd >= 0) slot[a[0] % nslots] = -1;
+  } else {
+    printf(" unknown op");
+  }
+}
+
+/* The poll mask of every open slot, with every event asked for. */
+static void poll_all(void) {
+  printf(" |");
+  for (int i = 0; i < nslots; i++) {
+    if (slot[i] < 0) continue;
+    struct pollfd p = { slot[i], POLLIN | POLLPRI | POLLOUT | POLLRDHUP | POLLRDNORM | POLLRDBAND | POLLWRNORM | POLLWRBAND, 0 };
+    poll(&p, 1, 0);
+    printf(" %d:%x", i, p.revents);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return 2;
+  if (pipe(passed) != 0) return 2;
+  char *prog = argv[1], *save = NULL;
+  int n = 0;
+  for (char *op = strtok_r(prog, ";", &save); op; op = strtok_r(NULL, ";", &save), n++) {
+    char name[16] = "";
+    long a[4] = { 0, 0, 0, 0 };
+    if (sscanf(op, "%15s %ld %ld %ld %ld", name, &a[0], &a[1], &a[2], &a[3]) < 1) return 2;
+    for (int i = 0; i < 4; i++) if (a[i] < 0) a[i] = -a[i];
+    printf("%d %s:", n, op);
+    errno = 0;
+    step(name, a);
+    poll_all();
+    printf("\n");
+  }
+  printf("done\n");
+  return 0;
+}
