@@ -19,10 +19,18 @@
 // one link, size 0, blksize 4096, one inode per pipe (both ends). ioctl: any
 // request but FIONREAD is ENOTTY, FIONREAD to a bad pointer EFAULT. pipe2:
 // EINVAL for a flag it does not know, EFAULT for a bad fds pointer. Checked natively.
+// Two things of the simulator's own are checked against the same model: the
+// coverage tuple of every read and write (`read(pipe/full+no-writers)=ok`:
+// the pipe's state before the call, empty, data or full (no room for PIPE_BUF
+// bytes), and the call's outcome), which the cov strategy's guidance rests
+// on, and, after every call, each pipe's stated wait conditions (readers: data
+// or no writers; writers: room for PIPE_BUF bytes or no readers), which the
+// wake-duty checker rests on.
 // No scheduling is involved: this pins the pipe's and poll's arithmetic.
 import fc from 'fast-check';
 import { F_GETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIONREAD, O_ASYNC, O_CLOEXEC, O_NONBLOCK, SIGIO, SIGPIPE } from '../../src/kernel/abi.ts';
-import { EAGAIN, EBADF, EFAULT, EINVAL, ENOTTY, EPIPE } from '../../src/kernel/errno.ts';
+import { EAGAIN, EBADF, EFAULT, EINVAL, ENOTTY, EPIPE, errnoName } from '../../src/kernel/errno.ts';
+import { PipeEnd } from '../../src/kernel/pipe.ts';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario } from '../../src/script/scenario.ts';
@@ -187,8 +195,30 @@ function* select(sys: Sys, nfds: number, rd: number[], wr: number[]): SysGen<{ r
   return { ret, rd: bits(r, rd), wr: bits(w, wr) };
 }
 
+/** The coverage state of an end of p before a call (PipeEnd.coverageState's documented labels). */
+function coverState(f: MFile): string {
+  const p = f.pipe, q = queued(p);
+  const st = q === 0 ? 'empty' : CAPACITY - q < PIPE_BUF ? 'full' : 'data';
+  return st + (f.writer ? (p.readers === 0 ? '+no-readers' : '') : p.writers === 0 ? '+no-writers' : '');
+}
+
+/** A syscall's outcome as coverage names it: the errno, 0 or ok. */
+const outcome = (ret: number) => (ret < 0 ? errnoName(-ret) : ret === 0 ? '0' : 'ok');
+
+/** The first open fd whose pipe's wait conditions (WaitQueue.ready) disagree with the model, or null. */
+function waitConditions(sys: Sys, m: Model): string | null {
+  for (const [fd, f] of m.open) {
+    const ops = sys.ctx.task.fds.get(fd)?.ops;
+    if (!(ops instanceof PipeEnd)) return `fd ${fd} is no pipe end`;
+    const p = f.pipe, readable = queued(p) > 0 || p.writers === 0, writable = CAPACITY - queued(p) >= PIPE_BUF || p.readers === 0;
+    const got = [ops.pipe.readWait.ready?.(), ops.pipe.writeWait.ready?.()];
+    if (got[0] !== readable || got[1] !== writable) return `fd ${fd}: the readers' and writers' wait conditions are ${got}, model ${readable},${writable}`;
+  }
+  return null;
+}
+
 /** Runs the program against the kernel and the model; the first disagreement, or null. */
-function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
+function* check(sys: Sys, ops: Op[], tuples: Set<string>): SysGen<string | null> {
   const m = new Model();
   if ((yield* sys.sigaction(SIGPIPE, 'ignore')) !== 0) return 'sigaction(SIGPIPE, SIG_IGN) failed';
   let sigio = 0;
@@ -257,6 +287,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       case 'write': {
         const n = bytes(o.n, CAPACITY - (f ? queued(f.pipe) : 0));
         const data = stream(f?.pipe.id ?? 0, f?.pipe.written ?? 0, n);
+        const state = f && coverState(f);
         const got = yield* sys.write(fd, data);
         let want: number;
         if (!f || !f.writer) want = -EBADF;
@@ -267,12 +298,14 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
           want = n <= PIPE_BUF ? (room >= n ? n : -EAGAIN) : room > 0 ? Math.min(room, n) : -EAGAIN;
         }
         if (got !== want) return `${at} on fd ${fd}: write returned ${got}, model ${want}`;
+        if (state) tuples.add(`write(pipe/${state})=${outcome(want)}`);
         if (f && want > 0) f.pipe.written += want;
         if (f?.writer && n > 0 && m.async(f.pipe, false)) wantSigio = 1;
         break;
       }
       case 'read': {
         const n = bytes(o.n, f ? queued(f.pipe) : 0);
+        const state = f && coverState(f);
         const got = yield* sys.read(fd, n);
         let want: number;
         if (!f || f.writer) want = -EBADF;
@@ -280,6 +313,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         else if (queued(f.pipe) === 0) want = f.pipe.writers === 0 ? 0 : -EAGAIN;
         else want = Math.min(n, queued(f.pipe));
         if (got.ret !== want) return `${at} on fd ${fd}: read returned ${got.ret}, model ${want}`;
+        if (state) tuples.add(`read(pipe/${state})=${outcome(want)}`);
         if (f && want > 0) {
           const p = f.pipe;
           if (Buffer.compare(got.data, stream(p.id, p.read, want)) !== 0) return `${at} on fd ${fd}: the bytes read are not bytes ${p.read}..${p.read + want - 1} of the pipe's stream`;
@@ -346,6 +380,8 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       }
     }
     if (sigio - sigioBefore !== wantSigio) return `${at} on fd ${fd}: ${sigio - sigioBefore} SIGIO handled, model ${wantSigio}`;
+    const cond = waitConditions(sys, m);
+    if (cond) return `${at}: ${cond}`;
   }
   return null;
 }
@@ -354,12 +390,15 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
 export function pipeModelProperty(bugs: readonly PlantedBug[] = []) {
   return fc.property(programArb, (ops) => {
     let problem: string | null = 'the program did not finish';
+    const tuples = new Set<string>();
     const sc = defineScenario({
       name: 'pipe-model',
-      processes: [{ name: 'model', *program(sys) { problem = yield* check(sys, ops); return 0; } }],
+      processes: [{ name: 'model', *program(sys) { problem = yield* check(sys, ops, tuples); return 0; } }],
     });
-    const r = runScenario(sc, { seed: 1, bugs: [...bugs] });
+    const r = runScenario(sc, { seed: 1, bugs: [...bugs], coverage: true });
     if (r.failures.length) throw new Error(r.failures.join('\n'));
     if (problem) throw new Error(problem);
+    const missing = [...tuples].filter((t) => !r.coverage?.has(t));
+    if (missing.length) throw new Error(`coverage tuples the model expects and the run did not record: ${missing.join(', ')}`);
   });
 }
