@@ -159,3 +159,45 @@ describe('a pipe writer asleep on a full pipe, signalled', () => {
     expect(Math.abs(got!.took - at * MS)).toBeLessThan(50_000);
   });
 });
+
+// --spurious-wakeups wakes sleepers whose condition is false (a wake is only a hint): epoll_wait and poll
+// must sleep on to their timeout, or to the byte written at 30 ms when they have none (epoll_wait(2), poll(2)).
+describe('epoll_wait and poll under spurious wakeups', () => {
+  const MS = 1_000_000;
+  it.each([
+    { call: 'epoll_wait', timeout: 20, ret: 0, at: 20 },
+    { call: 'epoll_wait', timeout: -1, ret: 1, at: 30 },
+    { call: 'poll', timeout: 20, ret: 0, at: 20 },
+    { call: 'poll', timeout: -1, ret: 1, at: 30 },
+  ])('$call with timeout $timeout returns $ret at $at ms', ({ call, timeout, ret, at }) => {
+    for (let seed = 1; seed <= 3; seed++) {
+      let got: { ret: number; took: number } | null = null;
+      const sc = defineScenario({
+        name: 'spurious-wait',
+        processes: [{
+          name: 'waiter',
+          *program(sys) {
+            const [r, w] = (yield* sys.pipe()).fds;
+            const ep = yield* sys.epollCreate(0);
+            yield* sys.epollCtl(ep, 1 /* EPOLL_CTL_ADD */, r, 0x1 /* EPOLLIN */);
+            const child = yield* sys.fork(function* (sys) {
+              for (let i = 0; i < 100; i++) yield* sys.schedYield(); // choice points, where the spurious wakes come
+              yield* sys.nanosleep(30 * MS - (yield* sys.now()));
+              yield* sys.write(w, 'x');
+              return 0;
+            });
+            const t0 = yield* sys.now();
+            const x = call === 'poll' ? (yield* sys.poll([{ fd: r, events: 0x1 }], timeout)).ret : (yield* sys.epollWait(ep, 4, timeout)).ret;
+            got = { ret: x, took: (yield* sys.now()) - t0 };
+            while ((yield* sys.wait(child)).ret === -EINTR);
+            return 0;
+          },
+        }],
+      });
+      const res = runScenario(sc, { seed, spuriousWakeups: true });
+      expect(res.failures, `seed ${seed}`).toEqual([]);
+      expect(got!.ret, `seed ${seed}`).toBe(ret);
+      expect(Math.abs(got!.took - at * MS), `seed ${seed}: took ${got!.took}`).toBeLessThan(50_000);
+    }
+  });
+});

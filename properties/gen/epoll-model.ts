@@ -455,7 +455,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
             want = -EINVAL;
             break;
           case 'sigsetsize':
-            got = yield* sys.syscall(22, epfd, buf, 0, 0, sys.scratch.put(new Uint8Array(8)), 4);
+            got = yield* sys.syscall(22, epfd, buf, 8, 0, sys.scratch.put(new Uint8Array(8)), 4); // only the size is wrong
             want = -EINVAL;
             break;
           default: {

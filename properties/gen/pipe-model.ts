@@ -61,7 +61,7 @@ export type Op =
   | { op: 'ioctl'; fd: number; req: 'tcgets' | 'fionread-fault' }
   | { op: 'badpipe'; why: 'flags' | 'pointer' }
   | { op: 'poll'; entries: { fd: number; events: number }[] }
-  | { op: 'select'; entries: { fd: number; read: boolean; write: boolean }[] };
+  | { op: 'select'; entries: { fd: number; read: boolean; write: boolean }[]; short: boolean };
 
 const fdRef = fc.nat(15);
 const anyFd = fc.nat(4).map((x) => x === 0);
@@ -93,6 +93,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant('select' as const),
       entries: fc.array(fc.record({ fd: fdRef, read: fc.boolean(), write: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+      short: fc.nat(3).map((x) => x === 0),
     }),
   },
 );
@@ -178,8 +179,8 @@ function stream(id: number, from: number, n: number): Uint8Array {
   return BASE.subarray(o, o + n);
 }
 
-/** pselect6 with a zero timeout over read and write sets; returns the result and the sets written back. */
-function* select(sys: Sys, nfds: number, rd: number[], wr: number[]): SysGen<{ ret: number; rd: number[]; wr: number[] }> {
+/** pselect6 with a zero timeout over read and write sets; returns the result, the sets written back, and whether the bytes after them are intact. */
+function* select(sys: Sys, nfds: number, rd: number[], wr: number[]): SysGen<{ ret: number; rd: number[]; wr: number[]; intact: boolean }> {
   sys.scratch.reset();
   const set = (fds: number[]) => {
     const b = new Uint8Array(Math.ceil(nfds / 64) * 8 || 8);
@@ -187,12 +188,13 @@ function* select(sys: Sys, nfds: number, rd: number[], wr: number[]): SysGen<{ r
     return b;
   };
   const r = sys.scratch.put(set(rd)), w = sys.scratch.put(set(wr)), ts = sys.scratch.put(new Uint8Array(16));
+  const canary = sys.scratch.put(new Uint8Array(64).fill(0xa5)); // the kernel copies whole words of nfds bits, no more
   const ret = yield* sys.syscall(72, nfds, r, w, 0, ts, 0);
   const bits = (addr: number, fds: number[]) => {
     const b = sys.scratch.read(addr, 8);
     return fds.filter((fd) => b[fd >> 3] & (1 << (fd & 7)));
   };
-  return { ret, rd: bits(r, rd), wr: bits(w, wr) };
+  return { ret, rd: bits(r, rd), wr: bits(w, wr), intact: sys.scratch.read(canary, 64).every((x) => x === 0xa5) };
 }
 
 /** The coverage state of an end of p before a call (PipeEnd.coverageState's documented labels). */
@@ -223,6 +225,8 @@ function* check(sys: Sys, ops: Op[], tuples: Set<string>): SysGen<string | null>
   if ((yield* sys.sigaction(SIGPIPE, 'ignore')) !== 0) return 'sigaction(SIGPIPE, SIG_IGN) failed';
   let sigio = 0;
   if ((yield* sys.sigaction(SIGIO, () => void sigio++)) !== 0) return 'sigaction(SIGIO) failed';
+  // fd 0 free, so that the first pipe's read end is fd 0 (the one fd a `< 0` turned `<= 0` would skip)
+  yield* sys.close(0);
   let npipes = 0;
   for (const [i, o] of ops.entries()) {
     const at = `op ${i} ${JSON.stringify(o)}`;
@@ -267,12 +271,16 @@ function* check(sys: Sys, ops: Op[], tuples: Set<string>): SysGen<string | null>
       const es = o.entries.map((e) => ({ ...e, fd: m.fd(e.fd) })).filter((e): e is { fd: number; read: boolean; write: boolean } => e.fd !== undefined);
       if (!es.length) continue;
       const rd = [...new Set(es.filter((e) => e.read).map((e) => e.fd))], wr = [...new Set(es.filter((e) => e.write).map((e) => e.fd))];
-      const nfds = Math.max(...es.map((e) => e.fd)) + 1;
+      // short: nfds leaves the highest fd out; its bits are ignored, an fd closed among them too, and read back clear
+      const nfds = Math.max(...es.map((e) => e.fd)) + (o.short ? 0 : 1);
+      if (nfds === 0) continue; // no words at all: nothing is read or written back
       const got = yield* select(sys, nfds, rd, wr);
-      const closed = [...rd, ...wr].some((fd) => !m.open.has(fd));
-      const wantR = closed ? [] : rd.filter((fd) => m.mask(m.open.get(fd)!) & SELECT_READ);
-      const wantW = closed ? [] : wr.filter((fd) => m.mask(m.open.get(fd)!) & SELECT_WRITE);
+      const inside = (fd: number) => fd < nfds;
+      const closed = [...rd, ...wr].some((fd) => inside(fd) && !m.open.has(fd));
+      const wantR = closed ? [] : rd.filter((fd) => inside(fd) && m.mask(m.open.get(fd)!) & SELECT_READ);
+      const wantW = closed ? [] : wr.filter((fd) => inside(fd) && m.mask(m.open.get(fd)!) & SELECT_WRITE);
       const want = closed ? -EBADF : wantR.length + wantW.length;
+      if (!got.intact) return `${at}: select(nfds ${nfds}) wrote past its fd sets`;
       if (got.ret !== want || (!closed && (got.rd.join() !== wantR.join() || got.wr.join() !== wantW.join()))) {
         return `${at}: select(read ${rd}, write ${wr}) returned ${got.ret} read ${got.rd} write ${got.wr}, model ${want} read ${wantR} write ${wantW}`;
       }

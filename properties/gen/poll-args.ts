@@ -59,8 +59,8 @@ const caseArb: fc.Arbitrary<Case> = fc
   .map((c): Case => {
     // no fds and no timeout: nothing but a signal would end it
     if (c.fds === 'zero' && (c.tmo === 'null' || c.tmo === 'long')) c = { ...c, tmo: 'short' };
-    // a signal case needs a mask that works
-    if (c.sig !== 'none' && c.mask !== 'empty') c = { ...c, mask: 'empty' };
+    // a signal case needs a mask that works, or none (the process's own mask then holds during the call)
+    if (c.sig !== 'none' && c.mask !== 'empty' && c.mask !== 'none' && c.mask !== 'nullss') c = { ...c, mask: 'empty' };
     // nfds above the limit is clamped by pselect6 (to max_fds in Linux, to RLIMIT_NOFILE here): not compared
     if (c.call === 'pselect' && c.fds === 'toomany') c = { ...c, fds: 'notready' };
     return c;
@@ -79,6 +79,9 @@ function error(c: Case): number | null {
   return arg || tmo || mask || fds || null;
 }
 
+/** No sigmask given (ppoll's NULL, pselect6's NULL sigset): the call leaves the process's mask alone. */
+const noMask = (c: Case) => c.mask === 'none' || c.mask === 'nullss';
+
 /** The result, when (ms after the call began) and the time left written back (ms; null: not compared). */
 function model(c: Case): { ret: number; at: number; left: number | null } {
   const err = error(c);
@@ -89,8 +92,10 @@ function model(c: Case): { ret: number; at: number; left: number | null } {
   const limit = c.tmo === 'zero' ? 0 : c.tmo === 'short' ? 5 : c.tmo === 'long' ? 1000 : Infinity;
   const left = (at: number) => (c.tmo === 'short' || c.tmo === 'long' ? limit - at : null);
   if (ready) return { ret: 1, at: 0, left: left(0) };
-  // a signal pending as the call begins ends it at once when nothing is ready, whatever the timeout (do_poll)
-  const signalled = c.sig === 'let-through' ? 10 : c.sig === 'pending' ? 0 : Infinity;
+  // a signal pending as the call begins ends it at once when nothing is ready, whatever the timeout (do_poll);
+  // with no sigmask the process's own holds: SIGUSR1 blocked (let-through, pending) or not (held-back)
+  const own = noMask(c);
+  const signalled = (c.sig === 'let-through' && !own) || (c.sig === 'held-back' && own) ? 10 : c.sig === 'pending' && !own ? 0 : Infinity;
   const data = c.fds === 'zero' ? Infinity : 20;
   const at = Math.min(limit, signalled, data);
   if (at === signalled) return { ret: -EINTR, at, left: left(at) };
@@ -210,7 +215,8 @@ export function pollArgsProperty(bugs: readonly PlantedBug[] = []) {
     if (want.left !== null && (out.left === undefined || Math.abs(out.left - want.left * MS) > SLACK)) throw problem('time left');
     // the handler: a signal let through runs it once it has interrupted the call (the old mask, blocking it, comes
     // back only after); one that came after the call stays blocked; one held back runs once the old mask is back
-    const handled = c.sig === 'held-back' || ((c.sig === 'let-through' || c.sig === 'pending') && want.ret === -EINTR) ? 1 : 0;
+    // (with no sigmask: a signal the process blocks stays blocked, one it does not interrupts the call)
+    const handled = c.sig === 'held-back' || ((c.sig === 'let-through' || c.sig === 'pending') && !noMask(c) && want.ret === -EINTR) ? 1 : 0;
     if (out.handled !== handled) throw problem(`handler ran ${out.handled} times, model ${handled}`);
     if (want.ret < 0 && want.ret !== -EINTR) return;
     if (c.call === 'ppoll' && out.revents) {
