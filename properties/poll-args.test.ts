@@ -16,6 +16,8 @@ describe('ppoll and pselect6 arguments, sleep and sigmask', () => {
         [{ call, tmo: 'long', mask: 'nullss', fds: 'notready', sig: 'held-back', seed: 1 }],
         [{ call, tmo: 'zero', mask: 'badsize', fds: 'ready', sig: 'none', seed: 1 }],
         [{ call, tmo: 'null', mask: 'none', fds: 'negn', sig: 'none', seed: 1 }],
+        [{ call, tmo: 'long', mask: 'empty', fds: 'notready', sig: 'let-through', seed: 1 }],
+        [{ call, tmo: 'long', mask: 'empty', fds: 'atlimit', sig: 'none', seed: 1 }],
       ])];
     fc.assert(pollArgsProperty(), { numRuns: MUTATE ? 40 : 60, seed: 20_261_205, examples });
   });

@@ -38,7 +38,7 @@ export interface Case {
   call: 'ppoll' | 'pselect';
   tmo: 'null' | 'zero' | 'short' | 'long' | 'badnsec' | 'negnsec' | 'neg' | 'fault';
   mask: 'none' | 'empty' | 'badsize' | 'fault' | 'nullss' | 'argfault';
-  fds: 'ready' | 'notready' | 'closed' | 'neg1' | 'fault' | 'toomany' | 'negn' | 'zero' | 'file';
+  fds: 'ready' | 'notready' | 'closed' | 'neg1' | 'fault' | 'toomany' | 'atlimit' | 'negn' | 'zero' | 'file';
   /**
    * SIGUSR1 at 10 ms: none, blocked but let through by the call's mask, or unblocked but held
    * back by it; or 'pending': blocked, already pending as the call begins, let through by its mask
@@ -52,7 +52,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     call: fc.constantFrom('ppoll' as const, 'pselect' as const),
     tmo: fc.constantFrom('null' as const, 'zero' as const, 'short' as const, 'long' as const, 'long' as const, 'badnsec' as const, 'negnsec' as const, 'neg' as const, 'fault' as const),
     mask: fc.constantFrom('none' as const, 'none' as const, 'empty' as const, 'badsize' as const, 'fault' as const, 'nullss' as const, 'argfault' as const),
-    fds: fc.constantFrom('ready' as const, 'notready' as const, 'notready' as const, 'closed' as const, 'neg1' as const, 'fault' as const, 'toomany' as const, 'negn' as const, 'zero' as const, 'file' as const),
+    fds: fc.constantFrom('ready' as const, 'notready' as const, 'notready' as const, 'closed' as const, 'neg1' as const, 'fault' as const, 'toomany' as const, 'atlimit' as const, 'negn' as const, 'zero' as const, 'file' as const),
     sig: fc.constantFrom('none' as const, 'none' as const, 'let-through' as const, 'held-back' as const, 'pending' as const),
     seed: fc.nat(),
   })
@@ -62,7 +62,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     // a signal case needs a mask that works, or none (the process's own mask then holds during the call)
     if (c.sig !== 'none' && c.mask !== 'empty' && c.mask !== 'none' && c.mask !== 'nullss') c = { ...c, mask: 'empty' };
     // nfds above the limit is clamped by pselect6 (to max_fds in Linux, to RLIMIT_NOFILE here): not compared
-    if (c.call === 'pselect' && c.fds === 'toomany') c = { ...c, fds: 'notready' };
+    if (c.call === 'pselect' && (c.fds === 'toomany' || c.fds === 'atlimit')) c = { ...c, fds: 'notready' };
     return c;
   });
 
@@ -126,7 +126,7 @@ function* theCall(sys: Sys, c: Case, p: [number, number], file: number, out: See
   const maskSize = c.mask === 'badsize' ? 4 : 8;
   if (c.call === 'ppoll') {
     const entries = c.fds === 'ready' ? [[p[1], POLLOUT]] : c.fds === 'file' ? [[file, POLLIN | POLLOUT]] : c.fds === 'closed' ? [[40, POLLIN]] : c.fds === 'neg1' ? [[-1, POLLIN], [p[0], POLLIN]]
-      : c.fds === 'zero' ? [] : [[p[0], POLLIN]];
+      : c.fds === 'zero' ? [] : c.fds === 'atlimit' ? [[p[0], POLLIN], ...Array.from({ length: 1023 }, () => [-1, 0])] : [[p[0], POLLIN]];
     const b = new Uint8Array(8 * Math.max(entries.length, 1));
     const v = new DataView(b.buffer);
     entries.forEach(([fd, ev], i) => {
@@ -140,6 +140,8 @@ function* theCall(sys: Sys, c: Case, p: [number, number], file: number, out: See
     if (c.fds !== 'fault') {
       const r = s.read(ufds, 8 * entries.length);
       out.revents = entries.map((_, i) => new DataView(r.buffer, r.byteOffset).getUint16(8 * i + 6, true));
+      // atlimit: nfds exactly RLIMIT_NOFILE (allowed: EINVAL only above it); the 1023 entries of fd -1 read back 0
+      if (c.fds === 'atlimit') out.revents = out.revents.some((x, i) => i > 0 && x !== 0) ? [-1] : out.revents.slice(0, 1);
     }
   } else {
     const fds = c.fds === 'file' ? [file, file, -1] : c.fds === 'ready' ? [-1, p[1], -1] : c.fds === 'closed' ? [40, -1, -1] : c.fds === 'neg1' ? [p[0], -1, p[0]]
@@ -173,6 +175,7 @@ function scenario(c: Case, out: Seen) {
       {
         name: 'poller',
         *program(sys) {
+          yield* sys.close(0); // the pipe's read end is fd 0 (a `fd > 0` for `fd >= 0` would skip it)
           const p = (yield* sys.pipe()).fds;
           const file = yield* sys.open('/tmp/poll-args', 0o102 /* O_RDWR | O_CREAT */);
           yield* sys.sigaction(SIGUSR1, () => void out.handled++, 0);
