@@ -19,6 +19,15 @@ const PIPE_EDGES: [Op[]][] = [
   [[...START, { op: 'ctl', ctl: 1, ep: 1, fd: 1, events: OUT | ET }, wait, { op: 'write', fd: 1, n: 1 }, wait,
     { op: 'read', fd: 1, n: 1 }, wait, { op: 'write', fd: 1, n: 'fill' }, wait, { op: 'read', fd: 1, n: 4096 }, wait,
     { op: 'close', fd: 1 }, wait]],
+  // two ready entries, maxevents 1: one reported (ep_send_events stops at maxevents)
+  [[...START, { op: 'ctl', ctl: 1, ep: 1, fd: 2, events: IN }, { op: 'ctl', ctl: 1, ep: 1, fd: 1, events: OUT },
+    { op: 'write', fd: 1, n: 1 }, { op: 'wait', ep: 1, max: 1 }, { op: 'wait', ep: 1, max: 1 }]],
+  // an entry outlives its fd while a dup holds the file; a new file at that fd number is a new entry (keyed by file and fd)
+  [[...START, { op: 'dup', fd: 1 }, { op: 'ctl', ctl: 1, ep: 1, fd: 2, events: IN }, { op: 'close', fd: 4 }, { op: 'pipe' },
+    { op: 'ctl', ctl: 1, ep: 1, fd: 2, events: IN }, { op: 'write', fd: 1, n: 1 }, wait]],
+  // a nested instance: data for an entry of the inner one makes the outer one's entry ready (the inner's pollers' queue)
+  [[...START, { op: 'epoll', badFlags: false }, { op: 'ctl', ctl: 1, ep: 2, fd: 9, events: IN }, { op: 'ctl', ctl: 1, ep: 1, fd: 2, events: IN },
+    { op: 'write', fd: 1, n: 1 }, { op: 'wait', ep: 2, max: 8 }]],
   // a regular file cannot be watched (file_can_poll): EPERM, for ADD, MOD and DEL
   [[...START, { op: 'ctl', ctl: 1, ep: 1, fd: 0, events: IN }, { op: 'ctl', ctl: 3, ep: 1, fd: 0, events: IN },
     { op: 'ctl', ctl: 2, ep: 1, fd: 0, events: IN }]],
