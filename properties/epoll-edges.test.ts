@@ -6,7 +6,10 @@
 //     again after a write, an EPOLLIN|EPOLLET one not after a semaphore read
 //     that leaves the counter readable; each fires after the other call;
 //   - a FIFO with two writers and two readers: closing one of either side
-//     wakes no one (pipe_release wakes only when a side's last end goes).
+//     wakes no one (pipe_release wakes only when a side's last end goes);
+//   - epoll_wait into a buffer with room for one event before unmapped
+//     memory, two entries ready: 1 (ep_send_events returns what it copied;
+//     EFAULT only when it copied none), and the other entry stays ready.
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/script/runner.ts';
 import { defineScenario } from '../src/script/scenario.ts';
@@ -15,7 +18,8 @@ import type { Sys, SysGen } from '../src/script/sys.ts';
 const IN = 0x1, OUT = 0x4, ET = 2 ** 31, ADD = 1;
 const O_RDONLY = 0, O_WRONLY = 1, O_NONBLOCK = 0o4000, EFD_NONBLOCK = 0o4000, EFD_SEMAPHORE = 1;
 const S_IFIFO = 0o10000, AT_FDCWD = -100;
-const EVENTFD2 = 19, MKNODAT = 33;
+const EVENTFD2 = 19, MKNODAT = 33, MMAP = 222, MUNMAP = 215, EFAULT = 14;
+const PROT_RW = 3, MAP_PRIVATE_ANON = 0x22, PAGE = 4096, EVENT = 16;
 
 /** Runs `body` in one scripted process and returns what it recorded. */
 function run(body: (sys: Sys, log: (s: string) => void) => SysGen<void>): string[] {
@@ -78,5 +82,23 @@ describe('edge-triggered epoll entries on eventfd and FIFO files', () => {
       log(`after closing one of two readers ${yield* reported(sys, ep)}`);
     });
     expect(seen).toEqual(['mknod 0', '2 0', 'after closing one of two writers 0', 'after closing one of two readers 0']);
+  });
+
+  it('epoll_wait with room for one event before unmapped memory returns 1, and EFAULT with room for none', () => {
+    const seen = run(function* (sys, log) {
+      const m = yield* sys.syscall(MMAP, 0, 2 * PAGE, PROT_RW, MAP_PRIVATE_ANON, -1, 0);
+      yield* sys.syscall(MUNMAP, m + PAGE, PAGE);
+      const ep = yield* sys.epollCreate(0);
+      for (let i = 0; i < 2; i++) {
+        const [r, w] = (yield* sys.pipe()).fds;
+        yield* sys.write(w, 'x');
+        yield* sys.epollCtl(ep, ADD, r, IN);
+      }
+      const one = yield* sys.syscall(22, ep, m + PAGE - EVENT, 4, 0, 0, 8);
+      const then = (yield* sys.epollWait(ep, 4, 0)).ret;
+      const none = yield* sys.syscall(22, ep, m + PAGE - EVENT / 2, 4, 0, 0, 8);
+      log(`${one} ${then} ${none === -EFAULT ? 'EFAULT' : none} ${(yield* sys.epollWait(ep, 4, 0)).ret}`);
+    });
+    expect(seen).toEqual(['1 2 EFAULT 2']);
   });
 });
