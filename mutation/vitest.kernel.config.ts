@@ -16,7 +16,7 @@ import { defineConfig } from 'vitest/config';
 import type { TestSpecification } from 'vitest/node';
 import CheapestFirst from './sequencer.ts';
 
-const MODELS = ['properties/epoll-model.test.ts', 'properties/epoll-wait.test.ts', 'properties/poll-args.test.ts', 'properties/pipe-model.test.ts', 'properties/fd-model.test.ts', 'properties/fdbitmap-model.test.ts'];
+const MODELS = ['properties/epoll-model.test.ts', 'properties/epoll-edges.test.ts', 'properties/epoll-wait.test.ts', 'properties/poll-args.test.ts', 'properties/pipe-model.test.ts', 'properties/pipe-memory.test.ts', 'properties/fd-model.test.ts', 'properties/fdbitmap-model.test.ts'];
 
 class KernelModelsFirst extends CheapestFirst {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

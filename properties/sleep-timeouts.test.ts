@@ -2,7 +2,9 @@
 // with and without SA_RESTART): the cases and the model are in gen/sleeps.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SIGUSR1 } from '../src/kernel/abi.ts';
 import { EINTR } from '../src/kernel/errno.ts';
+import { SA_RESTART } from '../src/kernel/signal.ts';
 import { runScenario } from '../src/script/runner.ts';
 import { defineScenario } from '../src/script/scenario.ts';
 import { sleepProperty } from './gen/sleeps.ts';
@@ -112,5 +114,90 @@ describe('pipe reads under the fault injectors', () => {
       expect(got, `seed ${seed}`).toBe('abcdefghij');
     }
     expect(short, 'no read was short in 6 runs under --short-io').toBeGreaterThan(0);
+  });
+});
+
+// A writer asleep for room in a pipe, signalled at 10 ms (a reader frees 4096 bytes at 20 ms), as Linux 6.18
+// gives natively: with nothing written, EINTR without SA_RESTART and the write restarted with it (it then
+// completes at 20 ms); with bytes written (70000 asked of an empty pipe), their count, SA_RESTART or not.
+describe('a pipe writer asleep on a full pipe, signalled', () => {
+  const MS = 1_000_000;
+  it.each([
+    { full: true, restart: false, n: 1, ret: -EINTR, at: 10 },
+    { full: true, restart: true, n: 1, ret: 1, at: 20 },
+    { full: false, restart: false, n: 70_000, ret: 65_536, at: 10 },
+    { full: false, restart: true, n: 70_000, ret: 65_536, at: 10 },
+  ])('pipe full before: $full, SA_RESTART: $restart, $n bytes: returns $ret at $at ms', ({ full, restart, n, ret, at }) => {
+    let got: { ret: number; took: number } | null = null;
+    const sc = defineScenario({
+      name: 'pipe-writer-signalled',
+      processes: [{
+        name: 'writer',
+        *program(sys) {
+          yield* sys.sigaction(SIGUSR1, () => {}, restart ? SA_RESTART : 0);
+          const [r, w] = (yield* sys.pipe()).fds;
+          if (full) yield* sys.write(w, new Uint8Array(65_536));
+          const parent = sys.pid;
+          const child = yield* sys.fork(function* (sys) {
+            yield* sys.nanosleep(10 * MS);
+            yield* sys.kill(parent, SIGUSR1);
+            yield* sys.nanosleep(10 * MS);
+            yield* sys.read(r, 4096);
+            return 0;
+          });
+          const t0 = yield* sys.now();
+          const x = yield* sys.write(w, new Uint8Array(n));
+          got = { ret: x, took: (yield* sys.now()) - t0 };
+          while ((yield* sys.wait(child)).ret === -EINTR);
+          return 0;
+        },
+      }],
+    });
+    const res = runScenario(sc, { seed: 1, checkWakeDuties: true });
+    expect(res.failures).toEqual([]);
+    expect(got!.ret).toBe(ret);
+    expect(Math.abs(got!.took - at * MS)).toBeLessThan(50_000);
+  });
+});
+
+// --spurious-wakeups wakes sleepers whose condition is false (a wake is only a hint): epoll_wait and poll
+// must sleep on to their timeout, or to the byte written at 30 ms when they have none (epoll_wait(2), poll(2)).
+describe('epoll_wait and poll under spurious wakeups', () => {
+  const MS = 1_000_000;
+  it.each([
+    { call: 'epoll_wait', timeout: 20, ret: 0, at: 20 },
+    { call: 'epoll_wait', timeout: -1, ret: 1, at: 30 },
+    { call: 'poll', timeout: 20, ret: 0, at: 20 },
+    { call: 'poll', timeout: -1, ret: 1, at: 30 },
+  ])('$call with timeout $timeout returns $ret at $at ms', ({ call, timeout, ret, at }) => {
+    for (let seed = 1; seed <= 3; seed++) {
+      let got: { ret: number; took: number } | null = null;
+      const sc = defineScenario({
+        name: 'spurious-wait',
+        processes: [{
+          name: 'waiter',
+          *program(sys) {
+            const [r, w] = (yield* sys.pipe()).fds;
+            const ep = yield* sys.epollCreate(0);
+            yield* sys.epollCtl(ep, 1 /* EPOLL_CTL_ADD */, r, 0x1 /* EPOLLIN */);
+            const child = yield* sys.fork(function* (sys) {
+              for (let i = 0; i < 100; i++) yield* sys.schedYield(); // choice points, where the spurious wakes come
+              yield* sys.nanosleep(30 * MS - (yield* sys.now()));
+              yield* sys.write(w, 'x');
+              return 0;
+            });
+            const t0 = yield* sys.now();
+            const x = call === 'poll' ? (yield* sys.poll([{ fd: r, events: 0x1 }], timeout)).ret : (yield* sys.epollWait(ep, 4, timeout)).ret;
+            got = { ret: x, took: (yield* sys.now()) - t0 };
+            while ((yield* sys.wait(child)).ret === -EINTR);
+            return 0;
+          },
+        }],
+      });
+      const res = runScenario(sc, { seed, spuriousWakeups: true });
+      expect(res.failures, `seed ${seed}`).toEqual([]);
+      expect(got!.ret, `seed ${seed}`).toBe(ret);
+      expect(Math.abs(got!.took - at * MS), `seed ${seed}: took ${got!.took}`).toBeLessThan(50_000);
+    }
   });
 });

@@ -27,12 +27,19 @@
 //     with a sigset size other than 8 EINVAL before anything else;
 //     epoll_pwait2 with a bad timespec EFAULT or EINVAL, a zero one as
 //     timeout 0; epoll_create1(EPOLL_CLOEXEC) sets FD_CLOEXEC. Checked natively.
-// Where Linux leaves it open (an edge-triggered entry after a read or close on
-// its pipe: whether that woke the pipe's queues is pipe.c's business, not
-// epoll's) the model accepts either. No scheduling: one run per program.
+//   - the edges pipe.c gives (fs/pipe.c, checked natively on Linux 6.18): a
+//     write wakes the readers' queue, whatever it returns (EAGAIN too), and
+//     never the writers'; a read wakes the writers' queue only if the pipe was
+//     full (was_full), never the readers'; the last close of one side, the
+//     other still open, wakes both;
+//   - a regular file cannot be watched: EPERM from ADD, MOD and DEL
+//     (file_can_poll), before the epfd's EINVAL.
+// Where a scan may have dropped an edge-triggered entry (it was queued while
+// its file was not ready) or a nested instance's readiness changed below it,
+// the model accepts either. No scheduling: one run per program.
 import fc from 'fast-check';
 import { SIGPIPE } from '../../src/kernel/abi.ts';
-import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPIPE } from '../../src/kernel/errno.ts';
+import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPERM, EPIPE } from '../../src/kernel/errno.ts';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario } from '../../src/script/scenario.ts';
@@ -47,8 +54,9 @@ const EXCLUSIVE_OK = IN | OUT | ERR | HUP | WAKEUP | ET | EXCLUSIVE;
 const ADD = 1, DEL = 2, MOD = 3;
 const MAX_NESTS = 4;
 const BAD = 8; // an address no process maps
+const O_RDWR_CREAT = 0o102;
 
-type Op =
+export type Op =
   | { op: 'pipe' }
   | { op: 'epoll'; badFlags: boolean }
   | { op: 'write'; fd: number; n: number | 'fill' }
@@ -92,9 +100,17 @@ const programArb = fc
   .array(opArb, { minLength: 30, maxLength: 100, size: 'max' })
   .map((ops): Op[] => [{ op: 'pipe' }, { op: 'epoll', badFlags: false }, ...ops]);
 
+/** What makes the entries on pipe p fire again (an edge): its readers' queue woken, its writers', or both. */
+function wake(m: Model, p: MPipe, readers: boolean, writers: boolean): void {
+  for (const ep of m.epolls) {
+    for (const i of ep.items) if (i.file.pipe === p && (i.file.writer ? writers : readers)) i.edge = 'yes';
+  }
+  m.nested();
+}
+
 interface MPipe { queued: number; readers: number; writers: number }
-/** An open file: a pipe end or an epoll instance; `refs` counts the fds naming it. */
-interface MFile { id: number; refs: number; pipe?: MPipe; writer?: boolean; ep?: MEpoll }
+/** An open file: a pipe end, an epoll instance or a regular file; `refs` counts the fds naming it. */
+interface MFile { id: number; refs: number; pipe?: MPipe; writer?: boolean; ep?: MEpoll; regular?: boolean }
 /** An edge-triggered entry's pending edge: certainly there, certainly not, or either (Linux leaves it open). */
 type Edge = 'yes' | 'no' | 'maybe';
 interface MItem { file: MFile; fd: number; events: number; data: number; edge: Edge }
@@ -149,9 +165,11 @@ class Model {
       this.epolls.splice(this.epolls.indexOf(f.ep), 1);
     }
     if (f.pipe) {
-      if (f.writer) f.pipe.writers--;
-      else f.pipe.readers--;
-      this.touched(f.pipe);
+      const p = f.pipe;
+      if (f.writer) p.writers--;
+      else p.readers--;
+      // pipe_release: the last reader or writer gone, the other side still open, wakes both queues
+      if ((p.readers === 0) !== (p.writers === 0)) wake(this, p, true, true);
     }
     this.nested();
   }
@@ -180,12 +198,6 @@ class Model {
     const r = (m & i.events) >>> 0;
     if (!r || !(i.events & ET)) return r;
     return i.edge === 'yes' ? r : i.edge === 'no' ? 0 : null;
-  }
-
-  /** A read or close on p: whether its queues were woken is pipe.c's business, so every edge-triggered entry on it may or may not fire. */
-  touched(p: MPipe): void {
-    for (const ep of this.epolls) for (const i of ep.items) if (i.file.pipe === p && i.edge === 'no') i.edge = 'maybe';
-    this.nested();
   }
 
   /** An edge-triggered entry on an epoll file may see any change below it. */
@@ -231,6 +243,9 @@ class Model {
 function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
   const m = new Model();
   if ((yield* sys.sigaction(SIGPIPE, 'ignore')) !== 0) return 'sigaction(SIGPIPE, SIG_IGN) failed';
+  const reg = yield* sys.open('/tmp/epoll-model', O_RDWR_CREAT);
+  if (reg < 0) return `open of a regular file returned ${reg}`;
+  m.give(reg, m.file({ regular: true }));
   let pipes = 0, data = 1;
   for (const [n, o] of ops.entries()) {
     const at = `op ${n} ${JSON.stringify(o)}`;
@@ -266,14 +281,14 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         const p = f?.pipe;
         const len = o.n === 'fill' ? (p ? CAPACITY - p.queued : 1) : o.n;
         if (len === 0) break;
+        if (f?.regular) break;
         const got = yield* sys.write(fd, new Uint8Array(len));
         const want = !p || !f.writer ? (f?.ep ? -EINVAL : -EBADF) : p.readers === 0 ? -EPIPE : CAPACITY - p.queued >= len ? len : -EAGAIN;
         if (got !== want) return `${at} on fd ${fd}: write returned ${got}, model ${want}`;
-        if (p && want > 0) {
-          p.queued += want;
-          // pipe_write wakes the readers' queue (every write, once epoll has polled the pipe): an edge for its read ends
-          for (const ep of m.epolls) for (const i of ep.items) if (i.file.pipe === p && !i.file.writer) i.edge = 'yes';
-          m.touched(p);
+        if (p && f.writer) {
+          if (want > 0) p.queued += want;
+          // pipe_write ends waking the readers' queue whatever it returns (once the pipe was polled: poll_usage)
+          wake(m, p, true, false);
         }
         break;
       }
@@ -283,12 +298,15 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         const f = m.open.get(fd);
         const p = f?.pipe;
         const len = o.n === 'all' ? Math.max(1, p?.queued ?? 1) : o.n;
+        if (f?.regular) break;
+        const wasFull = p ? CAPACITY - p.queued < PIPE_BUF : false;
         const got = yield* sys.read(fd, len);
         const want = !p || f.writer ? (f?.ep ? -EINVAL : -EBADF) : p.queued ? Math.min(len, p.queued) : p.writers ? -EAGAIN : 0;
         if (got.ret !== want) return `${at} on fd ${fd}: read returned ${got.ret}, model ${want}`;
         if (p && want > 0) {
           p.queued -= want;
-          m.touched(p);
+          // pipe_read wakes the writers' queue only if the pipe was full, and (not having slept) not the readers'
+          if (wasFull) wake(m, p, false, true);
         }
         break;
       }
@@ -323,6 +341,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         const events = (o.events & ~WAKEUP) >>> 0; // EPOLLWAKEUP without CAP_BLOCK_SUSPEND is dropped
         let want: number;
         if (!ef || !tf) want = -EBADF;
+        else if (tf.regular) want = -EPERM;
         else if (!ep || ef === tf) want = -EINVAL;
         else if (o.ctl !== DEL && events & EXCLUSIVE && (o.ctl === MOD || (o.ctl === ADD && (tf.ep || events & ~EXCLUSIVE_OK)))) want = -EINVAL;
         else if (o.ctl === ADD && tf.ep && (m.depthBelow(tf.ep, ep) > MAX_NESTS || m.depthBelow(tf.ep, ep) + 1 + m.depthAbove(ep) > MAX_NESTS)) want = -ELOOP;
@@ -414,7 +433,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
           case 'del-fault': {
             got = yield* sys.syscall(21, epfd, DEL, fd, BAD);
             const item = ep && tf ? ep.items.find((i) => i.file === tf && i.fd === fd) : undefined;
-            want = !ef || !tf ? -EBADF : !ep || ef === tf ? -EINVAL : item ? 0 : -ENOENT;
+            want = !ef || !tf ? -EBADF : tf.regular ? -EPERM : !ep || ef === tf ? -EINVAL : item ? 0 : -ENOENT;
             if (got === 0 && item) {
               ep!.items.splice(ep!.items.indexOf(item), 1);
               m.nested();
@@ -436,7 +455,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
             want = -EINVAL;
             break;
           case 'sigsetsize':
-            got = yield* sys.syscall(22, epfd, buf, 0, 0, sys.scratch.put(new Uint8Array(8)), 4);
+            got = yield* sys.syscall(22, epfd, buf, 8, 0, sys.scratch.put(new Uint8Array(8)), 4); // only the size is wrong
             want = -EINVAL;
             break;
           default: {

@@ -22,7 +22,7 @@ import type { Sys, SysGen } from '../../src/script/sys.ts';
 
 const RLIMIT_NOFILE = 7, O_CLOEXEC = 0o2000000;
 
-type Op =
+export type Op =
   | { op: 'pipe' }
   | { op: 'socketpair' }
   | { op: 'dup'; fd: number }

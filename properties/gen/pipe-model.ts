@@ -19,10 +19,18 @@
 // one link, size 0, blksize 4096, one inode per pipe (both ends). ioctl: any
 // request but FIONREAD is ENOTTY, FIONREAD to a bad pointer EFAULT. pipe2:
 // EINVAL for a flag it does not know, EFAULT for a bad fds pointer. Checked natively.
+// Two things of the simulator's own are checked against the same model: the
+// coverage tuple of every read and write (`read(pipe/full+no-writers)=ok`:
+// the pipe's state before the call, empty, data or full (no room for PIPE_BUF
+// bytes), and the call's outcome), which the cov strategy's guidance rests
+// on, and, after every call, each pipe's stated wait conditions (readers: data
+// or no writers; writers: room for PIPE_BUF bytes or no readers), which the
+// wake-duty checker rests on.
 // No scheduling is involved: this pins the pipe's and poll's arithmetic.
 import fc from 'fast-check';
 import { F_GETFD, F_SETFL, F_SETOWN, FD_CLOEXEC, FIONREAD, O_ASYNC, O_CLOEXEC, O_NONBLOCK, SIGIO, SIGPIPE } from '../../src/kernel/abi.ts';
-import { EAGAIN, EBADF, EFAULT, EINVAL, ENOTTY, EPIPE } from '../../src/kernel/errno.ts';
+import { EAGAIN, EBADF, EFAULT, EINVAL, ENOTTY, EPIPE, errnoName } from '../../src/kernel/errno.ts';
+import { PipeEnd } from '../../src/kernel/pipe.ts';
 import type { PlantedBug } from '../../src/kernel/bugs.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario } from '../../src/script/scenario.ts';
@@ -53,7 +61,7 @@ export type Op =
   | { op: 'ioctl'; fd: number; req: 'tcgets' | 'fionread-fault' }
   | { op: 'badpipe'; why: 'flags' | 'pointer' }
   | { op: 'poll'; entries: { fd: number; events: number }[] }
-  | { op: 'select'; entries: { fd: number; read: boolean; write: boolean }[] };
+  | { op: 'select'; entries: { fd: number; read: boolean; write: boolean }[]; short: boolean };
 
 const fdRef = fc.nat(15);
 const anyFd = fc.nat(4).map((x) => x === 0);
@@ -85,6 +93,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant('select' as const),
       entries: fc.array(fc.record({ fd: fdRef, read: fc.boolean(), write: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+      short: fc.nat(3).map((x) => x === 0),
     }),
   },
 );
@@ -170,8 +179,8 @@ function stream(id: number, from: number, n: number): Uint8Array {
   return BASE.subarray(o, o + n);
 }
 
-/** pselect6 with a zero timeout over read and write sets; returns the result and the sets written back. */
-function* select(sys: Sys, nfds: number, rd: number[], wr: number[]): SysGen<{ ret: number; rd: number[]; wr: number[] }> {
+/** pselect6 with a zero timeout over read and write sets; returns the result, the sets written back, and whether the bytes after them are intact. */
+function* select(sys: Sys, nfds: number, rd: number[], wr: number[]): SysGen<{ ret: number; rd: number[]; wr: number[]; intact: boolean }> {
   sys.scratch.reset();
   const set = (fds: number[]) => {
     const b = new Uint8Array(Math.ceil(nfds / 64) * 8 || 8);
@@ -179,20 +188,45 @@ function* select(sys: Sys, nfds: number, rd: number[], wr: number[]): SysGen<{ r
     return b;
   };
   const r = sys.scratch.put(set(rd)), w = sys.scratch.put(set(wr)), ts = sys.scratch.put(new Uint8Array(16));
+  const canary = sys.scratch.put(new Uint8Array(64).fill(0xa5)); // the kernel copies whole words of nfds bits, no more
   const ret = yield* sys.syscall(72, nfds, r, w, 0, ts, 0);
   const bits = (addr: number, fds: number[]) => {
     const b = sys.scratch.read(addr, 8);
     return fds.filter((fd) => b[fd >> 3] & (1 << (fd & 7)));
   };
-  return { ret, rd: bits(r, rd), wr: bits(w, wr) };
+  return { ret, rd: bits(r, rd), wr: bits(w, wr), intact: sys.scratch.read(canary, 64).every((x) => x === 0xa5) };
+}
+
+/** The coverage state of an end of p before a call (PipeEnd.coverageState's documented labels). */
+function coverState(f: MFile): string {
+  const p = f.pipe, q = queued(p);
+  const st = q === 0 ? 'empty' : CAPACITY - q < PIPE_BUF ? 'full' : 'data';
+  return st + (f.writer ? (p.readers === 0 ? '+no-readers' : '') : p.writers === 0 ? '+no-writers' : '');
+}
+
+/** A syscall's outcome as coverage names it: the errno, 0 or ok. */
+const outcome = (ret: number) => (ret < 0 ? errnoName(-ret) : ret === 0 ? '0' : 'ok');
+
+/** The first open fd whose pipe's wait conditions (WaitQueue.ready) disagree with the model, or null. */
+function waitConditions(sys: Sys, m: Model): string | null {
+  for (const [fd, f] of m.open) {
+    const ops = sys.ctx.task.fds.get(fd)?.ops;
+    if (!(ops instanceof PipeEnd)) return `fd ${fd} is no pipe end`;
+    const p = f.pipe, readable = queued(p) > 0 || p.writers === 0, writable = CAPACITY - queued(p) >= PIPE_BUF || p.readers === 0;
+    const got = [ops.pipe.readWait.ready?.(), ops.pipe.writeWait.ready?.()];
+    if (got[0] !== readable || got[1] !== writable) return `fd ${fd}: the readers' and writers' wait conditions are ${got}, model ${readable},${writable}`;
+  }
+  return null;
 }
 
 /** Runs the program against the kernel and the model; the first disagreement, or null. */
-function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
+function* check(sys: Sys, ops: Op[], tuples: Set<string>): SysGen<string | null> {
   const m = new Model();
   if ((yield* sys.sigaction(SIGPIPE, 'ignore')) !== 0) return 'sigaction(SIGPIPE, SIG_IGN) failed';
   let sigio = 0;
   if ((yield* sys.sigaction(SIGIO, () => void sigio++)) !== 0) return 'sigaction(SIGIO) failed';
+  // fd 0 free, so that the first pipe's read end is fd 0 (the one fd a `< 0` turned `<= 0` would skip)
+  yield* sys.close(0);
   let npipes = 0;
   for (const [i, o] of ops.entries()) {
     const at = `op ${i} ${JSON.stringify(o)}`;
@@ -237,12 +271,16 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       const es = o.entries.map((e) => ({ ...e, fd: m.fd(e.fd) })).filter((e): e is { fd: number; read: boolean; write: boolean } => e.fd !== undefined);
       if (!es.length) continue;
       const rd = [...new Set(es.filter((e) => e.read).map((e) => e.fd))], wr = [...new Set(es.filter((e) => e.write).map((e) => e.fd))];
-      const nfds = Math.max(...es.map((e) => e.fd)) + 1;
+      // short: nfds leaves the highest fd out; its bits are ignored, an fd closed among them too, and read back clear
+      const nfds = Math.max(...es.map((e) => e.fd)) + (o.short ? 0 : 1);
+      if (nfds === 0) continue; // no words at all: nothing is read or written back
       const got = yield* select(sys, nfds, rd, wr);
-      const closed = [...rd, ...wr].some((fd) => !m.open.has(fd));
-      const wantR = closed ? [] : rd.filter((fd) => m.mask(m.open.get(fd)!) & SELECT_READ);
-      const wantW = closed ? [] : wr.filter((fd) => m.mask(m.open.get(fd)!) & SELECT_WRITE);
+      const inside = (fd: number) => fd < nfds;
+      const closed = [...rd, ...wr].some((fd) => inside(fd) && !m.open.has(fd));
+      const wantR = closed ? [] : rd.filter((fd) => inside(fd) && m.mask(m.open.get(fd)!) & SELECT_READ);
+      const wantW = closed ? [] : wr.filter((fd) => inside(fd) && m.mask(m.open.get(fd)!) & SELECT_WRITE);
       const want = closed ? -EBADF : wantR.length + wantW.length;
+      if (!got.intact) return `${at}: select(nfds ${nfds}) wrote past its fd sets`;
       if (got.ret !== want || (!closed && (got.rd.join() !== wantR.join() || got.wr.join() !== wantW.join()))) {
         return `${at}: select(read ${rd}, write ${wr}) returned ${got.ret} read ${got.rd} write ${got.wr}, model ${want} read ${wantR} write ${wantW}`;
       }
@@ -257,6 +295,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       case 'write': {
         const n = bytes(o.n, CAPACITY - (f ? queued(f.pipe) : 0));
         const data = stream(f?.pipe.id ?? 0, f?.pipe.written ?? 0, n);
+        const state = f && coverState(f);
         const got = yield* sys.write(fd, data);
         let want: number;
         if (!f || !f.writer) want = -EBADF;
@@ -267,12 +306,14 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
           want = n <= PIPE_BUF ? (room >= n ? n : -EAGAIN) : room > 0 ? Math.min(room, n) : -EAGAIN;
         }
         if (got !== want) return `${at} on fd ${fd}: write returned ${got}, model ${want}`;
+        if (state) tuples.add(`write(pipe/${state})=${outcome(want)}`);
         if (f && want > 0) f.pipe.written += want;
         if (f?.writer && n > 0 && m.async(f.pipe, false)) wantSigio = 1;
         break;
       }
       case 'read': {
         const n = bytes(o.n, f ? queued(f.pipe) : 0);
+        const state = f && coverState(f);
         const got = yield* sys.read(fd, n);
         let want: number;
         if (!f || f.writer) want = -EBADF;
@@ -280,6 +321,7 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
         else if (queued(f.pipe) === 0) want = f.pipe.writers === 0 ? 0 : -EAGAIN;
         else want = Math.min(n, queued(f.pipe));
         if (got.ret !== want) return `${at} on fd ${fd}: read returned ${got.ret}, model ${want}`;
+        if (state) tuples.add(`read(pipe/${state})=${outcome(want)}`);
         if (f && want > 0) {
           const p = f.pipe;
           if (Buffer.compare(got.data, stream(p.id, p.read, want)) !== 0) return `${at} on fd ${fd}: the bytes read are not bytes ${p.read}..${p.read + want - 1} of the pipe's stream`;
@@ -346,6 +388,8 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
       }
     }
     if (sigio - sigioBefore !== wantSigio) return `${at} on fd ${fd}: ${sigio - sigioBefore} SIGIO handled, model ${wantSigio}`;
+    const cond = waitConditions(sys, m);
+    if (cond) return `${at}: ${cond}`;
   }
   return null;
 }
@@ -354,12 +398,15 @@ function* check(sys: Sys, ops: Op[]): SysGen<string | null> {
 export function pipeModelProperty(bugs: readonly PlantedBug[] = []) {
   return fc.property(programArb, (ops) => {
     let problem: string | null = 'the program did not finish';
+    const tuples = new Set<string>();
     const sc = defineScenario({
       name: 'pipe-model',
-      processes: [{ name: 'model', *program(sys) { problem = yield* check(sys, ops); return 0; } }],
+      processes: [{ name: 'model', *program(sys) { problem = yield* check(sys, ops, tuples); return 0; } }],
     });
-    const r = runScenario(sc, { seed: 1, bugs: [...bugs] });
+    const r = runScenario(sc, { seed: 1, bugs: [...bugs], coverage: true });
     if (r.failures.length) throw new Error(r.failures.join('\n'));
     if (problem) throw new Error(problem);
+    const missing = [...tuples].filter((t) => !r.coverage?.has(t));
+    if (missing.length) throw new Error(`coverage tuples the model expects and the run did not record: ${missing.join(', ')}`);
   });
 }

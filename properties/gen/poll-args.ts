@@ -38,7 +38,7 @@ export interface Case {
   call: 'ppoll' | 'pselect';
   tmo: 'null' | 'zero' | 'short' | 'long' | 'badnsec' | 'negnsec' | 'neg' | 'fault';
   mask: 'none' | 'empty' | 'badsize' | 'fault' | 'nullss' | 'argfault';
-  fds: 'ready' | 'notready' | 'closed' | 'neg1' | 'fault' | 'toomany' | 'negn' | 'zero' | 'file';
+  fds: 'ready' | 'notready' | 'closed' | 'neg1' | 'fault' | 'toomany' | 'atlimit' | 'negn' | 'zero' | 'file';
   /**
    * SIGUSR1 at 10 ms: none, blocked but let through by the call's mask, or unblocked but held
    * back by it; or 'pending': blocked, already pending as the call begins, let through by its mask
@@ -52,17 +52,17 @@ const caseArb: fc.Arbitrary<Case> = fc
     call: fc.constantFrom('ppoll' as const, 'pselect' as const),
     tmo: fc.constantFrom('null' as const, 'zero' as const, 'short' as const, 'long' as const, 'long' as const, 'badnsec' as const, 'negnsec' as const, 'neg' as const, 'fault' as const),
     mask: fc.constantFrom('none' as const, 'none' as const, 'empty' as const, 'badsize' as const, 'fault' as const, 'nullss' as const, 'argfault' as const),
-    fds: fc.constantFrom('ready' as const, 'notready' as const, 'notready' as const, 'closed' as const, 'neg1' as const, 'fault' as const, 'toomany' as const, 'negn' as const, 'zero' as const, 'file' as const),
+    fds: fc.constantFrom('ready' as const, 'notready' as const, 'notready' as const, 'closed' as const, 'neg1' as const, 'fault' as const, 'toomany' as const, 'atlimit' as const, 'negn' as const, 'zero' as const, 'file' as const),
     sig: fc.constantFrom('none' as const, 'none' as const, 'let-through' as const, 'held-back' as const, 'pending' as const),
     seed: fc.nat(),
   })
   .map((c): Case => {
     // no fds and no timeout: nothing but a signal would end it
     if (c.fds === 'zero' && (c.tmo === 'null' || c.tmo === 'long')) c = { ...c, tmo: 'short' };
-    // a signal case needs a mask that works
-    if (c.sig !== 'none' && c.mask !== 'empty') c = { ...c, mask: 'empty' };
+    // a signal case needs a mask that works, or none (the process's own mask then holds during the call)
+    if (c.sig !== 'none' && c.mask !== 'empty' && c.mask !== 'none' && c.mask !== 'nullss') c = { ...c, mask: 'empty' };
     // nfds above the limit is clamped by pselect6 (to max_fds in Linux, to RLIMIT_NOFILE here): not compared
-    if (c.call === 'pselect' && c.fds === 'toomany') c = { ...c, fds: 'notready' };
+    if (c.call === 'pselect' && (c.fds === 'toomany' || c.fds === 'atlimit')) c = { ...c, fds: 'notready' };
     return c;
   });
 
@@ -79,6 +79,9 @@ function error(c: Case): number | null {
   return arg || tmo || mask || fds || null;
 }
 
+/** No sigmask given (ppoll's NULL, pselect6's NULL sigset): the call leaves the process's mask alone. */
+const noMask = (c: Case) => c.mask === 'none' || c.mask === 'nullss';
+
 /** The result, when (ms after the call began) and the time left written back (ms; null: not compared). */
 function model(c: Case): { ret: number; at: number; left: number | null } {
   const err = error(c);
@@ -89,8 +92,10 @@ function model(c: Case): { ret: number; at: number; left: number | null } {
   const limit = c.tmo === 'zero' ? 0 : c.tmo === 'short' ? 5 : c.tmo === 'long' ? 1000 : Infinity;
   const left = (at: number) => (c.tmo === 'short' || c.tmo === 'long' ? limit - at : null);
   if (ready) return { ret: 1, at: 0, left: left(0) };
-  // a signal pending as the call begins ends it at once when nothing is ready, whatever the timeout (do_poll)
-  const signalled = c.sig === 'let-through' ? 10 : c.sig === 'pending' ? 0 : Infinity;
+  // a signal pending as the call begins ends it at once when nothing is ready, whatever the timeout (do_poll);
+  // with no sigmask the process's own holds: SIGUSR1 blocked (let-through, pending) or not (held-back)
+  const own = noMask(c);
+  const signalled = (c.sig === 'let-through' && !own) || (c.sig === 'held-back' && own) ? 10 : c.sig === 'pending' && !own ? 0 : Infinity;
   const data = c.fds === 'zero' ? Infinity : 20;
   const at = Math.min(limit, signalled, data);
   if (at === signalled) return { ret: -EINTR, at, left: left(at) };
@@ -121,7 +126,7 @@ function* theCall(sys: Sys, c: Case, p: [number, number], file: number, out: See
   const maskSize = c.mask === 'badsize' ? 4 : 8;
   if (c.call === 'ppoll') {
     const entries = c.fds === 'ready' ? [[p[1], POLLOUT]] : c.fds === 'file' ? [[file, POLLIN | POLLOUT]] : c.fds === 'closed' ? [[40, POLLIN]] : c.fds === 'neg1' ? [[-1, POLLIN], [p[0], POLLIN]]
-      : c.fds === 'zero' ? [] : [[p[0], POLLIN]];
+      : c.fds === 'zero' ? [] : c.fds === 'atlimit' ? [[p[0], POLLIN], ...Array.from({ length: 1023 }, () => [-1, 0])] : [[p[0], POLLIN]];
     const b = new Uint8Array(8 * Math.max(entries.length, 1));
     const v = new DataView(b.buffer);
     entries.forEach(([fd, ev], i) => {
@@ -135,6 +140,8 @@ function* theCall(sys: Sys, c: Case, p: [number, number], file: number, out: See
     if (c.fds !== 'fault') {
       const r = s.read(ufds, 8 * entries.length);
       out.revents = entries.map((_, i) => new DataView(r.buffer, r.byteOffset).getUint16(8 * i + 6, true));
+      // atlimit: nfds exactly RLIMIT_NOFILE (allowed: EINVAL only above it); the 1023 entries of fd -1 read back 0
+      if (c.fds === 'atlimit') out.revents = out.revents.some((x, i) => i > 0 && x !== 0) ? [-1] : out.revents.slice(0, 1);
     }
   } else {
     const fds = c.fds === 'file' ? [file, file, -1] : c.fds === 'ready' ? [-1, p[1], -1] : c.fds === 'closed' ? [40, -1, -1] : c.fds === 'neg1' ? [p[0], -1, p[0]]
@@ -168,6 +175,7 @@ function scenario(c: Case, out: Seen) {
       {
         name: 'poller',
         *program(sys) {
+          yield* sys.close(0); // the pipe's read end is fd 0 (a `fd > 0` for `fd >= 0` would skip it)
           const p = (yield* sys.pipe()).fds;
           const file = yield* sys.open('/tmp/poll-args', 0o102 /* O_RDWR | O_CREAT */);
           yield* sys.sigaction(SIGUSR1, () => void out.handled++, 0);
@@ -210,7 +218,8 @@ export function pollArgsProperty(bugs: readonly PlantedBug[] = []) {
     if (want.left !== null && (out.left === undefined || Math.abs(out.left - want.left * MS) > SLACK)) throw problem('time left');
     // the handler: a signal let through runs it once it has interrupted the call (the old mask, blocking it, comes
     // back only after); one that came after the call stays blocked; one held back runs once the old mask is back
-    const handled = c.sig === 'held-back' || ((c.sig === 'let-through' || c.sig === 'pending') && want.ret === -EINTR) ? 1 : 0;
+    // (with no sigmask: a signal the process blocks stays blocked, one it does not interrupts the call)
+    const handled = c.sig === 'held-back' || ((c.sig === 'let-through' || c.sig === 'pending') && !noMask(c) && want.ret === -EINTR) ? 1 : 0;
     if (out.handled !== handled) throw problem(`handler ran ${out.handled} times, model ${handled}`);
     if (want.ret < 0 && want.ret !== -EINTR) return;
     if (c.call === 'ppoll' && out.revents) {

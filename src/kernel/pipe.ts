@@ -46,17 +46,21 @@ export class Pipe {
   *read(t: Task, f: OpenFile, io: UserIO): SyscallGen {
     if (this.k.bug('pipe-read-no-recheck')) return yield* this.readTrustingWakeup(t, f, io);
     if (io.total === 0) return 0;
+    let slept = false;
     while (this.size === 0) {
       if (this.writers === 0) return this.tellWriters(0);
       if (f.flags & O_NONBLOCK) return this.tellWriters(-EAGAIN);
       this.tellWriters(0);
       const err = yield* sleepOn(t, this.readWait);
       if (err) return err;
+      slept = true;
     }
     // pipe_read wakes the writers only if the pipe was full (no room for an atomic write, so none sleeps otherwise)
     const wasFull = this.full;
     const n = this.take(io, this.k.faults?.shortRead(io.remaining));
     if (wasFull && !this.k.bug('pipe-read-no-wake')) this.writeWait.wakeAll();
+    // wake_next_reader: a reader that slept and leaves bytes behind wakes the readers' queue (an edge for epoll)
+    if (slept && this.size > 0) this.readWait.wakeAll();
     return this.tellWriters(n);
   }
 
@@ -105,29 +109,47 @@ export class Pipe {
   *write(t: Task, f: OpenFile, io: UserIO): SyscallGen {
     if (io.total === 0) return 0;
     let written = 0;
+    let wasEmpty = this.size === 0;
     for (;;) {
       if (this.readers === 0) {
         this.k.sendSignal(t, SIGPIPE);
-        return this.tellReaders(written || -EPIPE);
+        return this.endWrite(written || -EPIPE);
       }
       const space = PIPE_CAPACITY - this.size;
       const need = io.remaining <= PIPE_BUF ? io.remaining : 1;
       if (space >= need) {
         // The buffer's pages come from the run's memory budget (pipe_write's alloc_page: ENOMEM when none).
-        if (!this.k.memory.charge(Math.min(space, io.remaining))) return this.tellReaders(written || -ENOMEM);
+        if (!this.k.memory.charge(Math.min(space, io.remaining))) return this.endWrite(written || -ENOMEM);
         const bytes = io.copyIn(space);
         this.chunks.push(bytes);
         this.size += bytes.length;
         written += bytes.length;
-        if (!this.k.bug('pipe-write-no-wake')) this.readWait.wakeAll();
-        if (io.remaining === 0) return this.tellReaders(written);
+        if (io.remaining === 0) return this.endWrite(written);
         continue;
       }
-      if (f.flags & O_NONBLOCK) return this.tellReaders(written || -EAGAIN);
+      if (f.flags & O_NONBLOCK) return this.endWrite(written || -EAGAIN);
+      // about to sleep for room: readers sleep only on an empty pipe, so only a pipe this call filled owes them a wake
+      if (wasEmpty) this.wakeReaders();
       this.tellReaders(0);
       const err = yield* sleepOn(t, this.writeWait);
-      if (err) return written || err;
+      if (err) return this.endWrite(written || err);
+      wasEmpty = this.size === 0;
     }
+  }
+
+  /**
+   * pipe_write's end (`out:`), whatever it returns, EAGAIN and EPIPE too:
+   * the readers' queue is woken (Linux: if the pipe was empty or has ever
+   * been polled, poll_usage, which is assumed here; an edge-triggered epoll
+   * entry on a read end fires again), and the readers' owners get SIGIO.
+   */
+  private endWrite(ret: number): number {
+    this.wakeReaders();
+    return this.tellReaders(ret);
+  }
+
+  private wakeReaders(): void {
+    if (!this.k.bug('pipe-write-no-wake')) this.readWait.wakeAll();
   }
 
   /** Both ends are gone: the queued bytes go back to the budget. */
@@ -220,14 +242,14 @@ export class PipeEnd implements FileOps {
   release(f: OpenFile): void {
     const p = this.pipe;
     this.fasync(f, false);
-    if (this.isWriter) {
-      p.writers--;
+    if (this.isWriter) p.writers--;
+    else p.readers--;
+    // pipe_release: only the last reader or the last writer going, with the other side still open, wakes (both queues)
+    if ((p.readers === 0) !== (p.writers === 0)) {
       p.readWait.wakeAll();
-    } else {
-      p.readers--;
       p.writeWait.wakeAll();
+      p.tellBothSides();
     }
-    if ((p.readers === 0) !== (p.writers === 0)) p.tellBothSides();
     if (p.readers === 0 && p.writers === 0) p.drain();
   }
 

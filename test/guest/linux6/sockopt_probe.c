@@ -299,7 +299,7 @@ int main(void) {
 
   /* a pipe's read wakes its writers only when the pipe was full (pipe_read's was_full), so an
    * edge-triggered EPOLLOUT entry fires again only after a full pipe is read; its writes always wake
-   * the readers once the pipe has been polled (pipe->poll_usage) */
+   * the readers once the pipe has been polled (pipe->poll_usage), also when they fail with EAGAIN */
   {
     int p[2];
     pipe(p);
@@ -327,6 +327,11 @@ int main(void) {
     add(" again=%d", epoll_wait(re, got, 4, 0));
     write(p[1], "z", 1);
     add(" after a write to a pipe not empty=%d", epoll_wait(re, got, 4, 0));
+    while (write(p[1], page, sizeof page) > 0) {}
+    add(" filled=%d", epoll_wait(re, got, 4, 0));
+    add(" again=%d", epoll_wait(re, got, 4, 0));
+    int failed = write(p[1], page, sizeof page) < 0 && errno == EAGAIN;
+    add(" after a write that fails with EAGAIN=%d", failed ? epoll_wait(re, got, 4, 0) : -1);
     end_line();
     close(pe);
     close(re);
