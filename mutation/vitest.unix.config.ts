@@ -26,6 +26,7 @@ export default defineConfig({
   test: {
     include: [
       'properties/unix-*.test.ts',
+      'properties/linux-diff.test.ts',
       'properties/accept-accounting.test.ts',
       'properties/stream-integrity.test.ts',
       'properties/waker-liveness.test.ts',

@@ -24,7 +24,7 @@ import { itFindsPlanted, propertyRuns } from './lib/profile.ts';
 const SRC = new URL('../test/guest/linux6/unix_ops.c', import.meta.url).pathname;
 const SEED = Number(process.env.UNIXSIM_LINUX_DIFF_SEED ?? 20_261_201);
 /** UNIXSIM_LINUX_DIFF_RUNS=2000 for a deep search */
-const RUNS = Number(process.env.UNIXSIM_LINUX_DIFF_RUNS ?? 0) || propertyRuns(60);
+const RUNS = Number(process.env.UNIXSIM_LINUX_DIFF_RUNS ?? 0) || propertyRuns(40);
 
 let native = '';
 let riscv: Uint8Array = new Uint8Array();
