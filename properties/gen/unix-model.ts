@@ -601,11 +601,11 @@ function send(m: Model, s: MSock | undefined, data: Uint8Array, to: string | nul
     s.charged++;
     return data.length;
   }
-  if (to === null && !s.peer) return -ENOTCONN;
-  // sock_alloc_send_pskb: the pending error, then SHUT_WR
+  // unix_dgram_sendmsg allocates first (sock_alloc_send_pskb: the pending error, SHUT_WR, room), then finds the receiver
   if (s.err) return -takeErr(s);
   if (s.shut & 2) return -EPIPE;
   if (!s.hasRoom) return -EAGAIN;
+  if (to === null && !s.peer) return -ENOTCONN;
   if (to !== null) {
     const r = m.bound(to, 'dgram');
     if (!r) return -ECONNREFUSED;
