@@ -12,6 +12,10 @@
 //   - bounded (`dpor --preemptions P`), no run preempts more than P times,
 //     every run's trace is one dfs reaches within P, the serial run is among
 //     them, and a bound no run can reach explores what unbounded dpor does;
+//   - when every step conflicts with every other (all write x), no two
+//     schedules are equivalent and no sleep set ever holds a thread, so
+//     dpor with bound P runs exactly dfs's schedules within P: its reversals
+//     past the bound must fall back to the last free switch;
 //   - with steps that meet two fault points, dpor with fault budget F reaches
 //     exactly the outcomes dfs with F reaches, and no run takes more than F.
 import fc from 'fast-check';
@@ -20,7 +24,7 @@ import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../src/sched/strategies/dpor.ts';
 import { KeepCurrentStrategy } from '../src/sched/strategies/keep.ts';
 import { propertyRuns } from './lib/profile.ts';
-import { abandonedToy, exploreToy, runToy, toyFaultPairArb, toyLongPairArb, toyLongStraightArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
+import { abandonedToy, exploreToy, runToy, stepOrder, toyFaultPairArb, toyLongPairArb, toyLongStraightArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
 
 const SEED = 20_261_201;
 
@@ -51,8 +55,7 @@ describe('dpor on two-thread programs of up to 12 steps', () => {
         expect(runs.length, 'runs against traces').toBe(traces.size);
         expect(new Set(runs.map((r) => r.outcome))).toEqual(new Set(dfs.map((r) => r.outcome)));
       }),
-      // the mutation profile keeps 12 of these: each is a few hundred runs of a toy, milliseconds
-      { numRuns: propertyRuns(60), seed: SEED },
+      { numRuns: propertyRuns(40), seed: SEED },
     );
   });
 
@@ -89,6 +92,20 @@ describe('dpor on two-thread programs of up to 12 steps', () => {
   });
 });
 
+describe('dpor when every step conflicts', () => {
+  it('runs exactly the schedules dfs runs within the preemption bound', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 3 }), fc.integer({ min: 0, max: 2 }), (lens, bound) => {
+        const prog: ToyProgram = lens.map((n) => Array.from({ length: n }, () => ({ k: 'w' as const, v: 'x' as const })));
+        const want = new Set(exploreToy(prog, new DfsExplorer(bound)).map(stepOrder));
+        const runs = exploreToy(prog, new DporExplorer(bound)).filter((r) => !abandonedToy(r));
+        expect(new Set(runs.map(stepOrder))).toEqual(want);
+      }),
+      { numRuns: propertyRuns(40), seed: SEED },
+    );
+  });
+});
+
 describe('dpor with two fault points in a step', () => {
   it('reaches exactly the outcomes dfs reaches within the fault budget, no run taking more faults', () => {
     fc.assert(
@@ -98,7 +115,7 @@ describe('dpor with two fault points in a step', () => {
         for (const r of runs) expect(r.decisions.filter((d) => d !== 0).length, r.decisions.join()).toBeLessThanOrEqual(budget);
         expect(new Set(runs.map((r) => r.outcome))).toEqual(new Set(dfs.map((r) => r.outcome)));
       }),
-      { numRuns: propertyRuns(30), seed: SEED },
+      { numRuns: propertyRuns(20), seed: SEED },
     );
   });
 });
