@@ -327,9 +327,11 @@ describe('scheduler', () => {
             expect(end.tasks.map((t) => t.tid)).toEqual(live.map((a) => a.tid).sort((a, b) => a - b));
             if (end.limit === 'instructions') {
               expect(sched.instructions).toBeGreaterThan(s.maxInstructions);
+              expect(end.message).toBe(`${sched.instructions} guest instructions retired, more than the budget of ${s.maxInstructions}`);
               break;
             }
             expect(end.limit).toBe('time');
+            expect(end.message).toMatch(sched.clock.peek() > s.maxTime ? `virtual time ${sched.clock.peek()} passed the budget of ${s.maxTime} ticks` : new RegExp(`^every thread sleeps until \\d+, past the budget of ${s.maxTime} ticks$`));
             // stopped once the clock passed the budget, or when every thread sleeps past it
             expect(sched.clock.peek() > s.maxTime || blocked.length === live.length).toBe(true);
             expect(end.tasks.map((t) => t.tid)).toEqual(live.map((a) => a.tid).sort((a, b) => a - b));
