@@ -12,6 +12,8 @@
 //   - bounded (`dpor --preemptions P`), no run preempts more than P times,
 //     every run's trace is one dfs reaches within P, the serial run is among
 //     them, and a bound no run can reach explores what unbounded dpor does;
+//   - with three threads a run can be cut short by its sleep set, and such
+//     runs are counted (a hand-checked program);
 //   - when every step conflicts with every other (all write x), no two
 //     schedules are equivalent and no sleep set ever holds a thread, so
 //     dpor with bound P runs exactly dfs's schedules within P: its reversals
@@ -89,6 +91,21 @@ describe('dpor on two-thread programs of up to 12 steps', () => {
       }),
       { numRuns: propertyRuns(20), seed: SEED },
     );
+  });
+});
+
+describe('dpor with three threads', () => {
+  it('counts the runs its sleep sets cut short: post / add y / post then read y', () => {
+    // 4 traces (which post is first, and whether the add or the read of y is); with three threads source
+    // sets can pick a branch whose continuation finds only sleeping threads (wakeup trees would not): here one
+    const prog: ToyProgram = [[{ k: 'post' }], [{ k: 'a', v: 'y' }], [{ k: 'post' }, { k: 'r', v: 'y' }]];
+    const x = new DporExplorer();
+    const runs = exploreToy(prog, x);
+    const complete = runs.filter((r) => !abandonedToy(r));
+    expect(new Set(complete.map(traceKey))).toEqual(new Set(exploreToy(prog, new DfsExplorer()).map(traceKey)));
+    expect(complete.length).toBe(4);
+    expect(x.sleepBlocked).toBe(runs.length - complete.length);
+    expect(x.sleepBlocked).toBeGreaterThan(0);
   });
 });
 
