@@ -14,6 +14,7 @@ export default defineConfig({
       'properties/footprint-commute.test.ts',
       'properties/toy-exploration.test.ts',
       'properties/toy-faults-roots.test.ts',
+      'properties/dpor-races.test.ts',
       'properties/scheduler-model.test.ts',
       'properties/cov-model.test.ts',
       'properties/exploration.test.ts',

@@ -19,7 +19,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/sched/rng.ts';
-import { Scheduler, type RunEnd } from '../src/sched/scheduler.ts';
+import { describeRunEnd, Scheduler, type RunEnd } from '../src/sched/scheduler.ts';
 import { RandomStrategy } from '../src/sched/strategies/random.ts';
 import type { Footprint } from '../src/sched/footprint.ts';
 import type { Strategy } from '../src/sched/strategy.ts';
@@ -120,7 +120,9 @@ class Actor implements SimThread {
         w.sched.block(this, `sleep of ${this.tid}`);
         return 0;
       case 'nap': {
-        const until = w.sched.clock.peek() + act.ticks;
+        // a deadline reads the time (dpor: it depends on every step that moved the clock)
+        const until = w.sched.clock.now + act.ticks;
+        w.nappedInStep = true;
         w.timers.push(until);
         w.sched.at(until, () => {
           check(w.sched.clock.peek() >= until, `a timer for ${until} fired at ${w.sched.clock.peek()}`);
@@ -183,6 +185,7 @@ class World {
               check(fp !== null && fp.writes.has(`t:${ran.tid}`), 'a step writes its own thread');
               for (const woken of world.wokenInStep) check(fp!.writes.has(`t:${woken}`), `a step that woke ${woken} writes it`);
               check(fp!.adds?.has('clock') === (world.ticksOfStep > 0 || world.jumpedInStep), 'a step adds to the clock when it moved it');
+              if (world.nappedInStep) check(fp!.reads.has('clock') && fp!.writes.has('timers'), 'a step that armed a timer at a deadline read the clock and wrote the timers');
             },
           }
         : {}),
@@ -232,6 +235,7 @@ class World {
   running: SimThread | null = null;
   runnableBefore: number[] = [];
   wokenInStep: number[] = [];
+  nappedInStep = false;
   ticksOfStep = 0;
   jumpedInStep = false;
 
@@ -250,6 +254,7 @@ class World {
     this.running = t;
     this.runnableBefore = eligible.map((a) => a.tid).sort((x, y) => x - y);
     this.wokenInStep = [];
+    this.nappedInStep = false;
     this.picked = null;
     const now = this.sched.clock.peek();
     // the clock moved by the last step's ticks, or jumped to a timer that fired
@@ -322,9 +327,11 @@ describe('scheduler', () => {
             expect(end.tasks.map((t) => t.tid)).toEqual(live.map((a) => a.tid).sort((a, b) => a - b));
             if (end.limit === 'instructions') {
               expect(sched.instructions).toBeGreaterThan(s.maxInstructions);
+              expect(end.message).toBe(`${sched.instructions} guest instructions retired, more than the budget of ${s.maxInstructions}`);
               break;
             }
             expect(end.limit).toBe('time');
+            expect(end.message).toMatch(sched.clock.peek() > s.maxTime ? `virtual time ${sched.clock.peek()} passed the budget of ${s.maxTime} ticks` : new RegExp(`^every thread sleeps until \\d+, past the budget of ${s.maxTime} ticks$`));
             // stopped once the clock passed the budget, or when every thread sleeps past it
             expect(sched.clock.peek() > s.maxTime || blocked.length === live.length).toBe(true);
             expect(end.tasks.map((t) => t.tid)).toEqual(live.map((a) => a.tid).sort((a, b) => a - b));
@@ -385,5 +392,18 @@ describe('scheduler', () => {
       }),
       { numRuns: propertyRuns(60), seed: SEED },
     );
+  });
+
+  it('describes each way a run can end in one line, naming what stopped it', () => {
+    const tasks = [{ tid: 3, label: 'pid 3', where: 'sleeps on pipe' }, { tid: 4, label: 'pid 4', where: 'runnable' }];
+    expect(describeRunEnd({ kind: 'exited', steps: 9 })).toBeNull();
+    expect(describeRunEnd({ kind: 'deadlock', steps: 7, sleepers: [{ tid: 1, label: 'pid 1', waitingOn: 'accept' }, { tid: 2, label: 'pid 2', waitingOn: 'read' }] })).toBe(
+      'deadlock after 7 steps: pid 1 sleeps on accept; pid 2 sleeps on read',
+    );
+    expect(describeRunEnd({ kind: 'step-limit', steps: 12 })).toBe('step limit reached (12 steps) with processes still running');
+    expect(describeRunEnd({ kind: 'replay-diverged', steps: 2, message: 'replay diverged at pick 2' })).toBe('replay diverged at pick 2');
+    expect(describeRunEnd({ kind: 'limit', limit: 'memory', steps: 5, message: 'out of memory', tasks })).toBe('memory limit after 5 steps: out of memory (pid 3 sleeps on pipe; pid 4 runnable)');
+    expect(describeRunEnd({ kind: 'limit', limit: 'time', steps: 6, message: 'past the budget', tasks: [] })).toBe('time limit after 6 steps: past the budget');
+    expect(describeRunEnd({ kind: 'limit', limit: 'instructions', steps: 8, message: 'too many', tasks: tasks.slice(1) })).toBe('instruction limit after 8 steps: too many (pid 4 runnable)');
   });
 });

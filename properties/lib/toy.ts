@@ -8,7 +8,9 @@
 //   post              set the flag and wake every waiter
 //   f n               a fault point with n alternatives (0: no fault), decided
 //                     by the strategy (dfs and dpor enumerate them), as the
-//                     kernel's fault injector asks it (src/kernel/faults.ts)
+//                     kernel's fault injector asks it (src/kernel/faults.ts);
+//                     with `then: m`, a second one of m alternatives in the
+//                     same step (a syscall can meet several)
 // Each step reports its footprint to the scheduler's recorder (dpor asks for
 // one) and also keeps its own copy, so that a test can compute which steps
 // commute without trusting the recorder.
@@ -18,7 +20,7 @@ import { Scheduler, type RunEnd } from '../../src/sched/scheduler.ts';
 import type { Strategy } from '../../src/sched/strategy.ts';
 import type { SimThread, ThreadState } from '../../src/sched/thread.ts';
 
-export type ToyOp = { k: 'r' | 'w' | 'a'; v: 'x' | 'y' } | { k: 'wait' } | { k: 'post' } | { k: 'f'; n: number };
+export type ToyOp = { k: 'r' | 'w' | 'a'; v: 'x' | 'y' } | { k: 'wait' } | { k: 'post' } | { k: 'f'; n: number; then?: number };
 export type ToyProgram = ToyOp[][];
 
 /** One step as the toy saw it: who ran, which of its operations, what it read and wrote. */
@@ -94,9 +96,11 @@ class ToyThread implements SimThread {
         this.m.waiters.delete(this);
         break;
       case 'f': {
-        const d = this.m.strategy.fault?.('toy', op.n) ?? 0;
-        this.m.decisions.push(d);
-        this.seen.push(-1 - d);
+        for (const n of op.then === undefined ? [op.n] : [op.n, op.then]) {
+          const d = this.m.strategy.fault?.('toy', n) ?? 0;
+          this.m.decisions.push(d);
+          this.seen.push(-1 - d);
+        }
         break;
       }
       case 'post':
@@ -204,3 +208,28 @@ export const toyFaultArb: fc.Arbitrary<ToyProgram> = fc
 
 /** Programs without waits (every thread runs to its end; every interleaving of the steps is a schedule). */
 export const toyStraightArb: fc.Arbitrary<ToyProgram> = toyProgramArb.map((p) => p.map((ops) => ops.map((o) => (o.k === 'wait' ? { k: 'post' as const } : o))));
+
+/**
+ * Two threads of 3 to 6 operations each: long enough for races that a later
+ * step of the same thread orders (dpor's happens-before and "via" set) and for
+ * reversals past several independent steps, which the 7-step programs above
+ * rarely have. dfs runs at most C(12,6) = 924 schedules of one.
+ */
+export const toyLongPairArb: fc.Arbitrary<ToyProgram> = fc.array(fc.array(opArb, { minLength: 3, maxLength: 6 }), { minLength: 2, maxLength: 2 });
+
+/** The same without waits (every thread runnable until its end, so a switch away from an unfinished thread is a preemption). */
+export const toyLongStraightArb: fc.Arbitrary<ToyProgram> = toyLongPairArb.map((p) => p.map((ops) => ops.map((o) => (o.k === 'wait' ? { k: 'post' as const } : o))));
+
+/** Straight programs of one or two threads whose fault steps meet one or two fault points of 2 or 3 alternatives each. */
+export const toyFaultPairArb: fc.Arbitrary<ToyProgram> = fc
+  .array(
+    fc.array(
+      fc.oneof(
+        opArb.filter((o) => o.k !== 'wait'),
+        fc.record({ k: fc.constant('f' as const), n: fc.integer({ min: 2, max: 3 }), then: fc.integer({ min: 2, max: 3 }) }),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+    { minLength: 1, maxLength: 2 },
+  )
+  .filter((p) => p.flat().some((o) => o.k === 'f'));

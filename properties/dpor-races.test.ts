@@ -1,0 +1,138 @@
+// dpor's race analysis on programs long enough to need it: two threads of
+// 3 to 6 toy steps (properties/lib/toy.ts), where a race can be ordered by a
+// later step of the same thread, and a reversal has to move a step past
+// several independent ones. The Mazurkiewicz traces are counted by brute
+// force over dfs's schedules, independently of dpor:
+//   - unbounded, dpor makes exactly one run per trace, and no run is cut
+//     short by its sleep set: with two threads, source sets and sleep sets
+//     are optimal (Abdulla et al., POPL 2014: a sleep-set blocked run needs a
+//     third thread, whose step wakes no sleeper), so every backtrack point
+//     dpor adds beyond what the races ask costs a run, and every race it
+//     misses a trace;
+//   - bounded (`dpor --preemptions P`), no run preempts more than P times,
+//     every run's trace is one dfs reaches within P, the serial run is among
+//     them, and a bound no run can reach explores what unbounded dpor does;
+//   - with three threads a run can be cut short by its sleep set, and such
+//     runs are counted (a hand-checked program);
+//   - when every step conflicts with every other (all write x), no two
+//     schedules are equivalent and no sleep set ever holds a thread, so
+//     dpor with bound P runs exactly dfs's schedules within P: its reversals
+//     past the bound must fall back to the last free switch;
+//   - with steps that meet two fault points, dpor with fault budget F reaches
+//     exactly the outcomes dfs with F reaches, and no run takes more than F.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
+import { DporExplorer } from '../src/sched/strategies/dpor.ts';
+import { KeepCurrentStrategy } from '../src/sched/strategies/keep.ts';
+import { propertyRuns } from './lib/profile.ts';
+import { abandonedToy, exploreToy, runToy, stepOrder, toyFaultPairArb, toyLongPairArb, toyLongStraightArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
+
+const SEED = 20_261_201;
+
+/** Preemptions of a run of a program without waits: switches away from a thread with steps left. */
+function preemptions(prog: ToyProgram, r: ToyRun): number {
+  const left = prog.map((ops) => ops.length);
+  let n = 0;
+  let last: number | null = null;
+  for (const s of r.steps) {
+    if (last !== null && s.tid !== last && left[last - 1] > 0) n++;
+    left[s.tid - 1]--;
+    last = s.tid;
+  }
+  return n;
+}
+
+describe('dpor on two-thread programs of up to 12 steps', () => {
+  it('makes exactly one run per Mazurkiewicz trace, none sleep-set blocked, and reaches every outcome', () => {
+    fc.assert(
+      fc.property(toyLongPairArb, (prog) => {
+        const dfs = exploreToy(prog, new DfsExplorer());
+        const traces = new Set(dfs.map(traceKey));
+        const x = new DporExplorer();
+        const runs = exploreToy(prog, x);
+        expect(x.sleepBlocked, 'a sleep-set blocked run').toBe(0);
+        expect(runs.filter(abandonedToy)).toEqual([]);
+        expect(new Set(runs.map(traceKey))).toEqual(traces);
+        expect(runs.length, 'runs against traces').toBe(traces.size);
+        expect(new Set(runs.map((r) => r.outcome))).toEqual(new Set(dfs.map((r) => r.outcome)));
+      }),
+      { numRuns: propertyRuns(40), seed: SEED },
+    );
+  });
+
+  it('bounded: no run preempts more than P times, each reaches a trace dfs reaches within P, the serial run among them', () => {
+    fc.assert(
+      fc.property(toyLongStraightArb, fc.integer({ min: 0, max: 2 }), (prog, bound) => {
+        const within = new Set(exploreToy(prog, new DfsExplorer(bound)).map(traceKey));
+        const runs = exploreToy(prog, new DporExplorer(bound)).filter((r) => !abandonedToy(r));
+        for (const r of runs) {
+          expect(preemptions(prog, r), r.steps.map((s) => s.tid).join('')).toBeLessThanOrEqual(bound);
+          expect(within).toContain(traceKey(r));
+        }
+        expect(runs.map(traceKey)).toContain(traceKey(runToy(prog, new KeepCurrentStrategy())));
+      }),
+      { numRuns: propertyRuns(40), seed: SEED },
+    );
+  });
+
+  it('a bound above any run\'s preemptions explores the traces unbounded dpor does, one run each in its last pass', () => {
+    fc.assert(
+      fc.property(toyLongStraightArb, (prog) => {
+        const steps = prog.flat().length;
+        const unbounded = exploreToy(prog, new DporExplorer());
+        // a two-thread run of n steps preempts at most n - 1 times
+        const x = new DporExplorer(steps - 1);
+        const runs = exploreToy(prog, x).filter((r) => !abandonedToy(r));
+        expect(new Set(runs.map(traceKey))).toEqual(new Set(unbounded.map(traceKey)));
+        expect(x.limit).toBe(steps - 1);
+        // the last pass runs as the unbounded search: the same runs, in the same order
+        expect(runs.slice(-unbounded.length).map((r) => r.picks.join())).toEqual(unbounded.map((r) => r.picks.join()));
+      }),
+      { numRuns: propertyRuns(20), seed: SEED },
+    );
+  });
+});
+
+describe('dpor with three threads', () => {
+  it('counts the runs its sleep sets cut short: post / add y / post then read y', () => {
+    // 4 traces (which post is first, and whether the add or the read of y is); with three threads source
+    // sets can pick a branch whose continuation finds only sleeping threads (wakeup trees would not): here one
+    const prog: ToyProgram = [[{ k: 'post' }], [{ k: 'a', v: 'y' }], [{ k: 'post' }, { k: 'r', v: 'y' }]];
+    const x = new DporExplorer();
+    const runs = exploreToy(prog, x);
+    const complete = runs.filter((r) => !abandonedToy(r));
+    expect(new Set(complete.map(traceKey))).toEqual(new Set(exploreToy(prog, new DfsExplorer()).map(traceKey)));
+    expect(complete.length).toBe(4);
+    expect(x.sleepBlocked).toBe(runs.length - complete.length);
+    expect(x.sleepBlocked).toBeGreaterThan(0);
+  });
+});
+
+describe('dpor when every step conflicts', () => {
+  it('runs exactly the schedules dfs runs within the preemption bound', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 3 }), fc.integer({ min: 0, max: 2 }), (lens, bound) => {
+        const prog: ToyProgram = lens.map((n) => Array.from({ length: n }, () => ({ k: 'w' as const, v: 'x' as const })));
+        const want = new Set(exploreToy(prog, new DfsExplorer(bound)).map(stepOrder));
+        const runs = exploreToy(prog, new DporExplorer(bound)).filter((r) => !abandonedToy(r));
+        expect(new Set(runs.map(stepOrder))).toEqual(want);
+      }),
+      { numRuns: propertyRuns(40), seed: SEED },
+    );
+  });
+});
+
+describe('dpor with two fault points in a step', () => {
+  it('reaches exactly the outcomes dfs reaches within the fault budget, no run taking more faults', () => {
+    fc.assert(
+      fc.property(toyFaultPairArb, fc.integer({ min: 1, max: 3 }), (prog, budget) => {
+        const dfs = exploreToy(prog, new DfsExplorer(Infinity, [], budget));
+        const runs = exploreToy(prog, new DporExplorer(Infinity, [], budget)).filter((r) => !abandonedToy(r));
+        for (const r of runs) expect(r.decisions.filter((d) => d !== 0).length, r.decisions.join()).toBeLessThanOrEqual(budget);
+        expect(new Set(runs.map((r) => r.outcome))).toEqual(new Set(dfs.map((r) => r.outcome)));
+      }),
+      { numRuns: propertyRuns(20), seed: SEED },
+    );
+  });
+});
