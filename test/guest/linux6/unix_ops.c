@@ -77,6 +77,16 @@ static void hex(const char *buf, long n) {
    function of its ops alone. */
 static int passed[2];
 
+/* One SOL_SOCKET control message of `len` bytes in the buffer at h, which m then carries. */
+static void control(struct msghdr *m, struct cmsghdr *h, int type, const void *data, size_t len) {
+  h->cmsg_level = SOL_SOCKET;
+  h->cmsg_type = type;
+  h->cmsg_len = CMSG_LEN(len);
+  memcpy(CMSG_DATA(h), data, len);
+  m->msg_control = h;
+  m->msg_controllen = CMSG_SPACE(len);
+}
+
 /* send s len flags cmsg: flags 1 MSG_OOB, 2 MSG_EOR; cmsg 0 none,
    1 SCM_RIGHTS of a pipe end (arg 4), 2 SCM_CREDENTIALS of this process. */
 static void op_send(long s, long len, long flags, long cm, long arg) {
@@ -89,23 +99,10 @@ static void op_send(long s, long len, long flags, long cm, long arg) {
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
   memset(&c, 0, sizeof c);
-  if (cm == 1) {
-    int fd = passed[arg % 2];
-    c.h.cmsg_level = SOL_SOCKET;
-    c.h.cmsg_type = SCM_RIGHTS;
-    c.h.cmsg_len = CMSG_LEN(sizeof fd);
-    memcpy(CMSG_DATA(&c.h), &fd, sizeof fd);
-    m.msg_control = c.b;
-    m.msg_controllen = CMSG_SPACE(sizeof fd);
-  } else if (cm == 2) {
-    struct ucred u = { getpid(), getuid(), getgid() };
-    c.h.cmsg_level = SOL_SOCKET;
-    c.h.cmsg_type = SCM_CREDENTIALS;
-    c.h.cmsg_len = CMSG_LEN(sizeof u);
-    memcpy(CMSG_DATA(&c.h), &u, sizeof u);
-    m.msg_control = c.b;
-    m.msg_controllen = CMSG_SPACE(sizeof u);
-  }
+  int fd = passed[arg % 2];
+  struct ucred u = { getpid(), getuid(), getgid() };
+  if (cm == 1) control(&m, &c.h, SCM_RIGHTS, &fd, sizeof fd);
+  else if (cm == 2) control(&m, &c.h, SCM_CREDENTIALS, &u, sizeof u);
   int f = MSG_DONTWAIT | MSG_NOSIGNAL | ((flags & 1) ? MSG_OOB : 0) | ((flags & 2) ? MSG_EOR : 0);
   res(sendmsg(fd_of(s), &m, f));
 }
