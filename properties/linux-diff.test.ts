@@ -63,6 +63,12 @@ const opArb: fc.Arbitrary<string> = fc.oneof(
       .tuple(slot, fc.constantFrom(0, 1, 3, 8, 64, 511), fc.constantFrom(0, 0, 0, 1, 2, 4, 8, 1 | 8, 16), fc.nat(2))
       .map(([s, n, f, r]) => `recv ${s} ${n} ${f} ${r}`),
   },
+  {
+    weight: 2,
+    // an OOB byte sent on the first stream pair and read back at once (with MSG_PEEK now and then), so that
+    // recv(MSG_OOB) finds one: random slots and flags rarely line up
+    arbitrary: fc.tuple(fc.constantFrom(1, 2, 7), fc.constantFrom(2, 3), fc.constantFrom(0, 1)).map(([n, f, b]) => `send 0 ${n} 1 0;recv 1 ${b} ${f} 0`),
+  },
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(8)).map(([s, o]) => `get ${s} ${o}`) },
   { weight: 3, arbitrary: fc.tuple(slot, fc.nat(5), fc.nat(7)).map(([s, o, v]) => `set ${s} ${o} ${v}`) },
   { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, r]) => `ioctl ${s} ${r}`) },
