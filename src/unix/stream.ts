@@ -139,7 +139,7 @@ function streamSend(
   let sent = 0;
   while (io.remaining > 0) {
     // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
-    if (s.err) return sent || -s.takeError();
+    if (s.err) return takenError(s, sent);
     if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
     if (!s.sendBuf.hasRoom || other.lock.owner !== null || other.recvLock.owner !== null) {
       return streamSendLoop(t, s, other, io, flags, noblock, scm, deadline, sent);
@@ -153,6 +153,12 @@ function streamSend(
   return sent;
 }
 
+/** sock_error clears the pending error even when the call returns the bytes it moved before it. */
+function takenError(s: Socket, done: number): number {
+  const err = s.takeError();
+  return done || -err;
+}
+
 /** unix_stream_sendmsg's loop over skbs from `sent` bytes on, sleeping for send-buffer room; then the OOB byte. */
 function* streamSendLoop(
   t: Task, s: Socket, other: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null, deadline: number, sent: number,
@@ -162,7 +168,7 @@ function* streamSendLoop(
   const reserve = oob ? 1 : 0;
   while (io.remaining > reserve) {
     // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
-    if (s.err) return sent || -s.takeError();
+    if (s.err) return takenError(s, sent);
     if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
     if (!s.sendBuf.hasRoom) {
       s.markNoSpace();
@@ -722,7 +728,7 @@ function* streamReadLocked(
       if (!m) {
         if (copied >= target) break redo;
         // Queued data first, then the pending error once, then EOF.
-        if (s.err) return copied || -s.takeError();
+        if (s.err) return takenError(s, copied);
         if (s.shutdown & RCV_SHUTDOWN) break redo;
         if (noblock) {
           if (copied === 0) return -EAGAIN;
