@@ -89,6 +89,8 @@ export class Hart {
   /** Set by a translated block on return: instructions it retired, and whether it stopped before an instruction the interpreter must run. */
   blockRetired = 0;
   blockBailed = false;
+  /** Set by a translated block that ended in an ecall it retired: the run stops for the syscall. */
+  blockEcall = false;
   /** Bumped whenever decoded code may have been dropped (a store translation, fence.i, a new space). */
   codeEpoch = 0;
 
@@ -236,6 +238,11 @@ export class Hart {
             if (b.len <= limit - n) {
               pc = b.fn(this, xlo, xhi, fbits, readTag, readView, writeTag, writeView, limit - n);
               n += this.blockRetired;
+              if (this.blockEcall) {
+                this.blockEcall = false;
+                stop = STOP_ECALL;
+                break run;
+              }
               head = !this.blockBailed;
               if (this.codeEpoch !== epoch) { epoch = this.codeEpoch; base = -PAGE_SIZE * 2; }
               continue;

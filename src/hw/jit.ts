@@ -5,8 +5,8 @@
 // A block starts at a hot entry pc and runs on through not-taken
 // conditional branches (a superblock with side exits) and direct jumps to
 // the same page, until an indirect jump (jalr), a jump off the page, an
-// instruction it does not translate, the end of the page or MAX_BLOCK
-// instructions. A branch back to the block's own start loops inside the
+// ecall (the block's last instruction: see below), an instruction it does
+// not translate, the end of the page or MAX_BLOCK instructions. A branch back to the block's own start loops inside the
 // function while the instruction budget lasts.
 //
 // The contract with Hart.run, which makes the two engines indistinguishable:
@@ -22,6 +22,10 @@
 //   operation the block leaves to the interpreter) is a *bail*: the block
 //   returns that instruction's pc without having executed it and sets
 //   `h.blockBailed`, and the interpreter executes it, fault and all.
+// - A block may end in an ecall: it retires it (counted in blockRetired, as
+//   the interpreter counts an ecall), returns its pc and sets
+//   `h.blockEcall`, and Hart.run stops for the syscall at once, without
+//   going round its loop to interpret the ecall.
 // - A store that took the slow path may have dropped decoded code (its page
 //   was code, or COW broke): if `h.codeEpoch` moved, the block returns right
 //   after the store, as the interpreter re-fetches.
@@ -55,6 +59,7 @@ export const JIT_DEFAULT: boolean = (globalThis as { process?: { env?: Record<st
 export interface BlockHost {
   blockRetired: number;
   blockBailed: boolean;
+  blockEcall: boolean;
   codeEpoch: number;
   loadLo: number;
   loadHi: number;
@@ -148,7 +153,7 @@ export function translate(startPc: number, slotAt: (pc: number) => Slot | null, 
       continue;
     }
     insts.push({ pc, s, followed: false });
-    if (s.op === 4) { next = null; break; } // JALR
+    if (s.op === 4 || s.op === 65) { next = null; break; } // JALR, ECALL
     pc = next = pc + s.len;
     // A branch back to the start closes a loop: what follows runs once per loop, not per
     // round, and would only make the hot function bigger (V8 optimizes small ones best).
@@ -219,7 +224,7 @@ function withLocalRegisters(code: string[], loops: boolean): string {
 }
 
 function translatable(op: number): boolean {
-  return (op >= 1 && op <= 63 && op !== 28 && op !== 29 && op !== 30) || (op >= 70 && op <= 79) || isFpOp(op);
+  return (op >= 1 && op <= 63 && op !== 28 && op !== 29 && op !== 30) || op === 65 || (op >= 70 && op <= 79) || isFpOp(op);
 }
 
 /** F/D arithmetic, moves and conversions (ops.ts: FP_S + k, FP_D + k, FCVT_S_D, FCVT_D_S). */
@@ -404,6 +409,8 @@ function emit(s: Slot, pc: number, k: number, startPc: number, len: number, foll
     case 61: return w32(`divw(xlo[${rs1}], xlo[${rs2}], true)`); // REMW
     case 62: return w32(`divuw(xlo[${rs1}], xlo[${rs2}], true)`); // REMUW
     case 63: return ''; // FENCE
+    // ECALL: retired here, pc left at it (the kernel advances pc past it), as the interpreter does
+    case 65: return `{ ${WRITEBACK} h.blockRetired = c + ${k + 1}; h.blockBailed = false; h.blockEcall = true; return ${pc}; }`;
   }
   if (isFpOp(op)) {
     // The FP unit reads and writes integer registers in the arrays: store the
