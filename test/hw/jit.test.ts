@@ -147,6 +147,36 @@ describe('translated blocks stop where the interpreter stops', () => {
     for (const b of [1, 5, 64]) expect(agreeStepwise([J(0, 0)], () => b)).toHaveLength(10_000); // j . : every stop is a budget stop
   });
 
+  it('a block that ends in its ecall: every syscall stop has the interpreter\'s pc, instret and registers', () => {
+    // x6 counts rounds; each round is a short block ending in an ecall, resumed as the kernel does (a0 = result, pc past it).
+    const program: Inst[] = [addi(6, 0, 0), addi(6, 6, 1), addi(17, 6, 100), ecall(), B(1, 6, 0, -12)];
+    for (const budget of [1, 3, 4, 5, 1000]) {
+      const runs = [false, true].map((jit) => {
+        const m = machine(program, jit);
+        let ecallsInBlocks = 0;
+        let flag = false;
+        Object.defineProperty(m.hart, 'blockEcall', {
+          get: () => flag,
+          set: (v: boolean) => { if (v) ecallsInBlocks++; flag = v; },
+        });
+        const stops: unknown[] = [];
+        for (let k = 0; k < 400 && m.hart.getX(6) < 60; k++) {
+          const stop = m.hart.run(budget);
+          stops.push(state(m, stop));
+          if (stop.kind === 'ecall') {
+            m.hart.setX(10, m.hart.getX(17) * 2);
+            m.hart.pc += 4;
+          }
+        }
+        return { stops, ecallsInBlocks };
+      });
+      expect(runs[1].stops).toEqual(runs[0].stops);
+      expect(runs[0].ecallsInBlocks).toBe(0);
+      // a budget of 4 or more fits the block and its ecall: most syscalls then stop inside a block
+      if (budget >= 4) expect(runs[1].ecallsInBlocks).toBeGreaterThan(40);
+    }
+  });
+
   it('csr reads of instret and cycle inside hot code see the exact count', () => {
     const program: Inst[] = [
       addi(5, 0, 50), addi(5, 5, -1), I(0x73, 2, 6, 0, 0xc02), I(0x73, 2, 7, 0, 0xc00), B(1, 5, 0, -12), ecall(),
