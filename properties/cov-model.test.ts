@@ -163,6 +163,24 @@ describe('cov', () => {
     expect(shifted / n, what).toBeGreaterThan(0.1);
   });
 
+  it('a flip or a move of an entry of two threads never names a third', () => {
+    // flips pick among the entry's threads and moves copy a neighbour: a run that differs from the entry at one pick names one of them
+    const a = [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2];
+    const x = new CovExplorer(new Rng('cov two threads'));
+    x.corpus.push(a);
+    let single = 0;
+    for (let r = 0; r < 1200; r++) {
+      const s = x.next();
+      const got = Array.from({ length: a.length }, (_, i) => s.pick(POOL, i).tid);
+      const diff = got.map((t, i) => (t !== a[i] ? i : -1)).filter((i) => i >= 0);
+      // (a splice that drops picks leaves a random tail; one that drops a whole period of 6 keeps the rest aligned: only the first 6 are checked)
+      if (diff.length !== 1 || diff[0] >= 6) continue;
+      single++;
+      expect(got[diff[0]], `pick ${diff[0]} of ${got}`).not.toBe(3);
+    }
+    expect(single).toBeGreaterThan(100);
+  });
+
   it('a flip of an entry that names one thread cuts it there, and the run goes on at random', () => {
     // no other thread of the entry to flip to: the run follows the entry up to the flip point, then picks at random
     const x = new CovExplorer(new Rng('cov one thread'));
