@@ -8,7 +8,11 @@
 //   - about a fifth of the runs start fresh; the others replay one
 //     mutation of a corpus entry (flip one pick, move one context switch by
 //     one choice point, or splice the prefix of one entry onto the rest of
-//     another), so their pick lists stay that close to an entry;
+//     another), so their pick lists stay that close to an entry: a flip
+//     always names another thread of the entry (or, for an entry of one
+//     thread, cuts it there), a move shifts the first switch at or after a
+//     uniform point either way, a splice's rest starts at a uniform point
+//     of the other entry, and past its list a run picks at random;
 //   - on toy programs it reaches every reads-from outcome dfs reaches.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -75,10 +79,18 @@ describe('cov', () => {
     x.corpus.push([2]);
     let first2 = 0;
     const n = 1500;
-    for (let r = 0; r < n; r++) if (x.next().pick(POOL, 0).tid === 2) first2++;
+    let second1 = 0;
+    for (let r = 0; r < n; r++) {
+      const s = x.next();
+      if (s.pick(POOL, 0).tid === 2) first2++;
+      if (s.pick(POOL, 1).tid === 1) second1++;
+    }
     // 4/5 + 1/5 * 1/3 = 0.867 expected (one standard deviation is 0.009)
     expect(first2 / n, `${first2} of ${n} runs picked the entry's thread first`).toBeGreaterThan(0.83);
     expect(first2 / n).toBeLessThan(0.9);
+    // past its pick list a run picks at random: thread 1 a third of the time (sd 0.012)
+    expect(second1 / n, `${second1} of ${n} runs picked thread 1 second`).toBeGreaterThan(0.28);
+    expect(second1 / n).toBeLessThan(0.39);
   });
 
   it('a mutated run starts with a prefix of a corpus entry and changes at most one pick before a splice point', () => {
@@ -102,7 +114,7 @@ describe('cov', () => {
     const x = new CovExplorer(new Rng('cov operators'));
     x.corpus.push(a);
     const n = 1200;
-    let same = 0, interior = 0, shifted = 0, atSwitch = 0;
+    let same = 0, interior = 0, shifted = 0, atSwitch = 0, earlier = 0, later = 0, lastSwitch = 0;
     for (let r = 0; r < n; r++) {
       const s = x.next();
       const got = Array.from({ length: a.length }, (_, i) => s.pick(POOL, i).tid);
@@ -113,6 +125,15 @@ describe('cov', () => {
         const nearSwitch = (i > 0 && a[i - 1] !== a[i]) || (i + 1 < a.length && a[i + 1] !== a[i]);
         if (nearSwitch) atSwitch++;
         else interior++; // only a flip changes one pick inside a run of one thread
+        // a switch moved one choice point earlier (the pick before it becomes the next run's thread) or later
+        if (i + 1 < a.length && a[i + 1] !== a[i] && got[i] === a[i + 1]) {
+          earlier++;
+          if (i === 15) lastSwitch++;
+        }
+        if (i > 0 && a[i - 1] !== a[i] && got[i] === a[i - 1]) {
+          later++;
+          if (i === 16) lastSwitch++;
+        }
         expect(a, 'a changed pick names a thread of the entry').toContain(got[i]);
       } else {
         // a splice of the entry with itself: a[0..i) + a[j..], j != i, where i is the first pick that differs
@@ -127,12 +148,52 @@ describe('cov', () => {
         }
       }
     }
-    const what = `${same} unchanged, ${interior} flips inside a run, ${atSwitch} at a switch, ${shifted} shifted, of ${n}`;
-    // each operator a third of the four fifths that mutate: a flip lands inside a run 8 times in 20
-    expect(same / n, what).toBeLessThan(0.2);
+    const what = `${same} unchanged, ${interior} flips inside a run, ${atSwitch} at a switch (${earlier} earlier, ${later} later, ${lastSwitch} at the last), ${shifted} shifted, of ${n}`;
+    // each operator a third of the four fifths that mutate: a flip lands inside a run 8 times in 20.
+    // A flip always names another thread; only a move from past the last switch (3 in 20 moves) and a
+    // splice at its own point leave the entry as it was: about 0.06
+    expect(same / n, what).toBeLessThan(0.1);
+    // moves go either way, equally; the switch moved is the first at or after a uniform point, so the
+    // last switch (at 16) moves for 4 of 20 points (0.053 of runs, with flips there 0.067)
+    expect(earlier / n, what).toBeGreaterThan(0.08);
+    expect(later / n, what).toBeGreaterThan(0.08);
+    expect(lastSwitch / n, what).toBeGreaterThan(0.04);
     expect(interior / n, what).toBeGreaterThan(0.05);
     expect(atSwitch / n, what).toBeGreaterThan(0.15);
     expect(shifted / n, what).toBeGreaterThan(0.1);
+  });
+
+  it('a flip or a move of an entry of two threads never names a third', () => {
+    // flips pick among the entry's threads and moves copy a neighbour: a run that differs from the entry at one pick names one of them
+    const a = [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2];
+    const x = new CovExplorer(new Rng('cov two threads'));
+    x.corpus.push(a);
+    let single = 0;
+    for (let r = 0; r < 1200; r++) {
+      const s = x.next();
+      const got = Array.from({ length: a.length }, (_, i) => s.pick(POOL, i).tid);
+      const diff = got.map((t, i) => (t !== a[i] ? i : -1)).filter((i) => i >= 0);
+      // (a splice that drops picks leaves a random tail; one that drops a whole period of 6 keeps the rest aligned: only the first 6 are checked)
+      if (diff.length !== 1 || diff[0] >= 6) continue;
+      single++;
+      expect(got[diff[0]], `pick ${diff[0]} of ${got}`).not.toBe(3);
+    }
+    expect(single).toBeGreaterThan(100);
+  });
+
+  it('a flip of an entry that names one thread cuts it there, and the run goes on at random', () => {
+    // no other thread of the entry to flip to: the run follows the entry up to the flip point, then picks at random
+    const x = new CovExplorer(new Rng('cov one thread'));
+    x.corpus.push([1, 1, 1, 1, 1, 1, 1, 1]);
+    let varied = 0;
+    const n = 1200;
+    for (let r = 0; r < n; r++) {
+      const s = x.next();
+      const got = Array.from({ length: 8 }, (_, i) => s.pick(POOL, i).tid);
+      if (got.filter((t) => t !== 1).length >= 2) varied++;
+    }
+    // fresh runs, flips (cut at a uniform point) and shortening splices: about half pick another thread twice or more in the first 8
+    expect(varied / n, `${varied} of ${n} runs left the entry at two or more picks`).toBeGreaterThan(0.45);
   });
 
   it('mutates an entry of two picks too (only an entry of one has no mutation)', () => {
@@ -153,15 +214,21 @@ describe('cov', () => {
     const x = new CovExplorer(new Rng('cov splice'));
     x.corpus.push(a, b);
     let mixed = 0;
+    const pieces = new Set<string>();
     for (let r = 0; r < 1500; r++) {
       const s = x.next();
       const got = Array.from({ length: 8 }, (_, i) => s.pick(POOL, i).tid);
       // two or more of a's picks, then three of b's in a row (b alternates 2 and 3, a has only 1)
       const k = got.findIndex((t) => t !== 1);
       const piece = got.slice(k, k + 3).join();
-      if (k >= 2 && k <= 5 && (piece === '2,3,2' || piece === '3,2,3')) mixed++;
+      if (k >= 2 && k <= 5 && (piece === '2,3,2' || piece === '3,2,3')) {
+        mixed++;
+        pieces.add(piece);
+      }
     }
     expect(mixed, 'runs made of a prefix of one entry and the rest of another').toBeGreaterThan(25);
+    // the rest starts at a uniform point of the other entry, so on either of its threads
+    expect(pieces, 'the other entry\'s rest starts at its odd points too').toEqual(new Set(['2,3,2', '3,2,3']));
   });
 
   it('reaches every outcome dfs reaches on toy programs', () => {

@@ -14,8 +14,16 @@
 //   - the run ends "exited" when every thread (but idle ones) has exited,
 //     "deadlock" with exactly the blocked threads as sleepers when nothing
 //     can run and no timer is left, "step-limit" at exactly maxSteps steps,
-//     a time limit once the clock passes maxTime, and halt() after the
-//     current step.
+//     a time limit once a step's ticks take the clock past maxTime (a jump
+//     never does: a timer due exactly at maxTime fires, one past it ends the
+//     run, which reports each task as sleeping or runnable), and halt()
+//     after the current step, with no jump to a pending timer;
+//   - threads that exit, or that another thread's step ends, leave the run;
+//     a spurious wakeup wakes the blocked thread the injector names, and the
+//     trace says so;
+//   - with footprints: a step under a hart limit reads "harts" when it
+//     needed a free one and writes it when it changed how many are held; a
+//     step that resumes a syscall parked mid-way carries its footprint.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/sched/rng.ts';
@@ -38,7 +46,9 @@ type Act =
   | { a: 'sleep' }
   | { a: 'nap'; ticks: number }
   | { a: 'wake'; who: number }
-  | { a: 'halt' }
+  | { a: 'halt'; sleep?: boolean }
+  /** end another thread (as exit_group ends a task's siblings) */
+  | { a: 'kill'; who: number }
   | { a: 'idle' }
   /** take or give back a hart (SimThread.onHart): inside the kernel, holding it */
   | { a: 'hart'; hold: boolean };
@@ -49,6 +59,7 @@ const actArb: fc.Arbitrary<Act> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ a: fc.constant('nap' as const), ticks: fc.integer({ min: 1, max: 30 }) }) },
   { weight: 3, arbitrary: fc.record({ a: fc.constant('wake' as const), who: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ a: fc.constant('hart' as const), hold: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ a: fc.constant('kill' as const), who: fc.integer({ min: 0, max: 3 }) }) },
 );
 
 interface Setup {
@@ -85,6 +96,8 @@ class Actor implements SimThread {
   wakePending = false;
   idle = false;
   onHart = false;
+  /** the step ended inside a syscall that the thread's next step resumes (its footprint carries over) */
+  midSyscall = false;
   pc = 0;
 
   constructor(
@@ -106,6 +119,7 @@ class Actor implements SimThread {
 
   private act(): number {
     const w = this.w;
+    this.midSyscall = false;
     if (this.pc >= this.script.length) {
       this.state = 'exited';
       return 1;
@@ -117,7 +131,7 @@ class Actor implements SimThread {
         return act.ticks;
       case 'sleep':
         // a sleep that a wake already reached returns at once (block says no)
-        w.sched.block(this, `sleep of ${this.tid}`);
+        this.midSyscall = w.sched.block(this, `sleep of ${this.tid}`);
         return 0;
       case 'nap': {
         // a deadline reads the time (dpor: it depends on every step that moved the clock)
@@ -130,7 +144,7 @@ class Actor implements SimThread {
           w.timers.splice(w.timers.indexOf(until), 1);
           w.sched.wake(this, 'timer');
         });
-        w.sched.block(this, `nap of ${this.tid}`);
+        this.midSyscall = w.sched.block(this, `nap of ${this.tid}`);
         return 0;
       }
       case 'wake': {
@@ -146,7 +160,16 @@ class Actor implements SimThread {
       case 'halt':
         w.sched.halt('memory', 'halted by a script');
         w.halted = true;
+        if (act.sleep) w.sched.block(this, `sleep of ${this.tid}`);
         return 0;
+      case 'kill': {
+        const t = w.actors[act.who % w.actors.length];
+        if (t !== this && t.state !== 'exited') {
+          t.state = 'exited';
+          t.onHart = false;
+        }
+        return 1;
+      }
       case 'idle':
         return 0;
       case 'hart':
@@ -162,7 +185,7 @@ class World {
   /** the strategy was asked for this step (and answered with this thread) */
   private picked: SimThread | null = null;
   private lastRan: SimThread | null = null;
-  private clockAfterLast = 0;
+  clockAfterLast = 0;
   steps = 0;
   halted = false;
   choicePoints = 0;
@@ -183,9 +206,20 @@ class World {
               check(ran === world.lastRan, 'observeStep sees the thread that ran');
               check(runnable.map((t) => t.tid).join() === world.runnableBefore.join(), `observeStep sees the runnable set the step ran from: ${runnable.map((t) => t.tid)} / ${world.runnableBefore}`);
               check(fp !== null && fp.writes.has(`t:${ran.tid}`), 'a step writes its own thread');
+              // a step that resumes a syscall parked mid-way carries that syscall's footprint so far
+              const carried = world.parked.get(ran.tid);
+              if (carried) check([...carried.reads].every((x) => fp!.reads.has(x)) && [...carried.writes].every((x) => fp!.writes.has(x)), `the step resuming ${ran.tid}'s syscall carries its footprint`);
+              world.parked.delete(ran.tid);
+              check(fp!.adds?.has('clock') === (world.ticksOfStep > 0 || world.jumpedInStep || carried?.adds.has('clock') === true), 'a step adds to the clock when it moved it');
+              if ((ran as Actor).midSyscall) world.parked.set(ran.tid, { reads: new Set(fp!.reads), writes: new Set(fp!.writes), adds: new Set(fp!.adds) });
               for (const woken of world.wokenInStep) check(fp!.writes.has(`t:${woken}`), `a step that woke ${woken} writes it`);
-              check(fp!.adds?.has('clock') === (world.ticksOfStep > 0 || world.jumpedInStep), 'a step adds to the clock when it moved it');
               if (world.nappedInStep) check(fp!.reads.has('clock') && fp!.writes.has('timers'), 'a step that armed a timer at a deadline read the clock and wrote the timers');
+              // under a hart limit: a step that needed a free hart read "harts", one that changed how many are held wrote it
+              const limited = world.harts !== Infinity;
+              if (limited) world.hartSteps[world.neededHart ? 0 : 1]++;
+              if (limited && world.heldAfter !== world.heldBefore) world.hartSteps[2]++;
+              check(fp!.reads.has('harts') === (limited && world.neededHart), `a step reads harts only when it needed a free one (needed: ${world.neededHart}, limit ${world.harts})`);
+              check(fp!.writes.has('harts') === (limited && world.heldAfter !== world.heldBefore), `a step writes harts only when it changed how many are held (${world.heldBefore} -> ${world.heldAfter})`);
             },
           }
         : {}),
@@ -202,7 +236,7 @@ class World {
         return world.picked;
       },
     };
-    this.sched = new Scheduler({ strategy, maxSteps: s.maxSteps, maxTime: s.maxTime, maxInstructions: s.maxInstructions });
+    this.sched = new Scheduler({ strategy, maxSteps: s.maxSteps, maxTime: s.maxTime, maxInstructions: s.maxInstructions, recordText: true });
     this.sched.harts = s.harts;
     this.maxTime = s.maxTime;
     this.harts = s.harts;
@@ -222,7 +256,10 @@ class World {
         check(this.actors.some((a) => a.state === 'runnable'), 'a spurious wakeup only while something can run');
         check(blocked === this.actors.filter((a) => a.state === 'blocked').length, 'told how many threads are blocked');
         this.spuriousAsked++;
-        return blocked > 0 && n++ % 3 === 0 ? blocked - 1 : -1;
+        const i = blocked > 0 && n++ % 3 === 0 ? blocked - 1 : -1;
+        // the i-th blocked thread in tid order is woken before the next step
+        if (i >= 0) this.spuriousTarget = this.actors.filter((a) => a.state === 'blocked').sort((a, b) => a.tid - b.tid)[i];
+        return i;
       };
     }
   }
@@ -232,10 +269,20 @@ class World {
   observed = 0;
   wakes = 0;
   spuriousAsked = 0;
+  spuriousTarget: Actor | null = null;
+  spuriousWakes = 0;
+  /** footprints so far of syscalls parked mid-way, by tid */
+  readonly parked = new Map<number, { reads: Set<string>; writes: Set<string>; adds: Set<string> }>();
   running: SimThread | null = null;
   runnableBefore: number[] = [];
   wokenInStep: number[] = [];
   nappedInStep = false;
+  /** harts held before and after the step, and whether the stepping thread held none */
+  heldBefore = 0;
+  /** steps under a hart limit with footprints: that needed a free hart, that held one, that changed how many are held */
+  readonly hartSteps = [0, 0, 0];
+  heldAfter = 0;
+  neededHart = false;
   ticksOfStep = 0;
   jumpedInStep = false;
 
@@ -251,7 +298,15 @@ class World {
     if (this.picked) check(t === this.picked, `picked ${this.picked.tid}, ${t.tid} stepped`);
     else check(eligible.length === 1, `a step without a choice among ${eligible.map((a) => a.tid)}`);
     check(this.sched.current === t, 'current is the stepping thread');
+    check(this.sched.live().every((x) => x.state !== 'exited'), 'exited threads (also ones another step ended) leave the run');
+    if (this.spuriousTarget) {
+      check(this.spuriousTarget.state === 'runnable', `the spurious wakeup woke ${this.spuriousTarget.tid}`);
+      this.spuriousTarget = null;
+      this.spuriousWakes++;
+    }
     this.running = t;
+    this.heldBefore = this.heldHarts(t);
+    this.neededHart = !t.onHart;
     this.runnableBefore = eligible.map((a) => a.tid).sort((x, y) => x - y);
     this.wokenInStep = [];
     this.nappedInStep = false;
@@ -265,13 +320,20 @@ class World {
     this.lastRan = t;
   }
 
+  /** harts held by live threads, counting `ran` even if it exited in its step (it is still on the scheduler's list) */
+  heldHarts(ran: Actor): number {
+    return this.actors.filter((a) => a.onHart && (a.state !== 'exited' || a === ran)).length;
+  }
+
   afterStep(ticks: number): void {
+    this.heldAfter = this.heldHarts(this.lastRan as Actor);
     this.clockAfterLast = this.sched.clock.peek() + ticks;
     this.ticksOfStep = ticks;
     this.running = null;
     // with footprints, a step that leaves nothing runnable jumps the clock to the next timer inside itself
     const next = Math.min(...this.timers.filter((x) => x > this.clockAfterLast));
-    const idle = this.actors.every((a) => a.state !== 'runnable' || (a === this.lastRan && a.state !== 'runnable'));
+    // (with every thread exited the run is over: no jump)
+    const idle = this.actors.every((a) => a.state !== 'runnable') && this.actors.some((a) => a.state !== 'exited');
     this.jumpedInStep = false;
     if (this.sched.recorder && idle && Number.isFinite(next) && next <= this.maxTime && !this.halted) {
       this.jumpedInStep = true;
@@ -290,7 +352,8 @@ describe('scheduler', () => {
   it('asks the strategy only at real choices, runs what it picks, keeps time, and ends the run for the right reason', () => {
     const kinds = new Set<string>();
     const limits = new Set<string>();
-    let spurious = 0, observed = 0, wakes = 0;
+    let spurious = 0, observed = 0, wakes = 0, blockedAtLimit = 0;
+    const hartSteps = [0, 0, 0];
     fc.assert(
       fc.property(setupArb, (s) => {
         const { end, w } = run(s);
@@ -299,6 +362,8 @@ describe('scheduler', () => {
         spurious += w.spuriousAsked;
         observed += w.observed;
         wakes += w.wakes;
+        w.hartSteps.forEach((n, i) => (hartSteps[i] += n));
+        if (end.kind === 'limit' && end.tasks.some((t) => t.where !== 'runnable')) blockedAtLimit++;
         const sched = w.sched;
         expect(end.steps).toBe(w.steps);
         expect(sched.trace.picks.length).toBe(w.choicePoints);
@@ -307,6 +372,8 @@ describe('scheduler', () => {
         switch (end.kind) {
           case 'exited':
             expect(live).toEqual([]);
+            // the run ends right after the last thread's exit: no jump to a timer left behind
+            expect(sched.clock.peek()).toBe(w.clockAfterLast);
             break;
           case 'deadlock':
             if (w.hartLimited()) {
@@ -331,7 +398,18 @@ describe('scheduler', () => {
               break;
             }
             expect(end.limit).toBe('time');
-            expect(end.message).toMatch(sched.clock.peek() > s.maxTime ? `virtual time ${sched.clock.peek()} passed the budget of ${s.maxTime} ticks` : new RegExp(`^every thread sleeps until \\d+, past the budget of ${s.maxTime} ticks$`));
+            if (sched.clock.peek() > s.maxTime) {
+              // only a step's own ticks take the clock past the budget, never a jump to a timer
+              expect(end.message).toBe(`virtual time ${sched.clock.peek()} passed the budget of ${s.maxTime} ticks`);
+              expect(sched.clock.peek()).toBe(w.clockAfterLast);
+            } else {
+              // every thread sleeps, and the next timer is past the budget
+              const next = Math.min(...w.timers);
+              expect(next).toBeGreaterThan(s.maxTime);
+              expect(end.message).toBe(`every thread sleeps until ${next}, past the budget of ${s.maxTime} ticks`);
+            }
+            // each task as the report describes it: where it sleeps, or runnable
+            expect(end.tasks).toEqual(live.sort((a, b) => a.tid - b.tid).map((a) => ({ tid: a.tid, label: a.label, where: a.state === 'blocked' ? `sleeps on ${a.waitingOn}` : 'runnable' })));
             // stopped once the clock passed the budget, or when every thread sleeps past it
             expect(sched.clock.peek() > s.maxTime || blocked.length === live.length).toBe(true);
             expect(end.tasks.map((t) => t.tid)).toEqual(live.map((a) => a.tid).sort((a, b) => a - b));
@@ -344,13 +422,28 @@ describe('scheduler', () => {
           expect(sched.instructions).toBeLessThanOrEqual(s.maxInstructions);
         }
         if (s.observe) expect(w.observed).toBe(w.steps);
+        // every spurious wakeup is in the trace as one
+        const spuriousInTrace = sched.trace.events.filter((e) => e.kind === 'wake' && e.via === 'a spurious wakeup').length;
+        expect(spuriousInTrace).toBe(w.spuriousWakes + (w.spuriousTarget ? 1 : 0));
         expect(sched.threadLabels().size).toBe(w.actors.length);
       }),
-      { numRuns: propertyRuns(150), seed: SEED },
+      {
+        numRuns: propertyRuns(150),
+        seed: SEED,
+        // an instruction budget spent, whatever the random setups reach at the mutation profile's count
+        // harts taken and given back under a limit with footprints; a time budget passed while a task sleeps
+        examples: [
+          [{ scripts: [[{ a: 'run', ticks: 5 }, { a: 'run', ticks: 5 }, { a: 'run', ticks: 5 }, { a: 'run', ticks: 5 }], [{ a: 'sleep' }]], tids: [2, 1, 3, 4], seed: 7, maxSteps: 1000, maxTime: Infinity, harts: Infinity, maxInstructions: 15, observe: false, spurious: false }],
+          [{ scripts: [[{ a: 'hart', hold: true }, { a: 'run', ticks: 1 }, { a: 'hart', hold: false }, { a: 'run', ticks: 1 }], [{ a: 'hart', hold: true }, { a: 'run', ticks: 1 }, { a: 'hart', hold: false }], [{ a: 'run', ticks: 1 }]], tids: [1, 2, 3, 4], seed: 3, maxSteps: 1000, maxTime: Infinity, harts: 1, maxInstructions: Infinity, observe: true, spurious: false }],
+          [{ scripts: [[{ a: 'run', ticks: 5 }, { a: 'run', ticks: 5 }, { a: 'run', ticks: 5 }, { a: 'run', ticks: 5 }, { a: 'run', ticks: 5 }], [{ a: 'sleep' }]], tids: [1, 2, 3, 4], seed: 5, maxSteps: 1000, maxTime: 20, harts: Infinity, maxInstructions: Infinity, observe: false, spurious: false }],
+        ],
+      },
     );
     expect([...kinds].sort()).toEqual(['deadlock', 'exited', 'limit', 'step-limit']);
     expect(limits).toEqual(new Set(['instructions', 'time']));
     expect(spurious > 0 && observed > 0 && wakes > 0).toBe(true);
+    expect(hartSteps.every((n) => n > 0), `hart steps with footprints: ${hartSteps}`).toBe(true);
+    expect(blockedAtLimit, 'a limit reached while some task sleeps').toBeGreaterThan(0);
   });
 
   it('halt() stops the run after the current step, with its limit and the live threads', () => {
@@ -359,7 +452,8 @@ describe('scheduler', () => {
       fc.property(setupArb, fc.nat(), (s, at) => {
         const scripts = s.scripts.map((sc) => [...sc]);
         const i = at % scripts.length;
-        scripts[i] = [{ a: 'run', ticks: 1 }, { a: 'halt' }, { a: 'run', ticks: 1 }];
+        // the halting step sometimes also sleeps: even with nothing left runnable, the clock does not jump
+        scripts[i] = [{ a: 'run', ticks: 1 }, { a: 'halt', sleep: at % 2 === 0 }, { a: 'run', ticks: 1 }];
         const { end, w } = run({ ...s, scripts, maxSteps: 1000, maxTime: Infinity, maxInstructions: Infinity });
         if (!w.halted) return; // the run ended before the script reached its halt
         halts++;
@@ -370,10 +464,35 @@ describe('scheduler', () => {
           expect(end.steps).toBe(w.steps);
         }
         expect(w.actors[i].pc).toBe(2); // nothing ran after the halting step
+        expect(w.sched.clock.peek()).toBe(w.clockAfterLast);
       }),
       { numRuns: propertyRuns(60), seed: SEED },
     );
     expect(halts).toBeGreaterThan(0);
+  });
+
+  it('a timer due exactly at the time budget still fires; one past it ends the run at once', () => {
+    for (const observe of [false, true]) {
+      const base: Setup = { scripts: [], tids: [1, 2, 3, 4], seed: 1, maxSteps: 1000, maxTime: 20, harts: Infinity, maxInstructions: Infinity, observe, spurious: false };
+      // the nap ends at 20, then the exit's tick takes the clock past the budget
+      const at = run({ ...base, scripts: [[{ a: 'run', ticks: 5 }, { a: 'nap', ticks: 15 }]] });
+      expect(at.end.kind === 'limit' && at.end.message, `observe ${observe}`).toBe('virtual time 21 passed the budget of 20 ticks');
+      expect(at.w.fired.has(20)).toBe(true);
+      const past = run({ ...base, scripts: [[{ a: 'run', ticks: 5 }, { a: 'nap', ticks: 16 }]] });
+      expect(past.end.kind === 'limit' && past.end.message, `observe ${observe}`).toBe('every thread sleeps until 21, past the budget of 20 ticks');
+      expect(past.w.sched.clock.peek()).toBe(5);
+    }
+  });
+
+  it('a halting step that leaves nothing runnable does not jump the clock to a pending timer', () => {
+    let napping = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      const { end, w } = run({ scripts: [[{ a: 'nap', ticks: 10 }], [{ a: 'run', ticks: 1 }, { a: 'run', ticks: 1 }, { a: 'halt', sleep: true }]], tids: [1, 2, 3, 4], seed, maxSteps: 1000, maxTime: Infinity, harts: Infinity, maxInstructions: Infinity, observe: true, spurious: false });
+      expect(end.kind === 'limit' && end.limit).toBe('memory');
+      if (w.actors[0].state === 'blocked') napping++;
+      expect(w.sched.clock.peek()).toBe(w.clockAfterLast);
+    }
+    expect(napping, 'runs that halted while the other thread napped').toBeGreaterThan(0);
   });
 
   it('idle threads alone do not keep a run alive and are no deadlock\'s sleepers', () => {
