@@ -43,11 +43,16 @@ static int add_slot(int fd) {
   return nslots++;
 }
 
-/* The abstract name n (0-2), "@fz<n>". */
+/* argv[2], a tag of the names: the abstract namespace is the host's, and
+   other runs of this interpreter on the machine at the same time must not
+   hold our names (EADDRINUSE). */
+static const char *tag = "";
+
+/* The abstract name n (0-2), "@fz<tag><n>". */
 static socklen_t abstract(struct sockaddr_un *a, long n) {
   memset(a, 0, sizeof *a);
   a->sun_family = AF_UNIX;
-  int len = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "fz%ld", n % 3);
+  int len = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "fz%.16s%ld", tag, n % 3);
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
 }
 
@@ -288,6 +293,7 @@ static void poll_all(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
+  if (argc > 2) tag = argv[2];
   if (pipe(passed) != 0) return 2;
   char *prog = argv[1], *save = NULL;
   int n = 0;
