@@ -3,7 +3,8 @@
 // abstract names; MSG_OOB, MSG_PEEK with and without SO_PEEK_OFF,
 // MSG_WAITALL, MSG_TRUNC, MSG_EOR, SCM_RIGHTS (of pipe ends) and SCM_CREDENTIALS with small
 // and large control buffers, SO_PASSCRED, SO_OOBINLINE, SO_RCVLOWAT, buffer
-// sizes, FIONREAD, SIOCATMARK, TIOCOUTQ, shutdown, close) are run by one C
+// sizes, FIONREAD, SIOCATMARK, TIOCOUTQ, malformed and oversized addresses,
+// short getsockname buffers, shutdown, close) are run by one C
 // interpreter (test/guest/linux6/unix_ops.c) built natively, which is the
 // kernel this machine runs, and built for riscv64, under unixsim. Every
 // line it prints (each call's result, the bytes, msg_flags, control
@@ -88,6 +89,10 @@ const opArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(slot, fc.nat(5), fc.nat(7)).map(([s, o, v]) => `set ${s} ${o} ${v}`) },
   { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, r]) => `ioctl ${s} ${r}`) },
   { weight: 1, arbitrary: slot.map((s) => `names ${s}`) },
+  // bind, connect and sendto with malformed, oversized, unmapped and unreachable addresses (unix_ops.c's op_addr)
+  { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2), fc.nat(11)).map(([s, c, f]) => `addr ${s} ${c} ${f}`) },
+  // getsockname/getpeername with short and negative lengths (move_addr_to_user)
+  { weight: 1, arbitrary: fc.tuple(slot, fc.nat(1), fc.nat(6)).map(([s, p, r]) => `getname ${s} ${p} ${r}`) },
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, h]) => `shut ${s} ${h}`) },
   { weight: 1, arbitrary: slot.map((s) => `close ${s}`) },
 );

@@ -216,6 +216,59 @@ static void op_names(long s) {
   if (r == 0) print_addr(&a, l);
 }
 
+/* addr s call form: bind (call 0), connect (1) or sendto (2) with an
+   address of one of the forms below: the length rules of
+   move_addr_to_kernel, unix_validate_addr and unix_bind's autobind. No form
+   is a pathname that could be made: bind must not leave files behind. */
+static void op_addr(long s, long call, long form) {
+  union { struct sockaddr_un un; char b[160]; } u;
+  memset(&u, 0, sizeof u);
+  u.un.sun_family = AF_UNIX;
+  long len = 2;
+  const void *p = &u;
+  switch (form % 12) {
+  case 0: len = 0; break;
+  case 1: len = 1; break;
+  case 2: len = 2; break; /* the bare family: autobind for bind */
+  case 3: u.un.sun_family = AF_INET; len = 2; break;
+  case 4: u.un.sun_family = AF_INET; len = (long)abstract(&u.un, 2); u.un.sun_family = AF_INET; break;
+  case 5: /* an abstract name padded with NULs to the whole sun_path */
+    abstract(&u.un, 1); u.un.sun_path[1] = 'F'; len = sizeof(struct sockaddr_un); break;
+  case 6: abstract(&u.un, 0); len = sizeof(struct sockaddr_un) + 1; break;
+  case 7: abstract(&u.un, 0); len = 128; break; /* sizeof(sockaddr_storage), more than sockaddr_un */
+  case 8: abstract(&u.un, 0); len = 129; break;
+  case 9: len = 5; p = (const void *)8; break; /* an unmapped address */
+  case 10: /* a pathname in a directory that does not exist: ENOENT, nothing made */
+    strcpy(u.un.sun_path, "/nonexistent-unix-ops/s"); len = (long)SUN_LEN(&u.un); break;
+  case 11: /* the same, 108 bytes with no NUL: the name ends at addrlen */
+    memset(u.un.sun_path, 'a', sizeof u.un.sun_path); memcpy(u.un.sun_path, "/nonexistent-unix-ops/", 22);
+    len = sizeof(struct sockaddr_un); break;
+  }
+  char byte = 'x';
+  if (call % 3 == 0) res(bind(fd_of(s), p, (socklen_t)len));
+  else if (call % 3 == 1) res(connect(fd_of(s), p, (socklen_t)len));
+  else res(sendto(fd_of(s), &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL, p, (socklen_t)len));
+}
+
+/* getname s peer room: getsockname (peer 0) or getpeername (1) with room
+   for -1, 0, 1, 2, 3, 8 or 110 bytes (move_addr_to_user copies the part
+   that fits and stores the whole length): the length returned, the family
+   if it was copied, and how many bytes were written (a name's bytes are
+   never 0x55, the fill). */
+static void op_getname(long s, long peer, long room) {
+  static const int ROOM[] = { -1, 0, 1, 2, 3, 8, 110 };
+  unsigned char b[128];
+  memset(b, 0x55, sizeof b);
+  socklen_t l = (socklen_t)ROOM[room % 7];
+  int r = (peer % 2 ? getpeername : getsockname)(fd_of(s), (struct sockaddr *)b, &l);
+  res(r);
+  if (r < 0) return;
+  int written = 0;
+  for (int i = 0; i < (int)sizeof b; i++) if (b[i] != 0x55) written = i + 1;
+  printf(" len=%u written=%d", (unsigned)l, written);
+  if (written >= 2) printf(" family=%d", b[0] | b[1] << 8);
+}
+
 static const int TYPES[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
 static void step(const char *name, long a[4]) {
@@ -267,6 +320,10 @@ static void step(const char *name, long a[4]) {
     op_setopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "ioctl")) {
     op_ioctl(a[0], a[1]);
+  } else if (!strcmp(name, "addr")) {
+    op_addr(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "getname")) {
+    op_getname(a[0], a[1], a[2]);
   } else if (!strcmp(name, "names")) {
     op_names(a[0]);
   } else if (!strcmp(name, "shut")) {
