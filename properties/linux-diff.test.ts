@@ -4,7 +4,7 @@
 // MSG_WAITALL, MSG_TRUNC, MSG_EOR, SCM_RIGHTS (of pipe ends) and SCM_CREDENTIALS with small
 // and large control buffers, SO_PASSCRED, SO_OOBINLINE, SO_RCVLOWAT, buffer
 // sizes, FIONREAD, SIOCATMARK, TIOCOUTQ, malformed and oversized addresses,
-// short getsockname buffers, shutdown, close) are run by one C
+// short getsockname buffers, malformed control data, shutdown, close) are run by one C
 // interpreter (test/guest/linux6/unix_ops.c) built natively, which is the
 // kernel this machine runs, and built for riscv64, under unixsim. Every
 // line it prints (each call's result, the bytes, msg_flags, control
@@ -91,6 +91,8 @@ const opArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: slot.map((s) => `names ${s}`) },
   // bind, connect and sendto with malformed, oversized, unmapped and unreachable addresses (unix_ops.c's op_addr)
   { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2), fc.nat(11)).map(([s, c, f]) => `addr ${s} ${c} ${f}`) },
+  // sendmsg with malformed, unknown and oversized control data (unix_ops.c's op_ctl)
+  { weight: 2, arbitrary: fc.tuple(slot, fc.nat(13)).map(([s, f]) => `ctl ${s} ${f}`) },
   // getsockname/getpeername with short and negative lengths (move_addr_to_user)
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(1), fc.nat(6)).map(([s, p, r]) => `getname ${s} ${p} ${r}`) },
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, h]) => `shut ${s} ${h}`) },

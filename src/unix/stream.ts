@@ -379,11 +379,21 @@ export function freeUnqueued(s: Socket, m: Message): void {
   s.messageFreed();
 }
 
+/**
+ * unix_seqpacket_sendmsg's own checks, before unix_dgram_sendmsg and so before
+ * its scm_send: the pending error (sock_error), then the state. sendmsg runs
+ * them before it parses the control data.
+ */
+export function seqpacketSendCheck(s: Socket): number {
+  const pending = s.takeError();
+  if (pending) return -pending;
+  return s.state !== 'connected' ? -ENOTCONN : 0; // the address, if any, is ignored
+}
+
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
 function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
-  const pending = s.takeError(); // sock_error comes first
-  if (pending) return -pending;
-  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored
+  const check = seqpacketSendCheck(s);
+  if (check) return check;
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const err = yield* autobindToPassCreds(t, s);
   if (err) return err;

@@ -24,7 +24,7 @@ import { copyControlIn, copyNameIn, msgIov, readMsghdr, writeRecvResult } from '
 import type { UnixNet } from './namespace.ts';
 import { getsockopt, setsockopt } from './options.ts';
 import { credOf, Socket } from './socket.ts';
-import { connectPair, release, shutdown, sockRecv, sockSend, type RecvFrom } from './stream.ts';
+import { connectPair, release, seqpacketSendCheck, shutdown, sockRecv, sockSend, type RecvFrom } from './stream.ts';
 
 /** NPROTO: address families Linux knows the numbers of. */
 const NPROTO = 46;
@@ -246,6 +246,9 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof ctl === 'number') return ctl;
     const addr = copyNameIn(t.mm, h);
     if (typeof addr === 'number') return addr;
+    // unix_seqpacket_sendmsg checks the error and the state before unix_dgram_sendmsg's scm_send
+    const early = s.type === SOCK_SEQPACKET ? seqpacketSendCheck(s) : 0;
+    if (early) return early;
     const scm = parseControl(t, ctl);
     if (typeof scm === 'number') return scm;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;

@@ -216,6 +216,53 @@ static void op_names(long s) {
   if (r == 0) print_addr(&a, l);
 }
 
+/* ctl s form: sendmsg of one byte with control data of one of the forms
+   below: __scm_send's CMSG_OK and CMSG_NXTHDR walk, unknown levels and
+   types, scm_fp_copy's fd count and SCM_MAX_FD, SCM_CREDENTIALS' length
+   and its invalid uid (nothing that depends on being root). */
+static void op_ctl(long s, long form) {
+  static union { struct cmsghdr h; char b[CMSG_SPACE(254 * sizeof(int)) + 64]; } c;
+  memset(&c, 0, sizeof c);
+  char byte = 'c';
+  struct iovec iov = { &byte, 1 };
+  struct msghdr m = { 0 };
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = c.b;
+  struct cmsghdr *h = &c.h;
+  struct ucred u = { getpid(), getuid(), getgid() };
+  int fds[254];
+  for (int i = 0; i < 254; i++) fds[i] = passed[i % 2];
+  switch (form % 14) {
+  case 0: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = sizeof(struct cmsghdr) - 1; break;
+  case 1: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = m.msg_controllen + 1; break;
+  case 2: m.msg_controllen = sizeof(struct cmsghdr) - 1; break; /* no header fits: no control data */
+  case 3: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_level = 99; break; /* skipped */
+  case 4: control(&m, h, 99, fds, sizeof(int)); break;
+  case 5: control(&m, h, SCM_CREDENTIALS, &u, sizeof u - 4); break;
+  case 6: u.uid = (uid_t)-1; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break;
+  case 7: fds[0] = 999; control(&m, h, SCM_RIGHTS, fds, sizeof(int)); break; /* EBADF */
+  case 8: control(&m, h, SCM_RIGHTS, fds, 2 * sizeof(int)); h->cmsg_len = CMSG_LEN(6); break; /* one fd and a half */
+  case 9: /* SCM_RIGHTS then SCM_CREDENTIALS */
+    control(&m, h, SCM_RIGHTS, fds, sizeof(int));
+    control(&m, (struct cmsghdr *)(c.b + CMSG_SPACE(sizeof(int))), SCM_CREDENTIALS, &u, sizeof u);
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof u);
+    break;
+  case 10: control(&m, h, SCM_RIGHTS, fds, 254 * sizeof(int)); break; /* more than SCM_MAX_FD */
+  case 11: /* 200 and 54 fds in two headers: more than SCM_MAX_FD in all (253 would fill the slots) */
+    control(&m, h, SCM_RIGHTS, fds, 200 * sizeof(int));
+    control(&m, (struct cmsghdr *)(c.b + CMSG_SPACE(200 * sizeof(int))), SCM_RIGHTS, fds, 54 * sizeof(int));
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(200 * sizeof(int)) + CMSG_SPACE(54 * sizeof(int));
+    break;
+  case 12: control(&m, h, SCM_RIGHTS, fds, 0); break; /* no fd */
+  case 13: /* a whole header, then 10 bytes that are not one */
+    control(&m, h, SCM_RIGHTS, fds, sizeof(int)); m.msg_controllen += 10; break;
+  }
+  res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
+}
+
 /* addr s call form: bind (call 0), connect (1) or sendto (2) with an
    address of one of the forms below: the length rules of
    move_addr_to_kernel, unix_validate_addr and unix_bind's autobind. No form
@@ -320,6 +367,8 @@ static void step(const char *name, long a[4]) {
     op_setopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "ioctl")) {
     op_ioctl(a[0], a[1]);
+  } else if (!strcmp(name, "ctl")) {
+    op_ctl(a[0], a[1]);
   } else if (!strcmp(name, "addr")) {
     op_addr(a[0], a[1], a[2]);
   } else if (!strcmp(name, "getname")) {
