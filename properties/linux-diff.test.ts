@@ -85,6 +85,29 @@ const opArb: fc.Arbitrary<string> = fc.oneof(
       return `send ${tx} ${n} 1 0;recv ${rx} ${v} ${f % 2 ? 0 : 1} 0`;
     }),
   },
+  {
+    weight: 2,
+    // a whole OOB scene on the first stream pair: SO_OOBINLINE chosen, data, the OOB byte, more data, then
+    // SIOCATMARK, two reads (ordinary, peek, MSG_OOB), FIONREAD and the sender's TIOCOUTQ (which counts a
+    // mark left in the queue): the mark's every path in one op
+    arbitrary: fc
+      .tuple(fc.nat(1), fc.nat(2), fc.nat(3), fc.nat(3), fc.constantFrom(1, 2, 4), fc.nat(3), fc.constantFrom(0, 1, 3, 8), fc.nat(3))
+      .map(([end, inline, before, after, n, f1, len, f2]) => {
+        const [tx, rx] = end ? [1, 0] : [0, 1];
+        return [
+          inline < 2 ? `set ${rx} 1 ${1 + inline}` : '',
+          before ? `send ${tx} ${before} 0 0` : '',
+          `send ${tx} ${n} 1 0`,
+          after ? `send ${tx} ${after} 0 0` : '',
+          `ioctl ${rx} 1`,
+          `recv ${rx} ${len} ${f1} 0`,
+          `ioctl ${rx} 1`,
+          `recv ${rx} 8 ${f2} 0`,
+          `ioctl ${rx} 0`,
+          `ioctl ${tx} 2`,
+        ].filter((op) => op).join(';');
+      }),
+  },
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(8)).map(([s, o]) => `get ${s} ${o}`) },
   { weight: 3, arbitrary: fc.tuple(slot, fc.nat(5), fc.nat(7)).map(([s, o, v]) => `set ${s} ${o} ${v}`) },
   { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, r]) => `ioctl ${s} ${r}`) },

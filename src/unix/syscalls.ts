@@ -133,11 +133,14 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   });
 
   d(203, 'connect', ['fd', 'sockaddr', 'int'], (t, [fd, uaddr, addrlen]) => {
+    // __sys_connect: fdget, move_addr_to_kernel, then sock_from_file in __sys_connect_file, so a bad address on
+    // an open fd that is no socket is EFAULT or EINVAL before ENOTSOCK (bind and sendto look the socket up first)
     const r = sockFd(t, fd);
-    if (typeof r === 'number') return r;
-    const [f, s] = r;
+    if (r === -EBADF) return r;
     const b = copyAddrIn(t.mm, uaddr, addrlen);
     if (typeof b === 'number') return b;
+    if (typeof r === 'number') return r;
+    const [f, s] = r;
     if (s.isDgram) return dgramConnect(t, s, b);
     // unix_stream_connect: family != AF_UNIX (AF_UNSPEC included) or addrlen <= 2 is EINVAL.
     const a = parseAddr(b, false);
