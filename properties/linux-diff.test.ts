@@ -3,7 +3,8 @@
 // abstract names; MSG_OOB, MSG_PEEK with and without SO_PEEK_OFF,
 // MSG_WAITALL, MSG_TRUNC, MSG_EOR, SCM_RIGHTS (of pipe ends) and SCM_CREDENTIALS with small
 // and large control buffers, SO_PASSCRED, SO_OOBINLINE, SO_RCVLOWAT, buffer
-// sizes, FIONREAD, SIOCATMARK, TIOCOUTQ, shutdown, close) are run by one C
+// sizes, FIONREAD, SIOCATMARK, TIOCOUTQ, malformed and oversized addresses,
+// short getsockname buffers, malformed control data, shutdown, close) are run by one C
 // interpreter (test/guest/linux6/unix_ops.c) built natively, which is the
 // kernel this machine runs, and built for riscv64, under unixsim. Every
 // line it prints (each call's result, the bytes, msg_flags, control
@@ -69,10 +70,54 @@ const opArb: fc.Arbitrary<string> = fc.oneof(
     // recv(MSG_OOB) finds one: random slots and flags rarely line up
     arbitrary: fc.tuple(fc.constantFrom(1, 2, 7), fc.constantFrom(2, 3), fc.constantFrom(0, 1)).map(([n, f, b]) => `send 0 ${n} 1 0;recv 1 ${b} ${f} 0`),
   },
+  {
+    weight: 6,
+    // the first stream pair's OOB traffic from either end, mixed: ordinary and OOB sends, reads at and across
+    // the mark (peeks, MSG_OOB, short buffers), SO_OOBINLINE and SO_PEEK_OFF switched, SIOCATMARK and FIONREAD
+    // asked: manage_oob's slow paths and unix_stream_recv_urg need such runs, which random slots rarely make
+    arbitrary: fc.tuple(fc.nat(1), fc.nat(5), fc.constantFrom(1, 2, 3, 7), fc.constantFrom(0, 1, 2, 3, 4, 5), fc.nat(3)).map(([end, what, n, f, v]) => {
+      const [tx, rx] = end ? [1, 0] : [0, 1];
+      if (what === 0) return `send ${tx} ${n} ${f & 1} 0`;
+      if (what === 1) return `recv ${rx} ${[0, 1, 3, 8][v]} ${[0, 1, 2, 3, 4, 8 | 1][f]} 0`;
+      if (what === 2) return `set ${rx} 1 ${1 + (v & 1)}`; // SO_OOBINLINE 0 or 1
+      if (what === 3) return `ioctl ${rx} ${v % 2}`; // FIONREAD, SIOCATMARK
+      if (what === 4) return `set ${rx} 0 ${[0, 1, 2, 3][v]}`; // SO_PEEK_OFF -1, 0, 1, 2
+      return `send ${tx} ${n} 1 0;recv ${rx} ${v} ${f % 2 ? 0 : 1} 0`;
+    }),
+  },
+  {
+    weight: 2,
+    // a whole OOB scene on the first stream pair: SO_OOBINLINE chosen, data, the OOB byte, more data, then
+    // SIOCATMARK, two reads (ordinary, peek, MSG_OOB), FIONREAD and the sender's TIOCOUTQ (which counts a
+    // mark left in the queue): the mark's every path in one op
+    arbitrary: fc
+      .tuple(fc.nat(1), fc.nat(2), fc.nat(3), fc.nat(3), fc.constantFrom(1, 2, 4), fc.nat(3), fc.constantFrom(0, 1, 3, 8), fc.nat(3))
+      .map(([end, inline, before, after, n, f1, len, f2]) => {
+        const [tx, rx] = end ? [1, 0] : [0, 1];
+        return [
+          inline < 2 ? `set ${rx} 1 ${1 + inline}` : '',
+          before ? `send ${tx} ${before} 0 0` : '',
+          `send ${tx} ${n} 1 0`,
+          after ? `send ${tx} ${after} 0 0` : '',
+          `ioctl ${rx} 1`,
+          `recv ${rx} ${len} ${f1} 0`,
+          `ioctl ${rx} 1`,
+          `recv ${rx} 8 ${f2} 0`,
+          `ioctl ${rx} 0`,
+          `ioctl ${tx} 2`,
+        ].filter((op) => op).join(';');
+      }),
+  },
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(8)).map(([s, o]) => `get ${s} ${o}`) },
   { weight: 3, arbitrary: fc.tuple(slot, fc.nat(5), fc.nat(7)).map(([s, o, v]) => `set ${s} ${o} ${v}`) },
   { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, r]) => `ioctl ${s} ${r}`) },
   { weight: 1, arbitrary: slot.map((s) => `names ${s}`) },
+  // bind, connect and sendto with malformed, oversized, unmapped and unreachable addresses (unix_ops.c's op_addr)
+  { weight: 2, arbitrary: fc.tuple(slot, fc.nat(2), fc.nat(11)).map(([s, c, f]) => `addr ${s} ${c} ${f}`) },
+  // sendmsg with malformed, unknown and oversized control data (unix_ops.c's op_ctl)
+  { weight: 2, arbitrary: fc.tuple(slot, fc.nat(13)).map(([s, f]) => `ctl ${s} ${f}`) },
+  // getsockname/getpeername with short and negative lengths (move_addr_to_user)
+  { weight: 1, arbitrary: fc.tuple(slot, fc.nat(1), fc.nat(6)).map(([s, p, r]) => `getname ${s} ${p} ${r}`) },
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, h]) => `shut ${s} ${h}`) },
   { weight: 1, arbitrary: slot.map((s) => `close ${s}`) },
 );
@@ -85,14 +130,17 @@ const programArb = fc
   .tuple(fc.nat(2), fc.array(opArb, { minLength: 10, maxLength: 50 }))
   .map(([t, ops]) => ['pair 0', `pair ${t}`, 'sock 0', 'bind 4 0', 'listen 4 3', ...ops].join(';'));
 
+/** The names' tag (unix_ops.c's argv[2]): this process's, apart from other runs on the machine that share the host's abstract namespace. */
+const TAG = `${process.pid.toString(36)}-`;
+
 function onLinux(program: string): string {
-  const r = spawnSync(native, [program], { timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(native, [program, TAG], { timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw r.error;
   return r.stdout.toString();
 }
 
 function onUnixsim(program: string, seed: number, bugs: readonly PlantedBug[]): string {
-  const r = execImage('/bin/unix_ops', riscv, { args: [program], seed, bugs });
+  const r = execImage('/bin/unix_ops', riscv, { args: [program, TAG], seed, bugs });
   if (r.problem) throw new Error(r.problem);
   return new TextDecoder().decode(r.stdout);
 }

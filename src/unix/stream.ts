@@ -379,11 +379,21 @@ export function freeUnqueued(s: Socket, m: Message): void {
   s.messageFreed();
 }
 
+/**
+ * unix_seqpacket_sendmsg's own checks, before unix_dgram_sendmsg and so before
+ * its scm_send: the pending error (sock_error), then the state. sendmsg runs
+ * them before it parses the control data.
+ */
+export function seqpacketSendCheck(s: Socket): number {
+  const pending = s.takeError();
+  if (pending) return -pending;
+  return s.state !== 'connected' ? -ENOTCONN : 0; // the address, if any, is ignored
+}
+
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
 function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
-  const pending = s.takeError(); // sock_error comes first
-  if (pending) return -pending;
-  if (s.state !== 'connected') return -ENOTCONN; // the address, if any, is ignored
+  const check = seqpacketSendCheck(s);
+  if (check) return check;
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const err = yield* autobindToPassCreds(t, s);
   if (err) return err;
@@ -711,9 +721,11 @@ function* streamReadLocked(
     /** bytes to skip before reading: the peek offset (SO_PEEK_OFF), for MSG_PEEK only */
     let skip = peek ? Math.max(s.peekOff, 0) : 0;
     let i = 0;
+    /** i was reached by the skip loop, which walks on with skb_peek_next and no manage_oob */
+    let skipped = false;
     for (;;) {
       // again: the message at i, past consumed marks and the OOB byte (manage_oob)
-      if (i < q.msgs.length) {
+      if (i < q.msgs.length && !skipped) {
         if (!oobFastPath(s, i)) {
           // manage_oob's slow path runs under the queue lock; what it drops is freed after
           yield* s.recvLock.acquire(t);
@@ -724,6 +736,7 @@ function* streamReadLocked(
         }
         if (i < 0 && copied) break redo;
       }
+      skipped = false;
       const m = i >= 0 ? q.msgs[i] : undefined;
       if (!m) {
         if (copied >= target) break redo;
@@ -741,8 +754,11 @@ function* streamReadLocked(
         continue redo;
       }
       if (skip >= m.remaining) {
+        // unix_stream_read_generic's `while (skip >= unix_skb_len(skb))`: a peek at an offset walks past
+        // consumed marks and the OOB byte as they are, so it can read the OOB byte in line (Linux's answer)
         skip -= m.remaining;
         i++;
+        skipped = true;
         continue;
       }
       // Never glue messages with different credentials for a reader that receives them.

@@ -24,7 +24,7 @@ import { copyControlIn, copyNameIn, msgIov, readMsghdr, writeRecvResult } from '
 import type { UnixNet } from './namespace.ts';
 import { getsockopt, setsockopt } from './options.ts';
 import { credOf, Socket } from './socket.ts';
-import { connectPair, release, shutdown, sockRecv, sockSend, type RecvFrom } from './stream.ts';
+import { connectPair, release, seqpacketSendCheck, shutdown, sockRecv, sockSend, type RecvFrom } from './stream.ts';
 
 /** NPROTO: address families Linux knows the numbers of. */
 const NPROTO = 46;
@@ -133,11 +133,14 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   });
 
   d(203, 'connect', ['fd', 'sockaddr', 'int'], (t, [fd, uaddr, addrlen]) => {
+    // __sys_connect: fdget, move_addr_to_kernel, then sock_from_file in __sys_connect_file, so a bad address on
+    // an open fd that is no socket is EFAULT or EINVAL before ENOTSOCK (bind and sendto look the socket up first)
     const r = sockFd(t, fd);
-    if (typeof r === 'number') return r;
-    const [f, s] = r;
+    if (r === -EBADF) return r;
     const b = copyAddrIn(t.mm, uaddr, addrlen);
     if (typeof b === 'number') return b;
+    if (typeof r === 'number') return r;
+    const [f, s] = r;
     if (s.isDgram) return dgramConnect(t, s, b);
     // unix_stream_connect: family != AF_UNIX (AF_UNSPEC included) or addrlen <= 2 is EINVAL.
     const a = parseAddr(b, false);
@@ -246,6 +249,9 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     if (typeof ctl === 'number') return ctl;
     const addr = copyNameIn(t.mm, h);
     if (typeof addr === 'number') return addr;
+    // unix_seqpacket_sendmsg checks the error and the state before unix_dgram_sendmsg's scm_send
+    const early = s.type === SOCK_SEQPACKET ? seqpacketSendCheck(s) : 0;
+    if (early) return early;
     const scm = parseControl(t, ctl);
     if (typeof scm === 'number') return scm;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;

@@ -43,11 +43,16 @@ static int add_slot(int fd) {
   return nslots++;
 }
 
-/* The abstract name n (0-2), "@fz<n>". */
+/* argv[2], a tag of the names: the abstract namespace is the host's, and
+   other runs of this interpreter on the machine at the same time must not
+   hold our names (EADDRINUSE). */
+static const char *tag = "";
+
+/* The abstract name n (0-2), "@fz<tag><n>". */
 static socklen_t abstract(struct sockaddr_un *a, long n) {
   memset(a, 0, sizeof *a);
   a->sun_family = AF_UNIX;
-  int len = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "fz%ld", n % 3);
+  int len = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "fz%.16s%ld", tag, n % 3);
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
 }
 
@@ -211,6 +216,106 @@ static void op_names(long s) {
   if (r == 0) print_addr(&a, l);
 }
 
+/* ctl s form: sendmsg of one byte with control data of one of the forms
+   below: __scm_send's CMSG_OK and CMSG_NXTHDR walk, unknown levels and
+   types, scm_fp_copy's fd count and SCM_MAX_FD, SCM_CREDENTIALS' length
+   and its invalid uid (nothing that depends on being root). */
+static void op_ctl(long s, long form) {
+  static union { struct cmsghdr h; char b[CMSG_SPACE(254 * sizeof(int)) + 64]; } c;
+  memset(&c, 0, sizeof c);
+  char byte = 'c';
+  struct iovec iov = { &byte, 1 };
+  struct msghdr m = { 0 };
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = c.b;
+  struct cmsghdr *h = &c.h;
+  struct ucred u = { getpid(), getuid(), getgid() };
+  int fds[254];
+  for (int i = 0; i < 254; i++) fds[i] = passed[i % 2];
+  switch (form % 14) {
+  case 0: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = sizeof(struct cmsghdr) - 1; break;
+  case 1: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = m.msg_controllen + 1; break;
+  case 2: m.msg_controllen = sizeof(struct cmsghdr) - 1; break; /* no header fits: no control data */
+  case 3: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_level = 99; break; /* skipped */
+  case 4: control(&m, h, 99, fds, sizeof(int)); break;
+  case 5: control(&m, h, SCM_CREDENTIALS, &u, sizeof u - 4); break;
+  case 6: u.uid = (uid_t)-1; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break;
+  case 7: fds[0] = 999; control(&m, h, SCM_RIGHTS, fds, sizeof(int)); break; /* EBADF */
+  case 8: control(&m, h, SCM_RIGHTS, fds, 2 * sizeof(int)); h->cmsg_len = CMSG_LEN(6); break; /* one fd and a half */
+  case 9: /* SCM_RIGHTS then SCM_CREDENTIALS */
+    control(&m, h, SCM_RIGHTS, fds, sizeof(int));
+    control(&m, (struct cmsghdr *)(c.b + CMSG_SPACE(sizeof(int))), SCM_CREDENTIALS, &u, sizeof u);
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof u);
+    break;
+  case 10: control(&m, h, SCM_RIGHTS, fds, 254 * sizeof(int)); break; /* more than SCM_MAX_FD */
+  case 11: /* 200 and 54 fds in two headers: more than SCM_MAX_FD in all (253 would fill the slots) */
+    control(&m, h, SCM_RIGHTS, fds, 200 * sizeof(int));
+    control(&m, (struct cmsghdr *)(c.b + CMSG_SPACE(200 * sizeof(int))), SCM_RIGHTS, fds, 54 * sizeof(int));
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(200 * sizeof(int)) + CMSG_SPACE(54 * sizeof(int));
+    break;
+  case 12: control(&m, h, SCM_RIGHTS, fds, 0); break; /* no fd */
+  case 13: /* a whole header, then 10 bytes that are not one */
+    control(&m, h, SCM_RIGHTS, fds, sizeof(int)); m.msg_controllen += 10; break;
+  }
+  res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
+}
+
+/* addr s call form: bind (call 0), connect (1) or sendto (2) with an
+   address of one of the forms below: the length rules of
+   move_addr_to_kernel, unix_validate_addr and unix_bind's autobind. No form
+   is a pathname that could be made: bind must not leave files behind. */
+static void op_addr(long s, long call, long form) {
+  union { struct sockaddr_un un; char b[160]; } u;
+  memset(&u, 0, sizeof u);
+  u.un.sun_family = AF_UNIX;
+  long len = 2;
+  const void *p = &u;
+  switch (form % 12) {
+  case 0: len = 0; break;
+  case 1: len = 1; break;
+  case 2: len = 2; break; /* the bare family: autobind for bind */
+  case 3: u.un.sun_family = AF_INET; len = 2; break;
+  case 4: u.un.sun_family = AF_INET; len = (long)abstract(&u.un, 2); u.un.sun_family = AF_INET; break;
+  case 5: /* an abstract name padded with NULs to the whole sun_path */
+    abstract(&u.un, 1); u.un.sun_path[1] = 'F'; len = sizeof(struct sockaddr_un); break;
+  case 6: abstract(&u.un, 0); len = sizeof(struct sockaddr_un) + 1; break;
+  case 7: abstract(&u.un, 0); len = 128; break; /* sizeof(sockaddr_storage), more than sockaddr_un */
+  case 8: abstract(&u.un, 0); len = 129; break;
+  case 9: len = 5; p = (const void *)8; break; /* an unmapped address */
+  case 10: /* a pathname in a directory that does not exist: ENOENT, nothing made */
+    strcpy(u.un.sun_path, "/nonexistent-unix-ops/s"); len = (long)SUN_LEN(&u.un); break;
+  case 11: /* the same, 108 bytes with no NUL: the name ends at addrlen */
+    memset(u.un.sun_path, 'a', sizeof u.un.sun_path); memcpy(u.un.sun_path, "/nonexistent-unix-ops/", 22);
+    len = sizeof(struct sockaddr_un); break;
+  }
+  char byte = 'x';
+  if (call % 3 == 0) res(bind(fd_of(s), p, (socklen_t)len));
+  else if (call % 3 == 1) res(connect(fd_of(s), p, (socklen_t)len));
+  else res(sendto(fd_of(s), &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL, p, (socklen_t)len));
+}
+
+/* getname s peer room: getsockname (peer 0) or getpeername (1) with room
+   for -1, 0, 1, 2, 3, 8 or 110 bytes (move_addr_to_user copies the part
+   that fits and stores the whole length): the length returned, the family
+   if it was copied, and how many bytes were written (a name's bytes are
+   never 0x55, the fill). */
+static void op_getname(long s, long peer, long room) {
+  static const int ROOM[] = { -1, 0, 1, 2, 3, 8, 110 };
+  unsigned char b[128];
+  memset(b, 0x55, sizeof b);
+  socklen_t l = (socklen_t)ROOM[room % 7];
+  int r = (peer % 2 ? getpeername : getsockname)(fd_of(s), (struct sockaddr *)b, &l);
+  res(r);
+  if (r < 0) return;
+  int written = 0;
+  for (int i = 0; i < (int)sizeof b; i++) if (b[i] != 0x55) written = i + 1;
+  printf(" len=%u written=%d", (unsigned)l, written);
+  if (written >= 2) printf(" family=%d", b[0] | b[1] << 8);
+}
+
 static const int TYPES[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
 static void step(const char *name, long a[4]) {
@@ -262,6 +367,12 @@ static void step(const char *name, long a[4]) {
     op_setopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "ioctl")) {
     op_ioctl(a[0], a[1]);
+  } else if (!strcmp(name, "ctl")) {
+    op_ctl(a[0], a[1]);
+  } else if (!strcmp(name, "addr")) {
+    op_addr(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "getname")) {
+    op_getname(a[0], a[1], a[2]);
   } else if (!strcmp(name, "names")) {
     op_names(a[0]);
   } else if (!strcmp(name, "shut")) {
@@ -288,6 +399,7 @@ static void poll_all(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
+  if (argc > 2) tag = argv[2];
   if (pipe(passed) != 0) return 2;
   char *prog = argv[1], *save = NULL;
   int n = 0;
