@@ -201,6 +201,15 @@ export const toyProgramArb: fc.Arbitrary<ToyProgram> = fc
   .array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 })
   .filter((p) => p.flat().length <= 7);
 
+/**
+ * Three threads of 1 to 3 operations, waits and posts among them, at most 8
+ * in all: enough for a reversal that needs a third thread's switch (bounded
+ * dpor's fall-backs). dfs runs at most 8!/(3!3!2!) = 560 schedules of one.
+ */
+export const toyTrioArb: fc.Arbitrary<ToyProgram> = fc
+  .array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 3, maxLength: 3 })
+  .filter((p) => p.flat().length <= 8);
+
 /** Straight programs with fault points of 2 or 3 alternatives in them. */
 export const toyFaultArb: fc.Arbitrary<ToyProgram> = fc
   .array(fc.array(fc.oneof(opArb.filter((o) => o.k !== 'wait'), fc.record({ k: fc.constant('f' as const), n: fc.integer({ min: 2, max: 3 }) })), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 })

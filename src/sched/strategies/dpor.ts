@@ -13,12 +13,24 @@
 // run that can only continue with sleeping threads is abandoned.
 //
 // When an initial cannot run at that state (it was blocked), every runnable
-// thread there is added instead, which is always sound. With a preemption
-// bound, alternatives beyond the bound are not tried; bounded POR is not
-// exact (Coons, Musuvathi and McKinley, OOPSLA 2013), so `dpor --preemptions P`
-// may explore fewer classes than `dfs --preemptions P`; unbounded dpor
-// covers every class that unbounded dfs does. Like dfs, a bounded search
-// runs passes with bounds 0, 1, ... P, so it finds a bug with the fewest
+// thread there is added instead, which is always sound.
+//
+// With a preemption bound P the search covers every trace that some
+// schedule within P reaches, as dfs --preemptions P does, with fewer runs.
+// Plain DPOR pruned by the bound does not (Coons, Musuvathi and McKinley,
+// "Bounded partial-order reduction", OOPSLA 2013): swapping two commuting
+// steps can change how many preemptions a schedule needs, so the bound makes
+// steps dependent that the footprints call independent. Two changes make up
+// for it in a bounded pass:
+//   - no sleep sets: a thread asleep at a state was tried there under
+//     another count of preemptions, so its runs from here are not covered;
+//   - a race's initials are tried both before its first step (when that fits
+//     the bound) and where the run last switched to that step's thread: taking
+//     another thread at a switch costs no more than the switch did, so the
+//     second always fits.
+// properties/dpor-races.test.ts checks this against dfs's traces within P on
+// random programs of two and three threads. Like dfs, a bounded search runs
+// passes with bounds 0, 1, ... P, so it finds a bug with the fewest
 // preemptions first.
 //
 // Fault points inside a step (--eintr, --short-io: src/kernel/faults.ts)
@@ -169,6 +181,7 @@ export class DporExplorer implements Explorer {
     st.done.set(ev.tid, ev.fp);
     st.backtrack.add(ev.tid);
     const next = new Map<number, Footprint>();
+    if (this.limit !== Infinity) return next; // bounded: no sleep sets (see the header)
     for (const [tid, fp] of base) if (tid !== ev.tid && !dependent(fp, ev.fp)) next.set(tid, fp);
     return next;
   }
@@ -255,6 +268,19 @@ export class DporExplorer implements Explorer {
     }
   }
 
+  /**
+   * Adds `threads` to the backtrack set of the state where the run last
+   * switched to the thread of step i (or the search's first state). Taking
+   * another thread there costs no more preemptions than the switch the run
+   * made, so it always fits the bound.
+   */
+  private tryAtBlockStart(i: number, threads: readonly number[]): void {
+    const ev = this.events;
+    let k = i;
+    while (k > this.rootSteps && ev[k - 1].tid === ev[i].tid) k--;
+    for (const q of threads) if (q !== ev[k].tid && ev[k].enabled.includes(q)) this.states[k]?.backtrack.add(q);
+  }
+
   /** Makes sure the state before step i tries a thread that can start notdep(i).j. */
   private reverse(i: number, j: number, hb: Uint32Array[]): void {
     const ev = this.events;
@@ -274,28 +300,18 @@ export class DporExplorer implements Explorer {
       for (let b = 0; b < a; b++) if (has(hb[k], v[b])) first = false;
       if (first) initials.add(ev[k].tid);
     }
-    for (const q of initials) if (st.backtrack.has(q)) return;
     const here = ev[i];
     const fits = (q: number) => here.pre + (preempts(here.enabled, here.last, q) ? 1 : 0) <= this.limit;
     const enabled = [...initials].filter((q) => here.enabled.includes(q));
+    // Bounded: the initials are also tried where the block of steps holding
+    // step i began (see the header: within a bound, steps do not commute freely).
+    if (this.limit !== Infinity) this.tryAtBlockStart(i, enabled.length ? enabled : here.enabled);
+    for (const q of initials) if (st.backtrack.has(q)) return;
     const candidates = enabled.filter(fits);
     const awake = candidates.filter((q) => !st.sleep.has(q));
     if (awake.length) st.backtrack.add(awake[0]);
     else if (candidates.length) st.backtrack.add(candidates[0]);
-    else if (enabled.length) {
-      // Reversing here would exceed the preemption bound: switch to the
-      // initial at the latest earlier point where switching to it is free
-      // (the running thread had blocked), as bounded POR does.
-      for (const q of enabled) {
-        for (let k = i - 1; k >= this.rootSteps; k--) {
-          const e = ev[k];
-          if (e.enabled.includes(q) && !preempts(e.enabled, e.last, q) && e.pre <= this.limit && e.tid !== q) {
-            this.states[k]?.backtrack.add(q);
-            break;
-          }
-        }
-      }
-    } else for (const q of here.enabled) if (fits(q)) st.backtrack.add(q); // an initial is blocked here: try everything
+    else if (!enabled.length) for (const q of here.enabled) if (fits(q)) st.backtrack.add(q); // an initial is blocked here: try everything
   }
 }
 
