@@ -15,7 +15,8 @@
 //     bound misses some: Coons et al., OOPSLA 2013), and a bound no run can
 //     reach explores the traces unbounded dpor does;
 //   - with three threads a run can be cut short by its sleep set, and such
-//     runs are counted (a hand-checked program);
+//     runs are counted (a hand-checked program); a third thread that races
+//     with nobody is never an initial, so it costs no run;
 //   - when every step conflicts with every other (all write x), no two
 //     schedules are equivalent and no sleep set ever holds a thread, so
 //     dpor with bound P runs exactly dfs's schedules within P: its reversals
@@ -132,6 +133,27 @@ describe('dpor with three threads', () => {
     expect(complete.length).toBe(4);
     expect(x.sleepBlocked).toBe(runs.length - complete.length);
     expect(x.sleepBlocked).toBeGreaterThan(0);
+  });
+});
+
+describe('dpor with a third thread independent of the other two', () => {
+  it('adds no backtrack point for it: one run per trace, none sleep-set blocked', () => {
+    // Threads 1 and 2 race on x, thread 3 touches only y: no race involves thread 3, so the initials
+    // of every reversal are thread 1's or 2's, and a reversal that named thread 3 too would cost runs
+    // (cut short by the sleep set, or traces run twice).
+    const on = (v: 'x' | 'y') => fc.record({ k: fc.constantFrom('r' as const, 'w' as const, 'a' as const), v: fc.constant(v) });
+    const prog = fc.tuple(fc.array(on('x'), { minLength: 1, maxLength: 3 }), fc.array(on('x'), { minLength: 1, maxLength: 3 }), fc.array(on('y'), { minLength: 1, maxLength: 2 }));
+    fc.assert(
+      fc.property(prog, (threads) => {
+        const p: ToyProgram = [...threads];
+        const traces = new Set(exploreToy(p, new DfsExplorer()).map(traceKey));
+        const x = new DporExplorer();
+        const runs = exploreToy(p, x);
+        expect(x.sleepBlocked).toBe(0);
+        expect(runs.length).toBe(traces.size);
+      }),
+      { numRuns: propertyRuns(40), seed: SEED },
+    );
   });
 });
 
