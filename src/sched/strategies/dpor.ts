@@ -175,14 +175,16 @@ export class DporExplorer implements Explorer {
       st = { backtrack: new Set([ev.tid]), done: new Map(), sleep: arrivalSleep };
       this.states[i] = st;
     }
-    // Sleep set passed on: what slept here (and, at the branch, the threads already tried here) and commutes with this step.
-    const base = new Map(st.sleep);
-    if (i === this.branch) for (const [tid, fp] of st.done) base.set(tid, fp);
     st.done.set(ev.tid, ev.fp);
     st.backtrack.add(ev.tid);
     const next = new Map<number, Footprint>();
     if (this.limit !== Infinity) return next; // bounded: no sleep sets (see the header)
-    for (const [tid, fp] of base) if (tid !== ev.tid && !dependent(fp, ev.fp)) next.set(tid, fp);
+    // Sleep set passed on: what slept here (and, at the branch, the threads already tried here) and commutes with this step.
+    const passOn = (tid: number, fp: Footprint) => {
+      if (tid !== ev.tid && !dependent(fp, ev.fp)) next.set(tid, fp);
+    };
+    for (const [tid, fp] of st.sleep) passOn(tid, fp);
+    if (i === this.branch) for (const [tid, fp] of st.done) passOn(tid, fp);
     return next;
   }
 
