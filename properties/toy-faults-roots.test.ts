@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../src/sched/strategies/dpor.ts';
-import { ReplayDivergence } from '../src/sched/strategy.ts';
+import { ReplayDivergence, type Strategy } from '../src/sched/strategy.ts';
 import type { SimThread } from '../src/sched/thread.ts';
 import { propertyRuns } from './lib/profile.ts';
 import { abandonedToy, exploreToy, runToy, stepOrder, toyFaultArb, toyStraightArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
@@ -215,49 +215,29 @@ describe('dfs notices a program that is not deterministic', () => {
     return null;
   };
 
+  /**
+   * A first run (the first pick among threads 1 and 2, then `first`) recorded as picks [1, ...], then a re-run of
+   * its first pick, after which `second` meets the choice point that changed: the divergence message.
+   */
+  const rerun = (x: DfsExplorer, first: (s: Strategy) => void, picks: number[], second: (s: Strategy) => unknown) => {
+    const s = x.next()!;
+    s.pick([T(1), T(2)], 0);
+    first(s);
+    x.finish({ failed: false, picks });
+    const r = x.next()!;
+    r.pick([T(1), T(2)], 0);
+    return diverges(() => second(r));
+  };
+  const twoPicks = (s: Strategy) => s.pick([T(1), T(2)], 1);
+
   it('reports a re-run of a prefix whose choice point changed (other runnable threads, a fault point turned into a pick and back)', () => {
     // run 1: two picks among threads 1 and 2; run 2 re-runs pick 0 and must re-meet pick 1 as it was
-    const x = new DfsExplorer();
-    let s = x.next()!;
-    s.pick([T(1), T(2)], 0);
-    s.pick([T(1), T(2)], 1);
-    x.finish({ failed: false, picks: [1, 1] });
-    s = x.next()!;
-    s.pick([T(1), T(2)], 0);
-    expect(diverges(() => s.pick([T(1), T(3)], 4))).toBe('dfs: the program is not deterministic: choice point 1 (step 4) had runnable 1,2, now 1,3');
+    expect(rerun(new DfsExplorer(), twoPicks, [1, 1], (s) => s.pick([T(1), T(3)], 4))).toBe('dfs: the program is not deterministic: choice point 1 (step 4) had runnable 1,2, now 1,3');
     // a fault point where a pick was, and a pick where a fault point was
-    const y = new DfsExplorer(Infinity, [], 1);
-    let r = y.next()!;
-    r.pick([T(1), T(2)], 0);
-    r.fault!('eintr', 2);
-    y.finish({ failed: false, picks: [1] });
-    r = y.next()!;
-    r.pick([T(1), T(2)], 0);
-    expect(diverges(() => r.pick([T(1), T(2)], 1))).toBe('dfs: the program is not deterministic: choice point 1 (step 1) had runnable 0,1, now 1,2');
+    expect(rerun(new DfsExplorer(Infinity, [], 1), (s) => s.fault!('eintr', 2), [1], (s) => s.pick([T(1), T(2)], 1))).toBe('dfs: the program is not deterministic: choice point 1 (step 1) had runnable 0,1, now 1,2');
     // other runnable threads that still include the prefix's pick; a fault point of as many alternatives as the pick's threads
-    const w = new DfsExplorer();
-    let v = w.next()!;
-    v.pick([T(1), T(2)], 0);
-    v.pick([T(1), T(2)], 1);
-    w.finish({ failed: false, picks: [1, 1] });
-    v = w.next()!;
-    v.pick([T(1), T(2)], 0);
-    expect(diverges(() => v.pick([T(2), T(3)], 1))).toBe('dfs: the program is not deterministic: choice point 1 (step 1) had runnable 1,2, now 2,3');
-    const u = new DfsExplorer(Infinity, [], 1);
-    let o = u.next()!;
-    o.pick([T(1), T(2)], 0);
-    o.fault!('eintr', 3);
-    u.finish({ failed: false, picks: [1] });
-    o = u.next()!;
-    o.pick([T(1), T(2)], 0);
-    expect(diverges(() => o.pick([T(0), T(1), T(2)], 1))).toBe('dfs: the program is not deterministic: choice point 1 (step 1) had runnable 0,1,2, now 0,1,2');
-    const z = new DfsExplorer(Infinity, [], 1);
-    let q = z.next()!;
-    q.pick([T(1), T(2)], 0);
-    q.pick([T(1), T(2)], 1);
-    z.finish({ failed: false, picks: [1, 1] });
-    q = z.next()!;
-    q.pick([T(1), T(2)], 0);
-    expect(diverges(() => q.fault!('eintr', 2))).toBe('dfs: the program is not deterministic: choice point 1 is no longer the same fault point');
+    expect(rerun(new DfsExplorer(), twoPicks, [1, 1], (s) => s.pick([T(2), T(3)], 1))).toBe('dfs: the program is not deterministic: choice point 1 (step 1) had runnable 1,2, now 2,3');
+    expect(rerun(new DfsExplorer(Infinity, [], 1), (s) => s.fault!('eintr', 3), [1], (s) => s.pick([T(0), T(1), T(2)], 1))).toBe('dfs: the program is not deterministic: choice point 1 (step 1) had runnable 0,1,2, now 0,1,2');
+    expect(rerun(new DfsExplorer(Infinity, [], 1), twoPicks, [1, 1], (s) => s.fault!('eintr', 2))).toBe('dfs: the program is not deterministic: choice point 1 is no longer the same fault point');
   });
 });
