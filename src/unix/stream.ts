@@ -392,6 +392,7 @@ export function seqpacketSendCheck(s: Socket): number {
 
 /** unix_seqpacket_sendmsg -> unix_dgram_sendmsg on a connected socket: one message, kept whole. */
 function* seqpacketSend(t: Task, s: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null): SyscallGen {
+  // for send and sendto; after sendmsg's own call (before its control data) it finds nothing new
   const check = seqpacketSendCheck(s);
   if (check) return check;
   if (flags & MSG_OOB) return -EOPNOTSUPP;
