@@ -11,6 +11,12 @@
 //     sigmask (EINVAL for a size other than 8, EFAULT), nfds < 0 (EINVAL),
 //     the sets (EFAULT), a closed fd in a set (EBADF); for ppoll the timeout,
 //     the sigmask, nfds above RLIMIT_NOFILE (EINVAL), the pollfds (EFAULT);
+//   - pollfds or fd sets that can be read but not written (a PROT_READ page):
+//     the call waits as usual, then its copy-out fails with EFAULT, and
+//     nothing is written; for ppoll also after a signal (do_sys_poll copies
+//     the revents whatever do_poll returned; the old mask then comes back at
+//     once, so a signal the call's mask let through stays pending), while
+//     pselect6 keeps EINTR (core_sys_select copies the sets only on success);
 //   - a ready fd returns at once, a closed one is POLLNVAL (counted), fd -1
 //     is skipped with revents 0, a regular file is readable and writable
 //     (DEFAULT_POLLMASK); a signal pending as it begins is EINTR at once
@@ -38,7 +44,8 @@ export interface Case {
   call: 'ppoll' | 'pselect';
   tmo: 'null' | 'zero' | 'short' | 'long' | 'badnsec' | 'negnsec' | 'neg' | 'fault';
   mask: 'none' | 'empty' | 'badsize' | 'fault' | 'nullss' | 'argfault';
-  fds: 'ready' | 'notready' | 'closed' | 'neg1' | 'fault' | 'toomany' | 'atlimit' | 'negn' | 'zero' | 'file';
+  /** readonly: as notready, the pollfds or sets in a page mapped PROT_READ */
+  fds: 'ready' | 'notready' | 'closed' | 'neg1' | 'fault' | 'toomany' | 'atlimit' | 'negn' | 'zero' | 'file' | 'readonly';
   /**
    * SIGUSR1 at 10 ms: none, blocked but let through by the call's mask, or unblocked but held
    * back by it; or 'pending': blocked, already pending as the call begins, let through by its mask
@@ -52,7 +59,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     call: fc.constantFrom('ppoll' as const, 'pselect' as const),
     tmo: fc.constantFrom('null' as const, 'zero' as const, 'short' as const, 'long' as const, 'long' as const, 'badnsec' as const, 'negnsec' as const, 'neg' as const, 'fault' as const),
     mask: fc.constantFrom('none' as const, 'none' as const, 'empty' as const, 'badsize' as const, 'fault' as const, 'nullss' as const, 'argfault' as const),
-    fds: fc.constantFrom('ready' as const, 'notready' as const, 'notready' as const, 'closed' as const, 'neg1' as const, 'fault' as const, 'toomany' as const, 'atlimit' as const, 'negn' as const, 'zero' as const, 'file' as const),
+    fds: fc.constantFrom('ready' as const, 'notready' as const, 'notready' as const, 'closed' as const, 'neg1' as const, 'fault' as const, 'toomany' as const, 'atlimit' as const, 'negn' as const, 'zero' as const, 'file' as const, 'readonly' as const),
     sig: fc.constantFrom('none' as const, 'none' as const, 'let-through' as const, 'held-back' as const, 'pending' as const),
     seed: fc.nat(),
   })
@@ -98,9 +105,11 @@ function model(c: Case): { ret: number; at: number; left: number | null } {
   const signalled = (c.sig === 'let-through' && !own) || (c.sig === 'held-back' && own) ? 10 : c.sig === 'pending' && !own ? 0 : Infinity;
   const data = c.fds === 'zero' ? Infinity : 20;
   const at = Math.min(limit, signalled, data);
-  if (at === signalled) return { ret: -EINTR, at, left: left(at) };
-  if (at === data) return { ret: 1, at, left: left(at) };
-  return { ret: 0, at, left: left(at) };
+  // readonly: the copy-out fails (ppoll's on EINTR too; pselect6 copies nothing then)
+  const copied = (ret: number) => (c.fds === 'readonly' && (ret >= 0 || c.call === 'ppoll') ? -EFAULT : ret);
+  if (at === signalled) return { ret: copied(-EINTR), at, left: left(at) };
+  if (at === data) return { ret: copied(1), at, left: left(at) };
+  return { ret: copied(0), at, left: left(at) };
 }
 
 interface Seen { ret?: number; took?: number; left?: number; revents?: number[]; sets?: number[]; handled: number }
@@ -113,7 +122,14 @@ function timespec(ms: number, nsec = 0): Uint8Array {
   return b;
 }
 
-function* theCall(sys: Sys, c: Case, p: [number, number], file: number, out: Seen): SysGen<void> {
+/** Puts b in the read-only page (PROT_READ for the call; poked in past its protection), or in scratch memory. */
+function place(sys: Sys, ro: number, b: Uint8Array): number {
+  if (ro === 0) return sys.scratch.put(b);
+  sys.ctx.task.mm.poke(ro, b);
+  return ro;
+}
+
+function* theCall(sys: Sys, c: Case, p: [number, number], file: number, ro: number, out: Seen): SysGen<void> {
   const t0 = yield* sys.now(); // first: now() uses the scratch memory too
   sys.scratch.reset();
   const s = sys.scratch;
@@ -134,7 +150,7 @@ function* theCall(sys: Sys, c: Case, p: [number, number], file: number, out: See
       v.setInt16(8 * i + 4, ev, true);
       v.setInt16(8 * i + 6, 0x77, true); // revents is written, whatever was there
     });
-    const ufds = c.fds === 'fault' ? BAD : s.put(b);
+    const ufds = c.fds === 'fault' ? BAD : place(sys, ro, b);
     const nfds = c.fds === 'toomany' ? 1025 : c.fds === 'negn' ? 2 ** 32 - 1 : c.fds === 'fault' ? 1 : entries.length;
     out.ret = yield* sys.syscall(73, ufds, nfds, tmo, maskAddr, maskSize);
     if (c.fds !== 'fault') {
@@ -145,13 +161,13 @@ function* theCall(sys: Sys, c: Case, p: [number, number], file: number, out: See
     }
   } else {
     const fds = c.fds === 'file' ? [file, file, -1] : c.fds === 'ready' ? [-1, p[1], -1] : c.fds === 'closed' ? [40, -1, -1] : c.fds === 'neg1' ? [p[0], -1, p[0]]
-      : c.fds === 'zero' ? [-1, -1, -1] : [p[0], -1, -1];
+      : c.fds === 'zero' ? [-1, -1, -1] : [p[0], -1, -1]; // readonly: the read set, in the read-only page
     const sets = fds.map((fd) => {
       const b = new Uint8Array(8);
       if (fd >= 0) b[fd >> 3] |= 1 << (fd & 7);
       return b;
     });
-    const addrs = sets.map((b, i) => (c.fds === 'fault' && i === 0 ? BAD : s.put(b)));
+    const addrs = sets.map((b, i) => (c.fds === 'fault' && i === 0 ? BAD : i === 0 ? place(sys, ro, b) : s.put(b)));
     const block = new Uint8Array(16);
     new DataView(block.buffer).setBigUint64(0, BigInt(maskAddr), true);
     new DataView(block.buffer).setBigUint64(8, BigInt(maskSize), true);
@@ -197,7 +213,12 @@ function scenario(c: Case, out: Seen) {
             yield* sys.write(p[1], 'x');
             return 0;
           });
-          yield* theCall(sys, c, p, file, out);
+          let ro = 0;
+          if (c.fds === 'readonly') {
+            ro = yield* sys.syscall(222, 0, 4096, 3 /* PROT_READ | PROT_WRITE */, 0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0);
+            yield* sys.syscall(226, ro, 4096, 1 /* PROT_READ */);
+          }
+          yield* theCall(sys, c, p, file, ro, out);
           while ((yield* sys.wait(child)).ret === -EINTR);
           return 0;
         },
@@ -221,6 +242,8 @@ export function pollArgsProperty(bugs: readonly PlantedBug[] = []) {
     // (with no sigmask: a signal the process blocks stays blocked, one it does not interrupts the call)
     const handled = c.sig === 'held-back' || ((c.sig === 'let-through' || c.sig === 'pending') && !noMask(c) && want.ret === -EINTR) ? 1 : 0;
     if (out.handled !== handled) throw problem(`handler ran ${out.handled} times, model ${handled}`);
+    // read-only pollfds or sets: nothing written (revents as they were; the read set as asked)
+    if (c.fds === 'readonly' && (out.revents ?? out.sets)!.join() !== (c.call === 'ppoll' ? '119' : '1,0,0')) throw problem('written to a read-only page');
     if (want.ret < 0 && want.ret !== -EINTR) return;
     if (c.call === 'ppoll' && out.revents) {
       const ready = want.ret > 0;
