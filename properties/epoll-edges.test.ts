@@ -10,6 +10,17 @@
 //   - epoll_wait into a buffer with room for one event before unmapped
 //     memory, two entries ready: 1 (ep_send_events returns what it copied;
 //     EFAULT only when it copied none), and the other entry stays ready.
+// And a pipe's edges while a reader or a writer sleeps (fs/pipe.c), for an
+// EPOLLIN|EPOLLET entry on the read end:
+//   - pipe_write about to sleep for room wakes the readers only if this call
+//     found the pipe empty (`was_empty`), and looks again after each sleep:
+//     a writer of 70000 bytes into an empty pipe is an edge before it
+//     sleeps, one into a pipe holding a byte is not (until its end); one of
+//     3 x 65536 bytes is an edge at each of its three fills, and one woken
+//     by a read that left the pipe far from empty is none;
+//   - pipe_read's wake_next_reader: a reader that slept and leaves bytes
+//     behind wakes the readers' queue, an edge after the write's own (seen
+//     whenever the write's edge was taken before the reader ran).
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/script/runner.ts';
 import { defineScenario } from '../src/script/scenario.ts';
@@ -36,6 +47,81 @@ function run(body: (sys: Sys, log: (s: string) => void) => SysGen<void>): string
 function* reported(sys: Sys, ep: number): SysGen<number> {
   return (yield* sys.epollWait(ep, 4, 0)).ret;
 }
+
+/** A new epoll instance with an EPOLLIN|EPOLLET entry for fd. */
+function* edgeEntry(sys: Sys, fd: number): SysGen<number> {
+  const ep = yield* sys.epollCreate(0);
+  yield* sys.epollCtl(ep, ADD, fd, IN | ET);
+  return ep;
+}
+
+const FIONREAD = 0x541b, MS = 1_000_000;
+
+describe("a pipe's edges while a reader or a writer sleeps", () => {
+  it('a writer about to sleep for room wakes the readers only if it found the pipe empty, at every fill', () => {
+    const seen = run(function* (sys, log) {
+      const waitFor = function* (ep: number, ms: number) { return (yield* sys.epollWait(ep, 1, ms)).ret; };
+      // [bytes queued before, bytes the sleeping writer writes, the first read's size]
+      for (const [before, total, first] of [[0, 70000, 65536], [1, 70000, 65536], [0, 3 * 65536, 65536], [0, 85536, 5000]]) {
+        const [r, w] = (yield* sys.pipe()).fds;
+        const ep = yield* edgeEntry(sys, r);
+        if (before) yield* sys.write(w, 'x');
+        yield* reported(sys, ep); // the entry's edge from ADD, if the pipe had data
+        const child = yield* sys.fork(function* (sys) {
+          yield* sys.write(w, new Uint8Array(total));
+          return 0;
+        });
+        const edges: number[] = [];
+        for (let left = before + total, n = first; left > 0; n = 65536) {
+          edges.push(yield* waitFor(ep, 200));
+          left -= (yield* sys.read(r, n)).ret;
+        }
+        yield* sys.wait(child);
+        log(edges.join(' '));
+        for (const fd of [r, w, ep]) yield* sys.close(fd);
+      }
+    });
+    // the one-byte pipe: no edge while the writer sleeps (the 200 ms pass), one at its end; the last: woken by a
+    // read of 5000 bytes that left the pipe far from empty, the writer refills it and sleeps again with no edge
+    expect(seen).toEqual(['1 1', '0 1', '1 1 1', '1 0 1']);
+  });
+
+  it('a reader that slept and leaves bytes behind is an edge (wake_next_reader)', () => {
+    let taken = 0;
+    for (let seed = 1; seed <= 3; seed++) {
+      const seen: string[] = [];
+      const sc = defineScenario({
+        name: 'pipe-next-reader',
+        processes: [{
+          name: 'edges',
+          *program(sys) {
+            const [r, w] = (yield* sys.pipe()).fds;
+            const ep = yield* edgeEntry(sys, r);
+            const reader = yield* sys.fork(function* (sys) {
+              yield* sys.read(r, 5);
+              return 0;
+            });
+            yield* sys.nanosleep(20 * MS); // the reader is asleep
+            yield* sys.write(w, '0123456789');
+            const first = yield* reported(sys, ep);
+            const queued = new DataView((yield* sys.ioctlInt(r, FIONREAD)).data.buffer).getInt32(0, true);
+            yield* sys.wait(reader);
+            seen.push(`${first} ${queued} ${yield* reported(sys, ep)}`);
+            return 0;
+          },
+        }],
+      });
+      const res = runScenario(sc, { seed, checkInvariants: true });
+      expect(res.failures).toEqual([]);
+      // the write's edge taken before the reader ran (10 queued): the reader's wake is a second edge
+      if (seen[0].startsWith('1 10 ')) {
+        taken++;
+        expect(seen[0]).toBe('1 10 1');
+      } else expect(seen[0]).toMatch(/^1 5 [01]$/);
+    }
+    expect(taken, 'no seed took the write\'s edge before the reader ran').toBeGreaterThan(0);
+  });
+});
 
 describe('edge-triggered epoll entries on eventfd and FIFO files', () => {
   it("eventfd: a wake for events an entry did not ask for is no edge (the wake's key)", () => {
