@@ -18,6 +18,7 @@
 //     sleeps, one into a pipe holding a byte is not (until its end); one of
 //     3 x 65536 bytes is an edge at each of its three fills, and one woken
 //     by a read that left the pipe far from empty is none;
+//   - a zero-length write or read: no edge (nor SIGIO: pipe-model);
 //   - pipe_read's wake_next_reader: a reader that slept and leaves bytes
 //     behind wakes the readers' queue, an edge after the write's own (seen
 //     whenever the write's edge was taken before the reader ran).
@@ -84,6 +85,19 @@ describe("a pipe's edges while a reader or a writer sleeps", () => {
     // the one-byte pipe: no edge while the writer sleeps (the 200 ms pass), one at its end; the last: woken by a
     // read of 5000 bytes that left the pipe far from empty, the writer refills it and sleeps again with no edge
     expect(seen).toEqual(['1 1', '0 1', '1 1 1', '1 0 1']);
+  });
+
+  it('a zero-length write or read is no edge (pipe_write and pipe_read return before anything)', () => {
+    const seen = run(function* (sys, log) {
+      const [r, w] = (yield* sys.pipe()).fds;
+      const ep = yield* edgeEntry(sys, r);
+      yield* sys.epollCtl(ep, ADD, w, OUT | ET);
+      log(`${yield* reported(sys, ep)} ${yield* sys.write(w, '')} ${yield* reported(sys, ep)} ${(yield* sys.read(r, 0)).ret} ${yield* reported(sys, ep)}`);
+      yield* sys.write(w, 'x');
+      log(`${yield* reported(sys, ep)}`);
+    });
+    // the write end's entry fires at ADD; then nothing until a one-byte write (the read end's)
+    expect(seen).toEqual(['1 0 0 0 0', '1']);
   });
 
   it('a reader that slept and leaves bytes behind is an edge (wake_next_reader)', () => {
