@@ -163,6 +163,26 @@ describe('cov', () => {
     expect(shifted / n, what).toBeGreaterThan(0.1);
   });
 
+  it('a move of a switch that would leave the list, or from past the last switch, leaves the entry as it was', () => {
+    // [1,1,1,1,2]: every move finds the switch at the last pick; moved later it would leave the list, so half
+    // the moves (0.8/3 * 1/2 of runs) and the splices at their own point (0.8/3 * 1/6) copy it: about 0.18.
+    // [1,2,2,2,2,2,2,2]: a move from points 2..7 finds no switch and copies it (0.8/3 * 3/4), with those
+    // splices (3.6 of 9 split points keep it) 0.8/3 * (3/4 + 0.45) = 0.32
+    const unchanged = (a: number[], name: string, n: number) => {
+      const x = new CovExplorer(new Rng(name));
+      x.corpus.push(a);
+      let same = 0;
+      for (let r = 0; r < n; r++) {
+        const s = x.next();
+        if (a.every((t, i) => s.pick(POOL, i).tid === t)) same++;
+      }
+      return same / n;
+    };
+    expect(unchanged([1, 1, 1, 1, 2], 'cov last switch', 1200)).toBeGreaterThan(0.13); // sd 0.011; 0.06 if it left the list
+    // 0.32 (sd 0.0085); 0.25 if the list's end counted as a switch (its last pick then random half the time)
+    expect(unchanged([1, 2, 2, 2, 2, 2, 2, 2], 'cov past the switch', 3000)).toBeGreaterThan(0.286);
+  });
+
   it('a flip or a move of an entry of two threads never names a third', () => {
     // flips pick among the entry's threads and moves copy a neighbour: a run that differs from the entry at one pick names one of them
     const a = [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2];
