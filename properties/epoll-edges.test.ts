@@ -10,6 +10,10 @@
 //   - epoll_wait into a buffer with room for one event before unmapped
 //     memory, two entries ready: 1 (ep_send_events returns what it copied;
 //     EFAULT only when it copied none), and the other entry stays ready.
+// Nested instances (ep_loop_check): a loop, or a chain of more than
+// EP_MAX_NESTS + 1 instances, is ELOOP, whichever end the chain grows from,
+// when two chains are joined, around a diamond, and not counting an instance
+// closed meanwhile (above or below).
 // And a pipe's edges while a reader or a writer sleeps (fs/pipe.c), for an
 // EPOLLIN|EPOLLET entry on the read end:
 //   - pipe_write about to sleep for room wakes the readers only if this call
@@ -57,6 +61,87 @@ function* edgeEntry(sys: Sys, fd: number): SysGen<number> {
 }
 
 const FIONREAD = 0x541b, MS = 1_000_000;
+
+describe('nested epoll instances: loops and EP_MAX_NESTS (ep_loop_check)', () => {
+  it('refuses a loop and a chain of more than five instances, built either way, joined, around a diamond or past a closed one', () => {
+    const seen = run(function* (sys, log) {
+      const e: number[] = [];
+      let line = '';
+      const add = function* (outer: number, inner: number) { line += ` ${yield* sys.epollCtl(e[outer], ADD, e[inner], IN)}`; };
+      const fresh = function* (name: string) {
+        if (line) log(line);
+        for (const fd of e) if (fd >= 0) yield* sys.close(fd);
+        for (let i = 0; i < 8; i++) e[i] = yield* sys.epollCreate(0);
+        line = `${name}:`;
+      };
+      yield* fresh('up');
+      for (let i = 0; i < 6; i++) yield* add(i + 1, i);
+      yield* fresh('down');
+      for (let i = 5; i >= 0; i--) yield* add(i + 1, i);
+      yield* fresh('join');
+      for (const [o, i] of [[1, 0], [2, 1], [5, 4], [4, 3], [3, 2], [6, 5]]) yield* add(o, i);
+      yield* fresh('join2');
+      for (const [o, i] of [[1, 0], [4, 3], [3, 2], [2, 1], [5, 4]]) yield* add(o, i);
+      yield* fresh('loop');
+      for (const [o, i] of [[1, 0], [0, 1], [2, 1], [0, 2], [2, 2]]) yield* add(o, i);
+      yield* fresh('closed');
+      for (const [o, i] of [[1, 0], [2, 1], [3, 2], [4, 3], [5, 4]]) yield* add(o, i);
+      yield* sys.close(e[4]);
+      e[4] = -1;
+      yield* add(5, 3);
+      yield* fresh('closedinner');
+      for (const [o, i] of [[1, 0], [2, 1], [3, 2], [4, 3], [5, 4]]) yield* add(o, i);
+      yield* sys.close(e[0]);
+      e[0] = -1;
+      yield* add(5, 4);
+      yield* add(6, 5);
+      yield* fresh('diamond');
+      for (const [o, i] of [[1, 0], [2, 0], [3, 1], [3, 2], [4, 3], [5, 4], [6, 4]]) yield* add(o, i);
+      // closing the outermost of a chain takes it off the chain above it for good (ep_free)
+      yield* fresh('stale');
+      for (const [o, i] of [[2, 1], [3, 2], [4, 3], [0, 5], [1, 0]]) yield* add(o, i);
+      yield* sys.close(e[4]);
+      e[4] = -1;
+      yield* add(1, 0);
+      // the deepest of several nested entries counts, not the first
+      yield* fresh('wide');
+      for (const [o, i] of [[3, 5], [3, 2], [2, 1], [1, 0], [4, 3], [6, 4]]) yield* add(o, i);
+      yield* fresh('');
+    });
+    // ELOOP is -40, EINVAL (an instance into itself) -22; as a native program gave them on Linux 6.18
+    expect(seen).toEqual([
+      'up: 0 0 0 0 -40 0', 'down: 0 0 0 0 -40 0', 'join: 0 0 0 0 -40 0', 'join2: 0 0 0 0 -40', 'loop: 0 -40 0 -40 -22',
+      'closed: 0 0 0 0 -40 0', 'closedinner: 0 0 0 0 -40 0 -40', 'diamond: 0 0 0 0 0 0 0',
+      'stale: 0 0 0 0 -40 0', 'wide: 0 0 0 0 0 -40',
+    ]);
+  });
+});
+
+describe('epoll_create1 and epoll_pwait2 arguments', () => {
+  it('EPOLL_CLOEXEC, fd 0, a NULL or short pwait2 timeout, maxevents up to EP_MAX_EVENTS (as Linux 6.18 natively)', () => {
+    const seen = run(function* (sys, log) {
+      yield* sys.close(0);
+      const e0 = yield* sys.epollCreate(0);
+      const e1 = yield* sys.epollCreate(0o2000000 /* EPOLL_CLOEXEC */);
+      log(`e0 ${e0} cloexec ${yield* sys.fcntl(e0, 1 /* F_GETFD */)}, e1 cloexec ${yield* sys.fcntl(e1, 1)}`);
+      const [r, w] = (yield* sys.pipe()).fds;
+      yield* sys.epollCtl(e0, ADD, r, IN);
+      yield* sys.epollCtl(e1, ADD, r, IN);
+      yield* sys.write(w, 'x');
+      sys.scratch.reset();
+      const buf = sys.scratch.alloc(4 * EVENT);
+      const ts = sys.scratch.put(new Uint8Array(new BigInt64Array([0n, 5_000_000n]).buffer));
+      log(`wait e0 ${yield* reported(sys, e0)}, pwait2 NULL ${yield* sys.syscall(441, e1, buf, 4, 0, 0, 8)}`);
+      const e2 = yield* sys.epollCreate(0);
+      const t0 = yield* sys.now();
+      const got = yield* sys.syscall(441, e2, buf, 4, ts, 0, 8);
+      log(`pwait2 5 ms on nothing: ${got} after ${Math.round(((yield* sys.now()) - t0) / MS)} ms`);
+      const max = Math.floor(0x7fffffff / EVENT); // EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event), 16 bytes on riscv64
+      log(`maxevents ${yield* sys.syscall(22, e0, buf, max, 0, 0, 8)} ${yield* sys.syscall(22, e0, buf, max + 1, 0, 0, 8)}`);
+    });
+    expect(seen).toEqual(['e0 0 cloexec 0, e1 cloexec 1', 'wait e0 1, pwait2 NULL 1', 'pwait2 5 ms on nothing: 0 after 5 ms', 'maxevents 1 -22']);
+  });
+});
 
 describe("a pipe's edges while a reader or a writer sleeps", () => {
   it('a writer about to sleep for room wakes the readers only if it found the pipe empty, at every fill', () => {
