@@ -146,9 +146,10 @@ export class OpenFile {
   /** Drops a reference; releases the file when it was the last. */
   put(): void {
     if (this.refs <= 0) throw new Error(`kernel bug: put() on released file ${this.id}`);
-    // Puts that leave references commute with each other (a counter going down); the last one releases the object.
+    // Every put writes the file: which of two puts is the last, and releases the object, depends on their
+    // order, so two puts of one file never commute (only the last touches the object's keys).
     if (this.refs === 1) touchFile(this.owner.recorder, this);
-    else this.owner.recorder?.read(`f:${this.id}`);
+    else this.owner.recorder?.write(`f:${this.id}`);
     if (--this.refs === 0) {
       this.owner.live.delete(this.id);
       if (this.watchers) {

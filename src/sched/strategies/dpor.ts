@@ -22,8 +22,14 @@
 // steps can change how many preemptions a schedule needs, so the bound makes
 // steps dependent that the footprints call independent. Two changes make up
 // for it in a bounded pass:
-//   - no sleep sets: a thread asleep at a state was tried there under
-//     another count of preemptions, so its runs from here are not covered;
+//   - sleep sets only where the bound cannot tell: a thread tried at a
+//     state sleeps in the runs that take another thread there only if that
+//     thread preempted it or its own step stopped it (it slept or exited).
+//     Then taking it first costs no more preemptions than taking it after
+//     steps that commute with it (a step changes whether another thread can
+//     run only by writing its task or the harts it needs), so its runs
+//     from here were covered within the bound; otherwise taking it first
+//     can cost one more (switching back from it), and it stays awake;
 //   - a race's initials are tried both before its first step (when that fits
 //     the bound) and where the run last switched to that step's thread: taking
 //     another thread at a switch costs no more than the switch did, so the
@@ -76,6 +82,8 @@ interface State {
   done: Map<number, Footprint>;
   /** sleep set on arrival: threads whose step from here leads only to runs already covered */
   sleep: Map<number, Footprint>;
+  /** threads whose step from here left them unable to run (they slept or exited) */
+  stopped: Set<number>;
 }
 
 /** The message that marks a run as cut short by its sleep set (see explore.ts: abandoned). */
@@ -170,22 +178,34 @@ export class DporExplorer implements Explorer {
       return this.states[i + 1]?.sleep ?? new Map();
     }
     this.events[i] = ev;
+    const before = this.states[i - 1], prev = this.events[i - 1];
+    if (before && prev && !ev.enabled.includes(prev.tid)) before.stopped.add(prev.tid);
     let st = this.states[i];
     if (i > this.branch || !st) {
-      st = { backtrack: new Set([ev.tid]), done: new Map(), sleep: arrivalSleep };
+      st = { backtrack: new Set([ev.tid]), done: new Map(), sleep: arrivalSleep, stopped: new Set() };
       this.states[i] = st;
     }
     st.done.set(ev.tid, ev.fp);
     st.backtrack.add(ev.tid);
     const next = new Map<number, Footprint>();
-    if (this.limit !== Infinity) return next; // bounded: no sleep sets (see the header)
     // Sleep set passed on: what slept here (and, at the branch, the threads already tried here) and commutes with this step.
     const passOn = (tid: number, fp: Footprint) => {
       if (tid !== ev.tid && !dependent(fp, ev.fp)) next.set(tid, fp);
     };
     for (const [tid, fp] of st.sleep) passOn(tid, fp);
-    if (i === this.branch) for (const [tid, fp] of st.done) passOn(tid, fp);
+    if (i === this.branch) for (const [tid, fp] of st.done) if (this.limit === Infinity || this.sleepFitsBound(tid, ev, st)) passOn(tid, fp);
     return next;
+  }
+
+  /**
+   * May thread `tid`, tried from this state before, sleep in a bounded pass's runs that take `ev` here?
+   * Only when taking it first never costs more preemptions than taking it later, after steps that commute
+   * with it: when `ev` preempted it (it ran the step before), or its own step from here stopped it (it slept
+   * or exited), so switching back from it is free. Otherwise a run that takes it later may fit the bound
+   * while its equivalent run from here, already covered, did not.
+   */
+  private sleepFitsBound(tid: number, ev: Event, st: State): boolean {
+    return ev.last === tid || st.stopped.has(tid);
   }
 
   // ---- between runs ----
