@@ -10,32 +10,20 @@
 // line it prints (each call's result, the bytes, msg_flags, control
 // messages and names it returned, and the poll mask of every open socket
 // after the call) must be the same. No model is written here: Linux answers.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PlantedBug } from '../src/kernel/bugs.ts';
-import { execImage } from '../src/exec.ts';
-import { requireCrossCompiler } from '../test/guest/qemu.ts';
-import { buildCached } from '../test/guest/probe.ts';
+import { buildUnixOps, firstDifference, onLinux, onUnixsim, type UnixOps } from './lib/linux-diff.ts';
 import { itFindsPlanted } from './lib/profile.ts';
 
-const SRC = new URL('../test/guest/linux6/unix_ops.c', import.meta.url).pathname;
 const SEED = Number(process.env.UNIXSIM_LINUX_DIFF_SEED ?? 20_261_201);
 /** UNIXSIM_LINUX_DIFF_RUNS=2000 for a deep search */
 const RUNS = Number(process.env.UNIXSIM_LINUX_DIFF_RUNS ?? 0) || 40; // not fewer when mutating: fewer programs rarely reach MSG_OOB
 
-let native = '';
-let riscv: Uint8Array = new Uint8Array();
+let ops: UnixOps;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'unixsim-linux-diff-'));
-  native = join(dir, 'unix_ops.host');
-  const rv = join(dir, 'unix_ops');
-  await Promise.all([buildCached('gcc', [], SRC, native), buildCached(requireCrossCompiler(), ['-static'], SRC, rv)]);
-  riscv = new Uint8Array(readFileSync(rv));
+  ops = await buildUnixOps();
 }, 120_000);
 
 /** One op of unix_ops.c's language: a name and up to four numbers (slots are taken modulo the sockets made so far). */
@@ -130,34 +118,9 @@ const programArb = fc
   .tuple(fc.nat(2), fc.array(opArb, { minLength: 10, maxLength: 50 }))
   .map(([t, ops]) => ['pair 0', `pair ${t}`, 'sock 0', 'bind 4 0', 'listen 4 3', ...ops].join(';'));
 
-/** The names' tag (unix_ops.c's argv[2]): this process's, apart from other runs on the machine that share the host's abstract namespace. */
-const TAG = `${process.pid.toString(36)}-`;
-
-function onLinux(program: string): string {
-  const r = spawnSync(native, [program, TAG], { timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) throw r.error;
-  return r.stdout.toString();
-}
-
-function onUnixsim(program: string, seed: number, bugs: readonly PlantedBug[]): string {
-  const r = execImage('/bin/unix_ops', riscv, { args: [program, TAG], seed, bugs });
-  if (r.problem) throw new Error(r.problem);
-  return new TextDecoder().decode(r.stdout);
-}
-
-/** The first line that differs, with Linux's and unixsim's versions, or null. */
-function firstDifference(linux: string, sim: string): string | null {
-  const a = linux.split('\n'), b = sim.split('\n');
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    if (a[i] !== b[i]) return `line ${i}:\n  linux:   ${a[i] ?? '(none)'}\n  unixsim: ${b[i] ?? '(none)'}`;
-  return null;
-}
-
 function linuxDiffProperty(bugs: readonly PlantedBug[] = []) {
   return fc.property(programArb, fc.nat(1000), (program, seed) => {
-    const linux = onLinux(program);
-    if (!linux.endsWith('done\n')) throw new Error(`the native run did not finish:\n${linux}`);
-    const difference = firstDifference(linux, onUnixsim(program, seed, bugs));
+    const difference = firstDifference(onLinux(ops, program), onUnixsim(ops, program, seed, bugs));
     if (difference) throw new Error(`${difference}\nprogram: ${JSON.stringify(program)}`);
   });
 }

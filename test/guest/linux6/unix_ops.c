@@ -18,10 +18,24 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <linux/sockios.h>
 #include "errname.h"
+
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 4
+#endif
+#ifndef SO_INQ
+#define SO_INQ 84
+#endif
+#ifndef SCM_INQ
+#define SCM_INQ SO_INQ
+#endif
 
 #define MAX_SLOTS 48
 #define MAX_DATA 512
@@ -124,10 +138,17 @@ static void op_sendto(long s, long len, long name) {
 
 /* recv s len flags room: flags 1 MSG_PEEK, 2 MSG_OOB, 4 MSG_WAITALL,
    8 MSG_TRUNC, 16 MSG_CMSG_CLOEXEC; room for control messages 0 none,
-   1 one fd, 2 plenty. Received fds become slots. */
+   1 one fd, 2 plenty, then the edges of put_cmsg and scm_detach_fds: 3 a
+   bare header, 4 a header and a byte, 5 CMSG_LEN of one fd, 6 CMSG_LEN of
+   three fds (or of one ucred), 7 one fd's whole cmsg and most of a ucred's,
+   8 both whole, 9 one byte. Received fds become slots. */
+static const size_t ROOM[] = { 0, CMSG_SPACE(sizeof(int)), 256, CMSG_LEN(0), CMSG_LEN(0) + 1, CMSG_LEN(sizeof(int)),
+                               CMSG_LEN(3 * sizeof(int)), CMSG_SPACE(sizeof(int)) + CMSG_LEN(sizeof(struct ucred)) - 4,
+                               CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred)), 1 };
 static void op_recv(long s, long len, long flags, long room) {
   char buf[MAX_DATA];
   len %= MAX_DATA;
+  room %= sizeof ROOM / sizeof ROOM[0];
   memset(buf, 0, sizeof buf);
   struct iovec iov = { buf, (size_t)len };
   union { struct cmsghdr h; char b[256]; } c;
@@ -140,7 +161,7 @@ static void op_recv(long s, long len, long flags, long room) {
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
   m.msg_control = room ? c.b : NULL;
-  m.msg_controllen = room == 1 ? CMSG_SPACE(sizeof(int)) : room == 2 ? sizeof c.b : 0;
+  m.msg_controllen = ROOM[room];
   int f = MSG_DONTWAIT | ((flags & 1) ? MSG_PEEK : 0) | ((flags & 2) ? MSG_OOB : 0) | ((flags & 4) ? MSG_WAITALL : 0) |
           ((flags & 8) ? MSG_TRUNC : 0) | ((flags & 16) ? MSG_CMSG_CLOEXEC : 0);
   long r = recvmsg(fd_of(s), &m, f);
@@ -168,7 +189,17 @@ static void op_recv(long s, long len, long flags, long room) {
       }
       memcpy(&u, CMSG_DATA(h), sizeof u);
       if (u.pid == getpid() && u.uid == getuid() && u.gid == getgid()) printf(" creds=self");
+      else if (u.pid == getpid()) printf(" creds=self/%u/%u", u.uid, u.gid); /* pids differ between the two runs */
       else printf(" creds=%d/%u/%u", u.pid, u.uid, u.gid);
+    } else if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_PIDFD && h->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(h), sizeof fd);
+      printf(" pidfd%s,cloexec%d", fd >= 0 ? "" : "-bad", fcntl(fd, F_GETFD));
+      if (fd >= 0) close(fd);
+    } else if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_INQ && h->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int v;
+      memcpy(&v, CMSG_DATA(h), sizeof v);
+      printf(" inq=%d(len %zu)", v, (size_t)h->cmsg_len);
     } else {
       printf(" cmsg%d/%d", h->cmsg_level, h->cmsg_type);
     }
@@ -186,11 +217,11 @@ static void op_getopt(long s, long o) {
   if (r == 0) printf(" opt%d=%d", OPTS[o % NOPTS], v);
 }
 
-/* setopt s o v: o indexes SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF */
+/* setopt s o v: o indexes SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF, SO_PASSPIDFD, SO_INQ */
 static void op_setopt(long s, long o, long v) {
-  static const int SET[] = { SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF };
+  static const int SET[] = { SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF, SO_PASSPIDFD, SO_INQ };
   static const int VALUES[] = { -1, 0, 1, 2, 5, 100, 2048, 4096 };
-  int opt = SET[o % 6], val = VALUES[v % 8];
+  int opt = SET[o % 8], val = VALUES[v % 8];
   /* wmem_max and rmem_max are sysctls (212992 by default, larger on some hosts): stay below them */
   if ((opt == SO_SNDBUF || opt == SO_RCVBUF) && val < 0) val = 65536;
   res(setsockopt(fd_of(s), SOL_SOCKET, opt, &val, sizeof val));
@@ -219,7 +250,9 @@ static void op_names(long s) {
 /* ctl s form: sendmsg of one byte with control data of one of the forms
    below: __scm_send's CMSG_OK and CMSG_NXTHDR walk, unknown levels and
    types, scm_fp_copy's fd count and SCM_MAX_FD, SCM_CREDENTIALS' length
-   and its invalid uid (nothing that depends on being root). */
+   and its invalid uid and gid, a pid that does not exist, another uid and
+   gid (allowed to root, which the runs are), two credentials, a cmsg_len
+   with its high half set, a trailing zero header, SCM_MAX_FD fds. */
 static void op_ctl(long s, long form) {
   static union { struct cmsghdr h; char b[CMSG_SPACE(254 * sizeof(int)) + 64]; } c;
   memset(&c, 0, sizeof c);
@@ -233,7 +266,7 @@ static void op_ctl(long s, long form) {
   struct ucred u = { getpid(), getuid(), getgid() };
   int fds[254];
   for (int i = 0; i < 254; i++) fds[i] = passed[i % 2];
-  switch (form % 14) {
+  switch (form % 22) {
   case 0: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = sizeof(struct cmsghdr) - 1; break;
   case 1: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = m.msg_controllen + 1; break;
   case 2: m.msg_controllen = sizeof(struct cmsghdr) - 1; break; /* no header fits: no control data */
@@ -259,6 +292,20 @@ static void op_ctl(long s, long form) {
   case 12: control(&m, h, SCM_RIGHTS, fds, 0); break; /* no fd */
   case 13: /* a whole header, then 10 bytes that are not one */
     control(&m, h, SCM_RIGHTS, fds, sizeof(int)); m.msg_controllen += 10; break;
+  case 14: u.pid = 0x7ffffff0; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break; /* ESRCH */
+  case 15: u.uid = 12345; u.gid = 54321; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break;
+  case 16: u.gid = (gid_t)-1; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break;
+  case 17: /* two credentials: the second counts */
+    control(&m, h, SCM_CREDENTIALS, &u, sizeof u);
+    u.uid = 777;
+    control(&m, (struct cmsghdr *)(c.b + CMSG_SPACE(sizeof u)), SCM_CREDENTIALS, &u, sizeof u);
+    m.msg_control = c.b;
+    m.msg_controllen = 2 * CMSG_SPACE(sizeof u);
+    break;
+  case 18: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len |= 1UL << 32; break;
+  case 19: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); m.msg_controllen += sizeof(struct cmsghdr); break; /* a zero header after */
+  case 20: control(&m, h, SCM_RIGHTS, fds, 253 * sizeof(int)); break; /* SCM_MAX_FD exactly */
+  case 21: control(&m, h, SCM_CREDENTIALS, &u, sizeof u + 4); break; /* a ucred and 4 bytes more */
   }
   res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
 }
@@ -316,6 +363,66 @@ static void op_getname(long s, long peer, long room) {
   if (written >= 2) printf(" family=%d", b[0] | b[1] << 8);
 }
 
+/* fds s n order: sendmsg of one byte with n (at most SCM_MAX_FD) pipe ends
+   in one SCM_RIGHTS, alone (order 0), before (1) or after (2) this
+   process's SCM_CREDENTIALS: scm_detach_fds' partial installs need many. */
+static void op_fds(long s, long n, long order) {
+  static union { struct cmsghdr h; char b[CMSG_SPACE(253 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))]; } c;
+  memset(&c, 0, sizeof c);
+  char byte = 'f';
+  struct iovec iov = { &byte, 1 };
+  struct msghdr m = { 0 };
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  int fds[253];
+  n %= 254;
+  for (int i = 0; i < n; i++) fds[i] = passed[i % 2];
+  struct ucred u = { getpid(), getuid(), getgid() };
+  size_t rights = CMSG_SPACE(n * sizeof(int)), creds = CMSG_SPACE(sizeof u);
+  order %= 3;
+  if (order == 0) control(&m, &c.h, SCM_RIGHTS, fds, n * sizeof(int));
+  if (order == 1) {
+    control(&m, &c.h, SCM_RIGHTS, fds, n * sizeof(int));
+    control(&m, (struct cmsghdr *)(c.b + rights), SCM_CREDENTIALS, &u, sizeof u);
+  }
+  if (order == 2) {
+    control(&m, &c.h, SCM_CREDENTIALS, &u, sizeof u);
+    control(&m, (struct cmsghdr *)(c.b + creds), SCM_RIGHTS, fds, n * sizeof(int));
+  }
+  m.msg_control = c.b;
+  m.msg_controllen = order ? rights + creds : rights;
+  res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
+}
+
+/* Pathname names, relative to the working directory argv[3] (made and
+   entered at the start; without it these ops do nothing): "p0".."p2", and
+   3: "reg", a regular file made there too. */
+static int have_dir;
+
+static socklen_t pathname(struct sockaddr_un *a, long n) {
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  if (n % 4 == 3) strcpy(a->sun_path, "reg");
+  else snprintf(a->sun_path, sizeof a->sun_path, "p%ld", n % 4);
+  return (socklen_t)SUN_LEN(a);
+}
+
+/* pbind s n, pconn s n, psendto s len n, unlink n, symlink n (a dangling one at pn) */
+static void op_path(const char *op, long s, long n, long len) {
+  struct sockaddr_un a;
+  socklen_t al = pathname(&a, n);
+  if (!have_dir) {
+    printf(" nodir");
+    return;
+  }
+  char byte = 'p';
+  if (!strcmp(op, "pbind")) res(bind(fd_of(s), (struct sockaddr *)&a, al));
+  else if (!strcmp(op, "pconn")) res(connect(fd_of(s), (struct sockaddr *)&a, al));
+  else if (!strcmp(op, "psendto")) res(sendto(fd_of(s), &byte, (size_t)(len % 2), MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&a, al));
+  else if (!strcmp(op, "unlink")) res(unlink(a.sun_path));
+  else res(symlink("dangling", a.sun_path));
+}
+
 static const int TYPES[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
 static void step(const char *name, long a[4]) {
@@ -360,13 +467,21 @@ static void step(const char *name, long a[4]) {
   } else if (!strcmp(name, "sendto")) {
     op_sendto(a[0], a[1], a[2]);
   } else if (!strcmp(name, "recv")) {
-    op_recv(a[0], a[1], a[2], a[3] % 3);
+    op_recv(a[0], a[1], a[2], a[3]);
   } else if (!strcmp(name, "get")) {
     op_getopt(a[0], a[1]);
   } else if (!strcmp(name, "set")) {
     op_setopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "ioctl")) {
     op_ioctl(a[0], a[1]);
+  } else if (!strcmp(name, "fds")) {
+    op_fds(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "pbind") || !strcmp(name, "pconn")) {
+    op_path(name, a[0], a[1], 0);
+  } else if (!strcmp(name, "psendto")) {
+    op_path(name, a[0], a[2], a[1]);
+  } else if (!strcmp(name, "unlink") || !strcmp(name, "symlink")) {
+    op_path(name, 0, a[0], 0);
   } else if (!strcmp(name, "ctl")) {
     op_ctl(a[0], a[1]);
   } else if (!strcmp(name, "addr")) {
@@ -400,6 +515,13 @@ static void poll_all(void) {
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   if (argc > 2) tag = argv[2];
+  if (argc > 3) {
+    if (mkdir(argv[3], 0700) != 0 || chdir(argv[3]) != 0) return 2;
+    int f = open("reg", O_CREAT | O_WRONLY, 0600);
+    if (f < 0) return 2;
+    close(f);
+    have_dir = 1;
+  }
   if (pipe(passed) != 0) return 2;
   char *prog = argv[1], *save = NULL;
   int n = 0;
