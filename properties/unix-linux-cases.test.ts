@@ -53,6 +53,19 @@ const CASES: Case[] = [
     ],
   },
   {
+    // slots 0/1 a stream pair, 2/3 datagram, 4/5 seqpacket; each size on either side of a boundary of
+    // truesize.ts (the linear head's kmalloc class, SKB_MAX_HEAD(0), SKB_MAX_ALLOC, the frag pages), read
+    // back as the sender's TIOCOUTQ; the last sends fill the buffer (a partial write, EMSGSIZE)
+    name: 'what each skb is charged: sizes around the truesize boundaries, stream, datagram and seqpacket',
+    ops: [
+      'pair 0', 'pair 1', 'pair 2',
+      ...[192, 193, 1728, 1729, 3776, 3777, 7872, 7873, 12000, 40000].flatMap((n) => [`big 0 ${n}`, 'ioctl 0 2']),
+      'ioctl 1 0', 'big 0 300000', 'ioctl 0 2', 'set 3 5 6',
+      ...[3776, 3777, 7872, 7873, 16064, 16065, 20161, 90000].flatMap((n) => [`big 2 ${n}`, 'ioctl 2 2']),
+      'big 2 212961', 'set 4 4 6', 'big 4 1000', 'ioctl 4 2', 'big 4 8161', 'big 4 8160', 'ioctl 4 2', 'set 0 4 6', 'big 0 5000',
+    ],
+  },
+  {
     // slots: 0 dgram (bound p0), 1 dgram, 2 stream listener (p1), 3 stream, 4 seqpacket, 5 the accepted socket
     name: 'pathname names: bind, sendto, connect, accept, a regular file, a dangling link, unlink',
     dir: true,

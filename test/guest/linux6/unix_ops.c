@@ -394,6 +394,16 @@ static void op_fds(long s, long n, long order) {
   res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
 }
 
+/* big s n: one non-blocking send of n bytes (at most 1 MiB), for the
+   truesize every skb is charged (TIOCOUTQ) and the partial writes a full
+   send buffer makes. */
+static void op_big(long s, long n) {
+  static char buf[1 << 20];
+  n %= (long)sizeof buf + 1;
+  payload(buf, n);
+  res(send(fd_of(s), buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL));
+}
+
 /* Pathname names, relative to the working directory argv[3] (made and
    entered at the start; without it these ops do nothing): "p0".."p2", and
    3: "reg", a regular file made there too. */
@@ -474,6 +484,8 @@ static void step(const char *name, long a[4]) {
     op_setopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "ioctl")) {
     op_ioctl(a[0], a[1]);
+  } else if (!strcmp(name, "big")) {
+    op_big(a[0], a[1]);
   } else if (!strcmp(name, "fds")) {
     op_fds(a[0], a[1], a[2]);
   } else if (!strcmp(name, "pbind") || !strcmp(name, "pconn")) {
