@@ -4,20 +4,20 @@
 // the mutation profile (UNIXSIM_MUTATE=1: a fifth
 // of the fast-check runs, no planted-bug meta-tests) and stopping at the
 // first counterexample (mutation/setup.mutate.ts). The fixed edge programs
-// (properties/unix-linux-cases.test.ts) run last: a mutant they kill is one
-// every other test let through, which is how README's "before" and "after"
-// columns are told apart in one run (the report's killedBy).
+// (properties/unix-linux-cases.test.ts, a few seconds) run first: Stryker
+// stops a mutant's run at its first failing test, and most mutants they
+// kill would otherwise run many of linux-diff's random programs first.
 import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-const LAST = 'properties/unix-linux-cases.test.ts';
+const FIRST = 'properties/unix-linux-cases.test.ts';
 
-class EdgeCasesLast extends BaseSequencer {
+class EdgeCasesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const isLast = (s: TestSpecification) => relative(s.project.config.root, s.moduleId) === LAST;
+    const isFirst = (s: TestSpecification) => relative(s.project.config.root, s.moduleId) === FIRST;
     const sorted = await super.sort(files);
-    return [...sorted.filter((s) => !isLast(s)), ...sorted.filter(isLast)];
+    return [...sorted.filter(isFirst), ...sorted.filter((s) => !isFirst(s))];
   }
 }
 
@@ -26,7 +26,7 @@ export default defineConfig({
     include: ['properties/unix-*.test.ts', 'properties/linux-diff.test.ts'],
     setupFiles: ['test/setup.ts', 'mutation/setup.mutate.ts'],
     env: { UNIXSIM_MUTATE: '1' },
-    sequence: { sequencer: EdgeCasesLast },
+    sequence: { sequencer: EdgeCasesFirst },
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

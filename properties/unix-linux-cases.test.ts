@@ -6,6 +6,7 @@
 // and pathname names (bind, connect, sendto, a regular file, a dangling
 // symbolic link, unlink). Every line must be Linux's. No model either.
 import { beforeAll, describe, it } from 'vitest';
+import { CASES } from './gen/unix-cases.ts';
 import { buildUnixOps, firstDifference, onLinux, onUnixsim, type UnixOps } from './lib/linux-diff.ts';
 
 let ops: UnixOps;
@@ -13,74 +14,6 @@ let ops: UnixOps;
 beforeAll(async () => {
   ops = await buildUnixOps();
 }, 120_000);
-
-interface Case {
-  name: string;
-  ops: string[];
-  /** pathname names: run in a fresh directory */
-  dir?: boolean;
-}
-
-const CASES: Case[] = [
-  {
-    // slots 0/1 a stream pair (1 has SO_PASSCRED), 2/3 a datagram pair; received fds take slots after them.
-    // Rooms (unix_ops.c's ROOM[]): 3 a bare header, 4 a header and a byte, 5 CMSG_LEN of one fd, 6 of three,
-    // 7 one fd's cmsg and most of a ucred's, 8 both whole, 9 one byte
-    name: 'fds and credentials into every size of control buffer around a header',
-    ops: [
-      'pair 0', 'pair 1', 'set 1 2 2',
-      ...[3, 4, 5, 6, 7, 9].flatMap((r) => ['fds 0 2 0', `recv 1 8 0 ${r}`]),
-      ...[5, 7, 8].flatMap((r) => [`fds 2 2 ${r % 3}`, `recv 3 8 ${r === 7 ? 17 : 0} ${r}`]),
-      'close 4', 'close 5', 'close 6', 'close 7',
-      // SCM_MAX_FD at once: the room for 60 of them, then a peek and a bare header
-      'ctl 2 20', 'recv 3 1 16 2', 'fds 2 253 1', 'recv 3 1 1 2', 'recv 3 1 0 3',
-    ],
-  },
-  {
-    name: 'SCM_CREDENTIALS forms: a missing pid, other ids, two headers, a long cmsg_len, a trailing zero header',
-    ops: ['pair 1', 'set 1 2 2', ...[14, 15, 16, 17, 18, 19, 21].flatMap((f) => [`ctl 0 ${f}`, `recv 1 4 0 2`])],
-  },
-  {
-    // 1 (stream) and 3 (datagram) get SO_PASSPIDFD, then SO_PASSCRED too, then 1 SO_INQ alone
-    name: 'SO_PASSPIDFD and SO_INQ beside SO_PASSCRED, in small and large buffers',
-    ops: [
-      'pair 0', 'pair 1', 'set 1 6 2', 'set 3 6 2',
-      ...[1, 4, 5].flatMap((r) => ['send 0 3 0 0', `recv 1 8 0 ${r}`, 'send 2 3 0 2', `recv 3 8 0 ${r}`]),
-      'set 1 2 2', 'set 3 2 2',
-      ...[6, 7, 8].flatMap((r) => ['send 0 3 0 0', `recv 1 8 0 ${r}`, 'send 2 3 0 0', `recv 3 8 16 ${r}`]),
-      'set 1 6 1', 'set 1 2 1', 'set 1 7 2', 'get 1 2',
-      ...[2, 3, 5].flatMap((r) => ['send 0 5 0 0', `recv 1 2 0 ${r}`, `recv 1 8 1 ${r}`]),
-    ],
-  },
-  {
-    // slots 0/1 a stream pair, 2/3 datagram, 4/5 seqpacket; each size on either side of a boundary of
-    // truesize.ts (the linear head's kmalloc class, SKB_MAX_HEAD(0), SKB_MAX_ALLOC, the frag pages), read
-    // back as the sender's TIOCOUTQ; the last sends fill the buffer (a partial write, EMSGSIZE)
-    name: 'what each skb is charged: sizes around the truesize boundaries, stream, datagram and seqpacket',
-    ops: [
-      'pair 0', 'pair 1', 'pair 2',
-      ...[192, 193, 1728, 1729, 3776, 3777, 7872, 7873, 12000, 40000].flatMap((n) => [`big 0 ${n}`, 'ioctl 0 2']),
-      'ioctl 1 0', 'big 0 300000', 'ioctl 0 2', 'set 3 5 6',
-      ...[3776, 3777, 7872, 7873, 16064, 16065, 20161, 90000].flatMap((n) => [`big 2 ${n}`, 'ioctl 2 2']),
-      'big 2 212961', 'set 4 4 6', 'big 4 1000', 'ioctl 4 2', 'big 4 8161', 'big 4 8160', 'ioctl 4 2', 'set 0 4 6', 'big 0 5000',
-    ],
-  },
-  {
-    // slots: 0 dgram (bound p0), 1 dgram, 2 stream listener (p1), 3 stream, 4 seqpacket, 5 the accepted socket
-    name: 'pathname names: bind, sendto, connect, accept, a regular file, a dangling link, unlink',
-    dir: true,
-    ops: [
-      'sock 1', 'sock 1', 'sock 0', 'sock 0', 'sock 2',
-      'pbind 0 0', 'names 0', 'pbind 1 0', 'pbind 0 2', 'pbind 1 3',
-      'psendto 1 1 0', 'recv 0 8 0 0', 'psendto 1 1 1', 'psendto 1 1 3', 'psendto 1 1 2',
-      'pbind 2 1', 'listen 2 2', 'pconn 1 1', 'pconn 4 1', 'pconn 3 1', 'acc 2', 'names 5', 'names 3',
-      'pconn 1 0', 'send 1 3 0 0', 'recv 0 8 0 0', 'names 1',
-      'symlink 2', 'pbind 4 2', 'pconn 4 2', 'unlink 2', 'pbind 4 2', 'names 4', 'listen 4 1', 'pconn 3 2',
-      'close 0', 'psendto 1 1 0', 'pconn 1 0', 'pbind 1 0', 'unlink 0', 'pbind 1 0', 'names 1',
-      'unlink 1', 'pconn 3 1', 'unlink 3', 'pconn 3 3',
-    ],
-  },
-];
 
 describe('AF_UNIX edges against the running Linux kernel', () => {
   for (const c of CASES) {

@@ -227,6 +227,82 @@ static void op_setopt(long s, long o, long v) {
   res(setsockopt(fd_of(s), SOL_SOCKET, opt, &val, sizeof val));
 }
 
+/* Every SOL_SOCKET option number (asm-generic/socket.h; the _OLD timeval
+   and timestamp ones, which 64-bit libcs use) and one that is none. */
+static const int ALL_OPTS[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 29, 30, 31, 32,
+                                33, 34, 35, 36, 38, 39, 40, 42, 46, 59, 60, 71, 72, 73, 74, 75, 76, 77, 82, 83, 84, 999 };
+#define NALL (sizeof ALL_OPTS / sizeof ALL_OPTS[0])
+
+/* sopt s o v len: setsockopt of ALL_OPTS[o] with value v of the option's
+   kind (an int, a struct timeval or a struct linger) and an optlen from
+   LENS (the value's own size for index 0). Nothing here depends on HZ:
+   timeouts are whole seconds. */
+static void op_sopt(long s, long o, long v, long l) {
+  static const int INTS[] = { -1, 0, 1, 2, 3, 5, 100, 4096, 0x7fffffff, (int)0x80000000 };
+  static const long TV[][2] = { { 0, 0 }, { 2, 0 }, { -1, 0 }, { 0, 1000000 }, { 0, -1 }, { 5, 0 }, { 1L << 40, 0 } };
+  static const int LINGER[][2] = { { 1, 5 }, { 0, 9 }, { 1, -1 }, { 1, 0 }, { 7, 3 } };
+  static const int LENS[] = { 0, 4, 3, 8, 16, 2, 0, -1 };
+  int opt = ALL_OPTS[o % NALL];
+  union { int i; long tv[2]; int lg[2]; char b[32]; } u;
+  memset(&u, 0, sizeof u);
+  int own = sizeof(int);
+  if (opt == SO_RCVTIMEO || opt == SO_SNDTIMEO) {
+    u.tv[0] = TV[v % 7][0];
+    u.tv[1] = TV[v % 7][1];
+    own = sizeof u.tv;
+  } else if (opt == SO_LINGER) {
+    u.lg[0] = LINGER[v % 5][0];
+    u.lg[1] = LINGER[v % 5][1];
+    own = sizeof u.lg;
+  } else {
+    u.i = INTS[v % 10];
+  }
+  int len = l % 8 ? LENS[l % 8] : own;
+  if (l % 8 == 6) len = 0;
+  res(setsockopt(fd_of(s), SOL_SOCKET, opt, &u, (socklen_t)len));
+}
+
+/* gopt s o room: getsockopt of ALL_OPTS[o] with room for -1, 0, 1, 2, 4,
+   8, 16 or 64 bytes: the length back and the bytes written (0x55 is the
+   fill); an fd (SO_PEERPIDFD) is shown as "fd" and closed, a pid as "self". */
+static void op_gopt(long s, long o, long room) {
+  static const int ROOMS[] = { -1, 0, 1, 2, 4, 8, 16, 64 };
+  int opt = ALL_OPTS[o % NALL];
+  unsigned char b[64];
+  memset(b, 0x55, sizeof b);
+  socklen_t l = (socklen_t)ROOMS[room % 8];
+  int r = getsockopt(fd_of(s), SOL_SOCKET, opt, b, &l);
+  res(r);
+  if (r < 0) {
+    if (errno == ERANGE) printf(" len=%u", (unsigned)l);
+    return;
+  }
+  printf(" len=%u", (unsigned)l);
+  int written = 0;
+  for (int i = 0; i < (int)sizeof b; i++) if (b[i] != 0x55) written = i + 1;
+  if (opt == 77 && l >= 4) { /* SO_PEERPIDFD */
+    int fd;
+    memcpy(&fd, b, sizeof fd);
+    printf(" fd%s", fd >= 0 ? "" : "-bad");
+    if (fd >= 0) close(fd);
+    return;
+  }
+  if (opt == SO_PEERCRED && l < 4) { /* part of a pid, which differs between the two runs */
+    printf(" written=%d", written);
+    return;
+  }
+  if (opt == SO_PEERCRED) {
+    int pid;
+    memcpy(&pid, b, sizeof pid);
+    if (pid == getpid()) memset(b, 0xaa, 4);
+  }
+  if (opt == 71) { /* SO_NETNS_COOKIE: the host's own number */
+    printf(" written=%d", written);
+    return;
+  }
+  hex((const char *)b, written);
+}
+
 static void op_ioctl(long s, long which) {
   static const unsigned long REQ[] = { FIONREAD, SIOCATMARK, TIOCOUTQ };
   int v = -7;
@@ -484,6 +560,10 @@ static void step(const char *name, long a[4]) {
     op_setopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "ioctl")) {
     op_ioctl(a[0], a[1]);
+  } else if (!strcmp(name, "sopt")) {
+    op_sopt(a[0], a[1], a[2], a[3]);
+  } else if (!strcmp(name, "gopt")) {
+    op_gopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "big")) {
     op_big(a[0], a[1]);
   } else if (!strcmp(name, "fds")) {
