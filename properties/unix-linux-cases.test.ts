@@ -1,9 +1,11 @@
 // Fixed unix_ops.c programs (test/guest/linux6/unix_ops.c) aimed at edges
 // that random programs (properties/linux-diff.test.ts) seldom reach, each
-// run natively (Linux answers) and under unixsim: put_cmsg and
-// scm_detach_fds at every size of control buffer around a header, many fds
-// at once, SCM_CREDENTIALS forms allowed to root, SO_PASSPIDFD and SO_INQ,
-// and pathname names (bind, connect, sendto, a regular file, a dangling
+// run natively (Linux answers) and under unixsim (properties/gen/unix-cases.ts):
+// every SOL_SOCKET option set and read back with its value and length
+// edges, put_cmsg and scm_detach_fds at every size of control buffer around
+// a header, many fds at once, SCM_CREDENTIALS forms allowed to root,
+// SO_PASSPIDFD and SO_INQ, the truesize of sends around its boundaries, and
+// pathname names (bind, connect, sendto, a regular file, a dangling
 // symbolic link, unlink). Every line must be Linux's. No model either.
 import { beforeAll, describe, it } from 'vitest';
 import { CASES } from './gen/unix-cases.ts';
