@@ -68,6 +68,21 @@ export const CASES: Case[] = [
     ],
   },
   {
+    // 0/1 a datagram pair made as root, 2/3 one made after drop (uids 1001-1003, gids 2001-2003, groups
+    // 1005 and 1006): scm_check_creds with each id and none of them, the options only root may set, the
+    // peer's credentials and groups; and failed sends drop the references they took (the pipe's write
+    // end closed here is then the last one: POLLHUP on its read end)
+    name: 'credentials and options as a user with three different ids; failed sends keep no reference',
+    ops: [
+      'pair 1', 'set 1 2 2', 'ctl 0 26', 'ctl 0 11', 'ctl 0 7', 'drop', 'pair 1', 'set 3 2 2',
+      ...[22, 23, 24].flatMap((f) => [`ctl 2 ${f}`, 'recv 3 1 0 2']), 'ctl 2 25', 'ctl 2 14', 'ctl 2 15', 'ctl 0 25',
+      'send 2 1 0 2', 'recv 3 1 0 2', 'send 0 1 0 2', 'recv 1 1 0 2',
+      `gopt 2 ${opt(59)} 6`, `gopt 2 ${opt(17)} 6`, `gopt 0 ${opt(59)} 6`, `gopt 0 ${opt(17)} 6`,
+      ...[32, 33, 36, 46].flatMap((n) => [`sopt 2 ${opt(n)} 2 0`, `sopt 2 ${opt(n)} 1 0`, `gopt 2 ${opt(n)} 4`]),
+      'pipehup',
+    ],
+  },
+  {
     // slots 0/1 a stream pair, 2/3 datagram, 4/5 seqpacket; each size on either side of a boundary of
     // truesize.ts (the linear head's kmalloc class, SKB_MAX_HEAD(0), SKB_MAX_ALLOC, the frag pages), read
     // back as the sender's TIOCOUTQ; the last sends fill the buffer (a partial write, EMSGSIZE)

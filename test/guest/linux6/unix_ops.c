@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -342,7 +343,7 @@ static void op_ctl(long s, long form) {
   struct ucred u = { getpid(), getuid(), getgid() };
   int fds[254];
   for (int i = 0; i < 254; i++) fds[i] = passed[i % 2];
-  switch (form % 22) {
+  switch (form % 27) {
   case 0: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = sizeof(struct cmsghdr) - 1; break;
   case 1: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = m.msg_controllen + 1; break;
   case 2: m.msg_controllen = sizeof(struct cmsghdr) - 1; break; /* no header fits: no control data */
@@ -382,6 +383,17 @@ static void op_ctl(long s, long form) {
   case 19: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); m.msg_controllen += sizeof(struct cmsghdr); break; /* a zero header after */
   case 20: control(&m, h, SCM_RIGHTS, fds, 253 * sizeof(int)); break; /* SCM_MAX_FD exactly */
   case 21: control(&m, h, SCM_CREDENTIALS, &u, sizeof u + 4); break; /* a ucred and 4 bytes more */
+  case 22: /* after drop: the real, effective and saved ids, then one that is none of them */
+  case 23:
+  case 24:
+  case 25: u.uid = 1001 + (uid_t)(form % 27 - 22); u.gid = 2001 + (gid_t)(form % 27 - 22); control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break;
+  case 26: /* SCM_RIGHTS of the pipe's write end, then credentials that fail: the reference taken is dropped */
+    control(&m, h, SCM_RIGHTS, &passed[1], sizeof(int));
+    u.uid = (uid_t)-1;
+    control(&m, (struct cmsghdr *)(c.b + CMSG_SPACE(sizeof(int))), SCM_CREDENTIALS, &u, sizeof u);
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof u);
+    break;
   }
   res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
 }
@@ -511,6 +523,28 @@ static void op_path(const char *op, long s, long n, long len) {
 
 static const int TYPES[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
+/* drop: root no more, with real, effective and saved ids that all differ
+   (uids 1001-1003, gids 2001-2003) and groups 1005, 1006: scm_check_creds'
+   and the options' permission checks. */
+static void op_drop(void) {
+  gid_t groups[] = { 1005, 1006 };
+  if (setgroups(2, groups) != 0 || setresgid(2001, 2002, 2003) != 0) {
+    res(-1);
+    return;
+  }
+  res(setresuid(1001, 1002, 1003));
+}
+
+/* pipehup: closes this process's write end of the passed pipe and polls
+   the read end: POLLHUP once no reference to the write end is left (none
+   kept by a failed send, none in flight). */
+static void op_pipehup(void) {
+  res(close(passed[1]));
+  struct pollfd p = { passed[0], POLLIN, 0 };
+  poll(&p, 1, 0);
+  printf(" read end %x", p.revents);
+}
+
 static void step(const char *name, long a[4]) {
   struct sockaddr_un addr;
   if (!strcmp(name, "pair")) {
@@ -564,6 +598,10 @@ static void step(const char *name, long a[4]) {
     op_sopt(a[0], a[1], a[2], a[3]);
   } else if (!strcmp(name, "gopt")) {
     op_gopt(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "drop")) {
+    op_drop();
+  } else if (!strcmp(name, "pipehup")) {
+    op_pipehup();
   } else if (!strcmp(name, "big")) {
     op_big(a[0], a[1]);
   } else if (!strcmp(name, "fds")) {
