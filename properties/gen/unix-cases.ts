@@ -68,6 +68,15 @@ export const CASES: Case[] = [
     ],
   },
   {
+    // slots 0/1 a stream pair, 1 with SO_PASSCRED and SO_PASSPIDFD, 2/3 a datagram one; RLIMIT_NOFILE lets
+    // 1 or 0 more fds in: the files that fit are installed, the rest closed (MSG_CTRUNC), the pidfd is -EMFILE
+    name: 'received fds and the SCM_PIDFD fd meeting RLIMIT_NOFILE',
+    ops: [
+      'pair 0', 'pair 1', 'set 1 2 2', 'set 1 6 2', 'fds 0 3 0', 'fds 2 2 0', 'nofile 1', 'recv 1 8 0 2', 'nofile 0',
+      'recv 3 8 0 2', 'send 0 1 0 0', 'recv 1 8 0 2', 'nofile 40', 'pipehup',
+    ],
+  },
+  {
     // 0/1 a datagram pair made as root, 2/3 one made after drop (uids 1001-1003, gids 2001-2003, groups
     // 1005 and 1006): scm_check_creds with each id and none of them, the options only root may set, the
     // peer's credentials and groups; and failed sends drop the references they took (the pipe's write

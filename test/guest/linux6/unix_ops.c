@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <grp.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -535,6 +536,18 @@ static void op_drop(void) {
   res(setresuid(1001, 1002, 1003));
 }
 
+/* nofile n: RLIMIT_NOFILE's soft limit set to the lowest free fd + n (so
+   n more fds fit): scm_detach_fds and the SCM_PIDFD fd meeting EMFILE. */
+static void op_nofile(long n) {
+  struct rlimit r;
+  getrlimit(RLIMIT_NOFILE, &r);
+  int probe = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (probe >= 0) close(probe);
+  else probe = (int)r.rlim_cur; /* every fd below the limit is taken */
+  r.rlim_cur = (rlim_t)(probe + n);
+  res(setrlimit(RLIMIT_NOFILE, &r));
+}
+
 /* pipehup: closes this process's write end of the passed pipe and polls
    the read end: POLLHUP once no reference to the write end is left (none
    kept by a failed send, none in flight). */
@@ -600,6 +613,8 @@ static void step(const char *name, long a[4]) {
     op_gopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "drop")) {
     op_drop();
+  } else if (!strcmp(name, "nofile")) {
+    op_nofile(a[0]);
   } else if (!strcmp(name, "pipehup")) {
     op_pipehup();
   } else if (!strcmp(name, "big")) {
