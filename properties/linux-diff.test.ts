@@ -1,6 +1,6 @@
 // AF_UNIX against Linux itself: random one-process programs of non-blocking
 // socket calls (stream, datagram and seqpacket socketpairs, listeners and
-// abstract names; MSG_OOB, MSG_PEEK with and without SO_PEEK_OFF,
+// abstract and pathname names (in a fresh directory per run); MSG_OOB, MSG_PEEK with and without SO_PEEK_OFF,
 // MSG_WAITALL, MSG_TRUNC, MSG_EOR, SCM_RIGHTS (of pipe ends) and SCM_CREDENTIALS with small
 // and large control buffers, SO_PASSCRED, SO_OOBINLINE, SO_RCVLOWAT, buffer
 // sizes, FIONREAD, SIOCATMARK, TIOCOUTQ, malformed and oversized addresses,
@@ -106,6 +106,10 @@ const opArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(slot, fc.nat(13)).map(([s, f]) => `ctl ${s} ${f}`) },
   // getsockname/getpeername with short and negative lengths (move_addr_to_user)
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(1), fc.nat(6)).map(([s, p, r]) => `getname ${s} ${p} ${r}`) },
+  // pathname names in the run's own directory (unix_ops.c's op_path: p0-p2, 3 a regular file), and unlinking them
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('pbind', 'pconn'), slot, fc.nat(3)).map(([op, s, n]) => `${op} ${s} ${n}`) },
+  { weight: 1, arbitrary: fc.tuple(slot, fc.nat(3)).map(([s, n]) => `psendto ${s} 1 ${n}`) },
+  { weight: 1, arbitrary: fc.nat(3).map((n) => (n === 3 ? 'symlink 1' : `unlink ${n}`)) },
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, h]) => `shut ${s} ${h}`) },
   { weight: 1, arbitrary: slot.map((s) => `close ${s}`) },
 );
@@ -120,7 +124,7 @@ const programArb = fc
 
 function linuxDiffProperty(bugs: readonly PlantedBug[] = []) {
   return fc.property(programArb, fc.nat(1000), (program, seed) => {
-    const difference = firstDifference(onLinux(ops, program), onUnixsim(ops, program, seed, bugs));
+    const difference = firstDifference(onLinux(ops, program, true), onUnixsim(ops, program, seed, bugs, true));
     if (difference) throw new Error(`${difference}\nprogram: ${JSON.stringify(program)}`);
   });
 }
