@@ -73,7 +73,10 @@ export const CASES: Case[] = [
     name: 'received fds and the SCM_PIDFD fd meeting RLIMIT_NOFILE',
     ops: [
       'pair 0', 'pair 1', 'set 1 2 2', 'set 1 6 2', 'fds 0 3 0', 'fds 2 2 0', 'nofile 1', 'recv 1 8 0 2', 'nofile 0',
-      'recv 3 8 0 2', 'send 0 1 0 0', 'recv 1 8 0 2', 'nofile 40', 'pipehup',
+      'recv 3 8 0 2', 'send 0 1 0 0', 'recv 1 8 0 2', 'nofile 40',
+      // a NULL and an unmapped msg_control with a length: nothing written, the fds closed; SO_INQ's cmsg too
+      'fds 0 2 0', 'recv 1 8 0 10', 'fds 0 2 0', 'recv 1 8 0 11', 'set 1 7 2', 'send 0 2 0 0', 'recv 1 1 0 10', 'recv 1 1 0 11',
+      'fds 2 1 0', 'recv 3 8 0 11', 'pipehup',
     ],
   },
   {

@@ -143,10 +143,12 @@ static void op_sendto(long s, long len, long name) {
    1 one fd, 2 plenty, then the edges of put_cmsg and scm_detach_fds: 3 a
    bare header, 4 a header and a byte, 5 CMSG_LEN of one fd, 6 CMSG_LEN of
    three fds (or of one ucred), 7 one fd's whole cmsg and most of a ucred's,
-   8 both whole, 9 one byte. Received fds become slots. */
+   8 both whole, 9 one byte, 10 a NULL msg_control with 64 bytes of
+   length, 11 an unmapped one (put_cmsg's faults are ignored). Received fds
+   become slots. */
 static const size_t ROOM[] = { 0, CMSG_SPACE(sizeof(int)), 256, CMSG_LEN(0), CMSG_LEN(0) + 1, CMSG_LEN(sizeof(int)),
                                CMSG_LEN(3 * sizeof(int)), CMSG_SPACE(sizeof(int)) + CMSG_LEN(sizeof(struct ucred)) - 4,
-                               CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred)), 1 };
+                               CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred)), 1, 64, 64 };
 static void op_recv(long s, long len, long flags, long room) {
   char buf[MAX_DATA];
   len %= MAX_DATA;
@@ -162,7 +164,7 @@ static void op_recv(long s, long len, long flags, long room) {
   m.msg_namelen = sizeof from;
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
-  m.msg_control = room ? c.b : NULL;
+  m.msg_control = room == 0 || room == 10 ? NULL : room == 11 ? (void *)8 : c.b;
   m.msg_controllen = ROOM[room];
   int f = MSG_DONTWAIT | ((flags & 1) ? MSG_PEEK : 0) | ((flags & 2) ? MSG_OOB : 0) | ((flags & 4) ? MSG_WAITALL : 0) |
           ((flags & 8) ? MSG_TRUNC : 0) | ((flags & 16) ? MSG_CMSG_CLOEXEC : 0);
@@ -173,6 +175,7 @@ static void op_recv(long s, long len, long flags, long room) {
   printf(" flags=%#x controllen=%zu", m.msg_flags, (size_t)m.msg_controllen);
   printf(" from");
   print_addr(&from, m.msg_namelen);
+  if (room >= 10) return; /* nothing readable there */
   for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
     if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
       int n = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
