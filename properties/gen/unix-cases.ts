@@ -53,7 +53,7 @@ export const CASES: Case[] = [
   },
   {
     name: 'SCM_CREDENTIALS forms: a missing pid, other ids, two headers, a long cmsg_len, a trailing zero header',
-    ops: ['pair 1', 'set 1 2 2', ...[14, 15, 16, 17, 18, 19, 21].flatMap((f) => [`ctl 0 ${f}`, `recv 1 4 0 2`])],
+    ops: ['pair 1', 'set 1 2 2', ...[14, 15, 16, 17, 18, 19, 21, 0, 1, 3].flatMap((f) => [`ctl 0 ${f}`, `recv 1 4 0 2`])],
   },
   {
     // 1 (stream) and 3 (datagram) get SO_PASSPIDFD, then SO_PASSCRED too, then 1 SO_INQ alone
