@@ -13,6 +13,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PlantedBug } from '../src/kernel/bugs.ts';
+import { CASES } from './gen/unix-cases.ts';
 import { buildUnixOps, firstDifference, onLinux, onUnixsim, type UnixOps } from './lib/linux-diff.ts';
 import { itFindsPlanted } from './lib/profile.ts';
 
@@ -128,6 +129,21 @@ function linuxDiffProperty(bugs: readonly PlantedBug[] = []) {
     if (difference) throw new Error(`${difference}\nprogram: ${JSON.stringify(program)}`);
   });
 }
+
+// Fixed programs first (properties/gen/unix-cases.ts), aimed at edges random programs seldom reach:
+// every SOL_SOCKET option, control buffers of every size around a header, many fds, credentials as root
+// and as a user with three different ids, SO_PASSPIDFD and SO_INQ, RLIMIT_NOFILE, truesize boundaries,
+// pathname names. In this file, so that they share its build and its warm-up, and run before the random
+// programs (a mutant they kill stops there).
+describe('AF_UNIX edges against the running Linux kernel', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const program = c.ops.join(';');
+      const difference = firstDifference(onLinux(ops, program, c.dir), onUnixsim(ops, program, 1, [], c.dir));
+      if (difference) throw new Error(`${difference}\nprogram: ${JSON.stringify(program)}`);
+    });
+  }
+});
 
 describe('AF_UNIX against the running Linux kernel', () => {
   it('every result, byte, flag, control message and poll mask of random programs is Linux\'s', () => {

@@ -1,8 +1,8 @@
 // One program of test/guest/linux6/unix_ops.c's language run twice: built
 // natively (the kernel this machine runs: Linux answers) and built for
-// riscv64 under unixsim; the first line where their outputs differ. Shared
-// by properties/linux-diff.test.ts (random programs) and
-// properties/unix-linux-cases.test.ts (fixed ones aimed at edges).
+// riscv64 under unixsim; the first line where their outputs differ. For
+// properties/linux-diff.test.ts (random programs, and the fixed ones of
+// properties/gen/unix-cases.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
