@@ -1,6 +1,6 @@
 // AF_UNIX against Linux itself: random one-process programs of non-blocking
 // socket calls (stream, datagram and seqpacket socketpairs, listeners and
-// abstract names; MSG_OOB, MSG_PEEK with and without SO_PEEK_OFF,
+// abstract and pathname names (in a fresh directory per run); MSG_OOB, MSG_PEEK with and without SO_PEEK_OFF,
 // MSG_WAITALL, MSG_TRUNC, MSG_EOR, SCM_RIGHTS (of pipe ends) and SCM_CREDENTIALS with small
 // and large control buffers, SO_PASSCRED, SO_OOBINLINE, SO_RCVLOWAT, buffer
 // sizes, FIONREAD, SIOCATMARK, TIOCOUTQ, malformed and oversized addresses,
@@ -10,32 +10,21 @@
 // line it prints (each call's result, the bytes, msg_flags, control
 // messages and names it returned, and the poll mask of every open socket
 // after the call) must be the same. No model is written here: Linux answers.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PlantedBug } from '../src/kernel/bugs.ts';
-import { execImage } from '../src/exec.ts';
-import { requireCrossCompiler } from '../test/guest/qemu.ts';
-import { buildCached } from '../test/guest/probe.ts';
+import { CASES } from './gen/unix-cases.ts';
+import { buildUnixOps, firstDifference, onLinux, onUnixsim, type UnixOps } from './lib/linux-diff.ts';
 import { itFindsPlanted } from './lib/profile.ts';
 
-const SRC = new URL('../test/guest/linux6/unix_ops.c', import.meta.url).pathname;
 const SEED = Number(process.env.UNIXSIM_LINUX_DIFF_SEED ?? 20_261_201);
 /** UNIXSIM_LINUX_DIFF_RUNS=2000 for a deep search */
 const RUNS = Number(process.env.UNIXSIM_LINUX_DIFF_RUNS ?? 0) || 40; // not fewer when mutating: fewer programs rarely reach MSG_OOB
 
-let native = '';
-let riscv: Uint8Array = new Uint8Array();
+let ops: UnixOps;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'unixsim-linux-diff-'));
-  native = join(dir, 'unix_ops.host');
-  const rv = join(dir, 'unix_ops');
-  await Promise.all([buildCached('gcc', [], SRC, native), buildCached(requireCrossCompiler(), ['-static'], SRC, rv)]);
-  riscv = new Uint8Array(readFileSync(rv));
+  ops = await buildUnixOps();
 }, 120_000);
 
 /** One op of unix_ops.c's language: a name and up to four numbers (slots are taken modulo the sockets made so far). */
@@ -118,6 +107,10 @@ const opArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(slot, fc.nat(13)).map(([s, f]) => `ctl ${s} ${f}`) },
   // getsockname/getpeername with short and negative lengths (move_addr_to_user)
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(1), fc.nat(6)).map(([s, p, r]) => `getname ${s} ${p} ${r}`) },
+  // pathname names in the run's own directory (unix_ops.c's op_path: p0-p2, 3 a regular file), and unlinking them
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('pbind', 'pconn'), slot, fc.nat(3)).map(([op, s, n]) => `${op} ${s} ${n}`) },
+  { weight: 1, arbitrary: fc.tuple(slot, fc.nat(3)).map(([s, n]) => `psendto ${s} 1 ${n}`) },
+  { weight: 1, arbitrary: fc.nat(3).map((n) => (n === 3 ? 'symlink 1' : `unlink ${n}`)) },
   { weight: 1, arbitrary: fc.tuple(slot, fc.nat(2)).map(([s, h]) => `shut ${s} ${h}`) },
   { weight: 1, arbitrary: slot.map((s) => `close ${s}`) },
 );
@@ -130,37 +123,27 @@ const programArb = fc
   .tuple(fc.nat(2), fc.array(opArb, { minLength: 10, maxLength: 50 }))
   .map(([t, ops]) => ['pair 0', `pair ${t}`, 'sock 0', 'bind 4 0', 'listen 4 3', ...ops].join(';'));
 
-/** The names' tag (unix_ops.c's argv[2]): this process's, apart from other runs on the machine that share the host's abstract namespace. */
-const TAG = `${process.pid.toString(36)}-`;
-
-function onLinux(program: string): string {
-  const r = spawnSync(native, [program, TAG], { timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) throw r.error;
-  return r.stdout.toString();
-}
-
-function onUnixsim(program: string, seed: number, bugs: readonly PlantedBug[]): string {
-  const r = execImage('/bin/unix_ops', riscv, { args: [program, TAG], seed, bugs });
-  if (r.problem) throw new Error(r.problem);
-  return new TextDecoder().decode(r.stdout);
-}
-
-/** The first line that differs, with Linux's and unixsim's versions, or null. */
-function firstDifference(linux: string, sim: string): string | null {
-  const a = linux.split('\n'), b = sim.split('\n');
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    if (a[i] !== b[i]) return `line ${i}:\n  linux:   ${a[i] ?? '(none)'}\n  unixsim: ${b[i] ?? '(none)'}`;
-  return null;
-}
-
 function linuxDiffProperty(bugs: readonly PlantedBug[] = []) {
   return fc.property(programArb, fc.nat(1000), (program, seed) => {
-    const linux = onLinux(program);
-    if (!linux.endsWith('done\n')) throw new Error(`the native run did not finish:\n${linux}`);
-    const difference = firstDifference(linux, onUnixsim(program, seed, bugs));
+    const difference = firstDifference(onLinux(ops, program, true), onUnixsim(ops, program, seed, bugs, true));
     if (difference) throw new Error(`${difference}\nprogram: ${JSON.stringify(program)}`);
   });
 }
+
+// Fixed programs first (properties/gen/unix-cases.ts), aimed at edges random programs seldom reach:
+// every SOL_SOCKET option, control buffers of every size around a header, many fds, credentials as root
+// and as a user with three different ids, SO_PASSPIDFD and SO_INQ, RLIMIT_NOFILE, truesize boundaries,
+// pathname names. In this file, so that they share its build and its warm-up, and run before the random
+// programs (a mutant they kill stops there).
+describe('AF_UNIX edges against the running Linux kernel', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const program = c.ops.join(';');
+      const difference = firstDifference(onLinux(ops, program, c.dir), onUnixsim(ops, program, 1, [], c.dir));
+      if (difference) throw new Error(`${difference}\nprogram: ${JSON.stringify(program)}`);
+    });
+  }
+});
 
 describe('AF_UNIX against the running Linux kernel', () => {
   it('every result, byte, flag, control message and poll mask of random programs is Linux\'s', () => {

@@ -6,10 +6,10 @@ import type { Task } from '../kernel/task.ts';
 import { vpid } from '../kernel/namespaces.ts';
 import { copyFromUser, copyToUser, getI32, putU32, StructWriter } from '../kernel/uaccess.ts';
 import {
-  AF_UNIX, HZ, MAX_SCHEDULE_TIMEOUT, RMEM_MAX, SO_ACCEPTCONN, SO_BROADCAST, SO_BUSY_POLL, SO_DEBUG, SO_DOMAIN,
+  AF_UNIX, HZ, SO_BSDCOMPAT, MAX_SCHEDULE_TIMEOUT, RMEM_MAX, SO_ACCEPTCONN, SO_BROADCAST, SO_BUSY_POLL, SO_DEBUG, SO_DOMAIN,
   SO_BUF_LOCK, SO_DONTROUTE, SO_ERROR, SO_INQ, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NETNS_COOKIE, SO_NO_CHECK, SO_OOBINLINE,
   SO_PASSCRED, SO_PASSPIDFD, SO_PASSRIGHTS, SO_PASSSEC, SO_PEERPIDFD, SO_PEEK_OFF, SO_PEERCRED, SO_PEERGROUPS, SO_PRIORITY,
-  SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVMARK, SO_RCVPRIORITY, SO_RCVTIMEO, SO_RESERVE_MEM, SO_REUSEADDR,
+  SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT, SO_RCVMARK, SO_RCVPRIORITY, SO_RCVTIMEO, SO_RESERVE_MEM, SO_RXQ_OVFL, SO_REUSEADDR,
   SO_REUSEPORT, SO_SNDBUF, SO_SNDBUFFORCE, SO_SNDLOWAT, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS, SO_TXREHASH, SO_TYPE,
   SO_ZEROCOPY, SOCK_BUF_LOCK_MASK, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOCK_RCVBUF_LOCK, SOCK_SNDBUF_LOCK, SOCK_STREAM,
   SOL_SOCKET, UCRED_SIZE, WMEM_MAX,
@@ -22,6 +22,8 @@ const STORED: ReadonlyMap<number, number> = new Map([
   [SO_PRIORITY, 0], [SO_REUSEPORT, 0], [SO_PASSSEC, 0], [SO_NO_CHECK, 0], [SO_MARK, 0], [SO_BUSY_POLL, 0],
   // SOCK_RCVMARK and SOCK_RCVPRIORITY: AF_UNIX receives carry neither SO_MARK nor SO_PRIORITY cmsgs
   [SO_RCVMARK, 0], [SO_RCVPRIORITY, 0],
+  // SOCK_RXQ_OVFL: unix_dgram_recvmsg reports no drop count (it calls no sock_recv_drops)
+  [SO_RXQ_OVFL, 0],
 ]);
 /** Of those, the ones kept as integers (the rest are booleans) */
 const INT_VALUED = new Set([SO_PRIORITY, SO_MARK, SO_BUSY_POLL]);
@@ -137,6 +139,9 @@ export function getsockopt(t: Task, s: Socket, level: number, opt: number, optva
       break;
     case SO_SNDLOWAT:
       v = int32(1);
+      break;
+    case SO_BSDCOMPAT:
+      v = int32(0); // sk_getsockopt: a no-op option that reads as 0
       break;
     case SO_LINGER: {
       // struct linger { int l_onoff; int l_linger; }: l_linger is sk_lingertime / HZ, cut to an int
@@ -271,8 +276,9 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
       if (!privileged) return -EPERM;
       break;
     case SO_BUSY_POLL:
+      // sk_setsockopt (6.x): any non-negative value, raised or not, with no CAP_NET_ADMIN check (older
+      // kernels wanted it to raise sk_ll_usec; the running Linux 6.18 lets a user do so)
       if (val < 0) return -EINVAL;
-      if (val > (s.misc.get(SO_BUSY_POLL) ?? 0) && !privileged) return -EPERM;
       break;
     case SO_TIMESTAMP:
     case SO_TIMESTAMPNS:
@@ -305,6 +311,12 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
       return val < 0 ? -EINVAL : -EOPNOTSUPP;
     case SO_TXREHASH:
       return -EOPNOTSUPP;
+    case SO_BSDCOMPAT:
+      return 0; // sk_setsockopt takes it and does nothing
+    case SO_REUSEPORT:
+      // sk_setsockopt (Linux 6.12 on): only inet sockets may turn it on; turning it off is stored
+      if (val) return -EOPNOTSUPP;
+      break;
   }
   switch (opt) {
     case SO_SNDBUF: {

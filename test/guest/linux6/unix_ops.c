@@ -18,10 +18,26 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <linux/sockios.h>
 #include "errname.h"
+
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 4
+#endif
+#ifndef SO_INQ
+#define SO_INQ 84
+#endif
+#ifndef SCM_INQ
+#define SCM_INQ SO_INQ
+#endif
 
 #define MAX_SLOTS 48
 #define MAX_DATA 512
@@ -124,10 +140,19 @@ static void op_sendto(long s, long len, long name) {
 
 /* recv s len flags room: flags 1 MSG_PEEK, 2 MSG_OOB, 4 MSG_WAITALL,
    8 MSG_TRUNC, 16 MSG_CMSG_CLOEXEC; room for control messages 0 none,
-   1 one fd, 2 plenty. Received fds become slots. */
+   1 one fd, 2 plenty, then the edges of put_cmsg and scm_detach_fds: 3 a
+   bare header, 4 a header and a byte, 5 CMSG_LEN of one fd, 6 CMSG_LEN of
+   three fds (or of one ucred), 7 one fd's whole cmsg and most of a ucred's,
+   8 both whole, 9 one byte, 10 a NULL msg_control with 64 bytes of
+   length, 11 an unmapped one (put_cmsg's faults are ignored). Received fds
+   become slots. */
+static const size_t ROOM[] = { 0, CMSG_SPACE(sizeof(int)), 256, CMSG_LEN(0), CMSG_LEN(0) + 1, CMSG_LEN(sizeof(int)),
+                               CMSG_LEN(3 * sizeof(int)), CMSG_SPACE(sizeof(int)) + CMSG_LEN(sizeof(struct ucred)) - 4,
+                               CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred)), 1, 64, 64 };
 static void op_recv(long s, long len, long flags, long room) {
   char buf[MAX_DATA];
   len %= MAX_DATA;
+  room %= sizeof ROOM / sizeof ROOM[0];
   memset(buf, 0, sizeof buf);
   struct iovec iov = { buf, (size_t)len };
   union { struct cmsghdr h; char b[256]; } c;
@@ -139,8 +164,8 @@ static void op_recv(long s, long len, long flags, long room) {
   m.msg_namelen = sizeof from;
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
-  m.msg_control = room ? c.b : NULL;
-  m.msg_controllen = room == 1 ? CMSG_SPACE(sizeof(int)) : room == 2 ? sizeof c.b : 0;
+  m.msg_control = room == 0 || room == 10 ? NULL : room == 11 ? (void *)8 : c.b;
+  m.msg_controllen = ROOM[room];
   int f = MSG_DONTWAIT | ((flags & 1) ? MSG_PEEK : 0) | ((flags & 2) ? MSG_OOB : 0) | ((flags & 4) ? MSG_WAITALL : 0) |
           ((flags & 8) ? MSG_TRUNC : 0) | ((flags & 16) ? MSG_CMSG_CLOEXEC : 0);
   long r = recvmsg(fd_of(s), &m, f);
@@ -150,6 +175,7 @@ static void op_recv(long s, long len, long flags, long room) {
   printf(" flags=%#x controllen=%zu", m.msg_flags, (size_t)m.msg_controllen);
   printf(" from");
   print_addr(&from, m.msg_namelen);
+  if (room >= 10) return; /* nothing readable there */
   for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
     if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
       int n = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -168,7 +194,17 @@ static void op_recv(long s, long len, long flags, long room) {
       }
       memcpy(&u, CMSG_DATA(h), sizeof u);
       if (u.pid == getpid() && u.uid == getuid() && u.gid == getgid()) printf(" creds=self");
+      else if (u.pid == getpid()) printf(" creds=self/%u/%u", u.uid, u.gid); /* pids differ between the two runs */
       else printf(" creds=%d/%u/%u", u.pid, u.uid, u.gid);
+    } else if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_PIDFD && h->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(h), sizeof fd);
+      printf(" pidfd%s,cloexec%d", fd >= 0 ? "" : "-bad", fcntl(fd, F_GETFD));
+      if (fd >= 0) close(fd);
+    } else if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_INQ && h->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int v;
+      memcpy(&v, CMSG_DATA(h), sizeof v);
+      printf(" inq=%d(len %zu)", v, (size_t)h->cmsg_len);
     } else {
       printf(" cmsg%d/%d", h->cmsg_level, h->cmsg_type);
     }
@@ -186,14 +222,90 @@ static void op_getopt(long s, long o) {
   if (r == 0) printf(" opt%d=%d", OPTS[o % NOPTS], v);
 }
 
-/* setopt s o v: o indexes SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF */
+/* setopt s o v: o indexes SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF, SO_PASSPIDFD, SO_INQ */
 static void op_setopt(long s, long o, long v) {
-  static const int SET[] = { SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF };
+  static const int SET[] = { SO_PEEK_OFF, SO_OOBINLINE, SO_PASSCRED, SO_RCVLOWAT, SO_SNDBUF, SO_RCVBUF, SO_PASSPIDFD, SO_INQ };
   static const int VALUES[] = { -1, 0, 1, 2, 5, 100, 2048, 4096 };
-  int opt = SET[o % 6], val = VALUES[v % 8];
+  int opt = SET[o % 8], val = VALUES[v % 8];
   /* wmem_max and rmem_max are sysctls (212992 by default, larger on some hosts): stay below them */
   if ((opt == SO_SNDBUF || opt == SO_RCVBUF) && val < 0) val = 65536;
   res(setsockopt(fd_of(s), SOL_SOCKET, opt, &val, sizeof val));
+}
+
+/* Every SOL_SOCKET option number (asm-generic/socket.h; the _OLD timeval
+   and timestamp ones, which 64-bit libcs use) and one that is none. */
+static const int ALL_OPTS[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 29, 30, 31, 32,
+                                33, 34, 35, 36, 38, 39, 40, 42, 46, 59, 60, 71, 72, 73, 74, 75, 76, 77, 82, 83, 84, 999 };
+#define NALL (sizeof ALL_OPTS / sizeof ALL_OPTS[0])
+
+/* sopt s o v len: setsockopt of ALL_OPTS[o] with value v of the option's
+   kind (an int, a struct timeval or a struct linger) and an optlen from
+   LENS (the value's own size for index 0). Nothing here depends on HZ:
+   timeouts are whole seconds. */
+static void op_sopt(long s, long o, long v, long l) {
+  static const int INTS[] = { -1, 0, 1, 2, 3, 5, 100, 4096, 0x7fffffff, (int)0x80000000 };
+  static const long TV[][2] = { { 0, 0 }, { 2, 0 }, { -1, 0 }, { 0, 1000000 }, { 0, -1 }, { 5, 0 }, { 1L << 40, 0 } };
+  static const int LINGER[][2] = { { 1, 5 }, { 0, 9 }, { 1, -1 }, { 1, 0 }, { 7, 3 } };
+  static const int LENS[] = { 0, 4, 3, 8, 16, 2, 0, -1 };
+  int opt = ALL_OPTS[o % NALL];
+  union { int i; long tv[2]; int lg[2]; char b[32]; } u;
+  memset(&u, 0, sizeof u);
+  int own = sizeof(int);
+  if (opt == SO_RCVTIMEO || opt == SO_SNDTIMEO) {
+    u.tv[0] = TV[v % 7][0];
+    u.tv[1] = TV[v % 7][1];
+    own = sizeof u.tv;
+  } else if (opt == SO_LINGER) {
+    u.lg[0] = LINGER[v % 5][0];
+    u.lg[1] = LINGER[v % 5][1];
+    own = sizeof u.lg;
+  } else {
+    u.i = INTS[v % 10];
+  }
+  int len = l % 8 ? LENS[l % 8] : own;
+  if (l % 8 == 6) len = 0;
+  res(setsockopt(fd_of(s), SOL_SOCKET, opt, &u, (socklen_t)len));
+}
+
+/* gopt s o room: getsockopt of ALL_OPTS[o] with room for -1, 0, 1, 2, 4,
+   8, 16 or 64 bytes: the length back and the bytes written (0x55 is the
+   fill); an fd (SO_PEERPIDFD) is shown as "fd" and closed, a pid as "self". */
+static void op_gopt(long s, long o, long room) {
+  static const int ROOMS[] = { -1, 0, 1, 2, 4, 8, 16, 64 };
+  int opt = ALL_OPTS[o % NALL];
+  unsigned char b[64];
+  memset(b, 0x55, sizeof b);
+  socklen_t l = (socklen_t)ROOMS[room % 8];
+  int r = getsockopt(fd_of(s), SOL_SOCKET, opt, b, &l);
+  res(r);
+  if (r < 0) {
+    if (errno == ERANGE) printf(" len=%u", (unsigned)l);
+    return;
+  }
+  printf(" len=%u", (unsigned)l);
+  int written = 0;
+  for (int i = 0; i < (int)sizeof b; i++) if (b[i] != 0x55) written = i + 1;
+  if (opt == 77 && l >= 4) { /* SO_PEERPIDFD */
+    int fd;
+    memcpy(&fd, b, sizeof fd);
+    printf(" fd%s", fd >= 0 ? "" : "-bad");
+    if (fd >= 0) close(fd);
+    return;
+  }
+  if (opt == SO_PEERCRED && l < 4) { /* part of a pid, which differs between the two runs */
+    printf(" written=%d", written);
+    return;
+  }
+  if (opt == SO_PEERCRED) {
+    int pid;
+    memcpy(&pid, b, sizeof pid);
+    if (pid == getpid()) memset(b, 0xaa, 4);
+  }
+  if (opt == 71) { /* SO_NETNS_COOKIE: the host's own number */
+    printf(" written=%d", written);
+    return;
+  }
+  hex((const char *)b, written);
 }
 
 static void op_ioctl(long s, long which) {
@@ -219,7 +331,9 @@ static void op_names(long s) {
 /* ctl s form: sendmsg of one byte with control data of one of the forms
    below: __scm_send's CMSG_OK and CMSG_NXTHDR walk, unknown levels and
    types, scm_fp_copy's fd count and SCM_MAX_FD, SCM_CREDENTIALS' length
-   and its invalid uid (nothing that depends on being root). */
+   and its invalid uid and gid, a pid that does not exist, another uid and
+   gid (allowed to root, which the runs are), two credentials, a cmsg_len
+   with its high half set, a trailing zero header, SCM_MAX_FD fds. */
 static void op_ctl(long s, long form) {
   static union { struct cmsghdr h; char b[CMSG_SPACE(254 * sizeof(int)) + 64]; } c;
   memset(&c, 0, sizeof c);
@@ -233,7 +347,7 @@ static void op_ctl(long s, long form) {
   struct ucred u = { getpid(), getuid(), getgid() };
   int fds[254];
   for (int i = 0; i < 254; i++) fds[i] = passed[i % 2];
-  switch (form % 14) {
+  switch (form % 27) {
   case 0: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = sizeof(struct cmsghdr) - 1; break;
   case 1: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = m.msg_controllen + 1; break;
   case 2: m.msg_controllen = sizeof(struct cmsghdr) - 1; break; /* no header fits: no control data */
@@ -259,6 +373,31 @@ static void op_ctl(long s, long form) {
   case 12: control(&m, h, SCM_RIGHTS, fds, 0); break; /* no fd */
   case 13: /* a whole header, then 10 bytes that are not one */
     control(&m, h, SCM_RIGHTS, fds, sizeof(int)); m.msg_controllen += 10; break;
+  case 14: u.pid = 0x7ffffff0; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break; /* ESRCH */
+  case 15: u.uid = 12345; u.gid = 54321; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break;
+  case 16: u.gid = (gid_t)-1; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break;
+  case 17: /* two credentials: the second counts */
+    control(&m, h, SCM_CREDENTIALS, &u, sizeof u);
+    u.uid = 777;
+    control(&m, (struct cmsghdr *)(c.b + CMSG_SPACE(sizeof u)), SCM_CREDENTIALS, &u, sizeof u);
+    m.msg_control = c.b;
+    m.msg_controllen = 2 * CMSG_SPACE(sizeof u);
+    break;
+  case 18: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len |= 1UL << 32; break;
+  case 19: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); m.msg_controllen += sizeof(struct cmsghdr); break; /* a zero header after */
+  case 20: control(&m, h, SCM_RIGHTS, fds, 253 * sizeof(int)); break; /* SCM_MAX_FD exactly */
+  case 21: control(&m, h, SCM_CREDENTIALS, &u, sizeof u + 4); break; /* a ucred and 4 bytes more */
+  case 22: /* after drop: the real, effective and saved ids, then one that is none of them */
+  case 23:
+  case 24:
+  case 25: u.uid = 1001 + (uid_t)(form % 27 - 22); u.gid = 2001 + (gid_t)(form % 27 - 22); control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break;
+  case 26: /* SCM_RIGHTS of the pipe's write end, then credentials that fail: the reference taken is dropped */
+    control(&m, h, SCM_RIGHTS, &passed[1], sizeof(int));
+    u.uid = (uid_t)-1;
+    control(&m, (struct cmsghdr *)(c.b + CMSG_SPACE(sizeof(int))), SCM_CREDENTIALS, &u, sizeof u);
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof u);
+    break;
   }
   res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
 }
@@ -316,7 +455,111 @@ static void op_getname(long s, long peer, long room) {
   if (written >= 2) printf(" family=%d", b[0] | b[1] << 8);
 }
 
+/* fds s n order: sendmsg of one byte with n (at most SCM_MAX_FD) pipe ends
+   in one SCM_RIGHTS, alone (order 0), before (1) or after (2) this
+   process's SCM_CREDENTIALS: scm_detach_fds' partial installs need many. */
+static void op_fds(long s, long n, long order) {
+  static union { struct cmsghdr h; char b[CMSG_SPACE(253 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))]; } c;
+  memset(&c, 0, sizeof c);
+  char byte = 'f';
+  struct iovec iov = { &byte, 1 };
+  struct msghdr m = { 0 };
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  int fds[253];
+  n %= 254;
+  for (int i = 0; i < n; i++) fds[i] = passed[i % 2];
+  struct ucred u = { getpid(), getuid(), getgid() };
+  size_t rights = CMSG_SPACE(n * sizeof(int)), creds = CMSG_SPACE(sizeof u);
+  order %= 3;
+  if (order == 0) control(&m, &c.h, SCM_RIGHTS, fds, n * sizeof(int));
+  if (order == 1) {
+    control(&m, &c.h, SCM_RIGHTS, fds, n * sizeof(int));
+    control(&m, (struct cmsghdr *)(c.b + rights), SCM_CREDENTIALS, &u, sizeof u);
+  }
+  if (order == 2) {
+    control(&m, &c.h, SCM_CREDENTIALS, &u, sizeof u);
+    control(&m, (struct cmsghdr *)(c.b + creds), SCM_RIGHTS, fds, n * sizeof(int));
+  }
+  m.msg_control = c.b;
+  m.msg_controllen = order ? rights + creds : rights;
+  res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
+}
+
+/* big s n: one non-blocking send of n bytes (at most 1 MiB), for the
+   truesize every skb is charged (TIOCOUTQ) and the partial writes a full
+   send buffer makes. */
+static void op_big(long s, long n) {
+  static char buf[1 << 20];
+  n %= (long)sizeof buf + 1;
+  payload(buf, n);
+  res(send(fd_of(s), buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL));
+}
+
+/* Pathname names, relative to the working directory argv[3] (made and
+   entered at the start; without it these ops do nothing): "p0".."p2", and
+   3: "reg", a regular file made there too. */
+static int have_dir;
+
+static socklen_t pathname(struct sockaddr_un *a, long n) {
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  if (n % 4 == 3) strcpy(a->sun_path, "reg");
+  else snprintf(a->sun_path, sizeof a->sun_path, "p%ld", n % 4);
+  return (socklen_t)SUN_LEN(a);
+}
+
+/* pbind s n, pconn s n, psendto s len n, unlink n, symlink n (a dangling one at pn) */
+static void op_path(const char *op, long s, long n, long len) {
+  struct sockaddr_un a;
+  socklen_t al = pathname(&a, n);
+  if (!have_dir) {
+    printf(" nodir");
+    return;
+  }
+  char byte = 'p';
+  if (!strcmp(op, "pbind")) res(bind(fd_of(s), (struct sockaddr *)&a, al));
+  else if (!strcmp(op, "pconn")) res(connect(fd_of(s), (struct sockaddr *)&a, al));
+  else if (!strcmp(op, "psendto")) res(sendto(fd_of(s), &byte, (size_t)(len % 2), MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&a, al));
+  else if (!strcmp(op, "unlink")) res(unlink(a.sun_path));
+  else res(symlink("dangling", a.sun_path));
+}
+
 static const int TYPES[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+
+/* drop: root no more, with real, effective and saved ids that all differ
+   (uids 1001-1003, gids 2001-2003) and groups 1005, 1006: scm_check_creds'
+   and the options' permission checks. */
+static void op_drop(void) {
+  gid_t groups[] = { 1005, 1006 };
+  if (setgroups(2, groups) != 0 || setresgid(2001, 2002, 2003) != 0) {
+    res(-1);
+    return;
+  }
+  res(setresuid(1001, 1002, 1003));
+}
+
+/* nofile n: RLIMIT_NOFILE's soft limit set to the lowest free fd + n (so
+   n more fds fit): scm_detach_fds and the SCM_PIDFD fd meeting EMFILE. */
+static void op_nofile(long n) {
+  struct rlimit r;
+  getrlimit(RLIMIT_NOFILE, &r);
+  int probe = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (probe >= 0) close(probe);
+  else probe = (int)r.rlim_cur; /* every fd below the limit is taken */
+  r.rlim_cur = (rlim_t)(probe + n);
+  res(setrlimit(RLIMIT_NOFILE, &r));
+}
+
+/* pipehup: closes this process's write end of the passed pipe and polls
+   the read end: POLLHUP once no reference to the write end is left (none
+   kept by a failed send, none in flight). */
+static void op_pipehup(void) {
+  res(close(passed[1]));
+  struct pollfd p = { passed[0], POLLIN, 0 };
+  poll(&p, 1, 0);
+  printf(" read end %x", p.revents);
+}
 
 static void step(const char *name, long a[4]) {
   struct sockaddr_un addr;
@@ -360,13 +603,33 @@ static void step(const char *name, long a[4]) {
   } else if (!strcmp(name, "sendto")) {
     op_sendto(a[0], a[1], a[2]);
   } else if (!strcmp(name, "recv")) {
-    op_recv(a[0], a[1], a[2], a[3] % 3);
+    op_recv(a[0], a[1], a[2], a[3]);
   } else if (!strcmp(name, "get")) {
     op_getopt(a[0], a[1]);
   } else if (!strcmp(name, "set")) {
     op_setopt(a[0], a[1], a[2]);
   } else if (!strcmp(name, "ioctl")) {
     op_ioctl(a[0], a[1]);
+  } else if (!strcmp(name, "sopt")) {
+    op_sopt(a[0], a[1], a[2], a[3]);
+  } else if (!strcmp(name, "gopt")) {
+    op_gopt(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "drop")) {
+    op_drop();
+  } else if (!strcmp(name, "nofile")) {
+    op_nofile(a[0]);
+  } else if (!strcmp(name, "pipehup")) {
+    op_pipehup();
+  } else if (!strcmp(name, "big")) {
+    op_big(a[0], a[1]);
+  } else if (!strcmp(name, "fds")) {
+    op_fds(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "pbind") || !strcmp(name, "pconn")) {
+    op_path(name, a[0], a[1], 0);
+  } else if (!strcmp(name, "psendto")) {
+    op_path(name, a[0], a[2], a[1]);
+  } else if (!strcmp(name, "unlink") || !strcmp(name, "symlink")) {
+    op_path(name, 0, a[0], 0);
   } else if (!strcmp(name, "ctl")) {
     op_ctl(a[0], a[1]);
   } else if (!strcmp(name, "addr")) {
@@ -400,6 +663,13 @@ static void poll_all(void) {
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   if (argc > 2) tag = argv[2];
+  if (argc > 3) {
+    if (mkdir(argv[3], 0700) != 0 || chdir(argv[3]) != 0) return 2;
+    int f = open("reg", O_CREAT | O_WRONLY, 0600);
+    if (f < 0) return 2;
+    close(f);
+    have_dir = 1;
+  }
   if (pipe(passed) != 0) return 2;
   char *prog = argv[1], *save = NULL;
   int n = 0;

@@ -1,0 +1,126 @@
+// The fixed unix_ops.c programs that properties/linux-diff.test.ts runs
+// before its random ones, one per edge of the kernel that random programs
+// seldom reach. Each costs unixsim about 5 ms a call: keep them short.
+export interface Case {
+  name: string;
+  ops: string[];
+  /** pathname names: run in a fresh directory */
+  dir?: boolean;
+}
+
+/** unix_ops.c's ALL_OPTS: every SOL_SOCKET option number and one that is none */
+const ALL_OPTS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 29, 30, 31, 32, 33, 34, 35, 36, 38, 39, 40, 42, 46, 59, 60, 71, 72, 73, 74, 75, 76, 77, 82, 83, 84, 999];
+const opt = (n: number): number => ALL_OPTS.indexOf(n);
+/** SO_SNDBUF and SO_RCVBUF: values above this machine's wmem_max / rmem_max (sysctls, larger than unixsim's) are left out */
+const CLAMPED = new Set([opt(7), opt(8)]);
+
+export const CASES: Case[] = [
+  {
+    // slot 0 a connected stream socket, 2 an unconnected seqpacket one, 3 a datagram one: each option read
+    // (room for an int, then 16 bytes), set to 1 with its own length, read again; then the value and
+    // length edges of the options that check them (timeouts, linger, buffers, SO_BUF_LOCK, SO_INQ,
+    // SO_BUSY_POLL, SO_RESERVE_MEM, SO_RCVLOWAT, SO_PEEK_OFF, timestamps) and short and odd rooms
+    name: 'every SOL_SOCKET option read, set and read back; value and length edges',
+    ops: [
+      'pair 0', 'sock 2', 'sock 1',
+      ...ALL_OPTS.flatMap((_, o) => [`sopt 0 ${o} 2 0`, `gopt 0 ${o} 6`]),
+      ...[opt(77), opt(59), opt(84)].flatMap((o) => [`gopt 2 ${o} 4`, `sopt 3 ${o} 2 0`]),
+      // values (unix_ops.c's INTS: -1, 0, 1, 2, 3, 5, 100, 4096, INT_MAX, INT_MIN; timevals; lingers) per option
+      ...Object.entries({
+        20: [2, 4, 6], 13: [0, 2], 7: [7], 32: [0, 9], 72: [0, 5], 84: [3], 46: [0], 73: [0], 18: [0, 1], 29: [1],
+      }).flatMap(([n, vs]) => vs.flatMap((v) => [`sopt 0 ${opt(Number(n))} ${v} 0`, `gopt 0 ${opt(Number(n))} 6`])),
+      `sopt 0 ${opt(35)} 2 0`, `sopt 0 ${opt(29)} 0 0`, `gopt 0 ${opt(35)} 4`,
+      // lengths: 3, 8, 2 and -1 bytes for an int, 0 for a timeval and a linger
+      ...[2, 7].map((l) => `sopt 0 ${opt(12)} 3 ${l}`), `sopt 0 ${opt(20)} 1 3`, `sopt 0 ${opt(13)} 0 1`,
+      // rooms: -1, 0, 1, 2, 8, 64 bytes
+      ...[0, 3].flatMap((r) => [`gopt 0 ${opt(17)} ${r}`, `gopt 0 ${opt(71)} ${r}`, `gopt 0 ${opt(59)} ${r}`]),
+      `gopt 0 ${opt(77)} 2`, `gopt 0 ${opt(3)} 2`, `gopt 0 ${opt(20)} 5`,
+    ],
+  },
+  {
+    // slots 0/1 a stream pair (1 has SO_PASSCRED), 2/3 a datagram pair; received fds take slots after them.
+    // Rooms (unix_ops.c's ROOM[]): 3 a bare header, 4 a header and a byte, 5 CMSG_LEN of one fd, 6 of three,
+    // 7 one fd's cmsg and most of a ucred's, 8 both whole, 9 one byte
+    name: 'fds and credentials into every size of control buffer around a header',
+    ops: [
+      'pair 0', 'pair 1', 'set 1 2 2',
+      ...[3, 4, 5, 6, 7, 9].flatMap((r) => ['fds 0 2 0', `recv 1 8 0 ${r}`]),
+      ...[5, 7, 8].flatMap((r) => [`fds 2 2 ${r % 3}`, `recv 3 8 ${r === 7 ? 17 : 0} ${r}`]),
+      'close 4', 'close 5', 'close 6', 'close 7',
+      // SCM_MAX_FD at once: the room for 60 of them, then a peek and a bare header
+      'ctl 2 20', 'recv 3 1 16 2', 'fds 2 253 1', 'recv 3 1 1 2', 'recv 3 1 0 3',
+    ],
+  },
+  {
+    name: 'SCM_CREDENTIALS forms: a missing pid, other ids, two headers, a long cmsg_len, a trailing zero header',
+    ops: ['pair 1', 'set 1 2 2', ...[14, 15, 16, 17, 18, 19, 21, 0, 1, 3].flatMap((f) => [`ctl 0 ${f}`, `recv 1 4 0 2`])],
+  },
+  {
+    // 1 (stream) and 3 (datagram) get SO_PASSPIDFD, then SO_PASSCRED too, then 1 SO_INQ alone
+    name: 'SO_PASSPIDFD and SO_INQ beside SO_PASSCRED, in small and large buffers',
+    ops: [
+      'pair 0', 'pair 1', 'set 1 6 2', 'set 3 6 2',
+      ...[1, 4, 5].flatMap((r) => ['send 0 3 0 0', `recv 1 8 0 ${r}`, 'send 2 3 0 2', `recv 3 8 0 ${r}`]),
+      'set 1 2 2', 'set 3 2 2',
+      ...[6, 7, 8].flatMap((r) => ['send 0 3 0 0', `recv 1 8 0 ${r}`, 'send 2 3 0 0', `recv 3 8 16 ${r}`]),
+      'set 1 6 1', 'set 1 2 1', 'set 1 7 2', 'get 1 2',
+      ...[2, 3, 5].flatMap((r) => ['send 0 5 0 0', `recv 1 2 0 ${r}`, `recv 1 8 1 ${r}`]),
+    ],
+  },
+  {
+    // slots 0/1 a stream pair, 1 with SO_PASSCRED and SO_PASSPIDFD, 2/3 a datagram one; RLIMIT_NOFILE lets
+    // 1 or 0 more fds in: the files that fit are installed, the rest closed (MSG_CTRUNC), the pidfd is -EMFILE
+    name: 'received fds and the SCM_PIDFD fd meeting RLIMIT_NOFILE',
+    ops: [
+      'pair 0', 'pair 1', 'set 1 2 2', 'set 1 6 2', 'fds 0 3 0', 'fds 2 2 0', 'nofile 1', 'recv 1 8 0 2', 'nofile 0',
+      'recv 3 8 0 2', 'send 0 1 0 0', 'recv 1 8 0 2', 'nofile 40',
+      // a NULL and an unmapped msg_control with a length: nothing written, the fds closed; SO_INQ's cmsg too
+      'fds 0 2 0', 'recv 1 8 0 10', 'fds 0 2 0', 'recv 1 8 0 11', 'set 1 7 2', 'send 0 2 0 0', 'recv 1 1 0 10', 'recv 1 1 0 11',
+      'fds 2 1 0', 'recv 3 8 0 11', 'pipehup',
+    ],
+  },
+  {
+    // 0/1 a datagram pair made as root, 2/3 one made after drop (uids 1001-1003, gids 2001-2003, groups
+    // 1005 and 1006): scm_check_creds with each id and none of them, the options only root may set, the
+    // peer's credentials and groups; and failed sends drop the references they took (the pipe's write
+    // end closed here is then the last one: POLLHUP on its read end)
+    name: 'credentials and options as a user with three different ids; failed sends keep no reference',
+    ops: [
+      'pair 1', 'set 1 2 2', 'ctl 0 26', 'ctl 0 11', 'ctl 0 7', 'drop', 'pair 1', 'set 3 2 2',
+      ...[22, 23, 24].flatMap((f) => [`ctl 2 ${f}`, 'recv 3 1 0 2']), 'ctl 2 25', 'ctl 2 14', 'ctl 2 15', 'ctl 0 25',
+      'send 2 1 0 2', 'recv 3 1 0 2', 'send 0 1 0 2', 'recv 1 1 0 2',
+      `gopt 2 ${opt(59)} 6`, `gopt 2 ${opt(17)} 6`, `gopt 0 ${opt(59)} 6`, `gopt 0 ${opt(17)} 6`,
+      ...[32, 33, 36, 46].flatMap((n) => [`sopt 2 ${opt(n)} 2 0`, `sopt 2 ${opt(n)} 1 0`, `gopt 2 ${opt(n)} 4`]),
+      'pipehup',
+    ],
+  },
+  {
+    // slots 0/1 a stream pair, 2/3 datagram, 4/5 seqpacket; each size on either side of a boundary of
+    // truesize.ts (the linear head's kmalloc class, SKB_MAX_HEAD(0), SKB_MAX_ALLOC, the frag pages), read
+    // back as the sender's TIOCOUTQ; the last sends fill the buffer (a partial write, EMSGSIZE)
+    name: 'what each skb is charged: sizes around the truesize boundaries, stream, datagram and seqpacket',
+    ops: [
+      'pair 0', 'pair 1', 'pair 2',
+      ...[192, 193, 1729, 3776, 3777, 7873, 40000].flatMap((n) => [`big 0 ${n}`, 'ioctl 0 2']),
+      'ioctl 1 0', 'big 0 300000', 'ioctl 0 2', 'set 3 5 6',
+      ...[3777, 7873, 16064, 16065, 20161, 90000].flatMap((n) => [`big 2 ${n}`, 'ioctl 2 2']),
+      'big 2 212961', 'set 4 4 6', 'big 4 1000', 'ioctl 4 2', 'big 4 8161', 'big 4 8160', 'ioctl 4 2', 'set 0 4 6', 'big 0 5000',
+    ],
+  },
+  {
+    // slots: 0 dgram (bound p0), 1 dgram, 2 stream listener (p1), 3 stream, 4 seqpacket, 5 the accepted socket
+    name: 'pathname names: bind, sendto, connect, accept, a regular file, a dangling link, unlink',
+    dir: true,
+    ops: [
+      'sock 1', 'sock 1', 'sock 0', 'sock 0', 'sock 2',
+      'pbind 0 0', 'names 0', 'pbind 1 0', 'pbind 0 2', 'pbind 1 3',
+      'psendto 1 1 0', 'recv 0 8 0 0', 'psendto 1 1 1', 'psendto 1 1 3', 'psendto 1 1 2',
+      'pbind 2 1', 'listen 2 2', 'pconn 1 1', 'pconn 4 1', 'pconn 3 1', 'acc 2', 'names 5', 'names 3',
+      'pconn 1 0', 'send 1 3 0 0', 'recv 0 8 0 0', 'names 1',
+      'symlink 2', 'pbind 4 2', 'pconn 4 2', 'unlink 2', 'pbind 4 2', 'names 4', 'listen 4 1', 'pconn 3 2',
+      'close 0', 'psendto 1 1 0', 'pconn 1 0', 'pbind 1 0', 'unlink 0', 'pbind 1 0', 'names 1',
+      'unlink 1', 'pconn 3 1', 'unlink 3', 'pconn 3 3',
+    ],
+  },
+];
+
