@@ -618,22 +618,23 @@ describe('datagram invariants and the planted bug', () => {
     expect(String(l.consumed)).toMatch(/consumed/);
   });
 
-  it('dgram-qlen-no-wake deadlocks race-dgram-full-queue under some seed; the correct kernel passes 1,000 random + 1,000 pct seeds', () => {
+  it('dgram-qlen-no-wake deadlocks race-dgram-full-queue under some seed; the correct kernel passes the same seeds', () => {
+    // The correct kernel's long sweep of this scenario (600 random and 150 pct seeds, invariants on) is in
+    // scenarios/scenarios.test.ts; here it must pass every seed up to the one that deadlocked with the bug.
     expect(Object.keys(DGRAM_PLANTED_BUGS)).toEqual(['dgram-qlen-no-wake']);
-    let found: string | null = null;
+    const strategyOf = (seed: number) => (seed % 2 ? 'random' : 'pct') as 'random' | 'pct';
+    let found = 0, why = '';
     for (let seed = 1; seed <= 200 && !found; seed++) {
-      const r = runScenario(fullQueue, { seed, strategy: seed % 2 ? 'random' : 'pct', bugs: ['dgram-qlen-no-wake'], checkInvariants: true });
-      if (r.end.kind === 'deadlock') found = `seed ${seed}: ${r.failures.join('; ')}`;
+      const r = runScenario(fullQueue, { seed, strategy: strategyOf(seed), bugs: ['dgram-qlen-no-wake'], checkInvariants: true });
+      if (r.end.kind === 'deadlock') [found, why] = [seed, r.failures.join('; ')];
     }
-    expect(found, 'no seed deadlocked with the bug').not.toBeNull();
-    expect(found).toMatch(/peer_wait/);
+    expect(found, 'no seed deadlocked with the bug').toBeGreaterThan(0);
+    expect(why).toMatch(/peer_wait/);
     const bad: string[] = [];
-    for (const strategy of ['random', 'pct'] as const) {
-      for (let seed = 1; seed <= 1000 && bad.length < 3; seed++) {
-        const r = runScenario(fullQueue, { seed, strategy, checkInvariants: true });
-        if (r.failures.length) bad.push(`seed ${seed} ${strategy}: ${r.failures.join('; ')}`);
-      }
+    for (let seed = 1; seed <= found; seed++) {
+      const r = runScenario(fullQueue, { seed, strategy: strategyOf(seed), checkInvariants: true });
+      if (r.failures.length) bad.push(`seed ${seed} ${strategyOf(seed)}: ${r.failures.join('; ')}`);
     }
     expect(bad).toEqual([]);
-  }, 120_000);
+  });
 });
