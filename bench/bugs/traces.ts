@@ -8,6 +8,8 @@
 import { dependent, type Footprint } from '../../src/sched/footprint.ts';
 import type { Explorer, ExploredRun } from '../../src/sched/explorer.ts';
 import type { Strategy } from '../../src/sched/strategy.ts';
+import { abandoned, explore } from '../../src/script/explore.ts';
+import type { Scenario } from '../../src/script/scenario.ts';
 import type { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 
 interface Step {
@@ -78,4 +80,28 @@ export class TraceCounting implements Explorer {
   get floor(): number {
     return this.traces.reduce((n, t) => n + t.size, 0);
   }
+}
+
+/** Runs explorer `x` over scenario `sc` with footprints recorded: the traces of its complete runs (sleep-set blocked ones left out). */
+export function traceSet(sc: Scenario, x: Explorer, maxSchedules = Infinity): { runs: number; exhausted: boolean; seen: Set<string> } {
+  const seen = new Set<string>();
+  let steps: { tid: number; fp: Footprint }[] = [];
+  const recording: Explorer = {
+    get describe() { return x.describe; },
+    get exhausted() { return x.exhausted; },
+    next(): Strategy | null {
+      const s = x.next();
+      if (!s) return null;
+      const mine: { tid: number; fp: Footprint }[] = (steps = []);
+      const observe = s.observeStep?.bind(s);
+      s.observeStep = (t, runnable, fp) => {
+        mine.push({ tid: t.tid, fp: fp! });
+        observe?.(t, runnable, fp);
+      };
+      return Object.assign(s, { wantsFootprints: true });
+    },
+    finish: (r: ExploredRun) => x.finish(r),
+  };
+  const r = explore(sc, recording, { seed: 1, maxSchedules, onRun: (run) => abandoned(run) || seen.add(foata(steps)) });
+  return { runs: r.schedules, exhausted: r.exhausted, seen };
 }

@@ -11,12 +11,12 @@ import { EPOLLIN, EPOLL_CTL_ADD } from '../../src/kernel/epoll.ts';
 import type { Footprint } from '../../src/sched/footprint.ts';
 import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../../src/sched/strategies/dpor.ts';
-import { abandoned, explore } from '../../src/script/explore.ts';
+import { explore } from '../../src/script/explore.ts';
 import type { RunResult } from '../../src/script/runner.ts';
 import { runScenario } from '../../src/script/runner.ts';
 import { defineScenario, type Scenario } from '../../src/script/scenario.ts';
 import { AF_UNIX, SOCK_STREAM } from '../../src/unix/constants.ts';
-import { foata } from '../../bench/bugs/traces.ts';
+import { traceSet } from '../../bench/bugs/traces.ts';
 import acceptanceDup from '../../scenarios/acceptance-dup.ts';
 import raceReaderPeerClose from '../../scenarios/race-reader-peer-close.ts';
 
@@ -157,28 +157,9 @@ describe('refined footprints commute where dpor says they do', () => {
     // skipped 3 of the 13 traces. race-reader-peer-close checks the same within P=2, where a bounded pass keeps
     // the sleep sets that fit the bound.
     const traces = (sc: Scenario, x: DfsExplorer | DporExplorer) => {
-      const seen = new Set<string>();
-      let steps: { tid: number; fp: Footprint }[] = [];
-      const wrapped = {
-        get describe() { return x.describe; },
-        get exhausted() { return x.exhausted; },
-        next() {
-          const s = x.next();
-          if (!s) return null;
-          steps = [];
-          const mine = steps;
-          const observe = s.observeStep?.bind(s);
-          s.observeStep = (t, r, fp) => {
-            mine.push({ tid: t.tid, fp: fp! });
-            observe?.(t, r, fp);
-          };
-          return Object.assign(s, { wantsFootprints: true });
-        },
-        finish: (r: Parameters<DporExplorer['finish']>[0]) => x.finish(r),
-      };
-      const r = explore(sc, wrapped, { seed: 1, onRun: (run) => abandoned(run) || seen.add(foata(steps)) });
-      expect(r.exhausted, sc.name).toBe(true);
-      return seen;
+      const t = traceSet(sc, x);
+      expect(t.exhausted, sc.name).toBe(true);
+      return t.seen;
     };
     for (const [sc, bound] of [[acceptanceDup, Infinity], [raceReaderPeerClose, 2]] as const) {
       const want = traces(sc, new DfsExplorer(bound));
