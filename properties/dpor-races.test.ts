@@ -104,6 +104,21 @@ describe('dpor on two-thread programs of up to 12 steps', () => {
     expect(x.sleepBlocked).toBe(0);
   });
 
+  it('bounded: a thread preempted at a state sleeps there too: one run per trace and pass (r y, w x / w y, r x, r y at P=2)', () => {
+    // The traces within 0, 1 and 2 preemptions, counted over dfs's schedules, are the fewest runs a dpor that
+    // iterates the bound can make (2 + 4 + 4). Thread 1, preempted by thread 2 at a state where it was tried,
+    // sleeps there; awake, it costs an eleventh run, of a trace already run in that pass.
+    const prog: ToyProgram = [
+      [{ k: 'r', v: 'y' }, { k: 'w', v: 'x' }],
+      [{ k: 'w', v: 'y' }, { k: 'r', v: 'x' }, { k: 'r', v: 'y' }],
+    ];
+    const perPass = [0, 1, 2].map((p) => new Set(exploreToy(prog, new DfsExplorer(p)).map(traceKey)).size);
+    expect(perPass).toEqual([2, 4, 4]);
+    const x = new DporExplorer(2);
+    expect(exploreToy(prog, x).length).toBe(10);
+    expect(x.sleepBlocked).toBe(0);
+  });
+
   it('a bound above any run\'s preemptions explores the traces unbounded dpor does', () => {
     fc.assert(
       fc.property(toyLongStraightArb, (prog) => {
