@@ -3,25 +3,20 @@
 // footprints recorded and counts the Mazurkiewicz traces among its
 // schedules (bench/bugs/traces.ts), beside dpor P=2's runs. The exhaustive
 // table of `npm run bench:bugs` has the same columns; this is the quick look.
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../../src/sched/strategies/dpor.ts';
 import { explore } from '../../src/script/explore.ts';
-import type { Scenario } from '../../src/script/scenario.ts';
 import { TraceCounting } from './traces.ts';
+import { loadScenario, tableScenarios } from './scenario-files.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const scenarioDir = join(here, '../../scenarios');
 const CAP = Number(process.env.CLASSES_CAP ?? 10000);
 
 const args = process.argv.slice(2);
-const names = args.length ? args : readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+const names = args.length ? args : tableScenarios();
 console.log('| scenario | dfs P=2 runs | traces P=0 / 1 / 2 | dpor floor | dfs / floor | dpor P=2 runs |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const name of names) {
-  const sc = ((await import(pathToFileURL(join(scenarioDir, `${name}.ts`)).href)) as { default: Scenario }).default;
+  const sc = await loadScenario(name);
   const counted = new TraceCounting(new DfsExplorer(2));
   const r = explore(sc, counted, { seed: 1, maxSchedules: CAP });
   const d = explore(sc, new DporExplorer(2), { seed: 1, maxSchedules: CAP });

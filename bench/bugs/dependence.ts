@@ -4,16 +4,11 @@
 // for every pair of dependent steps of different threads, the key that
 // makes them dependent (a global step is counted under "global: <why>").
 // Then a full dpor P=2 search: runs, and races found.
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Footprint } from '../../src/sched/footprint.ts';
 import { DporExplorer } from '../../src/sched/strategies/dpor.ts';
 import { explore } from '../../src/script/explore.ts';
-import type { Scenario } from '../../src/script/scenario.ts';
+import { loadScenario, tableScenarios } from './scenario-files.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const scenarioDir = join(here, '../../scenarios');
 
 /** The key that makes two footprints dependent (the first found), or null. */
 function why(a: Footprint, b: Footprint): string | null {
@@ -31,9 +26,9 @@ function why(a: Footprint, b: Footprint): string | null {
 interface Ev { tid: number; fp: Footprint }
 
 const args = process.argv.slice(2);
-const names = args.length ? args : readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+const names = args.length ? args : tableScenarios();
 for (const name of names) {
-  const sc = ((await import(pathToFileURL(join(scenarioDir, `${name}.ts`)).href)) as { default: Scenario }).default;
+  const sc = await loadScenario(name);
   const x = new DporExplorer(2);
   let first: Ev[] | null = null;
   const finish = x.finish.bind(x);

@@ -9,9 +9,9 @@
 // BENCH_BUGS=a,b limits the bugs, BENCH_SCENARIOS=a,b the exhaustive table; BENCH_SEEDS, BENCH_CAP, BENCH_SCHEDULES and
 // BENCH_EXHAUST_CAP change the effort; BENCH_PART=bugs|exhaust runs one table, BENCH_PART=search only the dfs and dpor
 // columns of the bug table (what a footprint change can move).
-import { readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { plantedBugs, type PlantedBug } from '../../src/kernel/bugs.ts';
 import { Rng } from '../../src/sched/rng.ts';
 import { CovExplorer } from '../../src/sched/strategies/cov.ts';
@@ -22,18 +22,14 @@ import { TraceCounting } from './traces.ts';
 import { CASES, type Case } from './cases.ts';
 import { calibratePctK, runScenario, type RunOptions, type RunResult } from '../../src/script/runner.ts';
 import type { Scenario } from '../../src/script/scenario.ts';
+import { loadScenario, tableScenarios } from './scenario-files.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const scenarioDir = join(here, '../../scenarios');
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 20);
 const CAP = Number(process.env.BENCH_CAP ?? 300);
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 5000);
 /** runs per search in the exhaustive table */
 const EXHAUST_CAP = Number(process.env.BENCH_EXHAUST_CAP ?? 10000);
-
-async function load(name: string): Promise<Scenario> {
-  return ((await import(pathToFileURL(join(scenarioDir, `${name}.ts`)).href)) as { default: Scenario }).default;
-}
 
 /** Did this run show the bug? (for a determinism bug: does the same seed, run again, differ?) */
 function failed(sc: Scenario, r: RunResult, opts: RunOptions, c: Case): boolean {
@@ -80,7 +76,7 @@ async function bugTable(lines: string[]): Promise<void> {
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [bug, c] of Object.entries(CASES) as [PlantedBug, Case][]) {
     if (only && !only.includes(bug)) continue;
-    const sc = await load(c.scenario);
+    const sc = await loadScenario(c.scenario);
     const base: RunOptions = { seed: 0, bugs: [bug], kernelPreemption: c.kernelPreemption, harts: c.harts, checkWakeDuties: c.checkWakeDuties, ...c.faults };
     // k per depth: the calibration's PCT runs are at that depth (src/script/runner.ts)
     const ks = [1, 2, 3].map((d) => calibratePctK(sc, { ...base, pctDepth: d }));
@@ -115,7 +111,7 @@ async function searchTable(lines: string[]): Promise<void> {
   lines.push('| bug | scenario | dfs P=0 | dfs P=1 | dfs P=2 | dpor P=2 | dpor |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const [bug, c] of Object.entries(CASES) as [PlantedBug, Case][]) {
     if (only && !only.includes(bug)) continue;
-    const sc = await load(c.scenario);
+    const sc = await loadScenario(c.scenario);
     const ex = [0, 1, 2].map((p) => exhaustive(sc, c, [bug], () => new DfsExplorer(p, [], c.faults ? 1 : 0)));
     ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(2, [], c.faults ? 1 : 0)));
     ex.push(exhaustive(sc, c, [bug], () => new DporExplorer(Infinity, [], c.faults ? 1 : 0)));
@@ -131,13 +127,11 @@ async function exhaustTable(lines: string[]): Promise<void> {
   lines.push(`dfs: distinct schedules with at most P preemptions, exhausted (">N": the cap of ${EXHAUST_CAP} runs was reached first); "runs" counts every run, a bounded search re-running the schedules of its earlier passes (P = 0, 1, 2). dpor: runs until exhausted (re-runs and sleep-set-blocked runs included). "traces P=2": the Mazurkiewicz traces among dfs's schedules with at most 2 preemptions, under the footprints dpor uses (two schedules are one trace when they order every dependent pair of steps alike; bench/bugs/traces.ts); "dpor floor": the traces of each pass summed, the fewest runs a sound dpor with these footprints can make when it iterates the bound as dfs does. n is the number of tasks. The ratios compare runs with runs: dfs over dpor at P=2, and unbounded (every schedule).`, '');
   lines.push('| scenario | n | dfs P=0 | dfs P=1 | dfs P=2 | dfs P=2 runs | traces P=2 / dpor floor | dpor P=2 runs | dfs/dpor at P=2 | dfs (unbounded) | dpor (unbounded) | dfs/dpor unbounded |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const names = readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
-  // the CVE gallery's fixed kernels (scenarios/cve/)
-  names.push(...readdirSync(join(scenarioDir, 'cve')).filter((f) => /^cve-.*\.ts$/.test(f)).map((f) => `cve/${f.replace(/\.ts$/, '')}`).sort());
+  const names = tableScenarios(true);
   const only = process.env.BENCH_SCENARIOS?.split(',');
   for (const name of names) {
     if (only && !only.includes(name)) continue;
-    const sc = await load(name);
+    const sc = await loadScenario(name);
     const n = runScenario(sc, { seed: 1 }).labels.size;
     const cap = EXHAUST_CAP;
     const cell = (x: DfsExplorer | DporExplorer): [string, number, boolean] => {

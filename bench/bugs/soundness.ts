@@ -6,24 +6,19 @@
 // never did are counted. A trace dpor skips means a footprint called two
 // steps independent whose order changes what one of them does (as a put
 // that only read its file did), or the search itself lost it.
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DfsExplorer } from '../../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../../src/sched/strategies/dpor.ts';
-import type { Scenario } from '../../src/script/scenario.ts';
 import { traceSet } from './traces.ts';
+import { loadScenario, tableScenarios } from './scenario-files.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const scenarioDir = join(here, '../../scenarios');
 const CAP = Number(process.env.BENCH_CAP ?? 20000);
 const bounds = (process.env.BENCH_BOUNDS ?? '0,1,2').split(',').map((b) => (b === 'inf' ? Infinity : Number(b)));
 const args = process.argv.slice(2);
-const names = args.length ? args : readdirSync(scenarioDir).filter((f) => /^(acceptance|race)-.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+const names = args.length ? args : tableScenarios();
 console.log('| scenario | P | dfs runs | dfs traces | dpor runs | traces dpor missed |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const name of names) {
-  const sc = ((await import(pathToFileURL(join(scenarioDir, `${name}.ts`)).href)) as { default: Scenario }).default;
+  const sc = await loadScenario(name);
   for (const p of bounds) {
     const d = traceSet(sc, new DfsExplorer(p), CAP);
     const x = traceSet(sc, new DporExplorer(p), CAP);

@@ -33,22 +33,21 @@ export function foata(steps: readonly Step[]): string {
   return layers.map((l) => l.sort((a, b) => a - b).join(',')).join('|');
 }
 
-/** A dfs search whose runs record footprints; `traces[p]` collects the traces run by pass p. */
-export class TraceCounting implements Explorer {
-  readonly traces: Set<string>[] = [];
-  private steps: Step[] = [];
-  constructor(readonly dfs: DfsExplorer) {}
+/** An explorer whose runs record footprints: `steps` holds the steps of the run in progress, or just finished. */
+export class StepRecording<X extends Explorer = Explorer> implements Explorer {
+  steps: Step[] = [];
+  constructor(readonly x: X) {}
 
   get describe(): string {
-    return this.dfs.describe;
+    return this.x.describe;
   }
 
   get exhausted(): boolean {
-    return this.dfs.exhausted;
+    return this.x.exhausted;
   }
 
   next(): Strategy | null {
-    const s = this.dfs.next();
+    const s = this.x.next();
     if (!s) return null;
     const steps: Step[] = (this.steps = []);
     return {
@@ -58,14 +57,23 @@ export class TraceCounting implements Explorer {
       fault: s.fault?.bind(s),
       observeStep(ran, runnable, fp) {
         steps.push({ tid: ran.tid, fp: fp! });
-        s.observeStep?.(ran, runnable, null);
+        s.observeStep?.(ran, runnable, fp);
       },
     };
   }
 
   finish(r: ExploredRun): void {
-    this.dfs.finish(r);
-    const pass = this.dfs.bound === Infinity ? 0 : this.dfs.upTo.length - 1; // finish() has filled in this pass's entry
+    this.x.finish(r);
+  }
+}
+
+/** A dfs search whose runs record footprints; `traces[p]` collects the traces run by pass p. */
+export class TraceCounting extends StepRecording<DfsExplorer> {
+  readonly traces: Set<string>[] = [];
+
+  override finish(r: ExploredRun): void {
+    super.finish(r);
+    const pass = this.x.bound === Infinity ? 0 : this.x.upTo.length - 1; // finish() has filled in this pass's entry
     (this.traces[pass] ??= new Set()).add(foata(this.steps));
   }
 
@@ -85,23 +93,7 @@ export class TraceCounting implements Explorer {
 /** Runs explorer `x` over scenario `sc` with footprints recorded: the traces of its complete runs (sleep-set blocked ones left out). */
 export function traceSet(sc: Scenario, x: Explorer, maxSchedules = Infinity): { runs: number; exhausted: boolean; seen: Set<string> } {
   const seen = new Set<string>();
-  let steps: { tid: number; fp: Footprint }[] = [];
-  const recording: Explorer = {
-    get describe() { return x.describe; },
-    get exhausted() { return x.exhausted; },
-    next(): Strategy | null {
-      const s = x.next();
-      if (!s) return null;
-      const mine: { tid: number; fp: Footprint }[] = (steps = []);
-      const observe = s.observeStep?.bind(s);
-      s.observeStep = (t, runnable, fp) => {
-        mine.push({ tid: t.tid, fp: fp! });
-        observe?.(t, runnable, fp);
-      };
-      return Object.assign(s, { wantsFootprints: true });
-    },
-    finish: (r: ExploredRun) => x.finish(r),
-  };
-  const r = explore(sc, recording, { seed: 1, maxSchedules, onRun: (run) => abandoned(run) || seen.add(foata(steps)) });
+  const recording = new StepRecording(x);
+  const r = explore(sc, recording, { seed: 1, maxSchedules, onRun: (run) => abandoned(run) || seen.add(foata(recording.steps)) });
   return { runs: r.schedules, exhausted: r.exhausted, seen };
 }
