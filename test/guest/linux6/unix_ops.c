@@ -116,9 +116,7 @@ static void op_send(long s, long len, long flags, long cm, long arg) {
   payload(buf, len);
   struct iovec iov = { buf, (size_t)len };
   union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct ucred))]; } c;
-  struct msghdr m = { 0 };
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
   memset(&c, 0, sizeof c);
   int fd = passed[arg % 2];
   struct ucred u = { getpid(), getuid(), getgid() };
@@ -339,9 +337,7 @@ static void op_ctl(long s, long form) {
   memset(&c, 0, sizeof c);
   char byte = 'c';
   struct iovec iov = { &byte, 1 };
-  struct msghdr m = { 0 };
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
   m.msg_control = c.b;
   struct cmsghdr *h = &c.h;
   struct ucred u = { getpid(), getuid(), getgid() };
@@ -463,9 +459,7 @@ static void op_fds(long s, long n, long order) {
   memset(&c, 0, sizeof c);
   char byte = 'f';
   struct iovec iov = { &byte, 1 };
-  struct msghdr m = { 0 };
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
   int fds[253];
   n %= 254;
   for (int i = 0; i < n; i++) fds[i] = passed[i % 2];
