@@ -33,6 +33,25 @@ describe('stream data, shutdown and close', () => {
     expect(l).toMatchObject({ peek: 'abcdef', fionread: 6, part: 'ab', rest: 'cdef', zero: 0, readZero: 0, recvZeroEmpty: -EAGAIN });
   });
 
+  it('short messages come back byte for byte across many slabs (more than 4 KiB of them, some queued across a slab change)', () => {
+    // src/unix/skbdata.ts carves messages of up to 16 bytes out of shared 4 KiB slabs: 900 of them need at least two
+    // slabs, and ten at a time stay queued while the next ones are carved.
+    const l = one(function* (sys) {
+      const [a, b] = (yield* sys.socketpair(AF_UNIX, SOCK_STREAM)).fds;
+      const sent: number[] = [];
+      const got: number[] = [];
+      for (let i = 0; i < 900; i++) {
+        const m = Uint8Array.from({ length: 1 + (i % 16) }, (_, j) => (i * 31 + j * 7) & 0xff);
+        sent.push(...m);
+        yield* sys.write(a, m);
+        if (i % 10 === 9) got.push(...(yield* sys.read(b, 200)).data);
+      }
+      sys.log('same', sent.length === got.length && sent.every((x, i) => x === got[i]));
+      sys.log('bytes', got.length);
+    });
+    expect(l).toEqual({ same: true, bytes: 56 * 136 + 10 }); // 56 runs of 1..16 bytes, then 1..4
+  });
+
   it('reads on the direct path (one hart) and through the generators (--kernel-preempt) agree: zero-length recv with data queued, reads across and into messages', () => {
     // A zero-length recv with data queued returns 0 and consumes nothing (unix_stream_read_generic reads no byte
     // of the first skb); with nothing queued it would sleep. The direct path hands such a read to the general one.

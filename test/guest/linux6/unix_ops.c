@@ -142,11 +142,14 @@ static void op_sendto(long s, long len, long name) {
    bare header, 4 a header and a byte, 5 CMSG_LEN of one fd, 6 CMSG_LEN of
    three fds (or of one ucred), 7 one fd's whole cmsg and most of a ucred's,
    8 both whole, 9 one byte, 10 a NULL msg_control with 64 bytes of
-   length, 11 an unmapped one (put_cmsg's faults are ignored). Received fds
-   become slots. */
+   length, 11 an unmapped one (put_cmsg's faults are ignored), then what
+   is left after a whole ucred's cmsg: 12 less than a header, 13 a bare
+   header, 14 CMSG_LEN of one fd. Received fds become slots. */
 static const size_t ROOM[] = { 0, CMSG_SPACE(sizeof(int)), 256, CMSG_LEN(0), CMSG_LEN(0) + 1, CMSG_LEN(sizeof(int)),
                                CMSG_LEN(3 * sizeof(int)), CMSG_SPACE(sizeof(int)) + CMSG_LEN(sizeof(struct ucred)) - 4,
-                               CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred)), 1, 64, 64 };
+                               CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred)), 1, 64, 64,
+                               CMSG_SPACE(sizeof(struct ucred)) + 8, CMSG_SPACE(sizeof(struct ucred)) + CMSG_LEN(0),
+                               CMSG_SPACE(sizeof(struct ucred)) + CMSG_LEN(sizeof(int)) };
 static void op_recv(long s, long len, long flags, long room) {
   char buf[MAX_DATA];
   len %= MAX_DATA;
@@ -173,7 +176,12 @@ static void op_recv(long s, long len, long flags, long room) {
   printf(" flags=%#x controllen=%zu", m.msg_flags, (size_t)m.msg_controllen);
   printf(" from");
   print_addr(&from, m.msg_namelen);
-  if (room >= 10) return; /* nothing readable there */
+  if (room == 10 || room == 11) return; /* nothing readable there */
+  for (size_t i = ROOM[room]; i < sizeof c.b; i++)
+    if (c.b[i]) { /* put_cmsg and scm_detach_fds never write past msg_controllen */
+      printf(" overrun@%zu", i);
+      break;
+    }
   for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
     if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
       int n = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -331,7 +339,10 @@ static void op_names(long s) {
    types, scm_fp_copy's fd count and SCM_MAX_FD, SCM_CREDENTIALS' length
    and its invalid uid and gid, a pid that does not exist, another uid and
    gid (allowed to root, which the runs are), two credentials, a cmsg_len
-   with its high half set, a trailing zero header, SCM_MAX_FD fds. */
+   with its high half set, a trailing zero header, SCM_MAX_FD fds, a
+   second header longer than what is left after the first, an unknown
+   SOL_SOCKET type of a ucred's size, and (after drop) a foreign uid with
+   an own gid and the reverse. */
 static void op_ctl(long s, long form) {
   static union { struct cmsghdr h; char b[CMSG_SPACE(254 * sizeof(int)) + 64]; } c;
   memset(&c, 0, sizeof c);
@@ -343,7 +354,7 @@ static void op_ctl(long s, long form) {
   struct ucred u = { getpid(), getuid(), getgid() };
   int fds[254];
   for (int i = 0; i < 254; i++) fds[i] = passed[i % 2];
-  switch (form % 27) {
+  switch (form % 31) {
   case 0: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = sizeof(struct cmsghdr) - 1; break;
   case 1: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = m.msg_controllen + 1; break;
   case 2: m.msg_controllen = sizeof(struct cmsghdr) - 1; break; /* no header fits: no control data */
@@ -394,6 +405,19 @@ static void op_ctl(long s, long form) {
     m.msg_control = c.b;
     m.msg_controllen = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof u);
     break;
+  case 27: { /* SCM_RIGHTS, then a header of another level whose cmsg_len passes what is left but not the buffer */
+    control(&m, h, SCM_RIGHTS, fds, sizeof(int));
+    struct cmsghdr *h2 = (struct cmsghdr *)(c.b + CMSG_SPACE(sizeof(int)));
+    h2->cmsg_level = 99;
+    h2->cmsg_type = 1;
+    h2->cmsg_len = CMSG_LEN(14);
+    m.msg_control = c.b;
+    m.msg_controllen = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(8);
+    break;
+  }
+  case 28: control(&m, h, 99, &u, sizeof u); break; /* an unknown SOL_SOCKET type, as long as SCM_CREDENTIALS */
+  case 29: u.uid = 1004; u.gid = 2001; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break; /* after drop: uid none of the three */
+  case 30: u.uid = 1001; u.gid = 2004; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break; /* after drop: gid none of the three */
   }
   res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
 }
@@ -634,6 +658,8 @@ static void step(const char *name, long a[4]) {
     op_names(a[0]);
   } else if (!strcmp(name, "shut")) {
     res(shutdown(fd_of(a[0]), (int)(a[1] % 3)));
+  } else if (!strcmp(name, "closefd")) {
+    res(close((int)a[0])); /* a raw fd, not a slot: fd 0 made free for what a recvmsg installs */
   } else if (!strcmp(name, "close")) {
     int fd = fd_of(a[0]);
     res(close(fd));
