@@ -14,6 +14,9 @@ const opt = (n: number): number => ALL_OPTS.indexOf(n);
 /** SO_SNDBUF and SO_RCVBUF: values above this machine's wmem_max / rmem_max (sysctls, larger than unixsim's) are left out */
 const CLAMPED = new Set([opt(7), opt(8)]);
 
+/** unix_ops.c's address forms (op_addr) */
+const FORMS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+
 export const CASES: Case[] = [
   {
     // slot 0 a connected stream socket, 2 an unconnected seqpacket one, 3 a datagram one: each option read
@@ -137,6 +140,38 @@ export const CASES: Case[] = [
       'ctl 0 27', 'recv 1 4 0 2', 'ctl 0 28', 'recv 1 4 0 2',
       'closefd 0', 'fds 0 2 0', 'recv 1 8 0 2', 'closefd 0', 'set 1 6 2', 'send 0 1 0 0', 'recv 1 8 0 2',
       'drop', 'ctl 0 29', 'ctl 0 30', 'ctl 0 22', 'recv 1 4 0 2',
+    ],
+  },
+  {
+    // slots 0/1 a stream pair: OOB bytes read with MSG_OOB one after another (each leaves a consumed
+    // mark behind, which the next MSG_OOB read unlinks: unix_stream_recv_urg), SIOCATMARK at every
+    // step, then ordinary data after them; 2/3 a second pair whose reader has SO_OOBINLINE and reaches
+    // the OOB byte first (manage_oob keeps it inline)
+    name: 'OOB bytes read one after another with MSG_OOB, SIOCATMARK between; an SO_OOBINLINE reader at the mark',
+    ops: [
+      'pair 0',
+      ...[0, 1, 2].flatMap(() => ['send 0 1 1 0', 'ioctl 1 1', 'recv 1 1 2 0', 'ioctl 1 1']),
+      'send 0 1 1 0', 'ioctl 1 1', 'recv 1 8 0 0', 'ioctl 1 1', 'recv 1 1 2 0', 'send 0 3 0 0', 'ioctl 1 1', 'recv 1 8 0 0', 'ioctl 1 1',
+      'pair 0', 'set 3 1 2', 'send 2 2 1 0', 'ioctl 3 1', 'recv 3 8 0 0', 'ioctl 3 1', 'recv 3 8 0 0', 'send 2 1 1 0', 'recv 3 8 1 0', 'recv 3 8 0 0',
+    ],
+  },
+  {
+    // move_addr_to_user's faults (unix_ops.c's getname rooms 7-9): the name buffer unmapped, the length
+    // unmapped, the length read-only (read, the name copied, the length not stored); for a socketpair's
+    // end, an unbound socket, a bound one, and getpeername of an unconnected one (ENOTCONN first)
+    name: 'getsockname and getpeername into an unmapped buffer, an unmapped length and a read-only length',
+    ops: ['pair 0', 'sock 0', 'sock 0', 'bind 3 0', ...[0, 2, 3].flatMap((s) => [0, 1].flatMap((p) => [7, 8, 9].map((r) => `getname ${s} ${p} ${r}`)))],
+  },
+  {
+    // every address form of unix_ops.c's addr op (lengths 0, 1, 2, 110, 111, 128, 129, other families, an
+    // unmapped pointer, pathnames that cannot be made) given to sendto on an unbound datagram socket and on a
+    // connected stream one (EISCONN before any check of the name but move_addr_to_kernel's), to connect on an
+    // unbound stream socket and to bind on a fresh datagram socket each (slots 4-18)
+    name: 'every malformed, oversized and unmapped address to sendto, connect and bind',
+    ops: [
+      'pair 0', 'sock 1', 'sock 0',
+      ...FORMS.flatMap((f) => [`addr 2 2 ${f}`, `addr 0 2 ${f}`, `addr 3 1 ${f}`]),
+      ...FORMS.flatMap((f) => ['sock 1', `addr ${4 + f} 0 ${f}`]),
     ],
   },
 ];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EADDRINUSE, EACCES, ECONNREFUSED, EINVAL, ENOENT, ENOTSOCK, EBADF, EPROTOTYPE } from '../../src/kernel/errno.ts';
 import { S_IFMT, S_IFSOCK } from '../../src/kernel/abi.ts';
 import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from '../../src/unix/constants.ts';
+import { autobindAddress } from '../../src/unix/address.ts';
 import { logs, one, run, trace } from './helpers.ts';
 
 const sockaddr = (path: string, len: number): Uint8Array => {
@@ -31,6 +32,15 @@ describe('addresses, bind and name lookup', () => {
       yield* sys.close(s);
     });
     expect(l).toMatchObject({ short: -EINVAL, family: -EINVAL, len111: -EINVAL, len129: -EINVAL });
+  });
+
+  it('an autobind name is a NUL and five lowercase hex digits, zero-padded, for every number (unix_autobind)', () => {
+    // The run draws the number, and small ones are rare: the name's form is checked here for each size.
+    for (const [n, digits] of [[0, '00000'], [0x1a, '0001a'], [0xbeef, '0beef'], [0xfffff, 'fffff']] as const) {
+      const a = autobindAddress(n);
+      expect(a.path).toBeNull();
+      expect([...a.bytes]).toEqual([AF_UNIX, 0, 0, ...[...digits].map((c) => c.charCodeAt(0))]);
+    }
   });
 
   it('autobind gives an 8-byte abstract name of five hex digits that others can connect to', () => {

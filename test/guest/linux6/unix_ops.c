@@ -432,7 +432,7 @@ static void op_addr(long s, long call, long form) {
   u.un.sun_family = AF_UNIX;
   long len = 2;
   const void *p = &u;
-  switch (form % 12) {
+  switch (form % 15) {
   case 0: len = 0; break;
   case 1: len = 1; break;
   case 2: len = 2; break; /* the bare family: autobind for bind */
@@ -449,6 +449,11 @@ static void op_addr(long s, long call, long form) {
   case 11: /* the same, 108 bytes with no NUL: the name ends at addrlen */
     memset(u.un.sun_path, 'a', sizeof u.un.sun_path); memcpy(u.un.sun_path, "/nonexistent-unix-ops/", 22);
     len = sizeof(struct sockaddr_un); break;
+  case 12: /* an abstract name under a family whose low byte is AF_UNIX's */
+    len = (long)abstract(&u.un, 2); u.un.sun_family = AF_UNIX | 0x100; break;
+  case 13: len = -1; break; /* a negative addrlen */
+  case 14: /* form 10's pathname with the whole sockaddr_un as addrlen: bytes after its NUL */
+    strcpy(u.un.sun_path, "/nonexistent-unix-ops/s"); len = sizeof(struct sockaddr_un); break;
   }
   char byte = 'x';
   if (call % 3 == 0) res(bind(fd_of(s), p, (socklen_t)len));
@@ -458,15 +463,21 @@ static void op_addr(long s, long call, long form) {
 
 /* getname s peer room: getsockname (peer 0) or getpeername (1) with room
    for -1, 0, 1, 2, 3, 8 or 110 bytes (move_addr_to_user copies the part
-   that fits and stores the whole length): the length returned, the family
+   that fits and stores the whole length), or 110 bytes with one of the
+   faults below (7-9): the length returned, the family
    if it was copied, and how many bytes were written (a name's bytes are
    never 0x55, the fill). */
 static void op_getname(long s, long peer, long room) {
   static const int ROOM[] = { -1, 0, 1, 2, 3, 8, 110 };
+  static const socklen_t READ_ONLY = 110; /* in .rodata: readable, not writable */
   unsigned char b[128];
   memset(b, 0x55, sizeof b);
-  socklen_t l = (socklen_t)ROOM[room % 7];
-  int r = (peer % 2 ? getpeername : getsockname)(fd_of(s), (struct sockaddr *)b, &l);
+  room %= 10;
+  socklen_t l = (socklen_t)ROOM[room < 7 ? room : 6];
+  /* move_addr_to_user's three faults: 7 an unmapped name buffer, 8 an unmapped length, 9 a read-only length */
+  struct sockaddr *name = room == 7 ? (struct sockaddr *)8 : (struct sockaddr *)b;
+  socklen_t *len = room == 8 ? (socklen_t *)8 : room == 9 ? (socklen_t *)&READ_ONLY : &l;
+  int r = (peer % 2 ? getpeername : getsockname)(fd_of(s), name, len);
   res(r);
   if (r < 0) return;
   int written = 0;
