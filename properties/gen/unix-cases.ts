@@ -129,8 +129,9 @@ export const CASES: Case[] = [
     // slots 0/1 a stream pair, 1 with SO_PASSCRED: what put_cmsg and scm_detach_fds do with the room a
     // whole ucred's cmsg leaves (ROOM 12 less than a header, 13 a bare header, 14 one fd's CMSG_LEN);
     // __scm_send's walk: a second header longer than what is left, an unknown SOL_SOCKET type of a
-    // ucred's size; fd 0 free (stdin closed) for received fds and for the SCM_PIDFD fd; then, as a user
-    // with three different ids (drop), a foreign uid with an own gid and the reverse
+    // ucred's size; fd 0 free (stdin closed) for received fds and for the SCM_PIDFD fd; another live
+    // process's pid as root; then, as a user with three different ids (drop), a foreign uid with an own
+    // gid and the reverse, and the other process's pid
     name: 'control room left after the credentials, a second header too long, fd 0 free, one foreign id',
     ops: [
       'pair 0', 'set 1 2 2',
@@ -139,7 +140,9 @@ export const CASES: Case[] = [
       'set 1 7 2', 'send 0 1 0 0', 'recv 1 8 0 12', 'send 0 3 0 0', 'recv 1 1 0 13', 'set 1 7 1', 'recv 1 8 0 0',
       'ctl 0 27', 'recv 1 4 0 2', 'ctl 0 28', 'recv 1 4 0 2',
       'closefd 0', 'fds 0 2 0', 'recv 1 8 0 2', 'closefd 0', 'set 1 6 2', 'send 0 1 0 0', 'recv 1 8 0 2',
-      'drop', 'ctl 0 29', 'ctl 0 30', 'ctl 0 22', 'recv 1 4 0 2',
+      // credentials naming another live process: allowed to root (CAP_SYS_ADMIN), EPERM after drop
+      'child', 'ctl 0 31', 'recv 1 4 0 2',
+      'drop', 'ctl 0 29', 'ctl 0 30', 'ctl 0 31', 'ctl 0 22', 'recv 1 4 0 2',
     ],
   },
   {

@@ -98,6 +98,28 @@ static void hex(const char *buf, long n) {
    function of its ops alone. */
 static int passed[2];
 
+/* child: a second process that lives until this one exits (it waits for
+   EOF on a pipe whose write end only this process holds), for credentials
+   that name another live process. */
+static pid_t child_pid;
+static void op_child(void) {
+  int p[2];
+  if (child_pid || pipe(p) != 0) {
+    res(-1);
+    return;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    char c;
+    close(p[1]);
+    while (read(p[0], &c, 1) > 0) {}
+    _exit(0);
+  }
+  close(p[0]);
+  child_pid = pid;
+  res(pid > 0 ? 0 : -1);
+}
+
 /* One SOL_SOCKET control message of `len` bytes in the buffer at h, which m then carries. */
 static void control(struct msghdr *m, struct cmsghdr *h, int type, const void *data, size_t len) {
   h->cmsg_level = SOL_SOCKET;
@@ -201,6 +223,7 @@ static void op_recv(long s, long len, long flags, long room) {
       memcpy(&u, CMSG_DATA(h), sizeof u);
       if (u.pid == getpid() && u.uid == getuid() && u.gid == getgid()) printf(" creds=self");
       else if (u.pid == getpid()) printf(" creds=self/%u/%u", u.uid, u.gid); /* pids differ between the two runs */
+      else if (child_pid && u.pid == child_pid) printf(" creds=child/%u/%u", u.uid, u.gid);
       else printf(" creds=%d/%u/%u", u.pid, u.uid, u.gid);
     } else if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_PIDFD && h->cmsg_len >= CMSG_LEN(sizeof(int))) {
       int fd;
@@ -354,7 +377,7 @@ static void op_ctl(long s, long form) {
   struct ucred u = { getpid(), getuid(), getgid() };
   int fds[254];
   for (int i = 0; i < 254; i++) fds[i] = passed[i % 2];
-  switch (form % 31) {
+  switch (form % 32) {
   case 0: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = sizeof(struct cmsghdr) - 1; break;
   case 1: control(&m, h, SCM_RIGHTS, fds, sizeof(int)); h->cmsg_len = m.msg_controllen + 1; break;
   case 2: m.msg_controllen = sizeof(struct cmsghdr) - 1; break; /* no header fits: no control data */
@@ -418,6 +441,7 @@ static void op_ctl(long s, long form) {
   case 28: control(&m, h, 99, &u, sizeof u); break; /* an unknown SOL_SOCKET type, as long as SCM_CREDENTIALS */
   case 29: u.uid = 1004; u.gid = 2001; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break; /* after drop: uid none of the three */
   case 30: u.uid = 1001; u.gid = 2004; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break; /* after drop: gid none of the three */
+  case 31: u.pid = child_pid; control(&m, h, SCM_CREDENTIALS, &u, sizeof u); break; /* another live process (op child) */
   }
   res(sendmsg(fd_of(s), &m, MSG_DONTWAIT | MSG_NOSIGNAL));
 }
@@ -669,6 +693,8 @@ static void step(const char *name, long a[4]) {
     op_names(a[0]);
   } else if (!strcmp(name, "shut")) {
     res(shutdown(fd_of(a[0]), (int)(a[1] % 3)));
+  } else if (!strcmp(name, "child")) {
+    op_child();
   } else if (!strcmp(name, "closefd")) {
     res(close((int)a[0])); /* a raw fd, not a slot: fd 0 made free for what a recvmsg installs */
   } else if (!strcmp(name, "close")) {
