@@ -10,6 +10,8 @@
 // line it prints (each call's result, the bytes, msg_flags, control
 // messages and names it returned, and the poll mask of every open socket
 // after the call) must be the same. No model is written here: Linux answers.
+// The unixsim runs also check the kernel's invariants after every step (a
+// file's references against its holders: a file leaked on an error path).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PlantedBug } from '../src/kernel/bugs.ts';
