@@ -155,6 +155,11 @@ export const CASES: Case[] = [
       'pair 0',
       ...[0, 1, 2].flatMap(() => ['send 0 1 1 0', 'ioctl 1 1', 'recv 1 1 2 0', 'ioctl 1 1']),
       'send 0 1 1 0', 'ioctl 1 1', 'recv 1 8 0 0', 'ioctl 1 1', 'recv 1 1 2 0', 'send 0 3 0 0', 'ioctl 1 1', 'recv 1 8 0 0', 'ioctl 1 1',
+      // a consumed mark between two sends: a read stops there once it has copied (manage_oob), then goes on past it
+      'send 0 2 0 0', 'send 0 1 1 0', 'recv 1 1 2 0', 'send 0 2 0 0', 'recv 1 8 0 0', 'ioctl 1 1', 'recv 1 8 0 0',
+      // the same with the OOB byte unread: the read stops before it, the next one drops it (not inline) and reads on
+      'send 0 2 0 0', 'send 0 1 1 0', 'send 0 2 0 0', 'recv 1 8 0 0', 'recv 1 8 0 0', 'recv 1 8 0 0',
+      'send 0 1 1 0', 'recv 1 8 1 0', 'recv 1 8 0 0',
       'pair 0', 'set 3 1 2', 'send 2 2 1 0', 'ioctl 3 1', 'recv 3 8 0 0', 'ioctl 3 1', 'recv 3 8 0 0', 'send 2 1 1 0', 'recv 3 8 1 0', 'recv 3 8 0 0',
     ],
   },
