@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { O_NONBLOCK, SIGPIPE, WNOHANG } from '../../src/kernel/abi.ts';
-import { EAGAIN, ECHILD, EINVAL, EPIPE } from '../../src/kernel/errno.ts';
+import { EAGAIN, ECHILD, EINTR, EINVAL, EPIPE } from '../../src/kernel/errno.ts';
 import { PIPE_BUF, PIPE_CAPACITY } from '../../src/kernel/pipe.ts';
 import { text } from '../../src/script/sys.ts';
 import type { Program } from '../../src/script/context.ts';
@@ -197,6 +197,26 @@ describe('nanosleep', () => {
       if (t1 - t0 < 2_500_000) throw new Error(`slept only ${t1 - t0} ns`);
       if (t1 - t0 > 2_600_000) throw new Error(`slept ${t1 - t0} ns`);
     });
+  });
+
+  it('a writer asleep on a full pipe, interrupted by a handled signal, returns what it wrote, or EINTR when it wrote nothing (pipe_write)', () => {
+    // The writer of 100 bytes finds no room at all and sleeps; the writer of PIPE_CAPACITY + 100 bytes fills the
+    // pipe and sleeps for the rest. Neither handler has SA_RESTART.
+    for (const [prefill, size, want] of [[PIPE_CAPACITY, 100, -EINTR], [0, PIPE_CAPACITY + 100, PIPE_CAPACITY]] as const) {
+      const r = runOk(function* (sys) {
+        const p = yield* sys.pipe();
+        if (prefill) eq(yield* sys.write(p.fds[1], new Uint8Array(prefill)), prefill, 'prefill');
+        const c = yield* sys.fork(function* (sys) {
+          yield* sys.sigaction(10, () => {});
+          sys.log('write', yield* sys.write(p.fds[1], new Uint8Array(size)));
+          return 0;
+        });
+        yield* sys.nanosleep(1_000_000);
+        yield* sys.kill(c, 10);
+        yield* sys.wait(c);
+      });
+      expect(r.kernel.notes.map((n) => [n.key, n.value]), `a write of ${size} into ${prefill} queued bytes`).toEqual([['write', want]]);
+    }
   });
 
   it('a sleeping process is interrupted by a handled signal with EINTR', () => {
