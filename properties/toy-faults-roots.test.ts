@@ -161,6 +161,32 @@ describe('root prefixes', () => {
     );
   });
 
+  it('bounded dpor under a root reaches exactly the traces dfs under it reaches within P; a root past P has no run', () => {
+    fc.assert(
+      fc.property(toyStraightArb, fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 1), (prog, depth, bound) => {
+        const model = interleavings(lengths(prog));
+        const roots = [...new Set(model.filter((m) => m.picks.length >= depth).map((m) => m.picks.slice(0, depth).join(',')))].map((r) => r.split(',').map(Number));
+        for (const root of roots) {
+          const complete = (runs: ToyRun[]) => runs.filter((r) => !abandonedToy(r));
+          const want = new Set(complete(exploreToy(prog, new DfsExplorer(bound, root))).map(traceKey));
+          const runs = complete(exploreToy(prog, new DporExplorer(bound, root)));
+          for (const r of runs) expect(startsWith(r.picks, root), `root ${root}, picks ${r.picks}`).toBe(true);
+          expect(new Set(runs.map(traceKey)), `root ${root}, P=${bound}`).toEqual(want);
+          // a root whose own picks preempt more than P times: every schedule under it is out of bounds
+          const rootPre = model.find((m) => startsWith(m.picks, root))!;
+          if (!model.some((m) => startsWith(m.picks, root) && m.preemptions <= bound)) expect(runs, `root ${root} (${rootPre.order}) needs more than ${bound}`).toEqual([]);
+        }
+      }),
+      { numRuns: propertyRuns(30), seed: SEED },
+    );
+  });
+
+  it('dpor refuses to enumerate spurious wakeups (use dfs), and meets no fault point once its budget is spent', () => {
+    // a spurious wakeup changes which threads can run before a step: dfs enumerates them (src/kernel/faults.ts)
+    expect(() => new DporExplorer(Infinity, [], 1).next()!.fault!('spurious-wakeup', 2)).toThrow('dpor does not enumerate spurious wakeups (they change which threads can run before a step): use dfs');
+    expect(new DporExplorer().next()!.fault!('spurious-wakeup', 2)).toBe(0);
+  });
+
   it('a root prefix does not combine with a fault budget; an explorer names its bounds', () => {
     expect(() => new DfsExplorer(Infinity, [1], 1)).toThrow(/root prefix/);
     expect(() => new DporExplorer(Infinity, [1], 1)).toThrow(/root prefix/);
