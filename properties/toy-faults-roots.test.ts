@@ -228,6 +228,9 @@ describe('determinism self-checks', () => {
       const runs = exploreChanging(make(), (k) => (k === 0 ? three : two));
       expect(diverged(runs).length, make().describe).toBeGreaterThan(0);
     }
+    // dpor's branch step, where the recorded run offers no check: thread 2 was to run, but thread 1 is the only one now
+    const alone = exploreChanging(new DporExplorer(), (k) => (k === 0 ? [[{ k: 'w', v: 'x' }], [{ k: 'w', v: 'x' }]] : [[{ k: 'w', v: 'x' }]]));
+    expect(diverged(alone).map((r) => r.end.kind === 'replay-diverged' && r.end.message)).toEqual(['dpor: the program is not deterministic at step 0']);
     // a fault point whose alternatives change between runs
     const f = (n: number): ToyProgram => [[{ k: 'f', n }, { k: 'f', n: 2 }]];
     const runs = exploreChanging(new DfsExplorer(Infinity, [], 2), (k) => (k === 0 ? f(3) : f(2)));
