@@ -251,6 +251,26 @@ describe('cov', () => {
     expect(pieces, 'the other entry\'s rest starts at its odd points too').toEqual(new Set(['2,3,2', '3,2,3']));
   });
 
+  it('a splice\'s rest may start at the other entry\'s last pick (its rest then that pick alone)', () => {
+    // Among 256 threads a random pick is rarely a given one, so "1s, then 3, as the first pick that is not 1"
+    // comes from one source only: a's prefix spliced onto b = [2, 3] from b's last point, one of b's three
+    // (0, 1, 2): 0.8 * 1/2 * 1/3 * 1/2 * 1/3 * 3/4 (a's prefix not empty) = 0.017 of runs. The runs from a
+    // that go on at random past its 1s (two in five) pick 3 there 0.0016 of the time.
+    const pool = Array.from({ length: 256 }, (_, i) => ({ ...POOL[0], tid: i + 1, label: `t${i + 1}` }) as SimThread);
+    const x = new CovExplorer(new Rng('cov splice end'));
+    x.corpus.push([1, 1, 1, 1], [2, 3]);
+    let lastAlone = 0;
+    const n = 2400;
+    for (let r = 0; r < n; r++) {
+      const s = x.next();
+      const got = Array.from({ length: 6 }, (_, i) => s.pick(pool, i).tid);
+      const k = got.findIndex((t) => t !== 1);
+      if (k >= 1 && got[k] === 3) lastAlone++;
+    }
+    // 40 expected (sd 6); 4 if the rest never started at b's last pick
+    expect(lastAlone, `${lastAlone} of ${n} runs: a prefix of a, then b's last pick`).toBeGreaterThan(20);
+  });
+
   it('reaches every outcome dfs reaches on toy programs', () => {
     fc.assert(
       fc.property(toyStraightArb, (prog) => {

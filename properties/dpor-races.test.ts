@@ -23,14 +23,18 @@
 //     dpor with bound P runs exactly dfs's schedules within P: its reversals
 //     past the bound must fall back to the last free switch;
 //   - with steps that meet two fault points, dpor with fault budget F reaches
-//     exactly the outcomes dfs with F reaches, and no run takes more than F.
+//     exactly the outcomes dfs with F reaches, and no run takes more than F;
+//     and it makes one run per trace and decision vector, counting a step
+//     that met a fault point as conflicting with every other thread's step
+//     (its variants are tried from the state before it) and one past the
+//     budget, which meets none, as its reads and writes say.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DfsExplorer } from '../src/sched/strategies/dfs.ts';
 import { DporExplorer } from '../src/sched/strategies/dpor.ts';
 import { KeepCurrentStrategy } from '../src/sched/strategies/keep.ts';
 import { propertyRuns } from './lib/profile.ts';
-import { abandonedToy, exploreToy, runToy, stepOrder, toyFaultPairArb, toyLongPairArb, toyLongStraightArb, toyTrioArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
+import { abandonedToy, conflict, exploreToy, runToy, stepOrder, toyFaultPairArb, toyLongPairArb, toyLongStraightArb, toyTrioArb, traceKey, type ToyProgram, type ToyRun } from './lib/toy.ts';
 
 const SEED = 20_261_201;
 
@@ -211,6 +215,54 @@ describe('dpor with two fault points in a step', () => {
         expect(new Set(runs.map((r) => r.outcome))).toEqual(new Set(dfs.map((r) => r.outcome)));
       }),
       { numRuns: propertyRuns(20), seed: SEED },
+    );
+  });
+
+  /**
+   * A run's trace with its fault decisions: a step that met a fault point (one whose budget was not yet
+   * spent: past it there is no point, only "no fault") has variants, so it conflicts with every step of
+   * another thread; the other steps conflict as their reads and writes say.
+   */
+  function faultTrace(prog: ToyProgram, r: ToyRun, budget: number): string {
+    let taken = 0, d = 0;
+    const met = r.steps.map((s) => {
+      const op = prog[s.tid - 1][s.nth];
+      let point = false;
+      if (op.k === 'f') {
+        for (let k = 0; k < (op.then === undefined ? 1 : 2); k++, d++) {
+          if (taken >= budget) continue;
+          point = true;
+          if (r.decisions[d] !== 0) taken++;
+        }
+      }
+      return point;
+    });
+    const st = r.steps;
+    const pairs: string[] = [];
+    for (let i = 0; i < st.length; i++) {
+      for (let j = i + 1; j < st.length; j++) {
+        if (st[i].tid !== st[j].tid && (met[i] || met[j] || conflict(st[i], st[j]))) pairs.push(`${st[i].tid}.${st[i].nth}<${st[j].tid}.${st[j].nth}`);
+      }
+    }
+    return `${pairs.sort().join(' ')} | ${r.decisions.join(',')}`;
+  }
+
+  it('makes exactly one run per trace and decision vector, a step past the budget commuting like one without faults', () => {
+    fc.assert(
+      // at most 3 steps, budget 1 or 2: a few dozen runs each (dfs enumerates every decision vector of every interleaving)
+      fc.property(toyFaultPairArb.filter((p) => p.flat().length <= 3), fc.integer({ min: 1, max: 2 }), (prog, budget) => {
+        const want = new Set(exploreToy(prog, new DfsExplorer(Infinity, [], budget)).map((r) => faultTrace(prog, r, budget)));
+        const runs = exploreToy(prog, new DporExplorer(Infinity, [], budget));
+        expect(runs.filter(abandonedToy)).toEqual([]);
+        expect(new Set(runs.map((r) => faultTrace(prog, r, budget)))).toEqual(want);
+        expect(runs.length).toBe(want.size);
+      }),
+      {
+        numRuns: propertyRuns(25),
+        seed: SEED,
+        // 15 (trace, decisions) pairs: 18 runs if the step past the budget still counted as one with a fault point, 6 if none did
+        examples: [[[[{ k: 'r', v: 'x' }], [{ k: 'f', n: 2, then: 3 }, { k: 'f', n: 2, then: 2 }]], 1]],
+      },
     );
   });
 });

@@ -495,6 +495,24 @@ describe('scheduler', () => {
     expect(napping, 'runs that halted while the other thread napped').toBeGreaterThan(0);
   });
 
+  it('every hart held by a thread that cannot run: a deadlock at once, whose sleepers are the blocked threads only', () => {
+    // Thread 1 takes the only hart and sleeps holding it (a spinlock waiter spins so): no thread can ever
+    // run again, so the run ends there; no timer can give the hart back, so none fires first, and a
+    // thread waiting for a hart is runnable, not one of the sleepers.
+    let napping = 0, waiting = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      const scripts: Act[][] = [[{ a: 'hart', hold: true }, { a: 'sleep' }], [{ a: 'nap', ticks: 10 }], [{ a: 'run', ticks: 1 }, { a: 'run', ticks: 1 }, { a: 'run', ticks: 1 }]];
+      const { end, w } = run({ scripts, tids: [1, 2, 3, 4], seed, maxSteps: 1000, maxTime: Infinity, harts: 1, maxInstructions: Infinity, observe: false, spurious: false });
+      if (end.kind !== 'deadlock') throw new Error(`seed ${seed}: ${describeRunEnd(end) ?? 'exited'}`);
+      const blocked = w.actors.filter((a) => a.state === 'blocked');
+      expect(end.sleepers, `seed ${seed}`).toEqual(blocked.map((a) => ({ tid: a.tid, label: a.label, waitingOn: a.waitingOn })));
+      expect(w.sched.clock.peek(), `seed ${seed}: the clock at the deadlock`).toBe(w.clockAfterLast);
+      if (w.actors[1].state === 'blocked') napping++;
+      if (w.actors.some((a) => a.state === 'runnable')) waiting++;
+    }
+    expect([napping, waiting].every((n) => n > 0), `deadlocks with a timer pending ${napping}, with a thread waiting for a hart ${waiting}`).toBe(true);
+  });
+
   it('idle threads alone do not keep a run alive and are no deadlock\'s sleepers', () => {
     fc.assert(
       fc.property(setupArb, (s) => {

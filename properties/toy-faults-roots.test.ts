@@ -161,6 +161,32 @@ describe('root prefixes', () => {
     );
   });
 
+  it('bounded dpor under a root reaches exactly the traces dfs under it reaches within P; a root past P has no run', () => {
+    fc.assert(
+      fc.property(toyStraightArb, fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 1), (prog, depth, bound) => {
+        const model = interleavings(lengths(prog));
+        const roots = [...new Set(model.filter((m) => m.picks.length >= depth).map((m) => m.picks.slice(0, depth).join(',')))].map((r) => r.split(',').map(Number));
+        for (const root of roots) {
+          const complete = (runs: ToyRun[]) => runs.filter((r) => !abandonedToy(r));
+          const want = new Set(complete(exploreToy(prog, new DfsExplorer(bound, root))).map(traceKey));
+          const runs = complete(exploreToy(prog, new DporExplorer(bound, root)));
+          for (const r of runs) expect(startsWith(r.picks, root), `root ${root}, picks ${r.picks}`).toBe(true);
+          expect(new Set(runs.map(traceKey)), `root ${root}, P=${bound}`).toEqual(want);
+          // a root whose own picks preempt more than P times: every schedule under it is out of bounds
+          const rootPre = model.find((m) => startsWith(m.picks, root))!;
+          if (!model.some((m) => startsWith(m.picks, root) && m.preemptions <= bound)) expect(runs, `root ${root} (${rootPre.order}) needs more than ${bound}`).toEqual([]);
+        }
+      }),
+      { numRuns: propertyRuns(20), seed: SEED },
+    );
+  });
+
+  it('dpor refuses to enumerate spurious wakeups (use dfs), and meets no fault point once its budget is spent', () => {
+    // a spurious wakeup changes which threads can run before a step: dfs enumerates them (src/kernel/faults.ts)
+    expect(() => new DporExplorer(Infinity, [], 1).next()!.fault!('spurious-wakeup', 2)).toThrow('dpor does not enumerate spurious wakeups (they change which threads can run before a step): use dfs');
+    expect(new DporExplorer().next()!.fault!('spurious-wakeup', 2)).toBe(0);
+  });
+
   it('a root prefix does not combine with a fault budget; an explorer names its bounds', () => {
     expect(() => new DfsExplorer(Infinity, [1], 1)).toThrow(/root prefix/);
     expect(() => new DporExplorer(Infinity, [1], 1)).toThrow(/root prefix/);
@@ -202,6 +228,9 @@ describe('determinism self-checks', () => {
       const runs = exploreChanging(make(), (k) => (k === 0 ? three : two));
       expect(diverged(runs).length, make().describe).toBeGreaterThan(0);
     }
+    // dpor's branch step, where the recorded run offers no check: thread 2 was to run, but thread 1 is the only one now
+    const alone = exploreChanging(new DporExplorer(), (k) => (k === 0 ? [[{ k: 'w', v: 'x' }], [{ k: 'w', v: 'x' }]] : [[{ k: 'w', v: 'x' }]]));
+    expect(diverged(alone).map((r) => r.end.kind === 'replay-diverged' && r.end.message)).toEqual(['dpor: the program is not deterministic at step 0']);
     // a fault point whose alternatives change between runs
     const f = (n: number): ToyProgram => [[{ k: 'f', n }, { k: 'f', n: 2 }]];
     const runs = exploreChanging(new DfsExplorer(Infinity, [], 2), (k) => (k === 0 ? f(3) : f(2)));
