@@ -25,7 +25,7 @@ export const CASES: Case[] = [
       'pair 0', 'sock 2', 'sock 1',
       ...ALL_OPTS.flatMap((_, o) => [`sopt 0 ${o} 2 0`, `gopt 0 ${o} 6`]),
       ...[opt(77), opt(59), opt(84)].flatMap((o) => [`gopt 2 ${o} 4`, `sopt 3 ${o} 2 0`]),
-      // values (unix_ops.c's INTS: -1, 0, 1, 2, 3, 5, 100, 4096, INT_MAX, INT_MIN; timevals; lingers) per option
+      // values (unix_ops.c's INTS: -1, 0, 1, 2, 3, 5, 100, 4096, INT_MAX, INT_MIN, 2562; timevals; lingers) per option
       ...Object.entries({
         20: [2, 4, 6], 13: [0, 2], 7: [7], 32: [0, 9], 72: [0, 5], 84: [3], 46: [0], 73: [0], 18: [0, 1], 29: [1],
       }).flatMap(([n, vs]) => vs.flatMap((v) => [`sopt 0 ${opt(Number(n))} ${v} 0`, `gopt 0 ${opt(Number(n))} 6`])),
@@ -93,6 +93,13 @@ export const CASES: Case[] = [
       ...[32, 33, 36, 46].flatMap((n) => [`sopt 2 ${opt(n)} 2 0`, `sopt 2 ${opt(n)} 1 0`, `gopt 2 ${opt(n)} 4`]),
       'pipehup',
     ],
+  },
+  {
+    // unix_writable's boundary, (wmem_alloc + 1) * 4 <= sndbuf: an SO_SNDBUF of 2562 (stored 5124) and one
+    // 200-byte stream skb (truesize 1280) leave it exactly there, POLLOUT still set; a second takes it away,
+    // and reading both back gives it again
+    name: 'POLLOUT at exactly a quarter of the send buffer in use, and past it',
+    ops: ['pair 0', `sopt 0 ${opt(7)} 10 0`, 'send 0 200 0 0', 'ioctl 0 2', 'send 0 1 0 0', 'recv 1 511 0 0', 'recv 1 511 0 0'],
   },
   {
     // slots 0/1 a stream pair, 2/3 datagram, 4/5 seqpacket; each size on either side of a boundary of
