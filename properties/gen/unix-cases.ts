@@ -28,7 +28,7 @@ export const CASES: Case[] = [
       'pair 0', 'sock 2', 'sock 1',
       ...ALL_OPTS.flatMap((_, o) => [`sopt 0 ${o} 2 0`, `gopt 0 ${o} 6`]),
       ...[opt(77), opt(59), opt(84)].flatMap((o) => [`gopt 2 ${o} 4`, `sopt 3 ${o} 2 0`]),
-      // values (unix_ops.c's INTS: -1, 0, 1, 2, 3, 5, 100, 4096, INT_MAX, INT_MIN; timevals; lingers) per option
+      // values (unix_ops.c's INTS: -1, 0, 1, 2, 3, 5, 100, 4096, INT_MAX, INT_MIN, 2562; timevals; lingers) per option
       ...Object.entries({
         20: [2, 4, 6], 13: [0, 2], 7: [7], 32: [0, 9], 72: [0, 5], 84: [3], 46: [0], 73: [0], 18: [0, 1], 29: [1],
       }).flatMap(([n, vs]) => vs.flatMap((v) => [`sopt 0 ${opt(Number(n))} ${v} 0`, `gopt 0 ${opt(Number(n))} 6`])),
@@ -38,6 +38,32 @@ export const CASES: Case[] = [
       // rooms: -1, 0, 1, 2, 8, 64 bytes
       ...[0, 3].flatMap((r) => [`gopt 0 ${opt(17)} ${r}`, `gopt 0 ${opt(71)} ${r}`, `gopt 0 ${opt(59)} ${r}`]),
       `gopt 0 ${opt(77)} 2`, `gopt 0 ${opt(3)} 2`, `gopt 0 ${opt(20)} 5`,
+    ],
+  },
+  {
+    // slots 0/1 a stream pair and 2/3 a datagram pair made as root, 4/5 a datagram pair made after drop:
+    // whole-second timeouts (never, 2 s, 5 s, 2^62 s; fractions would read back in the host's HZ), a usec of 10^6, SO_LINGER off
+    // keeping its time, the lock bits each buffer option sets, the FORCE options' clamp, the zero edges of
+    // SO_BUSY_POLL, SO_RESERVE_MEM, SO_INQ and SO_REUSEPORT, booleans and integers stored from 5 and 100,
+    // rooms of 0, 4 and 8 bytes, SO_INQ's exact length; then SO_DEBUG and SO_PRIORITY as a user
+    name: 'SOL_SOCKET values, lock bits, zero edges and exact lengths, as root and as a user',
+    ops: [
+      'pair 0', 'pair 1',
+      ...[[20, 1], [21, 0], [21, 5], [20, 3], [20, 7], [13, 0], [13, 1], [13, 4]].flatMap(([n, v]) => [`sopt 0 ${opt(n)} ${v} 0`, `gopt 0 ${opt(n)} 6`]),
+      `sopt 0 ${opt(72)} 1 0`, `sopt 0 ${opt(7)} 7 0`, `gopt 0 ${opt(72)} 6`, `sopt 0 ${opt(8)} 7 0`, `gopt 0 ${opt(72)} 6`,
+      ...[[32, 7], [33, 8], [32, 8], [33, 7]].flatMap(([n, v]) => [`sopt 0 ${opt(72)} 1 0`, `sopt 0 ${opt(n)} ${v} 0`, `gopt 0 ${opt(72)} 6`, `gopt 0 ${opt(n - 25)} 6`]),
+      `sopt 0 ${opt(72)} 3 0`, `gopt 0 ${opt(72)} 6`, `gopt 0 ${opt(83)} 6`, `sopt 0 ${opt(83)} 1 0`, `gopt 0 ${opt(83)} 6`,
+      // SO_TIMESTAMPNS on: both timestamp options read, and the stored booleans beside them
+      `sopt 0 ${opt(35)} 2 0`, ...[35, 29, 1, 2].map((n) => `gopt 0 ${opt(n)} 6`), `gopt 2 ${opt(3)} 6`,
+      ...[46, 73, 84, 15].map((n) => `sopt 0 ${opt(n)} 1 0`), `gopt 0 ${opt(15)} 6`,
+      ...[[9, 5], [12, 6], [36, 5], [12, 5]].flatMap(([n, v]) => [`sopt 0 ${opt(n)} ${v} 0`, `gopt 0 ${opt(n)} 6`]),
+      `gopt 0 ${opt(3)} 1`, `gopt 0 ${opt(71)} 5`, `gopt 0 ${opt(13)} 4`,
+      `sopt 0 ${opt(84)} 2 3`, `sopt 0 ${opt(84)} 2 4`, `sopt 2 ${opt(84)} 2 3`,
+      'drop', 'pair 1',
+      ...[[1, 2], [1, 1], [12, 6], [12, 0], [12, 5], [12, 1]].flatMap(([n, v]) => [`sopt 4 ${opt(n)} ${v} 0`, `gopt 4 ${opt(n)} 6`]),
+      `gopt 4 ${opt(59)} 5`, `gopt 4 ${opt(59)} 4`,
+      // a listener's SO_PROTOCOL beside its SO_ACCEPTCONN, an unconnected socket's SO_PEERCRED
+      'sock 0', 'bind 6 0', 'listen 6 1', `gopt 6 ${opt(38)} 6`, `gopt 6 ${opt(30)} 6`, 'sock 1', `gopt 7 ${opt(17)} 6`,
     ],
   },
   {
@@ -96,6 +122,13 @@ export const CASES: Case[] = [
       ...[32, 33, 36, 46].flatMap((n) => [`sopt 2 ${opt(n)} 2 0`, `sopt 2 ${opt(n)} 1 0`, `gopt 2 ${opt(n)} 4`]),
       'pipehup',
     ],
+  },
+  {
+    // unix_writable's boundary, (wmem_alloc + 1) * 4 <= sndbuf: an SO_SNDBUF of 2562 (stored 5124) and one
+    // 200-byte stream skb (truesize 1280) leave it exactly there, POLLOUT still set; a second takes it away,
+    // and reading both back gives it again
+    name: 'POLLOUT at exactly a quarter of the send buffer in use, and past it',
+    ops: ['pair 0', `sopt 0 ${opt(7)} 10 0`, 'send 0 200 0 0', 'ioctl 0 2', 'send 0 1 0 0', 'recv 1 511 0 0', 'recv 1 511 0 0'],
   },
   {
     // slots 0/1 a stream pair, 2/3 datagram, 4/5 seqpacket; each size on either side of a boundary of

@@ -1,7 +1,7 @@
 // getsockopt/setsockopt at SOL_SOCKET (net/core/sock.c sk_getsockopt /
 // sk_setsockopt, with AF_UNIX's SO_PEERCRED and SO_PASSCRED).
 import type { AddressSpace } from '../hw/memory.ts';
-import { EDOM, EFAULT, EINVAL, ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM, ERANGE } from '../kernel/errno.ts';
+import { EACCES, EDOM, EFAULT, EINVAL, ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM, ERANGE } from '../kernel/errno.ts';
 import type { Task } from '../kernel/task.ts';
 import { vpid } from '../kernel/namespaces.ts';
 import { copyFromUser, copyToUser, getI32, putU32, StructWriter } from '../kernel/uaccess.ts';
@@ -275,6 +275,14 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
     case SO_MARK:
       if (!privileged) return -EPERM;
       break;
+    case SO_DEBUG:
+      // sk_setsockopt: turning it on needs CAP_NET_ADMIN, and the refusal is EACCES (turning it off is anyone's)
+      if (val && !privileged) return -EACCES;
+      break;
+    case SO_PRIORITY:
+      // sk_set_prio_allowed: TC_PRIO_BESTEFFORT (0) to TC_PRIO_INTERACTIVE (6) for anyone, the rest with CAP_NET_RAW or CAP_NET_ADMIN
+      if ((val < 0 || val > 6) && !privileged) return -EPERM;
+      break;
     case SO_BUSY_POLL:
       // sk_setsockopt (6.x): any non-negative value, raised or not, with no CAP_NET_ADMIN check (older
       // kernels wanted it to raise sk_ll_usec; the running Linux 6.18 lets a user do so)
@@ -299,6 +307,7 @@ export function setsockopt(t: Task, s: Socket, level: number, opt: number, optva
     case SO_INQ:
       // Linux 6.17: stream sockets only (ENOPROTOOPT for the others), and a boolean that is 0 or 1; it cannot be read back
       if (s.type !== SOCK_STREAM) return -ENOPROTOOPT;
+      if (optlen !== 4) return -EINVAL; // unix_setsockopt: exactly an int, not at least one
       if (val !== 0 && val !== 1) return -EINVAL;
       s.recvmsgInq = val === 1;
       return 0;

@@ -141,15 +141,6 @@ export class MessageQueue {
     this.onChange?.(this);
   }
 
-  /** Notes that n bytes of the head were read; frees the head (uncharging its sender) once fully read. */
-  consumeHead(n: number): void {
-    const m = this.msgs[0];
-    m.consumed += n;
-    this.bytes -= n;
-    if (m.remaining === 0) this.freeHead();
-    else this.onChange?.(this);
-  }
-
   /** Notes that n bytes of m were read, leaving it queued even when nothing remains (an OOB mark). */
   consumeInPlace(m: Message, n: number): void {
     m.consumed += n;

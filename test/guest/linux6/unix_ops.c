@@ -272,8 +272,10 @@ static const int ALL_OPTS[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 1
    LENS (the value's own size for index 0). Nothing here depends on HZ:
    timeouts are whole seconds. */
 static void op_sopt(long s, long o, long v, long l) {
-  static const int INTS[] = { -1, 0, 1, 2, 3, 5, 100, 4096, 0x7fffffff, (int)0x80000000 };
-  static const long TV[][2] = { { 0, 0 }, { 2, 0 }, { -1, 0 }, { 0, 1000000 }, { 0, -1 }, { 5, 0 }, { 1L << 40, 0 } };
+  /* 2562: an SO_SNDBUF of 5124, (1280 + 1) * 4, so that one 200-byte stream skb (truesize 1280) leaves it
+     exactly at unix_writable's boundary */
+  static const int INTS[] = { -1, 0, 1, 2, 3, 5, 100, 4096, 0x7fffffff, (int)0x80000000, 2562 };
+  static const long TV[][2] = { { 0, 0 }, { 2, 0 }, { -1, 0 }, { 0, 1000000 }, { 0, -1 }, { 5, 0 }, { 1L << 40, 0 }, { 1L << 62, 0 } }; /* 1 << 62: past LONG_MAX / HZ for any HZ */
   static const int LINGER[][2] = { { 1, 5 }, { 0, 9 }, { 1, -1 }, { 1, 0 }, { 7, 3 } };
   static const int LENS[] = { 0, 4, 3, 8, 16, 2, 0, -1 };
   int opt = ALL_OPTS[o % NALL];
@@ -281,15 +283,15 @@ static void op_sopt(long s, long o, long v, long l) {
   memset(&u, 0, sizeof u);
   int own = sizeof(int);
   if (opt == SO_RCVTIMEO || opt == SO_SNDTIMEO) {
-    u.tv[0] = TV[v % 7][0];
-    u.tv[1] = TV[v % 7][1];
+    u.tv[0] = TV[v % 8][0];
+    u.tv[1] = TV[v % 8][1];
     own = sizeof u.tv;
   } else if (opt == SO_LINGER) {
     u.lg[0] = LINGER[v % 5][0];
     u.lg[1] = LINGER[v % 5][1];
     own = sizeof u.lg;
   } else {
-    u.i = INTS[v % 10];
+    u.i = INTS[v % 11];
   }
   int len = l % 8 ? LENS[l % 8] : own;
   if (l % 8 == 6) len = 0;
