@@ -215,4 +215,11 @@ export const CASES: Case[] = [
       ...FORMS.flatMap((f) => ['sock 1', `addr ${4 + f} 0 ${f}`]),
     ],
   },
+  {
+    // unix_mkname_bsd: a pathname that fills sun_path with no NUL ends at addrlen (getsockname's length 111),
+    // one bound with the whole sockaddr_un as addrlen ends at its NUL
+    name: 'pathname names that fill sun_path, and one followed by NULs to the whole sockaddr_un',
+    dir: true,
+    ops: ['sock 1', 'sock 1', 'plong 0 0', 'names 0', 'pfull 1 1', 'names 1', 'psendto 0 1 1', 'recv 1 8 0 0'],
+  },
 ];

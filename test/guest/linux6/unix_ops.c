@@ -352,11 +352,11 @@ static void op_names(long s) {
   socklen_t l = sizeof a;
   int r = getsockname(fd_of(s), (struct sockaddr *)&a, &l);
   res(r);
-  if (r == 0) print_addr(&a, l);
+  if (r == 0) printf(" len=%u", (unsigned)l), print_addr(&a, l);
   l = sizeof a;
   r = getpeername(fd_of(s), (struct sockaddr *)&a, &l);
   res(r);
-  if (r == 0) print_addr(&a, l);
+  if (r == 0) printf(" len=%u", (unsigned)l), print_addr(&a, l);
 }
 
 /* ctl s form: sendmsg of one byte with control data of one of the forms
@@ -564,6 +564,20 @@ static socklen_t pathname(struct sockaddr_un *a, long n) {
   return (socklen_t)SUN_LEN(a);
 }
 
+/* plong s: bind to a pathname of all 108 bytes of sun_path, no NUL (the name
+   ends at addrlen); pfull s n: bind to pn with the whole sockaddr_un as
+   addrlen (the name ends at its NUL): unix_mkname_bsd either way. */
+static void op_plong(const char *op, long s, long n) {
+  struct sockaddr_un a;
+  pathname(&a, n);
+  if (!strcmp(op, "plong")) memset(a.sun_path, 'q', sizeof a.sun_path);
+  if (!have_dir) {
+    printf(" nodir");
+    return;
+  }
+  res(bind(fd_of(s), (struct sockaddr *)&a, sizeof a));
+}
+
 /* pbind s n, pconn s n, psendto s len n, unlink n, symlink n (a dangling one at pn) */
 static void op_path(const char *op, long s, long n, long len) {
   struct sockaddr_un a;
@@ -695,6 +709,8 @@ static void step(const char *name, long a[4]) {
     op_names(a[0]);
   } else if (!strcmp(name, "shut")) {
     res(shutdown(fd_of(a[0]), (int)(a[1] % 3)));
+  } else if (!strcmp(name, "plong") || !strcmp(name, "pfull")) {
+    op_plong(name, a[0], a[1]);
   } else if (!strcmp(name, "child")) {
     op_child();
   } else if (!strcmp(name, "closefd")) {
