@@ -564,30 +564,22 @@ static socklen_t pathname(struct sockaddr_un *a, long n) {
   return (socklen_t)SUN_LEN(a);
 }
 
-/* plong s: bind to a pathname of all 108 bytes of sun_path, no NUL (the name
-   ends at addrlen); pfull s n: bind to pn with the whole sockaddr_un as
+/* pbind s n, pconn s n, psendto s len n, unlink n, symlink n (a dangling one at pn);
+   plong s n binds to a pathname of all 108 bytes of sun_path with no NUL (the
+   name ends at addrlen), pfull s n to pn with the whole sockaddr_un as
    addrlen (the name ends at its NUL): unix_mkname_bsd either way. */
-static void op_plong(const char *op, long s, long n) {
-  struct sockaddr_un a;
-  pathname(&a, n);
-  if (!strcmp(op, "plong")) memset(a.sun_path, 'q', sizeof a.sun_path);
-  if (!have_dir) {
-    printf(" nodir");
-    return;
-  }
-  res(bind(fd_of(s), (struct sockaddr *)&a, sizeof a));
-}
-
-/* pbind s n, pconn s n, psendto s len n, unlink n, symlink n (a dangling one at pn) */
 static void op_path(const char *op, long s, long n, long len) {
   struct sockaddr_un a;
   socklen_t al = pathname(&a, n);
+  int whole = !strcmp(op, "plong") || !strcmp(op, "pfull");
+  if (!strcmp(op, "plong")) memset(a.sun_path, 'q', sizeof a.sun_path);
+  if (whole) al = sizeof a;
   if (!have_dir) {
     printf(" nodir");
     return;
   }
   char byte = 'p';
-  if (!strcmp(op, "pbind")) res(bind(fd_of(s), (struct sockaddr *)&a, al));
+  if (!strcmp(op, "pbind") || whole) res(bind(fd_of(s), (struct sockaddr *)&a, al));
   else if (!strcmp(op, "pconn")) res(connect(fd_of(s), (struct sockaddr *)&a, al));
   else if (!strcmp(op, "psendto")) res(sendto(fd_of(s), &byte, (size_t)(len % 2), MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&a, al));
   else if (!strcmp(op, "unlink")) res(unlink(a.sun_path));
@@ -693,7 +685,7 @@ static void step(const char *name, long a[4]) {
     op_big(a[0], a[1]);
   } else if (!strcmp(name, "fds")) {
     op_fds(a[0], a[1], a[2]);
-  } else if (!strcmp(name, "pbind") || !strcmp(name, "pconn")) {
+  } else if (!strcmp(name, "pbind") || !strcmp(name, "pconn") || !strcmp(name, "plong") || !strcmp(name, "pfull")) {
     op_path(name, a[0], a[1], 0);
   } else if (!strcmp(name, "psendto")) {
     op_path(name, a[0], a[2], a[1]);
@@ -709,8 +701,6 @@ static void step(const char *name, long a[4]) {
     op_names(a[0]);
   } else if (!strcmp(name, "shut")) {
     res(shutdown(fd_of(a[0]), (int)(a[1] % 3)));
-  } else if (!strcmp(name, "plong") || !strcmp(name, "pfull")) {
-    op_plong(name, a[0], a[1]);
   } else if (!strcmp(name, "child")) {
     op_child();
   } else if (!strcmp(name, "closefd")) {
