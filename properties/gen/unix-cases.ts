@@ -222,4 +222,44 @@ export const CASES: Case[] = [
     dir: true,
     ops: ['sock 1', 'sock 1', 'plong 0 0', 'names 0', 'pfull 1 1', 'names 1', 'psendto 0 1 1', 'recv 1 8 0 0'],
   },
+  {
+    // dgram.ts, unix_dgram_sendmsg's max_dgram_qlen (10 here: unix_recvq_full, more than 10 queued): slot 0 sends
+    // itself 12 datagrams (no limit to itself), then a stranger finds the queue full; connected to it, the
+    // stranger loses POLLOUT until two receives (a peek frees nothing) bring it to 10 (unix_dgram_poll); with
+    // slot 0 connected back the limit is off; disconnecting slot 0 (AF_UNSPEC) purges its queue and resets slot 1
+    name: 'datagram queue limit: none to itself, full to a stranger, POLLOUT against a full peer, off when connected back',
+    ops: [
+      'sock 1', 'bind 0 0', ...Array.from({ length: 12 }, () => 'sendto 0 1 0'),
+      'sock 1', 'bind 1 1', 'sendto 1 1 0', 'conn 1 0', 'send 1 1 0 0', 'recv 0 1 1 0', 'recv 0 1 0 0', 'send 1 1 0 0', 'recv 0 1 0 0',
+      'send 1 1 0 0', 'send 1 1 0 0', 'conn 0 1', 'send 1 1 0 0', 'sendto 1 1 0', 'sendto 0 1 0',
+      'unconn 0', 'send 1 1 0 0', 'recv 1 1 0 0', 'send 1 1 0 0', 'recv 0 8 0 0',
+    ],
+  },
+  {
+    // dgram.ts, unix_dgram_connect: slot 1 of a pair reconnects to slot 2 with a datagram queued (purged; slot 0,
+    // connected back, gets ECONNRESET: unix_dgram_disconnected), the same peer again, AF_UNSPEC, a name nobody
+    // holds, a receiver connected to a third socket (EPERM, unix_may_send); the connected peer closed
+    // (ECONNREFUSED once, then ENOTCONN; its name gone); SHUT_RD of the receiver and SHUT_WR of the sender (EPIPE);
+    // an SO_PASSCRED socket autobound by connect
+    name: 'datagram connect, reconnect and AF_UNSPEC; a closed peer, a receiver connected elsewhere, shutdown',
+    ops: [
+      'pair 1', 'sock 1', 'bind 2 0', 'send 0 2 0 0', 'conn 1 0', 'get 0 1', 'send 0 1 0 0', 'conn 1 0', 'unconn 1',
+      'send 1 1 0 0', 'sendto 1 1 0', 'conn 2 2', 'sock 1', 'bind 3 1', 'conn 2 1', 'conn 1 0', 'sendto 3 1 0', 'sendto 1 1 0',
+      'close 3', 'send 2 1 0 0', 'send 2 1 0 0', 'sendto 2 1 1',
+      'pair 1', 'shut 5 0', 'send 4 1 0 0', 'shut 4 1', 'send 4 1 0 0', 'send 5 1 0 0', 'shut 4 0', 'recv 4 8 0 0', 'recv 4 8 0 0',
+      'sock 1', 'set 6 2 2', 'conn 6 0', 'names 6', 'send 6 1 0 0', 'recv 2 8 0 2',
+    ],
+  },
+  {
+    // dgram.ts, unix_dgram_recvmsg: short buffers (MSG_TRUNC in msg_flags; the MSG_TRUNC flag returns the whole
+    // length), peeks, SO_PEEK_OFF walking over whole datagrams (sk_peek_offset_fwd/bwd) and over an empty one
+    // once it has been peeked at (skb->peeked), MSG_OOB either way; 2/3 a seqpacket pair (unix_seqpacket_recvmsg)
+    name: 'datagram receives: MSG_TRUNC, MSG_PEEK, SO_PEEK_OFF over whole and empty datagrams, MSG_OOB',
+    ops: [
+      'pair 1', 'send 0 3 0 0', 'send 0 7 0 0', 'send 0 0 0 0', 'send 0 2 0 0', 'recv 1 1 1 0', 'recv 1 2 8 0', 'recv 1 8 9 0',
+      'recv 1 8 1 0', 'set 1 0 4', 'recv 1 8 1 0', 'recv 1 1 1 0', 'recv 1 8 1 0', 'recv 1 8 1 0', 'get 1 2', 'recv 1 2 8 0',
+      'get 1 2', 'recv 1 8 1 0', 'recv 1 8 0 0', 'get 1 2', 'recv 1 8 0 0', 'send 0 1 1 0', 'recv 1 1 2 0',
+      'pair 2', 'send 2 0 0 0', 'send 2 2 0 0', 'recv 3 8 1 0', 'set 3 0 1', 'recv 3 8 1 0', 'recv 3 8 1 0', 'recv 3 8 0 0', 'recv 3 8 1 0',
+    ],
+  },
 ];

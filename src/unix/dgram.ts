@@ -251,17 +251,21 @@ function* deliver(t: Task, s: Socket, m: Message, target: ParsedAddr | null, nob
 /**
  * __skb_try_recv_from_queue: the datagram a receive takes, and where in it
  * to start. A peek with SO_PEEK_OFF skips whole datagrams that lie before
- * the offset and starts inside the next; null when there is none.
+ * the offset and starts inside the next, and passes over an empty datagram
+ * that was peeked at before (skb->peeked, set by any peek: skb_set_peeked);
+ * null when there is none.
  */
 function peekAt(s: Socket, peek: boolean): { i: number; skip: number } | null {
   const msgs = s.recvQueue.msgs;
-  let off = peek && s.peekOff >= 0 ? s.peekOff : 0;
+  const atOff = peek && s.peekOff >= 0;
+  let off = atOff ? s.peekOff : 0;
   for (let i = 0; i < msgs.length; i++) {
-    const len = msgs[i].length;
-    if (off > 0 && off >= len) {
-      off -= len;
+    const m = msgs[i];
+    if (atOff && off >= m.length && (off > 0 || m.peeked)) {
+      off -= m.length;
       continue;
     }
+    if (peek && m.length === 0) m.peeked = true;
     return { i, skip: off };
   }
   return null;

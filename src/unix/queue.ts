@@ -46,6 +46,8 @@ export class Message {
   rights: InflightRights | null = null;
   /** u->oob_skb holds a reference to this message (queue_oob takes it; the collector or the next queue_oob drops it) */
   oobRef = false;
+  /** skb->peeked: a datagram of no bytes has been peeked at once; a peek at SO_PEEK_OFF passes over it from then on */
+  peeked = false;
   /** sender credentials (SCM_CREDENTIALS, or added for SO_PASSCRED); null: none ({0, 65534, 65534} when reported) */
   creds: { pid: number; uid: number; gid: number } | null = null;
 }
