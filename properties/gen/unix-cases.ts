@@ -224,15 +224,18 @@ export const CASES: Case[] = [
   },
   {
     // dgram.ts, unix_dgram_sendmsg's max_dgram_qlen (10 here: unix_recvq_full, more than 10 queued): slot 0 sends
-    // itself 12 datagrams (no limit to itself), then a stranger finds the queue full; connected to it, the
-    // stranger loses POLLOUT until two receives (a peek frees nothing) bring it to 10 (unix_dgram_poll); with
-    // slot 0 connected back the limit is off; disconnecting slot 0 (AF_UNSPEC) purges its queue and resets slot 1
+    // itself 12 datagrams (no limit to itself), then a stranger finds the queue full (and SCM_RIGHTS to a
+    // receiver with SO_PASSRIGHTS off EPERM, not EAGAIN); connected to it, the stranger loses POLLOUT until two
+    // receives (a peek frees nothing) bring it to 10 (unix_dgram_poll); with slot 0 connected back the limit is
+    // off; disconnecting slot 0 (AF_UNSPEC) purges its queue and resets slot 1 (its next receive: ECONNRESET);
+    // credentials sent to a receiver without SO_PASSCRED are not shown
     name: 'datagram queue limit: none to itself, full to a stranger, POLLOUT against a full peer, off when connected back',
     ops: [
       'sock 1', 'bind 0 0', ...Array.from({ length: 12 }, () => 'sendto 0 1 0'),
-      'sock 1', 'bind 1 1', 'sendto 1 1 0', 'conn 1 0', 'send 1 1 0 0', 'recv 0 1 1 0', 'recv 0 1 0 0', 'send 1 1 0 0', 'recv 0 1 0 0',
+      'sock 1', 'bind 1 1', 'sendto 1 1 0', 'conn 1 0', 'send 1 1 0 0', `sopt 0 ${opt(83)} 1 0`, 'fds 1 1 0', `sopt 0 ${opt(83)} 2 0`,
+      'recv 0 1 1 0', 'recv 0 1 0 0', 'send 1 1 0 0', 'recv 0 1 0 0',
       'send 1 1 0 0', 'send 1 1 0 0', 'conn 0 1', 'send 1 1 0 0', 'sendto 1 1 0', 'sendto 0 1 0',
-      'unconn 0', 'send 1 1 0 0', 'recv 1 1 0 0', 'send 1 1 0 0', 'recv 0 8 0 0',
+      'unconn 0', 'recv 1 1 0 0', 'send 1 1 0 2', 'recv 0 8 0 2',
     ],
   },
   {
@@ -248,18 +251,23 @@ export const CASES: Case[] = [
       'close 3', 'send 2 1 0 0', 'send 2 1 0 0', 'sendto 2 1 1',
       'pair 1', 'shut 5 0', 'send 4 1 0 0', 'shut 4 1', 'send 4 1 0 0', 'send 5 1 0 0', 'shut 4 0', 'recv 4 8 0 0', 'recv 4 8 0 0',
       'sock 1', 'set 6 2 2', 'conn 6 0', 'names 6', 'send 6 1 0 0', 'recv 2 8 0 2',
+      // disconnecting with an empty queue resets no one; with a queue, only a peer connected back
+      'pair 1', 'unconn 7', 'get 8 1', 'bind 7 2', 'conn 7 0', 'sendto 2 1 2', 'unconn 7', 'get 2 1',
+      // addresses too short for a family; the bare family (EINVAL before an SO_PASSCRED socket is autobound)
+      'addr 7 1 0', 'addr 7 1 1', 'sock 1', 'set 9 2 2', 'addr 9 1 2', 'addr 9 2 2', 'names 9',
     ],
   },
   {
     // dgram.ts, unix_dgram_recvmsg: short buffers (MSG_TRUNC in msg_flags; the MSG_TRUNC flag returns the whole
     // length), peeks, SO_PEEK_OFF walking over whole datagrams (sk_peek_offset_fwd/bwd) and over an empty one
-    // once it has been peeked at (skb->peeked), MSG_OOB either way; 2/3 a seqpacket pair (unix_seqpacket_recvmsg)
+    // once it has been peeked at (skb->peeked), MSG_OOB either way; 2/3 a seqpacket pair (unix_seqpacket_recvmsg), which reads 0 after SHUT_RD even nonblocking
     name: 'datagram receives: MSG_TRUNC, MSG_PEEK, SO_PEEK_OFF over whole and empty datagrams, MSG_OOB',
     ops: [
       'pair 1', 'send 0 3 0 0', 'send 0 7 0 0', 'send 0 0 0 0', 'send 0 2 0 0', 'recv 1 1 1 0', 'recv 1 2 8 0', 'recv 1 8 9 0',
       'recv 1 8 1 0', 'set 1 0 4', 'recv 1 8 1 0', 'recv 1 1 1 0', 'recv 1 8 1 0', 'recv 1 8 1 0', 'get 1 2', 'recv 1 2 8 0',
       'get 1 2', 'recv 1 8 1 0', 'recv 1 8 0 0', 'get 1 2', 'recv 1 8 0 0', 'send 0 1 1 0', 'recv 1 1 2 0',
       'pair 2', 'send 2 0 0 0', 'send 2 2 0 0', 'recv 3 8 1 0', 'set 3 0 1', 'recv 3 8 1 0', 'recv 3 8 1 0', 'recv 3 8 0 0', 'recv 3 8 1 0',
+      'shut 3 0', 'recv 3 8 0 0', 'recv 3 8 0 0',
     ],
   },
 ];
