@@ -21,7 +21,9 @@
 #include <grp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <signal.h>
 #include <unistd.h>
 #include <linux/sockios.h>
 #include "errname.h"
@@ -622,6 +624,170 @@ static void op_pipehup(void) {
   printf(" read end %x", p.revents);
 }
 
+/* The socket file's own operations (socket.ts): read and write, the ioctls
+   sock_ioctl and unix_ioctl answer, fstat, fchmod and fchown, O_ASYNC's
+   signals, and blocking calls ended by a timeout or a signal. */
+
+/* rw s n dir: read (dir 0) or write (1) of n bytes, not recv/send: sock_read_iter's zero-length shortcut */
+static void op_rw(long s, long n, long dir) {
+  char buf[MAX_DATA];
+  n %= MAX_DATA;
+  memset(buf, 0, sizeof buf);
+  if (dir % 2) {
+    payload(buf, n);
+    res(write(fd_of(s), buf, (size_t)n));
+    return;
+  }
+  long r = read(fd_of(s), buf, (size_t)n);
+  res(r);
+  if (r > 0) hex(buf, r);
+}
+
+#ifndef SIOCUNIXFILE
+#define SIOCUNIXFILE (SIOCPROTOPRIVATE + 0)
+#endif
+
+/* ioc s which: 0 SIOCGIFINDEX of "lo", 1 of a name no interface has, 2 of
+   an unmapped ifreq, 3 of "lo" in a read-only ifreq (the index cannot be
+   stored), 4 SIOCUNIXFILE (the O_PATH fd's flags, close-on-exec and file
+   type, then closed), 5 TCGETS (no such socket ioctl), 6 FIONREAD, 7
+   SIOCATMARK and 8 TIOCOUTQ into an unmapped int. */
+static void op_ioc(long s, long which) {
+  static const char RO_LO[40] = "lo"; /* in .rodata */
+  char ifr[40];
+  memset(ifr, 0, sizeof ifr);
+  int fd = fd_of(s), r;
+  switch (which % 9) {
+  case 0: strcpy(ifr, "lo"); r = ioctl(fd, SIOCGIFINDEX, ifr); break;
+  case 1: strcpy(ifr, "nosuchif9"); r = ioctl(fd, SIOCGIFINDEX, ifr); break;
+  case 2: r = ioctl(fd, SIOCGIFINDEX, (void *)8); break;
+  case 3: r = ioctl(fd, SIOCGIFINDEX, (void *)RO_LO); break;
+  case 4: {
+    r = ioctl(fd, SIOCUNIXFILE, 0);
+    res(r < 0 ? r : 0); /* an fd number, never compared */
+    if (r >= 0) {
+      struct stat st;
+      int fl = fcntl(r, F_GETFL), cl = fcntl(r, F_GETFD);
+      printf(" opath%d,cloexec%d,sock%d", (fl & O_PATH) != 0, cl, fstat(r, &st) == 0 && S_ISSOCK(st.st_mode));
+      close(r);
+    }
+    return;
+  }
+  case 5: r = ioctl(fd, TCGETS, ifr); break;
+  default: {
+    static const unsigned long REQ[] = { FIONREAD, SIOCATMARK, TIOCOUTQ };
+    r = ioctl(fd, REQ[which % 9 - 6], (void *)8);
+    break;
+  }
+  }
+  res(r);
+  if (r == 0 && which % 9 == 0) printf(" ifindex=%d", *(int *)(ifr + 16));
+}
+
+/* fst s: fstat of the socket's inode (its mode, links, owner, size and block size; the device and inode numbers are the host's own) */
+static void op_fst(long s) {
+  struct stat st;
+  int r = fstat(fd_of(s), &st);
+  res(r);
+  if (r == 0)
+    printf(" mode=%o nlink=%lu uid=%u gid=%u size=%lld blksize=%ld", (unsigned)st.st_mode, (unsigned long)st.st_nlink, (unsigned)st.st_uid,
+           (unsigned)st.st_gid, (long long)st.st_size, (long)st.st_blksize);
+}
+
+/* fch s which: fchmod to 0640 (0), 017777 (1: the bits past 07777 dropped), 0 (2), 02745 (3); fchown to
+   1001:2001 (4), -1:2002 (5), 1002:3000 (6: after drop, this process's euid and a group it is not in) */
+static void op_fch(long s, long which) {
+  int fd = fd_of(s);
+  switch (which % 7) {
+  case 0: res(fchmod(fd, 0640)); break;
+  case 1: res(fchmod(fd, 017777)); break;
+  case 2: res(fchmod(fd, 0)); break;
+  case 3: res(fchmod(fd, 02745)); break;
+  case 4: res(fchown(fd, 1001, 2001)); break;
+  case 5: res(fchown(fd, (uid_t)-1, 2002)); break;
+  default: res(fchown(fd, 1002, 3000)); break;
+  }
+}
+
+/* pstat n: the mode of pathname n (a bound socket's file: the socket's mode less the umask, 022 here) */
+static void op_pstat(long n) {
+  struct sockaddr_un a;
+  struct stat st;
+  pathname(&a, n);
+  if (!have_dir) {
+    printf(" nodir");
+    return;
+  }
+  int r = stat(a.sun_path, &st);
+  res(r);
+  if (r == 0) printf(" mode=%o", (unsigned)st.st_mode);
+}
+
+/* O_ASYNC's signals (op async): SIGIO named by F_SETSIG, so that it carries its si_code (POLL_IN 1, POLL_OUT 2,
+   POLL_HUP 6), each printed after the op whose call sent it. Not a real-time signal: those queue one per
+   event, which unixsim does not (it keeps one of each pending, as for SIGIO itself). */
+#define ASYNC_SIG SIGIO
+static volatile sig_atomic_t nasync;
+static volatile int async_code[16];
+static void on_async(int sig, siginfo_t *si, void *uc) {
+  (void)sig, (void)uc;
+  if (nasync < 16) async_code[nasync] = si->si_code;
+  nasync++;
+}
+
+/* async s on: O_ASYNC on (1) or off (0) on slot s, owned by this process */
+static void op_async(long s, long on) {
+  static int installed;
+  if (!installed) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_async;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigaction(ASYNC_SIG, &sa, NULL);
+    installed = 1;
+  }
+  int fd = fd_of(s), fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETOWN, getpid()) < 0 || fcntl(fd, F_SETSIG, ASYNC_SIG) < 0) {
+    res(-1);
+    return;
+  }
+  res(fcntl(fd, F_SETFL, on % 2 ? fl | O_ASYNC : fl & ~O_ASYNC));
+}
+
+static void on_alarm(int sig) { (void)sig; }
+
+/* blk s what: one blocking call on slot s (O_NONBLOCK off for it): 0 recv of 8 bytes, 1 accept, 2 send of
+   MAX_DATA bytes, each with a 20 ms SO_RCVTIMEO/SO_SNDTIMEO (EAGAIN at the deadline, sock_rcvtimeo); 3 recv and
+   4 send with a 1 s timeout that a 5 ms ITIMER_REAL interrupts (SA_RESTART, yet EINTR: sock_intr_errno) */
+static void op_blk(long s, long what) {
+  char buf[MAX_DATA];
+  int fd = fd_of(s), fl = fcntl(fd, F_GETFL);
+  what %= 5;
+  int snd = what == 2 || what == 4;
+  struct timeval tv = { what >= 3 ? 1 : 0, what >= 3 ? 0 : 20000 }, none = { 0, 0 };
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || setsockopt(fd, SOL_SOCKET, snd ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, sizeof tv) < 0) {
+    res(-1);
+    return;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval it = { { 0, 0 }, { 0, 5000 } }, off = { { 0, 0 }, { 0, 0 } };
+  if (what >= 3) setitimer(ITIMER_REAL, &it, NULL);
+  long r;
+  payload(buf, MAX_DATA);
+  if (what == 1) r = accept(fd, NULL, NULL);
+  else if (snd) r = send(fd, buf, MAX_DATA, MSG_NOSIGNAL);
+  else r = recv(fd, buf, 8, 0);
+  res(what == 1 && r >= 0 ? 0 : r); /* an accepted fd's number is never compared */
+  if (what == 1 && r >= 0) printf(" slot%d", add_slot((int)r));
+  setitimer(ITIMER_REAL, &off, NULL);
+  setsockopt(fd, SOL_SOCKET, snd ? SO_SNDTIMEO : SO_RCVTIMEO, &none, sizeof none);
+  fcntl(fd, F_SETFL, fl);
+}
+
 static void step(const char *name, long a[4]) {
   struct sockaddr_un addr;
   if (!strcmp(name, "pair")) {
@@ -709,6 +875,20 @@ static void step(const char *name, long a[4]) {
     int fd = fd_of(a[0]);
     res(close(fd));
     if (fd >= 0) slot[a[0] % nslots] = -1;
+  } else if (!strcmp(name, "rw")) {
+    op_rw(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "ioc")) {
+    op_ioc(a[0], a[1]);
+  } else if (!strcmp(name, "fst")) {
+    op_fst(a[0]);
+  } else if (!strcmp(name, "fch")) {
+    op_fch(a[0], a[1]);
+  } else if (!strcmp(name, "pstat")) {
+    op_pstat(a[0]);
+  } else if (!strcmp(name, "async")) {
+    op_async(a[0], a[1]);
+  } else if (!strcmp(name, "blk")) {
+    op_blk(a[0], a[1]);
   } else {
     printf(" unknown op");
   }
@@ -723,11 +903,17 @@ static void poll_all(void) {
     poll(&p, 1, 0);
     printf(" %d:%x", i, p.revents);
   }
+  if (nasync) {
+    printf(" async");
+    for (int i = 0; i < nasync && i < 16; i++) printf(" %d", async_code[i]);
+    nasync = 0;
+  }
 }
 
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   if (argc > 2) tag = argv[2];
+  umask(022);
   if (argc > 3) {
     if (mkdir(argv[3], 0700) != 0 || chdir(argv[3]) != 0) return 2;
     int f = open("reg", O_CREAT | O_WRONLY, 0600);
