@@ -262,4 +262,21 @@ export const CASES: Case[] = [
       'pair 1', 'async 6 1', 'send 5 1 0 0', 'blk 6 0', 'blk 6 0', 'blk 6 3', 'send 5 1 0 0',
     ],
   },
+  {
+    // Sleepers with no timeout, woken by a second process (op bg: a child acting 30 ms later, which blk waits
+    // for; each result is the same whether or not the parent was asleep yet). Slots 0/1 a stream pair: a recv
+    // that a timer's signal interrupts (SA_RESTART, no timeout: restarted, it reads the byte the handler
+    // wrote), then one woken by data (sk_data_ready) and one by the peer's SHUT_WR (sk_state_change: 0).
+    // 2/3: a writer on a full small buffer woken by a read (room) and by the reader's SHUT_RD (EPIPE). 4/5:
+    // poll woken by data and by room. 6 a listener: accept and poll woken by a connection, accept by the
+    // listener's own SHUT_RDWR (EINVAL). 9/10 a datagram pair: recv and poll woken by a datagram.
+    name: 'blocking calls and poll woken by another process: data, shutdowns, room, a connection',
+    ops: [
+      'pair 0', 'blk 1 5 0', 'bg 0 0', 'blk 1 6', 'bg 0 1', 'blk 1 6',
+      'pair 0', 'set 2 4 7', ...Array(8).fill('send 2 511 0 0'), 'bg 3 3', 'blk 2 8', ...Array(8).fill('send 2 511 0 0'), 'bg 3 2', 'blk 2 8',
+      'pair 0', 'bg 4 0', 'blk 5 9', 'set 4 4 7', ...Array(8).fill('send 4 511 0 0'), 'bg 5 3', 'blk 4 10',
+      'sock 0', 'bind 6 0', 'listen 6 2', 'bg 6 4', 'blk 6 7', 'bg 6 4', 'blk 6 9', 'acc 6', 'bg 6 5', 'blk 6 7',
+      'pair 1', 'bg 9 0', 'blk 10 6', 'bg 9 0', 'blk 10 9',
+    ],
+  },
 ];

@@ -22,6 +22,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <sys/un.h>
 #include <signal.h>
 #include <unistd.h>
@@ -754,18 +756,67 @@ static void op_async(long s, long on) {
   res(fcntl(fd, F_SETFL, on % 2 ? fl | O_ASYNC : fl & ~O_ASYNC));
 }
 
-static void on_alarm(int sig) { (void)sig; }
+/* The write end the ITIMER_REAL handler of blk 5 writes a byte to (a slot's fd), or -1 */
+static int alarm_peer = -1;
+static void on_alarm(int sig) {
+  (void)sig;
+  if (alarm_peer >= 0) (void)write(alarm_peer, "z", 1);
+}
 
-/* blk s what: one blocking call on slot s (O_NONBLOCK off for it): 0 recv of 8 bytes, 1 accept, 2 send of
+/* bg s act: a child that, 30 ms later, acts on slot s and exits (the next blk, which sleeps with no
+   timeout, is what it wakes; blk waits for it): 0 sends a byte, 1 SHUT_WR, 2 SHUT_RD, 3 reads up to 4096
+   bytes in one call, 4 connects a new stream socket to the abstract name 0, 5 SHUT_RDWR. A result that does not depend
+   on whether the parent was asleep yet. */
+static pid_t bg_pid;
+static void op_bg(long s, long act) {
+  int fd = fd_of(s);
+  pid_t pid = bg_pid ? -1 : fork();
+  if (pid == 0) {
+    struct timespec ts = { 0, 30 * 1000 * 1000 };
+    char buf[8 * MAX_DATA];
+    nanosleep(&ts, NULL);
+    switch (act % 6) {
+    case 0: (void)send(fd, "b", 1, MSG_NOSIGNAL); break;
+    case 1: shutdown(fd, SHUT_WR); break;
+    case 2: shutdown(fd, SHUT_RD); break;
+    case 3: (void)recv(fd, buf, sizeof buf, MSG_DONTWAIT); break; /* one call: a loop would race the woken writer */
+    case 4: {
+      struct sockaddr_un a;
+      socklen_t al = abstract(&a, 0);
+      int c = socket(AF_UNIX, SOCK_STREAM, 0);
+      (void)connect(c, (struct sockaddr *)&a, al);
+      break;
+    }
+    default: shutdown(fd, SHUT_RDWR); break;
+    }
+    _exit(0);
+  }
+  if (pid > 0) bg_pid = pid;
+  res(pid > 0 ? 0 : -1);
+}
+
+/* blk s what peer: one blocking call on slot s (O_NONBLOCK off for it): 0 recv of 8 bytes, 1 accept, 2 send of
    MAX_DATA bytes, each with a 20 ms SO_RCVTIMEO/SO_SNDTIMEO (EAGAIN at the deadline, sock_rcvtimeo); 3 recv and
-   4 send with a 1 s timeout that a 5 ms ITIMER_REAL interrupts (SA_RESTART, yet EINTR: sock_intr_errno) */
-static void op_blk(long s, long what) {
+   4 send with a 1 s timeout that a 5 ms ITIMER_REAL interrupts (SA_RESTART, yet EINTR: sock_intr_errno);
+   5 recv with no timeout, interrupted by the timer, whose SA_RESTART handler writes a byte to slot peer: the
+   restarted recv reads it; then with no timeout and no timer, woken by what op bg's child does: 6 recv,
+   7 accept, 8 send, 9 poll for POLLIN, 10 poll for POLLOUT (revents) */
+static void op_blk(long s, long what, long peer) {
   char buf[MAX_DATA];
   int fd = fd_of(s), fl = fcntl(fd, F_GETFL);
-  what %= 5;
-  int snd = what == 2 || what == 4;
+  what %= 11;
+  int snd = what == 2 || what == 4 || what == 8;
+  int timed = what <= 4;
   struct timeval tv = { what >= 3 ? 1 : 0, what >= 3 ? 0 : 20000 }, none = { 0, 0 };
-  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || setsockopt(fd, SOL_SOCKET, snd ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, sizeof tv) < 0) {
+  alarm_peer = what == 5 ? fd_of(peer) : -1;
+  if (what == 9 || what == 10) {
+    struct pollfd p = { fd, what == 9 ? POLLIN : POLLOUT, 0 };
+    res(poll(&p, 1, -1));
+    printf(" revents=%x", p.revents);
+    if (bg_pid) waitpid(bg_pid, NULL, 0), bg_pid = 0;
+    return;
+  }
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || (timed && setsockopt(fd, SOL_SOCKET, snd ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, sizeof tv) < 0)) {
     res(-1);
     return;
   }
@@ -775,14 +826,17 @@ static void op_blk(long s, long what) {
   sa.sa_flags = SA_RESTART;
   sigaction(SIGALRM, &sa, NULL);
   struct itimerval it = { { 0, 0 }, { 0, 5000 } }, off = { { 0, 0 }, { 0, 0 } };
-  if (what >= 3) setitimer(ITIMER_REAL, &it, NULL);
+  if (what >= 3 && what <= 5) setitimer(ITIMER_REAL, &it, NULL);
   long r;
   payload(buf, MAX_DATA);
-  if (what == 1) r = accept(fd, NULL, NULL);
+  if (what == 1 || what == 7) r = accept(fd, NULL, NULL);
   else if (snd) r = send(fd, buf, MAX_DATA, MSG_NOSIGNAL);
   else r = recv(fd, buf, 8, 0);
-  res(what == 1 && r >= 0 ? 0 : r); /* an accepted fd's number is never compared */
-  if (what == 1 && r >= 0) printf(" slot%d", add_slot((int)r));
+  int acc = what == 1 || what == 7;
+  res(acc && r >= 0 ? 0 : r); /* an accepted fd's number is never compared */
+  if (acc && r >= 0) printf(" slot%d", add_slot((int)r));
+  if (bg_pid) waitpid(bg_pid, NULL, 0), bg_pid = 0;
+  alarm_peer = -1;
   setitimer(ITIMER_REAL, &off, NULL);
   setsockopt(fd, SOL_SOCKET, snd ? SO_SNDTIMEO : SO_RCVTIMEO, &none, sizeof none);
   fcntl(fd, F_SETFL, fl);
@@ -888,7 +942,9 @@ static void step(const char *name, long a[4]) {
   } else if (!strcmp(name, "async")) {
     op_async(a[0], a[1]);
   } else if (!strcmp(name, "blk")) {
-    op_blk(a[0], a[1]);
+    op_blk(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "bg")) {
+    op_bg(a[0], a[1]);
   } else {
     printf(" unknown op");
   }
