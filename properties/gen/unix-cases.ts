@@ -279,4 +279,18 @@ export const CASES: Case[] = [
       'pair 1', 'bg 9 0', 'blk 10 6', 'bg 9 0', 'blk 10 9',
     ],
   },
+  {
+    // msghdr.ts: struct msghdr as __copy_msghdr, import_iovec, ____sys_sendmsg and ___sys_recvmsg read and
+    // write it (unix_ops.c's op mh). Slots 0/1 a stream pair, 2/3 a datagram pair (2 bound), 4 an unbound
+    // datagram socket: each malformed header to sendmsg on 4 and on the connected 0 (a name's checks come
+    // before EISCONN), then recvmsg: a read-only header (the data is taken, then EFAULT storing msg_flags),
+    // a name with msg_namelen -1, an unmapped header and 1025 iovecs (the data stays)
+    name: 'struct msghdr: unmapped, negative msg_namelen, too many iovecs, 64-bit lengths, control past optmem_max',
+    ops: [
+      'pair 0', 'pair 1', 'sock 1', 'bind 2 0',
+      ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].flatMap((f) => [`mh 4 ${f}`, `mh 0 ${f}`]),
+      'send 1 3 0 0', 'mh 0 12', 'recv 0 8 0 0', 'send 1 3 0 0', 'mh 0 13', 'mh 0 14', 'mh 0 15', 'recv 0 8 0 0',
+      'send 3 2 0 0', 'mh 2 12', 'recv 2 8 0 0',
+    ],
+  },
 ];

@@ -842,6 +842,54 @@ static void op_blk(long s, long what, long peer) {
   fcntl(fd, F_SETFL, fl);
 }
 
+/* mh s form: sendmsg (forms 0-11) or recvmsg (12-15, non-blocking, 8 bytes) with a struct msghdr that
+   __copy_msghdr, import_iovec, ____sys_sendmsg and ___sys_recvmsg check: 0 the header unmapped, 1 a name
+   with msg_namelen -1 (EINVAL), 2 a NULL name with msg_namelen -1 (ignored), 3 msg_iovlen 1025
+   (EMSGSIZE), 4 1024 iovecs, 5 msg_iovlen 2^32 + 1 (all 64 bits count), 6 msg_controllen past INT_MAX,
+   7 1 MiB of control data (past optmem_max: sock_kmalloc fails, ENOBUFS), 8 a NULL msg_control with a
+   length, 9 an unmapped name of 5 bytes, 10 an abstract name with msg_namelen 200 (clamped to
+   sockaddr_storage), 11 an unmapped iovec array; 12 a read-only header with a NULL name (the data is
+   taken, msg_flags cannot be stored), 13 a name with msg_namelen -1, 14 the header unmapped, 15 msg_iovlen
+   1025 */
+static char mh_rbuf[8];
+static const struct iovec MH_RIOV = { mh_rbuf, sizeof mh_rbuf };
+static const struct msghdr MH_RO = { .msg_iov = (struct iovec *)&MH_RIOV, .msg_iovlen = 1 };
+static void op_mh(long s, long form) {
+  static struct iovec many[1025];
+  static char control[1 << 20];
+  char byte = 'm', rb[8];
+  struct iovec iov = { &byte, 1 };
+  struct sockaddr_un a;
+  socklen_t al = abstract(&a, 0);
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+  void *hdr = &m;
+  form %= 16;
+  for (int i = 0; i < 1025; i++) many[i] = (struct iovec){ i ? NULL : &byte, i ? 0 : 1 };
+  switch (form) {
+  case 0: case 14: hdr = (void *)8; break;
+  case 1: case 13: m.msg_name = &a; m.msg_namelen = (socklen_t)-1; break;
+  case 2: m.msg_namelen = (socklen_t)-1; break;
+  case 3: case 15: m.msg_iov = many; m.msg_iovlen = 1025; break;
+  case 4: m.msg_iov = many; m.msg_iovlen = 1024; break;
+  case 5: m.msg_iov = many; m.msg_iovlen = (size_t)1 << 32 | 1; break;
+  case 6: m.msg_control = control; m.msg_controllen = 0x80000000UL; break;
+  case 7: m.msg_control = control; m.msg_controllen = sizeof control; break;
+  case 8: m.msg_controllen = 16; break;
+  case 9: m.msg_name = (void *)8; m.msg_namelen = 5; break;
+  case 10: m.msg_name = &a; m.msg_namelen = 200; (void)al; break;
+  case 11: m.msg_iov = (struct iovec *)8; break;
+  case 12: hdr = (void *)&MH_RO; break;
+  }
+  if (form < 12) {
+    res(sendmsg(fd_of(s), hdr, MSG_DONTWAIT | MSG_NOSIGNAL));
+    return;
+  }
+  iov = (struct iovec){ rb, sizeof rb };
+  long r = recvmsg(fd_of(s), hdr, MSG_DONTWAIT);
+  res(r);
+  if (r > 0 && form == 12) hex(mh_rbuf, r);
+}
+
 static void step(const char *name, long a[4]) {
   struct sockaddr_un addr;
   if (!strcmp(name, "pair")) {
@@ -943,6 +991,8 @@ static void step(const char *name, long a[4]) {
     op_async(a[0], a[1]);
   } else if (!strcmp(name, "blk")) {
     op_blk(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "mh")) {
+    op_mh(a[0], a[1]);
   } else if (!strcmp(name, "bg")) {
     op_bg(a[0], a[1]);
   } else {
