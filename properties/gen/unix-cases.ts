@@ -228,7 +228,7 @@ export const CASES: Case[] = [
     // returns 0 before the protocol sees it: sock_read_iter); unix_ioctl and sock_ioctl: SIOCATMARK of a
     // listener with and without a pending connection, FIONREAD of a listener and of datagrams, SIOCGIFINDEX
     // (lo, no such name, an unmapped and a read-only ifreq), TCGETS, unmapped ints, SIOCUNIXFILE (the
-    // listener's file, an accepted socket's, unbound, abstract, unlinked, at RLIMIT_NOFILE, as a user);
+    // listener's file, an accepted socket's, unbound, abstract, unlinked, at RLIMIT_NOFILE, into a free fd 0, as a user);
     // fstat, fchmod (bits past 07777), fchown (set-user-ID and set-group-ID dropped: chown_common), bind's
     // mode from fchmod less the umask; then as a user: chmod outside the file's group, chgrp, EPERM; then
     // SO_LINGER's initial value and FIONREAD's OOB skew
@@ -241,7 +241,7 @@ export const CASES: Case[] = [
       'rw 5 3 1', 'rw 5 7 1', 'ioctl 6 0', 'rw 6 2 0', 'ioctl 6 0',
       ...[0, 1, 2, 3].map((w) => `ioc 0 ${w}`), 'ioc 5 0', ...[5, 6, 7, 8].map((w) => `ioc 0 ${w}`),
       'ioctl 5 1', 'ioctl 7 1', 'ioc 5 7', 'ioctl 1 2',
-      'ioc 2 4', 'ioc 4 4', 'ioc 3 4', 'bind 7 0', 'ioc 7 4', 'unlink 0', 'ioc 2 4', 'nofile 0', 'ioc 2 4', 'nofile 40',
+      'ioc 2 4', 'ioc 4 4', 'ioc 3 4', 'bind 7 0', 'ioc 7 4', 'unlink 0', 'ioc 2 4', 'nofile 0', 'ioc 2 4', 'nofile 40', 'closefd 0', 'ioc 2 4',
       'fst 0', 'fch 0 1', 'fst 0', 'fch 0 4', 'fst 0', 'fch 0 3', 'fch 0 5', 'fst 0', 'fch 1 0', 'pbind 1 1', 'pstat 1',
       'fch 0 6', 'fch 0 3', 'drop', 'fch 0 3', 'fst 0', 'fch 0 5', 'fst 0', 'fch 0 6', 'fch 0 2', 'fst 0', 'fch 1 1', 'ioc 2 4',
       // SO_LINGER of a socket that never set it; 8/9 a stream pair: FIONREAD counts an OOB byte a plain read
