@@ -170,6 +170,23 @@ describe('dpor with three threads', () => {
   });
 });
 
+describe('dpor with three threads, two races with one of them', () => {
+  it('adds one initial per reversal, none when one is scheduled, an awake one first: a y / r x / w y, a x, w y in 6 runs', () => {
+    // Thread 3 races with thread 1 on y (twice) and with thread 2 on x: 3 x 2 = 6 traces. Each reversal
+    // needs one initial at its state; a second one there, or one more when an initial is already in the
+    // backtrack set, or a sleeping one when an awake one can start the sequence, costs a run that its
+    // sleep set cuts short (or repeats a trace).
+    const prog: ToyProgram = [[{ k: 'a', v: 'y' }], [{ k: 'r', v: 'x' }], [{ k: 'w', v: 'y' }, { k: 'a', v: 'x' }, { k: 'w', v: 'y' }]];
+    const traces = new Set(exploreToy(prog, new DfsExplorer()).map(traceKey));
+    expect(traces.size).toBe(6);
+    const x = new DporExplorer();
+    const runs = exploreToy(prog, x);
+    expect(new Set(runs.map(traceKey))).toEqual(traces);
+    expect(runs.length).toBe(6);
+    expect(x.sleepBlocked).toBe(0);
+  });
+});
+
 describe('dpor with a third thread independent of the other two', () => {
   it('adds no backtrack point for it: one run per trace, none sleep-set blocked', () => {
     // Threads 1 and 2 race on x, thread 3 touches only y: no race involves thread 3, so the initials

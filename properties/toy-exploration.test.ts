@@ -107,7 +107,14 @@ describe('dpor on toy programs', () => {
         seed: SEED,
         // a run whose only runnable thread sleeps (no choice point, so pick never sees it) is abandoned there,
         // else it repeats a trace: wait / post / w y, thread 3 asleep after the wait's wake
-        examples: [[[[{ k: 'wait' }], [{ k: 'post' }], [{ k: 'w', v: 'y' }]], 0]],
+        examples: [
+          [[[{ k: 'wait' }], [{ k: 'post' }], [{ k: 'w', v: 'y' }]], 0],
+          // 4 traces (r x before, between or after the two adds, which commute). The race of r x with
+          // thread 3's add is reversed past thread 2's a y: its initials are the steps of that sequence
+          // that no earlier one happens before (threads 2 and 3). Counting any other step as an initial
+          // lets the check "an initial is already scheduled here" skip the reversal, and a trace is lost.
+          [[[{ k: 'r', v: 'x' }], [{ k: 'a', v: 'y' }, { k: 'a', v: 'x' }], [{ k: 'a', v: 'x' }]], 0],
+        ],
       },
     );
   });
