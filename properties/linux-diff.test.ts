@@ -11,7 +11,9 @@
 // messages and names it returned, and the poll mask of every open socket
 // after the call) must be the same. No model is written here: Linux answers.
 // The unixsim runs also check the kernel's invariants after every step (a
-// file's references against its holders: a file leaked on an error path).
+// file's references against its holders: a file leaked on an error path)
+// and its wake duties (src/kernel/wake-duty.ts: no sleeper left asleep on a
+// queue whose condition holds; the fixed cases' blocking calls sleep).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PlantedBug } from '../src/kernel/bugs.ts';

@@ -270,4 +270,80 @@ export const CASES: Case[] = [
       'shut 3 0', 'recv 3 8 0 0', 'recv 3 8 0 0',
     ],
   },
+  {
+    // socket.ts's file operations. Slots: 0/1 a stream pair, 2 a listener bound to p0, 3 its client, 4 the
+    // accepted socket, 5/6 a datagram pair, 7 an unbound seqpacket socket. read and write (a zero-length read
+    // returns 0 before the protocol sees it: sock_read_iter); unix_ioctl and sock_ioctl: SIOCATMARK of a
+    // listener with and without a pending connection, FIONREAD of a listener and of datagrams, SIOCGIFINDEX
+    // (lo, no such name, an unmapped and a read-only ifreq), TCGETS, unmapped ints, SIOCUNIXFILE (the
+    // listener's file, an accepted socket's, unbound, abstract, unlinked, at RLIMIT_NOFILE, into a free fd 0, as a user);
+    // fstat, fchmod (bits past 07777), fchown (set-user-ID and set-group-ID dropped: chown_common), bind's
+    // mode from fchmod less the umask; then as a user: chmod outside the file's group, chgrp, EPERM; then
+    // SO_LINGER's initial value and FIONREAD's OOB skew
+    name: 'read, write, ioctls, fstat, fchmod and fchown of socket files',
+    dir: true,
+    ops: [
+      'pair 0', 'sock 0', 'pbind 2 0', 'listen 2 3', 'sock 0', 'pconn 3 0', 'ioctl 2 1', 'ioctl 2 0', 'acc 2', 'ioctl 2 1',
+      'pair 1', 'sock 2',
+      'rw 0 0 0', 'rw 2 0 0', 'rw 2 4 0', 'rw 7 0 0', 'rw 7 4 0', 'rw 0 4 0', 'rw 1 3 1', 'rw 0 8 0', 'rw 7 3 1',
+      'rw 5 3 1', 'rw 5 7 1', 'ioctl 6 0', 'rw 6 2 0', 'ioctl 6 0',
+      ...[0, 1, 2, 3].map((w) => `ioc 0 ${w}`), 'ioc 5 0', ...[5, 6, 7, 8].map((w) => `ioc 0 ${w}`),
+      'ioctl 5 1', 'ioctl 7 1', 'ioc 5 7', 'ioctl 1 2',
+      'ioc 2 4', 'ioc 4 4', 'ioc 3 4', 'bind 7 0', 'ioc 7 4', 'unlink 0', 'ioc 2 4', 'nofile 0', 'ioc 2 4', 'nofile 40', 'closefd 0', 'ioc 2 4',
+      'fst 0', 'fch 0 1', 'fst 0', 'fch 0 4', 'fst 0', 'fch 0 3', 'fch 0 5', 'fst 0', 'fch 1 0', 'pbind 1 1', 'pstat 1',
+      'fch 0 6', 'fch 0 3', 'drop', 'fch 0 3', 'fst 0', 'fch 0 5', 'fst 0', 'fch 0 6', 'fch 0 2', 'fst 0', 'fch 1 1', 'ioc 2 4',
+      // SO_LINGER of a socket that never set it; 8/9 a stream pair: FIONREAD counts an OOB byte a plain read
+      // dropped (unix_inq_len's skew) even once nothing is left to read
+      `gopt 7 ${opt(13)} 6`, 'pair 0', 'send 8 2 0 0', 'send 8 1 1 0', 'send 8 2 0 0', 'recv 9 2 0 0', 'ioctl 9 0', 'recv 9 1 0 0',
+      'ioctl 9 0', 'recv 9 8 0 0', 'ioctl 9 0', 'send 8 1 1 0', 'send 8 1 0 0', 'recv 9 8 0 0', 'ioctl 9 0',
+    ],
+  },
+  {
+    // O_ASYNC (F_SETOWN, F_SETSIG to SIGIO: each signal's si_code is printed) and blocking calls with a
+    // timeout. Slots 0/1 a stream pair: POLL_IN per send; a blocking read that times out (EAGAIN; the
+    // SOCKWQ_ASYNC_WAITDATA it set is cleared again, so the next send signals); one interrupted by a signal
+    // under a timeout (EINTR even with SA_RESTART: sock_intr_errno); a writer filling a small SO_SNDBUF
+    // (EAGAIN marks SOCKWQ_ASYNC_NOSPACE; a blocking send times out or is interrupted), then reads until
+    // there is room again: POLL_OUT once; O_ASYNC off. 2 a listener: accept times out, a connect signals it.
+    // SHUT_WR and close of 0 signal 1 (POLL_IN, POLL_HUP). 5/6 a datagram pair: the same reads.
+    name: 'O_ASYNC signals and blocking calls ended by a timeout or a signal',
+    ops: [
+      'pair 0', 'async 1 1', 'send 0 3 0 0', 'recv 1 8 0 0', 'blk 1 0', 'send 0 2 0 0', 'blk 1 3', 'blk 1 3', 'send 0 1 0 0',
+      'async 0 1', 'set 0 4 7', ...Array(8).fill('send 0 511 0 0'), 'blk 0 2', 'blk 0 4', ...Array(7).fill('recv 1 511 0 0'),
+      'async 1 0', 'send 0 1 0 0',
+      'sock 0', 'bind 2 0', 'listen 2 2', 'async 2 1', 'blk 2 1', 'sock 0', 'conn 3 0', 'blk 2 1', 'async 1 1', 'shut 0 1', 'close 0',
+      'pair 1', 'async 6 1', 'send 5 1 0 0', 'blk 6 0', 'blk 6 0', 'blk 6 3', 'send 5 1 0 0',
+    ],
+  },
+  {
+    // Sleepers with no timeout, woken by a second process (op bg: a child acting 30 ms later, which blk waits
+    // for; each result is the same whether or not the parent was asleep yet). Slots 0/1 a stream pair: a recv
+    // that a timer's signal interrupts (SA_RESTART, no timeout: restarted, it reads the byte the handler
+    // wrote), then one woken by data (sk_data_ready) and one by the peer's SHUT_WR (sk_state_change: 0).
+    // 2/3: a writer on a full small buffer woken by a read (room) and by the reader's SHUT_RD (EPIPE). 4/5:
+    // poll woken by data and by room. 6 a listener: accept and poll woken by a connection, accept by the
+    // listener's own SHUT_RDWR (EINVAL). 9/10 a datagram pair: recv and poll woken by a datagram.
+    name: 'blocking calls and poll woken by another process: data, shutdowns, room, a connection',
+    ops: [
+      'pair 0', 'blk 1 5 0', 'bg 0 0', 'blk 1 6', 'bg 0 1', 'blk 1 6',
+      'pair 0', 'set 2 4 7', ...Array(8).fill('send 2 511 0 0'), 'bg 3 3', 'blk 2 8', ...Array(8).fill('send 2 511 0 0'), 'bg 3 2', 'blk 2 8',
+      'pair 0', 'bg 4 0', 'blk 5 9', 'set 4 4 7', ...Array(8).fill('send 4 511 0 0'), 'bg 5 3', 'blk 4 10',
+      'sock 0', 'bind 6 0', 'listen 6 2', 'bg 6 4', 'blk 6 7', 'bg 6 4', 'blk 6 9', 'acc 6', 'bg 6 5', 'blk 6 7',
+      'pair 1', 'bg 9 0', 'blk 10 6', 'bg 9 0', 'blk 10 9',
+    ],
+  },
+  {
+    // msghdr.ts: struct msghdr as __copy_msghdr, import_iovec, ____sys_sendmsg and ___sys_recvmsg read and
+    // write it (unix_ops.c's op mh). Slots 0/1 a stream pair, 2/3 a datagram pair (2 bound), 4 an unbound
+    // datagram socket: each malformed header to sendmsg on 4 and on the connected 0 (a name's checks come
+    // before EISCONN), then recvmsg: a read-only header (the data is taken, then EFAULT storing msg_flags),
+    // a name with msg_namelen -1, an unmapped header and 1025 iovecs (the data stays)
+    name: 'struct msghdr: unmapped, negative msg_namelen, too many iovecs, 64-bit lengths, control past optmem_max',
+    ops: [
+      'pair 0', 'pair 1', 'sock 1', 'bind 2 0',
+      ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].flatMap((f) => [`mh 4 ${f}`, `mh 0 ${f}`]),
+      'send 1 3 0 0', 'mh 0 12', 'recv 0 8 0 0', 'send 1 3 0 0', 'mh 0 13', 'mh 0 14', 'mh 0 15', 'recv 0 8 0 0',
+      'send 3 2 0 0', 'mh 2 12', 'recv 2 8 0 0',
+    ],
+  },
 ];

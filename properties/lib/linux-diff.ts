@@ -51,7 +51,7 @@ export function onLinux(ops: UnixOps, program: string, withDir = false): string 
 
 /** unixsim's output (its file system is its own: the directory is /w). */
 export function onUnixsim(ops: UnixOps, program: string, seed: number, bugs: readonly PlantedBug[] = [], withDir = false): string {
-  const r = execImage('/bin/unix_ops', ops.riscv, { args: withDir ? [program, TAG, '/w'] : [program, TAG], seed, bugs, checkInvariants: true });
+  const r = execImage('/bin/unix_ops', ops.riscv, { args: withDir ? [program, TAG, '/w'] : [program, TAG], seed, bugs, checkInvariants: true, checkWakeDuties: true });
   if (r.problem) throw new Error(r.problem);
   return new TextDecoder().decode(r.stdout);
 }

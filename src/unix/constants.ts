@@ -53,6 +53,9 @@ export const SIOCUNIXFILE = 0x89e0;
 /** the loopback interface's index: the only network device (per network namespace) */
 export const LOOPBACK_IFINDEX = 1;
 
+/** net.core.optmem_max's default (sysctl_optmem_max, 128 KiB): what sock_kmalloc gives one socket for control data */
+export const OPTMEM_MAX = 131072;
+
 /** sizeof(struct sockaddr_un) and its path field; addresses up to sizeof(sockaddr_storage) are copied in. */
 export const SOCKADDR_UN_SIZE = 110, UNIX_PATH_MAX = 108, SOCKADDR_STORAGE_SIZE = 128;
 /** offsetof(struct sockaddr_un, sun_path) */

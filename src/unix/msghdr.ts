@@ -7,7 +7,7 @@ import type { AddressSpace } from '../hw/memory.ts';
 import { EFAULT, EINVAL, EMSGSIZE, ENOBUFS } from '../kernel/errno.ts';
 import { copyFromUser, getI32, getU64, putU32, putU64 } from '../kernel/uaccess.ts';
 import { UIO_MAXIOV, UserIO } from '../kernel/userio.ts';
-import { SOCKADDR_STORAGE_SIZE } from './constants.ts';
+import { OPTMEM_MAX, SOCKADDR_STORAGE_SIZE } from './constants.ts';
 
 export const MSGHDR_SIZE = 56;
 const INT_MAX = 0x7fffffff;
@@ -45,10 +45,13 @@ export function msgIov(mm: AddressSpace, h: MsgHdr, dest: boolean): UserIO | num
   return UserIO.iovec(mm, h.iov, h.iovlen, dest);
 }
 
-/** ____sys_sendmsg's copy of the control buffer: ENOBUFS above INT_MAX, EFAULT when unreadable. */
+/** ____sys_sendmsg's copy of the control buffer: ENOBUFS above INT_MAX or from sock_kmalloc, EFAULT when unreadable. */
 export function copyControlIn(mm: AddressSpace, h: MsgHdr): Uint8Array | number {
   if (h.controllen > INT_MAX) return -ENOBUFS;
   if (h.controllen === 0) return new Uint8Array(0);
+  // More than its 36 bytes on the stack is sock_kmalloc'ed, which refuses a size that would bring the
+  // socket's sk_omem_alloc (0 here: nothing else of AF_UNIX charges it) to optmem_max.
+  if (h.controllen >= OPTMEM_MAX) return -ENOBUFS;
   return copyFromUser(mm, h.control, h.controllen) ?? -EFAULT;
 }
 

@@ -19,11 +19,11 @@ import { DirFile, direntType, Fifos, MAX_FILE_SIZE, PathFile, RegularFile, statI
 import type { SyscallGen, SyscallResult } from '../syscall.ts';
 import type { Task } from '../task.ts';
 import { fromLatin1, readCString, StructWriter } from '../uaccess.ts';
-import { Inode as InodeClass, MAY_EXEC, MAY_READ, MAY_WRITE, type Creds, type Inode, type Lookup } from '../vfs.ts';
+import { inGroup, Inode as InodeClass, MAY_EXEC, MAY_READ, MAY_WRITE, type Creds, type Inode, type Lookup } from '../vfs.ts';
 
 /** Always set on files opened by open(2) on 64-bit Linux (force_o_largefile); F_GETFL shows it. */
 export const O_LARGEFILE = 0o100000;
-const S_ISVTX = 0o1000, S_ISGID = 0o2000;
+const S_ISVTX = 0o1000, S_ISGID = 0o2000, S_ISUID = 0o4000, S_IXGRP = 0o010;
 const AT_NO_AUTOMOUNT = 0x800;
 /** Size of struct stat (asm-generic, riscv64). */
 export const STAT_SIZE = 128;
@@ -153,9 +153,24 @@ function chownOk(t: Task, st: { uid: number; gid: number }, uid: number, gid: nu
   return apply(newUid, newGid);
 }
 
+/**
+ * The mode a chown leaves (chown_common's ATTR_KILL_SUID and
+ * setattr_should_drop_sgid, applied by notify_change), even when neither id
+ * changes: a non-directory loses set-user-ID, and set-group-ID if its group
+ * may execute it or the caller is neither in its (old) group nor root
+ * (CAP_FSETID).
+ */
+function modeAfterChown(t: Task, st: { mode: number; gid: number }): number {
+  if ((st.mode & S_IFMT) === S_IFDIR) return st.mode;
+  let mode = st.mode & ~S_ISUID;
+  if (mode & S_ISGID && (mode & S_IXGRP || (t.creds.euid !== 0 && !inGroup(t.creds, st.gid)))) mode &= ~S_ISGID;
+  return mode;
+}
+
 /** chown of an inode in the tree (chown_common always asks for ATTR_CTIME). */
-function chownInode(t: Task, inode: Inode, st: { uid: number; gid: number }, uid: number, gid: number): number {
+function chownInode(t: Task, inode: Inode, st: { uid: number; gid: number; mode: number }, uid: number, gid: number): number {
   return chownOk(t, st, uid, gid, (u, g) => {
+    inode.mode = modeAfterChown(t, st);
     inode.uid = u;
     inode.gid = g;
     t.kernel.vfs.changed(inode);
@@ -163,10 +178,16 @@ function chownInode(t: Task, inode: Inode, st: { uid: number; gid: number }, uid
   });
 }
 
-/** chown of an open file: its inode in the tree, or what the file itself keeps (a socket's sockfs owner). */
+/** chown of an open file: its inode in the tree, or what the file itself keeps (a socket's sockfs owner and mode). */
 function chownFile(t: Task, f: OpenFile, uid: number, gid: number): number {
   if (f.inode) return chownInode(t, f.inode, statInode(f.inode), uid, gid);
-  return chownOk(t, f.ops.stat(f), uid, gid, (u, g) => (f.ops.chown ? f.ops.chown(f, u, g) : 0));
+  const st = f.ops.stat(f);
+  return chownOk(t, st, uid, gid, (u, g) => {
+    if (!f.ops.chown) return 0;
+    const mode = modeAfterChown(t, st);
+    if (mode !== st.mode) f.ops.chmod?.(f, mode);
+    return f.ops.chown(f, u, g);
+  });
 }
 
 function openat(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, fifos: Fifos): SyscallResult {
@@ -353,8 +374,8 @@ function chmodInode(t: Task, inode: Inode, mode: number): number {
   const c = t.creds;
   if (c.euid !== 0 && c.euid !== inode.uid) return -EPERM;
   let bits = mode & 0o7777;
-  // Without the file's group, a non-root chmod silently drops set-group-ID (notify_change / inode_init_owner).
-  if (c.euid !== 0 && c.egid !== inode.gid) bits &= ~S_ISGID;
+  // Outside the file's group, a non-root chmod silently drops set-group-ID (setattr_copy's in_group_or_capable).
+  if (c.euid !== 0 && !inGroup(c, inode.gid)) bits &= ~S_ISGID;
   inode.mode = (inode.mode & S_IFMT) | bits;
   t.kernel.vfs.changed(inode);
   return 0;
@@ -528,8 +549,10 @@ export function registerFs(k: Kernel): void {
     if (!f.inode) {
       if (!f.ops.chmod) return 0;
       // inode_owner_or_capable: the owner or root (CAP_FOWNER), also for a socket received over SCM_RIGHTS
-      if (t.creds.euid !== 0 && t.creds.euid !== f.ops.stat(f).uid) return -EPERM;
-      return f.ops.chmod(f, mode);
+      const st = f.ops.stat(f);
+      if (t.creds.euid !== 0 && t.creds.euid !== st.uid) return -EPERM;
+      // sockfs_setattr -> simple_setattr -> setattr_copy: set-group-ID dropped as for any inode
+      return f.ops.chmod(f, t.creds.euid !== 0 && !inGroup(t.creds, st.gid) ? mode & ~S_ISGID : mode);
     }
     return chmodInode(t, f.inode, mode);
   });

@@ -21,7 +21,11 @@
 #include <grp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <sys/un.h>
+#include <signal.h>
 #include <unistd.h>
 #include <linux/sockios.h>
 #include "errname.h"
@@ -324,6 +328,12 @@ static void op_gopt(long s, long o, long room) {
     return;
   }
   if (opt == SO_PEERCRED && l < 4) { /* part of a pid, which differs between the two runs */
+    /* a pid byte may equal the fill: read again over another fill, and count what either changed */
+    unsigned char b2[64];
+    memset(b2, 0xaa, sizeof b2);
+    socklen_t l2 = (socklen_t)ROOMS[room % 8];
+    if (getsockopt(fd_of(s), SOL_SOCKET, opt, b2, &l2) == 0)
+      for (int i = 0; i < (int)sizeof b2; i++) if (b2[i] != 0xaa && i + 1 > written) written = i + 1;
     printf(" written=%d", written);
     return;
   }
@@ -622,6 +632,270 @@ static void op_pipehup(void) {
   printf(" read end %x", p.revents);
 }
 
+/* The socket file's own operations (socket.ts): read and write, the ioctls
+   sock_ioctl and unix_ioctl answer, fstat, fchmod and fchown, O_ASYNC's
+   signals, and blocking calls ended by a timeout or a signal. */
+
+/* rw s n dir: read (dir 0) or write (1) of n bytes, not recv/send: sock_read_iter's zero-length shortcut */
+static void op_rw(long s, long n, long dir) {
+  char buf[MAX_DATA];
+  n %= MAX_DATA;
+  memset(buf, 0, sizeof buf);
+  if (dir % 2) {
+    payload(buf, n);
+    res(write(fd_of(s), buf, (size_t)n));
+    return;
+  }
+  long r = read(fd_of(s), buf, (size_t)n);
+  res(r);
+  if (r > 0) hex(buf, r);
+}
+
+#ifndef SIOCUNIXFILE
+#define SIOCUNIXFILE (SIOCPROTOPRIVATE + 0)
+#endif
+
+/* ioc s which: 0 SIOCGIFINDEX of "lo", 1 of a name no interface has, 2 of
+   an unmapped ifreq, 3 of "lo" in a read-only ifreq (the index cannot be
+   stored), 4 SIOCUNIXFILE (the O_PATH fd's flags, close-on-exec and file
+   type, then closed), 5 TCGETS (no such socket ioctl), 6 FIONREAD, 7
+   SIOCATMARK and 8 TIOCOUTQ into an unmapped int. */
+static void op_ioc(long s, long which) {
+  static const char RO_LO[40] = "lo"; /* in .rodata */
+  char ifr[40];
+  memset(ifr, 0, sizeof ifr);
+  int fd = fd_of(s), r;
+  switch (which % 9) {
+  case 0: strcpy(ifr, "lo"); r = ioctl(fd, SIOCGIFINDEX, ifr); break;
+  case 1: strcpy(ifr, "nosuchif9"); r = ioctl(fd, SIOCGIFINDEX, ifr); break;
+  case 2: r = ioctl(fd, SIOCGIFINDEX, (void *)8); break;
+  case 3: r = ioctl(fd, SIOCGIFINDEX, (void *)RO_LO); break;
+  case 4: {
+    r = ioctl(fd, SIOCUNIXFILE, 0);
+    res(r < 0 ? r : 0); /* an fd number, never compared */
+    if (r >= 0) {
+      struct stat st;
+      int fl = fcntl(r, F_GETFL), cl = fcntl(r, F_GETFD);
+      printf(" opath%d,cloexec%d,sock%d", (fl & O_PATH) != 0, cl, fstat(r, &st) == 0 && S_ISSOCK(st.st_mode));
+      close(r);
+    }
+    return;
+  }
+  case 5: r = ioctl(fd, TCGETS, ifr); break;
+  default: {
+    static const unsigned long REQ[] = { FIONREAD, SIOCATMARK, TIOCOUTQ };
+    r = ioctl(fd, REQ[which % 9 - 6], (void *)8);
+    break;
+  }
+  }
+  res(r);
+  if (r == 0 && which % 9 == 0) printf(" ifindex=%d", *(int *)(ifr + 16));
+}
+
+/* fst s: fstat of the socket's inode (its mode, links, owner, size and block size; the device and inode numbers are the host's own) */
+static void op_fst(long s) {
+  struct stat st;
+  int r = fstat(fd_of(s), &st);
+  res(r);
+  if (r == 0)
+    printf(" mode=%o nlink=%lu uid=%u gid=%u size=%lld blksize=%ld", (unsigned)st.st_mode, (unsigned long)st.st_nlink, (unsigned)st.st_uid,
+           (unsigned)st.st_gid, (long long)st.st_size, (long)st.st_blksize);
+}
+
+/* fch s which: fchmod to 0640 (0), 017777 (1: the bits past 07777 dropped), 0 (2), 02745 (3); fchown to
+   1001:2001 (4), -1:2002 (5), 1002:3000 (6: after drop, this process's euid and a group it is not in) */
+static void op_fch(long s, long which) {
+  int fd = fd_of(s);
+  switch (which % 7) {
+  case 0: res(fchmod(fd, 0640)); break;
+  case 1: res(fchmod(fd, 017777)); break;
+  case 2: res(fchmod(fd, 0)); break;
+  case 3: res(fchmod(fd, 02745)); break;
+  case 4: res(fchown(fd, 1001, 2001)); break;
+  case 5: res(fchown(fd, (uid_t)-1, 2002)); break;
+  default: res(fchown(fd, 1002, 3000)); break;
+  }
+}
+
+/* pstat n: the mode of pathname n (a bound socket's file: the socket's mode less the umask, 022 here) */
+static void op_pstat(long n) {
+  struct sockaddr_un a;
+  struct stat st;
+  pathname(&a, n);
+  if (!have_dir) {
+    printf(" nodir");
+    return;
+  }
+  int r = stat(a.sun_path, &st);
+  res(r);
+  if (r == 0) printf(" mode=%o", (unsigned)st.st_mode);
+}
+
+/* O_ASYNC's signals (op async): SIGIO named by F_SETSIG, so that it carries its si_code (POLL_IN 1, POLL_OUT 2,
+   POLL_HUP 6), each printed after the op whose call sent it. Not a real-time signal: those queue one per
+   event, which unixsim does not (it keeps one of each pending, as for SIGIO itself). */
+#define ASYNC_SIG SIGIO
+static volatile sig_atomic_t nasync;
+static volatile int async_code[16];
+static void on_async(int sig, siginfo_t *si, void *uc) {
+  (void)sig, (void)uc;
+  if (nasync < 16) async_code[nasync] = si->si_code;
+  nasync++;
+}
+
+/* async s on: O_ASYNC on (1) or off (0) on slot s, owned by this process */
+static void op_async(long s, long on) {
+  static int installed;
+  if (!installed) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_async;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigaction(ASYNC_SIG, &sa, NULL);
+    installed = 1;
+  }
+  int fd = fd_of(s), fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETOWN, getpid()) < 0 || fcntl(fd, F_SETSIG, ASYNC_SIG) < 0) {
+    res(-1);
+    return;
+  }
+  res(fcntl(fd, F_SETFL, on % 2 ? fl | O_ASYNC : fl & ~O_ASYNC));
+}
+
+/* The write end the ITIMER_REAL handler of blk 5 writes a byte to (a slot's fd), or -1 */
+static int alarm_peer = -1;
+static void on_alarm(int sig) {
+  (void)sig;
+  if (alarm_peer >= 0) (void)write(alarm_peer, "z", 1);
+}
+
+/* bg s act: a child that, 30 ms later, acts on slot s and exits (the next blk, which sleeps with no
+   timeout, is what it wakes; blk waits for it): 0 sends a byte, 1 SHUT_WR, 2 SHUT_RD, 3 reads up to 4096
+   bytes in one call, 4 connects a new stream socket to the abstract name 0, 5 SHUT_RDWR. A result that does not depend
+   on whether the parent was asleep yet. */
+static pid_t bg_pid;
+static void op_bg(long s, long act) {
+  int fd = fd_of(s);
+  pid_t pid = bg_pid ? -1 : fork();
+  if (pid == 0) {
+    struct timespec ts = { 0, 30 * 1000 * 1000 };
+    char buf[8 * MAX_DATA];
+    nanosleep(&ts, NULL);
+    switch (act % 6) {
+    case 0: (void)send(fd, "b", 1, MSG_NOSIGNAL); break;
+    case 1: shutdown(fd, SHUT_WR); break;
+    case 2: shutdown(fd, SHUT_RD); break;
+    case 3: (void)recv(fd, buf, sizeof buf, MSG_DONTWAIT); break; /* one call: a loop would race the woken writer */
+    case 4: {
+      struct sockaddr_un a;
+      socklen_t al = abstract(&a, 0);
+      int c = socket(AF_UNIX, SOCK_STREAM, 0);
+      (void)connect(c, (struct sockaddr *)&a, al);
+      break;
+    }
+    default: shutdown(fd, SHUT_RDWR); break;
+    }
+    _exit(0);
+  }
+  if (pid > 0) bg_pid = pid;
+  res(pid > 0 ? 0 : -1);
+}
+
+/* blk s what peer: one blocking call on slot s (O_NONBLOCK off for it): 0 recv of 8 bytes, 1 accept, 2 send of
+   MAX_DATA bytes, each with a 20 ms SO_RCVTIMEO/SO_SNDTIMEO (EAGAIN at the deadline, sock_rcvtimeo); 3 recv and
+   4 send with a 1 s timeout that a 5 ms ITIMER_REAL interrupts (SA_RESTART, yet EINTR: sock_intr_errno);
+   5 recv with no timeout, interrupted by the timer, whose SA_RESTART handler writes a byte to slot peer: the
+   restarted recv reads it; then with no timeout and no timer, woken by what op bg's child does: 6 recv,
+   7 accept, 8 send, 9 poll for POLLIN, 10 poll for POLLOUT (revents) */
+static void op_blk(long s, long what, long peer) {
+  char buf[MAX_DATA];
+  int fd = fd_of(s), fl = fcntl(fd, F_GETFL);
+  what %= 11;
+  int snd = what == 2 || what == 4 || what == 8;
+  int timed = what <= 4;
+  struct timeval tv = { what >= 3 ? 1 : 0, what >= 3 ? 0 : 20000 }, none = { 0, 0 };
+  alarm_peer = what == 5 ? fd_of(peer) : -1;
+  if (what == 9 || what == 10) {
+    struct pollfd p = { fd, what == 9 ? POLLIN : POLLOUT, 0 };
+    res(poll(&p, 1, -1));
+    printf(" revents=%x", p.revents);
+    if (bg_pid) waitpid(bg_pid, NULL, 0), bg_pid = 0;
+    return;
+  }
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || (timed && setsockopt(fd, SOL_SOCKET, snd ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, sizeof tv) < 0)) {
+    res(-1);
+    return;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval it = { { 0, 0 }, { 0, 5000 } }, off = { { 0, 0 }, { 0, 0 } };
+  if (what >= 3 && what <= 5) setitimer(ITIMER_REAL, &it, NULL);
+  long r;
+  payload(buf, MAX_DATA);
+  if (what == 1 || what == 7) r = accept(fd, NULL, NULL);
+  else if (snd) r = send(fd, buf, MAX_DATA, MSG_NOSIGNAL);
+  else r = recv(fd, buf, 8, 0);
+  int acc = what == 1 || what == 7;
+  res(acc && r >= 0 ? 0 : r); /* an accepted fd's number is never compared */
+  if (acc && r >= 0) printf(" slot%d", add_slot((int)r));
+  if (bg_pid) waitpid(bg_pid, NULL, 0), bg_pid = 0;
+  alarm_peer = -1;
+  setitimer(ITIMER_REAL, &off, NULL);
+  setsockopt(fd, SOL_SOCKET, snd ? SO_SNDTIMEO : SO_RCVTIMEO, &none, sizeof none);
+  fcntl(fd, F_SETFL, fl);
+}
+
+/* mh s form: sendmsg (forms 0-11) or recvmsg (12-15, non-blocking, 8 bytes) with a struct msghdr that
+   __copy_msghdr, import_iovec, ____sys_sendmsg and ___sys_recvmsg check: 0 the header unmapped, 1 a name
+   with msg_namelen -1 (EINVAL), 2 a NULL name with msg_namelen -1 (ignored), 3 msg_iovlen 1025
+   (EMSGSIZE), 4 1024 iovecs, 5 msg_iovlen 2^32 + 1 (all 64 bits count), 6 msg_controllen past INT_MAX,
+   7 1 MiB of control data (past optmem_max: sock_kmalloc fails, ENOBUFS), 8 a NULL msg_control with a
+   length, 9 an unmapped name of 5 bytes, 10 an abstract name with msg_namelen 200 (clamped to
+   sockaddr_storage), 11 an unmapped iovec array; 12 a read-only header with a NULL name (the data is
+   taken, msg_flags cannot be stored), 13 a name with msg_namelen -1, 14 the header unmapped, 15 msg_iovlen
+   1025 */
+static char mh_rbuf[8];
+static const struct iovec MH_RIOV = { mh_rbuf, sizeof mh_rbuf };
+static const struct msghdr MH_RO = { .msg_iov = (struct iovec *)&MH_RIOV, .msg_iovlen = 1 };
+static void op_mh(long s, long form) {
+  static struct iovec many[1025];
+  static char control[1 << 20];
+  char byte = 'm', rb[8];
+  struct iovec iov = { &byte, 1 };
+  struct sockaddr_un a;
+  socklen_t al = abstract(&a, 0);
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+  void *hdr = &m;
+  form %= 16;
+  for (int i = 0; i < 1025; i++) many[i] = (struct iovec){ i ? NULL : &byte, i ? 0 : 1 };
+  switch (form) {
+  case 0: case 14: hdr = (void *)8; break;
+  case 1: case 13: m.msg_name = &a; m.msg_namelen = (socklen_t)-1; break;
+  case 2: m.msg_namelen = (socklen_t)-1; break;
+  case 3: case 15: m.msg_iov = many; m.msg_iovlen = 1025; break;
+  case 4: m.msg_iov = many; m.msg_iovlen = 1024; break;
+  case 5: m.msg_iov = many; m.msg_iovlen = (size_t)1 << 32 | 1; break;
+  case 6: m.msg_control = control; m.msg_controllen = 0x80000000UL; break;
+  case 7: m.msg_control = control; m.msg_controllen = sizeof control; break;
+  case 8: m.msg_controllen = 16; break;
+  case 9: m.msg_name = (void *)8; m.msg_namelen = 5; break;
+  case 10: m.msg_name = &a; m.msg_namelen = 200; (void)al; break;
+  case 11: m.msg_iov = (struct iovec *)8; break;
+  case 12: hdr = (void *)&MH_RO; break;
+  }
+  if (form < 12) {
+    res(sendmsg(fd_of(s), hdr, MSG_DONTWAIT | MSG_NOSIGNAL));
+    return;
+  }
+  iov = (struct iovec){ rb, sizeof rb };
+  long r = recvmsg(fd_of(s), hdr, MSG_DONTWAIT);
+  res(r);
+  if (r > 0 && form == 12) hex(mh_rbuf, r);
+}
+
 static void step(const char *name, long a[4]) {
   struct sockaddr_un addr;
   if (!strcmp(name, "pair")) {
@@ -709,6 +983,24 @@ static void step(const char *name, long a[4]) {
     int fd = fd_of(a[0]);
     res(close(fd));
     if (fd >= 0) slot[a[0] % nslots] = -1;
+  } else if (!strcmp(name, "rw")) {
+    op_rw(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "ioc")) {
+    op_ioc(a[0], a[1]);
+  } else if (!strcmp(name, "fst")) {
+    op_fst(a[0]);
+  } else if (!strcmp(name, "fch")) {
+    op_fch(a[0], a[1]);
+  } else if (!strcmp(name, "pstat")) {
+    op_pstat(a[0]);
+  } else if (!strcmp(name, "async")) {
+    op_async(a[0], a[1]);
+  } else if (!strcmp(name, "blk")) {
+    op_blk(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "mh")) {
+    op_mh(a[0], a[1]);
+  } else if (!strcmp(name, "bg")) {
+    op_bg(a[0], a[1]);
   } else {
     printf(" unknown op");
   }
@@ -723,11 +1015,17 @@ static void poll_all(void) {
     poll(&p, 1, 0);
     printf(" %d:%x", i, p.revents);
   }
+  if (nasync) {
+    printf(" async");
+    for (int i = 0; i < nasync && i < 16; i++) printf(" %d", async_code[i]);
+    nasync = 0;
+  }
 }
 
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   if (argc > 2) tag = argv[2];
+  umask(022);
   if (argc > 3) {
     if (mkdir(argv[3], 0700) != 0 || chdir(argv[3]) != 0) return 2;
     int f = open("reg", O_CREAT | O_WRONLY, 0600);
