@@ -153,6 +153,11 @@ function chownOk(t: Task, st: { uid: number; gid: number }, uid: number, gid: nu
   return apply(newUid, newGid);
 }
 
+/** in_group_or_capable: may this caller keep set-group-ID on a file of group gid (its group, or root's CAP_FSETID)? */
+function keepsSgid(c: Creds, gid: number): boolean {
+  return c.euid === 0 || inGroup(c, gid);
+}
+
 /**
  * The mode a chown leaves (chown_common's ATTR_KILL_SUID and
  * setattr_should_drop_sgid, applied by notify_change), even when neither id
@@ -163,7 +168,7 @@ function chownOk(t: Task, st: { uid: number; gid: number }, uid: number, gid: nu
 function modeAfterChown(t: Task, st: { mode: number; gid: number }): number {
   if ((st.mode & S_IFMT) === S_IFDIR) return st.mode;
   let mode = st.mode & ~S_ISUID;
-  if (mode & S_ISGID && (mode & S_IXGRP || (t.creds.euid !== 0 && !inGroup(t.creds, st.gid)))) mode &= ~S_ISGID;
+  if (mode & S_ISGID && (mode & S_IXGRP || !keepsSgid(t.creds, st.gid))) mode &= ~S_ISGID;
   return mode;
 }
 
@@ -375,7 +380,7 @@ function chmodInode(t: Task, inode: Inode, mode: number): number {
   if (c.euid !== 0 && c.euid !== inode.uid) return -EPERM;
   let bits = mode & 0o7777;
   // Outside the file's group, a non-root chmod silently drops set-group-ID (setattr_copy's in_group_or_capable).
-  if (c.euid !== 0 && !inGroup(c, inode.gid)) bits &= ~S_ISGID;
+  if (!keepsSgid(c, inode.gid)) bits &= ~S_ISGID;
   inode.mode = (inode.mode & S_IFMT) | bits;
   t.kernel.vfs.changed(inode);
   return 0;
@@ -552,7 +557,7 @@ export function registerFs(k: Kernel): void {
       const st = f.ops.stat(f);
       if (t.creds.euid !== 0 && t.creds.euid !== st.uid) return -EPERM;
       // sockfs_setattr -> simple_setattr -> setattr_copy: set-group-ID dropped as for any inode
-      return f.ops.chmod(f, t.creds.euid !== 0 && !inGroup(t.creds, st.gid) ? mode & ~S_ISGID : mode);
+      return f.ops.chmod(f, keepsSgid(t.creds, st.gid) ? mode : mode & ~S_ISGID);
     }
     return chmodInode(t, f.inode, mode);
   });
