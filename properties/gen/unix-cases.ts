@@ -346,4 +346,20 @@ export const CASES: Case[] = [
       'send 3 2 0 0', 'mh 2 12', 'recv 2 8 0 0',
     ],
   },
+  {
+    // syscalls.ts's batches: sendmmsg and recvmmsg as __sys_sendmmsg and do_recvmmsg run them (unix_ops.c's op
+    // mmsg). Slots 0/1 a datagram pair: an error on the second entry after one datagram is the count, and
+    // sk_err (POLLERR, SO_ERROR EFAULT) for later; a zero timeout ends the batch after one; a bad timespec;
+    // no entries; an error on the second send. 2/3 a stream pair: the pending error is recvmmsg's whole answer,
+    // before the data. 4/5: an out-of-band byte ends the batch (no MSG_OOB receive left to fail and set
+    // sk_err). 6/7: a message sent in part (the buffer filled) ends the batch before an empty one.
+    name: 'sendmmsg and recvmmsg: errors after a message, sk_err, the timeout, MSG_OOB, a partial send',
+    ops: [
+      'pair 1', 'send 0 5 0 0', 'send 0 6 0 0', 'mmsg 1 1 3', 'get 1 1', 'recv 1 8 0 0',
+      'send 0 3 0 0', 'send 0 4 0 0', 'mmsg 1 3 2', 'mmsg 1 4 2', 'mmsg 1 0 1', 'mmsg 0 6 0', 'mmsg 0 7 3', 'mmsg 1 0 3',
+      'pair 0', 'send 2 5 0 0', 'mmsg 3 1 3', 'send 2 3 0 0', 'mmsg 3 0 2', 'mmsg 3 0 2',
+      'pair 0', 'send 4 5 0 0', 'send 4 2 1 0', 'mmsg 5 2 3', 'mmsg 5 0 3',
+      'pair 0', 'set 6 4 0', 'big 6 100000', 'mmsg 6 5 3', 'mmsg 7 0 3',
+    ],
+  },
 ];

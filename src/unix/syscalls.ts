@@ -2,13 +2,13 @@
 // net/socket.c makes them, then the AF_UNIX operations.
 import { O_NONBLOCK, O_RDWR } from '../kernel/abi.ts';
 import {
-  EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EMFILE, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
+  EAFNOSUPPORT, EAGAIN, EBADF, EFAULT, EINVAL, EMFILE, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
 } from '../kernel/errno.ts';
 import { fdget, fdgetUnheld } from '../kernel/fdget.ts';
 import { readTimespecTicks, writeTimespecTicks } from '../kernel/syscalls/poll.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import type { SyscallGen, SyscallResult } from '../kernel/syscall.ts';
+import type { KernelYield, SyscallGen, SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import { putU32, StructWriter } from '../kernel/uaccess.ts';
 import { UIO_MAXIOV, UserIO } from '../kernel/userio.ts';
@@ -234,10 +234,10 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   // sendmsg(2): ____sys_sendmsg's order: the header, the iovecs, the control
   // buffer, then the protocol (which parses the control data first, as
   // unix_stream_sendmsg's scm_send does).
-  d(211, 'sendmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => sendOne(t, fd, umsg, flags));
+  d(211, 'sendmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => sendOne(t, fd, umsg, flags, null));
 
-  /** One sendmsg: the socket, the header at umsg, and the send. */
-  function sendOne(t: Task, fd: number, umsg: number, flags: number): SyscallResult {
+  /** One sendmsg: the socket, the header at umsg, and the send; in a batch, whether data was left unsent. */
+  function sendOne(t: Task, fd: number, umsg: number, flags: number, entry: Entry | null): SyscallResult {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
     const [f, s] = r;
@@ -255,7 +255,12 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     const scm = parseControl(t, ctl);
     if (typeof scm === 'number') return scm;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
-    return sendWithScm(t, s, io, flags, noblock, addr, scm);
+    const sent = sendWithScm(t, s, io, flags, noblock, addr, scm);
+    if (entry === null) return sent;
+    return then(sent, (v) => {
+      entry.last = v >= 0 && v < io.total;
+      return v;
+    });
   }
 
   /** Runs the send, then drops the file references no message took (scm_destroy), also if the task dies. */
@@ -274,10 +279,10 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
 
   // recvmsg(2): the data, then scm_recv (credentials before SCM_RIGHTS), then
   // msg_name, msg_flags and msg_controllen written back; on error the header is untouched.
-  d(212, 'recvmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => recvOne(t, fd, umsg, flags));
+  d(212, 'recvmsg', ['fd', 'ptr', 'hex'], (t, [fd, umsg, flags]) => recvOne(t, fd, umsg, flags, null));
 
-  /** One recvmsg into the header at umsg. */
-  function recvOne(t: Task, fd: number, umsg: number, flags: number): SyscallResult {
+  /** One recvmsg into the header at umsg; in a batch, whether it took out-of-band data. */
+  function recvOne(t: Task, fd: number, umsg: number, flags: number, entry: Entry | null): SyscallResult {
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
     const [f, s] = r;
@@ -298,6 +303,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       let msgFlags = flags & MSG_CMSG_CLOEXEC;
       if (scm.trunc) msgFlags |= MSG_TRUNC;
       if (out.oob) msgFlags |= MSG_OOB;
+      if (entry !== null) entry.last = out.oob === true;
       const cw = new ControlWriter(t.mm, h.control, h.controllen);
       // scm_recv runs once a datagram was taken (which filled in its credentials or files), and after every
       // stream read, even one that read nothing (EOF), but an MSG_OOB one (unix_stream_recv_urg returns first)
@@ -335,15 +341,21 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
   // nonblocking.
   const MMSG_SIZE = 64;
   const MSG_WAITFORONE = 0x10000;
+  const MSG_ERRQUEUE = 0x2000;
 
+  /** What one entry of a batch reports besides its result: the batch ends after it. */
+  interface Entry { last: boolean }
+
+  /** Runs one() on each entry; the count, or the first error if there is none, and that error. */
   function* batch(
-    t: Task, vec: number, vlen: number, one: (umsg: number, i: number) => SyscallResult, expired?: () => boolean,
-  ): SyscallGen {
+    t: Task, vec: number, vlen: number, one: (umsg: number, i: number, e: Entry) => SyscallResult, expired?: () => boolean,
+  ): Generator<KernelYield, [number, number], void> {
     const n = Math.min(vlen >>> 0, UIO_MAXIOV);
+    const e: Entry = { last: false };
     let done = 0;
     let err = 0;
     for (let i = 0; i < n; i++) {
-      const r = one(vec + i * MMSG_SIZE, i);
+      const r = one(vec + i * MMSG_SIZE, i, e);
       const v = typeof r === 'number' ? r : yield* r;
       if (v < 0) {
         err = v;
@@ -354,28 +366,38 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
         break;
       }
       done++;
-      if (expired?.()) break;
+      if (e.last || expired?.()) break;
     }
-    return done > 0 ? done : err;
+    return [done > 0 ? done : err, err];
   }
 
-  d(269, 'sendmmsg', ['fd', 'ptr', 'uint', 'hex'], (t, [fd, vec, vlen, flags]) =>
-    batch(t, vec, vlen, (umsg) => sendOne(t, fd, umsg, flags)));
+  // __sys_sendmmsg: a message sent only in part (msg_data_left) ends the batch.
+  d(269, 'sendmmsg', ['fd', 'ptr', 'uint', 'hex'], function* (t, [fd, vec, vlen, flags]) {
+    const [v] = yield* batch(t, vec, vlen, (umsg, _i, e) => sendOne(t, fd, umsg, flags, e));
+    return v;
+  });
   // recvmmsg's timeout (do_recvmmsg) is looked at only after each datagram: once it has run out the
-  // call returns what it has; the time left is written back. A bad timespec is EINVAL at once.
-  d(243, 'recvmmsg', ['fd', 'ptr', 'uint', 'hex', 'ptr'], (t, [fd, vec, vlen, flags, tmo]) => {
+  // call returns what it has; the time left is written back. A bad timespec is EINVAL at once. A
+  // message with MSG_OOB in its msg_flags ends the batch; an error after some messages (but EAGAIN)
+  // is kept in sk_err for the next call or SO_ERROR, without a wake (do_recvmmsg sets it directly),
+  // and a pending sk_err is returned before any message is taken.
+  d(243, 'recvmmsg', ['fd', 'ptr', 'uint', 'hex', 'ptr'], function* (t, [fd, vec, vlen, flags, tmo]) {
     let end = -1;
     if (tmo !== 0) {
       const ticks = readTimespecTicks(t, tmo);
       if (ticks < 0) return ticks;
       end = k.sched.clock.now + ticks;
     }
+    // do_recvmmsg: a pending error (sk_err) is the whole call's answer, taken before any message
+    const r = sockFd(t, fd);
+    if (typeof r === 'number') return r;
+    if (!(flags & MSG_ERRQUEUE) && r[1].err) return -r[1].takeError();
     const expired = end < 0 ? undefined : () => k.sched.clock.now >= end;
-    const r = batch(t, vec, vlen, (umsg, i) => recvOne(t, fd, umsg, i > 0 && flags & MSG_WAITFORONE ? flags | MSG_DONTWAIT : flags), expired);
-    return then(r, (v) => {
-      if (v <= 0 || end < 0) return v;
-      return writeTimespecTicks(t, tmo, Math.max(0, end - k.sched.clock.now)) ? v : -EFAULT;
-    });
+    const each = (umsg: number, i: number, e: Entry) => recvOne(t, fd, umsg, i > 0 && flags & MSG_WAITFORONE ? flags | MSG_DONTWAIT : flags, e);
+    const [v, err] = yield* batch(t, vec, vlen, each, expired);
+    if (v > 0 && err < 0 && err !== -EAGAIN) r[1].err = -err;
+    if (v <= 0 || end < 0) return v;
+    return writeTimespecTicks(t, tmo, Math.max(0, end - k.sched.clock.now)) ? v : -EFAULT;
   });
 
   d(208, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'int'], (t, [fd, level, opt, optval, optlen]) => {

@@ -896,6 +896,44 @@ static void op_mh(long s, long form) {
   if (r > 0 && form == 12) hex(mh_rbuf, r);
 }
 
+/* sendmmsg and recvmmsg (__sys_sendmmsg, do_recvmmsg) on slot s, n entries (1-4; 0 for form 6), each
+   MSG_DONTWAIT | MSG_NOSIGNAL. Forms: 0 recvmmsg; 1 recvmmsg, the second entry's iovec array unmapped (an
+   error after a datagram: the count, and sk_err set for the next call); 2 recvmmsg with MSG_OOB; 3 recvmmsg with a
+   zero timeout; 4 recvmmsg with a timeout of 2e9 ns (EINVAL); 5 sendmmsg of 100000-byte messages but an
+   empty second one (a message sent in part ends the batch, so the empty one is not sent); 6 sendmmsg of no entries; 7 sendmmsg, the second entry's iovec array unmapped. Prints
+   each entry's msg_len, and for a receive its msg_flags and bytes; the zero timeout's value after. */
+static void op_mmsg(long s, long form, long n) {
+  static char bufs[4][100000];
+  struct mmsghdr mm[4];
+  struct iovec iov[4];
+  struct timespec ts = { 0, 0 };
+  form %= 8;
+  n = form == 6 ? 0 : 1 + n % 4;
+  memset(mm, 0, sizeof mm);
+  for (int i = 0; i < 4; i++) {
+    if (form >= 5) payload(bufs[i], 100000);
+    iov[i] = (struct iovec){ bufs[i], form < 5 ? 64 : form == 5 && i == 1 ? 0 : 100000 };
+    mm[i].msg_hdr.msg_iov = (form == 1 || form == 7) && i == 1 ? (struct iovec *)8 : &iov[i];
+    mm[i].msg_hdr.msg_iovlen = 1;
+    mm[i].msg_len = 0xdead;
+  }
+  int flags = MSG_DONTWAIT | (form == 2 ? MSG_OOB : 0);
+  int r;
+  if (form >= 5) r = sendmmsg(fd_of(s), mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+  else if (form == 4) { ts.tv_nsec = 2000000000L; r = recvmmsg(fd_of(s), mm, (unsigned)n, flags, &ts); }
+  else r = recvmmsg(fd_of(s), mm, (unsigned)n, flags, form == 3 ? &ts : NULL);
+  res(r);
+  for (int i = 0; i < r; i++) {
+    printf(" [%u", mm[i].msg_len);
+    if (form < 5) {
+      printf(" f%x", mm[i].msg_hdr.msg_flags);
+      hex(bufs[i], mm[i].msg_len < 8 ? mm[i].msg_len : 8);
+    }
+    printf("]");
+  }
+  if (form == 3) printf(" t%ld.%ld", (long)ts.tv_sec, ts.tv_nsec);
+}
+
 static void step(const char *name, long a[4]) {
   struct sockaddr_un addr;
   if (!strcmp(name, "pair")) {
@@ -1001,6 +1039,8 @@ static void step(const char *name, long a[4]) {
     op_mh(a[0], a[1]);
   } else if (!strcmp(name, "bg")) {
     op_bg(a[0], a[1]);
+  } else if (!strcmp(name, "mmsg")) {
+    op_mmsg(a[0], a[1], a[2]);
   } else {
     printf(" unknown op");
   }
