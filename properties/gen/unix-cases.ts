@@ -362,4 +362,23 @@ export const CASES: Case[] = [
       'pair 0', 'set 6 4 0', 'big 6 100000', 'mmsg 6 5 3', 'mmsg 7 0 3',
     ],
   },
+  {
+    // syscalls.ts's socket() and socketpair() (unix_ops.c's op mk): the checks of __sys_socket,
+    // __sys_socketpair, __sock_create and unix_create and their order: flag bits, the family (NPROTO,
+    // AF_UNSPEC, sock_no_socketpair of AF_INET and AF_INET6), SOCK_MAX, the protocol (0 or PF_UNIX), the type
+    // (SOCK_RAW becomes SOCK_DGRAM, ESOCKTNOSUPPORT), SOCK_NONBLOCK and SOCK_CLOEXEC on what is made; socketpair
+    // reserves both fds (EMFILE) and stores them (EFAULT) before it makes the sockets
+    name: 'socket and socketpair: every check of the domain, type, flags and protocol, in Linux\'s order',
+    ops: [
+      'mk 0 0 0 0', 'mk 0 0 1 0', 'mk 0 0 2 0', 'mk 0 0 3 0', 'mk 0 0 4 0', 'mk 0 0 5 0', 'mk 0 0 6 0', 'mk 0 0 7 0',
+      'mk 0 0 8 0', 'mk 0 0 9 0', 'mk 0 0 10 0', 'mk 0 0 11 0', 'mk 0 0 12 0', 'mk 0 0 13 0', 'mk 0 0 14 0',
+      'mk 0 0 15 0', 'mk 0 0 0 1', 'mk 0 0 0 2', 'mk 0 0 0 3', 'mk 0 0 0 4', 'mk 0 0 4 2', 'mk 0 0 13 2',
+      'mk 0 0 9 1', 'mk 0 0 3 1', 'mk 0 1 0 0', 'mk 0 1 8 0', 'mk 1 1 0 0', 'mk 1 1 8 0', 'mk 0 2 0 0', 'mk 0 2 8 0',
+      'mk 1 2 0 0', 'mk 1 2 8 0', 'mk 0 3 0 0', 'mk 0 3 8 0', 'mk 1 3 0 0', 'mk 1 3 8 0', 'mk 0 4 0 0', 'mk 0 4 8 0',
+      'mk 1 4 0 0', 'mk 1 4 8 0', 'mk 1 0 1 0', 'mk 1 0 1 3', 'mk 1 0 3 0', 'mk 1 0 3 3', 'mk 1 0 5 0', 'mk 1 0 5 3',
+      'mk 1 0 12 0', 'mk 1 0 12 3', 'mk 1 0 13 0', 'mk 1 0 13 3', 'mk 1 5 0 0', 'mk 1 6 1 0', 'mk 1 5 2 0',
+      'mk 2 5 0 0', 'mk 2 0 0 0', 'mk 2 0 13 0', 'mk 2 0 4 0', 'mk 2 1 0 0', 'nofile 1', 'mk 1 0 0 0', 'mk 1 5 0 0',
+      'mk 2 0 0 0', 'mk 1 0 13 0', 'mk 0 0 1 0', 'mk 0 0 1 0', 'mk 0 0 4 0',
+    ],
+  },
 ];

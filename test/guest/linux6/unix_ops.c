@@ -934,6 +934,46 @@ static void op_mmsg(long s, long form, long n) {
   if (form == 3) printf(" t%ld.%ld", (long)ts.tv_sec, ts.tv_nsec);
 }
 
+/* socket() (which 0), socketpair() (which 1) and socketpair() into an unmapped sv (which 2) with a domain, type and protocol from the tables below
+   (__sys_socket, __sys_socketpair, __sock_create, unix_create's checks and their order). A socket made is
+   a new slot; for each, its SO_TYPE, O_NONBLOCK and FD_CLOEXEC are printed. The other families are only
+   those whose answer does not depend on this machine: NPROTO and past it, AF_UNSPEC, and socketpair of
+   AF_INET and AF_INET6 stream and datagram sockets (sock_no_socketpair). */
+static void op_mk(long which, long d, long t, long p) {
+  static const int DOM[] = { AF_UNIX, -1, AF_UNSPEC, 46, 1000, AF_INET, AF_INET6 };
+  static const int TYP[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, 0, 4, 6, 10, 11, 15,
+    SOCK_STREAM | SOCK_NONBLOCK, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+    SOCK_STREAM | 0x100, SOCK_DGRAM | 0x40000000, -1 };
+  static const int PROT[] = { 0, 1, 2, -1, 0x10001 };
+  int dom = DOM[d % 7], type = TYP[t % 16], prot = PROT[p % 5];
+  if (dom == AF_INET || dom == AF_INET6) {
+    if (which % 3 == 0) { printf(" skipped"); return; } /* socket() would make one */
+    if (type != SOCK_STREAM && type != SOCK_DGRAM) type = SOCK_STREAM;
+    prot = 0;
+  }
+  int fds[2] = { -1, -1 };
+  int r;
+  if (which % 3 == 0) {
+    r = socket(dom, type, prot);
+    fds[0] = r;
+    res(r < 0 ? -1 : 0);
+  } else if (which % 3 == 2) {
+    r = socketpair(dom, type, prot, (int *)8);
+    res(r);
+  } else {
+    r = socketpair(dom, type, prot, fds);
+    res(r);
+  }
+  for (int i = 0; i < 2; i++) {
+    if (fds[i] < 0 || r < 0) continue;
+    int st = 0;
+    socklen_t sl = sizeof st;
+    getsockopt(fds[i], SOL_SOCKET, SO_TYPE, &st, &sl);
+    int fl = fcntl(fds[i], F_GETFL), fd = fcntl(fds[i], F_GETFD);
+    printf(" slot%d type%d%s%s", add_slot(fds[i]), st, fl & O_NONBLOCK ? " nonblock" : "", fd & FD_CLOEXEC ? " cloexec" : "");
+  }
+}
+
 static void step(const char *name, long a[4]) {
   struct sockaddr_un addr;
   if (!strcmp(name, "pair")) {
@@ -1041,6 +1081,8 @@ static void step(const char *name, long a[4]) {
     op_bg(a[0], a[1]);
   } else if (!strcmp(name, "mmsg")) {
     op_mmsg(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "mk")) {
+    op_mk(a[0], a[1], a[2], a[3]);
   } else {
     printf(" unknown op");
   }
