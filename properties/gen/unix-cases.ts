@@ -381,4 +381,16 @@ export const CASES: Case[] = [
       'mk 2 0 0 0', 'mk 1 0 13 0', 'mk 0 0 1 0', 'mk 0 0 1 0', 'mk 0 0 4 0',
     ],
   },
+  {
+    // syscalls.ts's accept and accept4 (unix_ops.c's op acc4; __sys_accept4, do_accept): unknown flag bits
+    // are EINVAL; SOCK_CLOEXEC and SOCK_NONBLOCK on the new file only; the peer's name whole, truncated to the
+    // room given (its full length stored), or into an unmapped buffer (EFAULT, and the connection is gone:
+    // its client sees the reset); the fd is reserved before the wait, so a full table is EMFILE even with
+    // nothing pending. Slot 0 a listener with six clients (the sixth past the backlog), 3 bound.
+    name: 'accept4: flags, the peer name and its room, an unmapped name, EMFILE before the wait',
+    ops: [
+      'sock 0', 'bind 0 0', 'listen 0 5', 'sock 0', 'conn 1 0', 'sock 0', 'conn 2 0', 'sock 0', 'bind 3 1', 'conn 3 0', 'sock 0', 'conn 4 0', 'sock 0', 'conn 5 0',
+      'sock 0', 'conn 6 0', 'acc4 0 0', 'acc4 0 1', 'acc4 0 2', 'acc4 0 3', 'acc4 0 4', 'acc4 0 5', 'acc4 0 5', 'nofile 0', 'acc4 0 2', 'acc 0', 'pair 0',
+    ],
+  },
 ];

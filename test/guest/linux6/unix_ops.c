@@ -974,6 +974,25 @@ static void op_mk(long which, long d, long t, long p) {
   }
 }
 
+/* accept4 on slot s (__sys_accept4, do_accept): form 0 unknown flag bits (EINVAL before the fd is looked
+   at), 1 SOCK_CLOEXEC alone (the new socket blocks), 2 SOCK_NONBLOCK | SOCK_CLOEXEC with room for the whole
+   peer name, 3 room for 3 bytes of it (truncated, the full length stored), 4 an unmapped name buffer (EFAULT:
+   the connection is taken and lost), 5 plain accept(). A socket made is a new slot, with its flags. */
+static void op_acc4(long s, long form) {
+  static const int FLAGS[] = { 0x40000000, SOCK_CLOEXEC, SOCK_NONBLOCK | SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_NONBLOCK, 0 };
+  struct sockaddr_un a;
+  memset(&a, 0x55, sizeof a);
+  socklen_t l = form == 3 ? 3 : sizeof a;
+  form %= 6;
+  int fd = form == 5 ? accept(fd_of(s), (struct sockaddr *)&a, &l)
+                     : accept4(fd_of(s), form == 4 ? (struct sockaddr *)8 : (struct sockaddr *)&a, &l, FLAGS[form]);
+  res(fd < 0 ? -1 : 0);
+  if (fd < 0) return;
+  int fl = fcntl(fd, F_GETFL), fdf = fcntl(fd, F_GETFD);
+  printf(" slot%d%s%s len%u", add_slot(fd), fl & O_NONBLOCK ? " nonblock" : "", fdf & FD_CLOEXEC ? " cloexec" : "", l);
+  if (l <= sizeof a) print_addr(&a, form == 3 ? 3 : l);
+}
+
 static void step(const char *name, long a[4]) {
   struct sockaddr_un addr;
   if (!strcmp(name, "pair")) {
@@ -1081,6 +1100,8 @@ static void step(const char *name, long a[4]) {
     op_bg(a[0], a[1]);
   } else if (!strcmp(name, "mmsg")) {
     op_mmsg(a[0], a[1], a[2]);
+  } else if (!strcmp(name, "acc4")) {
+    op_acc4(a[0], a[1]);
   } else if (!strcmp(name, "mk")) {
     op_mk(a[0], a[1], a[2], a[3]);
   } else {
