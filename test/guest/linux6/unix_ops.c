@@ -900,38 +900,42 @@ static void op_mh(long s, long form) {
    MSG_DONTWAIT | MSG_NOSIGNAL. Forms: 0 recvmmsg; 1 recvmmsg, the second entry's iovec array unmapped (an
    error after a datagram: the count, and sk_err set for the next call); 2 recvmmsg with MSG_OOB; 3 recvmmsg with a
    zero timeout; 4 recvmmsg with a timeout of 2e9 ns (EINVAL); 5 sendmmsg of 100000-byte messages but an
-   empty second one (a message sent in part ends the batch, so the empty one is not sent); 6 sendmmsg of no entries; 7 sendmmsg, the second entry's iovec array unmapped. Prints
+   empty second one (a message sent in part ends the batch, so the empty one is not sent); 6 sendmmsg of no entries; 7 sendmmsg, the second entry's iovec array unmapped; 8 recvmmsg with a 1 s
+   timeout (the time left after, in 10 ms units). Prints
    each entry's msg_len, and for a receive its msg_flags and bytes; the zero timeout's value after. */
 static void op_mmsg(long s, long form, long n) {
   static char bufs[4][100000];
   struct mmsghdr mm[4];
   struct iovec iov[4];
   struct timespec ts = { 0, 0 };
-  form %= 8;
+  form %= 9;
   n = form == 6 ? 0 : 1 + n % 4;
   memset(mm, 0, sizeof mm);
   for (int i = 0; i < 4; i++) {
-    if (form >= 5) payload(bufs[i], 100000);
-    iov[i] = (struct iovec){ bufs[i], form < 5 ? 64 : form == 5 && i == 1 ? 0 : 100000 };
+    int send = form >= 5 && form < 8;
+    if (send) payload(bufs[i], 100000);
+    iov[i] = (struct iovec){ bufs[i], !send ? 64 : form == 5 && i == 1 ? 0 : 100000 };
     mm[i].msg_hdr.msg_iov = (form == 1 || form == 7) && i == 1 ? (struct iovec *)8 : &iov[i];
     mm[i].msg_hdr.msg_iovlen = 1;
     mm[i].msg_len = 0xdead;
   }
   int flags = MSG_DONTWAIT | (form == 2 ? MSG_OOB : 0);
   int r;
-  if (form >= 5) r = sendmmsg(fd_of(s), mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (form >= 5 && form < 8) r = sendmmsg(fd_of(s), mm, (unsigned)n, MSG_DONTWAIT | MSG_NOSIGNAL);
   else if (form == 4) { ts.tv_nsec = 2000000000L; r = recvmmsg(fd_of(s), mm, (unsigned)n, flags, &ts); }
+  else if (form == 8) { ts.tv_sec = 1; r = recvmmsg(fd_of(s), mm, (unsigned)n, flags, &ts); }
   else r = recvmmsg(fd_of(s), mm, (unsigned)n, flags, form == 3 ? &ts : NULL);
   res(r);
   for (int i = 0; i < r; i++) {
     printf(" [%u", mm[i].msg_len);
-    if (form < 5) {
+    if (form < 5 || form == 8) {
       printf(" f%x", mm[i].msg_hdr.msg_flags);
       hex(bufs[i], mm[i].msg_len < 8 ? mm[i].msg_len : 8);
     }
     printf("]");
   }
   if (form == 3) printf(" t%ld.%ld", (long)ts.tv_sec, ts.tv_nsec);
+  if (form == 8) printf(" left%ld", ((long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 5) / 10);
 }
 
 /* socket() (which 0), socketpair() (which 1) and socketpair() into an unmapped sv (which 2) with a domain, type and protocol from the tables below
