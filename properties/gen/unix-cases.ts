@@ -352,7 +352,7 @@ export const CASES: Case[] = [
     // sk_err (POLLERR, SO_ERROR EFAULT) for later; a zero timeout ends the batch after one; a bad timespec;
     // no entries; an error on the second send. 2/3 a stream pair: the pending error is recvmmsg's whole answer,
     // before the data. 4/5: an out-of-band byte ends the batch (no MSG_OOB receive left to fail and set
-    // sk_err). 6/7: a message sent in part (the buffer filled) ends the batch before an empty one; 8/9: sent whole, it does not. 10/11: EAGAIN, alone and after a datagram, sets no sk_err; a 1 s timeout's time left.
+    // sk_err). 6/7: a message sent in part (the buffer filled) ends the batch before an empty one; 8/9: sent whole, it does not. 10/11: EAGAIN, alone and after a datagram, sets no sk_err; a 1 s timeout's time left; an error on the first entry (MSG_OOB on a datagram) is the answer and no sk_err.
     name: 'sendmmsg and recvmmsg: errors after a message, sk_err, the timeout, MSG_OOB, a partial send',
     ops: [
       'pair 1', 'send 0 5 0 0', 'send 0 6 0 0', 'mmsg 1 1 3', 'get 1 1', 'recv 1 8 0 0',
@@ -361,6 +361,7 @@ export const CASES: Case[] = [
       'pair 0', 'send 4 5 0 0', 'send 4 2 1 0', 'mmsg 5 2 3', 'mmsg 5 0 3',
       'pair 0', 'set 6 4 0', 'big 6 100000', 'mmsg 6 5 3', 'mmsg 7 0 3', 'pair 0', 'mmsg 8 5 3', 'mmsg 9 0 3',
       'pair 1', 'mmsg 11 0 0', 'send 10 2 0 0', 'mmsg 11 0 3', 'mmsg 11 0 0', 'send 10 3 0 0', 'send 10 4 0 0', 'mmsg 11 8 2', 'mmsg 11 8 0',
+      'send 10 1 0 0', 'mmsg 11 2 0', 'mmsg 11 0 0',
     ],
   },
   {
