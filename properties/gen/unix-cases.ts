@@ -368,14 +368,14 @@ export const CASES: Case[] = [
     // the data that wakes it (SOCKWQ_ASYNC_WAITDATA); SO_RCVLOWAT 5 with 4 bytes queued waits for the 5th;
     // with 3 queued a 20 ms SO_RCVTIMEO and a signal end the wait with the 3 bytes; SO_RCVLOWAT 100 is cut
     // to the 8-byte buffer; SHUT_WR ends a partial wait. 2/3: an SO_PASSCRED reader (the general path) asleep
-    // without SIGIO; SHUT_RD signals nothing, SHUT_WR POLL_IN. 4/5: SHUT_RDWR POLL_HUP. 6/7 and 8/9:
+    // without SIGIO; SHUT_RD signals nothing, SHUT_WR POLL_IN. 4/5: how 3 EINVAL, SHUT_RDWR POLL_HUP. 6/7 and 8/9:
     // unix_release_sock with a consumed OOB mark left (no ECONNRESET), and with data after it (ECONNRESET)
     name: 'stream reads that wait: SO_RCVLOWAT, a timeout or signal after a partial read, SIGIO while asleep, resets',
     ops: [
       'pair 0', 'async 1 1', 'bg 0 0', 'blk 1 6', 'async 1 0', 'set 1 3 4', 'send 0 4 0 0', 'bg 0 0', 'blk 1 6', 'send 0 3 0 0', 'blk 1 0',
       'send 0 3 0 0', 'blk 1 3', 'set 1 3 5', 'send 0 7 0 0', 'bg 0 0', 'blk 1 6', 'send 0 2 0 0', 'bg 0 1', 'blk 1 6',
       'pair 0', 'set 3 2 2', 'async 3 1', 'bg 2 0', 'blk 3 6', 'shut 2 0', 'shut 2 1', 'close 3', 'recv 2 8 0 0',
-      'pair 0', 'async 5 1', 'shut 4 2',
+      'pair 0', 'async 5 1', 'shut 4 3', 'shut 4 2',
       'pair 0', 'send 6 1 1 0', 'recv 7 1 2 0', 'close 7', 'recv 6 8 0 0',
       'pair 0', 'send 8 1 1 0', 'recv 9 1 2 0', 'send 8 1 0 0', 'close 9', 'recv 8 8 0 0', 'recv 8 8 0 0',
     ],
