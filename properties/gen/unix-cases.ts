@@ -372,6 +372,8 @@ export const CASES: Case[] = [
       'pair 0', 'send 5 1 1 0', 'recv 6 1 2 0', 'ioctl 5 2', 'recv 6 8 0 0', 'ioctl 5 2', 'set 6 0 1', 'send 5 2 0 0',
       'send 5 1 1 0', 'send 5 2 0 0', 'recv 6 2 1 0', 'recv 6 8 1 0', 'recv 6 8 0 0', 'set 6 3 4', 'send 5 2 0 0', 'send 5 1 1 0',
       'blk 6 6', 'recv 6 8 0 0',
+      // a peek at a message with fds gets fresh references to them and stops after it (unix_peek_fds)
+      'send 3 2 0 1', 'send 3 2 0 0', 'recv 4 8 1 2', 'recv 4 8 0 2',
     ],
   },
   {
