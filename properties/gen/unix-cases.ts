@@ -395,4 +395,52 @@ export const CASES: Case[] = [
       'sock 0', 'conn 6 0', 'acc4 0 0', 'acc4 0 1', 'acc4 0 2', 'acc4 0 3', 'acc4 0 4', 'acc4 0 5', 'acc4 0 5', 'nofile 0', 'acc4 0 2', 'acc 0', 'pair 0',
     ],
   },
+  {
+    // stream.ts, unix_stream_read_generic's boundaries, non-blocking. Slots 0/1 a stream pair. Without
+    // SO_PASSCRED a peek glues a message without credentials to one with SCM_CREDENTIALS of other ids; a
+    // recv of 0 bytes returns 0 with data queued; SO_PEEK_OFF moved back by a plain read (sk_peek_offset_bwd).
+    // With SO_PASSCRED a peek at an offset skips whole messages, and reads and peeks stop where the
+    // credentials change (unix_skb_scm_eq: a uid alone, another process's pid alone); a read that fills the
+    // buffer at a message's end leaves the next one's fds, which a 0-byte read then takes; SO_RCVLOWAT above
+    // what is queued returns what is there (non-blocking)
+    name: 'stream reads and peeks across credentials, SO_PEEK_OFF skips, fds after a full buffer, 0-byte reads',
+    ops: [
+      'pair 0', 'send 0 2 0 0', 'ctl 0 15', 'recv 1 8 1 0', 'recv 1 0 0 0', 'set 1 0 1', 'recv 1 8 1 0', 'recv 1 1 0 0', 'get 1 2',
+      'recv 1 8 0 0', 'set 1 2 2', 'send 0 2 0 0', 'ctl 0 17', 'child', 'ctl 0 31', 'send 0 2 0 0',
+      ...Array(4).fill('recv 1 8 1 2'), 'get 1 2', 'recv 1 1 0 2', ...Array(4).fill('recv 1 8 0 2'),
+      'send 0 2 0 0', 'send 0 2 0 1', 'recv 1 2 0 2', 'recv 1 0 0 2', 'recv 1 8 0 2', 'set 1 3 4', 'send 0 3 0 0', 'recv 1 8 0 0',
+      // 3/4 (slot 2 is the pipe end received above): SO_PASSCRED set after two sends, which are read together
+      // (neither has credentials), not with the next; explicit SCM_CREDENTIALS of the sender's own ids are the same credentials; a peek from
+      // SO_PEEK_OFF 1, inside a message, across two; a read moves it back (sk_peek_offset_bwd)
+      'pair 0', 'send 3 2 0 0', 'send 3 2 0 0', 'set 4 2 2', 'send 3 2 0 0', 'recv 4 8 0 2', 'recv 4 8 0 2',
+      'send 3 2 0 0', 'send 3 2 0 2', 'send 3 2 0 0', 'recv 4 8 0 2', 'set 4 0 2', 'send 3 3 0 0', 'send 3 3 0 0',
+      'recv 4 8 1 2', 'recv 4 2 0 2', 'get 4 2', 'recv 4 8 0 2',
+      // 5/6: a consumed OOB mark alone in the queue is freed by a read that finds nothing (manage_oob: the
+      // sender's TIOCOUTQ drops); a peek at an offset past a message lands on the OOB byte and reads it in line;
+      // a blocking read with SO_RCVLOWAT 5 stops at the mark without waiting
+      'pair 0', 'send 5 1 1 0', 'recv 6 1 2 0', 'ioctl 5 2', 'recv 6 8 0 0', 'ioctl 5 2', 'set 6 0 1', 'send 5 2 0 0',
+      'send 5 1 1 0', 'send 5 2 0 0', 'recv 6 2 1 0', 'recv 6 8 1 0', 'recv 6 8 0 0', 'set 6 3 4', 'send 5 2 0 0', 'send 5 1 1 0',
+      'blk 6 6', 'recv 6 8 0 0',
+      // a peek at a message with fds gets fresh references to them and stops after it (unix_peek_fds)
+      'send 3 2 0 1', 'send 3 2 0 0', 'recv 4 8 1 2', 'recv 4 8 0 2',
+    ],
+  },
+  {
+    // stream.ts, reads that wait (unix_stream_data_wait), woken by op bg's second process, and what a close
+    // or shutdown leaves. Slots 0/1: with O_ASYNC on, a reader asleep on the direct path gets no SIGIO for
+    // the data that wakes it (SOCKWQ_ASYNC_WAITDATA), the next send does; SO_RCVLOWAT 5 with 4 bytes queued waits for the 5th;
+    // with 3 queued a 20 ms SO_RCVTIMEO and a signal end the wait with the 3 bytes; SO_RCVLOWAT 100 is cut
+    // to the 8-byte buffer; SHUT_WR ends a partial wait. 2/3: an SO_PASSCRED reader (the general path) asleep
+    // without SIGIO; SHUT_RD signals nothing, SHUT_WR POLL_IN. 4/5: how 3 EINVAL, SHUT_RDWR POLL_HUP. 6/7 and 8/9:
+    // unix_release_sock with a consumed OOB mark left (no ECONNRESET), and with data after it (ECONNRESET)
+    name: 'stream reads that wait: SO_RCVLOWAT, a timeout or signal after a partial read, SIGIO while asleep, resets',
+    ops: [
+      'pair 0', 'async 1 1', 'bg 0 0', 'blk 1 6', 'send 0 1 0 0', 'recv 1 8 0 0', 'async 1 0', 'set 1 3 4', 'send 0 4 0 0', 'bg 0 0', 'blk 1 6', 'send 0 3 0 0', 'blk 1 0',
+      'send 0 3 0 0', 'blk 1 3', 'set 1 3 5', 'send 0 7 0 0', 'bg 0 0', 'blk 1 6', 'send 0 2 0 0', 'bg 0 1', 'blk 1 6',
+      'pair 0', 'set 3 2 2', 'async 3 1', 'bg 2 0', 'blk 3 6', 'shut 2 0', 'shut 2 1', 'close 3', 'recv 2 8 0 0',
+      'pair 0', 'async 5 1', 'shut 4 3', 'shut 4 2',
+      'pair 0', 'send 6 1 1 0', 'recv 7 1 2 0', 'close 7', 'recv 6 8 0 0',
+      'pair 0', 'send 8 1 1 0', 'recv 9 1 2 0', 'send 8 1 0 0', 'close 9', 'recv 8 8 0 0', 'recv 8 8 0 0',
+    ],
+  },
 ];

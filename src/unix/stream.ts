@@ -718,7 +718,7 @@ function* streamReadLocked(
   let copied = 0;
   /** the credentials of the first message read, once the reader wants credentials (SO_PASSCRED) */
   let creds: Message['creds'] | undefined;
-  redo: for (;;) {
+  redo: while (true) {
     /** bytes to skip before reading: the peek offset (SO_PEEK_OFF), for MSG_PEEK only */
     let skip = peek ? Math.max(s.peekOff, 0) : 0;
     let i = 0;
