@@ -106,6 +106,8 @@ export class Inflight {
   private readonly deferred: InflightRights[] = [];
   /** files a MSG_PEEK duplicated and has not installed yet (waiting at unix_gc_lock, CVE-2021-0920's fix) */
   private readonly peeking = new Map<Task, OpenFile[]>();
+  /** files a stream reader detached and holds while it takes u->lock again (relock) */
+  private readonly receiving = new Map<Task, OpenFile[]>();
   private readonly putQueue: OpenFile[] = [];
   private busy = false;
 
@@ -212,6 +214,21 @@ export class Inflight {
       this.gcLock.release(t);
     } finally {
       this.peeking.delete(t);
+    }
+  }
+
+  /**
+   * A stream reader takes u->lock again after unix_detach_fds (which it
+   * ran without it): the files it detached are its own meanwhile (scm->fp),
+   * counted by the refcount invariant while it waits.
+   */
+  *relock(t: Task, files: OpenFile[], lock: KernelLock): Generator<KernelYield, void, void> {
+    if (lock.acquireNow(t)) return;
+    this.receiving.set(t, files);
+    try {
+      yield* lock.acquire(t);
+    } finally {
+      this.receiving.delete(t);
     }
   }
 
@@ -381,6 +398,7 @@ export class Inflight {
     for (const r of this.transit) yield* r.files;
     for (const r of this.deferred) yield* r.files;
     for (const fs of this.peeking.values()) yield* fs;
+    for (const fs of this.receiving.values()) yield* fs;
   }
 
   /** The accounting agrees with the messages that exist, and the collector did nothing it must not. */

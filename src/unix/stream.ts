@@ -793,8 +793,14 @@ function* streamReadLocked(
       // The first read of a message, however short, takes its files (unix_detach_fds).
       let taken: OpenFile[] | null = null;
       if (rights) {
+        // unix_stream_read_generic has dropped unix_state_lock before recv_actor and unix_detach_fds: the
+        // detach takes unix_gc_lock under u->iolock alone (the collector takes a listener's u->lock under
+        // unix_gc_lock, and connect() a client's under its listener's, so u->lock -> unix_gc_lock would
+        // close a cycle)
+        s.lock.release(t);
         taken = yield* s.net.inflight.receive(t, rights); // the message holds the files until they are detached
         m.rights = null;
+        yield* s.net.inflight.relock(t, taken, s.lock);
       }
       q.consumeInPlace(m, n);
       if (m.remaining > 0) {
