@@ -6,7 +6,7 @@
 // Data written on A is queued on B's receive queue and charged to A's send
 // buffer until B consumes it; so a writer sleeps on its own send buffer and
 // a reader on its own receive queue.
-import { POLL_HUP, POLL_IN } from '../kernel/fown.ts';
+import { POLL_HUP, POLL_IN, POLL_PRI, sendSigio } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
@@ -328,7 +328,9 @@ function* sendOob(
   if (room < 0) return room;
   const r = yield* queueChunk(t, s, other, io, 1, streamTruesize(1), scm, true);
   if (r < 0) return r;
-  sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg
+  sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg: send_sigurg, then, the file having an owner,
+  // sk_wake_async(SOCK_WAKE_URG, POLL_PRI), whose kill_fasync(SIGURG) reaches an O_ASYNC file only with an F_SETSIG signal
+  if (other.file?.fown && other.file.sigioSignal) sendSigio(s.net.k, other.file, POLL_PRI);
   if (!s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return r;
 }
