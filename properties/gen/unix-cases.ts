@@ -364,7 +364,7 @@ export const CASES: Case[] = [
     // and one woken by a read; 9/10/11 datagram: 10 reconnecting resets 9 (sock_alloc_send_pskb's sock_error:
     // ECONNRESET); too_many_unix_fds as root (no limit) and as a user (ETOOMANYREFS once more fds are in
     // flight than RLIMIT_NOFILE); with their receivers closed no reference to the pipe is left (pipehup)
-    name: 'stream and seqpacket send checks: MSG_OOB, SO_PASSRIGHTS, late credentials, EMSGSIZE, ETOOMANYREFS',
+    name: 'stream and seqpacket send checks: MSG_OOB, SO_PASSRIGHTS, late credentials, EMSGSIZE, ETOOMANYREFS, SIGIO',
     ops: [
       'pair 0', 'async 1 1', 'send 0 0 1 0', `sopt 1 ${opt(83)} 1 0`, 'fds 0 1 0', 'send 0 1 1 1', 'send 0 3 1 1', 'ioctl 0 2',
       'send 0 1 0 0', 'recv 1 8 0 0', `sopt 1 ${opt(83)} 2 0`, 'send 0 1 0 0', 'set 1 2 2', 'recv 1 8 0 2', 'set 1 2 1',
