@@ -333,6 +333,54 @@ export const CASES: Case[] = [
     ],
   },
   {
+    // stream.ts's send loop with a second process (op bg). Slots 0/1 a stream pair, 0 with a 4608-byte send
+    // buffer filled by two 2240-byte skbs: a blocking send of 8192 bytes (four skbs) under a 600 ms
+    // SO_SNDTIMEO, its reader emptying the queue at 300 ms and at 750 ms: each skb's sock_alloc_send_pskb
+    // takes the timeout afresh (sock_sndtimeo), so the third skb's 450 ms wait is in time and all of it is
+    // sent. Then sends without MSG_NOSIGNAL (unix_ops.c counts SIGPIPE): one asleep on the full buffer when the
+    // peer's SHUT_RD (2/3: its own SHUT_WR, 4/5: the peer's SHUT_RDWR) wakes it fails in
+    // sock_alloc_send_pskb (out_err: EPIPE, no SIGPIPE); write() after it meets SEND_SHUTDOWN first (out_pipe:
+    // SIGPIPE); seqpacket (6/7) and datagram (8/9) EPIPE never signals
+    name: 'stream sends that sleep: SO_SNDTIMEO per skb, EPIPE after a wait without SIGPIPE, SIGPIPE on write',
+    ops: [
+      'pair 0', 'set 0 4 6', 'big 0 100000', 'bg 1 6', 'blk 0 12', 'ioctl 0 2', 'ioctl 1 0',
+      'bg 1 2', 'blk 0 11', 'rw 0 3 1', 'send 0 0 0 0',
+      'pair 0', 'set 2 4 6', 'big 2 100000', 'bg 2 1', 'blk 2 11', 'rw 2 1 1',
+      'pair 0', 'set 4 4 6', 'big 4 100000', 'bg 5 5', 'blk 4 11',
+      'pair 2', 'shut 7 0', 'rw 6 3 1', 'pair 1', 'shut 9 0', 'rw 8 3 1',
+    ],
+  },
+  {
+    // stream.ts's send checks. Slots 0/1 a stream pair, 1 with O_ASYNC (SIGIO's si_code shows each
+    // sk_data_ready, and none for a send that failed): MSG_OOB of nothing (EOPNOTSUPP); SO_PASSRIGHTS off at 1
+    // refuses fds sent plainly, as the OOB byte (queue_oob) and in the first skb of an OOB send (EPERM, nothing
+    // left charged: TIOCOUTQ), not a message without them; a message sent with SO_PASSCRED on neither end read
+    // after 1 turns it on (no credentials: pid 0, the overflow ids); an OOB byte: sk_send_sigurg's kill_fasync
+    // (POLL_PRI, before sk_data_ready's POLL_IN); 4, accepted from listener 2, got 3's data before accept()
+    // with its credentials (unix_maybe_add_creds: !other->sk_socket); OOB sends on a full buffer (EAGAIN); a
+    // blocking send woken by a read queues its skb and signals 1. 5/6 seqpacket, 5 with O_ASYNC: a message
+    // (POLL_IN), SO_PASSRIGHTS off (EPERM), MSG_OOB (EOPNOTSUPP), the peer closed with a message unread
+    // (ECONNRESET, then EPIPE); 7/8 seqpacket at sndbuf - 32 (EMSGSIZE past it), a blocking send timing out
+    // and one woken by a read; 9/10/11 datagram: 10 reconnecting resets 9 (sock_alloc_send_pskb's sock_error:
+    // ECONNRESET); too_many_unix_fds as root (no limit) and as a user, one fd at a time: as many in flight as
+    // RLIMIT_NOFILE still pass, one more is ETOOMANYREFS; with their receivers closed no reference to the
+    // pipe is left (pipehup)
+    name: 'stream and seqpacket send checks: MSG_OOB, SO_PASSRIGHTS, late credentials, EMSGSIZE, ETOOMANYREFS, SIGIO',
+    ops: [
+      'pair 0', 'async 1 1', 'send 0 0 1 0', `sopt 1 ${opt(83)} 1 0`, 'fds 0 1 0', 'send 0 1 1 1', 'send 0 3 1 1', 'ioctl 0 2',
+      'send 0 1 0 0', 'recv 1 8 0 0', `sopt 1 ${opt(83)} 2 0`, 'send 0 1 0 0', 'set 1 2 2', 'recv 1 8 0 2', 'set 1 2 1',
+      'send 0 1 1 0', 'recv 1 1 2 0',
+      'sock 0', 'bind 2 0', 'listen 2 2', 'sock 0', 'conn 3 0', 'send 3 2 0 0', 'acc 2', 'set 4 2 2', 'recv 4 8 0 2',
+      'set 0 4 6', 'big 0 100000', 'send 0 1 1 0', 'send 0 3 1 0', 'bg 1 3', 'blk 0 8', 'ioctl 1 1', 'recv 1 511 0 0', 'async 1 0',
+      'pair 2', 'async 5 1', 'send 6 1 0 0', `sopt 6 ${opt(83)} 1 0`, 'fds 5 1 0', 'ioctl 5 2', 'send 5 1 1 0', 'close 5',
+      'send 6 1 0 0', 'send 6 1 0 0',
+      'pair 2', 'set 7 4 6', 'big 7 4577', 'big 7 4576', 'big 7 4000', 'blk 7 2', 'bg 8 3', 'blk 7 8',
+      'pair 1', 'sock 1', 'bind 11 1', 'send 9 2 0 0', 'conn 10 1', 'send 9 1 0 0', 'send 9 1 0 0',
+      'pair 0', 'nofile 0', 'fds 12 253 0', 'fds 12 253 0', 'nofile 40',
+      'drop', 'pair 0', 'nofile 0', 'fds 14 16 0', ...Array(8).fill('fds 14 1 0'), 'nofile 40', 'close 13', 'close 15', 'pipehup',
+    ],
+  },
+  {
     // msghdr.ts: struct msghdr as __copy_msghdr, import_iovec, ____sys_sendmsg and ___sys_recvmsg read and
     // write it (unix_ops.c's op mh). Slots 0/1 a stream pair, 2/3 a datagram pair (2 bound), 4 an unbound
     // datagram socket: each malformed header to sendmsg on 4 and on the connected 0 (a name's checks come

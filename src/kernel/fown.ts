@@ -91,9 +91,9 @@ export function sendSigurg(k: Kernel, f: OpenFile | null, signo: number): void {
 }
 
 /** The events kill_fasync reports: si_code POLL_IN ... POLL_HUP, and si_band (fcntl.c's band_table). */
-export const POLL_IN = 1, POLL_OUT = 2, POLL_HUP = 6;
-const BAND: Record<number, number> = { [POLL_IN]: 0x41, [POLL_OUT]: 0x304, [POLL_HUP]: 0x18 };
-const POLL_CODE: Record<number, string> = { [POLL_IN]: 'POLL_IN', [POLL_OUT]: 'POLL_OUT', [POLL_HUP]: 'POLL_HUP' };
+export const POLL_IN = 1, POLL_OUT = 2, POLL_PRI = 5, POLL_HUP = 6;
+const BAND: Record<number, number> = { [POLL_IN]: 0x41, [POLL_OUT]: 0x304, [POLL_PRI]: 0x82, [POLL_HUP]: 0x18 };
+const POLL_CODE: Record<number, string> = { [POLL_IN]: 'POLL_IN', [POLL_OUT]: 'POLL_OUT', [POLL_PRI]: 'POLL_PRI', [POLL_HUP]: 'POLL_HUP' };
 
 /**
  * kill_fasync for one file: when O_ASYNC is set on `f`, its owner gets SIGIO

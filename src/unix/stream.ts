@@ -6,7 +6,7 @@
 // Data written on A is queued on B's receive queue and charged to A's send
 // buffer until B consumes it; so a writer sleeps on its own send buffer and
 // a reader on its own receive queue.
-import { POLL_HUP, POLL_IN } from '../kernel/fown.ts';
+import { POLL_HUP, POLL_IN, POLL_PRI, sendSigio } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
 import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
@@ -134,15 +134,14 @@ function streamSend(
   const other = s.peer;
   if (!other) return -ENOTCONN;
   if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, 0, flags);
-  const deadline = deadlineOf(t, s.sndtimeo);
-  if (oob || k.smp || k.bug('stream-wake-before-queue')) return streamSendLoop(t, s, other, io, flags, noblock, scm, deadline, 0);
+  if (oob || k.smp || k.bug('stream-wake-before-queue')) return streamSendLoop(t, s, other, io, flags, noblock, scm, 0);
   let sent = 0;
   while (io.remaining > 0) {
-    // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
+    // sock_alloc_send_pskb: pending error, own shutdown (-EPIPE to out_err: no SIGPIPE), then room (wmem < sndbuf).
     if (s.err) return takenError(s, sent);
-    if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
+    if (s.shutdown & SEND_SHUTDOWN) return sent || -EPIPE;
     if (!s.sendBuf.hasRoom || other.lock.owner !== null || other.recvLock.owner !== null) {
-      return streamSendLoop(t, s, other, io, flags, noblock, scm, deadline, sent);
+      return streamSendLoop(t, s, other, io, flags, noblock, scm, sent);
     }
     const size = streamSkbLen(io.remaining, s.sendBuf.sndbuf);
     const r = queueChunkNow(t, s, other, io, size, streamTruesize(size), scm);
@@ -159,17 +158,23 @@ function takenError(s: Socket, done: number): number {
   return done || -err;
 }
 
-/** unix_stream_sendmsg's loop over skbs from `sent` bytes on, sleeping for send-buffer room; then the OOB byte. */
+/**
+ * unix_stream_sendmsg's loop over skbs from `sent` bytes on, sleeping for send-buffer room; then the OOB byte.
+ * Each skb's sock_alloc_send_pskb takes SO_SNDTIMEO afresh (sock_sndtimeo): the timeout bounds one skb's
+ * wait, not the call's.
+ */
 function* streamSendLoop(
-  t: Task, s: Socket, other: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null, deadline: number, sent: number,
+  t: Task, s: Socket, other: Socket, io: UserIO, flags: number, noblock: boolean, scm: ScmSend | null, sent: number,
 ): SyscallGen {
   const k = s.net.k;
   const oob = (flags & MSG_OOB) !== 0;
   const reserve = oob ? 1 : 0;
+  let deadline = deadlineOf(t, s.sndtimeo);
   while (io.remaining > reserve) {
-    // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf).
+    // sock_alloc_send_pskb: pending error, own shutdown, then room (wmem < sndbuf). Its -EPIPE (a SHUT_WR
+    // or the peer's SHUT_RD or close while this send slept) goes to out_err, not out_pipe: no SIGPIPE.
     if (s.err) return takenError(s, sent);
-    if (s.shutdown & SEND_SHUTDOWN) return pipeErr(t, sent, flags);
+    if (s.shutdown & SEND_SHUTDOWN) return sent || -EPIPE;
     if (!s.sendBuf.hasRoom) {
       s.markNoSpace();
       if (noblock) return sent || -EAGAIN;
@@ -185,9 +190,10 @@ function* streamSendLoop(
     const r = yield* send(t, s, other, io, size, truesize, scm);
     if (r < 0) return r === -EPIPE ? pipeErr(t, sent, flags) : sent || r;
     sent += size;
+    deadline = deadlineOf(t, s.sndtimeo); // the next skb's own sock_alloc_send_pskb
   }
   if (oob) {
-    const r = yield* sendOob(t, s, other, io, noblock, deadline, scm);
+    const r = yield* sendOob(t, s, other, io, noblock, scm);
     if (r < 0) return sent || r; // queue_oob's errors skip pipe_err: EPIPE without SIGPIPE
     sent++;
   }
@@ -311,17 +317,20 @@ export function* enqueueLocked(t: Task, other: Socket, m: Message): Generator<Ke
 
 /**
  * queue_oob: the last byte of a MSG_OOB send as a message of its own, after
- * waiting for send-buffer room like any skb (sock_alloc_send_skb), which
- * becomes the peer's OOB byte; SIGURG goes to the owner of the peer's file.
+ * waiting for send-buffer room like any skb (sock_alloc_send_skb, with its
+ * own SO_SNDTIMEO), which becomes the peer's OOB byte; SIGURG goes to the
+ * owner of the peer's file.
  */
 function* sendOob(
-  t: Task, s: Socket, other: Socket, io: UserIO, noblock: boolean, deadline: number, scm: ScmSend | null,
+  t: Task, s: Socket, other: Socket, io: UserIO, noblock: boolean, scm: ScmSend | null,
 ): Generator<KernelYield, number, void> {
-  const room = yield* waitSendRoom(t, s, noblock, deadline);
+  const room = yield* waitSendRoom(t, s, noblock, deadlineOf(t, s.sndtimeo));
   if (room < 0) return room;
   const r = yield* queueChunk(t, s, other, io, 1, streamTruesize(1), scm, true);
   if (r < 0) return r;
-  sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg
+  sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg: send_sigurg, then, the file having an owner,
+  // sk_wake_async(SOCK_WAKE_URG, POLL_PRI), whose kill_fasync(SIGURG) reaches an O_ASYNC file only with an F_SETSIG signal
+  if (other.file?.fown && other.file.sigioSignal) sendSigio(s.net.k, other.file, POLL_PRI);
   if (!s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return r;
 }

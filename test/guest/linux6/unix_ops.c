@@ -772,7 +772,9 @@ static void on_alarm(int sig) {
 /* bg s act: a child that, 30 ms later, acts on slot s and exits (the next blk, which sleeps with no
    timeout, is what it wakes; blk waits for it): 0 sends a byte, 1 SHUT_WR, 2 SHUT_RD, 3 reads up to 4096
    bytes in one call, 4 connects a new stream socket to the abstract name 0, 5 SHUT_RDWR. A result that does not depend
-   on whether the parent was asleep yet. */
+   on whether the parent was asleep yet. 6, for blk 12 (a 600 ms SO_SNDTIMEO): reads everything queued at
+   300 ms and again at 750 ms, so that the send's later skb waits 450 ms, less than its own timeout but past
+   the call's first 600 ms. */
 static pid_t bg_pid;
 static void op_bg(long s, long act) {
   int fd = fd_of(s);
@@ -781,11 +783,21 @@ static void op_bg(long s, long act) {
     struct timespec ts = { 0, 30 * 1000 * 1000 };
     char buf[8 * MAX_DATA];
     nanosleep(&ts, NULL);
-    switch (act % 6) {
+    switch (act % 7) {
     case 0: (void)send(fd, "b", 1, MSG_NOSIGNAL); break;
     case 1: shutdown(fd, SHUT_WR); break;
     case 2: shutdown(fd, SHUT_RD); break;
     case 3: (void)recv(fd, buf, sizeof buf, MSG_DONTWAIT); break; /* one call: a loop would race the woken writer */
+    case 6: {
+      static char all[1 << 16];
+      ts.tv_nsec = 270 * 1000 * 1000;
+      nanosleep(&ts, NULL);
+      (void)recv(fd, all, sizeof all, MSG_DONTWAIT);
+      ts.tv_nsec = 450 * 1000 * 1000;
+      nanosleep(&ts, NULL);
+      (void)recv(fd, all, sizeof all, MSG_DONTWAIT);
+      break;
+    }
     case 4: {
       struct sockaddr_un a;
       socklen_t al = abstract(&a, 0);
@@ -806,14 +818,15 @@ static void op_bg(long s, long act) {
    4 send with a 1 s timeout that a 5 ms ITIMER_REAL interrupts (SA_RESTART, yet EINTR: sock_intr_errno);
    5 recv with no timeout, interrupted by the timer, whose SA_RESTART handler writes a byte to slot peer: the
    restarted recv reads it; then with no timeout and no timer, woken by what op bg's child does: 6 recv,
-   7 accept, 8 send, 9 poll for POLLIN, 10 poll for POLLOUT (revents) */
+   7 accept, 8 send, 9 poll for POLLIN, 10 poll for POLLOUT (revents), 11 send without MSG_NOSIGNAL (a
+   SIGPIPE shows); 12 send of 8192 bytes, several skbs, with a 600 ms SO_SNDTIMEO (bg 6 wakes it twice) */
 static void op_blk(long s, long what, long peer) {
-  char buf[MAX_DATA];
+  static char buf[16 * MAX_DATA];
   int fd = fd_of(s), fl = fcntl(fd, F_GETFL);
-  what %= 11;
-  int snd = what == 2 || what == 4 || what == 8;
-  int timed = what <= 4;
-  struct timeval tv = { what >= 3 ? 1 : 0, what >= 3 ? 0 : 20000 }, none = { 0, 0 };
+  what %= 13;
+  int snd = what == 2 || what == 4 || what == 8 || what == 11 || what == 12;
+  int timed = what <= 4 || what == 12;
+  struct timeval tv = { what >= 3 && what <= 4 ? 1 : 0, what == 12 ? 600000 : what >= 3 ? 0 : 20000 }, none = { 0, 0 };
   alarm_peer = what == 5 ? fd_of(peer) : -1;
   if (what == 9 || what == 10) {
     struct pollfd p = { fd, what == 9 ? POLLIN : POLLOUT, 0 };
@@ -834,8 +847,10 @@ static void op_blk(long s, long what, long peer) {
   struct itimerval it = { { 0, 0 }, { 0, 5000 } }, off = { { 0, 0 }, { 0, 0 } };
   if (what >= 3 && what <= 5) setitimer(ITIMER_REAL, &it, NULL);
   long r;
-  payload(buf, MAX_DATA);
+  payload(buf, what == 12 ? 16 * MAX_DATA : MAX_DATA);
   if (what == 1 || what == 7) r = accept(fd, NULL, NULL);
+  else if (what == 11) r = send(fd, buf, MAX_DATA, 0);
+  else if (what == 12) r = send(fd, buf, 16 * MAX_DATA, MSG_NOSIGNAL);
   else if (snd) r = send(fd, buf, MAX_DATA, MSG_NOSIGNAL);
   else r = recv(fd, buf, 8, 0);
   int acc = what == 1 || what == 7;
@@ -1113,6 +1128,14 @@ static void step(const char *name, long a[4]) {
   }
 }
 
+/* SIGPIPE, caught and counted (printed after the op whose call sent it): send_sig in unix_stream_sendmsg's
+   out_pipe; its default action would end the run. Every other op sends with MSG_NOSIGNAL. */
+static volatile sig_atomic_t npipe;
+static void on_pipe(int sig) {
+  (void)sig;
+  npipe++;
+}
+
 /* The poll mask of every open slot, with every event asked for. */
 static void poll_all(void) {
   printf(" |");
@@ -1121,6 +1144,10 @@ static void poll_all(void) {
     struct pollfd p = { slot[i], POLLIN | POLLPRI | POLLOUT | POLLRDHUP | POLLRDNORM | POLLRDBAND | POLLWRNORM | POLLWRBAND, 0 };
     poll(&p, 1, 0);
     printf(" %d:%x", i, p.revents);
+  }
+  if (npipe) {
+    printf(" sigpipe %d", (int)npipe);
+    npipe = 0;
   }
   if (nasync) {
     printf(" async");
@@ -1141,6 +1168,11 @@ int main(int argc, char **argv) {
     have_dir = 1;
   }
   if (pipe(passed) != 0) return 2;
+  struct sigaction pa;
+  memset(&pa, 0, sizeof pa);
+  pa.sa_handler = on_pipe;
+  pa.sa_flags = SA_RESTART;
+  sigaction(SIGPIPE, &pa, NULL);
   char *prog = argv[1], *save = NULL;
   int n = 0;
   for (char *op = strtok_r(prog, ";", &save); op; op = strtok_r(NULL, ";", &save), n++) {
