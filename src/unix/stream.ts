@@ -328,8 +328,9 @@ function* sendOob(
   if (room < 0) return room;
   const r = yield* queueChunk(t, s, other, io, 1, streamTruesize(1), scm, true);
   if (r < 0) return r;
-  sendSigurg(s.net.k, other.file, SIGURG); // sk_send_sigurg: send_sigurg, then, the file having an owner,
-  // sk_wake_async(SOCK_WAKE_URG, POLL_PRI), whose kill_fasync(SIGURG) reaches an O_ASYNC file only with an F_SETSIG signal
+  // sk_send_sigurg: send_sigurg to the file's owner, then sk_wake_async(SOCK_WAKE_URG, POLL_PRI), whose
+  // kill_fasync(SIGURG) reaches an O_ASYNC file only when it has an F_SETSIG signal
+  sendSigurg(s.net.k, other.file, SIGURG);
   if (other.file?.fown && other.file.sigioSignal) sendSigio(s.net.k, other.file, POLL_PRI);
   if (!s.net.k.bug('stream-write-no-wake')) other.dataReady();
   return r;
