@@ -11,7 +11,7 @@
 // the simulation: the sink is the caller's.
 import type { MemoryBudget } from '../hw/budget.ts';
 import { S_IFCHR, SIGXFSZ } from './abi.ts';
-import { EFBIG, ENOTTY } from './errno.ts';
+import { EFAULT, EFBIG, ENOTTY } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Task } from './task.ts';
 import type { UserIO } from './userio.ts';
@@ -112,8 +112,8 @@ export class ConsoleFile implements FileOps {
 
   write(t: Task, _f: OpenFile, io: UserIO): number {
     if (this.stream === 'stdin') {
-      while (io.done < io.total) io.copyIn(Math.min(io.total - io.done, CHUNK));
-      return io.total;
+      while (io.done < io.total && !io.faulted) io.copyIn(Math.min(io.total - io.done, CHUNK));
+      return io.done || (io.faulted ? -EFAULT : 0);
     }
     // generic_write_check_limits: at the limit, SIGXFSZ and EFBIG; short of it, as much as fits
     const room = this.console.room;
@@ -123,8 +123,12 @@ export class ConsoleFile implements FileOps {
     }
     const n = Math.min(io.total, room);
     // In chunks: a guest may write gigabytes of (untouched, free) mapped memory in one call.
-    while (io.done < n) this.console.add({ pid: t.tgid, stream: this.stream, bytes: io.copyIn(Math.min(n - io.done, CHUNK)) });
-    return n;
+    // A hole in the buffer ends the write there (a file's generic_perform_write): EFAULT when nothing was written.
+    while (io.done < n && !io.faulted) {
+      const bytes = io.copyIn(Math.min(n - io.done, CHUNK));
+      if (bytes.length > 0) this.console.add({ pid: t.tgid, stream: this.stream, bytes });
+    }
+    return io.done || (io.faulted ? -EFAULT : 0);
   }
 
   ioctl(): number {

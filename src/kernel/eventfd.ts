@@ -50,7 +50,9 @@ export class EventFd implements FileOps {
   *write(t: Task, f: OpenFile, io: UserIO): SyscallGen {
     // exactly one 8-byte value (Linux 6.x refuses a longer buffer too; a read may be longer)
     if (io.total !== 8) return -EINVAL;
-    const value = new DataView(io.copyIn(8).buffer).getBigUint64(0, true);
+    const bytes = io.copyIn(8);
+    if (bytes.length < 8) return -EFAULT; // eventfd_write's copy_from_iter, before anything else
+    const value = new DataView(bytes.buffer).getBigUint64(0, true);
     if (value === ULLONG_MAX) return -EINVAL;
     while (!(ULLONG_MAX - this.count > value)) {
       if (f.flags & O_NONBLOCK) return -EAGAIN;

@@ -19,9 +19,19 @@ export const PIPE_CAPACITY = 65536;
 export const PIPE_BUF = 4096;
 const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLRDNORM = 0x40, POLLWRNORM = 0x100;
 
+/** A pipe buffer's page (pipe_write fills one page per buffer). */
+const PAGE_SIZE = 4096;
+
 export class Pipe {
-  /** queued bytes, oldest first */
+  /**
+   * Queued bytes, oldest first, one array per Linux pipe buffer: a write
+   * fills a page per buffer, after merging its sub-page remainder into the
+   * last buffer (pipe_write). It matters only when a copy faults: a read
+   * counts the buffers it copied whole, a write the buffers it filled.
+   */
   private chunks: Uint8Array[] = [];
+  /** where the last buffer's bytes end in its page (offset + len): what is left of the page for a merge */
+  private tailEnd = 0;
   /** bytes queued (sum of chunk lengths) */
   size = 0;
   /** open read ends */
@@ -110,6 +120,7 @@ export class Pipe {
     if (io.total === 0) return 0;
     let written = 0;
     let wasEmpty = this.size === 0;
+    let merge = !wasEmpty;
     for (;;) {
       if (this.readers === 0) {
         this.k.sendSignal(t, SIGPIPE);
@@ -119,11 +130,15 @@ export class Pipe {
       const need = io.remaining <= PIPE_BUF ? io.remaining : 1;
       if (space >= need) {
         // The buffer's pages come from the run's memory budget (pipe_write's alloc_page: ENOMEM when none).
-        if (!this.k.memory.charge(Math.min(space, io.remaining))) return this.endWrite(written || -ENOMEM);
-        const bytes = io.copyIn(space);
-        this.chunks.push(bytes);
-        this.size += bytes.length;
-        written += bytes.length;
+        const room = Math.min(space, io.remaining);
+        if (!this.k.memory.charge(room)) return this.endWrite(written || -ENOMEM);
+        const n = this.fill(io, room, merge);
+        merge = false;
+        this.k.memory.release(room - n);
+        this.size += n;
+        written += n;
+        // a hole in the buffer: the buffers filled before it count (pipe_write: "if (!ret) ret = -EFAULT")
+        if (io.faulted) return this.endWrite(written || -EFAULT);
         if (io.remaining === 0) return this.endWrite(written);
         continue;
       }
@@ -159,12 +174,48 @@ export class Pipe {
     this.size = 0;
   }
 
-  /** Copies queued bytes out, at most `limit` (a short read under --short-io). */
+  /**
+   * Copies `room` bytes of io into the pipe as pipe_write lays them out:
+   * with `merge` (a pipe that was not empty, at the start of the write),
+   * the write's sub-page remainder goes into the last buffer when it fits
+   * in its page; the rest a page per buffer. Returns the bytes it queued: on
+   * a fault, those of the buffers it filled before it.
+   */
+  private fill(io: UserIO, room: number, merge: boolean): number {
+    let n = 0;
+    const chars = io.remaining % PAGE_SIZE;
+    if (merge && chars > 0 && chars <= room && this.tailEnd + chars <= PAGE_SIZE) {
+      const bytes = io.copyIn(chars);
+      if (io.faulted) return 0;
+      const last = this.chunks[this.chunks.length - 1];
+      const merged = new Uint8Array(last.length + chars);
+      merged.set(last);
+      merged.set(bytes, last.length);
+      this.chunks[this.chunks.length - 1] = merged;
+      this.tailEnd += chars;
+      n = chars;
+    }
+    while (n < room) {
+      const bytes = io.copyIn(Math.min(PAGE_SIZE, room - n));
+      if (io.faulted) break;
+      this.chunks.push(bytes);
+      this.tailEnd = bytes.length;
+      n += bytes.length;
+    }
+    return n;
+  }
+
+  /**
+   * Copies queued bytes out, at most `limit` (a short read under --short-io).
+   * A buffer the copy could not finish stays queued whole (pipe_read): the
+   * bytes of the buffers before it, or -EFAULT.
+   */
   private take(io: UserIO, limit = Infinity): number {
     let n = 0;
     while (io.remaining > 0 && n < limit && this.chunks.length) {
       const c = this.chunks[0];
       const put = io.copyOut(limit - n < c.length ? c.subarray(0, limit - n) : c);
+      if (io.faulted) return n || -EFAULT;
       n += put;
       this.size -= put;
       this.k.memory.release(put);

@@ -6,7 +6,7 @@
 import { sealRefusesWrite } from './memfd.ts';
 import { O_APPEND, O_NONBLOCK, S_IFDIR, S_IFIFO, S_IFREG, S_IFSOCK, SEEK_CUR, SEEK_END, SEEK_SET } from './abi.ts';
 import type { MemoryBudget } from '../hw/budget.ts';
-import { EBADF, EFBIG, EINVAL, EISDIR, ENOSPC, ENXIO, EPERM } from './errno.ts';
+import { EBADF, EFAULT, EFBIG, EINVAL, EISDIR, ENOSPC, ENXIO, EPERM } from './errno.ts';
 import type { FileOps, OpenFile, StatInfo } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { Pipe, PipeEnd } from './pipe.ts';
@@ -119,7 +119,7 @@ export class RegularFile implements FileOps {
 
   read(_t: Task, f: OpenFile, io: UserIO): number {
     const n = this.readAt(io, f.pos);
-    f.pos += n;
+    if (n > 0) f.pos += n;
     return n;
   }
 
@@ -159,7 +159,8 @@ export class RegularFile implements FileOps {
     this.vfs.accessed(inode); // filemap_read's file_accessed, even at the end of the file
     if (pos >= inode.size) return 0;
     const end = Math.min(inode.size, pos + io.remaining);
-    return io.copyOut(inode.data.subarray(pos, end));
+    // filemap_read: what it copied before a hole in the buffer, EFAULT when that is nothing
+    return io.copyOut(inode.data.subarray(pos, end)) || -EFAULT;
   }
 
   private writeAt(io: UserIO, pos: number): number {
@@ -171,10 +172,13 @@ export class RegularFile implements FileOps {
     const n = Math.min(io.remaining, MAX_FILE_SIZE - pos);
     if (!ensureCapacity(inode, pos + n, this.memory)) return -ENOSPC;
     this.vfs.modified(inode); // file_modified
+    // generic_perform_write: the bytes up to a hole in the buffer are written, EFAULT when there are none
+    const bytes = io.copyIn(n);
+    if (bytes.length === 0) return -EFAULT;
     if (pos > inode.size) inode.data.fill(0, inode.size, pos);
-    inode.data.set(io.copyIn(n), pos);
-    if (pos + n > inode.size) inode.size = pos + n;
-    return n;
+    inode.data.set(bytes, pos);
+    if (pos + bytes.length > inode.size) inode.size = pos + bytes.length;
+    return bytes.length;
   }
 }
 

@@ -1,13 +1,22 @@
 // Guest memory access for the kernel. Nothing here trusts a guest pointer
 // or length: any unmapped or forbidden byte makes the helper report a
 // fault, which handlers turn into -EFAULT.
-import { PAGE_SIZE, PROT_READ, PROT_WRITE, type AddressSpace } from '../hw/memory.ts';
+import { PAGE_SIZE, PROT_READ, PROT_WRITE, USER_TOP, type AddressSpace } from '../hw/memory.ts';
 import { EFAULT, ENAMETOOLONG } from './errno.ts';
 
 export const PATH_MAX = 4096;
 
 const scratch8 = new Uint8Array(8);
 const view8 = new DataView(scratch8.buffer);
+
+/**
+ * access_ok: [addr, addr + len) lies below the top of user space (TASK_SIZE;
+ * a range of length 0 too, so read(fd, (void *)-1, 0) is EFAULT). Whether
+ * its pages are mapped is found out only by the copy.
+ */
+export function accessOk(addr: number, len: number): boolean {
+  return addr >= 0 && len >= 0 && addr + len <= USER_TOP;
+}
 
 export function canRead(mm: AddressSpace, addr: number, len: number): boolean {
   return mm.check(addr, len, PROT_READ);

@@ -22,7 +22,7 @@
 import type { OpenFile } from '../kernel/file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import {
-  EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE,
+  EAGAIN, ECONNREFUSED, ECONNRESET, EFAULT, EINVAL, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE,
 } from '../kernel/errno.ts';
 import type { KernelYield, SyscallGen } from '../kernel/syscall.ts';
 import { doubleLock, doubleUnlock } from '../kernel/lock.ts';
@@ -308,18 +308,21 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   const m = q.msgs[i];
   if (out) out.from = m.sender;
   const n = io.copyOutOf(m.bytes, m.offset + skip, m.offset + m.length);
+  // skb_copy_datagram_msg failed (a hole in the buffer): out_free, no credentials, files or peek offset
+  // move; the datagram, dequeued already unless peeked at, is freed with its files.
+  const faulted = io.faulted;
   const len = m.length - skip;
-  const scm = out?.scm;
+  const scm = faulted ? undefined : out?.scm;
   if (scm) {
     if (n < len) scm.trunc = true;
     if (s.mayPasscred) scm.creds = m.creds ?? NO_CREDS;
   }
   if (peek) {
-    if (s.peekOff >= 0) s.peekOff += n; // sk_peek_offset_fwd
+    if (s.peekOff >= 0 && !faulted) s.peekOff += n; // sk_peek_offset_fwd
     // unix_peek_fds: fresh references on every peek
     if (m.rights && scm) scm.files = s.net.inflight.peek(t, m.rights);
   } else {
-    if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - m.length, 0); // sk_peek_offset_bwd
+    if (s.peekOff >= 0 && !faulted) s.peekOff = Math.max(s.peekOff - m.length, 0); // sk_peek_offset_bwd
     let taken: OpenFile[] | null = null;
     if (m.rights) {
       taken = yield* s.net.inflight.receive(t, m.rights); // the message holds the files until they are detached
@@ -334,6 +337,7 @@ export function* dgramRecv(t: Task, s: Socket, io: UserIO, flags: number, nobloc
   // unix_dgram_recvmsg wakes u->peer_wait after every receive: senders waiting for a slot, and pollers of POLLOUT.
   if (!s.net.k.bug('dgram-qlen-no-wake')) s.peerWait.wakeAll();
   s.iolock.release(t);
+  if (faulted) return -EFAULT;
   return flags & MSG_TRUNC ? len : n;
 }
 

@@ -40,9 +40,9 @@ export function readMsghdr(mm: AddressSpace, addr: number): MsgHdr | number {
   return { name, namelen, iov, iovlen, control, controllen };
 }
 
-/** The iovec array as a user buffer (import_iovec): EFAULT or EINVAL before anything moves. */
-export function msgIov(mm: AddressSpace, h: MsgHdr, dest: boolean): UserIO | number {
-  return UserIO.iovec(mm, h.iov, h.iovlen, dest);
+/** The iovec array as a user buffer (import_iovec): EFAULT (an unreadable array, a segment past access_ok) or EINVAL before anything moves. */
+export function msgIov(mm: AddressSpace, h: MsgHdr): UserIO | number {
+  return UserIO.iovec(mm, h.iov, h.iovlen);
 }
 
 /** ____sys_sendmsg's copy of the control buffer: ENOBUFS above INT_MAX or from sock_kmalloc, EFAULT when unreadable. */

@@ -12,7 +12,7 @@
 //   - an ordinary read stops before the mark once it has read something;
 //     reaching it first, it drops the unread OOB byte (SO_OOBINLINE: reads
 //     it as data) and goes on; a peek skips it.
-import { EINVAL } from '../kernel/errno.ts';
+import { EFAULT, EINVAL } from '../kernel/errno.ts';
 import { PREEMPT, type KernelYield } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
 import type { UserIO } from '../kernel/userio.ts';
@@ -88,6 +88,7 @@ export function recvUrg(s: Socket, io: UserIO, peek: boolean, out: RecvFrom | nu
   // unix_stream_read_actor copies what fits: a zero-length buffer still reads the byte, and the call returns 1
   io.copyOutOf(m.bytes, m.offset + m.consumed, m.offset + m.consumed + 1);
   if (!peek) q.consumeInPlace(m, 1);
+  if (io.faulted) return -EFAULT; // a hole in the buffer: the byte is consumed all the same
   if (out) out.oob = true;
   return 1;
 }

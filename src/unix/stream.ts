@@ -8,7 +8,7 @@
 // a reader on its own receive queue.
 import { POLL_HUP, POLL_IN, POLL_PRI, sendSigio } from '../kernel/fown.ts';
 import { SIGPIPE, SIGURG } from '../kernel/abi.ts';
-import { EAGAIN, ECONNRESET, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
+import { EAGAIN, ECONNRESET, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE, ERESTARTSYS, ETOOMANYREFS } from '../kernel/errno.ts';
 import type { OpenFile } from '../kernel/file.ts';
 import { PREEMPT, settle, type KernelYield, type SyscallGen, type SyscallResult } from '../kernel/syscall.ts';
 import type { Task } from '../kernel/task.ts';
@@ -102,6 +102,17 @@ export function addCreds(t: Task, s: Socket, other: Socket, m: Message): void {
 /** The receiver turned SO_PASSRIGHTS off: a message carrying files is refused (unix_stream_sendmsg, unix_dgram_sendmsg, queue_oob). */
 export function refusesRights(other: Socket, m: Message): boolean {
   return m.rights !== null && !other.passrights;
+}
+
+/**
+ * skb_copy_datagram_from_iter met a hole in the send's buffer: the skb is
+ * freed (kfree_skb, before anything was charged here), and with it the
+ * files unix_scm_to_skb gave it. -EFAULT: a stream send returns what its
+ * earlier skbs sent.
+ */
+function copyFault(s: Socket, rights: InflightRights | null): number {
+  if (rights) s.net.inflight.discard(rights);
+  return -EFAULT;
 }
 
 /** A message that did not reach a queue is freed: its rights go back. */
@@ -229,6 +240,7 @@ function chunkMessage(t: Task, s: Socket, io: UserIO, size: number, truesize: nu
   const n = Math.min(size, io.remaining);
   const skb = s.net.skbData;
   skb.fill(io, n);
+  if (io.faulted) return copyFault(s, rights);
   const m = new Message(skb.buf, skb.at, n, s, truesize);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
@@ -373,6 +385,7 @@ export function* allocMessage(
   const truesize = dgramTruesize(len); // what the send buffer is charged (truesize.ts)
   const skb = s.net.skbData;
   skb.fill(io, len);
+  if (io.faulted) return copyFault(s, rights);
   const m = new Message(skb.buf, skb.at, len, s, truesize);
   m.rights = rights;
   m.creds = scm?.creds ?? null;
@@ -546,6 +559,7 @@ function streamReadNow(s: Socket, io: UserIO, flags: number, noblock: boolean, o
   for (;;) {
     const m = msgs[0];
     const n = io.copyOutOf(m.bytes, m.offset + m.consumed, m.offset + m.length);
+    if (io.faulted) return copied || -EFAULT; // the actor failed: this skb stays queued whole
     copied += n;
     if (s.peekOff >= 0) s.peekOff = Math.max(s.peekOff - n, 0); // sk_peek_offset_bwd
     q.consumeInPlace(m, n);
@@ -783,6 +797,7 @@ function* streamReadLocked(
       const start = m.consumed + skip;
       const end = limit === Infinity ? m.length : Math.min(m.length, start + (limit - copied));
       const n = io.copyOutOf(m.bytes, m.offset + start, m.offset + end);
+      if (io.faulted) return copied || -EFAULT; // the actor failed: this skb stays queued whole
       copied += n;
       const rights = m.rights;
       if (peek) {

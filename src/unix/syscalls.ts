@@ -199,7 +199,10 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     return copyAddrOut(t.mm, uaddr, ulen, peer.addr?.bytes ?? UNNAMED.bytes);
   });
 
+  // __sys_sendto and __sys_recvfrom import the buffer (access_ok) before they look the fd up.
   d(206, 'sendto', ['fd', 'bufIn', 'size', 'hex', 'sockaddr', 'int'], (t, [fd, buf, len, flags, uaddr, addrlen]) => {
+    const io = UserIO.buffer(t.mm, buf, len);
+    if (typeof io === 'number') return io;
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
     const [f, s] = r;
@@ -209,18 +212,16 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
       if (typeof b === 'number') return b;
       addr = b;
     }
-    const io = UserIO.buffer(t.mm, buf, len, false);
-    if (typeof io === 'number') return io;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
     return sockSend(t, s, io, flags, noblock, addr);
   });
 
   d(207, 'recvfrom', ['fd', 'bufOut', 'size', 'hex', 'ptr', 'ptr'], (t, [fd, buf, len, flags, uaddr, ulen]) => {
+    const io = UserIO.buffer(t.mm, buf, len);
+    if (typeof io === 'number') return io;
     const r = sockFd(t, fd);
     if (typeof r === 'number') return r;
     const [f, s] = r;
-    const io = UserIO.buffer(t.mm, buf, len, true);
-    if (typeof io === 'number') return io;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
     const out: RecvFrom = { from: null };
     return then(sockRecv(t, s, io, flags, noblock, out), (v) => {
@@ -243,7 +244,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     const [f, s] = r;
     const h = readMsghdr(t.mm, umsg);
     if (typeof h === 'number') return h;
-    const io = msgIov(t.mm, h, false);
+    const io = msgIov(t.mm, h);
     if (typeof io === 'number') return io;
     const ctl = copyControlIn(t.mm, h);
     if (typeof ctl === 'number') return ctl;
@@ -288,7 +289,7 @@ export function registerSocketCalls(k: Kernel, net: UnixNet): void {
     const [f, s] = r;
     const h = readMsghdr(t.mm, umsg);
     if (typeof h === 'number') return h;
-    const io = msgIov(t.mm, h, true);
+    const io = msgIov(t.mm, h);
     if (typeof io === 'number') return io;
     const noblock = (flags & MSG_DONTWAIT) !== 0 || (f.flags & O_NONBLOCK) !== 0;
     const out: RecvFrom = { from: null, scm: newScmRecv() };

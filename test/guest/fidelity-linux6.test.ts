@@ -20,6 +20,8 @@ interface Probe {
   unixsimGaps: Record<string, string>;
   /** its native run must have been able to do this (a line fragment), or the comparison means nothing */
   nativeMust?: { text: string; why: string };
+  /** why qemu-user cannot be compared at all (then only the native run is the oracle) */
+  notUnderQemu?: string;
 }
 
 const UNKNOWN_SOCKOPT = "qemu-user passes only the SOL_SOCKET options it knows to the kernel; the Linux 6.13-6.17 ones fail with ENOPROTOOPT";
@@ -154,6 +156,15 @@ const PROBES: Probe[] = [
     nativeMust: { text: 'passrights stream: default=1/4', why: 'the native oracle needs Linux >= 6.17 (SO_PASSRIGHTS is 6.16, SO_INQ 6.17); this kernel does not know them' },
   },
   { file: 'memfd_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
+  // copies that fault: a user buffer with an unmapped page inside, per handler (sockets, pipes, eventfd, files, OOB, fds in flight)
+  {
+    file: 'uaccess_probe.c',
+    qemuMistranslates: {},
+    unixsimGaps: {},
+    notUnderQemu:
+      'qemu-user locks each user buffer whole before the host call (lock_user), so a hole is EFAULT up front; a datagram ' +
+      'carrying a pipe is then never dequeued, and the probe blocks on that pipe for ever',
+  },
   // flock: description-owned locks, shared/exclusive, conversion, LOCK_NB, a blocking lock, release at close
   { file: 'flock_probe.c', qemuMistranslates: {}, unixsimGaps: {} },
   // symlinkat, readlinkat, ELOOP, O_NOFOLLOW, linkat, renameat2, and pathname sockets renamed, linked or behind links
@@ -198,7 +209,7 @@ for (const p of PROBES) {
       if (p.nativeMust && !b.linux.stdout.includes(p.nativeMust.text)) throw new Error(`${p.file}: ${p.nativeMust.why}`);
       return b;
     };
-    it('qemu-riscv64 agrees with the native run (glibc build)', () => {
+    if (!p.notUnderQemu) it('qemu-riscv64 agrees with the native run (glibc build)', () => {
       const b = native();
       const q = onQemu(b.riscv);
       expect(q.status).toBe(0);

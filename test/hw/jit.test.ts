@@ -109,7 +109,7 @@ describe('translated blocks stop where the interpreter stops', () => {
         expect(m.hart.getX(10)).toBe(1);
       }
       // read(2)'s copy-out path (UserIO), then a plain kernel write (copy_to_user of a struct)
-      const io = UserIO.buffer(m.space, CODE, 4, true);
+      const io = UserIO.buffer(m.space, CODE, 4);
       if (typeof io === 'number') throw new Error('code page not writable');
       io.copyOut(assemble([addi(10, 0, 2)]));
       m.hart.pc = CODE;

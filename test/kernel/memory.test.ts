@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBudget, PTE_COST } from '../../src/hw/budget.ts';
-import { AddressSpace, PAGE_SIZE, PROT_READ, PROT_WRITE, SharedMemory } from '../../src/hw/memory.ts';
+import { AddressSpace, PAGE_SIZE, PROT_READ, PROT_WRITE, SharedMemory, USER_TOP } from '../../src/hw/memory.ts';
 import { EFAULT, ENAMETOOLONG } from '../../src/kernel/errno.ts';
 import { getU32, getU64, putU32, readCString } from '../../src/kernel/uaccess.ts';
 import { UserIO } from '../../src/kernel/userio.ts';
@@ -50,10 +50,20 @@ describe('uaccess', () => {
     expect(readCString(m, 0x1200, 8)).toBe(-ENAMETOOLONG);
   });
 
-  it('UserIO checks the whole buffer up front', () => {
-    expect(UserIO.buffer(m, 0x1f00, 0x200, true)).toBe(-EFAULT);
-    expect(UserIO.buffer(m, 0x1f00, 0x100, true)).toBeInstanceOf(UserIO);
-    expect(UserIO.iovec(m, 0x5000, 1, true)).toBe(-EFAULT);
+  it('UserIO checks access_ok up front and finds holes at the copy', () => {
+    expect(UserIO.buffer(m, USER_TOP - 0x100, 0x200)).toBe(-EFAULT);
+    expect(UserIO.buffer(m, 2 ** 64 - 1, 0), 'access_ok of length 0 past the top').toBe(-EFAULT);
+    expect(UserIO.iovec(m, 0x5000, 1), 'an unreadable iovec array').toBe(-EFAULT);
+    // 0x1000-0x1fff is mapped, 0x2000 on is not: a copy stops at the hole and says so
+    const io = UserIO.buffer(m, 0x1f00, 0x200);
+    if (typeof io === 'number') throw new Error('access_ok refused a user range');
+    expect(io.copyOut(new Uint8Array(0x200).fill(7))).toBe(0x100);
+    expect(io.faulted).toBe(true);
+    expect(io.done).toBe(0x100);
+    const src = UserIO.buffer(m, 0x1ff0, 0x20);
+    if (typeof src === 'number') throw new Error('access_ok refused a user range');
+    expect(src.copyIn(0x20).length).toBe(0x10);
+    expect(src.faulted).toBe(true);
   });
 
   it("a script that unmaps its own scratch memory gets it mapped again by the next wrapper", () => {

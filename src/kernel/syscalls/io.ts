@@ -46,12 +46,12 @@ export function registerIo(k: Kernel): void {
   d(63, 'read', ['fd', 'bufOut', 'size'], (t, [fd, buf, len]) => {
     const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
-    return doRead(t, f, UserIO.buffer(t.mm, buf, len, true, t.io));
+    return doRead(t, f, UserIO.buffer(t.mm, buf, len, t.io));
   });
   d(64, 'write', ['fd', 'bufIn', 'size'], (t, [fd, buf, len]) => {
     const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
-    return doWrite(t, f, UserIO.buffer(t.mm, buf, len, false, t.io));
+    return doWrite(t, f, UserIO.buffer(t.mm, buf, len, t.io));
   });
   // vfs_readv/vfs_writev: more than UIO_MAXIOV iovecs is EINVAL (sendmsg's EMSGSIZE is the msghdr's rule),
   // and nothing to transfer returns 0 before the file sees it: a zero-length writev sends no empty
@@ -60,14 +60,14 @@ export function registerIo(k: Kernel): void {
     const f = fdget(t, fd);
     if (!f || !f.readable) return -EBADF;
     if (cnt > UIO_MAXIOV) return -EINVAL;
-    const io = UserIO.iovec(t.mm, iov, cnt, true);
+    const io = UserIO.iovec(t.mm, iov, cnt);
     return typeof io !== 'number' && io.total === 0 ? 0 : doRead(t, f, io);
   });
   d(66, 'writev', ['fd', 'ptr', 'int'], (t, [fd, iov, cnt]) => {
     const f = fdget(t, fd);
     if (!f || !f.writable) return -EBADF;
     if (cnt > UIO_MAXIOV) return -EINVAL;
-    const io = UserIO.iovec(t.mm, iov, cnt, false);
+    const io = UserIO.iovec(t.mm, iov, cnt);
     return typeof io !== 'number' && io.total === 0 ? 0 : doWrite(t, f, io);
   });
   d(67, 'pread64', ['fd', 'bufOut', 'size', 'long'], (t, [fd, buf, len, pos]) => {
@@ -75,7 +75,7 @@ export function registerIo(k: Kernel): void {
     if (!f || !f.readable) return -EBADF;
     if (pos < 0) return -EINVAL;
     if (!f.ops.pread) return -ESPIPE;
-    const io = UserIO.buffer(t.mm, buf, len, true);
+    const io = UserIO.buffer(t.mm, buf, len);
     return typeof io === 'number' ? io : f.ops.pread(t, f, io, pos);
   });
   d(68, 'pwrite64', ['fd', 'bufIn', 'size', 'long'], (t, [fd, buf, len, pos]) => {
@@ -83,7 +83,7 @@ export function registerIo(k: Kernel): void {
     if (!f || !f.writable) return -EBADF;
     if (pos < 0) return -EINVAL;
     if (!f.ops.pwrite) return -ESPIPE;
-    const io = UserIO.buffer(t.mm, buf, len, false);
+    const io = UserIO.buffer(t.mm, buf, len);
     return typeof io === 'number' ? io : f.ops.pwrite(t, f, io, pos);
   });
   d(62, 'lseek', ['fd', 'long', 'int'], (t, [fd, off, whence]) => {
